@@ -1,0 +1,236 @@
+"""The neutral conversation model (DESIGN §2): what adapters translate to and from."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+Platform: TypeAlias = Literal["telegram", "discord", "slack", "web", "console"]
+PLATFORMS: tuple[Platform, ...] = ("telegram", "discord", "slack", "web", "console")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who spoke, as the platform knows them."""
+
+    platform: Platform
+    workspace: str
+    external_id: str
+    display_name: str
+    locale: str = "en"
+
+
+@dataclass(frozen=True)
+class ConversationKey:
+    """Where dialog state lives: one per (platform, workspace, chat, person)."""
+
+    platform: Platform
+    workspace: str
+    chat_id: str
+    external_id: str
+
+    @classmethod
+    def private(cls, actor: Actor) -> ConversationKey:
+        return cls(actor.platform, actor.workspace, actor.external_id, actor.external_id)
+
+
+@dataclass(frozen=True)
+class TextIn:
+    text: str
+
+
+@dataclass(frozen=True)
+class CommandIn:
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class ActionIn:
+    payload: str
+
+
+@dataclass(frozen=True)
+class FileIn:
+    name: str
+    mime: str
+    size: int
+    ref: str
+
+
+Inbound: TypeAlias = TextIn | CommandIn | ActionIn | FileIn
+
+
+def parse_text(text: str) -> TextIn | CommandIn:
+    """Typed text becomes a command when it starts with a slash ("/find react" -> find)."""
+    stripped = text.strip()
+    if stripped.startswith("/") and len(stripped) > 1 and not stripped.startswith("//"):
+        head, _, rest = stripped[1:].partition(" ")
+        # Telegram appends the bot name in groups: /find@MentorBot
+        name = head.split("@", 1)[0].casefold()
+        if name and name.replace("_", "").isalnum():
+            return CommandIn(name=name, args=rest.strip())
+    return TextIn(text=stripped)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class LinkButton:
+    label: str
+    url: str
+
+
+AnyButton: TypeAlias = Button | LinkButton
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    placeholder: str
+    options: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    png: bytes
+    alt: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One outbound message. `text` uses the markup subset of core.markup."""
+
+    text: str
+    buttons: tuple[tuple[AnyButton, ...], ...] = ()
+    choices: Choices | None = None
+    image: Image | None = None
+    attachment: Attachment | None = None
+    ephemeral: bool = False
+    meta: tuple[tuple[str, str], ...] = field(default=())
+
+    def all_buttons(self) -> tuple[AnyButton, ...]:
+        return tuple(b for row in self.buttons for b in row)
+
+
+JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None
+
+
+def reply_to_json(reply: Reply) -> dict[str, JSON]:
+    """Serialise for the outbox and transcripts (not a platform format)."""
+    rows: list[JSON] = []
+    for row in reply.buttons:
+        out_row: list[JSON] = []
+        for b in row:
+            if isinstance(b, Button):
+                out_row.append({"label": b.label, "payload": b.payload})
+            else:
+                out_row.append({"label": b.label, "url": b.url})
+        rows.append(out_row)
+    choices: JSON = None
+    if reply.choices is not None:
+        choices = {
+            "placeholder": reply.choices.placeholder,
+            "options": [{"label": c.label, "payload": c.payload} for c in reply.choices.options],
+        }
+    image: JSON = None
+    if reply.image is not None:
+        image = {"png_base64": base64.b64encode(reply.image.png).decode(), "alt": reply.image.alt}
+    attachment: JSON = None
+    if reply.attachment is not None:
+        attachment = {
+            "filename": reply.attachment.filename,
+            "mime": reply.attachment.mime,
+            "data_base64": base64.b64encode(reply.attachment.data).decode(),
+        }
+    return {
+        "text": reply.text,
+        "buttons": rows,
+        "choices": choices,
+        "image": image,
+        "attachment": attachment,
+        "ephemeral": reply.ephemeral,
+        "meta": [[k, v] for k, v in reply.meta],
+    }
+
+
+def _str(d: dict[str, JSON], key: str) -> str:
+    value = d.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string at {key!r}")
+    return value
+
+
+def _dict(value: JSON) -> dict[str, JSON]:
+    if not isinstance(value, dict):
+        raise ValueError("expected an object")
+    return value
+
+
+def _list(value: JSON) -> list[JSON]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return value
+
+
+def reply_from_json(data: JSON) -> Reply:
+    d = _dict(data)
+    buttons: list[tuple[AnyButton, ...]] = []
+    for row in _list(d.get("buttons")):
+        out_row: list[AnyButton] = []
+        for raw in _list(row):
+            b = _dict(raw)
+            if "url" in b:
+                out_row.append(LinkButton(_str(b, "label"), _str(b, "url")))
+            else:
+                out_row.append(Button(_str(b, "label"), _str(b, "payload")))
+        buttons.append(tuple(out_row))
+    choices = None
+    if d.get("choices") is not None:
+        c = _dict(d["choices"])
+        choices = Choices(
+            _str(c, "placeholder"),
+            tuple(
+                Choice(_str(_dict(o), "label"), _str(_dict(o), "payload"))
+                for o in _list(c.get("options"))
+            ),
+        )
+    image = None
+    if d.get("image") is not None:
+        i = _dict(d["image"])
+        image = Image(base64.b64decode(_str(i, "png_base64")), _str(i, "alt"))
+    attachment = None
+    if d.get("attachment") is not None:
+        a = _dict(d["attachment"])
+        attachment = Attachment(
+            _str(a, "filename"), _str(a, "mime"), base64.b64decode(_str(a, "data_base64"))
+        )
+    meta = tuple((str(_list(m)[0]), str(_list(m)[1])) for m in _list(d.get("meta")))
+    return Reply(
+        text=_str(d, "text"),
+        buttons=tuple(buttons),
+        choices=choices,
+        image=image,
+        attachment=attachment,
+        ephemeral=bool(d.get("ephemeral", False)),
+        meta=meta,
+    )
