@@ -1,0 +1,52 @@
+"""Alembic environment: runs on a connection handed in by mentorbot, or opens its own."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from sqlalchemy.engine import Connection
+
+from alembic import context
+from core.db.engine import create_engine
+from core.db.schema import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_own() -> None:
+    url = config.get_main_option("sqlalchemy.url") or os.environ.get(
+        "MENTORBOT_DATABASE_URL", "sqlite+aiosqlite:///./data/mentorbot.db"
+    )
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(_run)
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+    else:
+        asyncio.run(_run_own())

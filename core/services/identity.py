@@ -1,0 +1,167 @@
+"""Users and their linked chat accounts (DESIGN §4)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.schema import Account, Conversation, LinkCode, Outbox, User
+from core.messaging import Actor
+
+LINK_TTL = timedelta(minutes=10)
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def admin_keys(actor: Actor) -> set[str]:
+    return {
+        f"{actor.platform}:{actor.external_id}",
+        f"{actor.platform}:{actor.workspace}:{actor.external_id}",
+    }
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.replace("-", "").upper().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    ok: bool
+    message: str
+    into_user_id: int | None = None
+
+
+class Identity:
+    def __init__(self, session: AsyncSession, now: datetime, admins: frozenset[str]) -> None:
+        self.s = session
+        self.now = now
+        self.admins = admins
+
+    async def resolve(self, actor: Actor) -> tuple[User, Account]:
+        account = await self.s.scalar(
+            select(Account).where(
+                Account.platform == actor.platform,
+                Account.workspace == actor.workspace,
+                Account.external_id == actor.external_id,
+            )
+        )
+        if account is None:
+            user = User(display_name=actor.display_name[:100] or "Friend", created_at=self.now)
+            self.s.add(user)
+            await self.s.flush()
+            account = Account(
+                user_id=user.id,
+                platform=actor.platform,
+                workspace=actor.workspace,
+                external_id=actor.external_id,
+                display_name=actor.display_name[:100],
+                created_at=self.now,
+            )
+            self.s.add(account)
+            await self.s.flush()
+            user.primary_account_id = account.id
+        else:
+            found = await self.s.get(User, account.user_id)
+            assert found is not None
+            user = found
+            if actor.display_name and account.display_name != actor.display_name[:100]:
+                account.display_name = actor.display_name[:100]
+            if account.unreachable:
+                account.unreachable = False
+        if admin_keys(actor) & self.admins and not user.is_admin:
+            user.is_admin = True
+        return user, account
+
+    async def accounts_of(self, user_id: int) -> list[Account]:
+        rows = await self.s.scalars(
+            select(Account).where(Account.user_id == user_id).order_by(Account.id)
+        )
+        return list(rows)
+
+    async def issue_link_code(self, user: User, account: Account) -> str:
+        raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+        self.s.add(
+            LinkCode(
+                code_hash=_hash_code(raw),
+                user_id=user.id,
+                account_id=account.id,
+                expires_at=self.now + LINK_TTL,
+            )
+        )
+        return f"{raw[:4]}-{raw[4:]}"
+
+    async def check_link_code(self, code: str, user: User) -> LinkResult:
+        row = await self.s.get(LinkCode, _hash_code(code.strip()))
+        if row is None:
+            return LinkResult(
+                False, "That code doesn't exist. Check it, or make a new one with /link."
+            )
+        if row.used_at is not None:
+            return LinkResult(False, "That code was already used. Make a new one with /link.")
+        if row.expires_at <= self.now:
+            return LinkResult(
+                False, "That code has expired (codes last 10 minutes). Make a new one with /link."
+            )
+        if row.user_id == user.id:
+            return LinkResult(
+                False, "That code belongs to this same profile — enter it on your *other* chat app."
+            )
+        return LinkResult(True, "", row.user_id)
+
+    async def redeem_link_code(self, code: str, user: User) -> LinkResult:
+        check = await self.check_link_code(code, user)
+        if not check.ok or check.into_user_id is None:
+            return check
+        # Conditional update: two redemptions racing for one code, only one wins.
+        res = await self.s.execute(
+            update(LinkCode)
+            .where(LinkCode.code_hash == _hash_code(code.strip()), LinkCode.used_at.is_(None))
+            .values(used_at=self.now)
+        )
+        if res.rowcount != 1:  # type: ignore[attr-defined]
+            return LinkResult(False, "That code was already used. Make a new one with /link.")
+        await self.merge(user.id, check.into_user_id)
+        return LinkResult(True, "linked", check.into_user_id)
+
+    async def merge(self, from_user_id: int, into_user_id: int) -> None:
+        """Move every account of one user to another; the old user stays as a tombstone."""
+        await self.s.execute(
+            update(Account).where(Account.user_id == from_user_id).values(user_id=into_user_id)
+        )
+        await self.s.execute(
+            update(Outbox)
+            .where(Outbox.user_id == from_user_id, Outbox.delivered_at.is_(None))
+            .values(user_id=into_user_id)
+        )
+        old = await self.s.get(User, from_user_id)
+        if old is not None:
+            old.merged_into_id = into_user_id
+            old.primary_account_id = None
+        into = await self.s.get(User, into_user_id)
+        if into is not None and old is not None and old.is_admin:
+            into.is_admin = True
+
+    async def set_primary(self, user: User, account: Account) -> None:
+        if account.user_id != user.id:
+            raise ValueError("account belongs to another user")
+        user.primary_account_id = account.id
+
+    async def count_users(self) -> int:
+        return int(await self.s.scalar(select(func.count()).select_from(User)) or 0)
+
+    async def forget_conversation(self, platform: str, workspace: str, external_id: str) -> None:
+        rows = await self.s.scalars(
+            select(Conversation).where(
+                Conversation.platform == platform,
+                Conversation.workspace == workspace,
+                Conversation.external_id == external_id,
+            )
+        )
+        for conv in rows:
+            conv.dialog = None
+            conv.state = None
+            conv.data = {}
