@@ -1,0 +1,46 @@
+"""Dialogs declared once for every platform (DESIGN §3)."""
+
+from __future__ import annotations
+
+from core.dialogs.admin import Admin, on_admin_action
+from core.dialogs.engine import Dialog, Registry
+from core.dialogs.find import FindMentor
+from core.dialogs.link import LinkAccounts
+from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
+from core.dialogs.onboarding import Onboarding
+from core.dialogs.profile import OwnProfile, on_edit, on_primary, on_view
+
+
+def build_registry() -> Registry:
+    dialogs: list[Dialog] = [
+        MainMenu(),
+        StartCommand(),
+        HelpCommand(),
+        Onboarding(),
+        OwnProfile(),
+        FindMentor(),
+        Admin(),
+        LinkAccounts(),
+    ]
+    commands = {
+        "start": ("start", ""),
+        "menu": ("menu", ""),
+        "help": ("help", ""),
+        "profile": ("profile", ""),
+        "find": ("find", ""),
+        "search": ("find", ""),
+        "mentor": ("onboarding", "apply"),
+        "admin": ("admin", ""),
+        "link": ("link", ""),
+    }
+    return Registry(
+        dialogs={d.name: d for d in dialogs},
+        commands=commands,
+        actions={
+            "menu": on_menu,
+            "pe": on_edit,
+            "pv": on_view,
+            "pp": on_primary,
+            "adm": on_admin_action,
+        },
+    )

@@ -1,0 +1,220 @@
+"""Admin: pending mentor applications, approve / reject with reason / suspend, new skill tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from core.db.schema import MentorProfile, User
+from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
+from core.dialogs.views import profile_card
+from core.markup import esc
+from core.messaging import Button, Inbound, Reply
+from core.payloads import Payload
+
+
+@dataclass(frozen=True)
+class Adm(Payload, prefix="adm"):
+    what: str
+    target: int
+
+
+def decision_buttons(user_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button("✅ Approve", Adm("ok", user_id).pack()),
+            Button("❌ Reject", Adm("no", user_id).pack()),
+        ),
+    )
+
+
+async def application_reply(ctx: Ctx, user_id: int) -> Reply:
+    view = await ctx.profiles.view(user_id)
+    return Reply(
+        "*Mentor application*\n" + profile_card(view, ctx.now, own=False),
+        buttons=decision_buttons(user_id),
+    )
+
+
+NOT_ADMIN = Reply("Only admins can do that.")
+
+
+class Admin(Dialog):
+    name = "admin"
+    title = "admin"
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        if not ctx.user.is_admin:
+            return end(NOT_ADMIN)
+        words = args.split(maxsplit=2)
+        verb = words[0].casefold() if words else ""
+        target = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
+        reason = words[2] if len(words) > 2 else ""
+        if verb == "pending":
+            return end(*await self._pending(ctx))
+        if verb == "tags":
+            return end(*await self._tags(ctx))
+        if verb in ("approve", "reject", "suspend"):
+            if target is None:
+                return end(
+                    Reply(
+                        f"Usage: /admin {verb} USER_ID" + (" REASON" if verb != "approve" else "")
+                    )
+                )
+            if verb == "approve":
+                return end(await self._approve(ctx, target))
+            if not reason:
+                ctx.data.update({"verb": verb, "target": target})
+                return goto("reason", await self.prompt(ctx, "reason"))
+            return end(await self._decide(ctx, verb, target, reason))
+        if verb.startswith("reason") and target is not None:
+            ctx.data.update(
+                {"verb": words[0].split(":")[-1] if ":" in words[0] else "reject", "target": target}
+            )
+            return goto("reason", await self.prompt(ctx, "reason"))
+        if verb == "suspend-who":
+            return goto("suspend_who", await self.prompt(ctx, "suspend_who"))
+        counts = await ctx.mentors.count_by_status()
+        tags = len(await ctx.app.catalog.pending_tags(ctx.session))
+        users = int(await ctx.session.scalar(select(func.count()).select_from(User)) or 0)
+        text = (
+            "*Admin*\n"
+            f"- Users: {users}\n"
+            f"- Mentors approved: {counts.get('approved', 0)}, pending: {counts.get('pending', 0)}, "
+            f"rejected: {counts.get('rejected', 0)}, suspended: {counts.get('suspended', 0)}\n"
+            f"- New skill tags to review: {tags}\n"
+            "Commands: `/admin pending`, `/admin approve ID`, `/admin reject ID REASON`, "
+            "`/admin suspend ID REASON`, `/admin tags`."
+        )
+        return end(
+            Reply(
+                text,
+                buttons=(
+                    (
+                        Button(
+                            f"Pending mentors ({counts.get('pending', 0)})", Adm("list", 0).pack()
+                        ),
+                        Button(f"Skill tags ({tags})", Adm("tags", 0).pack()),
+                    ),
+                    (Button("Suspend a mentor", Adm("suswho", 0).pack()),),
+                ),
+            )
+        )
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        if state == "reason":
+            verb = ctx.str_data("verb", "reject")
+            target = await ctx.session.get(User, ctx.int_data("target"))
+            who = esc(target.display_name) if target else "this mentor"
+            return Reply(
+                f"Why {'reject' if verb == 'reject' else 'suspend'} {who}? "
+                "They will see this reason. (/cancel to stop)"
+            )
+        if state == "suspend_who":
+            return Reply("Type the name (or part of it) of the mentor to suspend.")
+        return Reply("/admin")
+
+    async def _pending(self, ctx: Ctx) -> list[Reply]:
+        rows = await ctx.mentors.pending(10)
+        if not rows:
+            return [Reply("No mentor applications are waiting. 🎉")]
+        return [await application_reply(ctx, u.id) for u, _mp in rows]
+
+    async def _tags(self, ctx: Ctx) -> list[Reply]:
+        tags = await ctx.app.catalog.pending_tags(ctx.session)
+        if not tags:
+            return [Reply("No new skill tags to review.")]
+        return [
+            Reply(
+                f"New skill tag: *{esc(t.name)}*",
+                buttons=(
+                    (
+                        Button("Approve", Adm("tok", t.id).pack()),
+                        Button("Reject", Adm("tno", t.id).pack()),
+                    ),
+                ),
+            )
+            for t in tags[:20]
+        ]
+
+    async def _approve(self, ctx: Ctx, target: int) -> Reply:
+        d = await ctx.mentors.approve(ctx.user, target)
+        if not d.ok:
+            return Reply(d.message)
+        user = await ctx.session.get(User, target)
+        return Reply(f"Approved {esc(user.display_name) if user else target}. They've been told.")
+
+    async def _decide(self, ctx: Ctx, verb: str, target: int, reason: str) -> Reply:
+        if verb == "reject":
+            d = await ctx.mentors.reject(ctx.user, target, reason)
+        else:
+            d = await ctx.mentors.suspend(ctx.user, target, reason)
+        if not d.ok:
+            return Reply(d.message)
+        user = await ctx.session.get(User, target)
+        name = esc(user.display_name) if user else str(target)
+        done = "Rejected" if verb == "reject" else "Suspended"
+        return Reply(f"{done} {name}. They've been told the reason.")
+
+    async def on_reason(self, ctx: Ctx, inbound: Inbound) -> Step:
+        text = ctx.text_of(inbound)
+        if not text or not 3 <= len(text) <= 500:
+            return await self.retry(ctx, "reason", "Please give a reason of 3 to 500 characters.")
+        return end(
+            await self._decide(ctx, ctx.str_data("verb", "reject"), ctx.int_data("target"), text)
+        )
+
+    async def on_suspend_who(self, ctx: Ctx, inbound: Inbound) -> Step:
+        text = ctx.text_of(inbound)
+        if not text:
+            return await self.retry(ctx, "suspend_who", "Please type a name.")
+        pattern = f"%{text.replace('%', '').replace('_', '')}%"
+        rows = (
+            await ctx.session.execute(
+                select(User.id, User.display_name)
+                .join(MentorProfile, MentorProfile.user_id == User.id)
+                .where(MentorProfile.status == "approved", User.display_name.ilike(pattern))
+                .order_by(User.display_name)
+                .limit(8)
+            )
+        ).all()
+        if not rows:
+            return await self.retry(
+                ctx, "suspend_who", f"No approved mentor matches “{esc(text)}”."
+            )
+        return end(
+            Reply(
+                "Which one?",
+                buttons=tuple(
+                    (Button(f"Suspend {r[1][:30]} (#{r[0]})", Adm("sus", r[0]).pack()),)
+                    for r in rows
+                ),
+            )
+        )
+
+
+async def on_admin_action(ctx: Ctx, payload: str) -> Step:
+    p = Adm.parse(payload)
+    if p is None:
+        return keep(Reply("That admin button is broken."))
+    if not ctx.user.is_admin:
+        return keep(NOT_ADMIN)
+    admin = Admin()
+    if p.what == "list":
+        return keep(*await admin._pending(ctx))
+    if p.what == "tags":
+        return keep(*await admin._tags(ctx))
+    if p.what == "ok":
+        return keep(await admin._approve(ctx, p.target))
+    if p.what in ("no", "sus"):
+        verb = "reject" if p.what == "no" else "suspend"
+        return handoff("admin", f"reason:{verb} {p.target}")
+    if p.what == "suswho":
+        return handoff("admin", "suspend-who")
+    if p.what in ("tok", "tno"):
+        row = await ctx.app.catalog.decide_tag(ctx.session, p.target, p.what == "tok")
+        if row is None:
+            return keep(Reply("That tag was already reviewed."))
+        return keep(Reply(f"Skill tag “{esc(row.name)}” {row.status}."))
+    return keep(Reply("Unknown admin action."))

@@ -1,0 +1,160 @@
+"""Dialog engine (DESIGN §3): named states, async steps, state persisted per ConversationKey."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.schema import Account, User
+from core.events import Event
+from core.messaging import (
+    JSON,
+    ActionIn,
+    Actor,
+    CommandIn,
+    ConversationKey,
+    FileIn,
+    Inbound,
+    Reply,
+    TextIn,
+)
+from core.services.identity import Identity
+from core.services.mentors import Mentors
+from core.services.profiles import Profiles
+from core.services.search import Directory
+
+if TYPE_CHECKING:
+    from core.app import CoreApp
+
+KEEP = "__keep__"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a step decided: replies, the next state (None ends the dialog), maybe a handoff."""
+
+    replies: tuple[Reply, ...]
+    state: str | None
+    start: tuple[str, str] | None = None
+
+
+def goto(state: str, *replies: Reply) -> Step:
+    return Step(tuple(replies), state)
+
+
+def end(*replies: Reply) -> Step:
+    return Step(tuple(replies), None)
+
+
+def keep(*replies: Reply) -> Step:
+    """Answer without touching whatever dialog is running (global buttons)."""
+    return Step(tuple(replies), KEEP)
+
+
+def handoff(dialog: str, args: str = "", *replies: Reply) -> Step:
+    return Step(tuple(replies), None, start=(dialog, args))
+
+
+@dataclass
+class Ctx:
+    app: CoreApp
+    session: AsyncSession
+    actor: Actor
+    key: ConversationKey
+    user: User
+    account: Account
+    now: datetime
+    data: dict[str, JSON] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    state: str | None = None
+
+    @cached_property
+    def profiles(self) -> Profiles:
+        return Profiles(self.session)
+
+    @cached_property
+    def mentors(self) -> Mentors:
+        return Mentors(self.session, self.now, self.events)
+
+    @cached_property
+    def identity(self) -> Identity:
+        return Identity(self.session, self.now, self.app.admins)
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(self.session)
+
+    def text_of(self, inbound: Inbound) -> str | None:
+        return inbound.text.strip() if isinstance(inbound, TextIn) else None
+
+    def action_of(self, inbound: Inbound) -> str | None:
+        return inbound.payload if isinstance(inbound, ActionIn) else None
+
+    def str_data(self, key: str, default: str = "") -> str:
+        v = self.data.get(key)
+        return v if isinstance(v, str) else default
+
+    def int_data(self, key: str, default: int = 0) -> int:
+        v = self.data.get(key)
+        return v if isinstance(v, int) and not isinstance(v, bool) else default
+
+
+StepFn = Callable[[Ctx, Inbound], Awaitable[Step]]
+
+
+class Dialog(ABC):
+    """A dialog: `start` opens it; `on_<state>` methods handle input in each state."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    prefixes: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    async def start(self, ctx: Ctx, args: str) -> Step: ...
+
+    @abstractmethod
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        """The question of `state`, asked again after /help or input that didn't fit."""
+
+    async def handle(self, ctx: Ctx, state: str, inbound: Inbound) -> Step:
+        fn = getattr(self, f"on_{state}", None)
+        if fn is None:
+            return end(
+                Reply(
+                    "That conversation can't continue (it changed since). Let's start over: /menu"
+                )
+            )
+        step: Step = await fn(ctx, inbound)
+        return step
+
+    async def retry(self, ctx: Ctx, state: str, hint: str) -> Step:
+        """Bad input: say what was wrong, ask the same question, keep everything."""
+        return goto(state, Reply(hint), await self.prompt(ctx, state))
+
+
+ActionHandler = Callable[[Ctx, str], Awaitable[Step]]
+
+
+@dataclass(frozen=True)
+class Registry:
+    dialogs: Mapping[str, Dialog]
+    commands: Mapping[str, tuple[str, str]]  # /name -> (dialog, fixed args or "")
+    actions: Mapping[str, ActionHandler]
+
+
+def describe_inbound(inbound: Inbound) -> str:
+    if isinstance(inbound, TextIn):
+        return inbound.text
+    if isinstance(inbound, CommandIn):
+        return f"/{inbound.name} {inbound.args}".strip()
+    if isinstance(inbound, ActionIn):
+        return f"[{inbound.payload}]"
+    if isinstance(inbound, FileIn):
+        return f"[file {inbound.name}]"
+    return "?"

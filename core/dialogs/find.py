@@ -1,0 +1,265 @@
+"""Find a mentor: skill (normalised), language, max price, sort, pages, view profile."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.dialogs.engine import Ctx, Dialog, Step, goto
+from core.dialogs.profile import ViewProfile, mentor_profile_reply
+from core.dialogs.views import hit_line, money
+from core.languages import language_by_code, parse_languages
+from core.markup import esc
+from core.messaging import Button, Choice, Choices, Inbound, Reply
+from core.payloads import Payload
+from core.services.search import SORTS, SearchFilters
+from core.skills import SkillMatch, SkillSuggestions
+
+FILLER = re.compile(
+    r"^(?:please\s+)?(?:(?:find|get|show)\s+(?:me\s+)?)?(?:an?\s+)?(?:mentors?\s+)?"
+    r"(?:(?:for|in|on|with|who\s+(?:knows|teaches))\s+)?(?:help\s+(?:with|in)\s+)?"
+    r"(?:i\s+want\s+to\s+learn\s+|learn(?:ing)?\s+)?",
+    re.IGNORECASE,
+)
+PRICE_CAPS = (0, 10000, 20000, 50000)
+
+
+@dataclass(frozen=True)
+class Fm(Payload, prefix="fm"):
+    what: str
+    value: str
+
+
+def clean_query(text: str) -> str:
+    return FILLER.sub("", text.strip()).strip(" ?.!")
+
+
+class FindMentor(Dialog):
+    name = "find"
+    title = "your mentor search"
+    # "pv" too, so a profile opened from the results can lead back to the same page.
+    prefixes = ("fm", "pv")
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        ctx.data.update({"sort": "rating", "page": 0})
+        query = clean_query(args)
+        if query:
+            return await self._with_skill_text(ctx, query)
+        return goto("skill", await self.prompt(ctx, "skill"))
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        if state == "skill":
+            popular = await ctx.directory.popular_skills(6)
+            names = ctx.app.catalog.index.by_id
+            buttons = [
+                Button(names[sid].name, Fm("skill", str(sid)).pack())
+                for sid, _n in popular
+                if sid in names
+            ]
+            return Reply(
+                "Which skill do you want help with? Type it (typos are fine) or pick a popular one.",
+                buttons=tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)),
+            )
+        if state == "skill_pick":
+            raw = ctx.data.get("options")
+            opts = [o for o in raw if isinstance(o, list)] if isinstance(raw, list) else []
+            return Reply(
+                f"I'm not sure which skill “{esc(ctx.str_data('typed'))}” is. Did you mean:",
+                buttons=tuple((Button(str(o[1]), Fm("skill", str(o[0])).pack()),) for o in opts),
+            )
+        if state == "price":
+            return Reply(
+                "Type the most you'd pay per session in rupees (e.g. 150), or 0 for free only."
+            )
+        return await self._results(ctx)
+
+    async def _with_skill_text(self, ctx: Ctx, text: str) -> Step:
+        res = ctx.app.catalog.index.resolve(text)
+        if isinstance(res, SkillMatch):
+            ctx.data.update({"skill_id": res.skill.id, "skill": res.skill.name, "page": 0})
+            pre = (
+                [Reply(f"Searching for *{esc(res.skill.name)}* (you typed “{esc(text)}”).")]
+                if res.corrected
+                else []
+            )
+            return goto("results", *pre, await self._results(ctx))
+        if isinstance(res, SkillSuggestions):
+            ctx.data["options"] = [[o.id, o.name] for o in res.options]
+            ctx.data["typed"] = text
+            return goto("skill_pick", await self.prompt(ctx, "skill_pick"))
+        return goto(
+            "skill",
+            Reply(
+                f"I don't know a skill called “{esc(text)}”. Try another name, e.g. Python, DSA, resume review."
+            ),
+        )
+
+    def _filters(self, ctx: Ctx) -> SearchFilters:
+        sort = ctx.str_data("sort", "rating")
+        cap = ctx.data.get("max_price")
+        return SearchFilters(
+            skill_id=ctx.int_data("skill_id") or None,
+            language=ctx.str_data("lang") or None,
+            max_price_minor=cap if isinstance(cap, int) else None,
+            sort=sort if sort in SORTS else "rating",
+            exclude_user_id=ctx.user.id,
+        )
+
+    async def _results(self, ctx: Ctx) -> Reply:
+        f = self._filters(ctx)
+        per_page = ctx.app.policies.page_size
+        page = max(0, ctx.int_data("page"))
+        result = await ctx.directory.search(f, page, per_page)
+        if result.total and page >= result.pages:
+            page = result.pages - 1
+            ctx.data["page"] = page
+            result = await ctx.directory.search(f, page, per_page)
+        lang = language_by_code(f.language) if f.language else None
+        price = (
+            "any price"
+            if f.max_price_minor is None
+            else ("free only" if f.max_price_minor == 0 else f"up to {money(f.max_price_minor)}")
+        )
+        head = (
+            f"*{esc(ctx.str_data('skill'))}* mentors · {result.total} found · sorted by {f.sort} · "
+            f"{lang.name if lang else 'any language'} · {price}"
+        )
+        if not result.hits:
+            buttons: list[tuple[Button, ...]] = []
+            relax = []
+            if f.language:
+                relax.append(Button("Any language", Fm("lang", "any").pack()))
+            if f.max_price_minor is not None:
+                relax.append(Button("Any price", Fm("price", "any").pack()))
+            if relax:
+                buttons.append(tuple(relax))
+            buttons.append((Button("New search", Fm("new", "1").pack()),))
+            return Reply(
+                head + "\n\nNo approved mentors match yet. Loosen a filter or try another skill.",
+                buttons=tuple(buttons),
+            )
+        lines = [hit_line(page * per_page + i + 1, h) for i, h in enumerate(result.hits)]
+        view_buttons = [
+            Button(f"👤 {h.name[:24]}", ViewProfile(h.user_id).pack()) for h in result.hits
+        ]
+        rows: list[tuple[Button, ...]] = [
+            tuple(view_buttons[i : i + 2]) for i in range(0, len(view_buttons), 2)
+        ]
+        nav = []
+        if page > 0:
+            nav.append(Button("◀ Previous", Fm("page", str(page - 1)).pack()))
+        if page + 1 < result.pages:
+            nav.append(Button("Next ▶", Fm("page", str(page + 1)).pack()))
+        if nav:
+            rows.append(tuple(nav))
+        rows.append(tuple(Button(f"Sort: {s}", Fm("sort", s).pack()) for s in SORTS if s != f.sort))
+        rows.append(
+            (
+                Button("Language", Fm("lang", "ask").pack()),
+                Button("Max price", Fm("price", "ask").pack()),
+                Button("New search", Fm("new", "1").pack()),
+            )
+        )
+        footer = f"\nPage {page + 1} of {result.pages}."
+        return Reply(head + "\n\n" + "\n".join(lines) + footer, buttons=tuple(rows))
+
+    def _language_choices(self, ctx: Ctx) -> Choices:
+        codes = ["en", "hi", "bn", "te", "mr", "ta", "gu", "kn", "ml", "pa", "ur", "es", "fr", "de"]
+        opts = [Choice("Any language", Fm("lang", "any").pack())]
+        for code in codes:
+            lang = language_by_code(code)
+            if lang is not None:
+                opts.append(Choice(lang.name, Fm("lang", code).pack()))
+        return Choices("Pick a language", tuple(opts))
+
+    async def on_skill(self, ctx: Ctx, inbound: Inbound) -> Step:
+        p = Fm.parse(ctx.action_of(inbound) or "")
+        if p is not None and p.what == "skill" and p.value.isdigit():
+            return await self._pick(ctx, int(p.value))
+        text = clean_query(ctx.text_of(inbound) or "")
+        if not text:
+            return await self.retry(ctx, "skill", "Please type a skill.")
+        return await self._with_skill_text(ctx, text)
+
+    async def _pick(self, ctx: Ctx, skill_id: int) -> Step:
+        ref = ctx.app.catalog.index.by_id.get(skill_id)
+        if ref is None:
+            return await self.retry(ctx, "skill", "That skill isn't available — type another.")
+        ctx.data.update({"skill_id": ref.id, "skill": ref.name, "page": 0})
+        return goto("results", await self._results(ctx))
+
+    async def on_skill_pick(self, ctx: Ctx, inbound: Inbound) -> Step:
+        p = Fm.parse(ctx.action_of(inbound) or "")
+        if p is not None and p.what == "skill" and p.value.isdigit():
+            return await self._pick(ctx, int(p.value))
+        if ctx.text_of(inbound):
+            return await self.on_skill(ctx, inbound)
+        return await self.retry(ctx, "skill_pick", "Pick one of the skills, or type another name.")
+
+    async def handle(self, ctx: Ctx, state: str, inbound: Inbound) -> Step:
+        action = ctx.action_of(inbound) or ""
+        if ViewProfile.matches(action):
+            back = Button("◀ Back to results", Fm("page", str(ctx.int_data("page"))).pack())
+            return goto("results", await mentor_profile_reply(ctx, action, ((back,),)))
+        return await super().handle(ctx, state, inbound)
+
+    async def on_results(self, ctx: Ctx, inbound: Inbound) -> Step:
+        p = Fm.parse(ctx.action_of(inbound) or "")
+        text = ctx.text_of(inbound)
+        if p is None:
+            if text:
+                langs = parse_languages(text)
+                if langs.found and not langs.unknown:
+                    ctx.data.update({"lang": langs.found[0].code, "page": 0})
+                    return goto("results", await self._results(ctx))
+                return await self._with_skill_text(ctx, clean_query(text))
+            return await self.retry(ctx, "results", "Use the buttons, or type another skill.")
+        if p.what == "page" and p.value.isdigit():
+            ctx.data["page"] = int(p.value)
+        elif p.what == "sort" and p.value in SORTS:
+            ctx.data.update({"sort": p.value, "page": 0})
+        elif p.what == "lang" and p.value == "ask":
+            return goto("results", Reply("Which language?", choices=self._language_choices(ctx)))
+        elif p.what == "lang":
+            ctx.data.update({"lang": "" if p.value == "any" else p.value, "page": 0})
+        elif p.what == "price" and p.value == "ask":
+            buttons = tuple(
+                Button("Free only" if c == 0 else f"≤ {money(c)}", Fm("price", str(c)).pack())
+                for c in PRICE_CAPS
+            )
+            return goto(
+                "price",
+                Reply(
+                    "What's the most you'd pay per session? Tap one or type an amount in rupees.",
+                    buttons=(buttons, (Button("Any price", Fm("price", "any").pack()),)),
+                ),
+            )
+        elif p.what == "price":
+            ctx.data.update({"max_price": None if p.value == "any" else int(p.value), "page": 0})
+        elif p.what == "new":
+            for k in ("skill_id", "skill", "lang", "max_price"):
+                ctx.data.pop(k, None)
+            return goto("skill", await self.prompt(ctx, "skill"))
+        elif p.what == "skill" and p.value.isdigit():
+            return await self._pick(ctx, int(p.value))
+        return goto("results", await self._results(ctx))
+
+    async def on_price(self, ctx: Ctx, inbound: Inbound) -> Step:
+        p = Fm.parse(ctx.action_of(inbound) or "")
+        if p is not None:
+            if p.what == "price" and (p.value == "any" or p.value.isdigit()):
+                return await self.on_results(ctx, inbound)
+            return await self.retry(ctx, "price", "Pick a price or type an amount.")
+        text = (ctx.text_of(inbound) or "").replace("₹", "").replace(",", "").strip().casefold()
+        if text in ("any", "no limit"):
+            ctx.data.update({"max_price": None, "page": 0})
+        elif text == "free" or text.isdigit():
+            rupees = 0 if text == "free" else int(text)
+            if rupees > 100000:
+                return await self.retry(
+                    ctx, "price", "That's more than any session costs; type a smaller amount."
+                )
+            ctx.data.update({"max_price": rupees * 100, "page": 0})
+        else:
+            return await self.retry(ctx, "price", "Please type a whole number of rupees, like 150.")
+        return goto("results", await self._results(ctx))

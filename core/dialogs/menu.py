@@ -1,0 +1,115 @@
+"""The main menu, help, and the commands that open each dialog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
+from core.messaging import Button, Reply
+from core.payloads import Payload
+
+
+@dataclass(frozen=True)
+class Menu(Payload, prefix="menu"):
+    item: str
+
+
+MENU_TARGETS = {
+    "find": ("find", ""),
+    "profile": ("profile", ""),
+    "mentor": ("onboarding", "apply"),
+    "link": ("link", ""),
+    "admin": ("admin", ""),
+    "start": ("onboarding", ""),
+}
+
+COMMANDS_HELP = (
+    ("start", "set up your profile"),
+    ("find", "find a mentor, e.g. /find react"),
+    ("profile", "see and edit your profile"),
+    ("mentor", "apply to become a mentor"),
+    ("link", "link this chat with your account on another app"),
+    ("menu", "show the main menu"),
+    ("cancel", "stop what you're doing (answers so far are kept)"),
+    ("help", "this help"),
+)
+
+
+def menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
+    rows: list[tuple[Button, ...]] = []
+    if not ctx.user.onboarded:
+        rows.append((Button("✨ Set up my profile", Menu("start").pack()),))
+    rows.append(
+        (
+            Button("🔎 Find a mentor", Menu("find").pack()),
+            Button("👤 My profile", Menu("profile").pack()),
+        )
+    )
+    second = [Button("🔗 Link accounts", Menu("link").pack())]
+    if ctx.user.onboarded and not ctx.user.wants_to_mentor:
+        second.insert(0, Button("🎓 Become a mentor", Menu("mentor").pack()))
+    rows.append(tuple(second))
+    if ctx.user.is_admin:
+        rows.append((Button("🛠 Admin", Menu("admin").pack()),))
+    return tuple(rows)
+
+
+def help_reply(ctx: Ctx) -> Reply:
+    lines = ["*MentorBot* finds you a peer mentor for a short session. Commands:"]
+    lines += [f"- /{name} — {text}" for name, text in COMMANDS_HELP]
+    if ctx.user.is_admin:
+        lines.append("- /admin — pending mentors, new skill tags, suspensions")
+    lines.append("Or just type what you want to learn, like “python”.")
+    return Reply("\n".join(lines))
+
+
+class MainMenu(Dialog):
+    name = "menu"
+    title = "the menu"
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        text = (
+            "What next?"
+            if args == "quiet"
+            else f"Hi {ctx.user.display_name}! What would you like to do?"
+        )
+        return end(Reply(text, buttons=menu_buttons(ctx)))
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        return Reply("What would you like to do?", buttons=menu_buttons(ctx))
+
+
+class StartCommand(Dialog):
+    """/start: onboarding for newcomers, the menu for everyone else; deep links later."""
+
+    name = "start"
+    title = "getting started"
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        if args.startswith("link_"):
+            return handoff("link", args.removeprefix("link_"))
+        if not ctx.user.onboarded:
+            return handoff("onboarding", "")
+        return handoff("menu", "")
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        return Reply("/start")
+
+
+class HelpCommand(Dialog):
+    name = "help"
+    title = "help"
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        return end(help_reply(ctx))
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        return help_reply(ctx)
+
+
+async def on_menu(ctx: Ctx, payload: str) -> Step:
+    p = Menu.parse(payload)
+    if p is None or p.item not in MENU_TARGETS:
+        return keep(Reply("That menu entry doesn't exist any more."))
+    target, args = MENU_TARGETS[p.item]
+    return handoff(target, args)

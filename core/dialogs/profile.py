@@ -1,0 +1,126 @@
+"""Viewing profiles (your own with edit buttons, a mentor's with reviews) and linked accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.db.schema import MentorProfile
+from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
+from core.dialogs.views import profile_card, reviews_text
+from core.messaging import Button, Reply
+from core.payloads import Payload
+
+
+@dataclass(frozen=True)
+class Edit(Payload, prefix="pe"):
+    field: str
+
+
+@dataclass(frozen=True)
+class ViewProfile(Payload, prefix="pv"):
+    user_id: int
+
+
+@dataclass(frozen=True)
+class MakePrimary(Payload, prefix="pp"):
+    account_id: int
+
+
+FIELD_LABELS = {
+    "name": "Name",
+    "learn_skills": "Skills to learn",
+    "teach_skills": "Skills I teach",
+    "goals": "Goals",
+    "languages": "Languages",
+    "timezone": "Time zone",
+    "availability": "Availability",
+    "headline": "Headline",
+    "bio": "Bio",
+    "years": "Experience",
+    "price": "Price",
+    "lengths": "Session lengths",
+    "extras": "Certifications / video",
+}
+
+
+def _rows(fields: list[str]) -> tuple[tuple[Button, ...], ...]:
+    buttons = [Button(FIELD_LABELS[f], Edit(f).pack()) for f in fields]
+    return tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+
+
+class OwnProfile(Dialog):
+    name = "profile"
+    title = "your profile"
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        view = await ctx.profiles.view(ctx.user.id)
+        if not view.onboarded and not view.teaches and not view.learns:
+            return handoff(
+                "onboarding", "", Reply("You don't have a profile yet — let's make one.")
+            )
+        fields = ["name", "learn_skills", "goals", "languages", "timezone", "availability"]
+        if view.wants_to_mentor:
+            fields[2:2] = ["teach_skills"]
+            fields += ["headline", "bio", "years", "price", "lengths", "extras"]
+        accounts = await ctx.identity.accounts_of(ctx.user.id)
+        lines = []
+        for acc in accounts:
+            mark = " (notifications go here)" if acc.id == ctx.user.primary_account_id else ""
+            here = " ← this chat" if acc.id == ctx.account.id else ""
+            lines.append(f"- {acc.platform}: {acc.display_name}{mark}{here}")
+        rows = list(_rows(fields))
+        if ctx.account.id != ctx.user.primary_account_id and len(accounts) > 1:
+            rows.append((Button("Send notifications here", MakePrimary(ctx.account.id).pack()),))
+        text = (
+            profile_card(view, ctx.now, own=True)
+            + "\n\nLinked accounts:\n"
+            + "\n".join(lines)
+            + "\n\nTap a field to change it."
+        )
+        return end(Reply(text, buttons=tuple(rows)))
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        return Reply("Tap a field to change it.")
+
+
+async def on_edit(ctx: Ctx, payload: str) -> Step:
+    p = Edit.parse(payload)
+    if p is None or p.field not in FIELD_LABELS:
+        return keep(Reply("That field can't be edited."))
+    if p.field in ("teach_skills", "headline", "bio", "years", "price", "lengths", "extras"):
+        mp = await ctx.session.get(MentorProfile, ctx.user.id)
+        if mp is None:
+            return handoff("onboarding", "apply")
+    return handoff("onboarding", f"edit:{p.field}")
+
+
+async def mentor_profile_reply(
+    ctx: Ctx, payload: str, buttons: tuple[tuple[Button, ...], ...] = ()
+) -> Reply:
+    """A mentor's card with reviews; only approved mentors are shown to other people."""
+    p = ViewProfile.parse(payload)
+    if p is None:
+        return Reply("That profile link is broken.")
+    mp = await ctx.session.get(MentorProfile, p.user_id)
+    if mp is None or (
+        mp.status != "approved" and not ctx.user.is_admin and p.user_id != ctx.user.id
+    ):
+        return Reply("That mentor isn't available any more.", buttons=buttons)
+    view = await ctx.profiles.view(p.user_id)
+    reviews = await ctx.profiles.reviews(p.user_id)
+    text = profile_card(view, ctx.now, own=False) + "\n\n*Reviews*\n" + reviews_text(reviews)
+    return Reply(text, buttons=buttons)
+
+
+async def on_view(ctx: Ctx, payload: str) -> Step:
+    return keep(await mentor_profile_reply(ctx, payload))
+
+
+async def on_primary(ctx: Ctx, payload: str) -> Step:
+    p = MakePrimary.parse(payload)
+    accounts = {a.id: a for a in await ctx.identity.accounts_of(ctx.user.id)}
+    if p is None or p.account_id not in accounts:
+        return keep(Reply("That account isn't linked to your profile."))
+    await ctx.identity.set_primary(ctx.user, accounts[p.account_id])
+    acc = accounts[p.account_id]
+    return keep(Reply(f"Done — notifications will go to {acc.platform} ({acc.display_name})."))
