@@ -1,0 +1,232 @@
+"""The web chat: an aiohttp page plus a WebSocket speaking the neutral model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from bots.web.identity import (
+    guest_name,
+    new_web_id,
+    read_cookie,
+    read_login_token,
+    sign_cookie,
+)
+from bots.web.render import message_json
+from core.app import CoreApp
+from core.messaging import ActionIn, Actor, Reply, parse_text
+from core.payloads import MAX_CHARS
+from core.ports import Destination
+from core.services.transcript import Entry, Transcript
+
+log = logging.getLogger(__name__)
+
+COOKIE = "mb_web"
+WORKSPACE = "web"
+MAX_TEXT = 4000
+
+
+class WebChat:
+    """Channel for platform "web": a message is delivered once it is in the transcript."""
+
+    platform = "web"
+
+    def __init__(self, core: CoreApp, secret: bytes, *, secure_cookie: bool = False) -> None:
+        self.core = core
+        self.secret = secret
+        self.secure_cookie = secure_cookie
+        self.transcript = Transcript(core.db)
+        self.sockets: dict[str, set[web.WebSocketResponse]] = {}
+
+    # ---- Channel ------------------------------------------------------------
+    async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
+        entries = await self.transcript.add(to.account_id, "bot", replies, self.core.clock.now())
+        await self._push(to.external_id, entries)
+        return True
+
+    async def _push(self, web_id: str, entries: Sequence[Entry]) -> None:
+        for ws in list(self.sockets.get(web_id, ())):
+            for e in entries:
+                if ws.closed:
+                    break
+                try:
+                    await ws.send_json(message_json(e))
+                except (ConnectionError, RuntimeError):
+                    break
+
+    # ---- HTTP ---------------------------------------------------------------
+    def _set_cookie(self, resp: web.StreamResponse, web_id: str) -> None:
+        resp.set_cookie(
+            COOKIE,
+            sign_cookie(self.secret, web_id),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=self.secure_cookie,
+        )
+
+    async def page(self, request: web.Request) -> web.Response:
+        html = resources.files("bots.web").joinpath("static/chat.html").read_text("utf-8")
+        resp = web.Response(text=html, content_type="text/html")
+        resp.headers["Cache-Control"] = "no-store"
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; "
+            "style-src 'self'; script-src 'self'"
+        )
+        if read_cookie(self.secret, request.cookies.get(COOKIE)) is None:
+            self._set_cookie(resp, new_web_id())
+        return resp
+
+    async def login(self, request: web.Request) -> web.Response:
+        web_id = read_login_token(self.secret, request.query.get("token", ""))
+        if web_id is None:
+            return web.Response(
+                status=403,
+                text="This login link is invalid or has expired. Ask for a new one "
+                "(mentorbot admin login-link).",
+            )
+        resp = web.HTTPFound("/chat")
+        self._set_cookie(resp, web_id)
+        raise resp
+
+    def _origin_ok(self, request: web.Request) -> bool:
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True  # not a browser: no ambient cookie risk from another site
+        return urlsplit(origin).netloc == request.host
+
+    async def websocket(self, request: web.Request) -> web.WebSocketResponse:
+        web_id = read_cookie(self.secret, request.cookies.get(COOKIE))
+        if web_id is None:
+            raise web.HTTPUnauthorized(text="Open the chat page first: it sets your cookie.")
+        if not self._origin_ok(request):
+            raise web.HTTPForbidden(text="Cross-site WebSocket refused.")
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
+        await ws.prepare(request)
+        self.sockets.setdefault(web_id, set()).add(ws)
+        try:
+            await self._session(ws, web_id)
+        finally:
+            conns = self.sockets.get(web_id)
+            if conns is not None:
+                conns.discard(ws)
+                if not conns:
+                    del self.sockets[web_id]
+        return ws
+
+    async def _actor(self, web_id: str) -> Actor:
+        return Actor("web", WORKSPACE, web_id, guest_name(web_id))
+
+    async def _session(self, ws: web.WebSocketResponse, web_id: str) -> None:
+        actor = await self._actor(web_id)
+        greeted = False
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            try:
+                data: Any = json.loads(msg.data)
+                kind = data.get("type") if isinstance(data, dict) else None
+            except ValueError:
+                kind = None
+            if kind == "hello":
+                last = data.get("last_seq", 0)
+                await self._hello(ws, actor, last if isinstance(last, int) else 0, greeted)
+                greeted = True
+            elif kind == "text" and isinstance(data.get("text"), str):
+                text = data["text"].strip()
+                if not text:
+                    continue
+                if len(text) > MAX_TEXT:
+                    await ws.send_json(
+                        {"type": "error", "text": f"Messages can be at most {MAX_TEXT} characters."}
+                    )
+                    continue
+                await self._inbound(ws, actor, text, parse_text(text))
+            elif kind == "action" and isinstance(data.get("payload"), str):
+                payload = data["payload"]
+                if len(payload) > MAX_CHARS:
+                    continue
+                label = data.get("label") if isinstance(data.get("label"), str) else payload
+                await self._inbound(ws, actor, f"» {str(label)[:80]}", ActionIn(payload))
+            else:
+                await ws.send_json({"type": "error", "text": "I didn't understand that message."})
+
+    async def _hello(self, ws: web.WebSocketResponse, actor: Actor, last: int, again: bool) -> None:
+        account_id = await self.transcript.account_id("web", WORKSPACE, actor.external_id)
+        await ws.send_json(
+            {
+                "type": "welcome",
+                "account": f"web:{actor.external_id[:6]}",
+                "name": actor.display_name,
+            }
+        )
+        if account_id is None:
+            # A brand-new visitor: the bot speaks first.
+            await self._inbound(ws, actor, None, parse_text("/start"))
+            return
+        for e in await self.transcript.since(account_id, last):
+            await ws.send_json(message_json(e))
+        await self.core.delivery.flush(account_id=account_id)
+
+    async def _inbound(
+        self, ws: web.WebSocketResponse, actor: Actor, echo: str | None, inbound: Any
+    ) -> None:
+        now = self.core.clock.now()
+        account_id = await self.transcript.account_id("web", WORKSPACE, actor.external_id)
+        if echo is not None and account_id is not None:
+            entries = await self.transcript.add(account_id, "user", [Reply(echo)], now)
+            await self._push(actor.external_id, entries)
+        if not ws.closed:
+            await ws.send_json({"type": "typing"})
+        replies = await self.core.handle(actor, inbound)
+        if account_id is None:
+            account_id = await self.transcript.account_id("web", WORKSPACE, actor.external_id)
+            if account_id is None:
+                log.error("web account %s vanished", actor.external_id)
+                return
+            if echo is not None:
+                entries = await self.transcript.add(account_id, "user", [Reply(echo)], now)
+                await self._push(actor.external_id, entries)
+        entries = await self.transcript.add(account_id, "bot", replies, self.core.clock.now())
+        await self._push(actor.external_id, entries)
+        if not ws.closed:
+            # Tells the page (and tests) that this input has been fully answered.
+            await ws.send_json({"type": "done"})
+
+    async def close_all(self) -> None:
+        for conns in list(self.sockets.values()):
+            for ws in list(conns):
+                await ws.close(code=1001, message=b"server shutdown")
+        await asyncio.sleep(0)
+
+
+WEBCHAT = web.AppKey("webchat", WebChat)
+
+
+async def _page(request: web.Request) -> web.StreamResponse:
+    return await request.app[WEBCHAT].page(request)
+
+
+async def _login(request: web.Request) -> web.StreamResponse:
+    return await request.app[WEBCHAT].login(request)
+
+
+async def _ws(request: web.Request) -> web.StreamResponse:
+    return await request.app[WEBCHAT].websocket(request)
+
+
+def setup_routes(app: web.Application) -> None:
+    """Routes resolve the WebChat from app[WEBCHAT], which the app's cleanup context sets."""
+    static = resources.files("bots.web").joinpath("static")
+    app.router.add_get("/", _page)
+    app.router.add_get("/chat", _page)
+    app.router.add_get("/login", _login)
+    app.router.add_get("/ws", _ws)
+    app.router.add_static("/static", str(static), append_version=False)

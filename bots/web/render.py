@@ -1,0 +1,32 @@
+"""Neutral replies as the JSON messages the browser renders (see static/chat.js)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from core.markup import to_html, to_plain
+from core.messaging import reply_to_json
+from core.services.transcript import Entry
+
+
+def message_json(entry: Entry) -> dict[str, Any]:
+    body = reply_to_json(entry.reply)
+    is_bot = entry.role == "bot"
+    return {
+        "type": "message",
+        "seq": entry.seq,
+        "role": entry.role,
+        "text": to_plain(entry.reply.text) if is_bot else entry.reply.text,
+        "html": to_html(entry.reply.text) if is_bot else None,
+        "buttons": body["buttons"] if is_bot else [],
+        "choices": body["choices"] if is_bot else None,
+        "image": body["image"],
+        "attachment": body["attachment"],
+        "ephemeral": entry.reply.ephemeral,
+        "time": _iso(entry.time),
+    }
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")

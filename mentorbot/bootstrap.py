@@ -1,0 +1,46 @@
+"""Wiring: settings in, a ready CoreApp out (migrated database, taxonomy loaded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from core.app import CoreApp, Policies
+from core.db.engine import Database
+from core.ports import Clock, SystemClock
+from core.services.catalog import sync_taxonomy
+from core.skills import load_taxonomy
+from mentorbot.migrate import upgrade
+from mentorbot.settings import Settings
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+async def build_core(
+    settings: Settings, clock: Clock | None = None, *, migrate: bool = True
+) -> CoreApp:
+    ensure_sqlite_folder(settings.database_url)
+    db = Database.from_url(settings.database_url)
+    if migrate:
+        await upgrade(db.engine)
+    clock = clock or SystemClock()
+    core = CoreApp(
+        db,
+        clock,
+        admins=frozenset(settings.admins),
+        policies=Policies(
+            page_size=settings.page_size,
+            default_price_minor=settings.default_price_minor,
+            currency=settings.currency,
+            public_url=settings.base_url,
+        ),
+    )
+    async with db.transaction() as s:
+        await sync_taxonomy(s, load_taxonomy(), clock.now())
+        await core.catalog.refresh(s)
+    return core

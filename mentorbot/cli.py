@@ -1,0 +1,156 @@
+"""The `mentorbot` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from mentorbot.settings import Settings
+
+DEMO_ADMIN = "admin"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        sys.exit(f"Configuration error: {exc}")
+
+
+async def _serve(settings: Settings, banner: Sequence[str] = ()) -> None:
+    from mentorbot.app import create_app
+
+    app = create_app(settings)
+    runner = web.AppRunner(app, shutdown_timeout=5)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        sys.exit(
+            f"Can't listen on {settings.http_host}:{settings.http_port} ({exc.strerror}). "
+            "Is MentorBot already running? Set MENTORBOT_HTTP_PORT to use another port."
+        )
+    print(f"MentorBot is running: open {settings.base_url}/ in your browser (Ctrl-C stops).")
+    for line in banner:
+        print(line)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+async def _db_upgrade(settings: Settings) -> None:
+    from core.db.engine import create_engine
+    from mentorbot.bootstrap import ensure_sqlite_folder
+    from mentorbot.migrate import current, upgrade
+
+    ensure_sqlite_folder(settings.database_url)
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    print(f"Database at revision {await current(engine)}.")
+    await engine.dispose()
+
+
+async def _seed(settings: Settings, mentors: int, learners: int, seed: int, if_empty: bool) -> None:
+    from mentorbot.bootstrap import build_core
+    from mentorbot.seed import seed as run_seed
+
+    core = await build_core(settings)
+    try:
+        if if_empty:
+            async with core.db.transaction() as s:
+                from core.services.identity import Identity
+
+                users = await Identity(s, core.clock.now(), frozenset()).count_users()
+            if users:
+                print(f"Database already has {users} users; not seeding.")
+                return
+        report = await run_seed(
+            core.db, mentors=mentors, learners=learners, seed=seed, now=core.clock.now()
+        )
+        print(
+            f"Seeded {report.mentors} mentors ({report.pending} pending approval), "
+            f"{report.learners} learners and {report.reviews} reviews."
+        )
+    finally:
+        await core.db.dispose()
+
+
+def _login_link(settings: Settings, who: str) -> str:
+    from bots.web.identity import login_token
+
+    platform, _, name = who.partition(":")
+    if platform != "web" or not name:
+        sys.exit("Login links are for web accounts: mentorbot admin login-link web:NAME")
+    return f"{settings.base_url}/login?token={login_token(settings.secret(), name, ttl_s=7 * 24 * 3600)}"
+
+
+async def _chat(settings: Settings, name: str) -> None:
+    from bots.console.repl import run_console
+    from mentorbot.bootstrap import build_core
+
+    core = await build_core(settings)
+    try:
+        await run_console(core, name, files_dir=settings.data_dir / "console")
+    finally:
+        await core.db.dispose()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mentorbot", description="MentorBot: peer micro-mentorship.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("serve", help="run the web server (web chat, webhooks)")
+    demo = sub.add_parser("demo", help="migrate, add sample data if empty, and serve")
+    demo.add_argument("--mentors", type=int, default=80)
+    demo.add_argument("--learners", type=int, default=60)
+    db = sub.add_parser("db", help="database migrations")
+    dbsub = db.add_subparsers(dest="db_cmd", required=True)
+    dbsub.add_parser("upgrade", help="apply all migrations")
+    seed = sub.add_parser("seed", help="add synthetic mentors and learners")
+    seed.add_argument("--mentors", type=int, default=50)
+    seed.add_argument("--learners", type=int, default=50)
+    seed.add_argument("--seed", type=int, default=7)
+    chat = sub.add_parser("chat", help="talk to MentorBot in this terminal")
+    chat.add_argument("--as", dest="name", required=True, help="your console user name")
+    admin = sub.add_parser("admin", help="admin helpers")
+    asub = admin.add_subparsers(dest="admin_cmd", required=True)
+    ll = asub.add_parser("login-link", help="print a one-week login link for a web account")
+    ll.add_argument("who", help="web:NAME")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.cmd == "serve":
+            asyncio.run(_serve(settings))
+        elif args.cmd == "db":
+            asyncio.run(_db_upgrade(settings))
+        elif args.cmd == "seed":
+            asyncio.run(_seed(settings, args.mentors, args.learners, args.seed, if_empty=False))
+        elif args.cmd == "chat":
+            asyncio.run(_chat(settings, args.name))
+        elif args.cmd == "admin":
+            print(_login_link(settings, args.who))
+        elif args.cmd == "demo":
+            if not settings.admins:
+                settings.admins = [f"web:{DEMO_ADMIN}", f"console:{DEMO_ADMIN}"]
+            asyncio.run(_seed(settings, args.mentors, args.learners, 7, if_empty=True))
+            banner = [
+                f"Admin (demo): open {_login_link(settings, 'web:' + DEMO_ADMIN)}",
+                "  or run: mentorbot chat --as admin",
+            ]
+            asyncio.run(_serve(settings, banner))
+    except KeyboardInterrupt:
+        print("\nStopped.")

@@ -1,0 +1,47 @@
+"""Run Alembic migrations from inside the running event loop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from alembic import command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    def _go(conn: Connection) -> None:
+        command.upgrade(alembic_config(conn), revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(_go)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    def _go(conn: Connection) -> None:
+        command.downgrade(alembic_config(conn), revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(_go)
+
+
+async def current(engine: AsyncEngine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    def _go(conn: Connection) -> str | None:
+        return MigrationContext.configure(conn).get_current_revision()
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(_go)

@@ -1,0 +1,68 @@
+"""Settings from the environment (prefix MENTORBOT_) and .env, read once at start."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MENTORBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./data/mentorbot.db"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_url: str = ""
+    secret_key: SecretStr = SecretStr("")
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    data_dir: Path = Path("./data")
+    log_level: str = "INFO"
+    page_size: int = 5
+    default_price_minor: int = 10000
+    currency: str = "INR"
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _check_admins(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            platform, sep, rest = entry.partition(":")
+            if (
+                not sep
+                or not rest
+                or platform not in ("telegram", "discord", "slack", "web", "console")
+            ):
+                raise ValueError(
+                    f"admin entry {entry!r} must look like platform:id, e.g. web:alice or telegram:12345"
+                )
+        return value
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+    def secret(self) -> bytes:
+        """The signing key; without one configured, a random key is kept in the data folder."""
+        given = self.secret_key.get_secret_value()
+        if given:
+            return given.encode()
+        path = self.data_dir / ".secret_key"
+        if path.exists():
+            return path.read_text().strip().encode()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key.encode()
