@@ -1,0 +1,155 @@
+"""The whole app from its factory, over a real WebSocket on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bots.web.identity import login_token
+from mentorbot.app import create_app
+from mentorbot.settings import Settings
+from tests.e2e.webclient import WebChatClient
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/e2e.db",
+        data_dir=tmp_path,
+        secret_key="e2e-secret",  # type: ignore[arg-type]
+        admins=["web:admin"],
+    )
+
+
+@pytest.fixture
+async def server(settings: Settings) -> AsyncIterator[TestServer]:
+    srv = TestServer(create_app(settings), host="127.0.0.1")
+    await srv.start_server()
+    yield srv
+    await srv.close()
+
+
+def base(srv: TestServer) -> str:
+    return str(srv.make_url("")).rstrip("/")
+
+
+async def test_mentor_approved_then_found_by_misspelt_skill(
+    server: TestServer, settings: Settings
+) -> None:
+    url = base(server)
+    admin = WebChatClient(url)
+    token = login_token(settings.secret(), "admin")
+    await admin.open(f"/login?token={token}")
+    assert any("MentorBot" in m["text"] for m in admin.last) or admin.messages
+
+    a = WebChatClient(url)
+    first = await a.open()
+    assert any("What would you like to do?" in m["text"] for m in first)
+    a.last = [m for m in first if m["role"] == "bot"]
+    await a.press("Mentor")
+    await a.say("Anita Desai")
+    await a.say("Kubernetes: advanced, Docker")
+    await a.press("Advanced")
+    await a.say("English, Hindi")
+    await a.say("Pune")
+    await a.press("Weekday evenings")
+    await a.say("SRE at Razorpay · Kubernetes and Docker")
+    await a.say("I run production clusters and love helping people debug their first deployments.")
+    await a.say("6")
+    await a.press("₹100")
+    await a.press("10, 20")
+    replies = await a.press("Skip")
+    assert any("with the admins" in m["text"] for m in replies)
+
+    # The admin hears about it in their open chat, and approves with one tap.
+    note = await admin.ws.receive_json(timeout=10)  # type: ignore[union-attr]
+    assert note["type"] == "message" and "New mentor application" in note["text"]
+    assert "Anita Desai" in note["text"]
+    admin.last = [note]
+    await admin.press("Approve")
+    assert "Approved Anita Desai" in admin.text()
+
+    told = await a.ws.receive_json(timeout=10)  # type: ignore[union-attr]
+    assert "approved" in told["text"]
+
+    b = WebChatClient(url)
+    first = await b.open()
+    b.last = [m for m in first if m["role"] == "bot"]
+    await b.press("Learn")
+    await b.say("Bharat")
+    await b.say("kuberntes")
+    assert "“kuberntes” → Kubernetes" in b.text()
+    await b.press("Beginner")
+    assert "Got it: Kubernetes (beginner)." in b.text()
+    await b.press("Skip")
+    await b.press("English")
+    await b.press("India")
+    await b.press("Skip")
+    await b.say("/find kubernets")
+    assert "Kubernetes mentors · 1 found" in b.text()
+    assert "Anita Desai" in b.text()
+    await b.press("Anita")
+    assert "SRE at Razorpay" in b.text() and "Reviews" in b.text()
+    # HTML is escaped and marked up server-side.
+    assert any("<b>Anita Desai</b>" in (m["html"] or "") for m in b.last)
+    for c in (admin, a, b):
+        await c.close()
+
+
+async def test_reconnect_replays_only_what_was_missed(server: TestServer) -> None:
+    url = base(server)
+    c = WebChatClient(url)
+    await c.open()
+    c.last = [m for m in c.messages if m["role"] == "bot"]
+    await c.press("Learn")
+    seen = max(m["seq"] for m in c.messages)
+    await c.ws.close()  # type: ignore[union-attr]
+    # Same cookie, new socket: the conversation is where we left it.
+    replay = await c.open(last_seq=0)
+    assert [m["seq"] for m in replay] == sorted({m["seq"] for m in c.messages[: len(replay)]})
+    assert replay and max(m["seq"] for m in replay) == seen
+    await c.ws.close()  # type: ignore[union-attr]
+    nothing_new = await c.open(last_seq=seen)
+    assert nothing_new == []
+    await c.say("Lina")
+    assert "Which skills do you want to learn?" in c.text()
+    await c.close()
+
+
+async def test_healthz_and_security_checks(server: TestServer) -> None:
+    url = base(server)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(url + "/healthz") as r:
+            assert r.status == 200
+            assert await r.json() == {"status": "ok", "database": "reachable"}
+        async with s.get(url + "/ws") as r:
+            assert r.status == 401
+        async with s.get(url + "/login?token=forged.sig") as r:
+            assert r.status == 403
+    c = WebChatClient(url)
+    async with c.session.get(url + "/chat") as r:
+        assert r.status == 200
+    with pytest.raises(aiohttp.WSServerHandshakeError) as err:
+        await c.session.ws_connect(
+            url.replace("http", "ws") + "/ws", headers={"Origin": "https://evil.example"}
+        )
+    assert err.value.status == 403
+    await c.close()
+
+
+async def test_bad_frames_get_clear_errors(server: TestServer) -> None:
+    c = WebChatClient(base(server))
+    await c.open()
+    assert c.ws is not None
+    await c.ws.send_str("not json")
+    err = await c.ws.receive_json(timeout=5)
+    assert err == {"type": "error", "text": "I didn't understand that message."}
+    await c.ws.send_json({"type": "text", "text": "x" * 4001})
+    err = await c.ws.receive_json(timeout=5)
+    assert "at most 4000 characters" in err["text"]
+    await c.close()

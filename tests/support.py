@@ -1,0 +1,127 @@
+"""Test support: real SQLite files (migrated once, copied per test), a recording channel,
+and a chat driver that keeps the transcript."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import text
+
+from core.app import CoreApp, Policies
+from core.clock import ManualClock
+from core.db.engine import Database, create_engine
+from core.messaging import ActionIn, Actor, Button, Inbound, Reply, parse_text
+from core.ports import Destination
+from core.services.catalog import sync_taxonomy
+from core.skills import load_taxonomy
+from mentorbot.migrate import upgrade
+
+PG_URL = os.environ.get("MENTORBOT_TEST_DATABASE_URL", "")
+
+
+async def make_template(path: Path) -> None:
+    db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+    await upgrade(db.engine)
+    async with db.transaction() as s:
+        await sync_taxonomy(s, load_taxonomy(), ManualClock().now())
+    await db.dispose()
+
+
+def sqlite_copy(template: Path, dest_dir: Path) -> Database:
+    dest = dest_dir / "mentorbot.db"
+    shutil.copyfile(template, dest)
+    return Database.from_url(f"sqlite+aiosqlite:///{dest}")
+
+
+async def postgres_schema_db() -> tuple[Database, str]:
+    """A fresh schema on the test PostgreSQL, migrated; drop it with drop_pg_schema."""
+    schema = "t_" + secrets.token_hex(6)
+    admin = create_engine(PG_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(
+        PG_URL, connect_args={"server_settings": {"search_path": schema}}, pool_size=20
+    )
+    db = Database(engine)
+    await upgrade(db.engine)
+    async with db.transaction() as s:
+        await sync_taxonomy(s, load_taxonomy(), ManualClock().now())
+    return db, schema
+
+
+async def drop_pg_schema(schema: str) -> None:
+    admin = create_engine(PG_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    await admin.dispose()
+
+
+@dataclass
+class RecordingChannel:
+    """A Channel that keeps what it delivered, per external id."""
+
+    platform: str
+    inbox: dict[str, list[Reply]] = field(default_factory=dict)
+    offline: set[str] = field(default_factory=set)
+
+    async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
+        if to.external_id in self.offline:
+            return False
+        self.inbox.setdefault(to.external_id, []).extend(replies)
+        return True
+
+
+async def make_core(db: Database, clock: ManualClock, admins: Sequence[str] = ()) -> CoreApp:
+    core = CoreApp(db, clock, admins=frozenset(admins), policies=Policies(page_size=5))
+    async with db.transaction() as s:
+        await core.catalog.refresh(s)
+    return core
+
+
+class ChatDriver:
+    """One person talking to core on one platform; keeps every reply they got."""
+
+    def __init__(self, core: CoreApp, name: str, platform: str = "console") -> None:
+        self.core = core
+        self.actor = Actor(platform, platform, name, name.capitalize())  # type: ignore[arg-type]
+        self.transcript: list[tuple[str, list[Reply]]] = []
+        self.last: list[Reply] = []
+
+    async def send(self, inbound: Inbound) -> list[Reply]:
+        self.last = await self.core.handle(self.actor, inbound)
+        self.transcript.append((repr(inbound), self.last))
+        return self.last
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self.send(parse_text(text))
+
+    async def press(self, label: str, replies: Sequence[Reply] | None = None) -> list[Reply]:
+        payload = find_button(replies if replies is not None else self.last, label)
+        return await self.send(ActionIn(payload))
+
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.last)
+
+
+def find_button(replies: Sequence[Reply], label: str) -> str:
+    labels = []
+    for r in replies:
+        for b in r.all_buttons():
+            if isinstance(b, Button):
+                labels.append(b.label)
+                if label.casefold() in b.label.casefold():
+                    return b.payload
+        if r.choices is not None:
+            for c in r.choices.options:
+                labels.append(c.label)
+                if label.casefold() in c.label.casefold():
+                    return c.payload
+    raise AssertionError(f"no button like {label!r}; have {labels}")

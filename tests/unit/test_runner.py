@@ -1,0 +1,102 @@
+"""The dialog runner: persistence across restarts, serialisation, failures, unknown input."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from core.app import CoreApp
+from core.clock import ManualClock
+from core.db.engine import Database
+from core.db.schema import Conversation, User
+from core.dialogs.onboarding import Onboarding
+from core.messaging import FileIn, TextIn
+from core.runner import SORRY, KeyedLocks
+from tests.support import ChatDriver, make_core
+
+
+async def test_state_survives_a_restart(db: Database, clock: ManualClock) -> None:
+    first = await make_core(db, clock)
+    c = ChatDriver(first, "sam")
+    await c.say("/start")
+    await c.press("Learn")
+    # A new process: new CoreApp, same database.
+    second = await make_core(db, clock)
+    c2 = ChatDriver(second, "sam")
+    await c2.say("Samir")
+    assert "Which skills do you want to learn?" in c2.text()
+
+
+async def test_concurrent_messages_are_processed_one_at_a_time(core: CoreApp) -> None:
+    c = ChatDriver(core, "quick")
+    await c.say("/start")
+    results = await asyncio.gather(
+        *(core.handle(c.actor, TextIn(f"nonsense {i}")) for i in range(12))
+    )
+    assert all("Please choose Learn, Mentor or Both." in r[0].text for r in results)
+    async with core.db.transaction() as s:
+        conv = await s.scalar(select(Conversation))
+    assert conv is not None and conv.version == 13 and conv.state == "role"
+    assert len(core.runner.locks) == 0
+
+
+async def test_two_workers_on_one_database_lose_no_update(db: Database, clock: ManualClock) -> None:
+    w1, w2 = await make_core(db, clock), await make_core(db, clock)
+    a, b = ChatDriver(w1, "twin"), ChatDriver(w2, "twin")
+    await a.say("/start")
+    await asyncio.gather(*(x.say(f"bad {i}") for i in range(5) for x in (a, b)))
+    async with db.transaction() as s:
+        conv = await s.scalar(select(Conversation))
+        users = list(await s.scalars(select(User)))
+    assert conv is not None and conv.version == 11
+    assert len(users) == 1
+
+
+async def test_a_failing_step_changes_nothing_and_says_sorry(
+    core: CoreApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = ChatDriver(core, "oops")
+    await c.say("/start")
+    await c.press("Learn")
+
+    async def boom(self: Onboarding, ctx: object, inbound: object) -> object:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Onboarding, "on_name", boom)
+    await c.say("Olga")
+    assert c.text() == SORRY
+    monkeypatch.undo()
+    await c.say("Olga")
+    assert "Nice to meet you, Olga!" in c.text()
+
+
+async def test_unknown_command_and_files(core: CoreApp) -> None:
+    c = ChatDriver(core, "uma")
+    await c.say("/start")
+    await c.say("/frobnicate")
+    assert "I don't know the command /frobnicate" in c.text()
+    await c.send(FileIn("cv.pdf", "application/pdf", 100, "ref"))
+    assert "can't use files" in c.text() and "What would you like to do?" in c.text()
+    await c.say("/cancel")
+    await c.say("/cancel")
+    assert "nothing to cancel" in c.text()
+
+
+async def test_keyed_locks_clean_up() -> None:
+    from core.messaging import ConversationKey
+
+    locks = KeyedLocks()
+    key = ConversationKey("web", "w", "1", "1")
+    order: list[int] = []
+
+    async def work(n: int) -> None:
+        async with locks.hold(key):
+            order.append(n)
+            await asyncio.sleep(0)
+            order.append(n)
+
+    await asyncio.gather(*(work(i) for i in range(5)))
+    assert all(order[i] == order[i + 1] for i in range(0, 10, 2))
+    assert len(locks) == 0
