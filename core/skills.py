@@ -20,6 +20,10 @@ def skill_key(name: str) -> str:
     return re.sub(r"[^a-z0-9+#]", "", name.casefold().replace("&", "and"))
 
 
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9+#]+", text.casefold()) if len(w) >= 3]
+
+
 @dataclass(frozen=True)
 class TaxonomyEntry:
     name: str
@@ -125,18 +129,17 @@ class SkillIndex:
         key = skill_key(typed)
         found = process.extract(key, self._keys, scorer=fuzz.WRatio, score_cutoff=72, limit=24)
         seen: list[SkillRef] = []
-        words = f" {key} "
+        words = _words(typed)
         for k, _score, idx in found:
-            # WRatio scores partial overlaps highly, so a short alias ("oop") would "match"
-            # any long word that ends in "op"; keep such hits only as whole words or prefixes.
-            short, long_ = sorted((k, key), key=len)
-            if (
-                len(short) * 2 < len(long_)
-                and f" {k} " not in words
-                and not (len(key) >= 3 and k.startswith(key))
+            ref = self._owner[idx]
+            # WRatio rates partial overlaps highly ("hello" ~ "powershell"), so a hit must also
+            # be close as a whole, share a close word, or start with what was typed.
+            if not (
+                fuzz.ratio(key, k) >= 60
+                or any(fuzz.ratio(w, nw) >= 85 for w in words for nw in _words(ref.name))
+                or (len(key) >= 3 and k.startswith(key))
             ):
                 continue
-            ref = self._owner[idx]
             if ref not in seen:
                 seen.append(ref)
             if len(seen) == limit:
