@@ -83,6 +83,23 @@ async def _seed(settings: Settings, mentors: int, learners: int, seed: int, if_e
         await core.db.dispose()
 
 
+async def _grant_demo_admins(settings: Settings) -> None:
+    """Create the demo admin's accounts now, so the role also holds for `mentorbot chat`,
+    which reads settings without the demo's default admins."""
+    from core.messaging import Actor
+    from core.services.identity import Identity
+    from mentorbot.bootstrap import build_core
+
+    core = await build_core(settings)
+    try:
+        async with core.db.transaction() as s:
+            identity = Identity(s, core.clock.now(), frozenset(settings.admins))
+            for platform in ("web", "console"):
+                await identity.resolve(Actor(platform, platform, DEMO_ADMIN, "Admin"))
+    finally:
+        await core.db.dispose()
+
+
 def _login_link(settings: Settings, who: str) -> str:
     from bots.web.identity import login_token
 
@@ -108,8 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("serve", help="run the web server (web chat, webhooks)")
     demo = sub.add_parser("demo", help="migrate, add sample data if empty, and serve")
-    demo.add_argument("--mentors", type=int, default=80)
-    demo.add_argument("--learners", type=int, default=60)
+    demo.add_argument("--mentors", type=int, default=300)
+    demo.add_argument("--learners", type=int, default=200)
     db = sub.add_parser("db", help="database migrations")
     dbsub = db.add_subparsers(dest="db_cmd", required=True)
     dbsub.add_parser("upgrade", help="apply all migrations")
@@ -132,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic narrates every plugin and migration step at INFO; only its problems matter here.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
     try:
         if args.cmd == "serve":
             asyncio.run(_serve(settings))
@@ -147,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             if not settings.admins:
                 settings.admins = [f"web:{DEMO_ADMIN}", f"console:{DEMO_ADMIN}"]
             asyncio.run(_seed(settings, args.mentors, args.learners, 7, if_empty=True))
+            if f"console:{DEMO_ADMIN}" in settings.admins:
+                asyncio.run(_grant_demo_admins(settings))
             banner = [
                 f"Admin (demo): open {_login_link(settings, 'web:' + DEMO_ADMIN)}",
                 "  or run: mentorbot chat --as admin",
