@@ -9,10 +9,10 @@ from sqlalchemy.engine import Connection
 
 from alembic import context
 from core.db.engine import create_engine
-from core.db.schema import Base
+from core.db.metadata import all_metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_metadata()
 
 
 def _run(connection: Connection) -> None:

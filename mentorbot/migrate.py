@@ -21,7 +21,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+# "heads": features may add migrations on their own branch off a shared revision.
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     def _go(conn: Connection) -> None:
         command.upgrade(alembic_config(conn), revision)
 
@@ -41,7 +42,8 @@ async def current(engine: AsyncEngine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     def _go(conn: Connection) -> str | None:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+        return ", ".join(sorted(heads)) or None
 
     async with engine.connect() as conn:
         return await conn.run_sync(_go)

@@ -194,12 +194,31 @@ async def test_migrations_match_the_models(store: Database) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from core.db.schema import Base
+    from core.db.metadata import all_metadata
 
     def diff(conn: object) -> list[object]:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})  # type: ignore[arg-type]
-        return list(compare_metadata(ctx, Base.metadata))
+        return list(compare_metadata(ctx, all_metadata()))
 
     async with store.engine.connect() as conn:
         changes = await conn.run_sync(diff)
     assert changes == []
+
+
+async def test_migrations_go_down_and_up_again(store: Database) -> None:
+    from sqlalchemy import inspect
+
+    from mentorbot.migrate import current, downgrade, upgrade
+
+    def tables(conn: object) -> set[str]:
+        return set(inspect(conn).get_table_names()) - {"alembic_version"}  # type: ignore[arg-type]
+
+    async with store.engine.connect() as conn:
+        before = await conn.run_sync(tables)
+    await downgrade(store.engine, "base")
+    async with store.engine.connect() as conn:
+        assert await conn.run_sync(tables) == set()
+    await upgrade(store.engine)
+    async with store.engine.connect() as conn:
+        assert await conn.run_sync(tables) == before
+    assert await current(store.engine) is not None
