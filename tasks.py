@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -19,6 +20,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 # The CPU build; any other torch pulls gigabytes of CUDA (see DEVELOPERS.md).
 TORCH = "torch==2.13.0"
+# The browser test (tests/e2e/test_web_browser.py) drives Debian's chromium; it skips without it.
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def run(*cmd: str | os.PathLike[str], env: dict[str, str] | None = None) -> int:
@@ -32,11 +35,37 @@ def must(*cmd: str | os.PathLike[str]) -> None:
         sys.exit(code)
 
 
-def setup() -> None:
+def ensure_chromium() -> None:
+    """Install Debian's chromium for the browser test when we can; never fatal."""
+    if CHROMIUM.exists():
+        return
+    apt = shutil.which("apt-get")
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if apt is None or not root:
+        print(
+            f"{CHROMIUM} is missing and this is not root with apt-get: "
+            "the browser test will skip (apt-get install chromium to run it).",
+            flush=True,
+        )
+        return
+    print(f"{CHROMIUM} is missing: installing Debian's chromium for the browser test …", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    code = run(apt, "install", "-y", "--no-install-recommends", "chromium", env=env)
+    if code:
+        # A fresh image may have empty package lists: refresh them once and try again.
+        run(apt, "update", env=env)
+        code = run(apt, "install", "-y", "--no-install-recommends", "chromium", env=env)
+    if code or not CHROMIUM.exists():
+        print(f"Installing chromium failed (exit {code}): the browser test will skip.", flush=True)
+
+
+def setup(*, for_tests: bool = False) -> None:
     if sys.version_info[:2] != (3, 11):
         sys.exit(
             f"MentorBot needs Python 3.11 (this is {sys.version.split()[0]}): run python3.11 tasks.py …"
         )
+    if for_tests:
+        ensure_chromium()
     stamp = VENV / ".installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + TORCH.encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == want and PY.exists():
@@ -56,7 +85,7 @@ def demo(extra: list[str]) -> None:
 
 
 def test(extra: list[str]) -> None:
-    setup()
+    setup(for_tests=True)
     env = dict(os.environ)
     failures = []
     checks: list[tuple[str, list[str | os.PathLike[str]]]] = [
