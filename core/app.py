@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.booking.clockwork import TickReport
 from core.db.engine import Database
 from core.delivery import Delivery
 from core.dialogs.engine import Ctx, Registry
 from core.events import Event
 from core.messaging import Actor, ConversationKey, Inbound, Reply
+from core.policies import Policies
 from core.ports import Clock
 from core.runner import Runner
 from core.services.catalog import SkillCatalog
-
-
-@dataclass(frozen=True)
-class Policies:
-    page_size: int = 5
-    default_price_minor: int = 10000
-    currency: str = "INR"
-    session_lengths: tuple[int, ...] = (10, 20, 30)
-    default_session_minutes: int = 10
-    public_url: str = "http://127.0.0.1:8080"
 
 
 class CoreApp:
@@ -35,8 +27,11 @@ class CoreApp:
         *,
         admins: frozenset[str] = frozenset(),
         policies: Policies | None = None,
+        signing_key: bytes | None = None,
     ) -> None:
         self.db = db
+        # Signs links handed out in chat (call rooms, calendar feeds); random if not given.
+        self.signing_key = signing_key or secrets.token_bytes(32)
         self.clock = clock
         self.admins = admins
         self.policies = policies or Policies()
@@ -63,6 +58,12 @@ class CoreApp:
             ev = events.pop(0)
             ids.extend(await notify(self, session, ev, now))
         return ids
+
+    async def tick(self) -> TickReport:
+        """Advance everything time-driven (expiries, reminders, completions)."""
+        from core.booking.clockwork import tick
+
+        return await tick(self)
 
     async def help_reply(self, ctx: Ctx) -> Reply:
         from core.dialogs.menu import help_reply

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.booking.events import BookingEvent
+
 
 @dataclass(frozen=True)
 class MentorApplied:
@@ -31,4 +33,4 @@ class AccountsLinked:
     account_id: int
 
 
-Event = MentorApplied | MentorDecided | SkillTagCreated | AccountsLinked
+Event = MentorApplied | MentorDecided | SkillTagCreated | AccountsLinked | BookingEvent

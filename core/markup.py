@@ -29,6 +29,12 @@ def esc(text: str) -> str:
     return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
 
 
+def quote(text: str, limit: int = 60) -> str:
+    """Echo what a user typed, escaped and cut short: a pasted essay shouldn't fill the chat."""
+    short = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return f"“{esc(short)}”"
+
+
 def _find_close(text: str, start: int, marker: str) -> int:
     i = start
     while i < len(text):

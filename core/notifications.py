@@ -68,4 +68,8 @@ async def notify(app: CoreApp, session: AsyncSession, event: Event, now: datetim
                 )
     elif isinstance(event, AccountsLinked):
         pass
+    else:
+        from core.booking.notices import booking_notice
+
+        ids += await booking_notice(app, session, event, now)
     return ids

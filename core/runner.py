@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.schema import Conversation
@@ -102,6 +102,15 @@ async def _load_conversation(s: AsyncSession, key: ConversationKey, app: CoreApp
     return conv
 
 
+# Deadlock, serialization failure (PostgreSQL) and a busy database file (SQLite): try again.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return state in _TRANSIENT_SQLSTATES or "database is locked" in str(exc.orig)
+
+
 class Runner:
     def __init__(self, app: CoreApp, registry: Registry) -> None:
         self.app = app
@@ -118,6 +127,13 @@ class Runner:
                     replies, outbox_ids = await self._once(actor, key, inbound)
                 except (StaleConversation, IntegrityError) as exc:
                     log.info("retrying %s after %s (attempt %d)", key, type(exc).__name__, attempt)
+                    continue
+                except DBAPIError as exc:
+                    if not is_transient(exc):
+                        log.exception("step failed for %s on %s", key, describe_inbound(inbound))
+                        return [Reply(SORRY)]
+                    log.info("retrying %s after %s (attempt %d)", key, exc.orig, attempt)
+                    await asyncio.sleep(0.05 * (attempt + 1))
                     continue
                 except Exception:
                     log.exception("step failed for %s on %s", key, describe_inbound(inbound))

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from core.app import CoreApp, Policies
+from core.app import CoreApp
 from core.clock import ManualClock
 from core.db.engine import Database, create_engine
 from core.messaging import ActionIn, Actor, Button, Inbound, Reply, parse_text
+from core.policies import Policies
 from core.ports import Destination
 from core.services.catalog import sync_taxonomy
 from core.skills import load_taxonomy

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from core.dialogs.admin import Admin, on_admin_action
+from core.dialogs.book import BookSession
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.link import LinkAccounts
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
 from core.dialogs.profile import OwnProfile, on_edit, on_primary, on_view
+from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
 
 
 def build_registry() -> Registry:
@@ -21,6 +23,9 @@ def build_registry() -> Registry:
         FindMentor(),
         Admin(),
         LinkAccounts(),
+        BookSession(),
+        MySessions(),
+        RateSession(),
     ]
     commands = {
         "start": ("start", ""),
@@ -32,6 +37,8 @@ def build_registry() -> Registry:
         "mentor": ("onboarding", "apply"),
         "admin": ("admin", ""),
         "link": ("link", ""),
+        "book": ("book", ""),
+        "sessions": ("sessions", ""),
     }
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -42,5 +49,7 @@ def build_registry() -> Registry:
             "pv": on_view,
             "pp": on_primary,
             "adm": on_admin_action,
+            "bk": on_booking_action,
+            "rt": on_rating_action,
         },
     )

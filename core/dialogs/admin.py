@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.db.schema import MentorProfile, User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.dialogs.views import profile_card
-from core.markup import esc
+from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
 from core.payloads import Payload
 
@@ -181,7 +181,7 @@ class Admin(Dialog):
         ).all()
         if not rows:
             return await self.retry(
-                ctx, "suspend_who", f"No approved mentor matches “{esc(text)}”."
+                ctx, "suspend_who", f"No approved mentor matches {quote(text)}."
             )
         return end(
             Reply(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.booking.service import Bookings
 from core.db.schema import Account, User
 from core.events import Event
 from core.messaging import (
@@ -89,6 +90,10 @@ class Ctx:
     @cached_property
     def directory(self) -> Directory:
         return Directory(self.session)
+
+    @cached_property
+    def bookings(self) -> Bookings:
+        return Bookings(self.session, self.now, self.app.policies, self.events)
 
     def text_of(self, inbound: Inbound) -> str | None:
         return inbound.text.strip() if isinstance(inbound, TextIn) else None

@@ -9,7 +9,7 @@ from core.dialogs.engine import Ctx, Dialog, Step, goto
 from core.dialogs.profile import ViewProfile, mentor_profile_reply
 from core.dialogs.views import hit_line, money
 from core.languages import language_by_code, parse_languages
-from core.markup import esc
+from core.markup import esc, quote
 from core.messaging import Button, Choice, Choices, Inbound, Reply
 from core.payloads import Payload
 from core.services.search import SORTS, SearchFilters
@@ -64,7 +64,7 @@ class FindMentor(Dialog):
             raw = ctx.data.get("options")
             opts = [o for o in raw if isinstance(o, list)] if isinstance(raw, list) else []
             return Reply(
-                f"I'm not sure which skill “{esc(ctx.str_data('typed'))}” is. Did you mean:",
+                f"I'm not sure which skill {quote(ctx.str_data('typed'))} is. Did you mean:",
                 buttons=tuple((Button(str(o[1]), Fm("skill", str(o[0])).pack()),) for o in opts),
             )
         if state == "price":
@@ -78,7 +78,7 @@ class FindMentor(Dialog):
         if isinstance(res, SkillMatch):
             ctx.data.update({"skill_id": res.skill.id, "skill": res.skill.name, "page": 0})
             pre = (
-                [Reply(f"Searching for *{esc(res.skill.name)}* (you typed “{esc(text)}”).")]
+                [Reply(f"Searching for *{esc(res.skill.name)}* (you typed {quote(text)}).")]
                 if res.corrected
                 else []
             )
@@ -90,7 +90,7 @@ class FindMentor(Dialog):
         return goto(
             "skill",
             Reply(
-                f"I don't know a skill called “{esc(text)}”. Try another name, e.g. Python, DSA, resume review."
+                f"I don't know a skill called {quote(text)}. Try another name, e.g. Python, DSA, resume review."
             ),
         )
 

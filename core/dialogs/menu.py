@@ -21,12 +21,14 @@ MENU_TARGETS = {
     "link": ("link", ""),
     "admin": ("admin", ""),
     "start": ("onboarding", ""),
+    "sessions": ("sessions", ""),
 }
 
 COMMANDS_HELP = (
     ("start", "set up your profile"),
     ("find", "find a mentor, e.g. /find react"),
     ("profile", "see and edit your profile"),
+    ("sessions", "your upcoming and past sessions: join, move, cancel, rate"),
     ("mentor", "apply to become a mentor"),
     ("link", "link this chat with your account on another app"),
     ("menu", "show the main menu"),
@@ -45,7 +47,10 @@ def menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
             Button("👤 My profile", Menu("profile").pack()),
         )
     )
-    second = [Button("🔗 Link accounts", Menu("link").pack())]
+    second = [
+        Button("📅 My sessions", Menu("sessions").pack()),
+        Button("🔗 Link accounts", Menu("link").pack()),
+    ]
     if ctx.user.onboarded and not ctx.user.wants_to_mentor:
         second.insert(0, Button("🎓 Become a mentor", Menu("mentor").pack()))
     rows.append(tuple(second))

@@ -13,7 +13,7 @@ from core.dialogs import skillpick
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
 from core.dialogs.views import money, profile_card
 from core.languages import parse_languages
-from core.markup import esc
+from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
 from core.payloads import Payload
 from core.skills import parse_level
@@ -231,7 +231,7 @@ class Onboarding(Dialog):
             raw = ctx.data.get("tz_options")
             opts = [o for o in raw if isinstance(o, str)] if isinstance(raw, list) else []
             return Reply(
-                f"Did you mean one of these for “{esc(ctx.str_data('tz_typed'))}”? "
+                f"Did you mean one of these for {quote(ctx.str_data('tz_typed'))}? "
                 "Or type another city.",
                 buttons=tuple((Button(o, Ob("tzi", str(i)).pack()),) for i, o in enumerate(opts)),
             )
@@ -441,10 +441,10 @@ class Onboarding(Dialog):
                 sugg = parsed.suggestions.get(token, ())
                 if sugg:
                     hints.append(
-                        f"“{esc(token)}” — did you mean {' or '.join(s.name for s in sugg)}?"
+                        f"{quote(token)} — did you mean {' or '.join(s.name for s in sugg)}?"
                     )
                 else:
-                    hints.append(f"I don't know the language “{esc(token)}”.")
+                    hints.append(f"I don't know the language {quote(token)}.")
             return await self.retry(
                 ctx, "languages", " ".join(hints) + " Please type the list again."
             )
@@ -483,7 +483,7 @@ class Onboarding(Dialog):
         return await self.retry(
             ctx,
             "timezone",
-            f"I couldn't find a time zone for “{esc(text)}”. Try a big city near you "
+            f"I couldn't find a time zone for {quote(text)}. Try a big city near you "
             "(e.g. Mumbai, London, New York) or an offset like UTC+5:30.",
         )
 

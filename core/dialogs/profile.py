@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from core.db.schema import MentorProfile
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
+from core.dialogs.sessions import Bk
 from core.dialogs.views import profile_card, reviews_text
 from core.messaging import Button, Reply
 from core.payloads import Payload
@@ -109,6 +110,9 @@ async def mentor_profile_reply(
     view = await ctx.profiles.view(p.user_id)
     reviews = await ctx.profiles.reviews(p.user_id)
     text = profile_card(view, ctx.now, own=False) + "\n\n*Reviews*\n" + reviews_text(reviews)
+    if mp.status == "approved" and p.user_id != ctx.user.id:
+        book = (Button("📅 Book a session", Bk("book", p.user_id).pack()),)
+        buttons = (book, *buttons)
     return Reply(text, buttons=buttons)
 
 

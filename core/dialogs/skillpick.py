@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.dialogs.engine import Ctx
-from core.markup import esc
+from core.markup import esc, quote
 from core.messaging import JSON, Button, Choice, Choices, Reply
 from core.payloads import Payload
 from core.skills import LEVELS, SkillMatch, SkillSuggestions, split_skill_list
@@ -46,7 +46,7 @@ def begin(ctx: Ctx, text: str) -> list[str]:
         if isinstance(res, SkillMatch):
             ok.append([res.skill.id, res.skill.name, it.level])
             if res.corrected:
-                notes.append(f"“{esc(it.name)}” → *{esc(res.skill.name)}*")
+                notes.append(f"{quote(it.name)} → *{esc(res.skill.name)}*")
         else:
             pending.append(f"{it.name}|{it.level or ''}")
     if len(items) > 12:
@@ -83,7 +83,7 @@ def pick_prompt(ctx: Ctx) -> Reply:
     res = ctx.app.catalog.index.resolve(typed)
     options = res.options if isinstance(res, SkillSuggestions) else ()
     text = (
-        f"I don't know the skill “{esc(typed)}” exactly."
+        f"I don't know the skill {quote(typed)} exactly."
         + (" Did you mean one of these?" if options else "")
         + " You can also type it differently, keep it as a new skill, or skip it."
     )
@@ -131,7 +131,7 @@ async def pick_answer(ctx: Ctx, payload: Pick | None, text: str | None) -> str |
         else:
             pending[0] = f"{text}|{lvl}"
             _put(ctx, "sk_pending", pending)
-            return f"I still don't recognise “{esc(text)}”."
+            return f"I still don't recognise {quote(text)}."
     else:
         return "Please pick one of the options."
     _put(ctx, "sk_ok", ok)

@@ -1,0 +1,1 @@
+"""Bookings: slots, requests, confirmations, reminders, completion and ratings (DESIGN §6-7)."""

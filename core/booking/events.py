@@ -1,0 +1,56 @@
+"""Booking events, raised inside the transaction and turned into messages by notices.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BookingRequested:
+    booking_id: int
+    rescheduled: bool = False
+
+
+@dataclass(frozen=True)
+class BookingConfirmed:
+    booking_id: int
+
+
+@dataclass(frozen=True)
+class BookingCancelled:
+    booking_id: int
+    by: str  # mentor | learner
+    declined: bool = False
+    mentor_paid: bool = False
+
+
+@dataclass(frozen=True)
+class BookingExpired:
+    booking_id: int
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    booking_id: int
+    minutes_before: int
+
+
+@dataclass(frozen=True)
+class SessionCompleted:
+    booking_id: int
+
+
+@dataclass(frozen=True)
+class RatingsRevealed:
+    booking_id: int
+
+
+BookingEvent = (
+    BookingRequested
+    | BookingConfirmed
+    | BookingCancelled
+    | BookingExpired
+    | ReminderDue
+    | SessionCompleted
+    | RatingsRevealed
+)

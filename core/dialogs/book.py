@@ -1,0 +1,248 @@
+"""Booking a session: length, day, time (in your zone), topic, confirm — then the mentor decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.booking.service import BookingError, Offering, SlotTaken
+from core.booking.views import day_label, hm, price_text, when
+from core.dialogs.engine import Ctx, Dialog, Step, end, goto
+from core.markup import esc
+from core.messaging import Button, Inbound, Reply
+from core.payloads import Payload
+
+MAX_DAYS_SHOWN = 7
+MAX_TIMES_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Bb(Payload, prefix="bb"):
+    """A step answer inside the booking dialog."""
+
+    what: str  # len | day | slot | ok | back | stop
+    value: str
+
+
+def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+class BookSession(Dialog):
+    name = "book"
+    title = "your booking"
+    prefixes = ("bb",)
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        mentor_id, _, resched = args.partition(":")
+        if not mentor_id.isdigit():
+            return end(Reply("Which mentor? Open a profile from /find and tap “Book”."))
+        offer = await ctx.bookings.offering(int(mentor_id))
+        if offer is None:
+            return end(Reply("That mentor isn't taking bookings right now. Try /find."))
+        if offer.mentor_id == ctx.user.id:
+            return end(Reply("That's your own profile — you can't book yourself."))
+        ctx.data.update({"mentor": offer.mentor_id})
+        if resched.isdigit():
+            old = await ctx.bookings.get(int(resched))
+            if old is None or old.learner_id != ctx.user.id:
+                return end(Reply("I can't find that booking."))
+            ctx.data.update({"resched": old.id, "len": old.length_min, "topic": old.topic})
+            return await self._days(ctx, offer)
+        if len(offer.lengths) == 1:
+            ctx.data["len"] = offer.lengths[0]
+            return await self._days(ctx, offer)
+        return goto("length", await self.prompt(ctx, "length"))
+
+    async def _offer(self, ctx: Ctx) -> Offering | None:
+        return await ctx.bookings.offering(ctx.int_data("mentor"))
+
+    def _tz(self, ctx: Ctx) -> str:
+        return ctx.user.timezone or "UTC"
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        offer = await self._offer(ctx)
+        if offer is None:
+            return Reply("That mentor isn't taking bookings right now. /cancel to stop.")
+        if state == "length":
+            return Reply(
+                f"How long a session with *{esc(offer.name)}*? "
+                f"({price_text(offer.price_mode, offer.amount_minor, offer.currency)} per session)",
+                buttons=_rows(
+                    [Button(f"{n} min", Bb("len", str(n)).pack()) for n in offer.lengths], 3
+                ),
+            )
+        slots = await ctx.bookings.free_slots(offer, ctx.user.id, ctx.int_data("len", 10))
+        tz = self._tz(ctx)
+        if state == "day":
+            days: dict[str, int] = {}
+            for s in slots:
+                days[day_label(s, tz)] = days.get(day_label(s, tz), 0) + 1
+            buttons = [
+                Button(f"{d} ({n})", Bb("day", d.replace(" ", "_")).pack())
+                for d, n in list(days.items())[:MAX_DAYS_SHOWN]
+            ]
+            note = (
+                "" if ctx.user.timezone else " (set your time zone in /profile to see local times)"
+            )
+            return Reply(
+                f"Which day? Times are shown in your zone, {esc(tz)}{note}.",
+                buttons=(*_rows(buttons, 2), (Button("Stop", Bb("stop", "1").pack()),)),
+            )
+        if state == "slot":
+            day = ctx.str_data("day")
+            times = [s for s in slots if day_label(s, tz) == day][:MAX_TIMES_SHOWN]
+            buttons = [Button(hm(s, tz), Bb("slot", str(int(s.timestamp()))).pack()) for s in times]
+            return Reply(
+                f"{esc(day)} — pick a start time ({esc(tz)}):",
+                buttons=(*_rows(buttons, 4), (Button("◀ Other day", Bb("back", "day").pack()),)),
+            )
+        if state == "topic":
+            return Reply(
+                "What would you like to cover? One line helps the mentor prepare, e.g. "
+                "“useEffect runs twice in my React app”."
+            )
+        if state == "confirm":
+            at = datetime.fromtimestamp(ctx.int_data("slot"), tz=ctx.now.tzinfo)
+            price = price_text(offer.price_mode, offer.amount_minor, offer.currency)
+            pay = {
+                "paid": "You pay when you confirm; it's refunded in full if the mentor declines.",
+                "credits": "1 credit is held now and goes to the mentor after the session.",
+                "free": "This session is free.",
+            }[offer.price_mode if offer.amount_minor else "free"]
+            return Reply(
+                f"*Book {esc(offer.name)}*\n"
+                f"- When: {esc(when(at, tz))}\n"
+                f"- Their time: {esc(when(at, offer.timezone))}\n"
+                f"- Length: {ctx.int_data('len')} min\n"
+                f"- Topic: {esc(ctx.str_data('topic'))}\n"
+                f"- Price: {esc(price)}\n{pay}",
+                buttons=(
+                    (
+                        Button("✅ Send request", Bb("ok", "1").pack()),
+                        Button("Change time", Bb("back", "day").pack()),
+                    ),
+                    (Button("Stop", Bb("stop", "1").pack()),),
+                ),
+            )
+        return Reply("Let's continue.")
+
+    async def _days(self, ctx: Ctx, offer: Offering, *pre: Reply) -> Step:
+        slots = await ctx.bookings.free_slots(offer, ctx.user.id, ctx.int_data("len", 10))
+        if not slots:
+            return end(
+                *pre,
+                Reply(
+                    f"{esc(offer.name)} has no free {ctx.int_data('len', 10)}-minute slots in the "
+                    f"next {ctx.app.policies.booking_horizon_days} days. Try another mentor: /find"
+                ),
+            )
+        return goto("day", *pre, await self.prompt(ctx, "day"))
+
+    async def _common(self, ctx: Ctx, inbound: Inbound) -> Step | None:
+        p = Bb.parse(ctx.action_of(inbound) or "")
+        if p is not None and p.what == "stop":
+            return end(Reply("Booking stopped. Nothing was requested."))
+        if p is not None and p.what == "back":
+            offer = await self._offer(ctx)
+            if offer is None:
+                return end(Reply("That mentor isn't taking bookings right now."))
+            return await self._days(ctx, offer)
+        return None
+
+    async def on_length(self, ctx: Ctx, inbound: Inbound) -> Step:
+        if (step := await self._common(ctx, inbound)) is not None:
+            return step
+        offer = await self._offer(ctx)
+        if offer is None:
+            return end(Reply("That mentor isn't taking bookings right now."))
+        p = Bb.parse(ctx.action_of(inbound) or "")
+        text = (ctx.text_of(inbound) or "").removesuffix("min").strip()
+        value = p.value if p is not None and p.what == "len" else text
+        if not value.isdigit() or int(value) not in offer.lengths:
+            allowed = ", ".join(str(n) for n in offer.lengths)
+            return await self.retry(ctx, "length", f"Choose one of: {allowed} minutes.")
+        ctx.data["len"] = int(value)
+        return await self._days(ctx, offer)
+
+    async def on_day(self, ctx: Ctx, inbound: Inbound) -> Step:
+        if (step := await self._common(ctx, inbound)) is not None:
+            return step
+        p = Bb.parse(ctx.action_of(inbound) or "")
+        if p is None or p.what != "day":
+            return await self.retry(ctx, "day", "Please tap one of the days.")
+        ctx.data["day"] = p.value.replace("_", " ")
+        return goto("slot", await self.prompt(ctx, "slot"))
+
+    async def on_slot(self, ctx: Ctx, inbound: Inbound) -> Step:
+        if (step := await self._common(ctx, inbound)) is not None:
+            return step
+        p = Bb.parse(ctx.action_of(inbound) or "")
+        if p is None or p.what != "slot" or not p.value.isdigit():
+            return await self.retry(ctx, "slot", "Please tap one of the times.")
+        ctx.data["slot"] = int(p.value)
+        if ctx.str_data("topic"):
+            return goto("confirm", await self.prompt(ctx, "confirm"))
+        return goto("topic", await self.prompt(ctx, "topic"))
+
+    async def on_topic(self, ctx: Ctx, inbound: Inbound) -> Step:
+        if (step := await self._common(ctx, inbound)) is not None:
+            return step
+        text = ctx.text_of(inbound) or ""
+        if not 3 <= len(text) <= 300:
+            return await self.retry(ctx, "topic", "A topic is 3 to 300 characters.")
+        ctx.data["topic"] = text
+        return goto("confirm", await self.prompt(ctx, "confirm"))
+
+    async def on_confirm(self, ctx: Ctx, inbound: Inbound) -> Step:
+        if (step := await self._common(ctx, inbound)) is not None:
+            return step
+        p = Bb.parse(ctx.action_of(inbound) or "")
+        if p is None or p.what != "ok":
+            return await self.retry(ctx, "confirm", "Tap “Send request”, “Change time” or “Stop”.")
+        offer = await self._offer(ctx)
+        if offer is None:
+            return end(Reply("That mentor isn't taking bookings right now."))
+        at = datetime.fromtimestamp(ctx.int_data("slot"), tz=ctx.now.tzinfo)
+        tz = self._tz(ctx)
+        resched = ctx.int_data("resched")
+        try:
+            if resched:
+                booking = await ctx.bookings.reschedule(resched, ctx.user.id, offer, at)
+            else:
+                booking = await ctx.bookings.request(
+                    ctx.user.id, offer, at, ctx.int_data("len", 10), ctx.str_data("topic")
+                )
+        except SlotTaken as taken:
+            if not taken.next_free:
+                return await self._days(ctx, offer, Reply("That slot was just taken."))
+            ctx.data["day"] = day_label(taken.next_free[0], tz)
+            buttons = [
+                Button(
+                    f"{day_label(s, tz)} {hm(s, tz)}", Bb("slot", str(int(s.timestamp()))).pack()
+                )
+                for s in taken.next_free
+            ]
+            return goto(
+                "slot",
+                Reply(
+                    "That slot was just taken — here are the next free ones:",
+                    buttons=(
+                        *_rows(buttons, 2),
+                        (Button("◀ Other day", Bb("back", "day").pack()),),
+                    ),
+                ),
+            )
+        except BookingError as exc:
+            return end(Reply(str(exc)))
+        deadline = when(booking.respond_by, tz)
+        lines = [
+            f"📨 Request sent to *{esc(offer.name)}* for {esc(when(at, tz))}.",
+            f"They have until {esc(deadline)} to accept; I'll message you either way.",
+        ]
+        if resched:
+            lines[0] = (
+                f"🔁 Moved to {esc(when(at, tz))}; *{esc(offer.name)}* confirms the new time."
+            )
+        lines.append("See all your sessions with /sessions.")
+        return end(Reply("\n".join(lines)))

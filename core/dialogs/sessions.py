@@ -1,0 +1,226 @@
+"""My sessions: upcoming and past, accept/decline, cancel with the refund shown first,
+reschedule, join link, report a problem, and rating after the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core.booking.service import BookingError
+from core.booking.tables import Booking, SessionRating
+from core.booking.views import STATUS_LABELS, price_text, room_url, when
+from core.db.schema import User
+from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
+from core.markup import esc
+from core.messaging import Button, Inbound, LinkButton, Reply
+from core.payloads import Payload
+
+
+@dataclass(frozen=True)
+class Bk(Payload, prefix="bk"):
+    """A button on a booking, valid wherever it was sent (chat, notification)."""
+
+    what: str  # book | acc | dec | cancel | cancelok | resched | problem | rate
+    ref: int
+
+
+@dataclass(frozen=True)
+class Rt(Payload, prefix="rt"):
+    booking: int
+    stars: int
+
+
+def rating_buttons(booking_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (tuple(Button("★" * n, Rt(booking_id, n).pack()) for n in range(1, 6)),)
+
+
+def decision_buttons(booking_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button("✅ Accept", Bk("acc", booking_id).pack()),
+            Button("❌ Decline", Bk("dec", booking_id).pack()),
+        ),
+    )
+
+
+async def _name(ctx: Ctx, user_id: int) -> str:
+    u = await ctx.session.get(User, user_id)
+    return u.display_name if u is not None else "someone"
+
+
+async def booking_line(ctx: Ctx, b: Booking) -> str:
+    mine_as_mentor = b.mentor_id == ctx.user.id
+    other = await _name(ctx, b.learner_id if mine_as_mentor else b.mentor_id)
+    role = "with learner" if mine_as_mentor else "with"
+    return (
+        f"*#{b.id}* {esc(when(b.starts_at, ctx.user.timezone, with_zone=False))} · "
+        f"{b.length_min} min {role} *{esc(other)}* · {STATUS_LABELS.get(b.status, b.status)}\n"
+        f"   “{esc(b.topic)}” · {esc(price_text(b.price_mode, b.amount_minor, b.currency))}"
+    )
+
+
+class MySessions(Dialog):
+    name = "sessions"
+    title = "your sessions"
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        return end(*await self.listing(ctx))
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        return Reply("Your sessions: /sessions")
+
+    async def listing(self, ctx: Ctx) -> list[Reply]:
+        upcoming = await ctx.bookings.of_user(ctx.user.id, upcoming=True)
+        past = await ctx.bookings.of_user(ctx.user.id, upcoming=False, limit=5)
+        if not upcoming and not past:
+            return [
+                Reply(
+                    "No sessions yet. Find a mentor and tap “Book” on their profile.",
+                    buttons=((Button("🔎 Find a mentor", "menu:find"),),),
+                )
+            ]
+        replies: list[Reply] = []
+        tz = ctx.user.timezone or "UTC"
+        if upcoming:
+            replies.append(Reply(f"*Upcoming* (times in {esc(tz)})"))
+            for b in upcoming:
+                rows: list[tuple[Button | LinkButton, ...]] = []
+                if b.mentor_id == ctx.user.id and b.status == "requested":
+                    rows.extend(decision_buttons(b.id))
+                if b.status == "confirmed":
+                    rows.append(
+                        (
+                            LinkButton(
+                                "🎥 Join",
+                                room_url(
+                                    ctx.app.policies.public_url, ctx.app.signing_key, b, ctx.user.id
+                                ),
+                            ),
+                        )
+                    )
+                row: list[Button | LinkButton] = [Button("Cancel", Bk("cancel", b.id).pack())]
+                if b.learner_id == ctx.user.id:
+                    row.append(Button("Reschedule", Bk("resched", b.id).pack()))
+                rows.append(tuple(row))
+                replies.append(Reply(await booking_line(ctx, b), buttons=tuple(rows)))
+        if past:
+            rated = set(
+                await ctx.session.scalars(
+                    select(SessionRating.booking_id).where(
+                        SessionRating.rater_id == ctx.user.id,
+                        SessionRating.booking_id.in_([b.id for b in past]),
+                    )
+                )
+            )
+            replies.append(Reply("*Past*"))
+            for b in past:
+                buttons = (
+                    rating_buttons(b.id) if b.status == "completed" and b.id not in rated else ()
+                )
+                replies.append(Reply(await booking_line(ctx, b), buttons=buttons))
+        return replies
+
+
+class RateSession(Dialog):
+    """After a star tap: an optional comment, then the rating is saved."""
+
+    name = "rate"
+    title = "your rating"
+    prefixes = ("rt",)
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        booking, _, stars = args.partition(":")
+        if not booking.isdigit() or not stars.isdigit():
+            return end(Reply("That rating button is broken."))
+        ctx.data.update({"booking": int(booking), "stars": int(stars)})
+        return goto("comment", await self.prompt(ctx, "comment"))
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        return Reply(
+            f"{'★' * ctx.int_data('stars')} — anything to add? A sentence helps others "
+            "(or tap Skip).",
+            buttons=((Button("Skip", Rt(ctx.int_data("booking"), 0).pack()),),),
+        )
+
+    async def on_comment(self, ctx: Ctx, inbound: Inbound) -> Step:
+        p = Rt.parse(ctx.action_of(inbound) or "")
+        text = ctx.text_of(inbound) or ""
+        if p is None and not text:
+            return await self.retry(ctx, "comment", "Type a comment or tap Skip.")
+        if p is not None and p.booking != ctx.int_data("booking"):
+            return await on_rating_action(ctx, Rt(p.booking, p.stars).pack())
+        if p is not None and p.stars:
+            # A different star button pressed again: take the new number, keep asking.
+            ctx.data["stars"] = p.stars
+            return goto("comment", await self.prompt(ctx, "comment"))
+        if len(text) > 1000:
+            return await self.retry(ctx, "comment", "Please keep it under 1000 characters.")
+        try:
+            await ctx.bookings.rate(
+                ctx.int_data("booking"), ctx.user.id, ctx.int_data("stars"), text
+            )
+        except BookingError as exc:
+            return end(Reply(str(exc)))
+        return end(
+            Reply(
+                "Thanks! Your rating is shown to the other person once they've rated too "
+                f"(or after {ctx.app.policies.rating_reveal_days} days)."
+            )
+        )
+
+
+async def on_booking_action(ctx: Ctx, payload: str) -> Step:
+    p = Bk.parse(payload)
+    if p is None:
+        return keep(Reply("That button is broken."))
+    b = ctx.bookings
+    try:
+        if p.what == "book":
+            return handoff("book", str(p.ref))
+        if p.what == "acc":
+            booking = await b.accept(p.ref, ctx.user.id)
+            learner = await _name(ctx, booking.learner_id)
+            extra = (
+                " Waiting for the learner's payment; you'll hear when it's confirmed."
+                if booking.status == "accepted"
+                else ""
+            )
+            return keep(Reply(f"Accepted #{booking.id} with {esc(learner)}.{extra}"))
+        if p.what == "dec":
+            booking = await b.decline(p.ref, ctx.user.id)
+            return keep(Reply(f"Declined #{booking.id}. The learner has been told."))
+        if p.what == "cancel":
+            quote = await b.cancel_quote(p.ref, ctx.user.id)
+            return keep(
+                Reply(
+                    f"Cancel session #{p.ref}? {esc(quote.explanation)}",
+                    buttons=(
+                        (
+                            Button("Yes, cancel it", Bk("cancelok", p.ref).pack()),
+                            Button("Keep it", "menu:sessions"),
+                        ),
+                    ),
+                )
+            )
+        if p.what == "cancelok":
+            quote = await b.cancel(p.ref, ctx.user.id)
+            return keep(Reply(f"Session #{p.ref} is cancelled. {esc(quote.explanation)}"))
+        if p.what == "resched":
+            moving = await b.get(p.ref)
+            if moving is None or moving.learner_id != ctx.user.id:
+                return keep(Reply("Only the learner can move a session; the mentor can cancel."))
+            return handoff("book", f"{moving.mentor_id}:{moving.id}")
+        if p.what == "problem":
+            await b.report_problem(p.ref, ctx.user.id, "reported from chat")
+            return keep(Reply("Thanks — an admin will look at it. Nothing is paid out meanwhile."))
+    except BookingError as exc:
+        return keep(Reply(str(exc)))
+    return keep(Reply("That button is broken."))
+
+
+async def on_rating_action(ctx: Ctx, payload: str) -> Step:
+    p = Rt.parse(payload)
+    if p is None or not 1 <= p.stars <= 5:
+        return keep(Reply("That rating button is broken."))
+    return handoff("rate", f"{p.booking}:{p.stars}")

@@ -1,0 +1,29 @@
+"""Platform policies (DESIGN §7). Defaults here; every one is a setting in mentorbot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Policies:
+    page_size: int = 5
+    default_price_minor: int = 10000
+    currency: str = "INR"
+    session_lengths: tuple[int, ...] = (10, 20, 30)
+    default_session_minutes: int = 10
+    public_url: str = "http://127.0.0.1:8080"
+    # Booking
+    booking_horizon_days: int = 14
+    slot_step_min: int = 30
+    min_notice_min: int = 90
+    buffer_min: int = 5
+    respond_within_h: int = 12
+    respond_before_start_h: int = 1
+    learner_full_refund_h: int = 3
+    completion_grace_min: int = 15
+    reminder_offsets_min: tuple[int, ...] = (24 * 60, 15)
+    rating_reveal_days: int = 7
+    # Money
+    fee_bps: int = 3000
+    starter_credits: int = 2
