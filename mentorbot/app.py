@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bots.web.chat import WEBCHAT, WebChat, setup_routes
+from bots.web.pages import setup_pages
 from core.app import CoreApp
 from core.ports import Clock
 from mentorbot.bootstrap import build_core
@@ -41,6 +44,35 @@ async def _sweep_outbox(core: CoreApp, every_s: float) -> None:
             log.exception("outbox sweep failed")
 
 
+async def _tick(core: CoreApp) -> None:
+    try:
+        report = await core.tick()
+    except Exception:
+        log.exception("booking tick failed")
+        return
+    if any((report.expired, report.reminded, report.completed, report.revealed)):
+        log.info("tick: %s", report)
+
+
+def start_scheduler(core: CoreApp, every_s: float) -> AsyncIOScheduler:
+    """One in-process scheduler drives time-based work. Jobs are derived from the database
+    (sent-log, conditional updates), so a restart or a second process never doubles a
+    reminder and nothing needs a persistent job store."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        _tick,
+        "interval",
+        seconds=every_s,
+        args=[core],
+        id="booking-tick",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),  # first run right away, not after one interval
+    )
+    scheduler.start()
+    return scheduler
+
+
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = web.Application()
     app[SETTINGS] = settings
@@ -52,7 +84,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app[CORE] = core
         app[WEBCHAT] = chat
         sweeper = asyncio.create_task(_sweep_outbox(core, OUTBOX_SWEEP_S))
+        scheduler = start_scheduler(core, settings.tick_seconds)
         yield
+        scheduler.shutdown(wait=False)
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -69,4 +103,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     setup_routes(app)
+    setup_pages(app, lambda request: request.app[CORE])
     return app

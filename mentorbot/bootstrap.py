@@ -6,8 +6,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from core.app import CoreApp, Policies
+from core.app import CoreApp
 from core.db.engine import Database
+from core.policies import Policies
 from core.ports import Clock, SystemClock
 from core.services.catalog import sync_taxonomy
 from core.skills import load_taxonomy
@@ -38,7 +39,16 @@ async def build_core(
             default_price_minor=settings.default_price_minor,
             currency=settings.currency,
             public_url=settings.base_url,
+            min_notice_min=settings.min_notice_min,
+            buffer_min=settings.buffer_min,
+            booking_horizon_days=settings.booking_horizon_days,
+            respond_within_h=settings.respond_within_h,
+            learner_full_refund_h=settings.learner_full_refund_h,
+            completion_grace_min=settings.completion_grace_min,
+            fee_bps=settings.fee_bps,
+            starter_credits=settings.starter_credits,
         ),
+        signing_key=settings.secret(),
     )
     async with db.transaction() as s:
         await sync_taxonomy(s, load_taxonomy(), clock.now())

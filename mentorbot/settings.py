@@ -26,6 +26,16 @@ class Settings(BaseSettings):
     page_size: int = 5
     default_price_minor: int = 10000
     currency: str = "INR"
+    tick_seconds: float = 20.0
+    # Booking policies (DESIGN §7)
+    min_notice_min: int = 90
+    buffer_min: int = 5
+    booking_horizon_days: int = 14
+    respond_within_h: int = 12
+    learner_full_refund_h: int = 3
+    completion_grace_min: int = 15
+    fee_bps: int = 3000
+    starter_credits: int = 2
 
     @field_validator("admins", mode="before")
     @classmethod
