@@ -41,6 +41,12 @@ class SessionCompleted:
 
 
 @dataclass(frozen=True)
+class BookingDisputed:
+    booking_id: int
+    by: int
+
+
+@dataclass(frozen=True)
 class RatingsRevealed:
     booking_id: int
 
@@ -53,4 +59,5 @@ BookingEvent = (
     | ReminderDue
     | SessionCompleted
     | RatingsRevealed
+    | BookingDisputed
 )

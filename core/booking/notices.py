@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.booking.events import (
     BookingCancelled,
     BookingConfirmed,
+    BookingDisputed,
     BookingEvent,
     BookingExpired,
     BookingRequested,
@@ -194,6 +194,24 @@ async def booking_notice(
                     buttons=rating_buttons(b.id),
                 ),
             )
+    elif isinstance(event, BookingDisputed):
+        reporter = mentor if event.by == mentor.id else learner
+        other = learner if reporter is mentor else mentor
+        text = (
+            f"⚠️ Session #{b.id} ({esc(mentor.display_name)} with {esc(learner.display_name)}, "
+            f"{esc(when(b.starts_at, 'UTC'))}) was reported by {esc(reporter.display_name)}. "
+            "Nothing is paid out until an admin decides."
+        )
+        admins = await s.scalars(select(User).where(User.is_admin.is_(True)))
+        for admin in admins:
+            await send(admin, Reply(text))
+        await send(
+            other,
+            Reply(
+                f"{esc(reporter.display_name)} reported a problem with session "
+                f"#{b.id}; an admin will look at it."
+            ),
+        )
     elif isinstance(event, RatingsRevealed):
         svc = Bookings(s, now, app.policies, [])
         for r in await svc.ratings_of(b.id):
@@ -243,17 +261,3 @@ async def user_feed(app: CoreApp, s: AsyncSession, user_id: int, now: datetime) 
             )
         )
     return session_ics(entries, now, name="MentorBot sessions")
-
-
-async def mentor_reputation(s: AsyncSession, mentor_id: int) -> tuple[int, int]:
-    """(completed, mentor-side failures): cancellations by the mentor and expired requests."""
-    rows: Sequence[tuple[str, int | None]] = list(
-        (
-            await s.execute(
-                select(Booking.status, Booking.cancelled_by).where(Booking.mentor_id == mentor_id)
-            )
-        ).all()
-    )
-    done = sum(1 for st, _ in rows if st == "completed")
-    failed = sum(1 for st, by in rows if st == "expired" or (st == "cancelled" and by == mentor_id))
-    return done, failed

@@ -18,6 +18,7 @@ from core.availability import Window
 from core.booking.events import (
     BookingCancelled,
     BookingConfirmed,
+    BookingDisputed,
     BookingExpired,
     BookingRequested,
     RatingsRevealed,
@@ -417,6 +418,7 @@ class Bookings:
         b = await self._mine(booking_id, user_id, as_mentor=None)
         if not await self._move(booking_id, ["confirmed"], "disputed", cancel_reason=text[:300]):
             raise BookingError(f"This session is {b.status}; it can't be reported now.")
+        self.events.append(BookingDisputed(booking_id, user_id))
         return b
 
     async def reminders_due(self) -> int:

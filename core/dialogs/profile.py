@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
 from core.dialogs.sessions import Bk
@@ -109,7 +110,13 @@ async def mentor_profile_reply(
         return Reply("That mentor isn't available any more.", buttons=buttons)
     view = await ctx.profiles.view(p.user_id)
     reviews = await ctx.profiles.reviews(p.user_id)
-    text = profile_card(view, ctx.now, own=False) + "\n\n*Reviews*\n" + reviews_text(reviews)
+    rep = await reputation(ctx.session, p.user_id)
+    text = (
+        profile_card(view, ctx.now, own=False)
+        + f"\nReliability: {rep.line()}"
+        + "\n\n*Reviews*\n"
+        + reviews_text(reviews)
+    )
     if mp.status == "approved" and p.user_id != ctx.user.id:
         book = (Button("📅 Book a session", Bk("book", p.user_id).pack()),)
         buttons = (book, *buttons)

@@ -99,6 +99,11 @@ class MySessions(Dialog):
                             ),
                         )
                     )
+                if b.status == "confirmed" and b.starts_at <= ctx.now:
+                    # Under way: cancelling no longer applies, but a no-show can be reported.
+                    rows.append((Button("⚠️ Report a problem", Bk("problem", b.id).pack()),))
+                    replies.append(Reply(await booking_line(ctx, b), buttons=tuple(rows)))
+                    continue
                 row: list[Button | LinkButton] = [Button("Cancel", Bk("cancel", b.id).pack())]
                 if b.learner_id == ctx.user.id:
                     row.append(Button("Reschedule", Bk("resched", b.id).pack()))

@@ -215,3 +215,38 @@ async def test_cannot_book_yourself(core: CoreApp, inbox: RecordingChannel) -> N
         mid = await s.scalar(select(MentorProfile.user_id))
     await mentor.say(f"/book {mid}")
     assert "can't book yourself" in mentor.text()
+
+
+async def test_reported_problem_stops_completion_and_tells_admins(
+    core: CoreApp, clock: ManualClock, inbox: RecordingChannel
+) -> None:
+    admin = ChatDriver(core, "admin")
+    await admin.say("/menu")
+    mentor = await _mentor(core)
+    learner = await onboard_learner(core, "asha")
+    await _book(learner)
+    await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    clock.advance(timedelta(hours=3, minutes=35))  # five minutes into the session
+    await learner.say("/sessions")
+    await learner.press("Report a problem")
+    assert "an admin will look" in learner.text()
+    assert "was reported by Asha" in inbox.inbox["admin"][-1].text
+    assert "reported a problem" in inbox.inbox["meera"][-1].text
+    clock.advance(timedelta(hours=1))
+    assert (await core.tick()).completed == 0
+
+
+async def test_profile_shows_reliability(
+    core: CoreApp, clock: ManualClock, inbox: RecordingChannel
+) -> None:
+    mentor = await _mentor(core)
+    learner = await onboard_learner(core, "asha")
+    await _book(learner)
+    clock.advance(timedelta(minutes=30))
+    await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    clock.advance(timedelta(hours=4))
+    await core.tick()
+    await learner.say("/find python")
+    await learner.press("Meera")
+    assert "Reliability: 1 session completed · 100% of bookings kept" in learner.text()
+    assert "usually answers within 30 min" in learner.text()
