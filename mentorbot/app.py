@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bots.telegram.wiring import setup_telegram
 from bots.web.chat import WEBCHAT, WebChat, setup_routes
 from core.app import CoreApp
 from core.ports import Clock
@@ -69,4 +70,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     setup_routes(app)
+    # After core_ctx in cleanup_ctx order, so the bot starts once the core exists.
+    setup_telegram(app, settings.telegram(), lambda: app[CORE])
     return app
