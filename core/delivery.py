@@ -69,6 +69,15 @@ class Delivery:
     def unregister(self, platform: str) -> None:
         self._channels.pop(platform, None)
 
+    async def mark_unreachable(self, account_id: int) -> None:
+        """The platform refuses this account for good (e.g. the bot was blocked): stop
+        retrying it, and route new notifications to another linked account."""
+        async with self.db.transaction() as s:
+            acc = await s.get(Account, account_id)
+            if acc is not None and not acc.unreachable:
+                acc.unreachable = True
+                log.info("account %s (%s) marked unreachable", account_id, acc.platform)
+
     async def flush(self, ids: Sequence[int] | None = None, account_id: int | None = None) -> int:
         """Deliver pending rows (the given ones, one account's, or all); returns how many."""
         if ids is not None and not ids:
@@ -82,6 +91,8 @@ class Delivery:
                 select(Outbox, Account)
                 .join(Account, Account.id == Outbox.account_id)
                 .where(Outbox.delivered_at.is_(None))
+                # Held until the person writes again (Identity.resolve clears the flag).
+                .where(Account.unreachable.is_(False))
             )
             if ids is not None:
                 q = q.where(Outbox.id.in_(list(ids)))

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bots.telegram.wiring import setup_telegram
 from bots.web.chat import WEBCHAT, WebChat, setup_routes
 from bots.web.pages import setup_pages
 from core.app import CoreApp
@@ -104,4 +105,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.router.add_get("/healthz", healthz)
     setup_routes(app)
     setup_pages(app, lambda request: request.app[CORE])
+    # After core_ctx in cleanup_ctx order, so the bot starts once the core exists.
+    setup_telegram(app, settings.telegram(), lambda: app[CORE])
     return app

@@ -120,6 +120,16 @@ async def _chat(settings: Settings, name: str) -> None:
         await core.db.dispose()
 
 
+async def _set_webhook(settings: Settings) -> None:
+    from bots.telegram.wiring import set_webhook
+
+    try:
+        url = await set_webhook(settings.telegram())
+    except ValueError as exc:
+        sys.exit(f"Can't set the Telegram webhook: {exc}.")
+    print(f"Telegram will send updates to {url}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mentorbot", description="MentorBot: peer micro-mentorship.")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -140,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     asub = admin.add_subparsers(dest="admin_cmd", required=True)
     ll = asub.add_parser("login-link", help="print a one-week login link for a web account")
     ll.add_argument("who", help="web:NAME")
+    tg = sub.add_parser("telegram", help="Telegram bot helpers")
+    tgsub = tg.add_subparsers(dest="tg_cmd", required=True)
+    tgsub.add_parser("set-webhook", help="register PUBLIC_URL/webhooks/telegram with Telegram")
     return p
 
 
@@ -160,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_seed(settings, args.mentors, args.learners, args.seed, if_empty=False))
         elif args.cmd == "chat":
             asyncio.run(_chat(settings, args.name))
+        elif args.cmd == "telegram":
+            asyncio.run(_set_webhook(settings))
         elif args.cmd == "admin":
             print(_login_link(settings, args.who))
         elif args.cmd == "demo":

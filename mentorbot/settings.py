@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bots.telegram.wiring import TelegramConfig
 
 
 class Settings(BaseSettings):
@@ -36,6 +39,11 @@ class Settings(BaseSettings):
     completion_grace_min: int = 15
     fee_bps: int = 3000
     starter_credits: int = 2
+    # Telegram (bots/telegram): off without a token; webhook mode also needs a secret.
+    telegram_token: SecretStr = SecretStr("")
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_secret: SecretStr = SecretStr("")
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -62,6 +70,17 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+    def telegram(self) -> TelegramConfig:
+        from bots.telegram.wiring import TelegramConfig
+
+        return TelegramConfig(
+            token=self.telegram_token.get_secret_value(),
+            api_url=self.telegram_api_url,
+            mode=self.telegram_mode,
+            webhook_secret=self.telegram_webhook_secret.get_secret_value(),
+            public_url=self.base_url,
+        )
 
     def secret(self) -> bytes:
         """The signing key; without one configured, a random key is kept in the data folder."""

@@ -1,0 +1,316 @@
+"""The aiogram wiring: a Dispatcher whose handlers translate, acknowledge and call core,
+and the Channel that delivers core's notifications to Telegram users."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+)
+from aiogram.methods import (
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    CallbackQuery,
+    LinkPreviewOptions,
+    Message,
+    TelegramObject,
+    Update,
+)
+
+from bots.telegram.flood import Pacer, Timer, with_retry_after
+from bots.telegram.inbound import Redirect, actor_of, key_of, translate_message
+from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
+from core.app import CoreApp
+from core.db.inbound import first_seen
+from core.dialogs.menu import COMMANDS_HELP
+from core.messaging import ActionIn, Button, Reply
+from core.ports import Destination
+from core.runner import KeyedLocks
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+STOP_WITHIN_S = 5.0
+
+
+class Unreachable(Exception):
+    """Telegram will never deliver to this chat (blocked, deleted, never started)."""
+
+
+class TelegramBot:
+    """Channel for platform "telegram"; one per bot token."""
+
+    platform = "telegram"
+
+    def __init__(
+        self,
+        core: CoreApp,
+        bot: Bot,
+        *,
+        pacer: Pacer | None = None,
+        timer: Timer | None = None,
+        dedupe: bool = True,
+    ) -> None:
+        self.core = core
+        self.bot = bot
+        self.timer = timer or Timer()
+        self.pacer = pacer or Pacer(timer=self.timer)
+        self.dedupe = dedupe
+        self.username = ""
+        self.locks = KeyedLocks()
+        self.dp = Dispatcher()
+        router = Router(name="mentorbot")
+        router.message.register(self.on_message)
+        router.callback_query.register(self.on_callback)
+        self.dp.include_router(router)
+        self.dp.update.outer_middleware(self._once)
+        self._polling: asyncio.Task[None] | None = None
+        # Finished update ids, for tests and the benchmark to wait on (bounded).
+        self.finished: deque[int] = deque(maxlen=10_000)
+        self._finished_cond = asyncio.Condition()
+
+    # ---- lifecycle ------------------------------------------------------------
+    async def start(self, *, polling: bool, polling_timeout: int = 25) -> None:
+        me = await self.bot.me()
+        self.username = me.username or ""
+        await self.bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in COMMANDS_HELP]
+        )
+        self.core.delivery.register(self)
+        if polling:
+            # getUpdates is refused while a webhook is set.
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            self._polling = asyncio.create_task(
+                self.dp.start_polling(
+                    self.bot,
+                    polling_timeout=polling_timeout,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    allowed_updates=["message", "callback_query"],
+                )
+            )
+
+    async def stop(self) -> None:
+        self.core.delivery.unregister(self.platform)
+        if self._polling is not None:
+            # stop_polling ends aiogram's inner polling task too; cancelling ours wouldn't.
+            with contextlib.suppress(RuntimeError):  # polling never got going
+                await self.dp.stop_polling()
+            try:
+                await asyncio.wait_for(self._polling, STOP_WITHIN_S)
+            except (TimeoutError, asyncio.CancelledError, Exception):
+                log.warning("telegram polling did not stop cleanly", exc_info=True)
+            self._polling = None
+        await self.bot.session.close()
+
+    async def feed(self, raw: dict[str, Any]) -> None:
+        """One update from the webhook (already authenticated)."""
+        update = Update.model_validate(raw, context={"bot": self.bot})
+        await self.dp.feed_update(self.bot, update)
+
+    # ---- middleware: each update_id once, and a signal when it is done ---------
+    async def _once(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        try:
+            if self.dedupe and not await self._first_time(event.update_id):
+                log.info("update %s already processed; skipped", event.update_id)
+                return None
+            return await handler(event, data)
+        finally:
+            async with self._finished_cond:
+                self.finished.append(event.update_id)
+                self._finished_cond.notify_all()
+
+    async def _first_time(self, update_id: int) -> bool:
+        # Recorded before the work (at most once): Telegram redelivers on a slow answer,
+        # and a repeated booking request would be worse than a lost message.
+        async with self.core.db.transaction() as s:
+            return await first_seen(
+                s, f"telegram:{self.bot.id}", str(update_id), self.core.clock.now()
+            )
+
+    async def wait_finished(self, update_id: int, within_s: float = 10.0, times: int = 1) -> None:
+        """Until the update has been handled (or skipped as a duplicate) `times` times."""
+        async with asyncio.timeout(within_s), self._finished_cond:
+            await self._finished_cond.wait_for(lambda: self.finished.count(update_id) >= times)
+
+    # ---- inbound ------------------------------------------------------------------
+    async def on_message(self, message: Message) -> None:
+        routed = translate_message(message, self.username)
+        if routed is None:
+            return
+        if isinstance(routed, Redirect):
+            await self._answer(message.chat.id, [routed.reply])
+            return
+        async with self.locks.hold(routed.key):
+            replies = await self.core.handle(routed.actor, routed.inbound, routed.key)
+            await self._answer(message.chat.id, replies)
+
+    async def on_callback(self, cq: CallbackQuery) -> None:
+        try:
+            await cq.answer()  # always, first: stops the button's spinner
+        except TelegramAPIError as exc:
+            log.info("answerCallbackQuery failed: %s", exc)
+        if not cq.data:
+            return
+        msg = cq.message if isinstance(cq.message, Message) else None
+        chat_id = msg.chat.id if msg is not None else cq.from_user.id
+        key = key_of(msg.chat if msg is not None else None, cq.from_user)
+        async with self.locks.hold(key):
+            replies = await self.core.handle(actor_of(cq.from_user), ActionIn(cq.data), key)
+            await self._after_press(chat_id, msg, cq.data, replies)
+
+    async def _after_press(
+        self, chat_id: int, msg: Message | None, data: str, replies: Sequence[Reply]
+    ) -> None:
+        if msg is None:
+            await self._answer(chat_id, replies)
+            return
+        if len(replies) == 1 and _same_view(msg, data, replies[0]):
+            outs = render(replies[0])
+            # Paging or re-sorting the same list: replace it rather than stack copies.
+            if (
+                len(outs) == 1
+                and isinstance(outs[0], OutText)
+                and msg.text is not None
+                and await self._edit(chat_id, msg.message_id, outs[0])
+            ):
+                return
+        try:
+            await self._fold(chat_id, msg, data)
+        except Unreachable:
+            return
+        await self._answer(chat_id, replies)
+
+    async def _answer(self, chat_id: int, replies: Sequence[Reply]) -> None:
+        """Replies to someone who just wrote: a failure is logged (they can ask again);
+        core has already saved the step."""
+        try:
+            await self.send(chat_id, replies)
+        except (Unreachable, TelegramAPIError) as exc:
+            log.warning("reply to telegram chat %s failed: %s", chat_id, exc)
+
+    async def _fold(self, chat_id: int, msg: Message, data: str) -> None:
+        """Replace the pressed keyboard with the choice made: the chat shows what was
+        answered, and old buttons can't be pressed again."""
+        label = ""
+        if msg.reply_markup is not None:
+            for row in msg.reply_markup.inline_keyboard:
+                for b in row:
+                    if b.callback_data == data:
+                        label = b.text
+        if msg.text is not None:
+            await self._edit(chat_id, msg.message_id, OutText(choice_echo(msg.html_text, label)))
+        else:
+            await self._call(
+                chat_id,
+                EditMessageReplyMarkup(chat_id=chat_id, message_id=msg.message_id),
+                quiet=True,
+            )
+
+    async def _edit(self, chat_id: int, message_id: int, out: OutText) -> bool:
+        method = EditMessageText(
+            chat_id=chat_id,
+            message_id=message_id,
+            text=out.html,
+            parse_mode="HTML",
+            reply_markup=out.keyboard,
+            link_preview_options=_NO_PREVIEW,
+        )
+        return await self._call(chat_id, method, quiet=True) is not None
+
+    # ---- outbound -----------------------------------------------------------------
+    async def send(self, chat_id: int, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            for out in render(reply):
+                await self._call(chat_id, _method(chat_id, out))
+
+    async def _call(self, chat_id: int, method: TelegramMethod[Any], *, quiet: bool = False) -> Any:
+        async def once() -> Any:
+            await self.pacer.wait(chat_id)
+            return await self.bot(method)
+
+        try:
+            return await with_retry_after(once, self.timer)
+        except TelegramForbiddenError as exc:
+            raise Unreachable(str(exc)) from exc
+        except (TelegramBadRequest, TelegramNotFound) as exc:
+            if "chat not found" in str(exc).casefold():
+                raise Unreachable(str(exc)) from exc
+            if not quiet:
+                raise
+            log.info("%s to %s refused: %s", type(method).__name__, chat_id, exc)
+            return None
+
+    async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
+        try:
+            await self.send(int(to.external_id), replies)
+        except Unreachable as exc:
+            log.info("telegram user %s is unreachable: %s", to.external_id, exc)
+            await self.core.delivery.mark_unreachable(to.account_id)
+            return False
+        except TelegramAPIError as exc:
+            log.warning("telegram delivery to %s failed, will retry: %s", to.external_id, exc)
+            return False
+        return True
+
+
+def _same_view(msg: Message, data: str, reply: Reply) -> bool:
+    """Is the answer a new page of the same view (paging, sorting, filtering)? Then it
+    shares the pressed payload's prefix and at least two of the old buttons' labels;
+    a dialog's next question shares neither, and reads better as a new message."""
+    if reply.image is not None or reply.attachment is not None or msg.reply_markup is None:
+        return False
+    prefix = data.split(":", 1)[0]
+    new = {b.label for b in reply.all_buttons() if isinstance(b, Button)}
+    if not any(
+        b.payload.split(":", 1)[0] == prefix for b in reply.all_buttons() if isinstance(b, Button)
+    ):
+        return False
+    old = {b.text for row in msg.reply_markup.inline_keyboard for b in row}
+    return len(old & new) >= 2
+
+
+def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
+    if isinstance(out, OutText):
+        return SendMessage(
+            chat_id=chat_id,
+            text=out.html,
+            parse_mode="HTML",
+            reply_markup=out.keyboard,
+            link_preview_options=_NO_PREVIEW,
+        )
+    if isinstance(out, OutPhoto):
+        return SendPhoto(
+            chat_id=chat_id,
+            photo=BufferedInputFile(out.png, "image.png"),
+            caption=out.caption or None,
+            parse_mode="HTML",
+            reply_markup=out.keyboard,
+        )
+    return SendDocument(
+        chat_id=chat_id,
+        document=BufferedInputFile(out.data, out.filename),
+        caption=out.caption or None,
+        parse_mode="HTML",
+        reply_markup=out.keyboard,
+    )

@@ -1,0 +1,129 @@
+"""Telegram updates -> the neutral model: who spoke, in which conversation, saying what."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aiogram.types import Chat, Message, User
+
+from core.dialogs.profile import ViewProfile
+from core.markup import esc
+from core.messaging import (
+    ActionIn,
+    Actor,
+    CommandIn,
+    ConversationKey,
+    FileIn,
+    Inbound,
+    LinkButton,
+    Platform,
+    Reply,
+    TextIn,
+    parse_text,
+)
+
+PLATFORM: Platform = "telegram"
+WORKSPACE = "telegram"
+MAX_TEXT = 4000
+# Deep-link words that simply open a command: t.me/bot?start=find
+START_COMMANDS = frozenset({"find", "profile", "mentor", "link", "menu", "help", "admin"})
+# Commands a group may run in place; everything else is personal and moves to a DM.
+GROUP_COMMANDS = frozenset({"help", "find"})
+_COMMAND_HEAD = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class Routed:
+    actor: Actor
+    key: ConversationKey
+    inbound: Inbound
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A group asked for something personal: answer in the group with a button to the DM."""
+
+    reply: Reply
+
+
+def actor_of(user: User) -> Actor:
+    name = user.full_name or user.username or f"user {user.id}"
+    return Actor(PLATFORM, WORKSPACE, str(user.id), name[:100], (user.language_code or "en")[:8])
+
+
+def key_of(chat: Chat | None, user: User) -> ConversationKey:
+    if chat is None or chat.type == "private":
+        return ConversationKey.private(actor_of(user))
+    # In a group each person has their own conversation, so two people's steps never mix.
+    return ConversationKey(PLATFORM, WORKSPACE, str(chat.id), str(user.id))
+
+
+def is_group(chat: Chat) -> bool:
+    return chat.type in ("group", "supergroup")
+
+
+def deep_link(inbound: CommandIn) -> Inbound:
+    """/start PAYLOAD from a t.me link: book_<mentor> opens the profile; link_<code> stays
+    for core's /start (it runs the link dialog); a command word opens that command."""
+    arg = inbound.args.strip()
+    if inbound.name != "start" or not arg:
+        return inbound
+    if arg.startswith("book_") and arg[5:].isdigit():
+        return ActionIn(ViewProfile(int(arg[5:])).pack())
+    if arg in START_COMMANDS:
+        return CommandIn(arg)
+    return inbound
+
+
+def content_of(msg: Message) -> Inbound | None:
+    if msg.text is not None:
+        return parse_text(msg.text[:MAX_TEXT])
+    if msg.document is not None:
+        d = msg.document
+        return FileIn(
+            d.file_name or "document",
+            d.mime_type or "application/octet-stream",
+            d.file_size or 0,
+            d.file_id,
+        )
+    if msg.photo:
+        biggest = msg.photo[-1]
+        return FileIn("photo.jpg", "image/jpeg", biggest.file_size or 0, biggest.file_id)
+    if msg.caption is not None:
+        return parse_text(msg.caption[:MAX_TEXT])
+    return None  # stickers, joins, pins...: nothing a dialog can use
+
+
+def translate_message(msg: Message, bot_username: str) -> Routed | Redirect | None:
+    user = msg.from_user
+    if user is None or user.is_bot:
+        return None
+    if msg.chat.type == "private":
+        inbound = content_of(msg)
+        if inbound is None:
+            inbound = TextIn("")  # core answers with the current question or the menu
+        if isinstance(inbound, CommandIn):
+            inbound = deep_link(inbound)
+        return Routed(actor_of(user), key_of(msg.chat, user), inbound)
+    if not is_group(msg.chat) or msg.text is None:
+        return None
+    m = _COMMAND_HEAD.match(msg.text)
+    if m is None:
+        return None  # groups talk among themselves; only commands are for us
+    addressed_to = m.group(2)
+    if addressed_to is not None and addressed_to.casefold() != bot_username.casefold():
+        return None  # /find@SomeOtherBot
+    cmd = parse_text(msg.text[:MAX_TEXT])
+    if not isinstance(cmd, CommandIn):
+        return None
+    if cmd.name in GROUP_COMMANDS and (cmd.name != "find" or cmd.args):
+        return Routed(actor_of(user), key_of(msg.chat, user), cmd)
+    start = cmd.name if cmd.name in START_COMMANDS else ""
+    url = f"https://t.me/{bot_username}" + (f"?start={start}" if start else "?start=menu")
+    return Redirect(
+        Reply(
+            f"Let's do that in a private chat, {esc(user.first_name)} — tap below.",
+            buttons=((LinkButton("Continue in private chat", url),),),
+        )
+    )

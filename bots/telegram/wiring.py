@@ -1,0 +1,135 @@
+"""Putting the Telegram bot into the aiohttp app: polling task or webhook route, and the
+notification channel. The composition root calls setup_telegram() once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.utils.token import TokenValidationError, validate_token
+from aiohttp import web
+
+from bots.telegram.bot import TelegramBot
+from bots.telegram.flood import Pacer, Timer
+from core.app import CoreApp
+from webhooks.telegram import PATH, TelegramWebhook
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.telegram.org"
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = ""
+    api_url: str = DEFAULT_API_URL
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_secret: str = ""
+    public_url: str = ""
+    polling_timeout: int = 25
+
+    def off_reason(self) -> str | None:
+        """Why the bot can't run with this configuration, in words for the log."""
+        if not self.token:
+            return "MENTORBOT_TELEGRAM_TOKEN is not set"
+        try:
+            validate_token(self.token)
+        except TokenValidationError:
+            return "MENTORBOT_TELEGRAM_TOKEN doesn't look like a bot token (123456:ABC...)"
+        if self.mode == "webhook" and not self.webhook_secret:
+            return "webhook mode needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET"
+        return None
+
+    @property
+    def webhook_url(self) -> str:
+        return self.public_url.rstrip("/") + PATH
+
+
+def make_bot(config: TelegramConfig) -> Bot:
+    api = TelegramAPIServer.from_base(config.api_url or DEFAULT_API_URL)
+    return Bot(config.token, session=AiohttpSession(api=api))
+
+
+TELEGRAM = web.AppKey("telegram", TelegramBot)
+TELEGRAM_WEBHOOK = web.AppKey("telegram_webhook", TelegramWebhook)
+
+
+async def _webhook(request: web.Request) -> web.Response:
+    hook = request.app.get(TELEGRAM_WEBHOOK)
+    if hook is None:
+        return web.Response(status=503, text="telegram bot is not running")
+    return await hook.handle(request)
+
+
+def setup_telegram(
+    app: web.Application,
+    config: TelegramConfig,
+    core: Callable[[], CoreApp],
+    *,
+    timer: Timer | None = None,
+    pacer: Pacer | None = None,
+) -> bool:
+    """Adds the bot to the app (after the core is built); False, with a log line, if off."""
+    why = config.off_reason()
+    if why is not None:
+        log.info("Telegram bot is off: %s.", why)
+        return False
+    webhook = config.mode == "webhook"
+    if webhook:
+        app.router.add_post(PATH, _webhook)
+
+    async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
+        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer)
+        try:
+            await tg.start(polling=not webhook, polling_timeout=config.polling_timeout)
+        except Exception as exc:
+            # The web chat keeps working; the log says what to fix.
+            log.error(
+                "Telegram bot is off: the Bot API at %s refused us (%s).", config.api_url, exc
+            )
+            await tg.stop()
+            yield
+            return
+        app[TELEGRAM] = tg
+        hook = TelegramWebhook(config.webhook_secret, tg.feed) if webhook else None
+        if hook is not None:
+            app[TELEGRAM_WEBHOOK] = hook
+        log.info(
+            "Telegram bot @%s is on (%s).",
+            tg.username,
+            f"webhook at {config.webhook_url}" if webhook else "polling",
+        )
+        yield
+        if hook is not None:
+            await hook.drain()
+        await tg.stop()
+
+    app.cleanup_ctx.append(telegram_ctx)
+    return True
+
+
+async def set_webhook(config: TelegramConfig) -> str:
+    """`mentorbot telegram set-webhook`: register PUBLIC_URL/webhooks/telegram with Telegram."""
+    why = config.off_reason()
+    if why is None and config.mode != "webhook":
+        why = "MENTORBOT_TELEGRAM_MODE is not 'webhook'"
+    if why is None and not config.webhook_url.startswith("https://"):
+        why = "Telegram only calls https:// webhooks; set MENTORBOT_PUBLIC_URL"
+    if why is not None:
+        raise ValueError(why)
+    bot = make_bot(config)
+    try:
+        await bot.set_webhook(
+            config.webhook_url,
+            secret_token=config.webhook_secret,
+            allowed_updates=["message", "callback_query"],
+        )
+        info = await bot.get_webhook_info()
+    finally:
+        await bot.session.close()
+    return info.url

@@ -1,0 +1,48 @@
+"""The real aiogram Bot, Dispatcher and session against the fake Bot API, over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bots.telegram.bot import TelegramBot
+from bots.telegram.flood import Pacer
+from bots.telegram.wiring import TelegramConfig, make_bot
+from core.app import CoreApp
+from core.clock import ManualClock
+from core.db.engine import Database
+from tests.adapters.telegram.fakeapi import FakeBotAPI
+from tests.adapters.telegram.tguser import FakeTime
+from tests.support import make_core
+
+ADMIN_ID = 900
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    fake = FakeBotAPI()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def tg_core(db: Database, clock: ManualClock) -> CoreApp:
+    return await make_core(db, clock, admins=[f"telegram:{ADMIN_ID}"])
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+async def tg(api: FakeBotAPI, tg_core: CoreApp, fake_time: FakeTime) -> AsyncIterator[TelegramBot]:
+    config = TelegramConfig(token=api.token, api_url=api.url)
+    bot = TelegramBot(
+        tg_core, make_bot(config), timer=fake_time.timer, pacer=Pacer(timer=fake_time.timer)
+    )
+    await bot.start(polling=True, polling_timeout=2)
+    yield bot
+    await bot.stop()

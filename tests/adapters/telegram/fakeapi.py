@@ -1,0 +1,317 @@
+"""A local fake of the Telegram Bot API (aiohttp on 127.0.0.1, ephemeral port).
+
+It speaks the real wire format aiogram uses: POST /bot<token>/<method> with form fields
+(JSON-encoded when complex) and files as multipart parts; answers {"ok": ..., "result"}.
+Tests push updates in and read what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "link_preview_options", "scope"}
+_TAG = re.compile(r"<[^>]+>")
+MAX_POLL_S = 5.0
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    message_id: int
+    kind: str  # text | photo | document
+    html: str
+    reply_markup: dict[str, Any] | None = None
+    filename: str = ""
+    data: bytes = b""
+    edits: int = 0
+
+    @property
+    def plain(self) -> str:
+        return html.unescape(_TAG.sub("", self.html))
+
+    def buttons(self) -> list[dict[str, Any]]:
+        if not self.reply_markup:
+            return []
+        return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Failure:
+    code: int
+    description: str
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeBotAPI:
+    token: str = "123456:TEST-token_for-mentorbot"
+    username: str = "mentorbot_test_bot"
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    messages: dict[tuple[int, int], Sent] = field(default_factory=dict)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    fail: dict[str, list[Failure]] = field(default_factory=dict)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    webhook: dict[str, Any] = field(default_factory=dict)
+    callback_answers: list[str] = field(default_factory=list)
+    _next_update: int = 1000
+    _next_message: int = 1
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    server: TestServer | None = None
+
+    @property
+    def bot_id(self) -> int:
+        return int(self.token.split(":", 1)[0])
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("")).rstrip("/")
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        self.server = TestServer(app, host="127.0.0.1", port=0)
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    # ---- wire -------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        out: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            out.update(await request.json())
+            return out
+        form = await request.post()
+        for k, v in form.items():
+            if isinstance(v, web.FileField):
+                out[k] = (v.filename, v.file.read())
+            elif k in JSON_FIELDS:
+                out[k] = json.loads(str(v))
+            else:
+                out[k] = v
+        return out
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        queued = self.fail.get(method)
+        if queued:
+            f = queued.pop(0)
+            body: dict[str, Any] = {"ok": False, "error_code": f.code, "description": f.description}
+            if f.retry_after is not None:
+                body["parameters"] = {"retry_after": f.retry_after}
+            return web.json_response(body, status=f.code)
+        handler = getattr(self, "m_" + method.casefold(), None)
+        if handler is None:
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+                status=404,
+            )
+        try:
+            result = await handler(params)
+        except LookupError as exc:
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status=400
+            )
+        return web.json_response({"ok": True, "result": result})
+
+    # ---- methods ------------------------------------------------------------------
+    def _me(self) -> dict[str, Any]:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "MentorBot",
+            "username": self.username,
+        }
+
+    async def m_getme(self, p: dict[str, Any]) -> Any:
+        return self._me()
+
+    async def m_getupdates(self, p: dict[str, Any]) -> Any:
+        offset = int(p.get("offset", 0) or 0)
+        if offset:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        wait = min(float(p.get("timeout", 0) or 0), MAX_POLL_S)
+        if not self.updates and wait > 0:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), wait)
+            except TimeoutError:
+                return []
+        limit = int(p.get("limit", 100) or 100)
+        return self.updates[:limit]
+
+    async def m_deletewebhook(self, p: dict[str, Any]) -> Any:
+        self.webhook = {}
+        return True
+
+    async def m_setwebhook(self, p: dict[str, Any]) -> Any:
+        self.webhook = {"url": p["url"], "secret_token": p.get("secret_token", "")}
+        return True
+
+    async def m_getwebhookinfo(self, p: dict[str, Any]) -> Any:
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": 0,
+        }
+
+    async def m_setmycommands(self, p: dict[str, Any]) -> Any:
+        self.commands = list(p["commands"])
+        return True
+
+    async def m_answercallbackquery(self, p: dict[str, Any]) -> Any:
+        self.callback_answers.append(str(p["callback_query_id"]))
+        return True
+
+    def _store(
+        self, p: dict[str, Any], kind: str, text: str, file: tuple[str, bytes] | None
+    ) -> Any:
+        _check_markup(p.get("reply_markup"))
+        chat_id = int(p["chat_id"])
+        msg = Sent(chat_id, self._next_message, kind, text, p.get("reply_markup"))
+        if file is not None:
+            msg.filename, msg.data = file
+        self._next_message += 1
+        self.messages[(chat_id, msg.message_id)] = msg
+        return self.message_json(msg)
+
+    async def m_sendmessage(self, p: dict[str, Any]) -> Any:
+        if not str(p.get("text", "")).strip():
+            raise LookupError("message text is empty")
+        _check_html(str(p["text"]))
+        return self._store(p, "text", str(p["text"]), None)
+
+    async def m_sendphoto(self, p: dict[str, Any]) -> Any:
+        return self._store(p, "photo", str(p.get("caption", "")), p["photo"])
+
+    async def m_senddocument(self, p: dict[str, Any]) -> Any:
+        return self._store(p, "document", str(p.get("caption", "")), p["document"])
+
+    async def m_editmessagetext(self, p: dict[str, Any]) -> Any:
+        msg = self.messages.get((int(p["chat_id"]), int(p["message_id"])))
+        if msg is None:
+            raise LookupError("message to edit not found")
+        _check_html(str(p["text"]))
+        _check_markup(p.get("reply_markup"))
+        msg.html, msg.reply_markup = str(p["text"]), p.get("reply_markup")
+        msg.edits += 1
+        return self.message_json(msg)
+
+    async def m_editmessagereplymarkup(self, p: dict[str, Any]) -> Any:
+        msg = self.messages.get((int(p["chat_id"]), int(p["message_id"])))
+        if msg is None:
+            raise LookupError("message to edit not found")
+        msg.reply_markup = p.get("reply_markup")
+        msg.edits += 1
+        return self.message_json(msg)
+
+    # ---- helpers for tests --------------------------------------------------------
+    def message_json(self, msg: Sent) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "message_id": msg.message_id,
+            "date": 1_790_000_000,
+            "chat": _chat(msg.chat_id),
+            "from": self._me(),
+        }
+        if msg.kind == "text":
+            out["text"] = msg.plain
+        elif msg.kind == "photo":
+            out["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]
+            out["caption"] = msg.plain
+        else:
+            out["document"] = {"file_id": "d1", "file_unique_id": "u2", "file_name": msg.filename}
+        if msg.reply_markup:
+            out["reply_markup"] = msg.reply_markup
+        return out
+
+    def push(self, update: dict[str, Any]) -> int:
+        self._next_update += 1
+        update = {"update_id": self._next_update, **update}
+        self.updates.append(update)
+        self._arrived.set()
+        return self._next_update
+
+    def text_update(
+        self, user_id: int, text: str, *, chat_id: int | None = None, first_name: str = "Test"
+    ) -> dict[str, Any]:
+        self._next_message += 1
+        return {
+            "message": {
+                "message_id": self._next_message,
+                "date": 1_790_000_000,
+                "chat": _chat(chat_id if chat_id is not None else user_id),
+                "from": {
+                    "id": user_id,
+                    "is_bot": False,
+                    "first_name": first_name,
+                    "language_code": "en",
+                },
+                "text": text,
+            }
+        }
+
+    def press_update(self, user_id: int, msg: Sent, data: str) -> dict[str, Any]:
+        self._next_message += 1
+        return {
+            "callback_query": {
+                "id": f"cq{self._next_message}",
+                "from": {"id": user_id, "is_bot": False, "first_name": "Test"},
+                "chat_instance": "ci",
+                "data": data,
+                "message": self.message_json(msg),
+            }
+        }
+
+    def chat_messages(self, chat_id: int) -> list[Sent]:
+        return [m for (c, _), m in sorted(self.messages.items()) if c == chat_id]
+
+    def count(self, method: str) -> int:
+        return sum(1 for m, _ in self.calls if m == method)
+
+
+def _chat(chat_id: int) -> dict[str, Any]:
+    if chat_id < 0:
+        return {"id": chat_id, "type": "supergroup", "title": "Study group"}
+    return {"id": chat_id, "type": "private", "first_name": "Test"}
+
+
+def _check_markup(markup: dict[str, Any] | None) -> None:
+    for row in (markup or {}).get("inline_keyboard", []):
+        for b in row:
+            if len(b.get("callback_data", "").encode()) > 64:
+                raise LookupError("BUTTON_DATA_INVALID")
+            if "url" in b and not b["url"].startswith(("https://", "http://", "tg://")):
+                raise LookupError("BUTTON_URL_INVALID")
+
+
+_ALLOWED = {"b", "i", "code", "a", "pre", "u", "s"}
+
+
+def _check_html(text: str) -> None:
+    """Telegram refuses unknown tags and bare '<' or '&': so does the fake."""
+    for m in re.finditer(r"<(/?)([a-zA-Z]*)([^>]*)>", text):
+        if m.group(2) not in _ALLOWED:
+            raise LookupError(f"can't parse entities: unsupported tag {m.group(0)!r}")
+        if m.group(2) == "a" and m.group(3) and not m.group(3).strip().startswith("href="):
+            raise LookupError("can't parse entities: bad <a> attributes")
+    stripped = re.sub(r"<[^>]*>", "", text)
+    if "<" in stripped or ">" in stripped:
+        raise LookupError("can't parse entities: stray angle bracket")
+    if re.search(r"&(?!(lt|gt|amp|quot|#\d+);)", stripped):
+        raise LookupError("can't parse entities: bare ampersand")

@@ -1,0 +1,93 @@
+"""Renderer snapshots: Telegram HTML escaping, keyboards, media, and the 64-byte limit."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bots.telegram.render import Out, OutDocument, OutPhoto, OutText, render
+from core.markup import esc
+from core.messaging import Attachment, Button, Choice, Choices, Image, LinkButton, Reply
+from core.payloads import MAX_BYTES
+
+
+def snap(outs: list[Out]) -> str:
+    lines = []
+    for o in outs:
+        if isinstance(o, OutText):
+            lines.append(f"text: {o.html}")
+        elif isinstance(o, OutPhoto):
+            lines.append(f"photo[{len(o.png)}]: {o.caption}")
+        elif isinstance(o, OutDocument):
+            lines.append(f"document {o.filename} ({o.mime}): {o.caption}")
+        if o.keyboard is not None:
+            for row in o.keyboard.inline_keyboard:
+                lines.append(
+                    "  | " + " | ".join(f"{b.text} -> {b.callback_data or b.url}" for b in row)
+                )
+    return "\n".join(lines)
+
+
+def test_escaping_of_angle_brackets_ampersands_and_names_with_markup() -> None:
+    name = "<b>Bob</b> & *Co_*"
+    reply = Reply(
+        f"Hi *{esc(name)}*! 1 < 2 & 3 > 2, `a<b && c`\n"
+        "- first [docs](https://x.org/?a=1&b=2)\n"
+        "- _second_",
+        buttons=((Button("Approve <now>", "adm:ok:42"), LinkButton("Open", "https://t.me/x")),),
+    )
+    assert snap(render(reply)) == (
+        "text: Hi <b>&lt;b&gt;Bob&lt;/b&gt; &amp; *Co_*</b>! 1 &lt; 2 &amp; 3 &gt; 2, "
+        "<code>a&lt;b &amp;&amp; c</code>\n"
+        '• first <a href="https://x.org/?a=1&amp;b=2">docs</a>\n'
+        "• <i>second</i>\n"
+        "  | Approve <now> -> adm:ok:42 | Open -> https://t.me/x"
+    )
+
+
+def test_links_telegram_cannot_open_become_text_and_choices_become_rows() -> None:
+    reply = Reply(
+        "Log in on the web",
+        buttons=((LinkButton("Web chat", "http://127.0.0.1:8080/chat"),),),
+        choices=Choices("Pick", (Choice("Mon", "av:1"), Choice("Tue", "av:2"))),
+    )
+    assert snap(render(reply)) == (
+        "text: Log in on the web\n"
+        "text: Web chat: http://127.0.0.1:8080/chat\n"
+        "  | Mon -> av:1\n"
+        "  | Tue -> av:2"
+    )
+
+
+def test_images_and_files_carry_short_text_as_caption() -> None:
+    png = b"\x89PNG fake"
+    assert snap(render(Reply("Your *QR*", image=Image(png, "QR code")))) == (
+        "photo[9]: Your <b>QR</b>"
+    )
+    ics = Attachment("session.ics", "text/calendar", b"BEGIN:VCALENDAR")
+    assert snap(render(Reply("Add it to your calendar", attachment=ics))) == (
+        "document session.ics (text/calendar): Add it to your calendar"
+    )
+    long = "x" * 1500
+    outs = render(Reply(long, image=Image(png, "a <chart>"), buttons=((Button("OK", "ok"),),)))
+    assert snap(outs) == f"text: {long}\nphoto[9]: a &lt;chart&gt;\n  | OK -> ok"
+
+
+def test_long_text_is_split_on_lines_with_the_keyboard_last() -> None:
+    text = "\n".join(f"- *line {i}* " + "y" * 80 for i in range(120))
+    outs = render(Reply(text, buttons=((Button("More", "fm:page:2"),),)))
+    assert len(outs) > 1
+    assert all(isinstance(o, OutText) and len(o.html) <= 4096 for o in outs)
+    assert all(o.keyboard is None for o in outs[:-1]) and outs[-1].keyboard is not None
+    assert all(o.html.count("<b>") == o.html.count("</b>") for o in outs if isinstance(o, OutText))
+
+
+@given(st.text(min_size=0, max_size=80))
+def test_callback_data_is_never_over_64_bytes(payload: str) -> None:
+    outs = render(Reply("pick", buttons=((Button("A", payload), Button("B", "ok:1")),)))
+    for o in outs:
+        assert o.keyboard is not None
+        for row in o.keyboard.inline_keyboard:
+            for b in row:
+                assert b.callback_data is not None
+                assert len(b.callback_data.encode()) <= MAX_BYTES

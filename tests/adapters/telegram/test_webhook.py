@@ -1,0 +1,129 @@
+"""Webhook mode through the app factory: the secret decides, duplicates are processed once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bots.telegram.bot import TelegramBot
+from bots.telegram.wiring import TELEGRAM, TelegramConfig, set_webhook
+from mentorbot.app import create_app
+from mentorbot.settings import Settings
+from tests.adapters.telegram.fakeapi import FakeBotAPI
+from webhooks.telegram import PATH, SECRET_HEADER
+
+SECRET = "hook-secret-2f9a"
+
+
+def _settings(tmp_path: Path, **extra: Any) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/tg.db",
+        data_dir=tmp_path,
+        secret_key="tg-secret",  # type: ignore[arg-type]
+        **extra,
+    )
+
+
+@pytest.fixture
+async def server(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[TestServer]:
+    settings = _settings(
+        tmp_path,
+        telegram_token=api.token,
+        telegram_api_url=api.url,
+        telegram_mode="webhook",
+        telegram_webhook_secret=SECRET,
+    )
+    srv = TestServer(create_app(settings), host="127.0.0.1")
+    await srv.start_server()
+    yield srv
+    await srv.close()
+
+
+async def _post(srv: TestServer, update: dict[str, Any], secret: str | None) -> int:
+    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(str(srv.make_url(PATH)), json=update, headers=headers) as r,
+    ):
+        return r.status
+
+
+def _greetings(api: FakeBotAPI, chat_id: int) -> int:
+    return sum("What would you like to do?" in m.plain for m in api.chat_messages(chat_id))
+
+
+async def test_right_secret_processed_once_even_when_delivered_twice(
+    api: FakeBotAPI, server: TestServer
+) -> None:
+    tg: TelegramBot = server.app[TELEGRAM]
+    assert api.commands, "setMyCommands at start"
+    update = {"update_id": 5001, **api.text_update(111, "/start")}
+    assert await _post(server, update, SECRET) == 200
+    assert await _post(server, update, SECRET) == 200
+    await tg.wait_finished(5001, times=2)
+    assert _greetings(api, 111) == 1
+
+    # Two deliveries racing each other: still one answer.
+    update = {"update_id": 5002, **api.text_update(222, "/start")}
+    statuses = await asyncio.gather(_post(server, update, SECRET), _post(server, update, SECRET))
+    assert statuses == [200, 200]
+    await tg.wait_finished(5002, times=2)
+    assert _greetings(api, 222) == 1
+
+
+async def test_wrong_or_missing_secret_is_403_and_nothing_runs(
+    api: FakeBotAPI, server: TestServer
+) -> None:
+    tg: TelegramBot = server.app[TELEGRAM]
+    update = {"update_id": 6001, **api.text_update(333, "/start")}
+    assert await _post(server, update, "wrong") == 403
+    assert await _post(server, update, None) == 403
+    assert await _post(server, update, SECRET[:-1]) == 403
+    await asyncio.sleep(0.05)
+    assert 6001 not in tg.finished
+    assert api.count("sendMessage") == 0
+    # Not JSON / not an update, with the right secret: refused, not crashed.
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(str(server.make_url(PATH)), data=b"nope", headers={SECRET_HEADER: SECRET}) as r,
+    ):
+        assert r.status == 400
+
+
+async def test_no_token_means_the_bot_is_off_and_says_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bots.telegram.wiring")
+    app = create_app(_settings(tmp_path))
+    assert "Telegram bot is off: MENTORBOT_TELEGRAM_TOKEN is not set." in caplog.text
+    assert not any(r.resource.canonical == PATH for r in app.router.routes())  # type: ignore[union-attr]
+    caplog.clear()
+    create_app(_settings(tmp_path, telegram_token="12:AAA", telegram_mode="webhook"))
+    assert "webhook mode needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET" in caplog.text
+
+
+async def test_set_webhook_registers_url_and_secret(api: FakeBotAPI) -> None:
+    config = TelegramConfig(
+        token=api.token,
+        api_url=api.url,
+        mode="webhook",
+        webhook_secret=SECRET,
+        public_url="https://mentorbot.example.org/",
+    )
+    assert await set_webhook(config) == "https://mentorbot.example.org/webhooks/telegram"
+    assert api.webhook == {
+        "url": "https://mentorbot.example.org/webhooks/telegram",
+        "secret_token": SECRET,
+    }
+    with pytest.raises(ValueError, match="https"):
+        await set_webhook(
+            TelegramConfig(api.token, api.url, "webhook", SECRET, "http://127.0.0.1:8080")
+        )

@@ -1,0 +1,78 @@
+"""A person in the fake Telegram: sends updates, waits until the bot has finished each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bots.telegram.bot import TelegramBot
+from bots.telegram.flood import Timer
+from tests.adapters.telegram.fakeapi import FakeBotAPI, Sent
+
+
+@dataclass
+class FakeTime:
+    """A monotonic clock that only moves when the code under test sleeps."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    @property
+    def timer(self) -> Timer:
+        return Timer(monotonic=self.monotonic, sleep=self.sleep)
+
+
+class TgUser:
+    def __init__(
+        self,
+        api: FakeBotAPI,
+        tg: TelegramBot,
+        user_id: int,
+        name: str = "Test",
+        chat_id: int | None = None,
+    ) -> None:
+        self.api, self.tg, self.user_id, self.name = api, tg, user_id, name
+        self.chat_id = chat_id if chat_id is not None else user_id
+        self.last: list[Sent] = []
+
+    def _snapshot(self) -> dict[int, int]:
+        return {m.message_id: m.edits for m in self.api.chat_messages(self.chat_id)}
+
+    async def _run(self, update: dict[str, object]) -> list[Sent]:
+        before = self._snapshot()
+        uid = self.api.push(update)
+        await self.tg.wait_finished(uid, within_s=15)
+        self.last = [
+            m
+            for m in self.api.chat_messages(self.chat_id)
+            if before.get(m.message_id, -1) != m.edits
+        ]
+        return self.last
+
+    async def say(self, text: str) -> list[Sent]:
+        return await self._run(
+            self.api.text_update(self.user_id, text, chat_id=self.chat_id, first_name=self.name)
+        )
+
+    def button(self, label: str) -> tuple[Sent, str]:
+        pool = self.last + list(reversed(self.api.chat_messages(self.chat_id)))
+        seen: list[str] = []
+        for m in pool:
+            for b in m.buttons():
+                seen.append(b["text"])
+                if label.casefold() in b["text"].casefold() and "callback_data" in b:
+                    return m, b["callback_data"]
+        raise AssertionError(f"no button like {label!r}; have {seen}")
+
+    async def press(self, label: str) -> list[Sent]:
+        msg, data = self.button(label)
+        return await self._run(self.api.press_update(self.user_id, msg, data))
+
+    def text(self) -> str:
+        return "\n".join(m.plain for m in self.last)
