@@ -84,13 +84,19 @@ def demo(extra: list[str]) -> None:
     os.execv(str(BIN / "mentorbot"), [str(BIN / "mentorbot"), "demo", *extra])
 
 
+def _packages() -> list[str]:
+    names = ("core", "bots", "mentorbot", "webhooks", "payments", "matching", "calls")
+    return [n for n in names if (ROOT / n / "__init__.py").exists()]
+
+
 def test(extra: list[str]) -> None:
     setup(for_tests=True)
     env = dict(os.environ)
     failures = []
+    packages = _packages()
     checks: list[tuple[str, list[str | os.PathLike[str]]]] = [
         ("ruff", [PY, "-m", "ruff", "check", "."]),
-        ("mypy", [PY, "-m", "mypy", "core", "bots", "mentorbot"]),
+        ("mypy", [PY, "-m", "mypy", *packages]),
         ("import rule", [BIN / "lint-imports"]),
     ]
     for name, cmd in checks:
