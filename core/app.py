@@ -12,7 +12,7 @@ from core.delivery import Delivery
 from core.dialogs.engine import Ctx, Registry
 from core.events import Event
 from core.messaging import Actor, ConversationKey, Inbound, Reply
-from core.ports import Clock
+from core.ports import Clock, PaymentGateway
 from core.runner import Runner
 from core.services.catalog import SkillCatalog
 
@@ -25,6 +25,10 @@ class Policies:
     session_lengths: tuple[int, ...] = (10, 20, 30)
     default_session_minutes: int = 10
     public_url: str = "http://127.0.0.1:8080"
+    # Money (DESIGN §7)
+    starter_credits: int = 2
+    platform_fee_bps: int = 3000
+    min_withdrawal_minor: int = 50000
 
 
 class CoreApp:
@@ -41,6 +45,8 @@ class CoreApp:
         self.admins = admins
         self.policies = policies or Policies()
         self.catalog = SkillCatalog()
+        # Set by the composition root (payments.setup_payments); None: no paid features.
+        self.payments_gateway: PaymentGateway | None = None
         self.delivery = Delivery(db, clock)
         from core.dialogs import build_registry
 

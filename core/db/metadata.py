@@ -11,5 +11,6 @@ from sqlalchemy import MetaData
 def all_metadata() -> MetaData:
     import core.db.inbound
     import core.db.schema
+    import core.ledger.tables
 
     return core.db.schema.Base.metadata
