@@ -14,6 +14,7 @@ from core.app import CoreApp
 from core.ports import Clock
 from mentorbot.bootstrap import build_core
 from mentorbot.settings import Settings
+from payments import setup_payments
 
 log = logging.getLogger(__name__)
 
@@ -69,4 +70,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     setup_routes(app)
+    setup_payments(app, settings, CORE)
     return app

@@ -38,6 +38,9 @@ async def build_core(
             default_price_minor=settings.default_price_minor,
             currency=settings.currency,
             public_url=settings.base_url,
+            starter_credits=settings.starter_credits,
+            platform_fee_bps=settings.platform_fee_bps,
+            min_withdrawal_minor=settings.min_withdrawal_minor,
         ),
     )
     async with db.transaction() as s:

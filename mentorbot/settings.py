@@ -26,6 +26,15 @@ class Settings(BaseSettings):
     page_size: int = 5
     default_price_minor: int = 10000
     currency: str = "INR"
+    # Money (DESIGN §5, §7). Without Razorpay keys the local sandbox gateway is used.
+    razorpay_key_id: str = ""
+    razorpay_key_secret: SecretStr = SecretStr("")
+    razorpay_webhook_secret: SecretStr = SecretStr("")
+    razorpay_api_url: str = ""  # e.g. a local fake of Razorpay's API in tests
+    razorpay_payout_account: str = ""  # RazorpayX account number, for payouts
+    starter_credits: int = 2
+    platform_fee_bps: int = 3000
+    min_withdrawal_minor: int = 50000
 
     @field_validator("admins", mode="before")
     @classmethod
