@@ -14,7 +14,7 @@ from core.dialogs.engine import Ctx, Registry
 from core.events import Event
 from core.messaging import Actor, ConversationKey, Inbound, Reply
 from core.policies import Policies
-from core.ports import Clock
+from core.ports import Clock, PaymentGateway
 from core.runner import Runner
 from core.services.catalog import SkillCatalog
 
@@ -36,6 +36,8 @@ class CoreApp:
         self.admins = admins
         self.policies = policies or Policies()
         self.catalog = SkillCatalog()
+        # Set by the composition root (payments.setup_payments); None: no paid features.
+        self.payments_gateway: PaymentGateway | None = None
         self.delivery = Delivery(db, clock)
         from core.dialogs import build_registry
 

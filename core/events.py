@@ -33,4 +33,51 @@ class AccountsLinked:
     account_id: int
 
 
-Event = MentorApplied | MentorDecided | SkillTagCreated | AccountsLinked | BookingEvent
+@dataclass(frozen=True)
+class PaymentCaptured:
+    """The gateway has the money; it now sits in escrow tagged `{purpose}:{ref_id}`."""
+
+    payment_id: int
+    purpose: str
+    ref_id: int
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class PaymentFailed:
+    payment_id: int
+    purpose: str
+    ref_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class WithdrawalRequested:
+    withdrawal_id: int
+    user_id: int
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class WithdrawalDecided:
+    withdrawal_id: int
+    user_id: int
+    status: str  # paid | rejected
+    amount: int
+    currency: str
+    reason: str
+
+
+Event = (
+    MentorApplied
+    | MentorDecided
+    | SkillTagCreated
+    | AccountsLinked
+    | PaymentCaptured
+    | PaymentFailed
+    | WithdrawalRequested
+    | WithdrawalDecided
+    | BookingEvent
+)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.booking.events import BookingEvent
 from core.db.schema import User
 from core.delivery import enqueue
 from core.dialogs.admin import decision_buttons
@@ -68,7 +69,7 @@ async def notify(app: CoreApp, session: AsyncSession, event: Event, now: datetim
                 )
     elif isinstance(event, AccountsLinked):
         pass
-    else:
+    elif isinstance(event, BookingEvent):
         from core.booking.notices import booking_notice
 
         ids += await booking_notice(app, session, event, now)

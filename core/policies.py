@@ -24,6 +24,7 @@ class Policies:
     completion_grace_min: int = 15
     reminder_offsets_min: tuple[int, ...] = (24 * 60, 15)
     rating_reveal_days: int = 7
-    # Money
-    fee_bps: int = 3000
+    # Money (DESIGN §5, §7)
     starter_credits: int = 2
+    platform_fee_bps: int = 3000
+    min_withdrawal_minor: int = 50000

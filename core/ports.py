@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -35,3 +35,43 @@ class Channel(Protocol):
     platform: str
 
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool: ...
+
+
+@dataclass(frozen=True)
+class GatewayPayment:
+    """A payment attempt as the gateway reports it (amounts in minor units)."""
+
+    payment_id: str
+    order_id: str
+    status: str  # created | authorized | captured | failed | refunded
+    amount: int
+    currency: str
+    error: str = ""
+
+
+class GatewayError(Exception):
+    """The gateway refused or could not be reached; nothing was done on our side."""
+
+
+class PaymentGateway(Protocol):
+    """Razorpay or the local sandbox (payments/). Every money-moving call is idempotent by key."""
+
+    name: str  # "razorpay" | "sandbox"
+
+    async def create_order(
+        self, *, amount: int, currency: str, receipt: str, notes: Mapping[str, str]
+    ) -> str:
+        """A gateway order to pay against; returns its id."""
+        ...
+
+    async def order_payments(self, order_id: str) -> list[GatewayPayment]: ...
+
+    async def refund(self, *, payment_id: str, amount: int, key: str) -> str:
+        """Refund (part of) a captured payment once per key; returns the refund id."""
+        ...
+
+    async def payout(
+        self, *, amount: int, currency: str, key: str, destination: str, name: str
+    ) -> str:
+        """Pay `amount` to a UPI id once per key; returns the payout id."""
+        ...

@@ -18,6 +18,7 @@ from core.app import CoreApp
 from core.ports import Clock
 from mentorbot.bootstrap import build_core
 from mentorbot.settings import Settings
+from payments import setup_payments
 
 log = logging.getLogger(__name__)
 
@@ -107,4 +108,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_pages(app, lambda request: request.app[CORE])
     # After core_ctx in cleanup_ctx order, so the bot starts once the core exists.
     setup_telegram(app, settings.telegram(), lambda: app[CORE])
+    setup_payments(app, settings, CORE)
     return app

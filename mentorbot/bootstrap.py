@@ -45,8 +45,9 @@ async def build_core(
             respond_within_h=settings.respond_within_h,
             learner_full_refund_h=settings.learner_full_refund_h,
             completion_grace_min=settings.completion_grace_min,
-            fee_bps=settings.fee_bps,
             starter_credits=settings.starter_credits,
+            platform_fee_bps=settings.platform_fee_bps,
+            min_withdrawal_minor=settings.min_withdrawal_minor,
         ),
         signing_key=settings.secret(),
     )

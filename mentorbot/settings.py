@@ -37,13 +37,20 @@ class Settings(BaseSettings):
     respond_within_h: int = 12
     learner_full_refund_h: int = 3
     completion_grace_min: int = 15
-    fee_bps: int = 3000
-    starter_credits: int = 2
     # Telegram (bots/telegram): off without a token; webhook mode also needs a secret.
     telegram_token: SecretStr = SecretStr("")
     telegram_api_url: str = "https://api.telegram.org"
     telegram_mode: Literal["polling", "webhook"] = "polling"
     telegram_webhook_secret: SecretStr = SecretStr("")
+    # Money (DESIGN §5, §7). Without Razorpay keys the local sandbox gateway is used.
+    razorpay_key_id: str = ""
+    razorpay_key_secret: SecretStr = SecretStr("")
+    razorpay_webhook_secret: SecretStr = SecretStr("")
+    razorpay_api_url: str = ""  # e.g. a local fake of Razorpay's API in tests
+    razorpay_payout_account: str = ""  # RazorpayX account number, for payouts
+    starter_credits: int = 2
+    platform_fee_bps: int = 3000
+    min_withdrawal_minor: int = 50000
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -1,0 +1,1 @@
+"""aiohttp endpoints that platforms and gateways call (signature checks first)."""

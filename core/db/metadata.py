@@ -12,5 +12,6 @@ def all_metadata() -> MetaData:
     import core.booking.tables
     import core.db.inbound
     import core.db.schema
+    import core.ledger.tables
 
     return core.db.schema.Base.metadata

@@ -27,6 +27,8 @@ from core.messaging import (
 )
 from core.services.identity import Identity
 from core.services.mentors import Mentors
+from core.services.money import Money
+from core.services.payments import Payments
 from core.services.profiles import Profiles
 from core.services.search import Directory
 
@@ -85,7 +87,22 @@ class Ctx:
 
     @cached_property
     def identity(self) -> Identity:
-        return Identity(self.session, self.now, self.app.admins)
+        return Identity(
+            self.session,
+            self.now,
+            self.app.admins,
+            starter_credits=self.app.policies.starter_credits,
+        )
+
+    @cached_property
+    def money(self) -> Money:
+        return Money(
+            self.session, self.now, self.app.policies, self.events, self.app.payments_gateway
+        )
+
+    @cached_property
+    def payments(self) -> Payments:
+        return Payments.for_app(self.app, self.session, self.now, self.events)
 
     @cached_property
     def directory(self) -> Directory:

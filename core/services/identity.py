@@ -11,7 +11,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.schema import Account, Conversation, LinkCode, Outbox, User
+from core.ledger import Ledger
 from core.messaging import Actor
+from core.services.money import grant_starter_credits
 
 LINK_TTL = timedelta(minutes=10)
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -36,10 +38,18 @@ class LinkResult:
 
 
 class Identity:
-    def __init__(self, session: AsyncSession, now: datetime, admins: frozenset[str]) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        now: datetime,
+        admins: frozenset[str],
+        *,
+        starter_credits: int = 2,
+    ) -> None:
         self.s = session
         self.now = now
         self.admins = admins
+        self.starter_credits = starter_credits
 
     async def resolve(self, actor: Actor) -> tuple[User, Account]:
         account = await self.s.scalar(
@@ -64,6 +74,7 @@ class Identity:
             self.s.add(account)
             await self.s.flush()
             user.primary_account_id = account.id
+            await grant_starter_credits(Ledger(self.s, self.now), user.id, self.starter_credits)
         else:
             found = await self.s.get(User, account.user_id)
             assert found is not None
