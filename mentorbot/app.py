@@ -13,6 +13,7 @@ from bots.web.chat import WEBCHAT, WebChat, setup_routes
 from core.app import CoreApp
 from core.ports import Clock
 from mentorbot.bootstrap import build_core
+from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             await chat.close_all()
 
     app.cleanup_ctx.append(core_ctx)
+    setup_platforms(app, settings, CORE)
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     setup_routes(app)

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     page_size: int = 5
     default_price_minor: int = 10000
     currency: str = "INR"
+    # Slack and Discord (issue 6): empty means that platform is off.
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_api_url: str = ""
+    discord_token: SecretStr = SecretStr("")
+    discord_api_url: str = ""
+    discord_gateway_url: str = ""
 
     @field_validator("admins", mode="before")
     @classmethod
