@@ -24,3 +24,15 @@ def setup_platforms(
             api_url=settings.slack_api_url,
             public_url=settings.base_url,
         )
+    discord_token = settings.discord_token.get_secret_value()
+    if discord_token:
+        from bots.discord.bot import setup_discord
+
+        setup_discord(
+            app,
+            core_key,
+            token=discord_token,
+            api_url=settings.discord_api_url,
+            gateway_url=settings.discord_gateway_url,
+            public_url=settings.base_url,
+        )
