@@ -235,6 +235,10 @@ class DiscordBot:
         self.invalid_requests = 0
 
     # ---- lifecycle --------------------------------------------------------------
+    def connected(self) -> bool:
+        """Logged in over REST and holding a gateway session (READY may still be on its way)."""
+        return self.client.user is not None and self.client.ws is not None
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="discord-client")
 
@@ -331,8 +335,8 @@ class DiscordBot:
 
     # ---- Channel ------------------------------------------------------------------
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
-        if not self.client.is_ready():
-            return False
+        if self.client.user is None or self.client.is_closed():
+            return False  # not logged in (yet): the outbox keeps it for the sweep
         try:
             user = self.client.get_user(int(to.external_id)) or await self.client.fetch_user(
                 int(to.external_id)

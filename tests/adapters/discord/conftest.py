@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -39,10 +40,10 @@ async def start_server(settings: Settings) -> TestServer:
     await srv.start_server()
     bot = srv.app[DISCORDBOT]
     for _ in range(500):  # bounded: about 10 s
-        if bot.client.is_ready():
+        if bot.connected():
             break
-        await __import__("asyncio").sleep(0.02)
-    assert bot.client.is_ready(), "discord.py never became ready against the fake gateway"
+        await asyncio.sleep(0.02)
+    assert bot.connected(), "discord.py never connected to the fake gateway"
     return srv
 
 
