@@ -17,6 +17,7 @@ from bots.web.pages import setup_pages
 from core.app import CoreApp
 from core.ports import Clock
 from mentorbot.bootstrap import build_core
+from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 from payments import setup_payments
 
@@ -46,26 +47,42 @@ async def _sweep_outbox(core: CoreApp, every_s: float) -> None:
             log.exception("outbox sweep failed")
 
 
-async def _tick(core: CoreApp) -> None:
-    try:
-        report = await core.tick()
-    except Exception:
-        log.exception("booking tick failed")
-        return
-    if any((report.expired, report.reminded, report.completed, report.revealed)):
-        log.info("tick: %s", report)
+class Ticker:
+    """Runs core.tick() for the scheduler; shutdown waits for a tick already under way, so
+    the database is never disposed beneath it."""
+
+    def __init__(self, core: CoreApp) -> None:
+        self.core = core
+        self._running = asyncio.Lock()
+        self._closed = False
+
+    async def run(self) -> None:
+        if self._closed or self._running.locked():
+            return
+        async with self._running:
+            try:
+                report = await self.core.tick()
+            except Exception:
+                log.exception("booking tick failed")
+                return
+        if any((report.expired, report.reminded, report.completed, report.revealed)):
+            log.info("tick: %s", report)
+
+    async def close(self) -> None:
+        self._closed = True
+        async with self._running:
+            pass
 
 
-def start_scheduler(core: CoreApp, every_s: float) -> AsyncIOScheduler:
+def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
     """One in-process scheduler drives time-based work. Jobs are derived from the database
     (sent-log, conditional updates), so a restart or a second process never doubles a
     reminder and nothing needs a persistent job store."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        _tick,
+        ticker.run,
         "interval",
         seconds=every_s,
-        args=[core],
         id="booking-tick",
         coalesce=True,
         max_instances=1,
@@ -86,9 +103,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app[CORE] = core
         app[WEBCHAT] = chat
         sweeper = asyncio.create_task(_sweep_outbox(core, OUTBOX_SWEEP_S))
-        scheduler = start_scheduler(core, settings.tick_seconds)
+        ticker = Ticker(core)
+        # tick_seconds = 0 turns time-driven work off (tests that watch every SQL statement).
+        scheduler = (
+            start_scheduler(ticker, settings.tick_seconds) if settings.tick_seconds else None
+        )
         yield
-        scheduler.shutdown(wait=False)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        await ticker.close()
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -102,6 +125,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             await chat.close_all()
 
     app.cleanup_ctx.append(core_ctx)
+    setup_platforms(app, settings, CORE)
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     setup_routes(app)

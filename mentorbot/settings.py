@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     page_size: int = 5
     default_price_minor: int = 10000
     currency: str = "INR"
-    tick_seconds: float = 20.0
+    tick_seconds: float = 20.0  # 0 turns the scheduler off
     # Booking policies (DESIGN §7)
     min_notice_min: int = 90
     buffer_min: int = 5
@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     starter_credits: int = 2
     platform_fee_bps: int = 3000
     min_withdrawal_minor: int = 50000
+    # Slack and Discord (issue 6): empty means that platform is off.
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_api_url: str = ""
+    discord_token: SecretStr = SecretStr("")
+    discord_api_url: str = ""
+    discord_gateway_url: str = ""
 
     @field_validator("admins", mode="before")
     @classmethod

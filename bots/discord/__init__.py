@@ -1,0 +1,1 @@
+"""Discord: discord.py 2 — application commands, components and the notification channel."""

@@ -1,0 +1,386 @@
+"""The Discord adapter: /mentor application commands, persistent components, DMs, delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import discord
+import yarl
+from aiohttp import web
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bots.discord.render import (
+    BUTTON_PREFIX,
+    MAX_CONTENT,
+    SELECT_PREFIX,
+    ButtonSpec,
+    Message,
+    SelectSpec,
+    render,
+)
+from core.app import CoreApp
+from core.messaging import ActionIn, Actor, CommandIn, Inbound, Reply, parse_text
+from core.ports import Destination
+
+log = logging.getLogger(__name__)
+
+WORKSPACE = "discord"  # Discord user ids are global: one account per person, any guild
+NOT_YET = {
+    "sessions": "Your sessions will show here once booking opens in MentorBot — it isn't "
+    "available yet. Meanwhile `/mentor find` shows who can help.",
+    "wallet": "Wallets and credits come with booking, which isn't available yet. "
+    "Nothing is charged and there is no balance to show.",
+}
+DISCORD_HELP = (
+    "In Discord every command is `/mentor …`: `/mentor find`, `/mentor profile`, "
+    "`/mentor apply`, `/mentor link`, `/mentor cancel`. Typed answers go in our DMs."
+)
+
+
+def configure_endpoints(api_url: str, gateway_url: str) -> None:
+    """Point discord.py's REST base and gateway elsewhere (tests, proxies). Process-wide."""
+    if api_url:
+        Route.BASE = api_url.rstrip("/")
+    if gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def _bot_of(interaction: discord.Interaction[Any]) -> DiscordBot:
+    bot = getattr(interaction.client, "mentorbot", None)
+    assert isinstance(bot, DiscordBot)
+    return bot
+
+
+class PayloadButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mb:(?P<payload>[^\s]{1,97})"
+):
+    """A button whose custom_id is the core payload: it works after a restart, with no state."""
+
+    def __init__(self, payload: str, label: str = "…", row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, custom_id=BUTTON_PREFIX + payload, style=discord.ButtonStyle.secondary
+            ),
+            row=row,
+        )
+        self.payload = payload
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> PayloadButton:
+        return cls(match["payload"], getattr(item, "label", None) or "…")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _bot_of(interaction).on_payload(interaction, self.payload, self.item.label or "")
+
+
+class PayloadSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mbs:(?P<n>[0-9]{1,3})"
+):
+    """A select list; each option's value is a core payload."""
+
+    def __init__(self, spec: SelectSpec, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=spec.custom_id,
+                placeholder=spec.placeholder,
+                options=[discord.SelectOption(label=lbl, value=val) for lbl, val in spec.options]
+                or [discord.SelectOption(label="…", value="-")],
+            ),
+            row=row,
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> PayloadSelect:
+        options = tuple((o.label, o.value) for o in getattr(item, "options", []))
+        return cls(SelectSpec(SELECT_PREFIX + match["n"], "", options))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        values = data.get("values") or []
+        if not values:
+            return
+        payload = str(values[0])
+        label = next((o.label for o in self.item.options if o.value == payload), payload)
+        await _bot_of(interaction).on_payload(interaction, payload, label)
+
+
+def view_for(message: Message) -> discord.ui.View | None:
+    if not message.rows:
+        return None
+    view = discord.ui.View(timeout=None)
+    for r, row in enumerate(message.rows):
+        if isinstance(row, SelectSpec):
+            view.add_item(PayloadSelect(row, row=r))
+            continue
+        for b in row:
+            view.add_item(_button(b, r))
+    return view
+
+
+def _button(b: ButtonSpec, row: int) -> discord.ui.Item[Any]:
+    if b.url:
+        return discord.ui.Button(label=b.label, url=b.url, row=row)
+    return PayloadButton(b.custom_id.removeprefix(BUTTON_PREFIX), b.label, row=row)
+
+
+class MentorClient(discord.Client):
+    def __init__(self, bot: DiscordBot) -> None:
+        super().__init__(intents=discord.Intents.default())
+        self.mentorbot = bot
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(build_group(bot))
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(PayloadButton, PayloadSelect)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.mentorbot.on_dm(message)
+
+
+def build_group(bot: DiscordBot) -> app_commands.Group:
+    group = app_commands.Group(name="mentor", description="MentorBot: peer micro-mentorship")
+
+    @group.command(name="help", description="What MentorBot can do")
+    async def help_(interaction: discord.Interaction[Any]) -> None:
+        await bot.on_command(interaction, CommandIn("help"))
+
+    @group.command(name="menu", description="The main menu")
+    async def menu(interaction: discord.Interaction[Any]) -> None:
+        await bot.on_command(interaction, CommandIn("menu"))
+
+    @group.command(name="find", description="Find a mentor by skill")
+    @app_commands.describe(query="a skill, e.g. react hooks")
+    async def find(interaction: discord.Interaction[Any], query: str = "") -> None:
+        await bot.on_command(interaction, CommandIn("find", query))
+
+    @find.autocomplete("query")
+    async def find_skills(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=s, value=s) for s in bot.skill_names(current)]
+
+    @group.command(name="profile", description="See and edit your profile")
+    async def profile(interaction: discord.Interaction[Any]) -> None:
+        await bot.on_command(interaction, CommandIn("profile"))
+
+    @group.command(name="apply", description="Apply to become a mentor")
+    async def apply(interaction: discord.Interaction[Any]) -> None:
+        await bot.on_command(interaction, CommandIn("mentor"))
+
+    @group.command(name="link", description="Link this account with another app")
+    async def link(interaction: discord.Interaction[Any], code: str = "") -> None:
+        await bot.on_command(interaction, CommandIn("link", code))
+
+    @group.command(name="admin", description="Admin: pending mentors, tags, suspensions")
+    async def admin(interaction: discord.Interaction[Any], args: str = "") -> None:
+        await bot.on_command(interaction, CommandIn("admin", args))
+
+    @group.command(name="cancel", description="Stop what you're doing (answers are kept)")
+    async def cancel(interaction: discord.Interaction[Any]) -> None:
+        await bot.on_command(interaction, CommandIn("cancel"))
+
+    @group.command(name="sessions", description="Your sessions")
+    async def sessions(interaction: discord.Interaction[Any]) -> None:
+        await bot.on_command(interaction, Reply(NOT_YET["sessions"]))
+
+    @group.command(name="wallet", description="Your wallet")
+    async def wallet(interaction: discord.Interaction[Any]) -> None:
+        await bot.on_command(interaction, Reply(NOT_YET["wallet"]))
+
+    return group
+
+
+class DiscordBot:
+    """Channel for platform "discord" and the discord.py client behind it."""
+
+    platform = "discord"
+
+    def __init__(
+        self,
+        core: CoreApp,
+        *,
+        token: str,
+        api_url: str = "",
+        gateway_url: str = "",
+        public_url: str = "",
+    ) -> None:
+        configure_endpoints(api_url, gateway_url)
+        self.core = core
+        self.token = token
+        self.public_url = public_url
+        self.client = MentorClient(self)
+        self._task: asyncio.Task[None] | None = None
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.invalid_requests = 0
+
+    # ---- lifecycle --------------------------------------------------------------
+    def connected(self) -> bool:
+        """Logged in over REST and holding a gateway session (READY may still be on its way)."""
+        return self.client.user is not None and self.client.ws is not None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="discord-client")
+
+    async def _run(self) -> None:
+        try:
+            await self.client.start(self.token)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("discord client stopped")
+
+    async def close(self) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await self.settle(limit_s=5)
+        await self.client.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    @contextlib.asynccontextmanager
+    async def _busy(self) -> AsyncIterator[None]:
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    async def settle(self, limit_s: float = 15.0) -> None:
+        await asyncio.sleep(0)
+        await asyncio.wait_for(self._idle.wait(), limit_s)
+
+    # ---- translation --------------------------------------------------------------
+    @staticmethod
+    def actor(user: discord.abc.User) -> Actor:
+        return Actor("discord", WORKSPACE, str(user.id), user.display_name or user.name)
+
+    def skill_names(self, current: str) -> list[str]:
+        index = self.core.catalog.index
+        typed = current.strip().casefold()
+        names = sorted(ref.name for ref in index.by_id.values())
+        hits = [n for n in names if n.casefold().startswith(typed)] if typed else names
+        if typed and len(hits) < 25:
+            hits += [r.name for r in index.suggest(current, limit=10) if r.name not in hits]
+        return [h[:100] for h in hits[:25]]
+
+    async def on_command(
+        self, interaction: discord.Interaction[Any], inbound: Inbound | Reply
+    ) -> None:
+        async with self._busy():
+            private = interaction.guild_id is not None
+            # Acknowledge at once ("thinking…"); the answer follows as follow-up messages.
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            if isinstance(inbound, Reply):
+                replies = [inbound]
+            else:
+                replies = await self.core.handle(self.actor(interaction.user), inbound)
+                if isinstance(inbound, CommandIn) and inbound.name == "help":
+                    replies.append(Reply(DISCORD_HELP))
+            await self._followups(interaction, replies, private)
+
+    async def on_payload(
+        self, interaction: discord.Interaction[Any], payload: str, label: str
+    ) -> None:
+        async with self._busy():
+            private = interaction.guild_id is not None
+            # The ack: the answered message loses its components and shows the choice.
+            content = interaction.message.content if interaction.message else ""
+            mark = f"\n-# ✔ {discord.utils.escape_markdown(label)[:80]}"
+            await interaction.response.edit_message(
+                content=(content[: MAX_CONTENT - len(mark)] + mark) if content else None, view=None
+            )
+            replies = await self.core.handle(self.actor(interaction.user), ActionIn(payload))
+            await self._followups(interaction, replies, private)
+
+    async def on_dm(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is not None or not message.content.strip():
+            return
+        async with self._busy():
+            replies = await self.core.handle(
+                self.actor(message.author), parse_text(message.content[:4000])
+            )
+            for m in render(replies, self.public_url):
+                await message.channel.send(m.content, **_view_kw(m))
+
+    async def _followups(
+        self, interaction: discord.Interaction[Any], replies: Sequence[Reply], ephemeral: bool
+    ) -> None:
+        for m in render(replies, self.public_url):
+            await interaction.followup.send(m.content, ephemeral=ephemeral, **_view_kw(m))
+
+    # ---- Channel ------------------------------------------------------------------
+    async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
+        if self.client.user is None or self.client.is_closed():
+            return False  # not logged in (yet): the outbox keeps it for the sweep
+        try:
+            user = self.client.get_user(int(to.external_id)) or await self.client.fetch_user(
+                int(to.external_id)
+            )
+            channel = user.dm_channel or await user.create_dm()
+            for m in render(replies, self.public_url):
+                await channel.send(m.content, **_view_kw(m))
+        except (discord.HTTPException, ValueError) as exc:
+            if isinstance(exc, discord.HTTPException) and 400 <= exc.status < 500:
+                self.invalid_requests += 1
+            log.warning("discord delivery to %s failed: %s", to.external_id, exc)
+            return False
+        return True
+
+
+def _view_kw(m: Message) -> dict[str, Any]:
+    view = view_for(m)
+    return {"view": view} if view is not None else {}
+
+
+DISCORDBOT = web.AppKey("discordbot", DiscordBot)
+
+
+def setup_discord(
+    app: web.Application,
+    core_key: web.AppKey[CoreApp],
+    *,
+    token: str,
+    api_url: str = "",
+    gateway_url: str = "",
+    public_url: str = "",
+) -> None:
+    """Run the discord.py client beside the web app, registered for delivery."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        core = app[core_key]
+        bot = DiscordBot(
+            core, token=token, api_url=api_url, gateway_url=gateway_url, public_url=public_url
+        )
+        core.delivery.register(bot)
+        app[DISCORDBOT] = bot
+        bot.start()
+        yield
+        core.delivery.unregister("discord")
+        await bot.close()
+
+    app.cleanup_ctx.append(ctx)

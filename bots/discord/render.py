@@ -1,0 +1,142 @@
+"""Reply -> Discord messages: markdown content plus component rows, within Discord's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from core.markup import parse_line
+from core.messaging import Button, LinkButton, Reply
+
+MAX_CONTENT = 2000
+MAX_ROWS = 5
+MAX_BUTTONS_PER_ROW = 5
+MAX_OPTIONS = 25
+MAX_LABEL = 80
+MAX_CUSTOM_ID = 100
+BUTTON_PREFIX = "mb:"  # custom_id = prefix + core payload (payloads are at most 64 bytes)
+SELECT_PREFIX = "mbs:"
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    label: str
+    custom_id: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class SelectSpec:
+    custom_id: str
+    placeholder: str
+    options: tuple[tuple[str, str], ...]  # (label, value = payload)
+
+
+Row = tuple[ButtonSpec, ...] | SelectSpec
+
+
+@dataclass
+class Message:
+    content: str
+    rows: list[Row] = field(default_factory=list)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _md_escape(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in "\\*_`~|>[]()#":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def to_markdown(text: str, public_url: str = "") -> str:
+    lines = []
+    for line in text.split("\n"):
+        bullet = line.startswith("- ") or line.startswith("• ")
+        body = line[2:] if bullet else line
+        parts = []
+        for s in parse_line(body):
+            t = _md_escape(s.text)
+            if s.kind == "bold":
+                parts.append(f"**{t}**")
+            elif s.kind == "italic":
+                parts.append(f"*{t}*")
+            elif s.kind == "code":
+                parts.append(f"`{s.text.replace('`', 'ˋ')}`")
+            elif s.kind == "link":
+                url = public_url.rstrip("/") + s.url if s.url.startswith("/") else s.url
+                parts.append(f"[{t}]({url})")
+            else:
+                parts.append(t)
+        lines.append(("- " if bullet else "") + "".join(parts))
+    return "\n".join(lines)
+
+
+def _split(text: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    pieces.append(current)
+    return [p for p in pieces if p.strip()] or ["\u200b"]
+
+
+def _abs(url: str, public_url: str) -> str:
+    return public_url.rstrip("/") + url if url.startswith("/") else url
+
+
+def render(replies: Sequence[Reply], public_url: str = "") -> list[Message]:
+    out: list[Message] = []
+    for reply in replies:
+        content = to_markdown(reply.text, public_url)
+        notes = []
+        if reply.image is not None:
+            notes.append(f"-# 🖼 {_md_escape(reply.image.alt)}")
+        if reply.attachment is not None:
+            notes.append(f"-# 📎 {_md_escape(reply.attachment.filename)} (file not attached)")
+        if notes:
+            content += "\n" + "\n".join(notes)
+        texts = _split(content, MAX_CONTENT)
+        rows: list[Row] = []
+        for row in reply.buttons:
+            specs: list[ButtonSpec] = []
+            for b in row:
+                if isinstance(b, Button):
+                    specs.append(ButtonSpec(_cut(b.label, MAX_LABEL), BUTTON_PREFIX + b.payload))
+                elif isinstance(b, LinkButton):
+                    specs.append(ButtonSpec(_cut(b.label, MAX_LABEL), url=_abs(b.url, public_url)))
+            for i in range(0, len(specs), MAX_BUTTONS_PER_ROW):
+                rows.append(tuple(specs[i : i + MAX_BUTTONS_PER_ROW]))
+        if reply.choices is not None:
+            opts = reply.choices.options
+            for n, i in enumerate(range(0, len(opts), MAX_OPTIONS)):
+                rows.append(
+                    SelectSpec(
+                        f"{SELECT_PREFIX}{n}",
+                        _cut(reply.choices.placeholder, 150),
+                        tuple((_cut(c.label, 100), c.payload) for c in opts[i : i + MAX_OPTIONS]),
+                    )
+                )
+        messages = [Message(t) for t in texts]
+        messages[-1].rows = rows[:MAX_ROWS]
+        for i in range(MAX_ROWS, len(rows), MAX_ROWS):
+            messages.append(Message("…", rows[i : i + MAX_ROWS]))
+        out.extend(messages)
+    return out

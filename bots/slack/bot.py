@@ -1,0 +1,332 @@
+"""The Slack adapter: bolt listeners translate, ack within 3 s, call core, answer in the DM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from aiohttp import ClientError, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack.commands import SLACK_HELP, parse_subcommand
+from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
+from core.app import CoreApp
+from core.db.inbound import first_seen
+from core.dialogs.menu import Menu
+from core.dialogs.views import profile_card
+from core.messaging import ActionIn, Actor, CommandIn, Inbound, Reply, parse_text
+from core.payloads import MAX_CHARS
+from core.ports import Destination
+from core.services.identity import Identity
+from core.services.profiles import Profiles
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class SlackBot:
+    """Channel for platform "slack" and the bolt app behind POST /webhooks/slack/events."""
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        core: CoreApp,
+        *,
+        signing_secret: str,
+        bot_token: str,
+        api_url: str = "",
+        public_url: str = "",
+        max_rate_limit_retries: int = 3,
+    ) -> None:
+        self.core = core
+        self.public_url = public_url
+        base = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
+        self.client = AsyncWebClient(token=bot_token or None, base_url=base)
+        # 429: wait for Retry-After, then try again (slack_sdk's own handler).
+        self.client.retry_handlers.append(
+            AsyncRateLimitErrorRetryHandler(max_retry_count=max_rate_limit_retries)
+        )
+        self.bolt = AsyncApp(
+            signing_secret=signing_secret,
+            client=self.client,
+            process_before_response=False,
+            # A single workspace from MENTORBOT_SLACK_BOT_TOKEN: auth.test once, lazily.
+        )
+        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._names: dict[tuple[str, str], str] = {}
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._register()
+
+    # ---- bookkeeping (tests wait for the work done after ack) -------------------
+    @contextlib.asynccontextmanager
+    async def _busy(self) -> AsyncIterator[None]:
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    async def settle(self, limit_s: float = 15.0) -> None:
+        """Wait until no listener is still working (bounded)."""
+        await asyncio.sleep(0)
+        await asyncio.wait_for(self._idle.wait(), limit_s)
+
+    # ---- HTTP entry -----------------------------------------------------------
+    async def handle_http(self, request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await self.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    # ---- listeners ------------------------------------------------------------
+    def _register(self) -> None:
+        app = self.bolt
+
+        @app.command("/mentor")
+        async def on_command(ack: Any, body: dict[str, Any]) -> None:
+            async with self._busy():
+                in_dm = str(body.get("channel_id", "")).startswith("D")
+                await ack() if in_dm else await ack(
+                    text="I've answered in our direct messages.", response_type="ephemeral"
+                )
+                actor = self._actor(
+                    str(body.get("team_id", "")),
+                    str(body.get("user_id", "")),
+                    str(body.get("user_name", "")),
+                )
+                parsed = parse_subcommand(str(body.get("text", "")))
+                if isinstance(parsed, Reply):
+                    await self.post(actor.workspace, actor.external_id, [parsed])
+                    return
+                await self._run(actor, parsed)
+
+        @app.action(re.compile(rf"^{ACTION_PREFIX}:"))
+        async def on_action(ack: Any, body: dict[str, Any]) -> None:
+            async with self._busy():
+                await ack()
+                action = (body.get("actions") or [{}])[0]
+                payload = action.get("value")
+                label = action.get("text", {}).get("text", "")
+                if payload is None and action.get("selected_option"):
+                    payload = action["selected_option"].get("value")
+                    label = action["selected_option"].get("text", {}).get("text", "")
+                if not isinstance(payload, str) or len(payload) > MAX_CHARS:
+                    return
+                user = body.get("user", {})
+                team = str(user.get("team_id") or body.get("team", {}).get("id", ""))
+                actor = self._actor(team, str(user.get("id", "")), str(user.get("name", "")))
+                await self._mark_chosen(team, body, label)
+                await self._run(actor, ActionIn(payload))
+
+        @app.action(re.compile(rf"^{LINK_PREFIX}:"))
+        async def on_link(ack: Any) -> None:
+            await ack()  # the browser opens the URL; nothing to do here
+
+        @app.event("message")
+        async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+            async with self._busy():
+                if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+                    return
+                team = str(body.get("team_id") or event.get("team", ""))
+                if not await self._first_time(team, body):
+                    return
+                user_id = str(event.get("user", ""))
+                name = await self._display_name(team, user_id)
+                text = str(event.get("text", ""))
+                if not text.strip():
+                    return
+                await self._run(self._actor(team, user_id, name), parse_text(text[:4000]))
+
+        @app.event("app_home_opened")
+        async def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
+            async with self._busy():
+                if event.get("tab") != "home":
+                    return
+                team = str(body.get("team_id", ""))
+                user_id = str(event.get("user", ""))
+                if not await self._first_time(team, body):
+                    return
+                name = await self._display_name(team, user_id)
+                await self.publish_home(self._actor(team, user_id, name))
+
+    # ---- translation helpers --------------------------------------------------
+    def _actor(self, team: str, user_id: str, name: str) -> Actor:
+        if name:
+            self._names[(team, user_id)] = name
+        return Actor("slack", team, user_id, name or self._names.get((team, user_id), user_id))
+
+    async def _first_time(self, team: str, body: dict[str, Any]) -> bool:
+        """Slack retries (X-Slack-Retry-Num) carry the same event_id: act on it once."""
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            return True
+        async with self.core.db.transaction() as s:
+            fresh = await first_seen(s, f"slack:{team}"[:32], event_id, self.core.clock.now())
+        if not fresh:
+            log.info("slack event %s already processed; ignored", event_id)
+        return fresh
+
+    async def _display_name(self, team: str, user_id: str) -> str:
+        known = self._names.get((team, user_id))
+        if known:
+            return known
+        try:
+            resp = await self.client_for(team).users_info(user=user_id)
+            profile = (resp.get("user") or {}).get("profile", {})
+            name = profile.get("real_name") or profile.get("display_name") or ""
+        except (TimeoutError, SlackApiError, ClientError):
+            name = ""
+        if name:
+            self._names[(team, user_id)] = str(name)
+        return str(name)
+
+    async def _run(self, actor: Actor, inbound: Inbound) -> None:
+        replies = await self.core.handle(actor, inbound)
+        if isinstance(inbound, CommandIn) and inbound.name == "help":
+            replies = [*replies, Reply(SLACK_HELP)]
+        await self.post(actor.workspace, actor.external_id, replies)
+
+    async def _mark_chosen(self, team: str, body: dict[str, Any], label: str) -> None:
+        """Replace the buttons of the message that was answered with what was chosen."""
+        message = body.get("message")
+        channel = (body.get("container") or {}).get("channel_id") or (
+            body.get("channel") or {}
+        ).get("id")
+        if not message or not channel:
+            return
+        blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"✔ {label[:200]}"}]}
+        )
+        try:
+            await self.client_for(team).chat_update(
+                channel=channel, ts=message.get("ts"), blocks=blocks, text=message.get("text", "")
+            )
+        except (TimeoutError, SlackApiError, ClientError):
+            log.warning("could not update the answered message in %s", channel)
+
+    # ---- outbound -------------------------------------------------------------
+    def client_for(self, team: str) -> AsyncWebClient:
+        # One workspace per bot token for now; the OAuth installation store is not built yet.
+        return self.client
+
+    async def dm_channel(self, team: str, user_id: str) -> str:
+        key = (team, user_id)
+        if key not in self._dm_channels:
+            resp = await self.client_for(team).conversations_open(users=user_id)
+            self._dm_channels[key] = str(resp["channel"]["id"])
+        return self._dm_channels[key]
+
+    async def post(self, team: str, user_id: str, replies: Sequence[Reply]) -> None:
+        if not replies:
+            return
+        client = self.client_for(team)
+        channel = await self.dm_channel(team, user_id)
+        for text, blocks in messages(replies, self.public_url):
+            await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+
+    async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
+        """Channel: notifications for people whose primary account is in Slack."""
+        try:
+            await self.post(to.workspace, to.external_id, replies)
+        except (TimeoutError, SlackApiError, ClientError) as exc:
+            log.warning("slack delivery to %s/%s failed: %s", to.workspace, to.external_id, exc)
+            return False
+        return True
+
+    async def publish_home(self, actor: Actor) -> None:
+        now = self.core.clock.now()
+        async with self.core.db.transaction() as s:
+            user, _ = await Identity(s, now, self.core.admins).resolve(actor)
+            if user.onboarded:
+                card = profile_card(await Profiles(s).view(user.id), now, own=True)
+            else:
+                card = "You haven't set up your profile yet. Send me a message here to start."
+        header = Reply(card, buttons=((),))
+        blocks: list[dict[str, Any]] = [
+            {"type": "header", "text": plain("MentorBot", 150)},
+            *reply_blocks(header, self.public_url),
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": plain("🔎 Find a mentor", 75),
+                        "action_id": f"{ACTION_PREFIX}:home-find",
+                        "value": Menu("find").pack(),
+                    },
+                    {
+                        "type": "button",
+                        "text": plain("👤 Edit my profile", 75),
+                        "action_id": f"{ACTION_PREFIX}:home-profile",
+                        "value": Menu("profile").pack(),
+                    },
+                ],
+            },
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": "Upcoming sessions and your wallet will show here once "
+                        "booking opens.",
+                    }
+                ],
+            },
+        ]
+        await self.client_for(actor.workspace).views_publish(
+            user_id=actor.external_id, view={"type": "home", "blocks": blocks[:100]}
+        )
+
+
+SLACKBOT = web.AppKey("slackbot", SlackBot)
+
+
+async def _events(request: web.Request) -> web.StreamResponse:
+    return await request.app[SLACKBOT].handle_http(request)
+
+
+def setup_slack(
+    app: web.Application,
+    core_key: web.AppKey[CoreApp],
+    *,
+    signing_secret: str,
+    bot_token: str,
+    api_url: str = "",
+    public_url: str = "",
+    path: str = "/webhooks/slack/events",
+) -> None:
+    """Mount the Slack endpoint; the bot is built once core exists and registered for delivery."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        core = app[core_key]
+        bot = SlackBot(
+            core,
+            signing_secret=signing_secret,
+            bot_token=bot_token,
+            api_url=api_url,
+            public_url=public_url,
+        )
+        core.delivery.register(bot)
+        app[SLACKBOT] = bot
+        yield
+        core.delivery.unregister("slack")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await bot.settle(limit_s=5)
+
+    app.cleanup_ctx.append(ctx)
+    app.router.add_post(path, _events)

@@ -1,0 +1,184 @@
+"""Reply -> Slack Block Kit (sections, buttons, static selects, context), within Slack's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from core.markup import parse_line
+from core.messaging import Button, LinkButton, Reply
+
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_BUTTON_TEXT = 75
+MAX_OPTION_TEXT = 75
+MAX_PLACEHOLDER = 150
+MAX_ACTIONS = 25
+MAX_OPTIONS = 100
+ACTION_PREFIX = "mb"  # action_id of buttons and selects carrying a core payload
+LINK_PREFIX = "mblink"  # link buttons: Slack still sends an action, we only ack it
+
+Block = dict[str, Any]
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _abs_url(url: str, public_url: str) -> str:
+    return public_url.rstrip("/") + url if url.startswith("/") else url
+
+
+def to_mrkdwn(text: str, public_url: str = "") -> str:
+    """core.markup -> Slack mrkdwn (*bold*, _italic_, `code`, <url|label>, • bullets)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        bullet = line.startswith("- ") or line.startswith("• ")
+        body = line[2:] if bullet else line
+        parts: list[str] = []
+        for s in parse_line(body):
+            t = _esc(s.text)
+            if s.kind == "bold":
+                parts.append(f"*{t}*")
+            elif s.kind == "italic":
+                parts.append(f"_{t}_")
+            elif s.kind == "code":
+                parts.append(f"`{t}`")
+            elif s.kind == "link":
+                parts.append(f"<{_abs_url(s.url, public_url)}|{t.replace('|', '¦')}>")
+            else:
+                parts.append(t)
+        out.append(("• " if bullet else "") + "".join(parts))
+    return "\n".join(out)
+
+
+def plain(text: str, limit: int) -> dict[str, Any]:
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text or " ", "emoji": True}
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Split at line boundaries so every piece fits one section."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return [p for p in pieces if p.strip()] or [" "]
+
+
+def reply_blocks(reply: Reply, public_url: str = "") -> list[Block]:
+    blocks: list[Block] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+        for chunk in _chunks(to_mrkdwn(reply.text, public_url), MAX_SECTION_TEXT)
+    ]
+    n = 0
+    for row in reply.buttons:
+        elements: list[Block] = []
+        for b in row:
+            n += 1
+            if isinstance(b, Button):
+                elements.append(
+                    {
+                        "type": "button",
+                        "text": plain(b.label, MAX_BUTTON_TEXT),
+                        "action_id": f"{ACTION_PREFIX}:{n}",
+                        "value": b.payload,
+                    }
+                )
+            elif isinstance(b, LinkButton):
+                elements.append(
+                    {
+                        "type": "button",
+                        "text": plain(b.label, MAX_BUTTON_TEXT),
+                        "action_id": f"{LINK_PREFIX}:{n}",
+                        "url": _abs_url(b.url, public_url),
+                    }
+                )
+        for i in range(0, len(elements), MAX_ACTIONS):
+            blocks.append({"type": "actions", "elements": elements[i : i + MAX_ACTIONS]})
+    if reply.choices is not None and reply.choices.options:
+        opts = reply.choices.options
+        for i in range(0, len(opts), MAX_OPTIONS):
+            n += 1
+            blocks.append(
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "static_select",
+                            "action_id": f"{ACTION_PREFIX}:{n}",
+                            "placeholder": plain(reply.choices.placeholder, MAX_PLACEHOLDER),
+                            "options": [
+                                {"text": plain(c.label, MAX_OPTION_TEXT), "value": c.payload}
+                                for c in opts[i : i + MAX_OPTIONS]
+                            ],
+                        }
+                    ],
+                }
+            )
+    notes: list[str] = []
+    if reply.image is not None:
+        notes.append(f"🖼 {_esc(reply.image.alt)} (image not shown in Slack)")
+    if reply.attachment is not None:
+        notes.append(f"📎 {_esc(reply.attachment.filename)} (file not attached in Slack)")
+    if notes:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": n} for n in notes]}
+        )
+    return blocks
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification text Slack shows where blocks can't be (push, screen readers)."""
+    from core.markup import to_plain
+
+    text = to_plain(reply.text)
+    return text if len(text) <= 3000 else text[:2999] + "…"
+
+
+def messages(replies: Sequence[Reply], public_url: str = "") -> list[tuple[str, list[Block]]]:
+    """One Slack message per reply; a reply longer than 50 blocks becomes several."""
+    out: list[tuple[str, list[Block]]] = []
+    for reply in replies:
+        blocks = reply_blocks(reply, public_url)
+        text = fallback_text(reply)
+        for i in range(0, len(blocks), MAX_BLOCKS):
+            out.append((text if i == 0 else "(continued)", blocks[i : i + MAX_BLOCKS]))
+    return out
+
+
+def check_blocks(blocks: Sequence[Block]) -> list[str]:
+    """Problems Slack would reject a message for (used by tests and in debug logs)."""
+    problems: list[str] = []
+    if len(blocks) > MAX_BLOCKS:
+        problems.append(f"{len(blocks)} blocks > {MAX_BLOCKS}")
+    for b in blocks:
+        if b["type"] == "section" and len(b["text"]["text"]) > MAX_SECTION_TEXT:
+            problems.append("section text over 3000")
+        if b["type"] == "actions":
+            if len(b["elements"]) > MAX_ACTIONS:
+                problems.append("too many elements in an actions block")
+            for e in b["elements"]:
+                if e["type"] == "button" and len(e["text"]["text"]) > MAX_BUTTON_TEXT:
+                    problems.append("button text over 75")
+                if e["type"] == "static_select":
+                    if len(e["options"]) > MAX_OPTIONS:
+                        problems.append("too many options")
+                    for o in e["options"]:
+                        if len(o["text"]["text"]) > MAX_OPTION_TEXT:
+                            problems.append("option text over 75")
+    return problems

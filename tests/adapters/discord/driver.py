@@ -1,0 +1,82 @@
+"""A Discord member who runs /mentor, presses components and types in the bot's DMs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestServer
+
+from bots.discord.bot import DISCORDBOT
+from tests.adapters.discord.fake_discord import FakeDiscord, Sent
+
+
+class DiscordUser:
+    def __init__(self, server: TestServer, fake: FakeDiscord, uid: str, name: str) -> None:
+        self.server = server
+        self.fake = fake
+        self.uid = uid
+        self.name = name
+        self.last: list[Sent] = []
+        fake.add_user(uid, name)
+
+    async def _settle(self) -> None:
+        await self.server.app[DISCORDBOT].settle()
+
+    async def _answered(self, token: str) -> list[Sent]:
+        await self.fake.wait_for(lambda: any(s.where == token for s in self.fake.sent))
+        await self._settle()
+        self.last = [s for s in self.fake.sent if s.where == token and s.kind == "followup"]
+        return self.last
+
+    async def slash(self, sub: str, guild: bool = True, **options: str) -> list[Sent]:
+        token = await self.fake.slash(self.uid, sub, options, guild=guild)
+        return await self._answered(token)
+
+    async def say(self, text: str) -> list[Sent]:
+        channel = self.fake._dm_for(self.uid)
+        before = len([s for s in self.fake.sent if s.where == channel])
+        await self.fake.dm(self.uid, text)
+        await self.fake.wait_for(
+            lambda: len([s for s in self.fake.sent if s.where == channel]) > before
+        )
+        await self._settle()
+        self.last = [s for s in self.fake.sent if s.where == channel][before:]
+        return self.last
+
+    def find(
+        self, label: str, where: list[Sent] | None = None
+    ) -> tuple[Sent, str, list[str] | None]:
+        labels: list[str] = []
+        for sent in reversed(where if where is not None else self.last):
+            for row in sent.components:
+                for c in row.get("components", []):
+                    if c.get("type") == 2 and c.get("custom_id"):
+                        labels.append(c["label"])
+                        if label.casefold() in c["label"].casefold():
+                            return sent, c["custom_id"], None
+                    if c.get("type") == 3:
+                        for o in c["options"]:
+                            labels.append(o["label"])
+                            if label.casefold() in o["label"].casefold():
+                                return sent, c["custom_id"], [o["value"]]
+        raise AssertionError(f"no component like {label!r}; have {labels}")
+
+    async def press(
+        self, label: str, where: list[Sent] | None = None, guild: bool = True
+    ) -> list[Sent]:
+        sent, custom_id, values = self.find(label, where)
+        token = await self.fake.click(self.uid, sent, custom_id, values, guild=guild)
+        await self.fake.wait_for(lambda: any(s.where == token for s in self.fake.sent))
+        await self._settle()
+        in_dm = sent.kind == "channel"
+        if in_dm:
+            self.last = [s for s in self.fake.sent if s.where == token and s.kind == "followup"]
+        else:
+            self.last = [s for s in self.fake.sent if s.where == token and s.kind == "followup"]
+        return self.last
+
+    def text(self) -> str:
+        return "\n".join(s.content for s in self.last)
+
+    def flags(self) -> list[Any]:
+        return [s.body.get("flags") for s in self.last]

@@ -1,0 +1,56 @@
+"""The real discord.py client against a fake Discord REST API and gateway."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestServer
+
+from tests.adapters.discord.driver import DiscordUser
+from tests.adapters.discord.fake_discord import FakeDiscord
+
+
+async def test_slash_help_is_deferred_ephemeral_in_a_guild(
+    server: TestServer, fake_discord: FakeDiscord
+) -> None:
+    ana = DiscordUser(server, fake_discord, "500000000000000001", "Ana")
+    await ana.slash("help")
+    assert "MentorBot" in ana.text() and "/mentor find" in ana.text()
+    assert all(f == 64 for f in ana.flags())
+    callbacks = [s for s in fake_discord.sent if s.kind == "callback"]
+    assert callbacks[0].body["type"] == 5  # deferred: "thinking…", answered by follow-ups
+
+
+async def test_onboarding_with_buttons_in_the_guild_and_typed_answers_in_dms(
+    server: TestServer, fake_discord: FakeDiscord
+) -> None:
+    ravi = DiscordUser(server, fake_discord, "500000000000000002", "Ravi")
+    await ravi.slash("menu")
+    assert "What would you like to do?" in ravi.text()
+    await ravi.press("Set up my profile")
+    assert "What would you like to do?" in ravi.text()
+    await ravi.press("Learn")
+    assert "call you" in ravi.text()
+    # The clicked message lost its buttons and shows the choice (the ack, type 7).
+    update = [s for s in fake_discord.sent if s.kind == "callback"][-1]
+    assert update.body["type"] == 7 and update.body["data"]["components"] == []
+    await ravi.say("Ravi Kumar")
+    await ravi.say("pyhton, DSA")
+    assert "“pyhton” → **Python**" in ravi.text()
+    await ravi.press("Beginner", guild=False)
+    await ravi.say("Crack a product-company interview")
+    await ravi.say("English, Hindi")
+    await ravi.say("Bangalore")
+    assert "Asia/Kolkata" in ravi.text()
+    await ravi.press("Skip for now", guild=False)
+    assert "All set" in ravi.text()
+    await ravi.slash("profile")
+    assert "Ravi Kumar" in ravi.text() and "Python" in ravi.text()
+    await ravi.slash("wallet")
+    assert "isn't available yet" in ravi.text()
+
+
+async def test_find_autocomplete_suggests_skills(server: TestServer) -> None:
+    from bots.discord.bot import DISCORDBOT
+
+    names = server.app[DISCORDBOT].skill_names("reac")
+    assert names and names[0].startswith("React")
+    assert len(server.app[DISCORDBOT].skill_names("")) <= 25

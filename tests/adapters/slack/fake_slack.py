@@ -1,0 +1,121 @@
+"""A local fake of the Slack Web API (aiohttp on 127.0.0.1) that records every call."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    status: int
+    at: float
+
+
+@dataclass
+class Posted:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+    updates: list[list[dict[str, Any]]] = field(default_factory=list)
+
+
+class FakeSlack:
+    def __init__(self, team_id: str = "T1") -> None:
+        self.team_id = team_id
+        self.calls: list[Call] = []
+        self.posted: list[Posted] = []
+        self.views: list[dict[str, Any]] = []
+        self.names: dict[str, str] = {}
+        self.rate_limit: dict[str, int] = {}  # method -> how many 429s to answer first
+        self.retry_after = 1
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/api/"
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.calls]
+
+    def in_channel(self, channel: str) -> list[Posted]:
+        return [p for p in self.posted if p.channel == channel]
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update({k: str(v) for k, v in (await request.post()).items()})
+        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+            self.calls.append(Call(method, params, 200, time.monotonic()))
+            return web.json_response({"ok": False, "error": "not_authed"})
+        if self.rate_limit.get(method, 0) > 0:
+            self.rate_limit[method] -= 1
+            self.calls.append(Call(method, params, 429, time.monotonic()))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(self.retry_after)},
+            )
+        self.calls.append(Call(method, params, 200, time.monotonic()))
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://acme.example/",
+                "team": "Acme",
+                "team_id": self.team_id,
+                "user": "mentorbot",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(p["users"])}}
+        if method == "users.info":
+            user = str(p["user"])
+            return {
+                "ok": True,
+                "user": {"id": user, "profile": {"real_name": self.names.get(user, user)}},
+            }
+        if method == "chat.postMessage":
+            blocks = p.get("blocks") or []
+            if isinstance(blocks, str):
+                blocks = json.loads(blocks)
+            ts = f"{next(self._ts)}.000100"
+            self.posted.append(Posted(str(p["channel"]), ts, str(p.get("text", "")), blocks))
+            return {"ok": True, "channel": p["channel"], "ts": ts}
+        if method == "chat.update":
+            for post in self.posted:
+                if post.ts == p.get("ts"):
+                    post.updates.append(p.get("blocks") or [])
+            return {"ok": True, "channel": p["channel"], "ts": p["ts"]}
+        if method in ("views.publish", "views.open"):
+            view = p.get("view")
+            self.views.append(json.loads(view) if isinstance(view, str) else view)
+            return {"ok": True, "view": {"id": f"V{len(self.views)}"}}
+        return {"ok": False, "error": "unknown_method"}
