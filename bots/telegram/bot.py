@@ -74,6 +74,8 @@ class TelegramBot:
         self.bot = bot
         self.timer = timer or Timer()
         self.pacer = pacer or Pacer(timer=self.timer)
+        # Webhooks are retried by Telegram (slow answer, restart), so they need it; polling
+        # moves the offset past an update as soon as aiogram takes it, so it never repeats.
         self.dedupe = dedupe
         self.username = ""
         self.locks = KeyedLocks()

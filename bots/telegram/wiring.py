@@ -84,7 +84,7 @@ def setup_telegram(
         app.router.add_post(PATH, _webhook)
 
     async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
-        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer)
+        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer, dedupe=webhook)
         try:
             await tg.start(polling=not webhook, polling_timeout=config.polling_timeout)
         except Exception as exc:
