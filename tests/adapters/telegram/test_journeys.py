@@ -100,6 +100,16 @@ async def test_mentor_applies_and_telegram_admin_approves(
     await b.say(f"/start book_{mentor.id}")
     assert "SRE at Razorpay" in b.text() and "Reviews" in b.text()
 
+    # Find -> re-sort edits the result list in place -> open the profile.
+    await b.say("/cancel")
+    await b.say("/find kuberntes")
+    [results] = [m for m in b.last if "Kubernetes mentors" in m.plain]
+    await b.press("Sort:")
+    assert [m.message_id for m in b.last] == [results.message_id]
+    assert results.edits == 1 and "sorted by" in results.plain
+    await b.press("Anita")
+    assert "SRE at Razorpay" in b.text()
+
 
 async def test_cancel_mid_dialog_and_stale_buttons(api: FakeBotAPI, tg: TelegramBot) -> None:
     u = TgUser(api, tg, 404, "Neha")
