@@ -74,6 +74,8 @@ class TelegramBot:
         self.bot = bot
         self.timer = timer or Timer()
         self.pacer = pacer or Pacer(timer=self.timer)
+        # Webhooks are retried by Telegram (slow answer, restart), so they need it; polling
+        # moves the offset past an update as soon as aiogram takes it, so it never repeats.
         self.dedupe = dedupe
         self.username = ""
         self.locks = KeyedLocks()
@@ -84,6 +86,7 @@ class TelegramBot:
         self.dp.include_router(router)
         self.dp.update.outer_middleware(self._once)
         self._polling: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[Any]] = set()
         # Finished update ids, for tests and the benchmark to wait on (bounded).
         self.finished: deque[int] = deque(maxlen=10_000)
         self._finished_cond = asyncio.Condition()
@@ -120,6 +123,12 @@ class TelegramBot:
             except (TimeoutError, asyncio.CancelledError, Exception):
                 log.warning("telegram polling did not stop cleanly", exc_info=True)
             self._polling = None
+        # Let updates already being handled send their replies before the session closes.
+        busy = self._inflight - {asyncio.current_task()}
+        if busy:
+            _done, late = await asyncio.wait(busy, timeout=STOP_WITHIN_S)
+            for t in late:
+                t.cancel()
         await self.bot.session.close()
 
     async def feed(self, raw: dict[str, Any]) -> None:
@@ -130,12 +139,17 @@ class TelegramBot:
     # ---- middleware: each update_id once, and a signal when it is done ---------
     async def _once(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
         try:
             if self.dedupe and not await self._first_time(event.update_id):
                 log.info("update %s already processed; skipped", event.update_id)
                 return None
             return await handler(event, data)
         finally:
+            if task is not None:
+                self._inflight.discard(task)
             async with self._finished_cond:
                 self.finished.append(event.update_id)
                 self._finished_cond.notify_all()

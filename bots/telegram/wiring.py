@@ -4,6 +4,7 @@ notification channel. The composition root calls setup_telegram() once."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +23,7 @@ from webhooks.telegram import PATH, TelegramWebhook
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.telegram.org"
+_SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class TelegramConfig:
             return "MENTORBOT_TELEGRAM_TOKEN doesn't look like a bot token (123456:ABC...)"
         if self.mode == "webhook" and not self.webhook_secret:
             return "webhook mode needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET"
+        if self.webhook_secret and not _SECRET_OK.match(self.webhook_secret):
+            return "MENTORBOT_TELEGRAM_WEBHOOK_SECRET may only use A-Z a-z 0-9 _ - (1-256 chars)"
         return None
 
     @property
@@ -84,7 +88,7 @@ def setup_telegram(
         app.router.add_post(PATH, _webhook)
 
     async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
-        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer)
+        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer, dedupe=webhook)
         try:
             await tg.start(polling=not webhook, polling_timeout=config.polling_timeout)
         except Exception as exc:

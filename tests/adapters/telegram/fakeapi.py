@@ -99,6 +99,10 @@ class FakeBotAPI:
                 out[k] = json.loads(str(v))
             else:
                 out[k] = v
+        # Uploads arrive as "attach://<part>" with the bytes in that multipart part.
+        for k, v in list(out.items()):
+            if isinstance(v, str) and v.startswith("attach://"):
+                out[k] = out.pop(v.removeprefix("attach://"))
         return out
 
     async def _dispatch(self, request: web.Request) -> web.Response:

@@ -11,7 +11,7 @@ from bots.telegram.flood import Pacer, Timer
 from core.app import CoreApp
 from core.db.schema import Account
 from core.delivery import enqueue
-from core.messaging import Reply
+from core.messaging import Attachment, Button, Image, Reply
 from tests.adapters.telegram.fakeapi import Failure, FakeBotAPI
 from tests.adapters.telegram.tguser import FakeTime, TgUser
 
@@ -90,3 +90,36 @@ async def test_blocked_user_is_marked_unreachable_not_retried(
     await u.say("/menu")
     assert await tg_core.delivery.flush(account_id=account_id) == 1
     assert "starts in 15 minutes" in api.chat_messages(222)[-1].plain
+
+
+async def test_notifications_with_photo_and_file_reach_telegram(
+    api: FakeBotAPI, tg: TelegramBot, tg_core: CoreApp
+) -> None:
+    u = TgUser(api, tg, 333, "Kiran")
+    await u.say("/start")
+    async with tg_core.db.transaction() as s:
+        acc = await s.scalar(select(Account).where(Account.external_id == "333"))
+        assert acc is not None
+        ids = await enqueue(
+            s,
+            acc.user_id,
+            [
+                Reply("Your *QR* code", image=Image(b"\x89PNG-bytes", "QR")),
+                Reply(
+                    "Booked & confirmed",
+                    attachment=Attachment("session.ics", "text/calendar", b"BEGIN:VCALENDAR"),
+                    buttons=((Button("Cancel", "bk:cancel:1"),),),
+                ),
+            ],
+            tg_core.clock.now(),
+        )
+    assert await tg_core.delivery.flush(ids) == 2
+    photo, doc = api.chat_messages(333)[-2:]
+    assert (photo.kind, photo.html, photo.data) == (
+        "photo",
+        "Your <b>QR</b> code",
+        b"\x89PNG-bytes",
+    )
+    assert (doc.kind, doc.filename, doc.data) == ("document", "session.ics", b"BEGIN:VCALENDAR")
+    assert doc.html == "Booked &amp; confirmed"
+    assert doc.buttons() == [{"text": "Cancel", "callback_data": "bk:cancel:1"}]

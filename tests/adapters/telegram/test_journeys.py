@@ -100,6 +100,16 @@ async def test_mentor_applies_and_telegram_admin_approves(
     await b.say(f"/start book_{mentor.id}")
     assert "SRE at Razorpay" in b.text() and "Reviews" in b.text()
 
+    # Find -> re-sort edits the result list in place -> open the profile.
+    await b.say("/cancel")
+    await b.say("/find kuberntes")
+    [results] = [m for m in b.last if "Kubernetes mentors" in m.plain]
+    await b.press("Sort:")
+    assert [m.message_id for m in b.last] == [results.message_id]
+    assert results.edits == 1 and "sorted by" in results.plain
+    await b.press("Anita")
+    assert "SRE at Razorpay" in b.text()
+
 
 async def test_cancel_mid_dialog_and_stale_buttons(api: FakeBotAPI, tg: TelegramBot) -> None:
     u = TgUser(api, tg, 404, "Neha")
@@ -115,6 +125,7 @@ async def test_cancel_mid_dialog_and_stale_buttons(api: FakeBotAPI, tg: Telegram
 
 
 async def test_garbage_at_each_step(api: FakeBotAPI, tg: TelegramBot) -> None:
+    await TgUser(api, tg, ADMIN_ID, "Admin").say("/menu")
     u = TgUser(api, tg, 505, "Ravi")
     await u.say("/start")
     await u.say("maybe")
@@ -153,15 +164,38 @@ async def test_garbage_at_each_step(api: FakeBotAPI, tg: TelegramBot) -> None:
         "is_animated": False,
         "is_video": False,
     }
-    await u._run(sticker)
+    await u.send_update(sticker)
     assert "When are you usually free" in u.text()
     doc = api.text_update(505, "x")
     del doc["message"]["text"]  # type: ignore[attr-defined]
     doc["message"]["document"] = {"file_id": "d", "file_unique_id": "d", "file_name": "cv.pdf"}  # type: ignore[index]
-    await u._run(doc)
+    await u.send_update(doc)
     assert "can't use files here yet" in u.text()
+    await u.say("skip")
+    assert "Mentors need at least one time slot" in u.text()
     await u.say("Mon-Fri 18:00-21:00")
     assert "Availability: Mon–Fri 18:00–21:00." in u.text()
+    await u.say("Dev")
+    assert "5 to 120 characters" in u.text()
+    await u.say("SDE at Flipkart · React & <Python>")
+    await u.say("too short")
+    assert "20 to 1500 characters (that was 9)" in u.text()
+    await u.say("I build frontends at scale & love teaching <hooks> and state management.")
+    await u.say("lots")
+    assert "whole number of years" in u.text()
+    await u.say("4 years")
+    await u.say("cheap")
+    assert "amount in rupees" in u.text()
+    await u.say("₹150")
+    await u.say("45")
+    assert "Choose from 10, 20, 30 minutes." in u.text()
+    await u.press("10, 20")
+    await u.press("Skip")
+    assert "Your mentor application is with the admins" in u.text()
+    # The admin (on Telegram) sees the applicant's own words escaped, not as markup.
+    note = api.chat_messages(ADMIN_ID)[-1]
+    assert "New mentor application" in note.plain
+    assert "&lt;Python&gt;" in note.html and "<Python>" not in note.html
 
 
 async def test_link_deep_link_joins_accounts(

@@ -108,6 +108,16 @@ async def test_no_token_means_the_bot_is_off_and_says_why(
     caplog.clear()
     create_app(_settings(tmp_path, telegram_token="12:AAA", telegram_mode="webhook"))
     assert "webhook mode needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET" in caplog.text
+    caplog.clear()
+    create_app(
+        _settings(
+            tmp_path,
+            telegram_token="12:AAA",
+            telegram_mode="webhook",
+            telegram_webhook_secret="not allowed!",
+        )
+    )
+    assert "may only use A-Z a-z 0-9 _ -" in caplog.text
 
 
 async def test_set_webhook_registers_url_and_secret(api: FakeBotAPI) -> None:

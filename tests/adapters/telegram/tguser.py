@@ -44,7 +44,7 @@ class TgUser:
     def _snapshot(self) -> dict[int, int]:
         return {m.message_id: m.edits for m in self.api.chat_messages(self.chat_id)}
 
-    async def _run(self, update: dict[str, object]) -> list[Sent]:
+    async def send_update(self, update: dict[str, object]) -> list[Sent]:
         before = self._snapshot()
         uid = self.api.push(update)
         await self.tg.wait_finished(uid, within_s=15)
@@ -56,7 +56,7 @@ class TgUser:
         return self.last
 
     async def say(self, text: str) -> list[Sent]:
-        return await self._run(
+        return await self.send_update(
             self.api.text_update(self.user_id, text, chat_id=self.chat_id, first_name=self.name)
         )
 
@@ -72,7 +72,7 @@ class TgUser:
 
     async def press(self, label: str) -> list[Sent]:
         msg, data = self.button(label)
-        return await self._run(self.api.press_update(self.user_id, msg, data))
+        return await self.send_update(self.api.press_update(self.user_id, msg, data))
 
     def text(self) -> str:
         return "\n".join(m.plain for m in self.last)

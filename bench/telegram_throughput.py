@@ -1,0 +1,160 @@
+"""Updates per second through the full Telegram path vs a plain aiogram echo bot.
+
+    .venv/bin/python -m bench.telegram_throughput [--users 100] [--rounds 10]
+
+Both bots poll the same local fake Bot API (tests/adapters/telegram/fakeapi.py) over
+HTTP with the real aiogram Dispatcher. Each simulated user sends a message, waits for
+the answer, and sends the next (closed loop), so `--users` is the concurrency.
+MentorBot's path: aiogram -> core dialog step (conversation row update) -> sendMessage;
+with --dedupe also the webhook mode's processed-update insert (its own transaction). Pacing is off here: the fake has no rate
+limits, and 30 messages/s overall would be the only thing measured. Prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.types import Message
+
+from bots.telegram.bot import TelegramBot
+from bots.telegram.flood import Pacer
+from bots.telegram.wiring import TelegramConfig, make_bot
+from core.clock import ManualClock
+from tests.adapters.telegram.fakeapi import FakeBotAPI
+from tests.support import make_core, make_template, sqlite_copy
+
+
+class TimedFake(FakeBotAPI):
+    """The fake, plus a queue per chat so a user can await the bot's answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrivals: dict[int, asyncio.Queue[float]] = defaultdict(asyncio.Queue)
+
+    async def m_sendmessage(self, p: dict[str, Any]) -> Any:
+        result = await super().m_sendmessage(p)
+        self.arrivals[int(p["chat_id"])].put_nowait(time.perf_counter())
+        return result
+
+
+async def drive(
+    api: TimedFake, users: int, rounds: int, text: str, think_s: float = 0.0
+) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+
+    async def user(uid: int) -> None:
+        q = api.arrivals[uid]
+        # Spread the users' first messages over one think time, as people would.
+        await asyncio.sleep(think_s * (uid % users) / users)
+        for i in range(rounds):
+            if i and think_s:
+                await asyncio.sleep(think_s)
+            t0 = time.perf_counter()
+            api.push(api.text_update(uid, text))
+            arrived = await asyncio.wait_for(q.get(), 30)
+            latencies.append(arrived - t0)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(user(10_000 + i) for i in range(users)))
+    return time.perf_counter() - t0, latencies
+
+
+def figures(name: str, n: int, elapsed: float, lat: list[float]) -> float:
+    lat_ms = sorted(x * 1000 for x in lat)
+    p50 = statistics.median(lat_ms)
+    p95 = lat_ms[int(0.95 * (len(lat_ms) - 1))]
+    rate = n / elapsed
+    print(f"{name:<10} {n:>6} updates  {rate:8.1f} upd/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+    return rate
+
+
+async def echo_run(users: int, rounds: int, think_s: float) -> float:
+    api = TimedFake()
+    await api.start()
+    bot = make_bot(TelegramConfig(token=api.token, api_url=api.url))
+    dp = Dispatcher()
+
+    @dp.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    task = asyncio.create_task(dp.start_polling(bot, polling_timeout=2, handle_signals=False))
+    try:
+        await drive(api, users, 1, "warm up")
+        elapsed, lat = await drive(api, users, rounds, "hello", think_s)
+        return figures("echo", users * rounds, elapsed, lat)
+    finally:
+        await dp.stop_polling()
+        await task
+        await api.close()
+
+
+async def mentorbot_run(
+    users: int, rounds: int, url: str | None, dedupe: bool, think_s: float
+) -> float:
+    api = TimedFake()
+    await api.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = ""
+        if url:
+            import tests.support
+
+            tests.support.PG_URL = url
+            db, schema = await tests.support.postgres_schema_db()
+        else:
+            template = Path(tmp) / "template.db"
+            await make_template(template)
+            db = sqlite_copy(template, Path(tmp))
+        core = await make_core(db, ManualClock())
+        tg = TelegramBot(
+            core,
+            make_bot(TelegramConfig(token=api.token, api_url=api.url)),
+            pacer=Pacer(enabled=False),
+            dedupe=dedupe,
+        )
+        await tg.start(polling=True, polling_timeout=2)
+        try:
+            await drive(api, users, 1, "/menu")  # creates the users and accounts
+            elapsed, lat = await drive(api, users, rounds, "/menu", think_s)
+            return figures("mentorbot", users * rounds, elapsed, lat)
+        finally:
+            await tg.stop()
+            await db.dispose()
+            await api.close()
+            if schema:
+                await tests.support.drop_pg_schema(schema)
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--users", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--think-ms", type=float, default=0, help="pause between a user's messages")
+    ap.add_argument("--dedupe", action="store_true", help="record update_ids as webhook mode does")
+    ap.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL server URL: runs in a fresh schema (default: a SQLite file)",
+    )
+    args = ap.parse_args()
+    think = args.think_ms / 1000
+    print(
+        f"{args.users} concurrent users x {args.rounds} messages each, closed loop, "
+        f"think {args.think_ms:g} ms, dedupe {'on' if args.dedupe else 'off'}, "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}"
+    )
+    echo = await echo_run(args.users, args.rounds, think)
+    mb = await mentorbot_run(args.users, args.rounds, args.database_url, args.dedupe, think)
+    print(f"ratio mentorbot/echo throughput: {mb / echo:.2f} (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
