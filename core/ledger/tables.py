@@ -66,11 +66,14 @@ class LedgerTransfer(Base):
 
 
 class Payment(Base):
-    """A gateway payment; `state` moves only forward: created → failed → captured → refunded."""
+    """A gateway payment; `state` moves only forward: created → failed → captured, then
+    refunded (money back to the payer) or settled (released to the mentor)."""
 
     __tablename__ = "payments"
     __table_args__ = (
-        CheckConstraint("state in ('created', 'failed', 'captured', 'refunded')", name="state"),
+        CheckConstraint(
+            "state in ('created', 'failed', 'captured', 'refunded', 'settled')", name="state"
+        ),
         CheckConstraint("amount > 0", name="amount"),
         Index("ix_payments_purpose_ref_id", "purpose", "ref_id"),
         Index("ix_payments_state_created_at", "state", "created_at"),
