@@ -9,6 +9,7 @@ from core.dialogs.link import LinkAccounts
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
 from core.dialogs.profile import OwnProfile, on_edit, on_primary, on_view
+from core.dialogs.wallet import Wallet, on_wallet_action
 
 
 def build_registry() -> Registry:
@@ -21,6 +22,7 @@ def build_registry() -> Registry:
         FindMentor(),
         Admin(),
         LinkAccounts(),
+        Wallet(),
     ]
     commands = {
         "start": ("start", ""),
@@ -32,6 +34,8 @@ def build_registry() -> Registry:
         "mentor": ("onboarding", "apply"),
         "admin": ("admin", ""),
         "link": ("link", ""),
+        "wallet": ("wallet", ""),
+        "withdraw": ("wallet", "withdraw"),
     }
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -42,5 +46,6 @@ def build_registry() -> Registry:
             "pv": on_view,
             "pp": on_primary,
             "adm": on_admin_action,
+            "wal": on_wallet_action,
         },
     )

@@ -29,6 +29,7 @@ COMMANDS_HELP = (
     ("profile", "see and edit your profile"),
     ("mentor", "apply to become a mentor"),
     ("link", "link this chat with your account on another app"),
+    ("wallet", "your money and credits, statement, withdraw"),
     ("menu", "show the main menu"),
     ("cancel", "stop what you're doing (answers so far are kept)"),
     ("help", "this help"),
