@@ -22,7 +22,7 @@ from mentorbot.app import CORE, create_app
 from mentorbot.settings import Settings
 from payments.events import sign
 
-SECRET = "whsec_e2e"
+SECRET = "whsec_e2e"  # also the Razorpay-mode tests' webhook secret
 
 
 @pytest.fixture

@@ -137,3 +137,22 @@ async def test_only_admins_decide_withdrawals(core: CoreApp, inbox: RecordingCha
     assert "Only admins" in m.text()
     await m.say("/wallet pending")
     assert "Only admins" in m.text()
+
+
+async def test_linking_accounts_brings_the_wallets_together(
+    core: CoreApp, inbox: RecordingChannel
+) -> None:
+    from tests.unit.test_onboarding import onboard_learner
+
+    console = await onboard_learner(core, "asha")
+    await earn(core, "asha", 12345, "e4")
+    await console.say("/link")
+    code = console.text().split("`")[1]
+    web = ChatDriver(core, "browser-1", platform="web")
+    await web.say(f"/link {code}")
+    assert "Linked" in web.text()
+    await web.say("/wallet")
+    # Both accounts' starter credits and the console account's money, in one wallet.
+    assert "Money: ₹123.45" in web.text() and "Credits: 4 credits" in web.text()
+    async with core.db.transaction() as s:
+        assert await Ledger(s, core.clock.now()).check_invariants() == []
