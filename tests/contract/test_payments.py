@@ -77,3 +77,31 @@ async def test_failure_then_success_then_late_failure(store: Database) -> None:
         assert await m.refund_payment(pid) == 10000
         assert await m.refund_payment(pid) == 0
         assert await m.ledger.check_invariants() == []
+
+
+async def test_capture_racing_release_of_the_same_booking(store: Database) -> None:
+    clock = ManualClock()
+    core = await make_core(store, clock)
+    mentor = await add_user(store, "Mentor")
+    for round_ in range(3):
+        order = f"order_r{round_}"
+        pid = await _payment(store, clock, order)
+
+        async def release() -> None:
+            async with store.transaction() as s:
+                await Money(s, clock.now(), core.policies, []).release_to_mentor(3, mentor, 3000)
+
+        await asyncio.gather(
+            apply_gateway_event(core, captured(f"evt_r{round_}", order, f"pay_r{round_}")),
+            release(),
+            release(),
+        )
+        async with store.transaction() as s:
+            p = await s.get(Payment, pid)
+            assert p is not None
+            m = Money(s, clock.now(), core.policies, [])
+            held = (await m.escrowed(3)).get("INR", 0)
+            assert (p.state, held) in (("settled", 0), ("captured", 10000))
+            assert await m.ledger.check_invariants() == []
+        async with store.transaction() as s:  # settle whatever is left for the next round
+            await Money(s, clock.now(), core.policies, []).release_to_mentor(3, mentor, 3000)
