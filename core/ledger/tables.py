@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -118,3 +119,17 @@ class Withdrawal(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+
+
+class ImmutableRow(Exception):
+    """Ledger rows are never edited or deleted; corrections are new transfers."""
+
+
+def _refuse(_mapper: object, _conn: object, target: object) -> None:
+    raise ImmutableRow(f"{type(target).__name__} rows are immutable")
+
+
+# ORM-level guard: balances change only through the ledger's conditional UPDATE statements.
+for _cls in (LedgerTransfer, LedgerAccount):
+    event.listen(_cls, "before_update", _refuse)
+    event.listen(_cls, "before_delete", _refuse)

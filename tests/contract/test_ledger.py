@@ -174,3 +174,21 @@ async def test_release_and_refund_racing_pay_out_the_escrow_once(store: Database
         assert got == 2
         assert await Money(s, NOW, Policies(), []).escrowed(9) == {}
     assert await invariants(store) == []
+
+
+async def test_transfers_and_accounts_cannot_be_edited_or_deleted(store: Database) -> None:
+    from core.ledger.tables import ImmutableRow, LedgerAccount
+
+    a = await add_user(store, "A")
+    await fund(store, a, 100, "f")
+    with pytest.raises(ImmutableRow):
+        async with store.transaction() as s:
+            t = await s.scalar(select(LedgerTransfer).where(LedgerTransfer.key == "f"))
+            assert t is not None
+            t.amount = 1000
+    with pytest.raises(ImmutableRow):
+        async with store.transaction() as s:
+            acc = await s.scalar(select(LedgerAccount).where(LedgerAccount.user_id == a))
+            assert acc is not None
+            await s.delete(acc)
+    assert await invariants(store) == []
