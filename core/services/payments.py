@@ -231,12 +231,13 @@ class Payments:
         rows = await self.s.scalars(
             select(Payment)
             .where(
-                Payment.state == "created",
+                # A failed attempt may be followed by a successful one on the same order.
+                or_(Payment.state == "created", Payment.state == "failed"),
                 Payment.gateway_order_id.is_not(None),
                 Payment.created_at < self.now - RECONCILE_AFTER,
                 Payment.created_at > self.now - RECONCILE_WINDOW,
             )
-            .order_by(Payment.id)
+            .order_by(Payment.state, Payment.id)  # 'created' before 'failed'
             .limit(limit)
         )
         return list(rows)
