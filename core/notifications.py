@@ -14,7 +14,17 @@ from core.delivery import enqueue
 from core.dialogs.admin import decision_buttons
 from core.dialogs.profile import ViewProfile
 from core.dialogs.views import profile_card
-from core.events import AccountsLinked, Event, MentorApplied, MentorDecided, SkillTagCreated
+from core.dialogs.wallet import amount_text
+from core.dialogs.wallet import decision_buttons as withdrawal_buttons
+from core.events import (
+    AccountsLinked,
+    Event,
+    MentorApplied,
+    MentorDecided,
+    SkillTagCreated,
+    WithdrawalDecided,
+    WithdrawalRequested,
+)
 from core.markup import esc
 from core.messaging import Button, Reply
 from core.services.profiles import Profiles
@@ -73,4 +83,27 @@ async def notify(app: CoreApp, session: AsyncSession, event: Event, now: datetim
         from core.booking.notices import booking_notice
 
         ids += await booking_notice(app, session, event, now)
+    elif isinstance(event, WithdrawalRequested):
+        user = await session.get(User, event.user_id)
+        name = esc(user.display_name) if user else f"user {event.user_id}"
+        reply = Reply(
+            f"💸 *Withdrawal request #{event.withdrawal_id}*: {name} (#{event.user_id}) asks for "
+            f"{amount_text(event.amount, event.currency)}. Approve to pay it out now.",
+            buttons=withdrawal_buttons(event.withdrawal_id),
+        )
+        for admin_id in await _admins(session):
+            if admin_id != event.user_id:
+                ids += await enqueue(session, admin_id, [reply], now)
+    elif isinstance(event, WithdrawalDecided):
+        amount = amount_text(event.amount, event.currency)
+        if event.status == "paid":
+            text = f"✅ Your withdrawal #{event.withdrawal_id} of {amount} was approved and sent."
+        else:
+            reason = f"\nReason: {esc(event.reason)}" if event.reason else ""
+            text = (
+                f"Your withdrawal #{event.withdrawal_id} of {amount} was *not approved*."
+                + reason
+                + "\nThe money is back in your wallet: /wallet"
+            )
+        ids += await enqueue(session, event.user_id, [Reply(text)], now)
     return ids

@@ -71,7 +71,7 @@ async def _ensure_order(rt: PaymentsRuntime, p: Payment) -> str:
 def _status_page(p: Payment) -> web.Response:
     what = html.escape(p.description or "your MentorBot session")
     amount = money(p.amount, p.currency)
-    if p.state == "captured":
+    if p.state in ("captured", "settled"):
         return page(
             "Paid",
             f"<h1>✅ Paid</h1><p>{amount} for {what} was received.</p>"
@@ -91,7 +91,7 @@ async def pay_page(request: web.Request) -> web.Response:
     p = await _load(rt, request.match_info["token"])
     if p is None:
         return page("Payment link not valid", BAD_TOKEN, status=404)
-    if p.state in ("captured", "refunded"):
+    if p.state in ("captured", "refunded", "settled"):
         return _status_page(p)
     try:
         order_id = await _ensure_order(rt, p)

@@ -67,7 +67,8 @@ def upgrade() -> None:
         sa.Column("created_at", core.db.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", core.db.types.UTCDateTime(), nullable=False),
         sa.CheckConstraint(
-            "state in ('created', 'failed', 'captured', 'refunded')", name=op.f("ck_payments_state")
+            "state in ('created', 'failed', 'captured', 'refunded', 'settled')",
+            name=op.f("ck_payments_state"),
         ),
         sa.CheckConstraint("amount > 0", name=op.f("ck_payments_amount")),
         sa.ForeignKeyConstraint(

@@ -11,6 +11,7 @@ from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
 from core.dialogs.profile import OwnProfile, on_edit, on_primary, on_view
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
+from core.dialogs.wallet import Wallet, on_wallet_action
 
 
 def build_registry() -> Registry:
@@ -26,6 +27,7 @@ def build_registry() -> Registry:
         BookSession(),
         MySessions(),
         RateSession(),
+        Wallet(),
     ]
     commands = {
         "start": ("start", ""),
@@ -39,6 +41,8 @@ def build_registry() -> Registry:
         "link": ("link", ""),
         "book": ("book", ""),
         "sessions": ("sessions", ""),
+        "wallet": ("wallet", ""),
+        "withdraw": ("wallet", "withdraw"),
     }
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -51,5 +55,6 @@ def build_registry() -> Registry:
             "adm": on_admin_action,
             "bk": on_booking_action,
             "rt": on_rating_action,
+            "wal": on_wallet_action,
         },
     )

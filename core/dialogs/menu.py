@@ -31,6 +31,7 @@ COMMANDS_HELP = (
     ("sessions", "your upcoming and past sessions: join, move, cancel, rate"),
     ("mentor", "apply to become a mentor"),
     ("link", "link this chat with your account on another app"),
+    ("wallet", "your money and credits, statement, withdraw"),
     ("menu", "show the main menu"),
     ("cancel", "stop what you're doing (answers so far are kept)"),
     ("help", "this help"),

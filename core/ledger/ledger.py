@@ -115,6 +115,27 @@ class Ledger:
             assert found is not None
             return found
 
+    async def lock(self, *accts: Acct) -> None:
+        """Hold these accounts' rows until commit (PostgreSQL; SQLite writers are already
+        serialised). Lock escrow before anything else, as `transfer` does."""
+        rows = [await self.account(a) for a in accts]
+        for row in sorted(rows, key=lambda a: (a.kind != "escrow", a.id)):
+            await self.s.execute(
+                select(LedgerAccount.id).where(LedgerAccount.id == row.id).with_for_update()
+            )
+
+    async def outflows(self, ref: str, source: Acct) -> int:
+        """How many transfers tagged `ref` left `source` (numbers rounds of a repeated step)."""
+        acc_id = await self._account_id(source)
+        if acc_id is None:
+            return 0
+        n = await self.s.scalar(
+            select(func.count()).where(
+                LedgerTransfer.ref == ref, LedgerTransfer.source_id == acc_id
+            )
+        )
+        return int(n or 0)
+
     async def _account_id(self, acct: Acct) -> int | None:
         return await self.s.scalar(select(LedgerAccount.id).where(LedgerAccount.code == acct.code))
 
@@ -162,8 +183,9 @@ class Ledger:
                 )
                 self.s.add(row)
                 await self.s.flush()
-                # Lock rows in id order so two transfers never wait on each other in a cycle.
-                for acc in sorted((src, dst), key=lambda a: a.id):
+                # One global lock order (escrow first, then by id) so transactions never
+                # wait on each other in a cycle; see `lock`.
+                for acc in sorted((src, dst), key=lambda a: (a.kind != "escrow", a.id)):
                     await self._apply(acc, -amount if acc is src else amount)
         except IntegrityError:
             existing = await self._by_key(key)

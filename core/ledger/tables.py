@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -66,11 +67,14 @@ class LedgerTransfer(Base):
 
 
 class Payment(Base):
-    """A gateway payment; `state` moves only forward: created → failed → captured → refunded."""
+    """A gateway payment; `state` moves only forward: created → failed → captured, then
+    refunded (money back to the payer) or settled (released to the mentor)."""
 
     __tablename__ = "payments"
     __table_args__ = (
-        CheckConstraint("state in ('created', 'failed', 'captured', 'refunded')", name="state"),
+        CheckConstraint(
+            "state in ('created', 'failed', 'captured', 'refunded', 'settled')", name="state"
+        ),
         CheckConstraint("amount > 0", name="amount"),
         Index("ix_payments_purpose_ref_id", "purpose", "ref_id"),
         Index("ix_payments_state_created_at", "state", "created_at"),
@@ -115,3 +119,17 @@ class Withdrawal(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+
+
+class ImmutableRow(Exception):
+    """Ledger rows are never edited or deleted; corrections are new transfers."""
+
+
+def _refuse(_mapper: object, _conn: object, target: object) -> None:
+    raise ImmutableRow(f"{type(target).__name__} rows are immutable")
+
+
+# ORM-level guard: balances change only through the ledger's conditional UPDATE statements.
+for _cls in (LedgerTransfer, LedgerAccount):
+    event.listen(_cls, "before_update", _refuse)
+    event.listen(_cls, "before_delete", _refuse)

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.schema import Account, Conversation, LinkCode, Outbox, User
-from core.ledger import Ledger
+from core.ledger import Ledger, wallet
+from core.ledger.tables import Withdrawal
 from core.messaging import Actor
 from core.services.money import grant_starter_credits
 
@@ -155,6 +156,27 @@ class Identity:
         into = await self.s.get(User, into_user_id)
         if into is not None and old is not None and old.is_admin:
             into.is_admin = True
+        await self._merge_wallets(from_user_id, into_user_id)
+
+    async def _merge_wallets(self, from_user_id: int, into_user_id: int) -> None:
+        """One person, one wallet: balances move over; pending withdrawals follow the person."""
+        ledger = Ledger(self.s, self.now)
+        for currency, amount in sorted((await ledger.wallet_balances(from_user_id)).items()):
+            if amount > 0:
+                await ledger.transfer(
+                    key=f"merge:{from_user_id}:{into_user_id}:{currency}",
+                    source=wallet(from_user_id, currency),
+                    dest=wallet(into_user_id, currency),
+                    amount=amount,
+                    kind="merge",
+                    memo="From your linked account",
+                )
+        await self.s.execute(
+            update(Withdrawal)
+            .where(Withdrawal.user_id == from_user_id, Withdrawal.state == "requested")
+            .values(user_id=into_user_id)
+            .execution_options(synchronize_session=False)
+        )
 
     async def set_primary(self, user: User, account: Account) -> None:
         if account.user_id != user.id:

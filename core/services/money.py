@@ -82,7 +82,9 @@ class Money:
         return await grant_starter_credits(self.ledger, user_id, self.policies.starter_credits)
 
     async def hold_credits(self, booking_id: int, learner_id: int, credits: int = 1) -> None:
-        """Learner's credits → escrow for the booking. Raises InsufficientFunds."""
+        """Learner's credits → escrow for the booking, once per booking. Raises
+        InsufficientFunds."""
+        await self._lock_escrow()
         await self.ledger.transfer(
             key=f"hold:{booking_id}:CREDIT",
             source=wallet(learner_id, "CREDIT"),
@@ -113,13 +115,16 @@ class Money:
         bps = self.policies.platform_fee_bps if fee_bps is None else fee_bps
         paid: dict[str, int] = {}
         ref = booking_ref(booking_id)
+        await self._lock_escrow()
         for cur, amount in (await self.escrowed(booking_id)).items():
             if amount <= 0:
                 continue
+            # Money may arrive again after a release (a late second payment): number rounds.
+            n = await self.ledger.outflows(ref, platform("escrow", cur))
             share, fee = (amount, 0) if cur == "CREDIT" else split_fee(amount, bps)
             if fee:
                 await self.ledger.transfer(
-                    key=f"fee:{booking_id}:{cur}",
+                    key=f"fee:{booking_id}:{cur}:{n}",
                     source=platform("escrow", cur),
                     dest=platform("platform_revenue", cur),
                     amount=fee,
@@ -129,7 +134,7 @@ class Money:
                 )
             if share:
                 await self.ledger.transfer(
-                    key=f"release:{booking_id}:{cur}",
+                    key=f"release:{booking_id}:{cur}:{n}",
                     source=platform("escrow", cur),
                     dest=wallet(mentor_id, cur),
                     amount=share,
@@ -138,6 +143,17 @@ class Money:
                     memo=f"Session #{booking_id}",
                 )
             paid[cur] = share
+        # The booking's captured payments are now the mentor's: no refund can take them back.
+        await self.s.execute(
+            update(Payment)
+            .where(
+                Payment.purpose == "booking",
+                Payment.ref_id == booking_id,
+                Payment.state == "captured",
+            )
+            .values(state="settled", updated_at=self.now)
+            .execution_options(synchronize_session=False)
+        )
         return paid
 
     async def refund_booking(self, booking_id: int) -> dict[str, int]:
@@ -148,14 +164,16 @@ class Money:
         """
         ref = booking_ref(booking_id)
         refunded: dict[str, int] = {}
+        await self._lock_escrow()
         held = await self.escrowed(booking_id)
         credits = held.get("CREDIT", 0)
         if credits > 0:
             learner = await self._credit_payer(ref)
             if learner is None:
                 raise LedgerError(f"no credit hold found for {ref}")
+            n = await self.ledger.outflows(ref, platform("escrow", "CREDIT"))
             await self.ledger.transfer(
-                key=f"refund:{booking_id}:CREDIT",
+                key=f"refund:{booking_id}:CREDIT:{n}",
                 source=platform("escrow", "CREDIT"),
                 dest=wallet(learner, "CREDIT"),
                 amount=credits,
@@ -187,11 +205,14 @@ class Money:
         expired, a second payment for the same booking). Returns the amount refunded
         (0 if it was refunded before).
         """
+        await self._lock_escrow()
         p = await self.s.get(Payment, payment_id, populate_existing=True)
         if p is None:
             raise LedgerError(f"no payment {payment_id}")
         if p.state == "refunded":
             return 0
+        if p.state == "settled":
+            raise LedgerError(f"payment {payment_id} was already released to the mentor")
         if p.state != "captured" or p.gateway_payment_id is None:
             raise LedgerError(f"payment {payment_id} is {p.state}; only captured money goes back")
         ref = f"{p.purpose}:{p.ref_id}"
@@ -227,6 +248,11 @@ class Money:
             .execution_options(synchronize_session=False)
         )
         return p.amount
+
+    async def _lock_escrow(self) -> None:
+        # Escrow per booking is read, then moved: hold the escrow rows so a concurrent
+        # release and refund of one booking can't both see (and pay out) the same money.
+        await self.ledger.lock(*(platform("escrow", cur) for cur in CURRENCIES))
 
     async def _credit_payer(self, ref: str) -> int | None:
         from core.ledger.tables import LedgerAccount

@@ -184,6 +184,10 @@ class Payments:
                 p.currency,
             )
             return "mismatch"
+        ledger = Ledger(self.s, self.now)
+        # Escrow before the payment row, the order every money path locks in (no deadlock
+        # with a release or refund of the same booking running at the same moment).
+        await ledger.lock(platform("escrow", p.currency))
         try:
             async with self.s.begin_nested():
                 res = await self.s.execute(
@@ -211,7 +215,7 @@ class Payments:
                     ev.gateway_payment_id,
                 )
             return "ignored"
-        await Ledger(self.s, self.now).transfer(
+        await ledger.transfer(
             key=f"capture:{p.id}",
             source=platform("gateway_clearing", p.currency),
             dest=platform("escrow", p.currency),
@@ -227,12 +231,13 @@ class Payments:
         rows = await self.s.scalars(
             select(Payment)
             .where(
-                Payment.state == "created",
+                # A failed attempt may be followed by a successful one on the same order.
+                or_(Payment.state == "created", Payment.state == "failed"),
                 Payment.gateway_order_id.is_not(None),
                 Payment.created_at < self.now - RECONCILE_AFTER,
                 Payment.created_at > self.now - RECONCILE_WINDOW,
             )
-            .order_by(Payment.id)
+            .order_by(Payment.state, Payment.id)  # 'created' before 'failed'
             .limit(limit)
         )
         return list(rows)

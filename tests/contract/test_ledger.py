@@ -147,3 +147,48 @@ async def test_same_key_racing_makes_one_transfer(store: Database) -> None:
     async with store.transaction() as s:
         assert await Ledger(s, NOW).wallet_balances(a) == {"CREDIT": 2}
     assert await invariants(store) == []
+
+
+async def test_release_and_refund_racing_pay_out_the_escrow_once(store: Database) -> None:
+    learner = await add_user(store, "Learner")
+    mentor = await add_user(store, "Mentor")
+    async with store.transaction() as s:
+        m = Money(s, NOW, Policies(), [])
+        await m.grant_starter_credits(learner)
+        await m.hold_credits(9, learner)
+
+    async def release() -> dict[str, int]:
+        async with store.transaction() as s:
+            return await Money(s, NOW, Policies(), []).release_to_mentor(9, mentor, 3000)
+
+    async def refund() -> dict[str, int]:
+        async with store.transaction() as s:
+            return await Money(s, NOW, Policies(), []).refund_booking(9)
+
+    results = await asyncio.gather(*(release() if i % 2 else refund() for i in range(10)))
+    assert [r for r in results if r] in ([{"CREDIT": 1}],)
+    async with store.transaction() as s:
+        ledger = Ledger(s, NOW)
+        got = (await ledger.wallet_balances(learner))["CREDIT"]
+        got += (await ledger.wallet_balances(mentor)).get("CREDIT", 0)
+        assert got == 2
+        assert await Money(s, NOW, Policies(), []).escrowed(9) == {}
+    assert await invariants(store) == []
+
+
+async def test_transfers_and_accounts_cannot_be_edited_or_deleted(store: Database) -> None:
+    from core.ledger.tables import ImmutableRow, LedgerAccount
+
+    a = await add_user(store, "A")
+    await fund(store, a, 100, "f")
+    with pytest.raises(ImmutableRow):
+        async with store.transaction() as s:
+            t = await s.scalar(select(LedgerTransfer).where(LedgerTransfer.key == "f"))
+            assert t is not None
+            t.amount = 1000
+    with pytest.raises(ImmutableRow):
+        async with store.transaction() as s:
+            acc = await s.scalar(select(LedgerAccount).where(LedgerAccount.user_id == a))
+            assert acc is not None
+            await s.delete(acc)
+    assert await invariants(store) == []

@@ -22,7 +22,7 @@ from mentorbot.app import CORE, create_app
 from mentorbot.settings import Settings
 from payments.events import sign
 
-SECRET = "whsec_e2e"
+SECRET = "whsec_e2e"  # also the Razorpay-mode tests' webhook secret
 
 
 @pytest.fixture
@@ -221,3 +221,48 @@ async def test_events_out_of_order_never_move_back(
     assert await state_of(core, p.id) == ("captured", {"INR": 10000}, [])
     async with core.db.transaction() as s:
         assert await Ledger(s, core.clock.now()).check_invariants() == []
+
+
+async def test_wallet_over_the_web_chat_with_a_csv_statement(server: TestServer) -> None:
+    import base64
+
+    from tests.e2e.webclient import WebChatClient
+
+    chat = WebChatClient(str(server.make_url("")).rstrip("/"))
+    try:
+        await chat.open()
+        await chat.say("/wallet")
+        assert "Credits: 2 credits" in chat.text() and "Starter credits" in chat.text()
+        await chat.press("Export CSV")
+        (att,) = [m["attachment"] for m in chat.last if m["attachment"]]
+        assert att["mime"] == "text/csv"
+        assert "CREDIT,2,starter" in base64.b64decode(att["data_base64"]).decode()
+    finally:
+        await chat.close()
+
+
+async def test_reconcile_asks_the_sandbox_about_pending_payments(
+    server: TestServer, http: aiohttp.ClientSession
+) -> None:
+    from datetime import timedelta
+
+    from core.clock import ManualClock
+    from core.services.payments import reconcile_pending
+    from payments.sandbox import SandboxGateway
+
+    core = core_of(server)
+    gw = core.payments_gateway
+    assert isinstance(gw, SandboxGateway)
+    p = await new_payment(core)
+    async with http.get(server.make_url(f"/pay/{p.token}")) as r:
+        assert r.status == 200
+    async with core.db.transaction() as s:
+        fresh = await s.get(Payment, p.id)
+        assert fresh is not None and fresh.gateway_order_id is not None
+        order_id = fresh.gateway_order_id
+    # Paid at the gateway, but the webhook was lost.
+    gw.attempt(order_id, p.amount, p.currency, success=True)
+    clock = ManualClock(core.clock.now() + timedelta(minutes=30))
+    core.clock = clock
+    assert await reconcile_pending(core) == 1
+    assert await state_of(core, p.id) == ("captured", {"INR": 10000}, [])

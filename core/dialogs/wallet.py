@@ -1,0 +1,340 @@
+"""/wallet: balances per currency, recent entries, a CSV statement, and withdrawals.
+
+Withdrawals (DESIGN §7): a mentor asks for at least the minimum from their INR wallet; the
+amount leaves the wallet at once (so it can never be spent twice) and waits for an admin,
+who approves (paid out through the gateway) or rejects (the money comes back).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core.db.schema import User
+from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
+from core.dialogs.views import money
+from core.ledger import Entry, InsufficientFunds
+from core.markup import esc
+from core.messaging import Attachment, Button, Inbound, Reply
+from core.payloads import Payload
+from core.ports import GatewayError
+from core.services.money import NoGateway, WithdrawalTooSmall
+
+RECENT = 8
+STATEMENT_MAX = 5000
+UPI = re.compile(r"^[A-Za-z0-9._-]{2,64}@[A-Za-z][A-Za-z0-9.-]{1,40}$")
+KIND_LABELS = {
+    "starter": "Starter credits",
+    "hold": "Held for a session",
+    "earning": "Session earnings",
+    "refund": "Refund",
+    "withdrawal": "Withdrawal requested",
+    "withdrawal_returned": "Withdrawal returned",
+    "payment": "Payment",
+}
+
+
+@dataclass(frozen=True)
+class Wal(Payload, prefix="wal"):
+    what: str  # csv | wd | ok | no | list
+    target: int
+
+
+@dataclass(frozen=True)
+class WalConfirm(Payload, prefix="walc"):
+    yes: bool
+
+
+def amount_text(amount: int, currency: str) -> str:
+    if currency == "CREDIT":
+        return f"{amount} credit{'s' if abs(amount) != 1 else ''}"
+    return money(amount, currency)
+
+
+def signed(amount: int, currency: str) -> str:
+    return ("+" if amount > 0 else "−") + amount_text(abs(amount), currency)
+
+
+def parse_rupees(text: str) -> int | None:
+    """'500', '₹1,000', 'Rs 750.50' → paise; None if it isn't an amount."""
+    cleaned = re.sub(r"(?i)^(₹|rs\.?|inr)\s*", "", text.strip()).replace(",", "").strip()
+    m = re.fullmatch(r"(\d{1,7})(?:\.(\d{1,2}))?", cleaned)
+    if m is None:
+        return None
+    return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+
+
+def _zone(user: User) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def entry_line(e: Entry, zone: ZoneInfo) -> str:
+    when = e.at.astimezone(zone).strftime("%d %b %H:%M")
+    label = e.memo or KIND_LABELS.get(e.kind, e.kind)
+    return f"- {when} · {signed(e.amount, e.currency)} · {esc(label)}"
+
+
+def statement_csv(entries: list[Entry]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["date_utc", "transfer_id", "currency", "amount", "kind", "description"])
+    for e in entries:
+        if e.currency == "CREDIT":
+            amount = str(e.amount)
+        else:
+            sign = "-" if e.amount < 0 else ""
+            whole, paise = divmod(abs(e.amount), 100)
+            amount = f"{sign}{whole}.{paise:02d}"
+        w.writerow(
+            [
+                e.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                e.transfer_id,
+                e.currency,
+                amount,
+                e.kind,
+                e.memo or KIND_LABELS.get(e.kind, e.kind),
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+async def wallet_reply(ctx: Ctx) -> Reply:
+    ledger = ctx.money.ledger
+    balances = await ledger.wallet_balances(ctx.user.id)
+    held = await ledger.held_for(ctx.user.id)
+    lines = ["*Your wallet*"]
+    lines.append(f"- Money: {money(balances.get('INR', 0))}")
+    lines.append(f"- Credits: {amount_text(balances.get('CREDIT', 0), 'CREDIT')}")
+    for cur, amount in held.items():
+        lines.append(f"- Waiting to be paid out: {amount_text(amount, cur)}")
+    entries = await ledger.entries(ctx.user.id, RECENT)
+    if entries:
+        zone = _zone(ctx.user)
+        lines.append("")
+        lines.append("*Recent*")
+        lines += [entry_line(e, zone) for e in entries]
+    else:
+        lines.append("")
+        lines.append("No entries yet.")
+    buttons = [Button("📄 Export CSV", Wal("csv", 0).pack())]
+    if balances.get("INR", 0) > 0 or ctx.user.wants_to_mentor:
+        buttons.append(Button("💸 Withdraw", Wal("wd", 0).pack()))
+    return Reply("\n".join(lines), buttons=(tuple(buttons),))
+
+
+async def statement_reply(ctx: Ctx) -> Reply:
+    entries = await ctx.money.ledger.entries(ctx.user.id, STATEMENT_MAX)
+    stamp = ctx.now.strftime("%Y%m%d")
+    return Reply(
+        f"Your statement: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}.",
+        attachment=Attachment(
+            f"mentorbot-statement-{stamp}.csv", "text/csv", statement_csv(entries)
+        ),
+    )
+
+
+NOT_ADMIN = Reply("Only admins can do that.")
+
+
+def decision_buttons(withdrawal_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button("✅ Approve payout", Wal("ok", withdrawal_id).pack()),
+            Button("❌ Reject", Wal("no", withdrawal_id).pack()),
+        ),
+    )
+
+
+async def request_text(ctx: Ctx, withdrawal_id: int) -> str:
+    w = await ctx.money.withdrawal(withdrawal_id)
+    if w is None:
+        return f"Withdrawal #{withdrawal_id} doesn't exist."
+    user = await ctx.session.get(User, w.user_id)
+    name = esc(user.display_name) if user else f"user {w.user_id}"
+    return (
+        f"💸 *Withdrawal #{w.id}*: {name} (#{w.user_id}) asks for "
+        f"{amount_text(w.amount, w.currency)} to UPI `{esc(w.destination)}`."
+    )
+
+
+class Wallet(Dialog):
+    name = "wallet"
+    title = "your wallet"
+    prefixes = ("walc",)
+
+    async def start(self, ctx: Ctx, args: str) -> Step:
+        words = args.split(maxsplit=1)
+        verb = words[0].casefold() if words else ""
+        if verb == "withdraw":
+            return await self._start_withdraw(ctx)
+        if verb == "pending":
+            if not ctx.user.is_admin:
+                return end(NOT_ADMIN)
+            return end(*await self._pending(ctx))
+        if verb == "reject" and len(words) > 1 and words[1].isdigit():
+            if not ctx.user.is_admin:
+                return end(NOT_ADMIN)
+            ctx.data["target"] = int(words[1])
+            return goto("reason", await self.prompt(ctx, "reason"))
+        return end(await wallet_reply(ctx))
+
+    async def _pending(self, ctx: Ctx) -> list[Reply]:
+        rows = await ctx.money.pending_withdrawals()
+        if not rows:
+            return [Reply("No withdrawals are waiting. 🎉")]
+        return [Reply(await request_text(ctx, w.id), buttons=decision_buttons(w.id)) for w in rows]
+
+    async def _start_withdraw(self, ctx: Ctx) -> Step:
+        balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
+        minimum = ctx.app.policies.min_withdrawal_minor
+        if balance < minimum:
+            return end(
+                Reply(
+                    f"You can withdraw once your wallet has at least {money(minimum)}; "
+                    f"it has {money(balance)} now. Earnings from sessions land here."
+                )
+            )
+        return goto("amount", await self.prompt(ctx, "amount"))
+
+    async def prompt(self, ctx: Ctx, state: str) -> Reply:
+        if state == "amount":
+            balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
+            minimum = ctx.app.policies.min_withdrawal_minor
+            return Reply(
+                f"How much would you like to withdraw? You have {money(balance)}; the "
+                f"minimum is {money(minimum)}. Type an amount like `{minimum // 100}`, or "
+                "`all`. (/cancel to stop)"
+            )
+        if state == "upi":
+            return Reply("Which UPI id should we pay? For example `name@okaxis`.")
+        if state == "confirm":
+            amount = ctx.int_data("amount")
+            upi = ctx.str_data("upi")
+            return Reply(
+                f"Withdraw *{money(amount)}* to UPI `{esc(upi)}`? The amount leaves your "
+                "wallet now and an admin approves the payout.",
+                buttons=(
+                    (
+                        Button("✅ Yes, withdraw", WalConfirm(True).pack()),
+                        Button("Cancel", WalConfirm(False).pack()),
+                    ),
+                ),
+            )
+        if state == "reason":
+            return Reply(
+                f"Why reject withdrawal #{ctx.int_data('target')}? The mentor sees this reason. "
+                "(/cancel to stop)"
+            )
+        return Reply("/wallet")
+
+    async def on_amount(self, ctx: Ctx, inbound: Inbound) -> Step:
+        text = ctx.text_of(inbound) or ""
+        balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
+        amount = balance if text.casefold() in ("all", "everything") else parse_rupees(text)
+        minimum = ctx.app.policies.min_withdrawal_minor
+        if amount is None:
+            return await self.retry(ctx, "amount", "Please type an amount in rupees, like `500`.")
+        if amount < minimum:
+            return await self.retry(ctx, "amount", f"The minimum withdrawal is {money(minimum)}.")
+        if amount > balance:
+            return await self.retry(
+                ctx, "amount", f"That's more than your wallet holds ({money(balance)})."
+            )
+        ctx.data["amount"] = amount
+        return goto("upi", await self.prompt(ctx, "upi"))
+
+    async def on_upi(self, ctx: Ctx, inbound: Inbound) -> Step:
+        text = (ctx.text_of(inbound) or "").strip()
+        if not UPI.fullmatch(text):
+            return await self.retry(
+                ctx, "upi", "That doesn't look like a UPI id (something like `name@okaxis`)."
+            )
+        ctx.data["upi"] = text
+        return goto("confirm", await self.prompt(ctx, "confirm"))
+
+    async def on_confirm(self, ctx: Ctx, inbound: Inbound) -> Step:
+        raw = ctx.action_of(inbound)
+        yes: bool | None
+        if raw is not None:
+            choice = WalConfirm.parse(raw)
+            yes = choice.yes if choice is not None else None
+        else:
+            text = (ctx.text_of(inbound) or "").casefold()
+            yes = True if text in ("yes", "y") else False if text in ("no", "n") else None
+        if yes is None:
+            return await self.retry(ctx, "confirm", "Please press a button (or type yes / no).")
+        if not yes:
+            return end(Reply("OK, nothing was withdrawn. Your wallet: /wallet"))
+        amount = ctx.int_data("amount")
+        try:
+            w = await ctx.money.request_withdrawal(ctx.user.id, amount, ctx.str_data("upi"))
+        except InsufficientFunds:
+            balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
+            return end(
+                Reply(
+                    f"Your wallet has {money(balance)} now, less than {money(amount)}, so "
+                    "nothing was withdrawn. Try again: /withdraw"
+                )
+            )
+        except WithdrawalTooSmall as exc:
+            return end(Reply(f"The minimum withdrawal is {money(exc.minimum)}."))
+        return end(
+            Reply(
+                f"Done: withdrawal #{w.id} of {money(amount)} is waiting for an admin. "
+                "I'll tell you when it's paid."
+            )
+        )
+
+    async def on_reason(self, ctx: Ctx, inbound: Inbound) -> Step:
+        text = ctx.text_of(inbound)
+        if not text or not 3 <= len(text) <= 500:
+            return await self.retry(ctx, "reason", "Please give a reason of 3 to 500 characters.")
+        if not ctx.user.is_admin:
+            return end(NOT_ADMIN)
+        w = await ctx.money.reject_withdrawal(ctx.int_data("target"), ctx.user.id, text)
+        if w is None:
+            return end(Reply("That withdrawal was already decided."))
+        return end(
+            Reply(
+                f"Rejected withdrawal #{w.id}; {amount_text(w.amount, w.currency)} went back "
+                "to the mentor's wallet and they've been told why."
+            )
+        )
+
+
+async def on_wallet_action(ctx: Ctx, payload: str) -> Step:
+    p = Wal.parse(payload)
+    if p is None:
+        return keep(Reply("That wallet button is broken."))
+    if p.what == "csv":
+        return keep(await statement_reply(ctx))
+    if p.what == "wd":
+        return handoff("wallet", "withdraw")
+    if p.what in ("ok", "no", "list") and not ctx.user.is_admin:
+        return keep(NOT_ADMIN)
+    if p.what == "list":
+        return handoff("wallet", "pending")
+    if p.what == "no":
+        return handoff("wallet", f"reject {p.target}")
+    if p.what == "ok":
+        try:
+            # A savepoint: if the gateway refuses, the claim and ledger move roll back too.
+            async with ctx.session.begin_nested():
+                w = await ctx.money.approve_withdrawal(p.target, ctx.user.id)
+        except (GatewayError, NoGateway) as exc:
+            return keep(Reply(f"The payout didn't go through, nothing changed: {esc(str(exc))}"))
+        if w is None:
+            return keep(Reply("That withdrawal was already decided."))
+        return keep(
+            Reply(
+                f"Paid out withdrawal #{w.id}: {amount_text(w.amount, w.currency)} to "
+                f"`{esc(w.destination)}` (payout {esc(w.payout_id or '')})."
+            )
+        )
+    return keep(Reply("Unknown wallet action."))
