@@ -11,7 +11,7 @@ from core.booking.clockwork import TickReport
 from core.db.engine import Database
 from core.delivery import Delivery
 from core.dialogs.engine import Ctx, Registry
-from core.events import Event
+from core.events import Event, PaymentCaptured, PaymentFailed
 from core.messaging import Actor, ConversationKey, Inbound, Reply
 from core.policies import Policies
 from core.ports import Clock, PaymentGateway
@@ -58,6 +58,10 @@ class CoreApp:
         # Handlers may raise further events; process until quiet.
         while events:
             ev = events.pop(0)
+            if isinstance(ev, (PaymentCaptured, PaymentFailed)):
+                from core.booking.payment_events import on_booking_payment
+
+                ids.extend(await on_booking_payment(self, session, ev, now, events))
             ids.extend(await notify(self, session, ev, now))
         return ids
 

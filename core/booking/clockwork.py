@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from core.booking.service import Bookings
 from core.events import Event
+from core.services.money import Money
 
 if TYPE_CHECKING:
     from core.app import CoreApp
@@ -29,7 +30,8 @@ async def tick(app: CoreApp) -> TickReport:
     outbox: list[int] = []
     async with app.db.transaction() as s:
         events: list[Event] = []
-        svc = Bookings(s, now, app.policies, events)
+        money = Money(s, now, app.policies, events, app.payments_gateway)
+        svc = Bookings(s, now, app.policies, events, money)
         expired = await svc.expire_due()
         completed = await svc.complete_due()
         # After completion, so a session that just ended isn't reminded about.

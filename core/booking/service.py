@@ -28,7 +28,9 @@ from core.booking.events import (
 from core.booking.tables import ACTIVE, Booking, BookingCell, BookingNotice, SessionRating
 from core.db.schema import AvailabilityWindow, MentorProfile, Review, User
 from core.events import Event
+from core.ledger.ledger import InsufficientFunds
 from core.policies import Policies
+from core.services.money import Money
 from core.slots import Busy, cells, expand_slots, free_slots
 
 
@@ -71,11 +73,14 @@ class Bookings:
         now: datetime,
         policies: Policies,
         events: list[Event],
+        money: Money | None = None,
     ) -> None:
         self.s = session
         self.now = now
         self.p = policies
         self.events = events
+        # Escrow, refunds and payouts; None where only time and slots matter (previews).
+        self.money = money
 
     # ---- reading -------------------------------------------------------------------------
     async def offering(self, mentor_id: int) -> Offering | None:
@@ -190,6 +195,13 @@ class Bookings:
                 self.s.add(booking)
                 await self.s.flush()
                 await self._claim(booking)
+                if offer.price_mode == "credits" and self.money is not None:
+                    await self.money.hold_credits(booking.id, learner_id, offer.amount_minor)
+        except InsufficientFunds:
+            raise BookingError(
+                "You don't have enough credits for this session. Mentor someone to earn "
+                "credits, or pick a mentor who takes payment or is free. Balance: /wallet"
+            ) from None
         except IntegrityError:
             later = await self.free_slots(offer, learner_id, length_min)
             raise SlotTaken(tuple(s for s in later if s >= starts_at)[:3]) from None
@@ -253,6 +265,14 @@ class Bookings:
         ]
         await self.s.execute(insert(BookingCell), rows)
 
+    async def _refund(self, booking_id: int) -> None:
+        if self.money is not None:
+            await self.money.refund_booking(booking_id)
+
+    async def _pay_mentor(self, b: Booking) -> None:
+        if self.money is not None:
+            await self.money.release_to_mentor(b.id, b.mentor_id)
+
     async def _release(self, booking_id: int) -> None:
         await self.s.execute(delete(BookingCell).where(BookingCell.booking_id == booking_id))
 
@@ -290,6 +310,7 @@ class Bookings:
             booking_id, ["requested"], "declined", decided_at=self.now, cancel_reason=reason[:300]
         ):
             raise BookingError(f"This request is already {b.status}.")
+        await self._refund(booking_id)
         self.events.append(BookingCancelled(booking_id, by="mentor", declined=True))
         return b
 
@@ -368,6 +389,11 @@ class Bookings:
             decided_at=self.now,
         ):
             raise BookingError("This session changed just now — look at /sessions.")
+        b = await self.s.get(Booking, booking_id)
+        if b is not None and quote.mentor_paid:
+            await self._pay_mentor(b)
+        else:
+            await self._refund(booking_id)
         self.events.append(
             BookingCancelled(
                 booking_id,
@@ -389,6 +415,7 @@ class Bookings:
         n = 0
         for bid in due:
             if await self._move(bid, ["requested", "accepted"], "expired", decided_at=self.now):
+                await self._refund(bid)
                 self.events.append(BookingExpired(bid))
                 n += 1
         return n
@@ -405,6 +432,7 @@ class Bookings:
         n = 0
         for b in due:
             if await self._move(b.id, ["confirmed"], "completed", completed_at=self.now):
+                await self._pay_mentor(b)
                 await self.s.execute(
                     update(MentorProfile)
                     .where(MentorProfile.user_id == b.mentor_id)

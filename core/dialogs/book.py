@@ -8,6 +8,7 @@ from datetime import datetime
 from core.booking.service import BookingError, Offering, SlotTaken
 from core.booking.views import day_label, hm, price_text, when
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto
+from core.dialogs.sessions import pay_reply
 from core.markup import esc
 from core.messaging import Button, Inbound, Reply
 from core.payloads import Payload
@@ -245,4 +246,7 @@ class BookSession(Dialog):
                 f"🔁 Moved to {esc(when(at, tz))}; *{esc(offer.name)}* confirms the new time."
             )
         lines.append("See all your sessions with /sessions.")
-        return end(Reply("\n".join(lines)))
+        replies = [Reply("\n".join(lines))]
+        if booking.pay_state == "pending":
+            replies.append(await pay_reply(ctx, booking.id))
+        return end(*replies)

@@ -110,7 +110,7 @@ class Ctx:
 
     @cached_property
     def bookings(self) -> Bookings:
-        return Bookings(self.session, self.now, self.app.policies, self.events)
+        return Bookings(self.session, self.now, self.app.policies, self.events, self.money)
 
     def text_of(self, inbound: Inbound) -> str | None:
         return inbound.text.strip() if isinstance(inbound, TextIn) else None

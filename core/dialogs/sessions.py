@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.booking.service import BookingError
-from core.booking.tables import Booking, SessionRating
+from core.booking.tables import ACTIVE, Booking, SessionRating
 from core.booking.views import STATUS_LABELS, price_text, room_url, when
 from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
@@ -104,6 +104,8 @@ class MySessions(Dialog):
                     rows.append((Button("⚠️ Report a problem", Bk("problem", b.id).pack()),))
                     replies.append(Reply(await booking_line(ctx, b), buttons=tuple(rows)))
                     continue
+                if b.learner_id == ctx.user.id and b.pay_state == "pending":
+                    rows.append((Button("💳 Pay", Bk("pay", b.id).pack()),))
                 row: list[Button | LinkButton] = [Button("Cancel", Bk("cancel", b.id).pack())]
                 if b.learner_id == ctx.user.id:
                     row.append(Button("Reschedule", Bk("resched", b.id).pack()))
@@ -216,12 +218,37 @@ async def on_booking_action(ctx: Ctx, payload: str) -> Step:
             if moving is None or moving.learner_id != ctx.user.id:
                 return keep(Reply("Only the learner can move a session; the mentor can cancel."))
             return handoff("book", f"{moving.mentor_id}:{moving.id}")
+        if p.what == "pay":
+            return keep(await pay_reply(ctx, p.ref))
         if p.what == "problem":
             await b.report_problem(p.ref, ctx.user.id, "reported from chat")
             return keep(Reply("Thanks — an admin will look at it. Nothing is paid out meanwhile."))
     except BookingError as exc:
         return keep(Reply(str(exc)))
     return keep(Reply("That button is broken."))
+
+
+async def pay_reply(ctx: Ctx, booking_id: int) -> Reply:
+    """A fresh checkout link for a booking that still waits for its payment."""
+    booking = await ctx.bookings.get(booking_id)
+    if booking is None or booking.learner_id != ctx.user.id:
+        return Reply("I can't find that booking.")
+    if booking.pay_state != "pending" or booking.status not in ACTIVE:
+        return Reply(f"There's nothing to pay for #{booking.id}.")
+    checkout = await ctx.payments.checkout(
+        purpose="booking",
+        ref_id=booking.id,
+        payer_id=ctx.user.id,
+        amount=booking.amount_minor,
+        currency=booking.currency,
+        description=f"MentorBot session #{booking.id} ({booking.length_min} min)",
+    )
+    price = price_text(booking.price_mode, booking.amount_minor, booking.currency)
+    return Reply(
+        f"Pay {esc(price)} for session #{booking.id}. It's held until the session is done and "
+        "refunded in full if the mentor declines.",
+        buttons=((LinkButton(f"💳 Pay {price}", checkout.url),),),
+    )
 
 
 async def on_rating_action(ctx: Ctx, payload: str) -> Step:

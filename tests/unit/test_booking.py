@@ -250,3 +250,62 @@ async def test_profile_shows_reliability(
     await learner.press("Meera")
     assert "Reliability: 1 session completed · 100% of bookings kept" in learner.text()
     assert "usually answers within 30 min" in learner.text()
+
+
+async def _credits(core: CoreApp, name: str) -> int:
+    from core.db.schema import Account
+    from core.ledger.ledger import Ledger
+
+    async with core.db.transaction() as s:
+        acc = await s.scalar(select(Account).where(Account.external_id == name))
+        assert acc is not None
+        return (await Ledger(s, core.clock.now()).wallet_balances(acc.user_id)).get("CREDIT", 0)
+
+
+async def test_credit_session_holds_refunds_and_pays_one_credit(
+    core: CoreApp, clock: ManualClock, inbox: RecordingChannel
+) -> None:
+    mentor = await _mentor(core, price="credits")
+    learner = await onboard_learner(core, "asha")
+    assert await _credits(core, "asha") == 2
+    await _book(learner)
+    assert await _credits(core, "asha") == 1  # held in escrow
+    await mentor.press("Decline", [inbox.inbox["meera"][-1]])
+    assert await _credits(core, "asha") == 2
+    assert "refunded in full" in inbox.inbox["asha"][-1].text
+
+    await _book(learner, topic="Generators and yield")
+    await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    clock.advance(timedelta(hours=4))
+    assert (await core.tick()).completed == 1
+    assert await _credits(core, "asha") == 1
+    assert await _credits(core, "meera") == 3  # two starter credits plus the one earned
+
+
+async def test_without_credits_the_request_is_refused(
+    core: CoreApp, inbox: RecordingChannel
+) -> None:
+    await _mentor(core, "meera", price="credits")
+    learner = await onboard_learner(core, "asha")
+    for slot in ("18:00", "18:30"):
+        await learner.say("/find python")
+        await learner.press("Meera")
+        await learner.press("Book a session")
+        await learner.press("10 min")
+        await learner.press("Mon 23 Nov")
+        await learner.press(slot)
+        await learner.say("Some topic")
+        await learner.press("Send request")
+    assert "Request sent" in learner.text()
+    assert await _credits(core, "asha") == 0
+    await learner.say("/find python")
+    await learner.press("Meera")
+    await learner.press("Book a session")
+    await learner.press("10 min")
+    await learner.press("Mon 23 Nov")
+    await learner.press("19:00")
+    await learner.say("Third one")
+    await learner.press("Send request")
+    assert "don't have enough credits" in learner.text()
+    async with core.db.transaction() as s:
+        assert len(list(await s.scalars(select(Booking)))) == 2
