@@ -61,7 +61,7 @@ def test(extra: list[str]) -> None:
     failures = []
     checks: list[tuple[str, list[str | os.PathLike[str]]]] = [
         ("ruff", [PY, "-m", "ruff", "check", "."]),
-        ("mypy", [PY, "-m", "mypy", "core", "bots", "mentorbot"]),
+        ("mypy", [PY, "-m", "mypy", "core", "bots", "mentorbot", "matching"]),
         ("import rule", [BIN / "lint-imports"]),
     ]
     for name, cmd in checks:

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.engine import Database
 from core.delivery import Delivery
 from core.dialogs.engine import Ctx, Registry
-from core.events import Event
+from core.events import Event, SkillTagCreated
 from core.messaging import Actor, ConversationKey, Inbound, Reply
-from core.ports import Clock
+from core.ports import Clock, Recommender
 from core.runner import Runner
 from core.services.catalog import SkillCatalog
 
@@ -35,12 +35,15 @@ class CoreApp:
         *,
         admins: frozenset[str] = frozenset(),
         policies: Policies | None = None,
+        recommender: Recommender | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.admins = admins
         self.policies = policies or Policies()
         self.catalog = SkillCatalog()
+        # None: "find a mentor" uses the basic Directory ranking.
+        self.recommender: Recommender | None = recommender
         self.delivery = Delivery(db, clock)
         from core.dialogs import build_registry
 
@@ -63,6 +66,14 @@ class CoreApp:
             ev = events.pop(0)
             ids.extend(await notify(self, session, ev, now))
         return ids
+
+    def written(self, user_id: int, events: list[Event]) -> None:
+        """After a step committed: let the recommender re-index profiles that may have changed."""
+        if self.recommender is None:
+            return
+        ids = {user_id}
+        ids.update(ev.user_id for ev in events if not isinstance(ev, SkillTagCreated))
+        self.recommender.profiles_written(ids)
 
     async def help_reply(self, ctx: Ctx) -> Reply:
         from core.dialogs.menu import help_reply

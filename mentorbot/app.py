@@ -52,7 +52,19 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app[CORE] = core
         app[WEBCHAT] = chat
         sweeper = asyncio.create_task(_sweep_outbox(core, OUTBOX_SWEEP_S))
+        scheduler = None
+        from matching.engine import MatchingEngine
+
+        engine = core.recommender if isinstance(core.recommender, MatchingEngine) else None
+        if engine is not None and settings.match_retrain_minutes > 0:
+            from matching.jobs import start_retrain_job
+
+            scheduler = start_retrain_job(engine, core.clock, settings.match_retrain_minutes)
         yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        if engine is not None:
+            await engine.close()
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper

@@ -62,7 +62,7 @@ async def _seed(settings: Settings, mentors: int, learners: int, seed: int, if_e
     from mentorbot.bootstrap import build_core
     from mentorbot.seed import seed as run_seed
 
-    core = await build_core(settings)
+    core = await build_core(settings, matching=False)
     try:
         if if_empty:
             async with core.db.transaction() as s:
@@ -90,7 +90,7 @@ async def _grant_demo_admins(settings: Settings) -> None:
     from core.services.identity import Identity
     from mentorbot.bootstrap import build_core
 
-    core = await build_core(settings)
+    core = await build_core(settings, matching=False)
     try:
         async with core.db.transaction() as s:
             identity = Identity(s, core.clock.now(), frozenset(settings.admins))
@@ -117,6 +117,10 @@ async def _chat(settings: Settings, name: str) -> None:
     try:
         await run_console(core, name, files_dir=settings.data_dir / "console")
     finally:
+        from matching.engine import MatchingEngine
+
+        if isinstance(core.recommender, MatchingEngine):
+            await core.recommender.close()
         await core.db.dispose()
 
 

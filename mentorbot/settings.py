@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     page_size: int = 5
     default_price_minor: int = 10000
     currency: str = "INR"
+    # Matching (DESIGN 8): minilm | hashing | none (Directory ranking only).
+    match_model: str = "minilm"
+    match_retrain_minutes: float = 30.0
+    match_experiment: str = "ranker-1"
+    match_treatment_share: float = 0.5
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> MetaData:
     import core.db.inbound
+    import core.db.matching
     import core.db.schema
 
     return core.db.schema.Base.metadata
