@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.availability import Window
 from core.db.schema import AvailabilityWindow, MentorProfile, Skill, User, UserLanguage, UserSkill
-from matching.signals import HOURS_PER_WEEK, LEVEL_RANK, reputation, week_hours
+from matching.signals import LEVEL_RANK, SLOTS_PER_WEEK, reputation, week_hours
 
 F32 = npt.NDArray[np.float32]
 
@@ -160,7 +160,7 @@ class MentorIndex:
         self.rating_count = np.zeros(0, dtype=np.float32)
         self.sessions = np.zeros(0, dtype=np.float32)
         self.langmask = np.zeros(0, dtype=np.int64)
-        self.week = np.zeros((0, HOURS_PER_WEEK), dtype=bool)
+        self.week = np.zeros((0, SLOTS_PER_WEEK), dtype=bool)
         self.impressions = np.zeros(0, dtype=np.float32)
         self.records: list[MentorRecord | None] = []
         self.by_skill: dict[int, dict[int, int]] = {}  # skill id -> {row: level rank}

@@ -41,6 +41,42 @@ _STOP = frozenset(
     how what with price rupees rs inr under below less than max maximum upto up language
     languages speak speaks speaking prefer preferably ideally also only just very really""".split()  # noqa: SIM905
 )
+# Everyday words one typo away from a skill name: never "corrected" inside a sentence.
+_NO_CORRECT = frozenset(
+    [
+        "state",
+        "states",
+        "stage",
+        "react",
+        "reach",
+        "great",
+        "start",
+        "stack",
+        "class",
+        "classes",
+        "chart",
+        "charts",
+        "about",
+        "there",
+        "these",
+        "those",
+        "where",
+        "while",
+        "write",
+        "wrote",
+        "words",
+        "world",
+        "works",
+        "worse",
+        "scale",
+        "sales",
+        "table",
+        "basic",
+        "basics",
+        "better",
+        "maths",
+    ]
+)
 _PRICE = re.compile(
     r"(?:under|below|less\s+than|up\s*to|upto|max(?:imum)?|within|<=?|≤|at\s+most|budget(?:\s+of)?)"
     r"\s*(?:rs\.?|inr|₹)?\s*(\d[\d,]*)\s*(?:rs\.?|rupees?|inr|₹|/-)?",
@@ -185,7 +221,7 @@ def understand(text: str, index: SkillIndex, learner_tz: str | None, now: dateti
             if not skill_key(span):
                 continue
             ref = index.exact(span)
-            if ref is None and n == 1 and len(span) >= 5:
+            if ref is None and n == 1 and len(span) >= 5 and span.casefold() not in _NO_CORRECT:
                 res = index.resolve(span)
                 if isinstance(res, SkillMatch) and res.skill.status == "approved":
                     ref = res.skill

@@ -9,7 +9,7 @@ from core.languages import language_by_code
 from core.recommend import MatchQuery
 from core.timezones import zone
 from matching.index import MentorRecord
-from matching.signals import week_hours, window_hours
+from matching.signals import SLOT_MIN, week_hours, window_hours
 
 LEVEL_WORD = {1: "beginner", 2: "intermediate", 3: "expert"}
 DAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -37,19 +37,21 @@ def first_free_slot(
         return None
     free = set(week_hours(rec.windows, rec.timezone, now))
     wanted = window_hours(q.window)
-    start = q.window.start.astimezone(zone("UTC")).replace(minute=0, second=0, microsecond=0)
     try:
         tz = zone(learner_tz) if learner_tz else zone("UTC")
     except ValueError:
         tz = zone("UTC")
-    for i in range(min(len(wanted) + 2, 24 * 8)):
-        t = start + timedelta(hours=i)
+    utc = zone("UTC")
+    start = q.window.start.astimezone(utc)
+    t = start.replace(minute=start.minute - start.minute % SLOT_MIN, second=0, microsecond=0)
+    for _ in range(len(wanted) + 2):
         if t >= q.window.end:
             break
-        slot = t.weekday() * 24 + t.hour
+        slot = (t.weekday() * 1440 + t.hour * 60 + t.minute) // SLOT_MIN
         if slot in free and slot in wanted:
             local = max(t, q.window.start).astimezone(tz)
             return f"free {DAY[local.weekday()]} {local:%H:%M} your time"
+        t += timedelta(minutes=SLOT_MIN)
     return None
 
 

@@ -13,7 +13,8 @@ from core.recommend import TimeWindow
 from core.timezones import zone
 
 F32 = npt.NDArray[np.float32]
-HOURS_PER_WEEK = 168
+SLOT_MIN = 30
+SLOTS_PER_WEEK = 7 * 24 * 60 // SLOT_MIN  # half-hour slots: exact for UTC+05:30
 LEVEL_RANK = {"beginner": 1, "intermediate": 2, "advanced": 3}
 SIGNALS = (
     "skill",
@@ -85,7 +86,8 @@ def price_fit(price_minor: F32, cap_minor: int | None) -> F32:
 
 
 def week_hours(windows: Iterable[Window], tz_name: str | None, at: datetime) -> list[int]:
-    """A mentor's weekly windows (own zone) as UTC hour-of-week slots (0 = Monday 00:00 UTC)."""
+    """A mentor's weekly windows (own zone) as UTC half-hour slots of the week
+    (0 = Monday 00:00-00:30 UTC); a slot counts when at least half of it is free."""
     try:
         tz = zone(tz_name) if tz_name else zone("UTC")
     except ValueError:
@@ -96,30 +98,30 @@ def week_hours(windows: Iterable[Window], tz_name: str | None, at: datetime) -> 
     for w in windows:
         start = w.weekday * 1440 + w.start - off_min
         end = w.weekday * 1440 + w.end - off_min
-        m = start - start % 60
+        m = start - start % SLOT_MIN
         while m < end:
-            # An hour counts when at least half of it is free.
-            if min(end, m + 60) - max(start, m) >= 30:
-                slots.add((m // 60) % HOURS_PER_WEEK)
-            m += 60
+            if min(end, m + SLOT_MIN) - max(start, m) >= SLOT_MIN // 2:
+                slots.add((m // SLOT_MIN) % SLOTS_PER_WEEK)
+            m += SLOT_MIN
     return sorted(slots)
 
 
 def window_hours(window: TimeWindow) -> list[int]:
-    """The UTC hour-of-week slots a requested window covers (at most a week of them)."""
-    start = window.start.astimezone(zone("UTC"))
+    """The UTC half-hour slots of the week a requested window covers (at most a week)."""
+    utc = zone("UTC")
+    start, end = window.start.astimezone(utc), window.end.astimezone(utc)
+    t = start.replace(minute=start.minute - start.minute % SLOT_MIN, second=0, microsecond=0)
     out: list[int] = []
-    t = start.replace(minute=0, second=0, microsecond=0)
-    end = window.end.astimezone(zone("UTC"))
-    while t < end and len(out) < HOURS_PER_WEEK:
-        if (min(end, t + timedelta(hours=1)) - max(start, t)) >= timedelta(minutes=30):
-            out.append(t.weekday() * 24 + t.hour)
-        t += timedelta(hours=1)
+    step = timedelta(minutes=SLOT_MIN)
+    while t < end and len(out) < SLOTS_PER_WEEK:
+        if (min(end, t + step) - max(start, t)) >= step / 2:
+            out.append((t.weekday() * 1440 + t.hour * 60 + t.minute) // SLOT_MIN)
+        t += step
     return out
 
 
 def availability_overlap(week: npt.NDArray[np.bool_], wanted: list[int]) -> F32:
-    """Share of the first two requested hours a mentor has free (1 = at least two hours)."""
+    """1 when a mentor has at least an hour (two slots) free in the requested window."""
     if not wanted:
         return np.zeros(week.shape[0], dtype=np.float32)
     hits = week[:, wanted].sum(axis=1).astype(np.float32)

@@ -208,8 +208,12 @@ class FindMentor(Dialog):
             and isinstance(r[1], int | float)
             and isinstance(r[2], int | float)
         ]
+        back = Button("◀ Back to results", Fm("page", str(ctx.int_data("page"))).pack())
         return Reply(
-            breakdown_text(str(name), float(score) if isinstance(score, int | float) else 0.0, rows)
+            breakdown_text(
+                str(name), float(score) if isinstance(score, int | float) else 0.0, rows
+            ),
+            buttons=((back,),),
         )
 
     async def _results(self, ctx: Ctx) -> Reply:
