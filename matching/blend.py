@@ -12,7 +12,7 @@ from matching.signals import SIGNALS
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "skill": 0.30,
-    "level": 0.06,
+    "level": 0.10,
     "semantic": 0.16,
     "tfidf": 0.08,
     "cf": 0.14,

@@ -8,9 +8,9 @@ import logging
 import math
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +27,7 @@ from core.recommend import (
     RecommendationList,
     SignalScore,
 )
-from core.services.catalog import SkillCatalog
+from core.skills import SkillIndex, load_taxonomy
 from matching import query as query_mod
 from matching.blend import Blend, learn_blend
 from matching.cf import EVENT_WEIGHT, CFModel, all_interactions
@@ -55,6 +55,8 @@ class MatchConfig:
     exposure_half_life_h: float = 24.0
     impressions_per_free_hour: float = 3.0  # capacity: shown this often per weekly free hour
     refresh_delay_s: float = 0.05  # gather profile writes this long before re-indexing
+    infer_min_similarity: float = 0.35  # a vague request maps to a skill this close (cosine)
+    infer_margin: float = 0.05  # ...and to a second one this close to the first
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,27 @@ class Scored:
     total: int
 
 
+class SkillSource(Protocol):
+    """Where the skill taxonomy index comes from (core's SkillCatalog in the app)."""
+
+    @property
+    def index(self) -> SkillIndex: ...
+
+
+@dataclass
+class FixedSkills:
+    """A taxonomy index that never changes (benchmarks, offline evaluation)."""
+
+    index: SkillIndex
+
+
 class MatchingEngine:
     """Loads the index from the database, keeps it current, and ranks mentors."""
 
     def __init__(
         self,
         db: Database,
-        catalog: SkillCatalog,
+        catalog: SkillSource,
         embedder: Embedder | None,
         config: MatchConfig | None = None,
     ) -> None:
@@ -92,6 +108,7 @@ class MatchingEngine:
         self._qcache: OrderedDict[str, F32] = OrderedDict()
         self._decayed_at: datetime | None = None
         self._model_task: asyncio.Task[None] | None = None
+        self.skill_vecs: tuple[npt.NDArray[np.int64], F32, list[str]] | None = None
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -112,6 +129,7 @@ class MatchingEngine:
             if loader is not None:
                 await asyncio.to_thread(loader)
             await self.embed_missing(now)
+            await self.embed_skills()
             self.semantic_ok = True
         except Exception as exc:  # the model is an extra: matching goes on without it
             log.warning("embedding model unavailable, matching uses lexical signals only: %s", exc)
@@ -282,6 +300,45 @@ class MatchingEngine:
 
     # ---------------------------------------------------------------- understanding
 
+    async def embed_skills(self) -> None:
+        """Skill names as vectors, to read vague requests ("make my site look nicer" → CSS)."""
+        if self.embedder is None:
+            return
+        refs = [r for r in self.catalog.index.by_id.values() if r.status == "approved"]
+        if not refs:
+            return
+        taxonomy = {e.name: e for e in load_taxonomy()}
+
+        def describe(name: str) -> str:
+            e = taxonomy.get(name)
+            if e is None:
+                return name
+            aliases = f" ({', '.join(e.aliases)})" if e.aliases else ""
+            return f"{name}{aliases}, {e.category}"
+
+        vecs = await asyncio.to_thread(self.embedder.encode, [describe(r.name) for r in refs])
+        self.skill_vecs = (
+            np.asarray([r.id for r in refs], dtype=np.int64),
+            vecs,
+            [r.name for r in refs],
+        )
+
+    def infer_skills(self, qvec: F32, limit: int = 2) -> list[tuple[int, str]]:
+        """The taxonomy skills nearest a request that named none (confident ones only)."""
+        if self.skill_vecs is None:
+            return []
+        ids, vecs, names = self.skill_vecs
+        sims = vecs @ qvec
+        order = np.argsort(-sims)[:limit]
+        best = float(sims[order[0]])
+        if best < self.config.infer_min_similarity:
+            return []
+        return [
+            (int(ids[i]), names[i])
+            for i in order
+            if float(sims[i]) >= best - self.config.infer_margin
+        ]
+
     def understand(self, text: str, learner_tz: str | None, now: datetime) -> MatchQuery:
         return query_mod.understand(text, self.catalog.index, learner_tz, now)
 
@@ -308,6 +365,48 @@ class MatchingEngine:
         if len(self._qcache) > 512:
             self._qcache.popitem(last=False)
         return np.asarray(vec, dtype=np.float32)
+
+    def prepare(
+        self, q: MatchQuery, goals: str = ""
+    ) -> tuple[MatchQuery, F32 | None, str, list[str]]:
+        """The query vector (embedding the request), and skills guessed for a vague request."""
+        notes: list[str] = []
+        # Skills the learner named are the skill signal's job; the semantic signals read the
+        # rest of the request (or, with nothing else to go on, the learner's goals).
+        semantic_text = q.free_text.strip() or ("" if q.skill_ids else goals)
+        qvec: F32 | None = None
+        if semantic_text and self.semantic_ok:
+            try:
+                qvec = self._query_vector(semantic_text)
+            except Exception as exc:
+                log.warning("query embedding failed, lexical only: %s", exc)
+        if not q.skill_ids and qvec is not None and q.free_text.strip():
+            guessed = self.infer_skills(qvec)
+            if guessed:
+                q = replace(
+                    q,
+                    skill_ids=tuple(g[0] for g in guessed),
+                    skill_names=tuple(g[1] for g in guessed),
+                )
+                notes.append("Closest skills: " + ", ".join(g[1] for g in guessed))
+        return q, qvec, semantic_text, notes
+
+    def rank_offline(
+        self, q: MatchQuery, *, learner_id: int = 0, langs: tuple[str, ...] = (), k: int = 10
+    ) -> list[int]:
+        """Mentor ids, best first, without a database session (benchmarks, evaluation)."""
+        assert self.index is not None
+        q, qvec, text, _notes = self.prepare(q)
+        blend = self.blend_for(self.config.experiment.variant_of(learner_id))
+        sc = self.score(
+            q,
+            learner_id=learner_id,
+            learner_langs=langs,
+            blend=blend,
+            qvec=qvec,
+            semantic_text=text,
+        )
+        return [int(self.index.ids[r]) for r in top_rows(sc.rows, sc.score, k)]
 
     def _decay(self, now: datetime) -> None:
         idx = self.index
@@ -420,19 +519,11 @@ class MatchingEngine:
                 )
             ).all()
             if learn:
-                from dataclasses import replace
-
                 q = replace(q, skill_ids=tuple(learn))
                 notes.append("Nothing specific asked: using the skills on your profile.")
-        semantic_text = " ".join((*q.skill_names, q.free_text)).strip()
-        if learner is not None and not semantic_text and learner.goals:
-            semantic_text = learner.goals
-        qvec: F32 | None = None
-        if semantic_text and self.semantic_ok:
-            try:
-                qvec = await asyncio.to_thread(self._query_vector, semantic_text)
-            except Exception as exc:
-                log.warning("query embedding failed, lexical only: %s", exc)
+        goals = learner.goals if learner is not None else ""
+        q, qvec, semantic_text, more = await asyncio.to_thread(self.prepare, q, goals)
+        notes.extend(more)
         if qvec is None and blend.weights.get("semantic", 0) > 0 and not self.semantic_ok:
             notes.append("Semantic matching is warming up; ranking on lexical signals.")
         self._decay(now)

@@ -210,6 +210,10 @@ def understand(text: str, index: SkillIndex, learner_tz: str | None, now: dateti
     skill_ids: list[int] = []
     skill_names: list[str] = []
     corrected: list[str] = []
+    # Typos are corrected only in a short request that is mostly a skill name ("machine
+    # laerning"); inside a sentence ("six string instrument") they'd turn words into skills.
+    content = [w for i, w in enumerate(words) if not used[i] and w.casefold() not in _STOP]
+    short = len(content) <= 3
     # Longest spans first: "machine learning" before "learning", "system design" as one skill.
     for n in (4, 3, 2, 1):
         for i in range(len(words) - n + 1):
@@ -221,7 +225,13 @@ def understand(text: str, index: SkillIndex, learner_tz: str | None, now: dateti
             if not skill_key(span):
                 continue
             ref = index.exact(span)
-            if ref is None and n == 1 and len(span) >= 5 and span.casefold() not in _NO_CORRECT:
+            if (
+                ref is None
+                and short
+                and len(span) >= 5
+                and not (n == 1 and span.casefold() in _NO_CORRECT)
+                and not any(w.casefold() in _STOP for w in words[i : i + n])
+            ):
                 res = index.resolve(span)
                 if isinstance(res, SkillMatch) and res.skill.status == "approved":
                     ref = res.skill

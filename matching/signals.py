@@ -36,7 +36,7 @@ def level_fit(mentor_rank: F32, wanted: str | None) -> F32:
         return np.where(mentor_rank > 0, 0.5 + mentor_rank / 6.0, 0.0).astype(np.float32)
     want = LEVEL_RANK[wanted]
     gap = mentor_rank - want
-    out = np.where(gap >= 0, 1.0 - 0.1 * np.maximum(gap - 1, 0), 0.4 + 0.2 * (gap + 1))
+    out = np.where(gap >= 0, 1.0 - 0.1 * np.maximum(gap - 1, 0), 0.3 + 0.3 * (gap + 1))
     return np.where(mentor_rank > 0, np.clip(out, 0.0, 1.0), 0.0).astype(np.float32)
 
 

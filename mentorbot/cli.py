@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     asub = admin.add_subparsers(dest="admin_cmd", required=True)
     ll = asub.add_parser("login-link", help="print a one-week login link for a web account")
     ll.add_argument("who", help="web:NAME")
+    from matching.cli import add_commands
+
+    add_commands(sub)
     return p
 
 
@@ -166,6 +169,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_chat(settings, args.name))
         elif args.cmd == "admin":
             print(_login_link(settings, args.who))
+        elif args.cmd in ("eval", "match"):
+            from matching import cli as mcli
+
+            if args.cmd == "match":
+                asyncio.run(mcli.run_match(settings, args))
+            elif args.eval_cmd == "ab":
+                asyncio.run(mcli.run_ab(settings))
+            else:
+                {"offline": mcli.run_offline, "movielens": mcli.run_movielens}.get(
+                    args.eval_cmd, mcli.run_synthetic
+                )(args)
         elif args.cmd == "demo":
             if not settings.admins:
                 settings.admins = [f"web:{DEMO_ADMIN}", f"console:{DEMO_ADMIN}"]
