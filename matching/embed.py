@@ -81,7 +81,9 @@ class MiniLMEmbedder:
     name = "all-MiniLM-L6-v2"
     dim = 384
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = 1) -> None:
+        # One intra-op thread: a single query embeds in ~8 ms either way, and two threads
+        # spinning against the web server and numpy on 2 cores made p95 ten times worse.
         self._model: Any = None
         self._lock = threading.Lock()
         self._threads = threads

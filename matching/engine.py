@@ -37,10 +37,10 @@ from matching.index import MentorIndex, MentorRecord, load_records
 from matching.reasons import reason_line
 from matching.signals import (
     SIGNALS,
-    availability_overlap,
     exploration,
     exposure_penalty,
     level_fit,
+    overlap_value,
     price_fit,
     window_hours,
 )
@@ -450,7 +450,7 @@ class MatchingEngine:
                     cf[row] = v
         sig["cf"] = cf
         wanted = window_hours(q.window) if q.window is not None else []
-        sig["availability"] = availability_overlap(idx.week[:n], wanted)
+        sig["availability"] = overlap_value(idx.free_slots(wanted), len(wanted))
         langs = q.languages or learner_langs
         if langs:
             qmask = idx.lang_mask(langs)
@@ -463,9 +463,7 @@ class MatchingEngine:
             if w:
                 total += w * sig[name]
         boost = blend.exploration * exploration(idx.rating_count[:n])
-        capacity = (
-            idx.week[:n].sum(axis=1).astype(np.float32) * self.config.impressions_per_free_hour
-        )
+        capacity = idx.free_per_week() / 2.0 * self.config.impressions_per_free_hour
         penalty = blend.exposure * exposure_penalty(idx.impressions[:n], capacity)
         total += boost - penalty
         mask = idx.alive[:n].copy()

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from matching.cf import fit_item_model
+from matching.cf import item_models
 from matching.index import new_vectorizer
 
 F32 = npt.NDArray[np.float32]
@@ -180,11 +180,16 @@ def content_model(p: Problem) -> Scorer:
     return score
 
 
-def cf_model(p: Problem, kind: str = "ease", l2: float = 400.0, k: int = 50) -> Scorer:
-    B = fit_item_model(p.X, kind, l2, k).astype(np.float64)
+def cf_model(p: Problem, kind: str = "ensemble", l2: float = 400.0, k: int = 50) -> Scorer:
+    """The same CF as the live engine (matching.cf.CFModel): weighted, max-normalised parts."""
+    parts = [(w, B.astype(np.float64)) for w, B in item_models(p.X, kind, l2, k)]
 
     def score(u: int) -> F64:
-        return np.asarray(p.X[u] @ B, dtype=np.float64).ravel()
+        x = p.X[u]
+        out = np.zeros(len(p.items), dtype=np.float64)
+        for w, B in parts:
+            out += w * _norm(np.asarray(x @ B, dtype=np.float64).ravel())
+        return out
 
     return score
 
@@ -200,7 +205,7 @@ def hybrid_model(
     """The engine's blend of its offline-available signals: CF (EASE), content, reputation
     (popularity stands in for it here); per-learner max-normalised as in the live engine."""
     w = {"cf": 1.0, "content": 0.05, "popularity": 0.02, "exploration": 0.3, **(weights or {})}
-    cf = cf_model(p, "ease", l2)
+    cf = cf_model(p, "ensemble", l2)
     content = content_model(p)
     counts = popularity_scores(p)
     pop = _norm(counts)
@@ -309,6 +314,7 @@ def offline_report(
             "popularity": evaluate_scorer(p, test, lambda u: pop, k),
             "content": evaluate_scorer(p, test, content, k),
             "cf": evaluate_scorer(p, test, cf, k),
+            "ease": evaluate_scorer(p, test, cf_model(p, "ease"), k),
             "itemknn": evaluate_scorer(p, test, cf_model(p, "itemknn", k=50), k),
             "puresvd": evaluate_scorer(p, test, cf_model(p, "puresvd", k=30), k),
             "random": evaluate_scorer(p, test, lambda u: rand[u], k),

@@ -161,12 +161,15 @@ class MentorIndex:
         self.sessions = np.zeros(0, dtype=np.float32)
         self.langmask = np.zeros(0, dtype=np.int64)
         self.week = np.zeros((0, SLOTS_PER_WEEK), dtype=bool)
+        # Running count of free slots, slot-major: free slots in [a, b) = cum[b] - cum[a].
+        self.week_cum = np.zeros((SLOTS_PER_WEEK + 1, 0), dtype=np.int16)
         self.impressions = np.zeros(0, dtype=np.float32)
         self.records: list[MentorRecord | None] = []
         self.by_skill: dict[int, dict[int, int]] = {}  # skill id -> {row: level rank}
         self.lang_bits: dict[str, int] = {}
         self.vectorizer: TfidfVectorizer | None = None
         self.tfidf_base: sp.csr_matrix | None = None
+        self.tfidf_postings: sp.csr_matrix | None = None  # term -> rows (the transpose)
         self.tfidf_delta: dict[int, sp.csr_matrix] = {}
         self._rep: F32 | None = None
 
@@ -187,6 +190,9 @@ class MentorIndex:
             "sessions", "langmask", "week", "impressions",
         ):  # fmt: skip
             setattr(self, name, pad(getattr(self, name)))
+        cum = np.zeros((SLOTS_PER_WEEK + 1, cap), dtype=np.int16)
+        cum[:, : self.week_cum.shape[1]] = self.week_cum
+        self.week_cum = cum
         self.cap = cap
 
     def lang_mask(self, codes: Sequence[str], add: bool = False) -> int:
@@ -225,6 +231,8 @@ class MentorIndex:
         self.langmask[row] = self.lang_mask(rec.languages, add=True)
         self.week[row] = False
         self.week[row, week_hours(rec.windows, rec.timezone, self.at)] = True
+        self.week_cum[0, row] = 0
+        self.week_cum[1:, row] = np.cumsum(self.week[row], dtype=np.int16)
         for sid, lv in rec.skills.items():
             self.by_skill.setdefault(sid, {})[row] = lv
         if self.vectorizer is not None:
@@ -246,9 +254,10 @@ class MentorIndex:
         vec = new_vectorizer()
         if any(t.strip() for t in texts):
             self.tfidf_base = vec.fit_transform(texts).tocsr()
+            self.tfidf_postings = self.tfidf_base.T.tocsr()
             self.vectorizer = vec
         else:
-            self.tfidf_base, self.vectorizer = None, None
+            self.tfidf_base, self.tfidf_postings, self.vectorizer = None, None, None
         self.tfidf_delta = {}
 
     # ------------------------------------------------------------------ signals
@@ -286,13 +295,30 @@ class MentorIndex:
         q = self.vectorizer.transform([text])
         if q.nnz == 0:
             return out
-        qt = q.T.tocsc()
-        if self.tfidf_base is not None:
-            base = np.asarray((self.tfidf_base @ qt).todense()).ravel()
+        if self.tfidf_postings is not None:
+            # Only the posting lists of the query's terms are read.
+            base = self.tfidf_postings[q.indices].T @ q.data
             out[: base.shape[0]] = base
+        qt = q.T.tocsc()
         for row, vec in self.tfidf_delta.items():
             out[row] = float((vec @ qt).sum())
         return out
+
+    def free_slots(self, wanted: Sequence[int]) -> F32:
+        """Per row: how many of the wanted slots are free (contiguous runs, two reads each)."""
+        out = np.zeros(self.n, dtype=np.float32)
+        if not wanted:
+            return out
+        start = prev = wanted[0]
+        for s in [*wanted[1:], -2]:
+            if s != prev + 1:
+                out += self.week_cum[prev + 1, : self.n] - self.week_cum[start, : self.n]
+                start = s
+            prev = s
+        return out
+
+    def free_per_week(self) -> F32:
+        return self.week_cum[SLOTS_PER_WEEK, : self.n].astype(np.float32)
 
     def semantic(self, qvec: F32 | None) -> F32:
         if qvec is None:

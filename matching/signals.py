@@ -120,6 +120,13 @@ def window_hours(window: TimeWindow) -> list[int]:
     return out
 
 
+def overlap_value(hits: F32, wanted: int) -> F32:
+    """1 when a mentor has at least an hour (two slots) of the requested window free."""
+    if not wanted:
+        return np.zeros(hits.shape[0], dtype=np.float32)
+    return np.asarray(np.minimum(hits / min(2.0, wanted), 1.0), np.float32)
+
+
 def availability_overlap(week: npt.NDArray[np.bool_], wanted: list[int]) -> F32:
     """1 when a mentor has at least an hour (two slots) free in the requested window."""
     if not wanted:
