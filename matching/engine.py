@@ -57,6 +57,7 @@ class MatchConfig:
     refresh_delay_s: float = 0.05  # gather profile writes this long before re-indexing
     infer_min_similarity: float = 0.35  # a vague request maps to a skill this close (cosine)
     infer_margin: float = 0.05  # ...and to a second one this close to the first
+    candidates: int = 2000  # nearest mentors by meaning (and by words) scored in full
 
 
 @dataclass(frozen=True)
@@ -406,7 +407,7 @@ class MatchingEngine:
             qvec=qvec,
             semantic_text=text,
         )
-        return [int(self.index.ids[r]) for r in top_rows(sc.rows, sc.score, k)]
+        return [int(self.index.ids[sc.rows[p]]) for p in top_positions(sc.score, k)]
 
     def _decay(self, now: datetime) -> None:
         idx = self.index
@@ -427,59 +428,88 @@ class MatchingEngine:
         qvec: F32 | None,
         semantic_text: str,
     ) -> Scored:
+        """Every signal for the candidate mentors; arrays in Scored are aligned with its rows.
+
+        Candidates: mentors teaching a requested skill, the nearest by meaning and by words,
+        and those CF suggests (everyone when the request says nothing at all)."""
         idx = self.index
         assert idx is not None
         n = idx.n
-        share, best_level = idx.skill_levels(q.skill_ids)
-        sig: dict[str, F32] = {
-            "skill": share,
-            "level": level_fit(best_level, q.level)
-            if q.skill_ids
-            else np.zeros(n, dtype=np.float32),
-            "semantic": idx.semantic(qvec),
-            "tfidf": np.clip(idx.tfidf(semantic_text) * 2.0, 0.0, 1.0).astype(np.float32),
-            "reputation": idx.reputation(),
-            "price": price_fit(idx.price[:n], q.max_price_minor),
-        }
-        cf = np.zeros(n, dtype=np.float32)
+        share_all, level_all = idx.skill_levels(q.skill_ids)
+        sem_all = idx.semantic(qvec)
+        tfidf_all = idx.tfidf(semantic_text)
+        cf_rows: list[int] = []
+        cf_vals: list[float] = []
         if blend.weights.get("cf", 0.0) > 0:
             items, vals = self.cf.scores(learner_id)
             for m, v in zip(items.tolist(), vals.tolist(), strict=True):
                 row = idx.pos.get(m)
                 if row is not None and v > 0:
-                    cf[row] = v
-        sig["cf"] = cf
-        wanted = window_hours(q.window) if q.window is not None else []
-        sig["availability"] = overlap_value(idx.free_slots(wanted), len(wanted))
+                    cf_rows.append(row)
+                    cf_vals.append(v)
+        parts = [np.nonzero(share_all)[0]]
+        c = self.config.candidates
+        for arr in (sem_all, tfidf_all):
+            if qvec is not None or arr is tfidf_all:
+                hit = np.nonzero(arr > 0)[0]
+                if hit.size > c:
+                    hit = hit[np.argpartition(-arr[hit], c - 1)[:c]]
+                parts.append(hit)
+        parts.append(np.asarray(cf_rows, dtype=np.int64))
+        rows = np.unique(np.concatenate(parts)).astype(np.int64)
+        if rows.size == 0:
+            rows = np.arange(n, dtype=np.int64)
+        keep = idx.alive[rows].copy()
+        me = idx.pos.get(learner_id)
+        if me is not None:
+            keep &= rows != me
+        if q.max_price_minor is not None:
+            keep &= idx.price[rows] <= q.max_price_minor
         langs = q.languages or learner_langs
-        if langs:
-            qmask = idx.lang_mask(langs)
-            sig["language"] = ((idx.langmask[:n] & qmask) != 0).astype(np.float32)
-        else:
-            sig["language"] = np.ones(n, dtype=np.float32)
-        total = np.zeros(n, dtype=np.float32)
+        lang = (
+            ((idx.langmask[rows] & idx.lang_mask(langs)) != 0).astype(np.float32)
+            if langs
+            else np.ones(rows.size, dtype=np.float32)
+        )
+        if q.languages:
+            keep &= lang > 0
+        rows, lang = rows[keep], lang[keep]
+        share = share_all[rows]
+        cf = np.zeros(rows.size, dtype=np.float32)
+        if cf_rows:
+            where = {r: i for i, r in enumerate(rows.tolist())}
+            for r, v in zip(cf_rows, cf_vals, strict=True):
+                i = where.get(r)
+                if i is not None:
+                    cf[i] = v
+        wanted = window_hours(q.window) if q.window is not None else []
+        sig: dict[str, F32] = {
+            "skill": share,
+            "level": level_fit(level_all[rows], q.level)
+            if q.skill_ids
+            else np.zeros(rows.size, dtype=np.float32),
+            "semantic": sem_all[rows],
+            "tfidf": np.clip(tfidf_all[rows] * 2.0, 0.0, 1.0).astype(np.float32),
+            "cf": cf,
+            "reputation": idx.reputation()[rows],
+            "availability": overlap_value(idx.free_slots(wanted, rows), len(wanted)),
+            "language": lang,
+            "price": price_fit(idx.price[rows], q.max_price_minor),
+        }
+        total = np.zeros(rows.size, dtype=np.float32)
         for name in SIGNALS:
             w = blend.weights.get(name, 0.0)
             if w:
                 total += w * sig[name]
-        boost = blend.exploration * exploration(idx.rating_count[:n])
-        capacity = idx.free_per_week() / 2.0 * self.config.impressions_per_free_hour
-        penalty = blend.exposure * exposure_penalty(idx.impressions[:n], capacity)
+        boost = blend.exploration * exploration(idx.rating_count[rows])
+        capacity = idx.free_per_week(rows) / 2.0 * self.config.impressions_per_free_hour
+        penalty = blend.exposure * exposure_penalty(idx.impressions[rows], capacity)
         total += boost - penalty
-        mask = idx.alive[:n].copy()
-        row = idx.pos.get(learner_id)
-        if row is not None:
-            mask[row] = False
-        if q.max_price_minor is not None:
-            mask &= idx.price[:n] <= q.max_price_minor
-        if q.languages:
-            mask &= sig["language"] > 0
         if q.skill_ids:
-            relevant = mask & (share > 0)
+            relevant = int((share > 0).sum())
         else:
-            relevant = mask & ((sig["semantic"] > 0.05) | (sig["tfidf"] > 0.02))
-        rows = np.nonzero(mask)[0]
-        return Scored(rows, total, sig, boost, penalty, int(relevant.sum()))
+            relevant = int(((sig["semantic"] > 0.05) | (sig["tfidf"] > 0.02)).sum())
+        return Scored(rows, total, sig, boost, penalty, relevant)
 
     async def recommend(
         self,
@@ -533,10 +563,10 @@ class MatchingEngine:
             qvec=qvec,
             semantic_text=semantic_text,
         )
-        ranked = top_rows(sc.rows, sc.score, offset + k)[offset : offset + k]
+        ranked = top_positions(sc.score, offset + k)[offset : offset + k]
         items: list[Recommendation] = []
         for pos, row in enumerate(ranked.tolist()):
-            rec = idx.records[row]
+            rec = idx.records[int(sc.rows[row])]
             if rec is None:
                 continue
             signals = (
@@ -568,7 +598,7 @@ class MatchingEngine:
                     rating_count=rec.rating_count,
                 )
             )
-            idx.impressions[row] += 1.0
+            idx.impressions[sc.rows[row]] += 1.0
             session.add(
                 MatchEvent(
                     learner_id=learner_id,
@@ -663,6 +693,11 @@ async def training_rows(
             feats.append({str(k): float(v) for k, v in f.items()})
             labels.append(1 if (int(a), int(m)) in pos else 0)
     return feats, labels
+
+
+def top_positions(score: F32, k: int) -> npt.NDArray[np.int64]:
+    """Positions of the k best scores, best first (ties: lower position first)."""
+    return top_rows(np.arange(score.size, dtype=np.int64), score, k)
 
 
 def top_rows(rows: npt.NDArray[np.int64], score: F32, k: int) -> npt.NDArray[np.int64]:

@@ -304,21 +304,21 @@ class MentorIndex:
             out[row] = float((vec @ qt).sum())
         return out
 
-    def free_slots(self, wanted: Sequence[int]) -> F32:
+    def free_slots(self, wanted: Sequence[int], rows: npt.NDArray[np.int64]) -> F32:
         """Per row: how many of the wanted slots are free (contiguous runs, two reads each)."""
-        out = np.zeros(self.n, dtype=np.float32)
+        out = np.zeros(rows.size, dtype=np.float32)
         if not wanted:
             return out
         start = prev = wanted[0]
         for s in [*wanted[1:], -2]:
             if s != prev + 1:
-                out += self.week_cum[prev + 1, : self.n] - self.week_cum[start, : self.n]
+                out += self.week_cum[prev + 1, rows] - self.week_cum[start, rows]
                 start = s
             prev = s
         return out
 
-    def free_per_week(self) -> F32:
-        return self.week_cum[SLOTS_PER_WEEK, : self.n].astype(np.float32)
+    def free_per_week(self, rows: npt.NDArray[np.int64]) -> F32:
+        return np.asarray(self.week_cum[SLOTS_PER_WEEK, rows], dtype=np.float32)
 
     def semantic(self, qvec: F32 | None) -> F32:
         if qvec is None:
