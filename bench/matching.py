@@ -161,6 +161,11 @@ def main() -> None:
     t_tfidf = time.perf_counter() - t
     engine.index = idx
     t = time.perf_counter()
+    if idx.build_ann():
+        print(
+            f"faiss IVF over {idx.n} mentors (nprobe {idx.ann_nprobe}): {time.perf_counter() - t:.1f} s"
+        )
+    t = time.perf_counter()
     asyncio.run(engine.embed_skills())
     t_sk = time.perf_counter() - t
     engine.semantic_ok = True

@@ -113,6 +113,10 @@ class MiniLMEmbedder:
         if self._model is None:
             self.load()
         vecs = self._model.encode(
-            texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+            texts,
+            batch_size=64,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)

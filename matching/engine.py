@@ -58,6 +58,7 @@ class MatchConfig:
     infer_min_similarity: float = 0.35  # a vague request maps to a skill this close (cosine)
     infer_margin: float = 0.05  # ...and to a second one this close to the first
     candidates: int = 2000  # nearest mentors by meaning (and by words) scored in full
+    ann_min_mentors: int = 200_000  # from here on, semantic candidates come from faiss IVF
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class MatchingEngine:
                 ok = vec is not None and vec[0] == rec.text_hash() and vec[1].shape[0] == dim
                 idx.upsert(rec, vec[1] if ok and vec is not None else None)
             idx.refit_tfidf()
+            await asyncio.to_thread(idx.build_ann, self.config.ann_min_mentors)
             if self.index is not None:
                 # Keep exposure counts across rebuilds.
                 for uid, row in self.index.pos.items():
@@ -238,8 +240,7 @@ class MatchingEngine:
         for r, v in zip(recs, vecs, strict=True):
             row = idx.pos.get(r.user_id)
             if row is not None and idx.records[row] is r:
-                idx.emb[row] = v
-                idx.has_emb[row] = True
+                idx.set_embedding(row, v)
 
     # ---------------------------------------------------------------- incremental indexing
 

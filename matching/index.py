@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -172,6 +173,9 @@ class MentorIndex:
         self.tfidf_postings: sp.csr_matrix | None = None  # term -> rows (the transpose)
         self.tfidf_delta: dict[int, sp.csr_matrix] = {}
         self._rep: F32 | None = None
+        self.ann: Any = None  # faiss IVF over the embeddings, for very large indexes
+        self.ann_nprobe = 128
+        self.ann_candidates = 2000
 
     # ------------------------------------------------------------------ building
 
@@ -222,8 +226,7 @@ class MentorIndex:
         self.ids[row] = rec.user_id
         self.alive[row] = True
         if emb is not None:
-            self.emb[row] = emb
-            self.has_emb[row] = True
+            self.set_embedding(row, emb)
         self.price[row] = rec.price_minor
         self.rating_sum[row] = rec.rating_sum
         self.rating_count[row] = rec.rating_count
@@ -240,10 +243,20 @@ class MentorIndex:
         self._rep = None
         return row
 
+    def set_embedding(self, row: int, emb: F32) -> None:
+        self.emb[row] = emb
+        self.has_emb[row] = True
+        if self.ann is not None:
+            ids = np.asarray([row], dtype=np.int64)
+            self.ann.remove_ids(ids)
+            self.ann.add_with_ids(emb.reshape(1, -1).astype(np.float32), ids)
+
     def remove(self, user_id: int) -> None:
         row = self.pos.get(user_id)
         if row is not None:
             self.alive[row] = False
+            if self.ann is not None:
+                self.ann.remove_ids(np.asarray([row], dtype=np.int64))
             rec = self.records[row]
             if rec is not None:
                 for sid in rec.skills:
@@ -320,9 +333,41 @@ class MentorIndex:
     def free_per_week(self, rows: npt.NDArray[np.int64]) -> F32:
         return np.asarray(self.week_cum[SLOTS_PER_WEEK, rows], dtype=np.float32)
 
+    def build_ann(self, min_rows: int = 200_000) -> bool:
+        """An approximate index (faiss IVF, inner product) once exact search gets slow;
+        False when the index is small or faiss-cpu is not installed."""
+        if self.n < min_rows:
+            self.ann = None
+            return False
+        try:
+            import faiss
+        except ImportError:
+            return False
+        rows = np.nonzero(self.alive[: self.n] & self.has_emb[: self.n])[0].astype(np.int64)
+        nlist = int(min(4096, max(64, 2 * np.sqrt(rows.size))))
+        ivf = faiss.IndexIVFFlat(
+            faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT
+        )
+        sample = np.random.default_rng(0).choice(
+            rows, min(rows.size, 80 * nlist // 2), replace=False
+        )
+        ivf.train(np.ascontiguousarray(self.emb[np.sort(sample)]))
+        ivf.add_with_ids(np.ascontiguousarray(self.emb[rows]), rows)
+        ivf.nprobe = self.ann_nprobe
+        self.ann = ivf
+        return True
+
     def semantic(self, qvec: F32 | None) -> F32:
         if qvec is None:
             return np.zeros(self.n, dtype=np.float32)
+        if self.ann is not None:
+            out = np.zeros(self.n, dtype=np.float32)
+            sims, rows = self.ann.search(
+                qvec.reshape(1, -1).astype(np.float32), self.ann_candidates
+            )
+            ok = rows[0] >= 0
+            out[rows[0][ok]] = np.clip((sims[0][ok] - 0.1) / 0.6, 0.0, 1.0)
+            return out
         sims = self.emb[: self.n] @ qvec
         # MiniLM cosine for related text sits around 0.2-0.7: stretch that to 0..1.
         return np.asarray(np.clip((sims - 0.1) / 0.6, 0.0, 1.0), np.float32)

@@ -216,3 +216,37 @@ def test_ease_recommends_what_similar_learners_chose() -> None:
         ranked = [int(items[i]) for i in np.argsort(-scores)]
         assert ranked[0] in (10, 11) and ranked.index(11) < ranked.index(12), kind
     assert CFModel().fit(inter).scores(99)[0].size == 0  # a new learner: no CF signal
+
+
+def test_approximate_index_agrees_with_exact_search() -> None:
+    pytest.importorskip("faiss")
+    emb = HashingEmbedder(64)
+    idx = MentorIndex(64, NOW)
+    words = [
+        "python",
+        "react",
+        "sql",
+        "docker",
+        "guitar",
+        "finance",
+        "design",
+        "kubernetes",
+        "statistics",
+        "excel",
+    ]
+    rng = np.random.default_rng(0)
+    for uid in range(1, 3001):
+        r = _rec(uid, headline=" ".join(rng.choice(words, 3)))
+        idx.upsert(r, emb.encode([r.text()])[0])
+    q = emb.encode(["docker kubernetes"])[0]
+    exact = idx.semantic(q)
+    assert idx.build_ann(min_rows=1000)
+    idx.ann.nprobe = idx.ann.nlist  # every list: the same answer as exact search
+    approx = idx.semantic(q)
+    top = np.argsort(-exact)[:10]
+    assert np.allclose(approx[top], exact[top], atol=1e-5)
+    # Writes reach the approximate index too.
+    idx.upsert(_rec(5, headline="zither lessons"), emb.encode(["zither lessons"])[0])
+    assert int(np.argmax(idx.semantic(emb.encode(["zither lessons"])[0]))) == idx.pos[5]
+    idx.remove(5)
+    assert idx.semantic(emb.encode(["zither lessons"])[0])[idx.pos[5]] == 0.0
