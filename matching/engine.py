@@ -55,8 +55,9 @@ class MatchConfig:
     exposure_half_life_h: float = 24.0
     impressions_per_free_hour: float = 3.0  # capacity: shown this often per weekly free hour
     refresh_delay_s: float = 0.05  # gather profile writes this long before re-indexing
-    infer_min_similarity: float = 0.35  # a vague request maps to a skill this close (cosine)
-    infer_margin: float = 0.05  # ...and to a second one this close to the first
+    infer_min_similarity: float = 0.2  # a vague request maps to a skill at least this close
+    infer_vote: float = 0.3  # weight of the nearest mentors' skills in that choice
+    infer_mentors: int = 20  # how many nearest mentors vote
     candidates: int = 2000  # nearest mentors by meaning (and by words) scored in full
     ann_min_mentors: int = 200_000  # from here on, semantic candidates come from faiss IVF
 
@@ -325,20 +326,42 @@ class MatchingEngine:
             [r.name for r in refs],
         )
 
-    def infer_skills(self, qvec: F32, limit: int = 2) -> list[tuple[int, str]]:
-        """The taxonomy skills nearest a request that named none (confident ones only)."""
-        if self.skill_vecs is None:
+    def infer_skills(self, qvec: F32, limit: int = 1) -> list[tuple[int, str]]:
+        """The taxonomy skills nearest a request that named none (confident ones only).
+
+        Two votes: the skill's own description, and the skills of the mentors whose profiles
+        are nearest the request (weighted by similarity)."""
+        if self.skill_vecs is None or self.index is None:
             return []
         ids, vecs, names = self.skill_vecs
         sims = vecs @ qvec
-        order = np.argsort(-sims)[:limit]
-        best = float(sims[order[0]])
-        if best < self.config.infer_min_similarity:
-            return []
+        vote = np.zeros_like(sims)
+        col = {int(s): i for i, s in enumerate(ids.tolist())}
+        idx = self.index
+        if idx.ann is not None:
+            msims, mrows = idx.ann.search(qvec.reshape(1, -1), self.config.infer_mentors)
+            near = [(int(r), float(v)) for r, v in zip(mrows[0], msims[0], strict=True) if r >= 0]
+        else:
+            all_sims = idx.emb[: idx.n] @ qvec
+            m = min(self.config.infer_mentors, idx.n)
+            top = np.argpartition(-all_sims, m - 1)[:m] if m else np.zeros(0, dtype=np.int64)
+            near = [(int(r), float(all_sims[r])) for r in top]
+        for row, sim in near:
+            rec = idx.records[row]
+            if rec is None or not idx.alive[row] or sim <= 0:
+                continue
+            for sid in rec.skills:
+                c = col.get(sid)
+                if c is not None:
+                    vote[c] += sim / len(rec.skills)
+        if vote.max() > 0:
+            vote /= vote.max()
+        combined = sims + self.config.infer_vote * vote
+        order = np.argsort(-combined)[:limit]
         return [
             (int(ids[i]), names[i])
             for i in order
-            if float(sims[i]) >= best - self.config.infer_margin
+            if float(sims[i]) >= self.config.infer_min_similarity
         ]
 
     def understand(self, text: str, learner_tz: str | None, now: datetime) -> MatchQuery:

@@ -173,3 +173,21 @@ async def test_admin_weights_are_stored_and_used(core: CoreApp) -> None:
         await eng.set_weights({"charisma": 1.0}, now)
     await eng.reset_weights(now)
     assert (await _engine(core)).blend.source == "default"
+
+
+async def test_a_request_naming_no_skill_maps_to_the_nearest_one() -> None:
+    from matching.embed import HashingEmbedder as Hashing
+    from matching.query import understand
+    from matching.synthetic import NOW, build, make_engine
+
+    records, _cases, index, _q = build(200, seed=0)
+    eng = await make_engine(records, index, Hashing())
+    q = understand("lessons from a guitarist", index, "Asia/Kolkata", NOW)
+    assert q.skill_ids == ()
+    q2, qvec, _text, notes = eng.prepare(q)
+    assert qvec is not None
+    assert q2.skill_names == ("Guitar",)
+    assert notes == ["Closest skills: Guitar"]
+    ranked = eng.rank_offline(q, k=5)
+    assert all(index.exact("Guitar").id in r.skills for r in records if r.user_id in ranked)  # type: ignore[union-attr]
+    await eng.db.dispose()
