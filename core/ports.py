@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -73,3 +73,17 @@ class Recommender(Protocol):
     ) -> None:
         """An impression, click, request, completion or rating, logged with the learner's variant."""
         ...
+
+    def weights(self) -> dict[str, float]:
+        """The blend weights in use, by signal (plus exploration and exposure)."""
+        ...
+
+    async def set_weights(
+        self, changes: Mapping[str, float], now: datetime, session: AsyncSession | None = None
+    ) -> dict[str, float]:
+        """An admin changes weights (ValueError when a name or value is not allowed)."""
+        ...
+
+    async def reset_weights(
+        self, now: datetime, session: AsyncSession | None = None
+    ) -> dict[str, float]: ...

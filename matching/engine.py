@@ -7,7 +7,7 @@ import contextlib
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -667,28 +667,43 @@ class MatchingEngine:
         row = await s.get(MatchSetting, "blend")
         return Blend.from_json(row.value) if row is not None else Blend()
 
-    async def set_weights(self, changes: dict[str, float], now: datetime) -> Blend:
-        """An admin changes blend weights; stored, and used from the next request on."""
+    def weights(self) -> dict[str, float]:
+        b = self.blend
+        return {**b.weights, "exploration": b.exploration, "exposure": b.exposure}
+
+    async def set_weights(
+        self, changes: Mapping[str, float], now: datetime, session: AsyncSession | None = None
+    ) -> dict[str, float]:
+        """An admin changes blend weights (ValueError for an unknown signal or a weight
+        outside 0..5); stored, and used from the next request on."""
         blend = self.blend.with_weights(changes)
-        await save_blend(self.db, blend, now)
+        await save_blend(self.db, blend, now, session)
         self.blend = blend
-        return blend
+        return self.weights()
 
-    async def reset_weights(self, now: datetime) -> Blend:
-        await save_blend(self.db, Blend(), now)
+    async def reset_weights(
+        self, now: datetime, session: AsyncSession | None = None
+    ) -> dict[str, float]:
+        await save_blend(self.db, Blend(), now, session)
         self.blend = Blend()
-        return self.blend
+        return self.weights()
 
 
-async def save_blend(db: Database, blend: Blend, now: datetime) -> None:
-    async with db.transaction() as s:
-        row = await s.get(MatchSetting, "blend")
-        value: dict[str, Any] = blend.to_json()
-        if row is None:
-            s.add(MatchSetting(key="blend", value=value, updated_at=now))
-        else:
-            row.value = value
-            row.updated_at = now
+async def save_blend(
+    db: Database, blend: Blend, now: datetime, session: AsyncSession | None = None
+) -> None:
+    """In the caller's transaction when given one (a chat step holds SQLite's write lock)."""
+    if session is None:
+        async with db.transaction() as s:
+            await save_blend(db, blend, now, s)
+        return
+    row = await session.get(MatchSetting, "blend")
+    value: dict[str, Any] = blend.to_json()
+    if row is None:
+        session.add(MatchSetting(key="blend", value=value, updated_at=now))
+    else:
+        row.value = value
+        row.updated_at = now
 
 
 async def training_rows(

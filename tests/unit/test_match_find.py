@@ -191,3 +191,24 @@ async def test_a_request_naming_no_skill_maps_to_the_nearest_one() -> None:
     ranked = eng.rank_offline(q, k=5)
     assert all(index.exact("Guitar").id in r.skills for r in records if r.user_id in ranked)  # type: ignore[union-attr]
     await eng.db.dispose()
+
+
+async def test_admins_change_weights_from_the_chat(core: CoreApp, inbox: RecordingChannel) -> None:
+    admin = ChatDriver(core, "admin")
+    await admin.say("/admin weights")
+    assert "Matching is off here" in admin.text()
+    eng = await _engine(core)
+    await admin.say("/admin weights")
+    assert "*Matching weights*" in admin.text() and "- skill: 0.30" in admin.text()
+    await admin.say("/admin weights reputation=0.25 cf=0")
+    assert "- reputation: 0.25" in admin.text() and "- cf: 0.00" in admin.text()
+    assert eng.blend.weights["reputation"] == 0.25 and eng.blend.source == "admin"
+    await admin.say("/admin weights charisma=1")
+    assert "Not changed: unknown signal(s): charisma" in admin.text()
+    eng = await _engine(core)  # a restart reads them back
+    assert eng.blend.weights["reputation"] == 0.25
+    await admin.say("/admin weights reset")
+    assert "- reputation: 0.12" in admin.text()
+    learner = ChatDriver(core, "learner")
+    await learner.say("/admin weights cf=5")
+    assert eng.blend.weights["cf"] == 0.14
