@@ -92,6 +92,9 @@ class RecommendationList:
     notes: tuple[str, ...] = field(default=())  # e.g. "semantic matching is off: lexical only"
 
 
+# A learner who has not told us their zone: most of MentorBot's people are in India.
+DEFAULT_LEARNER_ZONE = "Asia/Kolkata"
+
 EVENT_KINDS = ("impression", "click", "request", "completion", "rating")
 
 

@@ -497,6 +497,9 @@ class MatchingEngine:
         )
         if q.languages:
             keep &= lang > 0
+        if q.skill_ids and bool((share_all[rows[keep]] > 0).any()):
+            # The learner named a skill and someone teaches it: show only those who do.
+            keep &= share_all[rows] > 0
         rows, lang = rows[keep], lang[keep]
         share = share_all[rows]
         cf = np.zeros(rows.size, dtype=np.float32)

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from core.languages import parse_languages
-from core.recommend import MatchQuery, TimeWindow
+from core.recommend import DEFAULT_LEARNER_ZONE, MatchQuery, TimeWindow
 from core.skills import Level, SkillIndex, SkillMatch, skill_key
 from core.timezones import zone
 
@@ -92,9 +92,9 @@ _WORD = re.compile(r"[\w+#.\-]+", re.UNICODE)
 def _window(text: str, now: datetime, tz_name: str | None) -> tuple[TimeWindow | None, str]:
     """The first time expression in `text`, as a UTC window, and the text without it."""
     try:
-        tz = zone(tz_name) if tz_name else zone("Asia/Kolkata")
+        tz = zone(tz_name or DEFAULT_LEARNER_ZONE)
     except ValueError:
-        tz = zone("Asia/Kolkata")
+        tz = zone(DEFAULT_LEARNER_ZONE)
     local_now = now.astimezone(tz)
     today = local_now.date()
     low = text.casefold()

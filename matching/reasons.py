@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from core.languages import language_by_code
-from core.recommend import MatchQuery
+from core.recommend import DEFAULT_LEARNER_ZONE, MatchQuery
 from core.timezones import zone
 from matching.index import MentorRecord
 from matching.signals import SLOT_MIN, week_hours, window_hours
@@ -38,9 +38,9 @@ def first_free_slot(
     free = set(week_hours(rec.windows, rec.timezone, now))
     wanted = window_hours(q.window)
     try:
-        tz = zone(learner_tz) if learner_tz else zone("UTC")
+        tz = zone(learner_tz or DEFAULT_LEARNER_ZONE)
     except ValueError:
-        tz = zone("UTC")
+        tz = zone(DEFAULT_LEARNER_ZONE)
     utc = zone("UTC")
     start = q.window.start.astimezone(utc)
     t = start.replace(minute=start.minute - start.minute % SLOT_MIN, second=0, microsecond=0)

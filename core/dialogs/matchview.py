@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.languages import language_by_code
 from core.markup import esc
-from core.recommend import MatchQuery, Recommendation
+from core.recommend import DEFAULT_LEARNER_ZONE, MatchQuery, Recommendation
 from core.timezones import zone
 
 SIGNAL_LABELS = {
@@ -37,9 +37,9 @@ def understood_parts(q: MatchQuery, learner_tz: str | None) -> list[tuple[str, s
         parts.append(("level", q.level))
     if q.window is not None:
         try:
-            tz = zone(learner_tz) if learner_tz else zone("UTC")
+            tz = zone(learner_tz or DEFAULT_LEARNER_ZONE)
         except ValueError:
-            tz = zone("UTC")
+            tz = zone(DEFAULT_LEARNER_ZONE)
         a, b = q.window.start.astimezone(tz), q.window.end.astimezone(tz)
         parts.append(("time", f"{q.window.label} ({a:%a %H:%M}–{b:%a %H:%M} your time)"))
     if q.max_price_minor is not None:
