@@ -11,10 +11,17 @@ from core.booking.clockwork import TickReport
 from core.db.engine import Database
 from core.delivery import Delivery
 from core.dialogs.engine import Ctx, Registry
-from core.events import Event, PaymentCaptured, PaymentFailed
+from core.events import (
+    AccountsLinked,
+    Event,
+    MentorApplied,
+    MentorDecided,
+    PaymentCaptured,
+    PaymentFailed,
+)
 from core.messaging import Actor, ConversationKey, Inbound, Reply
 from core.policies import Policies
-from core.ports import Clock, PaymentGateway
+from core.ports import Clock, PaymentGateway, Recommender
 from core.runner import Runner
 from core.services.catalog import SkillCatalog
 
@@ -28,6 +35,7 @@ class CoreApp:
         admins: frozenset[str] = frozenset(),
         policies: Policies | None = None,
         signing_key: bytes | None = None,
+        recommender: Recommender | None = None,
     ) -> None:
         self.db = db
         # Signs links handed out in chat (call rooms, calendar feeds); random if not given.
@@ -38,6 +46,8 @@ class CoreApp:
         self.catalog = SkillCatalog()
         # Set by the composition root (payments.setup_payments); None: no paid features.
         self.payments_gateway: PaymentGateway | None = None
+        # None: "find a mentor" uses the basic Directory ranking.
+        self.recommender: Recommender | None = recommender
         self.delivery = Delivery(db, clock)
         from core.dialogs import build_registry
 
@@ -70,6 +80,19 @@ class CoreApp:
         from core.booking.clockwork import tick
 
         return await tick(self)
+
+    def written(self, user_id: int, events: list[Event]) -> None:
+        """After a step committed: let the recommender re-index profiles that may have changed."""
+        if self.recommender is None:
+            return
+        ids = {user_id}
+        # Only events about a profile name whose profile changed (bookings and payments don't).
+        ids.update(
+            ev.user_id
+            for ev in events
+            if isinstance(ev, (MentorApplied, MentorDecided, AccountsLinked))
+        )
+        self.recommender.profiles_written(ids)
 
     async def help_reply(self, ctx: Ctx) -> Reply:
         from core.dialogs.menu import help_reply

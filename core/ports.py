@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.messaging import Reply
+from core.recommend import MatchQuery, RecommendationList
 
 
 class Clock(Protocol):
@@ -75,3 +78,52 @@ class PaymentGateway(Protocol):
     ) -> str:
         """Pay `amount` to a UPI id once per key; returns the payout id."""
         ...
+
+
+class Recommender(Protocol):
+    """Ranks approved mentors for a learner's request (DESIGN §8); implemented in matching/."""
+
+    def understand(self, text: str, learner_tz: str | None, now: datetime) -> MatchQuery:
+        """Skills, level, time window (in the learner's zone), price cap, languages; the rest
+        stays free text."""
+        ...
+
+    async def recommend(
+        self,
+        session: AsyncSession,
+        learner_id: int,
+        query: MatchQuery,
+        k: int,
+        now: datetime,
+        offset: int = 0,
+    ) -> RecommendationList: ...
+
+    def profiles_written(self, user_ids: Iterable[int]) -> None:
+        """Profiles changed (committed): re-index them off the request path, within a second."""
+        ...
+
+    async def log_event(
+        self,
+        session: AsyncSession,
+        learner_id: int,
+        mentor_id: int,
+        kind: str,
+        now: datetime,
+        position: int | None = None,
+    ) -> None:
+        """An impression, click, request, completion or rating, logged with the learner's variant."""
+        ...
+
+    def weights(self) -> dict[str, float]:
+        """The blend weights in use, by signal (plus exploration and exposure)."""
+        ...
+
+    async def set_weights(
+        self, changes: Mapping[str, float], now: datetime, session: AsyncSession | None = None
+    ) -> dict[str, float]:
+        """An admin changes weights (ValueError when a name or value is not allowed)."""
+        ...
+
+    async def reset_weights(
+        self, now: datetime, session: AsyncSession | None = None
+    ) -> dict[str, float]: ...

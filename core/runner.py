@@ -192,7 +192,9 @@ class Runner:
             )
             if res.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleConversation(str(key))
+            events = list(ctx.events)
             outbox_ids = await app.handle_events(s, ctx.events, now)
+        app.written(ctx.user.id, events)
         return replies, outbox_ids
 
     async def _dispatch(

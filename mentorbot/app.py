@@ -108,10 +108,21 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         scheduler = (
             start_scheduler(ticker, settings.tick_seconds) if settings.tick_seconds else None
         )
+        retrain = None
+        from matching.engine import MatchingEngine
+
+        engine = core.recommender if isinstance(core.recommender, MatchingEngine) else None
+        if engine is not None and settings.match_retrain_minutes > 0:
+            from matching.jobs import start_retrain_job
+
+            retrain = start_retrain_job(engine, core.clock, settings.match_retrain_minutes)
         yield
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        for sched in (scheduler, retrain):
+            if sched is not None:
+                sched.shutdown(wait=False)
         await ticker.close()
+        if engine is not None:
+            await engine.close()
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper

@@ -23,7 +23,11 @@ def ensure_sqlite_folder(url: str) -> None:
 
 
 async def build_core(
-    settings: Settings, clock: Clock | None = None, *, migrate: bool = True
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    migrate: bool = True,
+    matching: bool = True,
 ) -> CoreApp:
     ensure_sqlite_folder(settings.database_url)
     db = Database.from_url(settings.database_url)
@@ -54,4 +58,17 @@ async def build_core(
     async with db.transaction() as s:
         await sync_taxonomy(s, load_taxonomy(), clock.now())
         await core.catalog.refresh(s)
+    if matching and settings.match_model != "none":
+        from matching.experiments import Experiment
+        from matching.wiring import build_engine
+
+        core.recommender = await build_engine(
+            db,
+            core.catalog,
+            clock.now(),
+            model=settings.match_model,
+            experiment=Experiment(
+                settings.match_experiment, treatment_share=settings.match_treatment_share
+            ),
+        )
     return core

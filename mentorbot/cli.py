@@ -62,7 +62,7 @@ async def _seed(settings: Settings, mentors: int, learners: int, seed: int, if_e
     from mentorbot.bootstrap import build_core
     from mentorbot.seed import seed as run_seed
 
-    core = await build_core(settings)
+    core = await build_core(settings, matching=False)
     try:
         if if_empty:
             async with core.db.transaction() as s:
@@ -90,7 +90,7 @@ async def _grant_demo_admins(settings: Settings) -> None:
     from core.services.identity import Identity
     from mentorbot.bootstrap import build_core
 
-    core = await build_core(settings)
+    core = await build_core(settings, matching=False)
     try:
         async with core.db.transaction() as s:
             identity = Identity(s, core.clock.now(), frozenset(settings.admins))
@@ -117,6 +117,10 @@ async def _chat(settings: Settings, name: str) -> None:
     try:
         await run_console(core, name, files_dir=settings.data_dir / "console")
     finally:
+        from matching.engine import MatchingEngine
+
+        if isinstance(core.recommender, MatchingEngine):
+            await core.recommender.close()
         await core.db.dispose()
 
 
@@ -153,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     tg = sub.add_parser("telegram", help="Telegram bot helpers")
     tgsub = tg.add_subparsers(dest="tg_cmd", required=True)
     tgsub.add_parser("set-webhook", help="register PUBLIC_URL/webhooks/telegram with Telegram")
+    from matching.cli import add_commands
+
+    add_commands(sub)
     return p
 
 
@@ -177,6 +184,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_set_webhook(settings))
         elif args.cmd == "admin":
             print(_login_link(settings, args.who))
+        elif args.cmd in ("eval", "match"):
+            from matching import cli as mcli
+
+            if args.cmd == "match":
+                asyncio.run(mcli.run_match(settings, args))
+            elif args.eval_cmd == "ab":
+                asyncio.run(mcli.run_ab(settings))
+            else:
+                {"offline": mcli.run_offline, "movielens": mcli.run_movielens}.get(
+                    args.eval_cmd, mcli.run_synthetic
+                )(args)
         elif args.cmd == "demo":
             if not settings.admins:
                 settings.admins = [f"web:{DEMO_ADMIN}", f"console:{DEMO_ADMIN}"]

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     discord_token: SecretStr = SecretStr("")
     discord_api_url: str = ""
     discord_gateway_url: str = ""
+    # Matching (DESIGN 8): minilm | hashing | none (Directory ranking only).
+    match_model: str = "minilm"
+    match_retrain_minutes: float = 30.0
+    match_experiment: str = "ranker-1"
+    match_treatment_share: float = 0.5
 
     @field_validator("admins", mode="before")
     @classmethod

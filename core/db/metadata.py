@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 def all_metadata() -> MetaData:
     import core.booking.tables
     import core.db.inbound
+    import core.db.matching
     import core.db.schema
     import core.ledger.tables
 

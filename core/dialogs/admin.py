@@ -44,6 +44,29 @@ class Admin(Dialog):
     name = "admin"
     title = "admin"
 
+    async def _weights(self, ctx: Ctx, items: list[str]) -> Reply:
+        """Matching blend weights (DESIGN §8): show, change (`skill=0.3 cf=0`) or `reset`."""
+        rec = ctx.app.recommender
+        if rec is None:
+            return Reply("Matching is off here (basic ranking), so there are no weights to set.")
+        try:
+            if items == ["reset"]:
+                weights = await rec.reset_weights(ctx.now, ctx.session)
+            elif items:
+                changes: dict[str, float] = {}
+                for item in items:
+                    name, _, value = item.partition("=")
+                    changes[name.strip().casefold()] = float(value)
+                weights = await rec.set_weights(changes, ctx.now, ctx.session)
+            else:
+                weights = rec.weights()
+        except ValueError as exc:
+            return Reply(
+                f"Not changed: {esc(str(exc))}. Write e.g. `/admin weights reputation=0.2 cf=0`."
+            )
+        lines = [f"- {esc(k)}: {v:.2f}" for k, v in weights.items()]
+        return Reply("*Matching weights*\n" + "\n".join(lines))
+
     async def start(self, ctx: Ctx, args: str) -> Step:
         if not ctx.user.is_admin:
             return end(NOT_ADMIN)
@@ -55,6 +78,8 @@ class Admin(Dialog):
             return end(*await self._pending(ctx))
         if verb == "tags":
             return end(*await self._tags(ctx))
+        if verb == "weights":
+            return end(await self._weights(ctx, args.split()[1:]))
         if verb in ("approve", "reject", "suspend"):
             if target is None:
                 return end(
@@ -85,7 +110,7 @@ class Admin(Dialog):
             f"rejected: {counts.get('rejected', 0)}, suspended: {counts.get('suspended', 0)}\n"
             f"- New skill tags to review: {tags}\n"
             "Commands: `/admin pending`, `/admin approve ID`, `/admin reject ID REASON`, "
-            "`/admin suspend ID REASON`, `/admin tags`."
+            "`/admin suspend ID REASON`, `/admin tags`, `/admin weights [SIGNAL=W …|reset]`."
         )
         return end(
             Reply(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.dialogs.engine import Ctx, Dialog, Step, goto
+from core.dialogs.matchview import breakdown_text, result_line, understood_parts, understood_text
 from core.dialogs.profile import ViewProfile, mentor_profile_reply
 from core.dialogs.views import hit_line, money
 from core.languages import language_by_code, parse_languages
 from core.markup import esc, quote
 from core.messaging import Button, Choice, Choices, Inbound, Reply
 from core.payloads import Payload
+from core.recommend import MatchQuery, query_from_json, query_to_json
 from core.services.search import SORTS, SearchFilters
 from core.skills import SkillMatch, SkillSuggestions
 
@@ -22,6 +25,7 @@ FILLER = re.compile(
     re.IGNORECASE,
 )
 PRICE_CAPS = (0, 10000, 20000, 50000)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class FindMentor(Dialog):
     async def start(self, ctx: Ctx, args: str) -> Step:
         ctx.data.update({"sort": "rating", "page": 0})
         query = clean_query(args)
+        if query and ctx.app.recommender is not None:
+            return await self._understand(ctx, args.strip())
         if query:
             return await self._with_skill_text(ctx, query)
         return goto("skill", await self.prompt(ctx, "skill"))
@@ -74,6 +80,8 @@ class FindMentor(Dialog):
         return await self._results(ctx)
 
     async def _with_skill_text(self, ctx: Ctx, text: str) -> Step:
+        if ctx.app.recommender is not None:
+            return await self._understand(ctx, text)
         res = ctx.app.catalog.index.resolve(text)
         if isinstance(res, SkillMatch):
             ctx.data.update({"skill_id": res.skill.id, "skill": res.skill.name, "page": 0})
@@ -105,7 +113,128 @@ class FindMentor(Dialog):
             exclude_user_id=ctx.user.id,
         )
 
+    # ------------------------------------------------------------ with a recommender (DESIGN §8)
+
+    async def _understand(self, ctx: Ctx, text: str) -> Step:
+        rec = ctx.app.recommender
+        assert rec is not None
+        q = rec.understand(text, ctx.user.timezone, ctx.now)
+        for k in ("lang", "max_price", "skill_id", "skill"):
+            ctx.data.pop(k, None)
+        ctx.data.update({"mq": query_to_json(q), "page": 0})
+        return goto("results", await self._results(ctx))
+
+    def _query(self, ctx: Ctx) -> MatchQuery | None:
+        q = query_from_json(ctx.data.get("mq"))
+        if q is None:
+            return None
+        if "lang" in ctx.data:
+            lang = ctx.str_data("lang")
+            q = replace(q, languages=(lang,) if lang else ())
+        if "max_price" in ctx.data:
+            cap = ctx.data.get("max_price")
+            q = replace(q, max_price_minor=cap if isinstance(cap, int) else None)
+        return q
+
+    async def _smart_results(self, ctx: Ctx, q: MatchQuery) -> Reply:
+        rec = ctx.app.recommender
+        assert rec is not None
+        per_page = ctx.app.policies.page_size
+        page = max(0, ctx.int_data("page"))
+        result = await rec.recommend(
+            ctx.session, ctx.user.id, q, per_page, ctx.now, offset=page * per_page
+        )
+        total = max(result.total_candidates, len(result.items))
+        pages = max(1, -(-total // per_page))
+        head = understood_text(q, ctx.user.timezone)
+        fixes = [
+            Button(f"✖ {label[:28]}", Fm("drop", part).pack())
+            for part, label in understood_parts(q, ctx.user.timezone)
+        ]
+        rows: list[tuple[Button, ...]] = [tuple(fixes[i : i + 3]) for i in range(0, len(fixes), 3)]
+        notes = "".join(f"\n_{esc(n)}_" for n in result.notes)
+        if not result.items:
+            rows.append((Button("New search", Fm("new", "1").pack()),))
+            return Reply(
+                head + notes + "\n\nNo approved mentors match yet. Tap ✖ to loosen a part, "
+                "or type what you need in other words.",
+                buttons=tuple(rows),
+            )
+        ctx.data["why"] = {
+            str(r.mentor_id): [r.name, r.score, [[s.name, s.value, s.weight] for s in r.signals]]
+            for r in result.items
+        }
+        lines = [result_line(page * per_page + i + 1, r) for i, r in enumerate(result.items)]
+        for r in result.items:
+            rows.append(
+                (
+                    Button(f"👤 {r.name[:24]}", ViewProfile(r.mentor_id).pack()),
+                    Button("❓ Why this mentor?", Fm("why", str(r.mentor_id)).pack()),
+                )
+            )
+        nav = []
+        if page > 0:
+            nav.append(Button("◀ Previous", Fm("page", str(page - 1)).pack()))
+        if page + 1 < pages:
+            nav.append(Button("Next ▶", Fm("page", str(page + 1)).pack()))
+        if nav:
+            rows.append(tuple(nav))
+        rows.append(
+            (
+                Button("Language", Fm("lang", "ask").pack()),
+                Button("Max price", Fm("price", "ask").pack()),
+                Button("New search", Fm("new", "1").pack()),
+            )
+        )
+        body = (
+            f"{head}{notes}\n\n*Best matches* · {total} found\n\n"
+            + "\n".join(lines)
+            + f"\nPage {page + 1} of {pages}."
+        )
+        return Reply(body, buttons=tuple(rows))
+
+    def _why(self, ctx: Ctx, mentor_id: str) -> Reply:
+        why = ctx.data.get("why")
+        entry = why.get(mentor_id) if isinstance(why, dict) else None
+        if not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[2], list):
+            return Reply("That result is from an earlier search; here are the current ones.")
+        name, score, raw = entry[0], entry[1], entry[2]
+        assert isinstance(raw, list)
+        rows = [
+            (str(r[0]), float(r[1]), float(r[2]))
+            for r in raw
+            if isinstance(r, list)
+            and len(r) == 3
+            and isinstance(r[1], int | float)
+            and isinstance(r[2], int | float)
+        ]
+        back = Button("◀ Back to results", Fm("page", str(ctx.int_data("page"))).pack())
+        return Reply(
+            breakdown_text(
+                str(name), float(score) if isinstance(score, int | float) else 0.0, rows
+            ),
+            buttons=((back,),),
+        )
+
     async def _results(self, ctx: Ctx) -> Reply:
+        q = self._query(ctx) if ctx.app.recommender is not None else None
+        if q is not None:
+            try:
+                return await self._smart_results(ctx, q)
+            except Exception:
+                log.exception("recommender failed; falling back to the basic directory")
+                if not q.skill_ids:
+                    return Reply(
+                        "Search is having trouble right now. Try a skill name, e.g. Python.",
+                        buttons=((Button("New search", Fm("new", "1").pack()),),),
+                    )
+                ref = ctx.app.catalog.index.by_id.get(q.skill_ids[0])
+                ctx.data.update(
+                    {"skill_id": q.skill_ids[0], "skill": ref.name if ref else q.skill_names[0]}
+                )
+        return await self._basic_results(ctx)
+
+    async def _basic_results(self, ctx: Ctx) -> Reply:
         f = self._filters(ctx)
         per_page = ctx.app.policies.page_size
         page = max(0, ctx.int_data("page"))
@@ -186,6 +315,10 @@ class FindMentor(Dialog):
         if ref is None:
             return await self.retry(ctx, "skill", "That skill isn't available — type another.")
         ctx.data.update({"skill_id": ref.id, "skill": ref.name, "page": 0})
+        if ctx.app.recommender is not None:
+            q = MatchQuery(ref.name, skill_ids=(ref.id,), skill_names=(ref.name,))
+            ctx.data["mq"] = query_to_json(q)
+            return goto("results", await self._results(ctx))
         return goto("results", await self._results(ctx))
 
     async def on_skill_pick(self, ctx: Ctx, inbound: Inbound) -> Step:
@@ -199,6 +332,9 @@ class FindMentor(Dialog):
     async def handle(self, ctx: Ctx, state: str, inbound: Inbound) -> Step:
         action = ctx.action_of(inbound) or ""
         if ViewProfile.matches(action):
+            rec, p = ctx.app.recommender, ViewProfile.parse(action)
+            if rec is not None and p is not None and "mq" in ctx.data:
+                await rec.log_event(ctx.session, ctx.user.id, p.user_id, "click", ctx.now)
             back = Button("◀ Back to results", Fm("page", str(ctx.int_data("page"))).pack())
             return goto("results", await mentor_profile_reply(ctx, action, ((back,),)))
         return await super().handle(ctx, state, inbound)
@@ -212,8 +348,19 @@ class FindMentor(Dialog):
                 if langs.found and not langs.unknown:
                     ctx.data.update({"lang": langs.found[0].code, "page": 0})
                     return goto("results", await self._results(ctx))
+                if ctx.app.recommender is not None:
+                    return await self._understand(ctx, text)
                 return await self._with_skill_text(ctx, clean_query(text))
             return await self.retry(ctx, "results", "Use the buttons, or type another skill.")
+        if p.what == "why":
+            return goto("results", self._why(ctx, p.value))
+        if p.what == "drop":
+            q = self._query(ctx)
+            if q is not None:
+                ctx.data.pop({"lang": "lang", "price": "max_price"}.get(p.value, "_"), None)
+                base = query_from_json(ctx.data.get("mq")) or q
+                ctx.data.update({"mq": query_to_json(base.without(p.value)), "page": 0})
+            return goto("results", await self._results(ctx))
         if p.what == "page" and p.value.isdigit():
             ctx.data["page"] = int(p.value)
         elif p.what == "sort" and p.value in SORTS:
@@ -237,7 +384,7 @@ class FindMentor(Dialog):
         elif p.what == "price":
             ctx.data.update({"max_price": None if p.value == "any" else int(p.value), "page": 0})
         elif p.what == "new":
-            for k in ("skill_id", "skill", "lang", "max_price"):
+            for k in ("skill_id", "skill", "lang", "max_price", "mq", "why"):
                 ctx.data.pop(k, None)
             return goto("skill", await self.prompt(ctx, "skill"))
         elif p.what == "skill" and p.value.isdigit():

@@ -23,6 +23,7 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         secret_key="e2e-secret",  # type: ignore[arg-type]
         admins=["web:admin"],
+        match_model="hashing",  # the real recommender, with a small embedder (MiniLM: tests/unit)
     )
 
 
@@ -91,7 +92,10 @@ async def test_mentor_approved_then_found_by_misspelt_skill(
     await b.press("India")
     await b.press("Skip")
     await b.say("/find kubernets")
-    assert "Kubernetes mentors · 1 found" in b.text()
+    # Found by the recommender, which indexed Anita's profile when the admin approved it.
+    assert "I understood: Kubernetes" in b.text()
+    assert "Best matches · 1 found" in b.text()
+    assert "Kubernetes expert" in b.text()
     assert "Anita Desai" in b.text()
     await b.press("Anita")
     assert "SRE at Razorpay" in b.text() and "Reviews" in b.text()

