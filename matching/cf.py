@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.booking.tables import Booking
 from core.db.matching import MatchEvent
 from core.db.schema import Review
 
@@ -51,13 +52,14 @@ async def logged_interactions(
 
 
 async def booking_interactions(session: AsyncSession) -> list[Interaction]:
-    """Bookings and completed sessions as CF evidence — THE place to add them.
-
-    The `bookings` table is being built in parallel; until it lands there is nothing to read,
-    and completions arrive through the interaction log (kind "completion"). When it exists:
-    a booking counts 1.0, a completed session 1.0 more, a learner no-show nothing.
-    """
-    return []
+    """Bookings as CF evidence: a request counts 1.0 (the learner chose this mentor), a
+    completed session 1.0 more. Declined or expired requests still show the choice."""
+    rows = await session.execute(
+        select(Booking.learner_id, Booking.mentor_id, Booking.status).where(
+            Booking.status != "cancelled"
+        )
+    )
+    return [Interaction(int(a), int(m), 2.0 if st == "completed" else 1.0) for a, m, st in rows]
 
 
 async def all_interactions(session: AsyncSession) -> list[Interaction]:

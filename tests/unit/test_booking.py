@@ -309,3 +309,26 @@ async def test_without_credits_the_request_is_refused(
     assert "don't have enough credits" in learner.text()
     async with core.db.transaction() as s:
         assert len(list(await s.scalars(select(Booking)))) == 2
+
+
+async def test_bookings_feed_collaborative_filtering(
+    core: CoreApp, clock: ManualClock, inbox: RecordingChannel
+) -> None:
+    from matching.cf import booking_interactions
+
+    mentor = await _mentor(core)
+    learner = await onboard_learner(core, "asha")
+    await _book(learner)
+    async with core.db.transaction() as s:
+        assert [i.weight for i in await booking_interactions(s)] == [1.0]
+    await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    clock.advance(timedelta(hours=4))
+    await core.tick()
+    async with core.db.transaction() as s:
+        (got,) = await booking_interactions(s)
+        b = await s.scalar(select(Booking))
+    assert b is not None and (got.learner, got.mentor, got.weight) == (
+        b.learner_id,
+        b.mentor_id,
+        2.0,
+    )
