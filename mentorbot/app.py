@@ -15,7 +15,9 @@ from bots.telegram.wiring import setup_telegram
 from bots.web.chat import WEBCHAT, WebChat, setup_routes
 from bots.web.pages import setup_pages
 from core.app import CoreApp
+from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.ports import Clock
+from core.services.payments import reconcile_pending
 from mentorbot.bootstrap import build_core
 from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
@@ -68,6 +70,21 @@ class Ticker:
         if any((report.expired, report.reminded, report.completed, report.revealed)):
             log.info("tick: %s", report)
 
+    async def housekeeping(self) -> None:
+        """Ask the gateway about payments left pending; forget old delivery ids."""
+        if self._closed:
+            return
+        async with self._running:
+            try:
+                fixed = await reconcile_pending(self.core)
+                async with self.core.db.transaction() as s:
+                    await forget_before(s, self.core.clock.now() - DEFAULT_RETENTION)
+            except Exception:
+                log.exception("housekeeping failed")
+                return
+        if fixed:
+            log.info("reconciled %d pending payments", fixed)
+
     async def close(self) -> None:
         self._closed = True
         async with self._running:
@@ -87,6 +104,14 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
         next_run_time=datetime.now(UTC),  # first run right away, not after one interval
+    )
+    scheduler.add_job(
+        ticker.housekeeping,
+        "interval",
+        minutes=5,
+        id="housekeeping",
+        coalesce=True,
+        max_instances=1,
     )
     scheduler.start()
     return scheduler

@@ -85,3 +85,21 @@ async def test_room_link_page(server: TestServer) -> None:
         async with http.get(server.make_url(f"/room/{token}")) as resp:
             assert resp.status == 410
             assert "cancelled" in await resp.text()
+
+
+async def test_housekeeping_forgets_old_delivery_ids(server: TestServer) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from core.db.inbound import ProcessedEvent, first_seen
+    from mentorbot.app import Ticker
+
+    core = server.app[CORE]
+    async with core.db.transaction() as s:
+        await first_seen(s, "telegram", "old", NOW - timedelta(days=30))
+        await first_seen(s, "telegram", "new", NOW)
+    await Ticker(core).housekeeping()
+    async with core.db.transaction() as s:
+        left = await s.scalar(select(func.count()).select_from(ProcessedEvent))
+    assert left == 1
