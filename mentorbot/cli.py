@@ -171,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     # Alembic narrates every plugin and migration step at INFO; only its problems matter here.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
+    # The scheduler logs every run of every job; keep its warnings and errors.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.root.level))
     try:
         if args.cmd == "serve":
             asyncio.run(_serve(settings))
