@@ -47,6 +47,9 @@ async def build_core(
             completion_grace_min=settings.completion_grace_min,
             fee_bps=settings.fee_bps,
             starter_credits=settings.starter_credits,
+            room_opens_before_min=settings.room_opens_before_min,
+            room_grace_min=settings.room_grace_min,
+            no_show_after_min=settings.no_show_after_min,
         ),
         signing_key=settings.secret(),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,6 +36,23 @@ class Settings(BaseSettings):
     completion_grace_min: int = 15
     fee_bps: int = 3000
     starter_credits: int = 2
+    # Call rooms
+    stun_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_secret: SecretStr = SecretStr("")
+    turn_ttl_s: int = 3600
+    call_mode: Literal["p2p", "relay"] = "p2p"
+    call_recording: bool = True
+    room_opens_before_min: int = 10
+    room_grace_min: int = 5
+    no_show_after_min: int = 5
+
+    @field_validator("stun_urls", "turn_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("admins", mode="before")
     @classmethod

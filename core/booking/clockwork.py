@@ -31,6 +31,7 @@ async def tick(app: CoreApp) -> TickReport:
         events: list[Event] = []
         svc = Bookings(s, now, app.policies, events)
         expired = await svc.expire_due()
+        await svc.no_shows_due()
         completed = await svc.complete_due()
         # After completion, so a session that just ended isn't reminded about.
         reminded = await svc.reminders_due()
