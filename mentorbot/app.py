@@ -46,9 +46,10 @@ async def _sweep_outbox(core: CoreApp, every_s: float) -> None:
             log.exception("outbox sweep failed")
 
 
-async def _tick(core: CoreApp) -> None:
+async def _tick(core: CoreApp, running: asyncio.Lock | None = None) -> None:
     try:
-        report = await core.tick()
+        async with running or contextlib.nullcontext():
+            report = await core.tick()
     except Exception:
         log.exception("booking tick failed")
         return
@@ -56,7 +57,9 @@ async def _tick(core: CoreApp) -> None:
         log.info("tick: %s", report)
 
 
-def start_scheduler(core: CoreApp, every_s: float) -> AsyncIOScheduler:
+def start_scheduler(
+    core: CoreApp, every_s: float, running: asyncio.Lock | None = None
+) -> AsyncIOScheduler:
     """One in-process scheduler drives time-based work. Jobs are derived from the database
     (sent-log, conditional updates), so a restart or a second process never doubles a
     reminder and nothing needs a persistent job store."""
@@ -65,7 +68,7 @@ def start_scheduler(core: CoreApp, every_s: float) -> AsyncIOScheduler:
         _tick,
         "interval",
         seconds=every_s,
-        args=[core],
+        args=[core, running],
         id="booking-tick",
         coalesce=True,
         max_instances=1,
@@ -86,9 +89,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app[CORE] = core
         app[WEBCHAT] = chat
         sweeper = asyncio.create_task(_sweep_outbox(core, OUTBOX_SWEEP_S))
-        scheduler = start_scheduler(core, settings.tick_seconds)
+        ticking = asyncio.Lock()
+        scheduler = start_scheduler(core, settings.tick_seconds, ticking)
         yield
         scheduler.shutdown(wait=False)
+        async with ticking:  # a tick under way finishes before the database is closed
+            pass
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
