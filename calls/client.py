@@ -112,6 +112,8 @@ class RoomClient:
             body = msg.json()
             if body.get("type") == "signal":
                 await self._on_signal(body["data"])
+            elif body.get("type") == "server" and self.pc is not None:
+                await self.pc.setRemoteDescription(RTCSessionDescription(body["sdp"], "answer"))
             await self.inbox.put(body)
         self.close_code = self.ws.close_code
         await self.inbox.put({"type": "_closed", "code": self.ws.close_code})
@@ -155,6 +157,12 @@ class RoomClient:
         await pc.setLocalDescription(await pc.createOffer())
         desc = pc.localDescription
         await self.send({"type": "signal", "data": {"description": _desc(desc)}})
+
+    async def via_server(self, purpose: str = "relay") -> None:
+        """Connect to the server peer instead (relay mode, or the upload for a recording)."""
+        pc = self._new_pc()
+        await pc.setLocalDescription(await pc.createOffer())
+        await self.send({"type": "server", "purpose": purpose, "sdp": pc.localDescription.sdp})
 
     async def _on_signal(self, data: dict[str, Any]) -> None:
         desc = data.get("description")

@@ -141,23 +141,29 @@ class Rooms:
 
     async def leave(self, seat: Seat, reason: str) -> None:
         room = self.rooms.get(seat.booking_id)
+        # The bookkeeping happens at once, before any await, so a cancelled leave can't
+        # leave a half-empty room behind.
+        mine = not seat.gone and room is not None and room.seats.get(seat.role) is seat
+        empty = False
+        if mine and room is not None:
+            seat.gone = True
+            del room.seats[seat.role]
+            room.hung_up = room.hung_up or reason == "hangup"
+            empty = not room.seats
+            if empty:
+                self._drop(room)
         await self._close_peer(seat)
-        if seat.gone or room is None or room.seats.get(seat.role) is not seat:
+        if not mine or room is None:
             return  # replaced: the new tab holds the seat
-        seat.gone = True
-        del room.seats[seat.role]
         await self._record(seat, "leave", reason)
         other = self._other(room, seat)
         if other is not None:
             await self._send(other, {"type": "peer-left", "from": seat.role, "reason": reason})
             if other.peer is not None:
                 other.peer.feed_from(None)
-        room.hung_up = room.hung_up or reason == "hangup"
-        if not room.seats:
-            await self._drop(room)
-            if room.hung_up:
-                # Both have left after a hang-up: the session is over, ask both to rate.
-                await self._complete_after_call(seat.booking_id)
+        if empty and room.hung_up:
+            # Both have left after a hang-up: the session is over, ask both to rate.
+            await self._complete_after_call(seat.booking_id)
 
     # ---- messages --------------------------------------------------------------------------
     async def handle(self, seat: Seat, msg: Any) -> None:
@@ -307,9 +313,9 @@ class Rooms:
             await self.leave(seat, "time")
             with contextlib.suppress(Exception):
                 await seat.ws.close(code=CLOSE_TIME_UP, message=b"session over")
-        await self._drop(room)
+        self._drop(room)
 
-    async def _drop(self, room: Room) -> None:
+    def _drop(self, room: Room) -> None:
         if self.rooms.get(room.booking_id) is room:
             del self.rooms[room.booking_id]
         task = room.closer
@@ -324,7 +330,7 @@ class Rooms:
                 await self._close_peer(seat)
                 with contextlib.suppress(Exception):
                     await seat.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
-            await self._drop(room)
+            self._drop(room)
         for peer in list(self.checks):
             await peer.close()
         self.checks.clear()

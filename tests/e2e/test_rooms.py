@@ -280,3 +280,75 @@ async def test_hang_up_after_both_joined_completes_and_asks_for_ratings(call: Ca
     finally:
         await mentor.close()
         await learner.close()
+
+
+@pytest.fixture
+async def relay_call(tmp_path: Path) -> AsyncIterator[Call]:
+    async for c in start_call(tmp_path, call_mode="relay"):
+        yield c
+
+
+async def test_relay_mode_forwards_tracks_and_records_with_consent(
+    relay_call: Call, loopback_ice: None, tmp_path: Path
+) -> None:
+    call = relay_call
+    mentor = RoomClient(call.url, call.token("mentor"), video=PatternTrack(320, 240))
+    learner = RoomClient(call.url, call.token("learner"), video=PatternTrack(160, 120))
+    rooms = call.server.app[ROOMS]
+    try:
+        async with asyncio.timeout(WAIT_S * 2):
+            assert (await mentor.open())["mode"] == "relay"
+            await learner.open()
+            await mentor.via_server()
+            await learner.via_server()
+            await mentor.connected.wait()
+            await learner.connected.wait()
+            # Each receives the other's video through the server.
+            for me, size in ((mentor, (160, 120)), (learner, (320, 240))):
+                track = await me.tracks.get()
+                frame = await track.recv()
+                while (frame.width, frame.height) != size:  # until the source is attached
+                    frame = await track.recv()
+            # Recording starts only when both agree.
+            await mentor.send({"type": "consent", "record": True})
+            await mentor.expect("consent")
+            assert rooms.rooms[call.booking_id].recording is False
+            await learner.send({"type": "consent", "record": True})
+            assert (await mentor.expect("recording"))["on"] is True
+            await asyncio.sleep(1.0)  # a second of both sides on disk
+            peers = [s.peer for s in rooms.rooms[call.booking_id].seats.values()]
+            assert all(p is not None and p.recorder is not None for p in peers)
+    finally:
+        await mentor.close()
+        await learner.close()
+    for _ in range(100):  # leaving closes both server peers and their recorders
+        if call.booking_id not in rooms.rooms:
+            break
+        await asyncio.sleep(0.05)
+    files = sorted((tmp_path / "recordings" / f"booking-{call.booking_id}").glob("*.mp4"))
+    assert len(files) == 2 and all(f.stat().st_size > 0 for f in files), files
+    async with call.core.db.transaction() as s:
+        rows = await records_of(s, call.booking_id)
+    assert {r.detail for r in rows if r.kind == "recording"} == {f.name for f in files}
+    assert all(p is not None and p.closed.is_set() for p in peers)
+    assert call.booking_id not in rooms.rooms
+
+
+async def test_shutdown_closes_every_peer_connection(relay_call: Call, loopback_ice: None) -> None:
+    call = relay_call
+    mentor = RoomClient(call.url, call.token("mentor"), video=PatternTrack(160, 120))
+    rooms = call.server.app[ROOMS]
+    try:
+        async with asyncio.timeout(WAIT_S):
+            await mentor.open()
+            await mentor.via_server()
+            await mentor.connected.wait()
+            seat = rooms.rooms[call.booking_id].seats["mentor"]
+            peer = seat.peer
+            assert peer is not None
+            await call.server.close()
+            assert peer.closed.is_set() and peer.pc.connectionState == "closed"
+            assert rooms.rooms == {} and rooms.checks == set()
+            assert (await mentor.expect("_closed"))["code"] == 1001
+    finally:
+        await mentor.close()
