@@ -14,6 +14,7 @@ from aiohttp import WSMsgType, web
 from calls.config import CallConfig
 from calls.rooms import Refused, Rooms
 from core.app import CoreApp
+from core.booking.joins import recordings_of
 from core.booking.room import Access, RoomWindow, access
 from core.booking.tables import Booking
 from core.booking.views import RoomTicket, room_of_token, when
@@ -185,6 +186,45 @@ def check_offer(core_of: CoreOf) -> Handler:
     return handler
 
 
+def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
+    """A session's recordings, for its two participants only, any time after."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        core = core_of(request.app)
+        token = request.match_info["token"]
+        ticket = room_of_token(core.signing_key, token)
+        if ticket is None:
+            return page("Link not valid", "<p>This link isn't valid.</p>", 404)
+        b, _user, _other = await _load(core, ticket)
+        if access(b, ticket, core.clock.now(), core.policies) is Access.NOT_YOURS:
+            title, body, status = MESSAGES[Access.NOT_YOURS]
+            return page(title, body, status)
+        async with core.db.transaction() as s:
+            names = (await recordings_of(s, [ticket.booking_id])).get(ticket.booking_id, [])
+        folder = cfg.data_dir / "recordings" / f"booking-{ticket.booking_id}"
+        name = request.match_info.get("name")
+        if name is not None:
+            # Only names the server itself recorded: never a path from the request.
+            if name not in names or not (folder / name).is_file():
+                raise web.HTTPNotFound()
+            return web.FileResponse(
+                folder / name,
+                headers={"Cache-Control": "private, no-store", "Content-Type": "video/mp4"},
+            )
+        found = [n for n in names if (folder / n).is_file()]
+        items = "".join(
+            f'<li><a href="/room/{html.escape(token)}/recordings/{html.escape(n)}" '
+            f'data-testid="recording">{html.escape(n)}</a></li>'
+            for n in found
+        )
+        return page(
+            "Session recordings",
+            f"<ul>{items}</ul>" if found else "<p>No recording was made of this session.</p>",
+        )
+
+    return handler
+
+
 def static_file(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     if name not in STATIC_FILES:
@@ -267,4 +307,6 @@ def setup_calls(app: web.Application, core_of: CoreOf, cfg: CallConfig) -> None:
     app.router.add_get("/room/static/{name}", static_handler)
     app.router.add_post("/room/check/offer", check_offer(core_of))
     app.router.add_get("/room/{token}/check", check_page(core_of))
+    app.router.add_get("/room/{token}/recordings", recordings(core_of, cfg))
+    app.router.add_get("/room/{token}/recordings/{name}", recordings(core_of, cfg))
     app.router.add_get("/room/{token}", room_page(core_of))

@@ -66,3 +66,18 @@ async def records_of(s: AsyncSession, booking_id: int) -> list[RoomEvent]:
             .order_by(RoomEvent.at, RoomEvent.id)
         )
     )
+
+
+async def recordings_of(s: AsyncSession, booking_ids: list[int]) -> dict[int, list[str]]:
+    """Recording file names per booking (both people consented; see calls/)."""
+    if not booking_ids:
+        return {}
+    rows = await s.execute(
+        select(RoomEvent.booking_id, RoomEvent.detail)
+        .where(RoomEvent.booking_id.in_(booking_ids), RoomEvent.kind == "recording")
+        .order_by(RoomEvent.id)
+    )
+    out: dict[int, list[str]] = {}
+    for booking_id, name in rows:
+        out.setdefault(booking_id, []).append(name)
+    return out

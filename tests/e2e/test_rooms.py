@@ -332,6 +332,24 @@ async def test_relay_mode_forwards_tracks_and_records_with_consent(
     assert {r.detail for r in rows if r.kind == "recording"} == {f.name for f in files}
     assert all(p is not None and p.closed.is_set() for p in peers)
     assert call.booking_id not in rooms.rooms
+    # Listed for both participants (and nobody else), downloadable by name only.
+    async with aiohttp.ClientSession() as http:
+        for role in ("mentor", "learner"):
+            async with http.get(f"{call.url}/room/{call.token(role)}/recordings") as resp:
+                assert resp.status == 200
+                listing = await resp.text()
+                assert all(f.name in listing for f in files)
+        base = f"{call.url}/room/{call.token('learner')}/recordings"
+        async with http.get(f"{base}/{files[0].name}") as resp:
+            assert resp.status == 200 and len(await resp.read()) == files[0].stat().st_size
+        async with http.get(f"{base}/..%2F..%2Frooms.db") as resp:
+            assert resp.status == 404
+        async with call.core.db.transaction() as s:
+            stranger = await add_user(s, "Eve", START)
+        async with http.get(
+            f"{call.url}/room/{call.token('learner', user_id=stranger)}/recordings"
+        ) as resp:
+            assert resp.status == 403
 
 
 async def test_shutdown_closes_every_peer_connection(relay_call: Call, loopback_ice: None) -> None:
