@@ -19,4 +19,5 @@ class CallConfig:
     recording: bool = True
     max_server_peers: int = 8
     echo_seconds: float = 60.0
+    status_check_s: float = 15.0
     extra_origins: tuple[str, ...] = field(default_factory=tuple)

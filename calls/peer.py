@@ -21,7 +21,7 @@ from aiortc import (
     RTCPeerConnection,
     RTCSessionDescription,
 )
-from aiortc.contrib.media import MediaRecorder, MediaRelay
+from aiortc.contrib.media import MediaBlackhole, MediaRecorder, MediaRelay
 from aiortc.mediastreams import MediaStreamError
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ class ServerPeer:
         self.outgoing: dict[str, ProxyTrack] = {}
         self.record_to = record_to
         self.recorder: MediaRecorder | None = None
+        self._sink = MediaBlackhole()
         self.created = time.monotonic()
         self.closed = asyncio.Event()
         self._on_state = on_state
@@ -105,7 +106,13 @@ class ServerPeer:
     def _on_track(self, track: MediaStreamTrack) -> None:
         self.incoming[track.kind] = track
         if self.purpose == "echo":
-            self._out(track.kind).attach(self.relay.subscribe(track))
+            self._out(track.kind).attach(self.subscribe(track))
+        # Always one reader, so frames nobody forwards yet (alone in the room) don't pile up.
+        self._sink.addTrack(self.subscribe(track))
+
+    def subscribe(self, track: MediaStreamTrack) -> MediaStreamTrack:
+        # Unbuffered: a slow or detached consumer holds the latest frame, not a backlog.
+        return self.relay.subscribe(track, buffered=False)
 
     def _on_datachannel(self, channel: RTCDataChannel) -> None:
         @channel.on("message")
@@ -137,6 +144,7 @@ class ServerPeer:
 
     async def answer(self, sdp: str) -> RTCSessionDescription:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        await self._sink.start()
         if self.purpose in ("echo", "relay"):
             for transceiver in self.pc.getTransceivers():
                 if transceiver.kind in ("audio", "video"):
@@ -152,7 +160,7 @@ class ServerPeer:
         path.parent.mkdir(parents=True, exist_ok=True)
         recorder = MediaRecorder(str(path))
         for track in self.incoming.values():
-            recorder.addTrack(self.relay.subscribe(track))
+            recorder.addTrack(self.subscribe(track))
         await recorder.start()
         self.recorder = recorder
 
@@ -169,13 +177,15 @@ class ServerPeer:
             if source is None:
                 out.detach()
             else:
-                out.attach(self.relay.subscribe(source))
+                out.attach(self.subscribe(source))
 
     async def close(self) -> None:
         if self.closed.is_set():
             return
         self.closed.set()
         await self.stop_recording()
+        with contextlib.suppress(Exception):
+            await self._sink.stop()
         for out in self.outgoing.values():
             out.stop()
         await self.pc.close()

@@ -25,6 +25,7 @@ from core.app import CoreApp
 from core.booking.joins import record
 from core.booking.room import RoomWindow
 from core.booking.service import Bookings
+from core.booking.tables import Booking
 from core.events import Event
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Rooms:
         self.rooms: dict[int, Room] = {}
         self.checks: set[ServerPeer] = set()
         self.relay = MediaRelay()
+        self.status_check_s = cfg.status_check_s
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # ---- joining and leaving -------------------------------------------------------------
@@ -306,11 +308,21 @@ class Rooms:
 
     # ---- closing ---------------------------------------------------------------------------
     async def _close_at_end(self, room: Room) -> None:
-        delay = (room.window.closes_at - self.core.clock.now()).total_seconds()
-        await asyncio.sleep(max(0.0, delay))
+        """Close the room at end + grace, or sooner if the booking stops being on (a no-show
+        cancellation, an admin): checked every `status_check_s` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (room.window.closes_at - self.core.clock.now()).total_seconds()
+        reason = "time"
+        while (left := deadline - loop.time()) > 0:
+            await asyncio.sleep(min(left, self.status_check_s))
+            async with self.core.db.transaction() as s:
+                b = await s.get(Booking, room.booking_id)
+                if b is None or b.status != "confirmed":
+                    reason = "cancelled"
+                    break
         for seat in list(room.seats.values()):
-            await self._send(seat, {"type": "closed", "reason": "time"})
-            await self.leave(seat, "time")
+            await self._send(seat, {"type": "closed", "reason": reason})
+            await self.leave(seat, reason)
             with contextlib.suppress(Exception):
                 await seat.ws.close(code=CLOSE_TIME_UP, message=b"session over")
         self._drop(room)

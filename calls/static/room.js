@@ -231,7 +231,10 @@
       if (m.on && st.mode === "p2p") await startServer("upload");
       if (!m.on && st.serverPurpose === "upload") closeServer();
     },
-    async closed() { end("Time's up", "The session is over. I'll ask you both to rate it in your chat."); },
+    async closed(m) {
+      if (m.reason === "cancelled") end("Session cancelled", "This session is no longer on; you'll find the details in your chat.");
+      else end("Time's up", "The session is over. I'll ask you both to rate it in your chat.");
+    },
     async replaced() { end("Opened elsewhere", "You joined this room from another tab or device; the call continues there."); },
     async error(m) { console.warn("room:", m.reason); },
     async pong() {},

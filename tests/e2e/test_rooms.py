@@ -370,3 +370,40 @@ async def test_shutdown_closes_every_peer_connection(relay_call: Call, loopback_
             assert (await mentor.expect("_closed"))["code"] == 1001
     finally:
         await mentor.close()
+
+
+async def test_p2p_failure_switches_both_to_relay(call: Call) -> None:
+    mentor = RoomClient(call.url, call.token("mentor"))
+    learner = RoomClient(call.url, call.token("learner"))
+    try:
+        async with asyncio.timeout(WAIT_S):
+            assert (await mentor.open())["mode"] == "p2p"
+            await learner.open()
+            # Relay offers are refused while the room is peer-to-peer.
+            await learner.send({"type": "server", "purpose": "relay", "sdp": "v=0"})
+            assert "peer-to-peer" in (await learner.expect("error"))["reason"]
+            await learner.send({"type": "ice", "state": "failed"})
+            assert (await mentor.expect("peer-ice"))["state"] == "failed"
+            await mentor.send({"type": "relay"})  # what the page does on a failed peer
+            for c in (mentor, learner):
+                assert (await c.expect("mode"))["mode"] == "relay"
+    finally:
+        await mentor.close()
+        await learner.close()
+
+
+async def test_room_closes_when_the_booking_is_cancelled(tmp_path: Path) -> None:
+    async for call in start_call(tmp_path):
+        call.server.app[ROOMS].status_check_s = 0.2
+        mentor = RoomClient(call.url, call.token("mentor"))
+        try:
+            async with asyncio.timeout(WAIT_S):
+                await mentor.open()
+                async with call.core.db.transaction() as s:
+                    b = await s.get(Booking, call.booking_id)
+                    assert b is not None
+                    b.status = "cancelled"
+                assert (await mentor.expect("closed"))["reason"] == "cancelled"
+                assert (await mentor.expect("_closed"))["code"] == 4002
+        finally:
+            await mentor.close()
