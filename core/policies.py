@@ -24,6 +24,10 @@ class Policies:
     completion_grace_min: int = 15
     reminder_offsets_min: tuple[int, ...] = (24 * 60, 15)
     rating_reveal_days: int = 7
+    # Call rooms
+    room_opens_before_min: int = 10
+    room_grace_min: int = 5
+    no_show_after_min: int = 5
     # Money (DESIGN §5, §7)
     starter_credits: int = 2
     platform_fee_bps: int = 3000

@@ -14,6 +14,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bots.telegram.wiring import setup_telegram
 from bots.web.chat import WEBCHAT, WebChat, setup_routes
 from bots.web.pages import setup_pages
+from calls.config import CallConfig
+from calls.web import setup_calls
 from core.app import CoreApp
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.ports import Clock
@@ -169,4 +171,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     # After core_ctx in cleanup_ctx order, so the bot starts once the core exists.
     setup_telegram(app, settings.telegram(), lambda: app[CORE])
     setup_payments(app, settings, CORE)
+    setup_calls(app, lambda app: app[CORE], call_config(settings))
     return app
+
+
+def call_config(settings: Settings) -> CallConfig:
+    return CallConfig(
+        data_dir=settings.data_dir,
+        stun_urls=tuple(settings.stun_urls),
+        turn_urls=tuple(settings.turn_urls),
+        turn_secret=settings.turn_secret.get_secret_value(),
+        turn_ttl_s=settings.turn_ttl_s,
+        mode=settings.call_mode,
+        recording=settings.call_recording,
+    )

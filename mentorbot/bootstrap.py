@@ -52,6 +52,9 @@ async def build_core(
             starter_credits=settings.starter_credits,
             platform_fee_bps=settings.platform_fee_bps,
             min_withdrawal_minor=settings.min_withdrawal_minor,
+            room_opens_before_min=settings.room_opens_before_min,
+            room_grace_min=settings.room_grace_min,
+            no_show_after_min=settings.no_show_after_min,
         ),
         signing_key=settings.secret(),
     )

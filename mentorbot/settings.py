@@ -63,6 +63,23 @@ class Settings(BaseSettings):
     match_retrain_minutes: float = 30.0
     match_experiment: str = "ranker-1"
     match_treatment_share: float = 0.5
+    # Call rooms
+    stun_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_secret: SecretStr = SecretStr("")
+    turn_ttl_s: int = 3600
+    call_mode: Literal["p2p", "relay"] = "p2p"
+    call_recording: bool = True
+    room_opens_before_min: int = 10
+    room_grace_min: int = 5
+    no_show_after_min: int = 5
+
+    @field_validator("stun_urls", "turn_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("admins", mode="before")
     @classmethod

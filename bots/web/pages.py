@@ -1,4 +1,4 @@
-"""Small pages outside the chat: a user's calendar feed and the call-room link target."""
+"""Small pages outside the chat: a user's calendar feed (call rooms live in calls/)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from aiohttp import web
 
 from core.app import CoreApp
 from core.booking.notices import user_feed
-from core.booking.tables import ACTIVE, Booking
-from core.booking.views import room_of_token, when
 from core.calendar import user_of_feed_token
-from core.db.schema import User
 
 CoreOf = Callable[[web.Request], CoreApp]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -56,43 +53,5 @@ def calendar_handler(core_of: CoreOf) -> Handler:
     return handler
 
 
-def room_handler(core_of: CoreOf) -> Handler:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        core = core_of(request)
-        found = room_of_token(core.signing_key, request.match_info["token"])
-        if found is None:
-            return page(
-                "Room link not valid",
-                "<p>This call link isn't valid. Use the <b>Join</b> button from your session "
-                "in the chat (/sessions).</p>",
-                404,
-            )
-        booking_id, user_id = found
-        async with core.db.transaction() as s:
-            b = await s.get(Booking, booking_id)
-            user = await s.get(User, user_id)
-            if b is None or user is None:
-                return page("Session not found", "<p>This session no longer exists.</p>", 404)
-            other = await s.get(User, b.learner_id if user_id == b.mentor_id else b.mentor_id)
-        start = html.escape(when(b.starts_at, user.timezone))
-        name = html.escape(other.display_name if other else "your partner")
-        if b.status not in ACTIVE:
-            return page(
-                "This session isn't on",
-                f"<p>Your session with {name} at {start} is <b>{html.escape(b.status)}</b>.</p>",
-                410,
-            )
-        return page(
-            f"Session with {name}",
-            f"<p>{b.length_min} minutes at <b>{start}</b>.</p>"
-            f"<p>Topic: {html.escape(b.topic)}</p>"
-            "<p class='muted'>The video room opens on this page shortly before the start. "
-            "Keep this link; it's yours alone.</p>",
-        )
-
-    return handler
-
-
 def setup_pages(app: web.Application, core_of: CoreOf) -> None:
     app.router.add_get("/calendar/{token}.ics", calendar_handler(core_of))
-    app.router.add_get("/room/{token}", room_handler(core_of))

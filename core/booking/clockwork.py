@@ -33,6 +33,7 @@ async def tick(app: CoreApp) -> TickReport:
         money = Money(s, now, app.policies, events, app.payments_gateway)
         svc = Bookings(s, now, app.policies, events, money)
         expired = await svc.expire_due()
+        await svc.no_shows_due()
         completed = await svc.complete_due()
         # After completion, so a session that just ended isn't reminded about.
         reminded = await svc.reminders_due()

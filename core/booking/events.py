@@ -22,6 +22,7 @@ class BookingCancelled:
     by: str  # mentor | learner
     declined: bool = False
     mentor_paid: bool = False
+    no_show: bool = False  # the mentor never joined the call room
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ class BookingDisputed:
 
 
 @dataclass(frozen=True)
+class NoShowDecided:
+    """Join records showed someone absent: a mentor no-show is refunded, a learner no-show paid."""
+
+    booking_id: int
+    verdict: str  # a core.booking.noshow.Verdict value
+
+
+@dataclass(frozen=True)
 class RatingsRevealed:
     booking_id: int
 
@@ -60,4 +69,5 @@ BookingEvent = (
     | SessionCompleted
     | RatingsRevealed
     | BookingDisputed
+    | NoShowDecided
 )

@@ -15,6 +15,7 @@ from core.booking.events import (
     BookingEvent,
     BookingExpired,
     BookingRequested,
+    NoShowDecided,
     RatingsRevealed,
     ReminderDue,
     SessionCompleted,
@@ -141,6 +142,8 @@ async def booking_notice(
             )
         elif event.declined:
             head = f"*{esc(mentor.display_name)}* can't take request #{b.id} ({at(learner)})."
+        elif event.by == "mentor" and event.no_show:
+            head = f"*{esc(mentor.display_name)}* didn't join session #{b.id} ({at(learner)})."
         elif event.by == "mentor":
             head = f"*{esc(mentor.display_name)}* cancelled session #{b.id} ({at(learner)})."
         else:
@@ -192,6 +195,25 @@ async def booking_notice(
                     f"How was your session with *{esc(other.display_name)}*? Tap the stars "
                     "(your rating is hidden until they rate too).",
                     buttons=rating_buttons(b.id),
+                ),
+            )
+    elif isinstance(event, NoShowDecided):
+        if event.verdict == "mentor_absent":
+            await send(
+                mentor,
+                Reply(
+                    f"You didn't join session #{b.id} with {esc(learner.display_name)} "
+                    f"({at(mentor)}). The learner is refunded in full and this counts against "
+                    "your reliability."
+                ),
+            )
+        elif event.verdict == "learner_absent":
+            await send(
+                learner,
+                Reply(
+                    f"You didn't join session #{b.id} with {esc(mentor.display_name)} "
+                    f"({at(learner)}) within 5 minutes of the start, so the mentor is paid "
+                    "under the no-show policy."
                 ),
             )
     elif isinstance(event, BookingDisputed):

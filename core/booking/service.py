@@ -21,10 +21,13 @@ from core.booking.events import (
     BookingDisputed,
     BookingExpired,
     BookingRequested,
+    NoShowDecided,
     RatingsRevealed,
     ReminderDue,
     SessionCompleted,
 )
+from core.booking.joins import records_of
+from core.booking.noshow import Outcome, Verdict, decide
 from core.booking.tables import ACTIVE, Booking, BookingCell, BookingNotice, SessionRating
 from core.db.schema import AvailabilityWindow, MentorProfile, Review, User
 from core.events import Event
@@ -431,16 +434,78 @@ class Bookings:
         )
         n = 0
         for b in due:
-            if await self._move(b.id, ["confirmed"], "completed", completed_at=self.now):
-                await self._pay_mentor(b)
-                await self.s.execute(
-                    update(MentorProfile)
-                    .where(MentorProfile.user_id == b.mentor_id)
-                    .values(sessions_completed=MentorProfile.sessions_completed + 1)
-                )
-                self.events.append(SessionCompleted(b.id))
-                n += 1
+            n += await self._complete(b)
         return n
+
+    async def _complete(self, b: Booking) -> int:
+        if not await self._move(b.id, ["confirmed"], "completed", completed_at=self.now):
+            return 0
+        await self._pay_mentor(b)
+        await self.s.execute(
+            update(MentorProfile)
+            .where(MentorProfile.user_id == b.mentor_id)
+            .values(sessions_completed=MentorProfile.sessions_completed + 1)
+        )
+        self.events.append(SessionCompleted(b.id))
+        return 1
+
+    async def complete_after_call(self, booking_id: int) -> bool:
+        """Both people were in the call and it has been hung up after the start: complete it
+        now, so both are asked to rate while it's fresh."""
+        b = await self.s.get(Booking, booking_id)
+        if b is None or b.status != "confirmed" or self.now < b.starts_at:
+            return False
+        outcome = decide(
+            await records_of(self.s, b.id), b, self.now, absent_after_min=self.p.no_show_after_min
+        )
+        if outcome.verdict is not Verdict.HELD:
+            return False
+        return bool(await self._complete(b))
+
+    async def no_shows_due(self) -> list[tuple[int, Outcome]]:
+        """Decide no-shows from room join records once the deadline after the start passed.
+
+        Each booking is decided once (sent-log `noshow`). A mentor who never joined cancels
+        the session as the mentor would (full refund, a strike on their reliability); an
+        absent learner changes nothing here: the session completes and the mentor is paid.
+        """
+        deadline = self.now - timedelta(minutes=self.p.no_show_after_min)
+        due = list(
+            await self.s.scalars(
+                select(Booking).where(
+                    Booking.status == "confirmed",
+                    Booking.starts_at <= deadline,
+                    Booking.ends_at > self.now - timedelta(days=1),
+                )
+            )
+        )
+        decided: list[tuple[int, Outcome]] = []
+        for b in due:
+            outcome = decide(
+                await records_of(self.s, b.id),
+                b,
+                self.now,
+                absent_after_min=self.p.no_show_after_min,
+            )
+            if outcome.verdict in (Verdict.PENDING, Verdict.HELD, Verdict.NO_RECORDS):
+                continue
+            if not await self.mark_sent(b.id, "noshow"):
+                continue
+            if outcome.verdict is Verdict.MENTOR_ABSENT:
+                if not await self._move(
+                    b.id,
+                    ["confirmed"],
+                    "cancelled",
+                    cancelled_by=b.mentor_id,
+                    cancel_reason="no-show: the mentor didn't join the call",
+                    decided_at=self.now,
+                ):
+                    continue
+                await self._refund(b.id)
+                self.events.append(BookingCancelled(b.id, by="mentor", no_show=True))
+            self.events.append(NoShowDecided(b.id, outcome.verdict.value))
+            decided.append((b.id, outcome))
+        return decided
 
     async def report_problem(self, booking_id: int, user_id: int, text: str) -> Booking:
         b = await self._mine(booking_id, user_id, as_mentor=None)

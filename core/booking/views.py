@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.booking.tables import Booking
@@ -35,23 +36,42 @@ def price_text(mode: str, amount_minor: int, currency: str) -> str:
     return money(amount_minor, currency)
 
 
-def room_token(key: bytes, booking_id: int, user_id: int) -> str:
-    mac = hmac.new(key, f"room:{booking_id}:{user_id}".encode(), hashlib.sha256).digest()[:15]
-    return f"{booking_id}.{user_id}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+ROLES = {"m": "mentor", "l": "learner"}
 
 
-def room_of_token(key: bytes, token: str) -> tuple[int, int] | None:
+@dataclass(frozen=True)
+class RoomTicket:
+    """What a room link proves: this user, in this role, for this booking."""
+
+    booking_id: int
+    user_id: int
+    role: str  # mentor | learner
+
+
+def room_token(key: bytes, booking_id: int, user_id: int, role: str) -> str:
+    r = role[0]
+    if r not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    msg = f"room:{booking_id}:{user_id}:{r}".encode()
+    mac = hmac.new(key, msg, hashlib.sha256).digest()[:15]
+    return f"{booking_id}.{user_id}.{r}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+
+def room_of_token(key: bytes, token: str) -> RoomTicket | None:
     parts = token.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    if parts[2] not in ROLES or len(token) > 80:
         return None
     booking_id, user_id = int(parts[0]), int(parts[1])
-    if not hmac.compare_digest(room_token(key, booking_id, user_id), token):
+    if not hmac.compare_digest(room_token(key, booking_id, user_id, parts[2]), token):
         return None
-    return booking_id, user_id
+    return RoomTicket(booking_id, user_id, ROLES[parts[2]])
 
 
 def room_url(public_url: str, key: bytes, b: Booking, user_id: int) -> str:
-    return f"{public_url}/room/{room_token(key, b.id, user_id)}"
+    role = "mentor" if user_id == b.mentor_id else "learner"
+    return f"{public_url}/room/{room_token(key, b.id, user_id, role)}"
 
 
 STATUS_LABELS = {

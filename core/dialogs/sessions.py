@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from core.booking.joins import recordings_of
 from core.booking.service import BookingError
 from core.booking.tables import ACTIVE, Booking, SessionRating
 from core.booking.views import STATUS_LABELS, price_text, room_url, when
@@ -121,10 +122,14 @@ class MySessions(Dialog):
                 )
             )
             replies.append(Reply("*Past*"))
+            recorded = await recordings_of(ctx.session, [b.id for b in past])
             for b in past:
-                buttons = (
+                buttons: tuple[tuple[Button | LinkButton, ...], ...] = (
                     rating_buttons(b.id) if b.status == "completed" and b.id not in rated else ()
                 )
+                if b.id in recorded:
+                    url = room_url(ctx.app.policies.public_url, ctx.app.signing_key, b, ctx.user.id)
+                    buttons = (*buttons, (LinkButton("🎞 Recording", f"{url}/recordings"),))
                 replies.append(Reply(await booking_line(ctx, b), buttons=buttons))
         return replies
 

@@ -72,11 +72,12 @@ async def test_room_link_page(server: TestServer) -> None:
     core = server.app[CORE]
     booking_id, mentor, learner = await _confirmed_booking(core)
     async with aiohttp.ClientSession() as http:
-        token = room_token(core.signing_key, booking_id, learner)
+        token = room_token(core.signing_key, booking_id, learner, "learner")
         async with http.get(server.make_url(f"/room/{token}")) as resp:
             assert resp.status == 200
             text = await resp.text()
             assert "Session with Meera" in text and "13:00 (Europe/London)" in text
+            assert 'data-testid="opens-in"' in text  # too early: a countdown to the opening
         forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
         async with http.get(server.make_url(f"/room/{forged}")) as resp:
             assert resp.status == 404

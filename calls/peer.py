@@ -1,0 +1,191 @@
+"""The aiortc server peer: echo (device check), relay (forward the other side's tracks) and
+upload (receive only, for recording). One offer in, one complete answer out (no trickle:
+aiortc gathers its candidates before it answers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCDataChannel,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.contrib.media import MediaBlackhole, MediaRecorder, MediaRelay
+from aiortc.mediastreams import MediaStreamError
+
+log = logging.getLogger(__name__)
+
+StateHook = Callable[[str], Awaitable[None]]
+
+
+def rtc_config(servers: list[dict[str, Any]]) -> RTCConfiguration:
+    """Always explicit: aiortc would otherwise use a public STUN server by default."""
+    return RTCConfiguration(
+        iceServers=[
+            RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
+            for s in servers
+        ]
+    )
+
+
+class ProxyTrack(MediaStreamTrack):
+    """A track whose frames come from whatever source is attached now (the other person's
+    track, which may arrive later or be replaced when they reconnect)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self._source: MediaStreamTrack | None = None
+        self._ready = asyncio.Event()
+
+    def attach(self, source: MediaStreamTrack) -> None:
+        self._source = source
+        self._ready.set()
+
+    def detach(self) -> None:
+        self._source = None
+        self._ready.clear()
+
+    def stop(self) -> None:
+        super().stop()
+        self._ready.set()
+
+    async def recv(self) -> Any:
+        while True:
+            if self.readyState != "live":
+                raise MediaStreamError
+            await self._ready.wait()
+            source = self._source
+            if source is None:
+                continue
+            try:
+                return await source.recv()
+            except MediaStreamError:
+                if self._source is source:
+                    self.detach()
+
+
+class ServerPeer:
+    """One browser's connection to the server. `purpose` is echo, relay or upload."""
+
+    def __init__(
+        self,
+        purpose: str,
+        ice: list[dict[str, Any]],
+        relay: MediaRelay,
+        *,
+        on_state: StateHook | None = None,
+        record_to: Path | None = None,
+    ) -> None:
+        self.purpose = purpose
+        self.relay = relay
+        self.pc = RTCPeerConnection(rtc_config(ice))
+        self.incoming: dict[str, MediaStreamTrack] = {}
+        self.outgoing: dict[str, ProxyTrack] = {}
+        self.record_to = record_to
+        self.recorder: MediaRecorder | None = None
+        self._sink = MediaBlackhole()
+        self.created = time.monotonic()
+        self.closed = asyncio.Event()
+        self._on_state = on_state
+        self.pc.on("track", self._on_track)
+        self.pc.on("datachannel", self._on_datachannel)
+        self.pc.on("iceconnectionstatechange", self._on_ice)
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        self.incoming[track.kind] = track
+        if self.purpose == "echo":
+            self._out(track.kind).attach(self.subscribe(track))
+        # Always one reader, so frames nobody forwards yet (alone in the room) don't pile up.
+        self._sink.addTrack(self.subscribe(track))
+
+    def subscribe(self, track: MediaStreamTrack) -> MediaStreamTrack:
+        # Unbuffered: a slow or detached consumer holds the latest frame, not a backlog.
+        return self.relay.subscribe(track, buffered=False)
+
+    def _on_datachannel(self, channel: RTCDataChannel) -> None:
+        @channel.on("message")
+        def on_message(message: object) -> None:
+            # The device check measures round trips with these: answer at once, unchanged,
+            # plus the server's own clock for the page's figures.
+            if isinstance(message, str) and message.startswith("{"):
+                try:
+                    body = json.loads(message)
+                except ValueError:
+                    return
+                if isinstance(body, dict) and body.get("type") == "ping":
+                    body["type"] = "pong"
+                    body["server_ms"] = time.time() * 1000
+                    channel.send(json.dumps(body))
+
+    async def _on_ice(self) -> None:
+        state = self.pc.iceConnectionState
+        if self._on_state is not None:
+            with contextlib.suppress(Exception):
+                await self._on_state(state)
+        if state in ("failed", "closed"):
+            await self.close()
+
+    def _out(self, kind: str) -> ProxyTrack:
+        if kind not in self.outgoing:
+            self.outgoing[kind] = ProxyTrack(kind)
+        return self.outgoing[kind]
+
+    async def answer(self, sdp: str) -> RTCSessionDescription:
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        await self._sink.start()
+        if self.purpose in ("echo", "relay"):
+            for transceiver in self.pc.getTransceivers():
+                if transceiver.kind in ("audio", "video"):
+                    self.pc.addTrack(self._out(transceiver.kind))
+        if self.record_to is not None and self.incoming:
+            await self.start_recording(self.record_to)
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        return self.pc.localDescription
+
+    async def start_recording(self, path: Path) -> None:
+        if self.recorder is not None or not self.incoming:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        recorder = MediaRecorder(str(path))
+        for track in self.incoming.values():
+            recorder.addTrack(self.subscribe(track))
+        await recorder.start()
+        self.recorder = recorder
+
+    async def stop_recording(self) -> None:
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            with contextlib.suppress(Exception):
+                await recorder.stop()
+
+    def feed_from(self, other: ServerPeer | None) -> None:
+        """Relay: send the other person's incoming tracks on this connection."""
+        for kind, out in self.outgoing.items():
+            source = other.incoming.get(kind) if other is not None else None
+            if source is None:
+                out.detach()
+            else:
+                out.attach(self.subscribe(source))
+
+    async def close(self) -> None:
+        if self.closed.is_set():
+            return
+        self.closed.set()
+        await self.stop_recording()
+        with contextlib.suppress(Exception):
+            await self._sink.stop()
+        for out in self.outgoing.values():
+            out.stop()
+        await self.pc.close()

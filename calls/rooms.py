@@ -1,0 +1,404 @@
+"""Live call rooms: who is in which booking's room, and the messages between them.
+
+State lives in one `Rooms` object kept in the aiohttp app (no module-level registry). The
+server decides who said what: every relayed message carries the sender's role as the server
+knows it, and a client that tries to name a sender itself is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiohttp import WSCloseCode, web
+from aiortc.contrib.media import MediaRelay
+
+from calls.config import CallConfig
+from calls.peer import ServerPeer
+from calls.turn import ice_servers
+from core.app import CoreApp
+from core.booking.joins import record
+from core.booking.room import RoomWindow
+from core.booking.service import Bookings
+from core.booking.tables import Booking
+from core.events import Event
+
+log = logging.getLogger(__name__)
+
+MAX_CHAT = 2000
+MAX_SIGNAL = 64_000
+ICE_STATES = ("new", "checking", "connected", "completed", "failed", "disconnected", "closed")
+CLOSE_REPLACED = 4001
+CLOSE_TIME_UP = 4002
+CLOSE_HANGUP = 4003
+
+
+@dataclass(eq=False)
+class Seat:
+    booking_id: int
+    role: str
+    user_id: int
+    name: str
+    ws: web.WebSocketResponse
+    joined_at: datetime
+    consent: bool = False
+    peer: ServerPeer | None = None
+    gone: bool = False
+
+
+@dataclass(eq=False)
+class Room:
+    booking_id: int
+    window: RoomWindow
+    names: dict[str, str]
+    seats: dict[str, Seat] = field(default_factory=dict)
+    closer: asyncio.Task[None] | None = None
+    recording: bool = False
+    relay_mode: bool = False
+    hung_up: bool = False
+
+
+class Refused(Exception):
+    """A message the server won't relay; the reason goes back to the sender."""
+
+
+def iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+class Rooms:
+    def __init__(self, core: CoreApp, cfg: CallConfig) -> None:
+        self.core = core
+        self.cfg = cfg
+        self.rooms: dict[int, Room] = {}
+        self.checks: set[ServerPeer] = set()
+        self.relay = MediaRelay()
+        self.status_check_s = cfg.status_check_s
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ---- joining and leaving -------------------------------------------------------------
+    def ice_for(self, user_id: int) -> list[dict[str, Any]]:
+        now_s = int(self.core.clock.now().timestamp())
+        return ice_servers(
+            self.cfg.stun_urls,
+            self.cfg.turn_urls,
+            self.cfg.turn_secret,
+            f"u{user_id}",
+            now_s,
+            self.cfg.turn_ttl_s,
+        )
+
+    async def join(
+        self,
+        booking_id: int,
+        window: RoomWindow,
+        names: dict[str, str],
+        role: str,
+        user_id: int,
+        ws: web.WebSocketResponse,
+    ) -> Seat:
+        room = self.rooms.get(booking_id)
+        if room is None:
+            room = Room(booking_id, window, names, relay_mode=self.cfg.mode == "relay")
+            self.rooms[booking_id] = room
+            room.closer = self._spawn(self._close_at_end(room))
+        now = self.core.clock.now()
+        seat = Seat(booking_id, role, user_id, names[role], ws, now)
+        old = room.seats.get(role)
+        room.seats[role] = seat
+        if old is not None:
+            # A second tab (or a reconnect) of the same person takes the seat over.
+            old.gone = True
+            await self._send(old, {"type": "replaced"})
+            await self._close_peer(old)
+            with contextlib.suppress(Exception):
+                await old.ws.close(code=CLOSE_REPLACED, message=b"replaced by another tab")
+        await self._record(seat, "join", "replaced an earlier tab" if old else "")
+        other = self._other(room, seat)
+        await self._send(
+            seat,
+            {
+                "type": "welcome",
+                "you": {"role": role, "name": seat.name},
+                "peer": {"role": other.role, "name": other.name} if other else None,
+                "partner_name": names["learner" if role == "mentor" else "mentor"],
+                "ice_servers": self.ice_for(user_id),
+                "mode": "relay" if room.relay_mode else "p2p",
+                "now": iso(now),
+                "starts_at": iso(window.starts_at),
+                "ends_at": iso(window.ends_at),
+                "closes_at": iso(window.closes_at),
+                "recording": room.recording,
+                "recording_allowed": self.cfg.recording,
+            },
+        )
+        if other is not None:
+            await self._send(other, {"type": "peer-joined", "from": role, "name": seat.name})
+        return seat
+
+    async def leave(self, seat: Seat, reason: str) -> None:
+        room = self.rooms.get(seat.booking_id)
+        # The bookkeeping happens at once, before any await, so a cancelled leave can't
+        # leave a half-empty room behind.
+        mine = not seat.gone and room is not None and room.seats.get(seat.role) is seat
+        empty = False
+        if mine and room is not None:
+            seat.gone = True
+            del room.seats[seat.role]
+            room.hung_up = room.hung_up or reason == "hangup"
+            empty = not room.seats
+            if empty:
+                self._drop(room)
+        await self._close_peer(seat)
+        if not mine or room is None:
+            return  # replaced: the new tab holds the seat
+        await self._record(seat, "leave", reason)
+        other = self._other(room, seat)
+        if other is not None:
+            await self._send(other, {"type": "peer-left", "from": seat.role, "reason": reason})
+            if other.peer is not None:
+                other.peer.feed_from(None)
+        if empty and room.hung_up:
+            # Both have left after a hang-up: the session is over, ask both to rate.
+            await self._complete_after_call(seat.booking_id)
+
+    # ---- messages --------------------------------------------------------------------------
+    async def handle(self, seat: Seat, msg: Any) -> None:
+        room = self.rooms.get(seat.booking_id)
+        if room is None or seat.gone:
+            return
+        try:
+            await self._dispatch(room, seat, msg)
+        except Refused as e:
+            await self._send(seat, {"type": "error", "reason": str(e)})
+
+    async def _dispatch(self, room: Room, seat: Seat, msg: Any) -> None:
+        if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+            raise Refused("messages are JSON objects with a type")
+        if "from" in msg:
+            raise Refused("the sender is set by the server")
+        kind = msg["type"]
+        other = self._other(room, seat)
+        if kind == "signal":
+            data = msg.get("data")
+            if not isinstance(data, dict) or len(str(data)) > MAX_SIGNAL:
+                raise Refused("signal needs a data object")
+            if other is None:
+                raise Refused("nobody else is in the room yet")
+            await self._send(other, {"type": "signal", "from": seat.role, "data": data})
+        elif kind == "chat":
+            text = msg.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise Refused("chat needs text")
+            out = {
+                "type": "chat",
+                "from": seat.role,
+                "name": seat.name,
+                "text": text[:MAX_CHAT],
+                "at": iso(self.core.clock.now()),
+            }
+            for s in list(room.seats.values()):
+                await self._send(s, out)
+        elif kind == "ice":
+            state = msg.get("state")
+            if state not in ICE_STATES:
+                raise Refused("unknown ICE state")
+            await self._record(seat, "ice", str(state))
+            if other is not None:
+                await self._send(other, {"type": "peer-ice", "from": seat.role, "state": state})
+        elif kind == "consent":
+            seat.consent = bool(msg.get("record"))
+            await self._record(seat, "consent", "yes" if seat.consent else "no")
+            for s in list(room.seats.values()):
+                await self._send(s, {"type": "consent", "from": seat.role, "record": seat.consent})
+            await self._update_recording(room)
+        elif kind == "relay":
+            # P2P failed for this browser: both switch to the server peer.
+            if not room.relay_mode:
+                room.relay_mode = True
+                for s in list(room.seats.values()):
+                    await self._send(s, {"type": "mode", "mode": "relay"})
+        elif kind == "server":
+            await self._server_offer(room, seat, msg)
+        elif kind == "hangup":
+            await self.leave(seat, "hangup")
+            with contextlib.suppress(Exception):
+                await seat.ws.close(code=CLOSE_HANGUP, message=b"hung up")
+        elif kind == "ping":
+            await self._send(seat, {"type": "pong", "t": msg.get("t")})
+        else:
+            raise Refused(f"unknown message type {kind[:20]!r}")
+
+    async def _server_offer(self, room: Room, seat: Seat, msg: dict[str, Any]) -> None:
+        sdp = msg.get("sdp")
+        purpose = msg.get("purpose")
+        if not isinstance(sdp, str) or len(sdp) > MAX_SIGNAL:
+            raise Refused("server offer needs sdp")
+        if purpose == "relay" and not room.relay_mode:
+            raise Refused("this room is peer-to-peer")
+        if purpose == "upload" and not room.recording:
+            raise Refused("recording is off")
+        if purpose not in ("relay", "upload"):
+            raise Refused("purpose is relay or upload")
+        if self._server_peer_count() >= self.cfg.max_server_peers:
+            raise Refused("the server is busy; try again in a minute")
+        await self._close_peer(seat)
+
+        async def on_state(state: str) -> None:
+            await self._record(seat, "ice", f"server:{state}")
+
+        peer = ServerPeer(purpose, self.ice_for(seat.user_id), self.relay, on_state=on_state)
+        seat.peer = peer
+        peer_record = self._recording_path(room, seat) if room.recording else None
+        peer.record_to = peer_record
+        answer = await peer.answer(sdp)
+        if peer_record is not None and peer.recorder is not None:
+            await self._record(seat, "recording", peer_record.name)
+        other = self._other(room, seat)
+        if purpose == "relay":
+            peer.feed_from(other.peer if other else None)
+            if other is not None and other.peer is not None:
+                other.peer.feed_from(peer)
+        await self._send(seat, {"type": "server", "sdp": answer.sdp, "kind": answer.type})
+
+    async def _update_recording(self, room: Room) -> None:
+        both = len(room.seats) == 2 and all(s.consent for s in room.seats.values())
+        want = both and self.cfg.recording
+        if want == room.recording:
+            return
+        room.recording = want
+        for s in list(room.seats.values()):
+            if not want and s.peer is not None:
+                await s.peer.stop_recording()
+                if s.peer.purpose == "upload":
+                    await self._close_peer(s)
+            elif want and s.peer is not None and s.peer.purpose == "relay":
+                path = self._recording_path(room, s)
+                await s.peer.start_recording(path)
+                await self._record(s, "recording", path.name)
+            await self._send(s, {"type": "recording", "on": want})
+
+    def _recording_path(self, room: Room, seat: Seat) -> Any:
+        stamp = self.core.clock.now().strftime("%Y%m%dT%H%M%S")
+        folder = self.cfg.data_dir / "recordings" / f"booking-{room.booking_id}"
+        return folder / f"{stamp}-{seat.role}-{int(time.time() * 1000) % 100000}.mp4"
+
+    # ---- device check ------------------------------------------------------------------------
+    async def echo(self, sdp: str, user_id: int) -> Any:
+        if self._server_peer_count() >= self.cfg.max_server_peers:
+            raise Refused("the server is busy; try again in a minute")
+        peer = ServerPeer("echo", self.ice_for(user_id), self.relay)
+        self.checks.add(peer)
+        answer = await peer.answer(sdp)
+        self._spawn(self._end_check(peer))
+        return answer
+
+    async def _end_check(self, peer: ServerPeer) -> None:
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(peer.closed.wait(), self.cfg.echo_seconds)
+        finally:
+            await peer.close()
+            self.checks.discard(peer)
+
+    # ---- closing ---------------------------------------------------------------------------
+    async def _close_at_end(self, room: Room) -> None:
+        """Close the room at end + grace, or sooner if the booking stops being on (a no-show
+        cancellation, an admin): checked every `status_check_s` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (room.window.closes_at - self.core.clock.now()).total_seconds()
+        reason = "time"
+        while (left := deadline - loop.time()) > 0:
+            await asyncio.sleep(min(left, self.status_check_s))
+            async with self.core.db.transaction() as s:
+                b = await s.get(Booking, room.booking_id)
+                if b is None or b.status != "confirmed":
+                    reason = "cancelled"
+                    break
+        for seat in list(room.seats.values()):
+            await self._send(seat, {"type": "closed", "reason": reason})
+            await self.leave(seat, reason)
+            with contextlib.suppress(Exception):
+                await seat.ws.close(code=CLOSE_TIME_UP, message=b"session over")
+        self._drop(room)
+
+    def _drop(self, room: Room) -> None:
+        if self.rooms.get(room.booking_id) is room:
+            del self.rooms[room.booking_id]
+        task = room.closer
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
+    async def close_all(self) -> None:
+        """Shutdown: every room, every socket, every peer connection."""
+        for room in list(self.rooms.values()):
+            for seat in list(room.seats.values()):
+                seat.gone = True
+                await self._close_peer(seat)
+                with contextlib.suppress(Exception):
+                    await seat.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+            self._drop(room)
+        for peer in list(self.checks):
+            await peer.close()
+        self.checks.clear()
+        tasks = list(self._tasks)
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def _other(self, room: Room, seat: Seat) -> Seat | None:
+        return room.seats.get("learner" if seat.role == "mentor" else "mentor")
+
+    def _server_peer_count(self) -> int:
+        live = sum(1 for r in self.rooms.values() for s in r.seats.values() if s.peer)
+        return live + len(self.checks)
+
+    async def _close_peer(self, seat: Seat) -> None:
+        peer, seat.peer = seat.peer, None
+        if peer is not None:
+            await peer.close()
+
+    async def _send(self, seat: Seat, msg: dict[str, Any]) -> None:
+        if seat.ws.closed:
+            return
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await seat.ws.send_json(msg)
+
+    async def _record(self, seat: Seat, kind: str, detail: str = "") -> None:
+        try:
+            async with self.core.db.transaction() as s:
+                await record(
+                    s,
+                    seat.booking_id,
+                    seat.user_id,
+                    seat.role,
+                    kind,
+                    self.core.clock.now(),
+                    detail,
+                )
+        except Exception:
+            log.exception("could not store a room event")
+
+    async def _complete_after_call(self, booking_id: int) -> None:
+        outbox: list[int] = []
+        now = self.core.clock.now()
+        async with self.core.db.transaction() as s:
+            events: list[Event] = []
+            if await Bookings(s, now, self.core.policies, events).complete_after_call(booking_id):
+                outbox += await self.core.handle_events(s, events, now)
+        if outbox:
+            await self.core.delivery.flush(outbox)
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task

@@ -1,0 +1,312 @@
+"""HTTP side of the call rooms: the room page, the device check, the signaling WebSocket."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib import resources
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from calls.config import CallConfig
+from calls.rooms import Refused, Rooms
+from core.app import CoreApp
+from core.booking.joins import recordings_of
+from core.booking.room import Access, RoomWindow, access
+from core.booking.tables import Booking
+from core.booking.views import RoomTicket, room_of_token, when
+from core.db.schema import User
+
+log = logging.getLogger(__name__)
+
+CoreOf = Callable[[web.Application], CoreApp]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ROOMS = web.AppKey("rooms", Rooms)
+STATIC = resources.files("calls") / "static"
+STATIC_FILES = {
+    "room.js": "application/javascript",
+    "room.css": "text/css",
+    "check.js": "application/javascript",
+}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",  # the token is in the URL
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Permissions-Policy": "camera=(self), microphone=(self), display-capture=(self)",
+}
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · MentorBot</title><link rel="stylesheet" href="/room/static/room.css">
+<script src="/room/static/room.js" defer></script></head>
+<body class="notice" data-page="{kind}"><main class="card"><h1>{title}</h1>{body}</main>
+</body></html>"""
+
+MESSAGES = {
+    Access.NOT_YOURS: (
+        "This link isn't yours",
+        "<p>This call link belongs to someone else or to another session. Use the "
+        "<b>Join</b> button from your own session in the chat (/sessions).</p>",
+        403,
+    ),
+    Access.EXPIRED: (
+        "This session is over",
+        "<p>The room for your session with {name} at {start} has closed. You'll find it "
+        "under /sessions in the chat, where you can rate it.</p>",
+        410,
+    ),
+    Access.CANCELLED: (
+        "This session isn't on",
+        "<p>Your session with {name} at {start} is <b>{status}</b>, so there's no call.</p>",
+        410,
+    ),
+}
+
+
+def page(title: str, body: str, status: int = 200, kind: str = "notice") -> web.Response:
+    return web.Response(
+        text=PAGE.format(title=html.escape(title), body=body, kind=kind),
+        content_type="text/html",
+        status=status,
+        headers=HEADERS,
+    )
+
+
+def origin_ok(request: web.Request, public_url: str, extra: tuple[str, ...]) -> bool:
+    origin = request.headers.get("Origin", "")
+    if not origin:
+        return False
+    pub = urlsplit(public_url)
+    allowed = {f"{request.scheme}://{request.host}", f"{pub.scheme}://{pub.netloc}", *extra}
+    return origin in allowed
+
+
+async def _load(
+    core: CoreApp, ticket: RoomTicket
+) -> tuple[Booking | None, User | None, User | None]:
+    async with core.db.transaction() as s:
+        b = await s.get(Booking, ticket.booking_id)
+        user = await s.get(User, ticket.user_id)
+        if b is None:
+            return None, user, None
+        other_id = b.learner_id if ticket.role == "mentor" else b.mentor_id
+        other = await s.get(User, other_id)
+        return b, user, other
+
+
+def room_page(core_of: CoreOf) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        core = core_of(request.app)
+        ticket = room_of_token(core.signing_key, request.match_info["token"])
+        if ticket is None:
+            return page(
+                "Room link not valid",
+                "<p>This call link isn't valid. Use the <b>Join</b> button from your session "
+                "in the chat (/sessions).</p>",
+                404,
+            )
+        b, user, other = await _load(core, ticket)
+        now = core.clock.now()
+        state = access(b, ticket, now, core.policies)
+        if b is None or user is None or state is Access.NOT_YOURS:
+            title, body, status = MESSAGES[Access.NOT_YOURS]
+            return page(title, body, status)
+        start = html.escape(when(b.starts_at, user.timezone))
+        name = html.escape(other.display_name if other else "your partner")
+        if state is Access.TOO_EARLY:
+            window = RoomWindow.of(b, core.policies)
+            left = int((window.opens_at - now).total_seconds())
+            return page(
+                f"Session with {other.display_name if other else 'your partner'}",
+                f"<p>{b.length_min} minutes at <b>{start}</b>. Topic: {html.escape(b.topic)}</p>"
+                f"<p>The room opens {core.policies.room_opens_before_min} minutes before the "
+                f'start, in <b data-testid="opens-in" data-seconds="{left}">'
+                f"{left // 3600} h {left % 3600 // 60} min</b>. This page opens it by itself."
+                "</p>"
+                f'<p><a href="/room/{html.escape(request.match_info["token"])}/check">'
+                "Check your camera and microphone</a> meanwhile.</p>"
+                "<p class='muted'>Keep this link; it's yours alone.</p>",
+                200,
+                kind="early",
+            )
+        if state is not Access.OPEN:
+            title, body, status = MESSAGES[state]
+            return page(title, body.format(name=name, start=start, status=b.status), status)
+        text = (STATIC / "room.html").read_text()
+        return web.Response(text=text, content_type="text/html", headers=HEADERS)
+
+    return handler
+
+
+def check_page(core_of: CoreOf) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        core = core_of(request.app)
+        ticket = room_of_token(core.signing_key, request.match_info["token"])
+        if ticket is None:
+            return page("Room link not valid", "<p>This link isn't valid.</p>", 404)
+        text = (STATIC / "check.html").read_text()
+        return web.Response(text=text, content_type="text/html", headers=HEADERS)
+
+    return handler
+
+
+def check_offer(core_of: CoreOf) -> Handler:
+    """The device check: the browser's offer in, the server peer's answer out."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        core = core_of(request.app)
+        if not origin_ok(request, core.policies.public_url, ()):
+            return web.json_response({"error": "origin"}, status=403)
+        try:
+            body = await request.json()
+            token, sdp = str(body["token"]), str(body["sdp"])
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"error": "bad request"}, status=400)
+        ticket = room_of_token(core.signing_key, token)
+        if ticket is None:
+            return web.json_response({"error": "token"}, status=401)
+        b, _user, _other = await _load(core, ticket)
+        state = access(b, ticket, core.clock.now(), core.policies)
+        if state not in (Access.OPEN, Access.TOO_EARLY):
+            return web.json_response({"error": state.value}, status=403)
+        try:
+            answer = await request.app[ROOMS].echo(sdp, ticket.user_id)
+        except Refused as e:
+            return web.json_response({"error": str(e)}, status=503)
+        return web.json_response({"sdp": answer.sdp, "type": answer.type})
+
+    return handler
+
+
+def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
+    """A session's recordings, for its two participants only, any time after."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        core = core_of(request.app)
+        token = request.match_info["token"]
+        ticket = room_of_token(core.signing_key, token)
+        if ticket is None:
+            return page("Link not valid", "<p>This link isn't valid.</p>", 404)
+        b, _user, _other = await _load(core, ticket)
+        if access(b, ticket, core.clock.now(), core.policies) is Access.NOT_YOURS:
+            title, body, status = MESSAGES[Access.NOT_YOURS]
+            return page(title, body, status)
+        async with core.db.transaction() as s:
+            names = (await recordings_of(s, [ticket.booking_id])).get(ticket.booking_id, [])
+        folder = cfg.data_dir / "recordings" / f"booking-{ticket.booking_id}"
+        name = request.match_info.get("name")
+        if name is not None:
+            # Only names the server itself recorded: never a path from the request.
+            if name not in names or not (folder / name).is_file():
+                raise web.HTTPNotFound()
+            return web.FileResponse(
+                folder / name,
+                headers={"Cache-Control": "private, no-store", "Content-Type": "video/mp4"},
+            )
+        found = [n for n in names if (folder / n).is_file()]
+        items = "".join(
+            f'<li><a href="/room/{html.escape(token)}/recordings/{html.escape(n)}" '
+            f'data-testid="recording">{html.escape(n)}</a></li>'
+            for n in found
+        )
+        return page(
+            "Session recordings",
+            f"<ul>{items}</ul>" if found else "<p>No recording was made of this session.</p>",
+        )
+
+    return handler
+
+
+def static_file(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    if name not in STATIC_FILES:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=(STATIC / name).read_bytes(),
+        content_type=STATIC_FILES[name],
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+async def static_handler(request: web.Request) -> web.StreamResponse:
+    return static_file(request)
+
+
+def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        core = core_of(request.app)
+        # Everything is checked before the upgrade: a refused client never sees a message.
+        if not origin_ok(request, core.policies.public_url, cfg.extra_origins):
+            return web.json_response({"error": "origin"}, status=403)
+        ticket = room_of_token(core.signing_key, request.query.get("token", ""))
+        if ticket is None:
+            return web.json_response({"error": "token"}, status=401)
+        b, user, other = await _load(core, ticket)
+        state = access(b, ticket, core.clock.now(), core.policies)
+        if b is None or user is None or state is not Access.OPEN:
+            status = 403 if state in (Access.NOT_YOURS, Access.TOO_EARLY) else 410
+            return web.json_response({"error": state.value}, status=status)
+        names = {
+            ticket.role: user.display_name,
+            ("learner" if ticket.role == "mentor" else "mentor"): (
+                other.display_name if other else "your partner"
+            ),
+        }
+        ws = web.WebSocketResponse(heartbeat=20, max_msg_size=128 * 1024)
+        await ws.prepare(request)
+        rooms = request.app[ROOMS]
+        seat = await rooms.join(
+            b.id, RoomWindow.of(b, core.policies), names, ticket.role, ticket.user_id, ws
+        )
+        reason = "closed"
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    body = json.loads(msg.data)
+                except ValueError:
+                    await ws.send_json({"type": "error", "reason": "not JSON"})
+                    continue
+                await rooms.handle(seat, body)
+        except Exception:
+            reason = "error"
+            log.exception("room socket failed")
+        finally:
+            await rooms.leave(seat, reason)
+        return ws
+
+    return handler
+
+
+def setup_calls(app: web.Application, core_of: CoreOf, cfg: CallConfig) -> None:
+    """Routes plus the Rooms object's life (after the core is built, closed before it)."""
+
+    async def rooms_ctx(app: web.Application) -> AsyncIterator[None]:
+        app[ROOMS] = Rooms(core_of(app), cfg)
+        yield
+        await app[ROOMS].close_all()
+
+    async def close_rooms(app: web.Application) -> None:
+        rooms = app.get(ROOMS)
+        if rooms is not None:
+            await rooms.close_all()
+
+    app.cleanup_ctx.append(rooms_ctx)
+    app.on_shutdown.append(close_rooms)
+    # Fixed paths first: /room/{token} would otherwise match /room/ws.
+    app.router.add_get("/room/ws", signaling(core_of, cfg))
+    app.router.add_get("/room/static/{name}", static_handler)
+    app.router.add_post("/room/check/offer", check_offer(core_of))
+    app.router.add_get("/room/{token}/check", check_page(core_of))
+    app.router.add_get("/room/{token}/recordings", recordings(core_of, cfg))
+    app.router.add_get("/room/{token}/recordings/{name}", recordings(core_of, cfg))
+    app.router.add_get("/room/{token}", room_page(core_of))

@@ -1,0 +1,110 @@
+"""Call-room test support: a server on 127.0.0.1 with a manual clock, a confirmed booking,
+and aioice held to the loopback address (it offers no loopback candidate by itself)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from core.app import CoreApp
+from core.booking.service import Bookings
+from core.booking.views import room_token
+from core.clock import ManualClock
+from core.db.schema import Account
+from core.services.money import Money
+from mentorbot.app import CORE, create_app
+from mentorbot.settings import Settings
+from tests.booking_support import add_mentor, add_user
+
+BOOKED_AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+START = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # a 10-minute session
+
+
+@pytest.fixture
+def loopback_ice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aioice.ice
+
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda *a, **k: ["127.0.0.1"])
+
+
+@dataclass
+class Call:
+    server: TestServer
+    core: CoreApp
+    clock: ManualClock
+    booking_id: int
+    mentor: int
+    learner: int
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("")).rstrip("/")
+
+    def token(self, role: str, user_id: int | None = None, booking_id: int | None = None) -> str:
+        uid = (
+            user_id if user_id is not None else (self.mentor if role == "mentor" else self.learner)
+        )
+        return room_token(self.core.signing_key, booking_id or self.booking_id, uid, role)
+
+    def at(self, when: datetime) -> None:
+        self.clock.advance(when - self.clock.now())
+
+
+def call_settings(tmp_path: Path, **extra: object) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/rooms.db",
+        data_dir=tmp_path,
+        secret_key="rooms-secret",  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+async def book(
+    core: CoreApp, mentor_name: str = "Meera", learner_name: str = "Asha"
+) -> tuple[int, int, int]:
+    async with core.db.transaction() as s:
+        # A credit session: the learner's credit really sits in escrow, so no-show refunds
+        # and payouts go through the real ledger.
+        mentor = await add_mentor(s, mentor_name, BOOKED_AT, price_mode="credits")
+        learner = await add_user(s, learner_name, BOOKED_AT, tz="Europe/London")
+        for uid, name in ((mentor, mentor_name), (learner, learner_name)):
+            s.add(
+                Account(
+                    user_id=uid,
+                    platform="console",
+                    workspace="console",
+                    external_id=name.lower(),
+                    display_name=name,
+                    created_at=BOOKED_AT,
+                )
+            )
+        await s.flush()
+        money = Money(s, BOOKED_AT, core.policies, [], core.payments_gateway)
+        for uid in (mentor, learner):
+            await money.grant_starter_credits(uid)
+        svc = Bookings(s, BOOKED_AT, core.policies, [], money)
+        offer = await svc.offering(mentor)
+        assert offer is not None
+        b = await svc.request(learner, offer, START, 10, "Interview prep")
+        await svc.accept(b.id, mentor)
+        assert b.status == "confirmed"
+        return b.id, mentor, learner
+
+
+async def start_call(tmp_path: Path, **extra: object) -> AsyncIterator[Call]:
+    clock = ManualClock(BOOKED_AT)
+    srv = TestServer(create_app(call_settings(tmp_path, **extra), clock=clock), host="127.0.0.1")
+    await srv.start_server()
+    core = srv.app[CORE]
+    booking_id, mentor, learner = await book(core)
+    clock.advance(START + timedelta(minutes=1) - clock.now())
+    try:
+        yield Call(srv, core, clock, booking_id, mentor, learner)
+    finally:
+        await srv.close()
