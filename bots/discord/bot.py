@@ -25,6 +25,7 @@ from bots.discord.render import (
     SelectSpec,
     render,
 )
+from bots.inflight import InFlight
 from core.app import CoreApp
 from core.messaging import ActionIn, Actor, CommandIn, Inbound, Reply, parse_text
 from core.ports import Destination
@@ -229,9 +230,7 @@ class DiscordBot:
         self.public_url = public_url
         self.client = MentorClient(self)
         self._task: asyncio.Task[None] | None = None
-        self._inflight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._work = InFlight()
         self.invalid_requests = 0
 
     # ---- lifecycle --------------------------------------------------------------
@@ -259,20 +258,8 @@ class DiscordBot:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    @contextlib.asynccontextmanager
-    async def _busy(self) -> AsyncIterator[None]:
-        self._inflight += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._idle.set()
-
     async def settle(self, limit_s: float = 15.0) -> None:
-        await asyncio.sleep(0)
-        await asyncio.wait_for(self._idle.wait(), limit_s)
+        await self._work.settle(limit_s)
 
     # ---- translation --------------------------------------------------------------
     @staticmethod
@@ -291,7 +278,7 @@ class DiscordBot:
     async def on_command(
         self, interaction: discord.Interaction[Any], inbound: Inbound | Reply
     ) -> None:
-        async with self._busy():
+        async with self._work.busy():
             private = interaction.guild_id is not None
             # Acknowledge at once ("thinking…"); the answer follows as follow-up messages.
             await interaction.response.defer(ephemeral=private, thinking=True)
@@ -306,7 +293,7 @@ class DiscordBot:
     async def on_payload(
         self, interaction: discord.Interaction[Any], payload: str, label: str
     ) -> None:
-        async with self._busy():
+        async with self._work.busy():
             private = interaction.guild_id is not None
             # The ack: the answered message loses its components and shows the choice.
             content = interaction.message.content if interaction.message else ""
@@ -320,7 +307,7 @@ class DiscordBot:
     async def on_dm(self, message: discord.Message) -> None:
         if message.author.bot or message.guild is not None or not message.content.strip():
             return
-        async with self._busy():
+        async with self._work.busy():
             replies = await self.core.handle(
                 self.actor(message.author), parse_text(message.content[:4000])
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from core.markup import parse_line
+from core.markup import parse_line, split_lines
 from core.messaging import Button, LinkButton, Reply
 
 MAX_CONTENT = 2000
@@ -79,23 +79,8 @@ def to_markdown(text: str, public_url: str = "") -> str:
 
 
 def _split(text: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    pieces.append(current)
-    return [p for p in pieces if p.strip()] or ["\u200b"]
+    # Discord refuses empty content; a zero-width space stands in.
+    return split_lines(text, limit) or ["\u200b"]
 
 
 def _abs(url: str, public_url: str) -> str:

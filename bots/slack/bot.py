@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.inflight import InFlight
 from bots.slack.commands import SLACK_HELP, parse_subcommand
 from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
 from core.app import CoreApp
@@ -64,27 +65,14 @@ class SlackBot:
         )
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._names: dict[tuple[str, str], str] = {}
-        self._inflight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._work = InFlight()
         self._register()
 
     # ---- bookkeeping (tests wait for the work done after ack) -------------------
-    @contextlib.asynccontextmanager
-    async def _busy(self) -> AsyncIterator[None]:
-        self._inflight += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._idle.set()
 
     async def settle(self, limit_s: float = 15.0) -> None:
         """Wait until no listener is still working (bounded)."""
-        await asyncio.sleep(0)
-        await asyncio.wait_for(self._idle.wait(), limit_s)
+        await self._work.settle(limit_s)
 
     # ---- HTTP entry -----------------------------------------------------------
     async def handle_http(self, request: web.Request) -> web.Response:
@@ -98,7 +86,7 @@ class SlackBot:
 
         @app.command("/mentor")
         async def on_command(ack: Any, body: dict[str, Any]) -> None:
-            async with self._busy():
+            async with self._work.busy():
                 in_dm = str(body.get("channel_id", "")).startswith("D")
                 await ack() if in_dm else await ack(
                     text="I've answered in our direct messages.", response_type="ephemeral"
@@ -116,7 +104,7 @@ class SlackBot:
 
         @app.action(re.compile(rf"^{ACTION_PREFIX}:"))
         async def on_action(ack: Any, body: dict[str, Any]) -> None:
-            async with self._busy():
+            async with self._work.busy():
                 await ack()
                 action = (body.get("actions") or [{}])[0]
                 payload = action.get("value")
@@ -138,7 +126,7 @@ class SlackBot:
 
         @app.event("message")
         async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-            async with self._busy():
+            async with self._work.busy():
                 if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
                     return
                 team = str(body.get("team_id") or event.get("team", ""))
@@ -153,7 +141,7 @@ class SlackBot:
 
         @app.event("app_home_opened")
         async def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
-            async with self._busy():
+            async with self._work.busy():
                 if event.get("tab") != "home":
                     return
                 team = str(body.get("team_id", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from core.markup import parse_line
+from core.markup import parse_line, split_lines
 from core.messaging import Button, LinkButton, Reply
 
 MAX_BLOCKS = 50
@@ -60,24 +60,7 @@ def plain(text: str, limit: int) -> dict[str, Any]:
 
 def _chunks(text: str, limit: int) -> list[str]:
     """Split at line boundaries so every piece fits one section."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return [p for p in pieces if p.strip()] or [" "]
+    return split_lines(text, limit) or [" "]
 
 
 def reply_blocks(reply: Reply, public_url: str = "") -> list[Block]:
