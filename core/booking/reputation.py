@@ -19,6 +19,10 @@ class Reputation:
     median_answer_min: float | None
 
     @property
+    def has_history(self) -> bool:
+        return bool(self.completed or self.dropped or self.median_answer_min is not None)
+
+    @property
     def completion_rate(self) -> float | None:
         total = self.completed + self.dropped
         return self.completed / total if total else None

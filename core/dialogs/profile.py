@@ -113,7 +113,7 @@ async def mentor_profile_reply(
     rep = await reputation(ctx.session, p.user_id)
     text = (
         profile_card(view, ctx.now, own=False)
-        + f"\nReliability: {rep.line()}"
+        + (f"\nReliability: {rep.line()}" if rep.has_history else "")
         + "\n\n*Reviews*\n"
         + reviews_text(reviews)
     )
