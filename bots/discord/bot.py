@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import re
 from collections.abc import AsyncIterator, Sequence
@@ -353,8 +354,15 @@ class DiscordBot:
 
 
 def _view_kw(m: Message) -> dict[str, Any]:
+    """Components and the file of one rendered message, as keyword arguments for send()."""
+    kw: dict[str, Any] = {}
     view = view_for(m)
-    return {"view": view} if view is not None else {}
+    if view is not None:
+        kw["view"] = view
+    if m.attachment is not None:
+        # A fresh File per send: discord.py reads and closes it.
+        kw["file"] = discord.File(io.BytesIO(m.attachment.data), filename=m.attachment.filename)
+    return kw
 
 
 DISCORDBOT = web.AppKey("discordbot", DiscordBot)

@@ -172,6 +172,11 @@ async def test_discord_learner_books_a_slack_mentor_and_both_are_reminded_where_
     assert len(slack_links) == 1 and "/room/" in slack_links[0]
     assert len(discord_links) == 1 and "/room/" in discord_links[0]
     assert slack_links != discord_links  # each person's own signed room link
+    # The calendar file is attached in Discord (multipart upload), not just named.
+    [(name, _, ics)] = confirmed_discord[0].files
+    assert name == "mentorbot-session-1.ics" and b"BEGIN:VCALENDAR" in ics
+    assert b"Meera Iyer" in ics and b"20261124T123000Z" in ics
+    assert "not attached" not in confirmed_discord[0].content
     # Nothing about the booking went to the wrong platform.
     assert not discord_has(discord, discord._dm_for("UMEERA"), "Confirmed")
     assert all(p.channel == "DUMEERA" for p in slack.posted if "Confirmed" in p.text)
