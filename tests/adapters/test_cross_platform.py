@@ -177,6 +177,15 @@ async def test_discord_learner_books_a_slack_mentor_and_both_are_reminded_where_
     assert name == "mentorbot-session-1.ics" and b"BEGIN:VCALENDAR" in ics
     assert b"Meera Iyer" in ics and b"20261124T123000Z" in ics
     assert "not attached" not in confirmed_discord[0].content
+    # ...and in Slack (files.getUploadURLExternal → upload → completeUploadExternal in her DM).
+    [upload] = slack.files_in("DUMEERA")
+    assert upload.filename == "mentorbot-session-1.ics" and b"BEGIN:VCALENDAR" in upload.data
+    assert b"Bharat Rao" in upload.data and b"20261124T123000Z" in upload.data
+    assert not any(
+        "not attached" in e.get("text", "")
+        for b in confirmed_slack[0].blocks
+        for e in b.get("elements", [])
+    )
     # Nothing about the booking went to the wrong platform.
     assert not discord_has(discord, discord._dm_for("UMEERA"), "Confirmed")
     assert all(p.channel == "DUMEERA" for p in slack.posted if "Confirmed" in p.text)
