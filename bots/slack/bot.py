@@ -291,16 +291,18 @@ class SlackBot:
                         "action_id": f"{ACTION_PREFIX}:home-profile",
                         "value": Menu("profile").pack(),
                     },
+                    {
+                        "type": "button",
+                        "text": plain("📅 My sessions", 75),
+                        "action_id": f"{ACTION_PREFIX}:home-sessions",
+                        "value": Menu("sessions").pack(),
+                    },
                 ],
             },
             {
                 "type": "context",
                 "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": "Upcoming sessions and your wallet will show here once "
-                        "booking opens.",
-                    }
+                    {"type": "mrkdwn", "text": "Your wallet and credits: `/mentor wallet`."}
                 ],
             },
         ]

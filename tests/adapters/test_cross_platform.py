@@ -190,6 +190,12 @@ async def test_discord_learner_books_a_slack_mentor_and_both_are_reminded_where_
     assert not discord_has(discord, discord._dm_for("UMEERA"), "Confirmed")
     assert all(p.channel == "DUMEERA" for p in slack.posted if "Confirmed" in p.text)
 
+    # Each sees the session under /mentor sessions on their own platform.
+    await meera.command("sessions")
+    assert "Bharat Rao" in meera.text() and "Tue 24 Nov" in meera.text()
+    await bharat.slash("sessions")
+    assert "Meera Iyer" in bharat.text() and "Tue 24 Nov" in bharat.text()
+
     # Time passes: the 24 h reminder, then the 15-min one, each once, each where they are.
     assert (await core.tick()).reminded == 0  # Monday 06:00 UTC: more than 24 h ahead
     clock.advance(timedelta(hours=6, minutes=31))  # Monday 12:31 UTC

@@ -126,7 +126,7 @@ async def test_app_home_shows_the_profile(server: TestServer, fake_slack: FakeSl
     assert status == 200
     assert len(fake_slack.views) == 1 and fake_slack.views[0]["type"] == "home"
     texts = json.dumps(fake_slack.views[0])
-    assert "set up your profile" in texts and "booking" in texts
+    assert "set up your profile" in texts and "My sessions" in texts and "/mentor wallet" in texts
 
 
 async def test_a_reply_file_is_uploaded_under_its_message(
