@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import re
 from collections.abc import AsyncIterator, Sequence
@@ -33,15 +34,10 @@ from core.ports import Destination
 log = logging.getLogger(__name__)
 
 WORKSPACE = "discord"  # Discord user ids are global: one account per person, any guild
-NOT_YET = {
-    "sessions": "Your sessions will show here once booking opens in MentorBot — it isn't "
-    "available yet. Meanwhile `/mentor find` shows who can help.",
-    "wallet": "Wallets and credits come with booking, which isn't available yet. "
-    "Nothing is charged and there is no balance to show.",
-}
 DISCORD_HELP = (
     "In Discord every command is `/mentor …`: `/mentor find`, `/mentor profile`, "
-    "`/mentor apply`, `/mentor link`, `/mentor cancel`. Typed answers go in our DMs."
+    "`/mentor apply`, `/mentor sessions`, `/mentor wallet`, `/mentor link`, `/mentor cancel`. "
+    "Typed answers go in our DMs."
 )
 
 
@@ -201,11 +197,11 @@ def build_group(bot: DiscordBot) -> app_commands.Group:
 
     @group.command(name="sessions", description="Your sessions")
     async def sessions(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, Reply(NOT_YET["sessions"]))
+        await bot.on_command(interaction, CommandIn("sessions"))
 
     @group.command(name="wallet", description="Your wallet")
     async def wallet(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, Reply(NOT_YET["wallet"]))
+        await bot.on_command(interaction, CommandIn("wallet"))
 
     return group
 
@@ -340,8 +336,15 @@ class DiscordBot:
 
 
 def _view_kw(m: Message) -> dict[str, Any]:
+    """Components and the file of one rendered message, as keyword arguments for send()."""
+    kw: dict[str, Any] = {}
     view = view_for(m)
-    return {"view": view} if view is not None else {}
+    if view is not None:
+        kw["view"] = view
+    if m.attachment is not None:
+        # A fresh File per send: discord.py reads and closes it.
+        kw["file"] = discord.File(io.BytesIO(m.attachment.data), filename=m.attachment.filename)
+    return kw
 
 
 DISCORDBOT = web.AppKey("discordbot", DiscordBot)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.markup import parse_line, split_lines
-from core.messaging import Button, LinkButton, Reply
+from core.messaging import Attachment, Button, LinkButton, Reply
 
 MAX_CONTENT = 2000
 MAX_ROWS = 5
@@ -39,6 +39,7 @@ Row = tuple[ButtonSpec, ...] | SelectSpec
 class Message:
     content: str
     rows: list[Row] = field(default_factory=list)
+    attachment: Attachment | None = None  # sent as a file upload with the message
 
 
 def _cut(text: str, limit: int) -> str:
@@ -94,8 +95,6 @@ def render(replies: Sequence[Reply], public_url: str = "") -> list[Message]:
         notes = []
         if reply.image is not None:
             notes.append(f"-# 🖼 {_md_escape(reply.image.alt)}")
-        if reply.attachment is not None:
-            notes.append(f"-# 📎 {_md_escape(reply.attachment.filename)} (file not attached)")
         if notes:
             content += "\n" + "\n".join(notes)
         texts = _split(content, MAX_CONTENT)
@@ -120,6 +119,7 @@ def render(replies: Sequence[Reply], public_url: str = "") -> list[Message]:
                     )
                 )
         messages = [Message(t) for t in texts]
+        messages[0].attachment = reply.attachment
         messages[-1].rows = rows[:MAX_ROWS]
         for i in range(MAX_ROWS, len(rows), MAX_ROWS):
             messages.append(Message("…", rows[i : i + MAX_ROWS]))

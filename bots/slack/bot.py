@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -23,7 +23,7 @@ from core.app import CoreApp
 from core.db.inbound import first_seen
 from core.dialogs.menu import Menu
 from core.dialogs.views import profile_card
-from core.messaging import ActionIn, Actor, CommandIn, Inbound, Reply, parse_text
+from core.messaging import ActionIn, Actor, Attachment, CommandIn, Inbound, Reply, parse_text
 from core.payloads import MAX_CHARS
 from core.ports import Destination
 from core.services.identity import Identity
@@ -224,8 +224,24 @@ class SlackBot:
             return
         client = self.client_for(team)
         channel = await self.dm_channel(team, user_id)
-        for text, blocks in messages(replies, self.public_url):
-            await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        for reply in replies:
+            for text, blocks in messages([reply], self.public_url):
+                await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            if reply.attachment is not None:
+                await self._upload(client, channel, reply.attachment)
+
+    async def _upload(self, client: AsyncWebClient, channel: str, file: Attachment) -> None:
+        """The file of a reply (a booking's .ics) right under its message (needs files:write).
+
+        A failed upload is logged, not raised: the message itself went out, and retrying the
+        delivery would post it twice.
+        """
+        try:
+            await client.files_upload_v2(
+                channel=channel, content=file.data, filename=file.filename, title=file.filename
+            )
+        except (TimeoutError, SlackApiError, SlackRequestError, ClientError) as exc:
+            log.warning("slack upload of %s to %s failed: %s", file.filename, channel, exc)
 
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
         """Channel: notifications for people whose primary account is in Slack."""
@@ -263,16 +279,18 @@ class SlackBot:
                         "action_id": f"{ACTION_PREFIX}:home-profile",
                         "value": Menu("profile").pack(),
                     },
+                    {
+                        "type": "button",
+                        "text": plain("📅 My sessions", 75),
+                        "action_id": f"{ACTION_PREFIX}:home-sessions",
+                        "value": Menu("sessions").pack(),
+                    },
                 ],
             },
             {
                 "type": "context",
                 "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": "Upcoming sessions and your wallet will show here once "
-                        "booking opens.",
-                    }
+                    {"type": "mrkdwn", "text": "Your wallet and credits: `/mentor wallet`."}
                 ],
             },
         ]

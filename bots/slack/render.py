@@ -116,8 +116,6 @@ def reply_blocks(reply: Reply, public_url: str = "") -> list[Block]:
     notes: list[str] = []
     if reply.image is not None:
         notes.append(f"🖼 {_esc(reply.image.alt)} (image not shown in Slack)")
-    if reply.attachment is not None:
-        notes.append(f"📎 {_esc(reply.attachment.filename)} (file not attached in Slack)")
     if notes:
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": n} for n in notes]}

@@ -8,6 +8,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bots.discord.bot import DISCORDBOT
+from core.ports import Clock
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
 from tests.adapters.discord.fake_discord import FakeDiscord
@@ -35,8 +36,8 @@ def settings(tmp_path: Path, fake_discord: FakeDiscord) -> Settings:
     )
 
 
-async def start_server(settings: Settings) -> TestServer:
-    srv = TestServer(create_app(settings), host="127.0.0.1")
+async def start_server(settings: Settings, clock: Clock | None = None) -> TestServer:
+    srv = TestServer(create_app(settings, clock=clock), host="127.0.0.1")
     await srv.start_server()
     bot = srv.app[DISCORDBOT]
     for _ in range(500):  # bounded: about 10 s

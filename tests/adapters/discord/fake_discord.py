@@ -47,6 +47,7 @@ class Sent:
     where: str  # channel id, or interaction token
     body: dict[str, Any]
     id: str = field(default_factory=snowflake)
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, data
 
     @property
     def content(self) -> str:
@@ -340,12 +341,16 @@ class FakeDiscord:
         method = request.method
         self.requests.append((method, tail))
         body: dict[str, Any] = {}
+        files: list[tuple[str, str, bytes]] = []
         if request.can_read_body:
             if request.content_type == "application/json":
                 body = await request.json()
             elif request.content_type.startswith("multipart/"):
                 form = await request.post()
                 body = json.loads(str(form.get("payload_json") or "{}"))
+                for key, value in form.items():
+                    if key.startswith("files[") and isinstance(value, web.FileField):
+                        files.append((value.filename, value.content_type, value.file.read()))
         if request.headers.get(
             "Authorization", ""
         ) != "Bot fake-discord-token" and not tail.startswith(("interactions/", "webhooks/")):
@@ -389,7 +394,7 @@ class FakeDiscord:
             and parts[2] == "messages"
             and method == "POST"
         ):
-            sent = Sent("channel", parts[1], body)
+            sent = Sent("channel", parts[1], body, files=files)
             self.sent.append(sent)
             return self._json(self.message_json(sent))
         if parts[0] == "interactions" and parts[-1] == "callback":
@@ -408,7 +413,7 @@ class FakeDiscord:
                 }
             )
         if parts[0] == "webhooks" and len(parts) == 3 and method == "POST":
-            sent = Sent("followup", parts[2], body)
+            sent = Sent("followup", parts[2], body, files=files)
             self.sent.append(sent)
             return self._json(self.message_json(sent))
         if parts[0] == "webhooks" and method == "PATCH":

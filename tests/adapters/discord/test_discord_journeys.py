@@ -45,7 +45,7 @@ async def test_onboarding_with_buttons_in_the_guild_and_typed_answers_in_dms(
     await ravi.slash("profile")
     assert "Ravi Kumar" in ravi.text() and "Python" in ravi.text()
     await ravi.slash("wallet")
-    assert "isn't available yet" in ravi.text()
+    assert "Your wallet" in ravi.text() and "Credits" in ravi.text()
 
 
 async def test_find_autocomplete_suggests_skills(server: TestServer) -> None:

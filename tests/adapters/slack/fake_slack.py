@@ -20,6 +20,17 @@ class Call:
 
 
 @dataclass
+class Uploaded:
+    """A file shared in a channel through files.getUploadURLExternal → upload → complete."""
+
+    channel: str
+    file_id: str
+    filename: str
+    title: str
+    data: bytes
+
+
+@dataclass
 class Posted:
     channel: str
     ts: str
@@ -34,8 +45,11 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.posted: list[Posted] = []
         self.views: list[dict[str, Any]] = []
+        self.uploads: list[Uploaded] = []
+        self._pending: dict[str, tuple[str, int, bytes | None]] = {}  # id -> name, length, data
         self.names: dict[str, str] = {}
         self.rate_limit: dict[str, int] = {}  # method -> how many 429s to answer first
+        self.errors: dict[str, str] = {}  # method -> error to answer with (ok: false)
         self.retry_after = 1
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -44,12 +58,14 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/api/"
+        self.base = f"http://127.0.0.1:{port}"
+        self.url = f"{self.base}/api/"
 
     async def close(self) -> None:
         if self._runner is not None:
@@ -60,6 +76,21 @@ class FakeSlack:
 
     def in_channel(self, channel: str) -> list[Posted]:
         return [p for p in self.posted if p.channel == channel]
+
+    def files_in(self, channel: str) -> list[Uploaded]:
+        return [u for u in self.uploads if u.channel == channel]
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL (like files.slack.com): raw bytes, no token, length must match."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self._pending:
+            return web.Response(status=404, text="unknown upload")
+        name, length, _ = self._pending[file_id]
+        data = await request.read()
+        if len(data) != length:
+            return web.Response(status=400, text="length mismatch")
+        self._pending[file_id] = (name, length, data)
+        return web.Response(text="OK - " + str(len(data)))
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -81,6 +112,8 @@ class FakeSlack:
                 headers={"Retry-After": str(self.retry_after)},
             )
         self.calls.append(Call(method, params, 200, time.monotonic()))
+        if method in self.errors:
+            return web.json_response({"ok": False, "error": self.errors[method]})
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +147,22 @@ class FakeSlack:
                 if post.ts == p.get("ts"):
                     post.updates.append(p.get("blocks") or [])
             return {"ok": True, "channel": p["channel"], "ts": p["ts"]}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts)}"
+            self._pending[file_id] = (str(p["filename"]), int(p["length"]), None)
+            return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = p["files"]
+            files = json.loads(files) if isinstance(files, str) else files
+            done = []
+            for f in files:
+                name, _, data = self._pending.pop(str(f["id"]), ("", 0, None))
+                if data is None:
+                    return {"ok": False, "error": "file_not_found"}
+                title = str(f.get("title") or name)
+                self.uploads.append(Uploaded(str(p["channel_id"]), f["id"], name, title, data))
+                done.append({"id": f["id"], "name": name, "title": title})
+            return {"ok": True, "files": done}
         if method in ("views.publish", "views.open"):
             view = p.get("view")
             self.views.append(json.loads(view) if isinstance(view, str) else view)

@@ -14,7 +14,7 @@ from tests.adapters.slack.fake_slack import FakeSlack
 from tests.e2e.webclient import WebChatClient
 
 
-async def apply_in_slack(user: SlackUser) -> None:
+async def apply_in_slack(user: SlackUser, price: str = "₹100") -> None:
     await user.say("hello")
     await user.press("Mentor")
     await user.press("Keep")
@@ -27,7 +27,7 @@ async def apply_in_slack(user: SlackUser) -> None:
     await user.say("SRE at Acme · Kubernetes and Docker")
     await user.say("I run production clusters and love helping people debug deployments.")
     await user.say("6")
-    await user.press("₹100")
+    await user.press(price)
     await user.press("10, 20")
     await user.press("Skip")
     assert "with the admins" in user.text(), user.text()

@@ -13,6 +13,8 @@ from sqlalchemy import event, func, select
 
 from bots.slack.bot import SLACKBOT
 from core.db.inbound import ProcessedEvent
+from core.messaging import Attachment, Reply
+from core.ports import Destination
 from mentorbot.app import CORE
 from tests.adapters.slack.driver import SlackUser, command_body, message_event, post_signed
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -124,4 +126,37 @@ async def test_app_home_shows_the_profile(server: TestServer, fake_slack: FakeSl
     assert status == 200
     assert len(fake_slack.views) == 1 and fake_slack.views[0]["type"] == "home"
     texts = json.dumps(fake_slack.views[0])
-    assert "set up your profile" in texts and "booking" in texts
+    assert "set up your profile" in texts and "My sessions" in texts and "/mentor wallet" in texts
+
+
+async def test_a_reply_file_is_uploaded_under_its_message(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    bot = server.app[SLACKBOT]
+    ics = Attachment("s.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    to = Destination(1, "slack", "T1", "UFILE")
+    assert await bot.deliver(to, [Reply("Confirmed", attachment=ics), Reply("next")])
+    assert [p.text for p in fake_slack.in_channel("DUFILE")] == ["Confirmed", "next"]
+    [up] = fake_slack.files_in("DUFILE")
+    assert (up.filename, up.data) == ("s.ics", ics.data)
+    methods = [m for m in fake_slack.methods() if m.startswith(("chat.", "files."))]
+    assert methods == [
+        "chat.postMessage",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+        "chat.postMessage",
+    ]
+
+
+async def test_a_failed_upload_does_not_fail_the_delivery(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    # E.g. an install without the files:write scope: the message still counts as delivered,
+    # so the outbox won't post it a second time.
+    fake_slack.errors["files.getUploadURLExternal"] = "missing_scope"
+    bot = server.app[SLACKBOT]
+    to = Destination(1, "slack", "T1", "UNOSCOPE")
+    ics = Attachment("s.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n")
+    assert await bot.deliver(to, [Reply("Confirmed", attachment=ics)])
+    assert [p.text for p in fake_slack.in_channel("DUNOSCOPE")] == ["Confirmed"]
+    assert fake_slack.uploads == []
