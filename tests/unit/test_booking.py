@@ -50,6 +50,19 @@ async def _book(c: ChatDriver, mentor: str = "Meera", topic: str = "Decorators c
     assert "Request sent to *Meera*" in c.text()
 
 
+async def _booked(
+    core: CoreApp, inbox: RecordingChannel, *, accept: bool
+) -> tuple[ChatDriver, ChatDriver]:
+    """Meera (free Python mentor) and Asha (learner) with a request for Mon 18:00 Kolkata,
+    accepted by Meera when `accept`."""
+    mentor = await _mentor(core)
+    learner = await onboard_learner(core, "asha")
+    await _book(learner)
+    if accept:
+        await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    return mentor, learner
+
+
 async def test_book_accept_remind_complete_rate(
     core: CoreApp, clock: ManualClock, inbox: RecordingChannel
 ) -> None:
@@ -101,10 +114,7 @@ async def test_book_accept_remind_complete_rate(
 async def test_reminders_are_sent_once_across_a_restart(
     core: CoreApp, clock: ManualClock, inbox: RecordingChannel
 ) -> None:
-    mentor = await _mentor(core)
-    learner = await onboard_learner(core, "asha")
-    await _book(learner)
-    await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    await _booked(core, inbox, accept=True)
     # Two processes over one database, each ticking: one reminder in all.
     other = await make_core(core.db, clock)
     other.delivery.register(inbox)
@@ -143,10 +153,7 @@ async def test_unanswered_request_expires(
 async def test_cancel_shows_the_policy_first(
     core: CoreApp, clock: ManualClock, inbox: RecordingChannel
 ) -> None:
-    mentor = await _mentor(core)
-    learner = await onboard_learner(core, "asha")
-    await _book(learner)
-    await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    _, learner = await _booked(core, inbox, accept=True)
     await learner.say("/sessions")
     assert "confirmed" in learner.text()
     await learner.press("Cancel")
@@ -163,10 +170,7 @@ async def test_cancel_shows_the_policy_first(
 
 
 async def test_reschedule_moves_the_same_booking(core: CoreApp, inbox: RecordingChannel) -> None:
-    mentor = await _mentor(core)
-    learner = await onboard_learner(core, "asha")
-    await _book(learner)
-    await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    _, learner = await _booked(core, inbox, accept=True)
     await learner.say("/sessions")
     await learner.press("Reschedule")
     await learner.press("Tue 24 Nov")
@@ -222,10 +226,7 @@ async def test_reported_problem_stops_completion_and_tells_admins(
 ) -> None:
     admin = ChatDriver(core, "admin")
     await admin.say("/menu")
-    mentor = await _mentor(core)
-    learner = await onboard_learner(core, "asha")
-    await _book(learner)
-    await mentor.press("Accept", [inbox.inbox["meera"][-1]])
+    _, learner = await _booked(core, inbox, accept=True)
     clock.advance(timedelta(hours=3, minutes=35))  # five minutes into the session
     await learner.say("/sessions")
     await learner.press("Report a problem")

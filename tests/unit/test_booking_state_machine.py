@@ -9,12 +9,8 @@ and a booking that has ended keeps nothing in escrow.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import shutil
-import tempfile
-from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -28,7 +24,6 @@ from core.app import CoreApp
 from core.booking.service import BookingError, Bookings
 from core.booking.tables import ACTIVE, Booking
 from core.clock import ManualClock
-from core.db.engine import Database
 from core.events import Event
 from core.ledger import Ledger
 from core.messaging import Actor
@@ -39,6 +34,7 @@ from core.services.payments import Payments
 from payments.events import process_webhook, sign
 from payments.sandbox import SandboxGateway
 from tests.booking_support import add_mentor
+from tests.machine_support import DbMachine
 
 T = TypeVar("T")
 SECRET = "whsec_booking_machine"
@@ -49,14 +45,12 @@ class Crash(Exception):
     pass
 
 
-def make_machine(template: Path) -> type[RuleBasedStateMachine]:
-    class BookingMachine(RuleBasedStateMachine):
+def make_machine(template_path: Path) -> type[RuleBasedStateMachine]:
+    class BookingMachine(DbMachine):
+        template = template_path
+
         def __init__(self) -> None:
             super().__init__()
-            self.loop = asyncio.new_event_loop()
-            self.dir = tempfile.mkdtemp(prefix="booking-sm-")
-            shutil.copyfile(template, f"{self.dir}/b.db")
-            self.db = Database.from_url(f"sqlite+aiosqlite:///{self.dir}/b.db")
             self.clock = ManualClock(START)
             self.core = CoreApp(self.db, self.clock, policies=Policies())
             self.core.payments_gateway = SandboxGateway()
@@ -68,14 +62,6 @@ def make_machine(template: Path) -> type[RuleBasedStateMachine]:
             self.bookings: list[int] = []
             self.delivered: list[tuple[bytes, str]] = []
             self.n = 0
-
-        def run(self, aw: Awaitable[T]) -> T:
-            return self.loop.run_until_complete(aw)
-
-        def teardown(self) -> None:
-            self.run(self.db.dispose())
-            self.loop.close()
-            shutil.rmtree(self.dir, ignore_errors=True)
 
         async def _learner(self, name: str) -> int:
             async with self.db.transaction() as s:

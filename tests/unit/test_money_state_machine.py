@@ -8,12 +8,8 @@ negative, cached balances equal a recomputation from the transfers.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import shutil
-import tempfile
-from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +20,6 @@ from sqlalchemy import select
 
 from core.app import CoreApp, Policies
 from core.clock import ManualClock
-from core.db.engine import Database
 from core.ledger import InsufficientFunds, Ledger, LedgerError
 from core.ledger.tables import LedgerAccount, Payment
 from core.messaging import Actor
@@ -33,6 +28,7 @@ from core.services.money import Money, WithdrawalTooSmall
 from core.services.payments import Payments
 from payments.events import process_webhook, sign
 from payments.sandbox import SandboxGateway
+from tests.machine_support import DbMachine
 
 T = TypeVar("T")
 SECRET = "whsec_machine"
@@ -43,14 +39,12 @@ class Crash(Exception):
     pass
 
 
-def make_machine(template: Path) -> type[RuleBasedStateMachine]:
-    class MoneyMachine(RuleBasedStateMachine):
+def make_machine(template_path: Path) -> type[RuleBasedStateMachine]:
+    class MoneyMachine(DbMachine):
+        template = template_path
+
         def __init__(self) -> None:
             super().__init__()
-            self.loop = asyncio.new_event_loop()
-            self.dir = tempfile.mkdtemp(prefix="money-sm-")
-            shutil.copyfile(template, f"{self.dir}/m.db")
-            self.db = Database.from_url(f"sqlite+aiosqlite:///{self.dir}/m.db")
             self.clock = ManualClock()
             self.policies = Policies(min_withdrawal_minor=5000)
             self.core = CoreApp(self.db, self.clock, policies=self.policies)
@@ -62,14 +56,6 @@ def make_machine(template: Path) -> type[RuleBasedStateMachine]:
             self.payments: list[tuple[int, str]] = []  # (payment id, order id)
             self.withdrawals: list[int] = []
             self.n = 0
-
-        def run(self, aw: Awaitable[T]) -> T:
-            return self.loop.run_until_complete(aw)
-
-        def teardown(self) -> None:
-            self.run(self.db.dispose())
-            self.loop.close()
-            shutil.rmtree(self.dir, ignore_errors=True)
 
         async def _user(self, name: str) -> int:
             async with self.db.transaction() as s:
