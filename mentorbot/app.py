@@ -21,6 +21,7 @@ from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.ports import Clock
 from core.services.payments import reconcile_pending
 from mentorbot.bootstrap import build_core
+from mentorbot.heap import settle_after_startup
 from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 from payments import setup_payments
@@ -172,6 +173,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_telegram(app, settings.telegram(), lambda: app[CORE])
     setup_payments(app, settings, CORE)
     setup_calls(app, lambda app: app[CORE], call_config(settings))
+    # Last: on_startup handlers run after every cleanup_ctx has started.
+    app.on_startup.append(settle_after_startup)
     return app
 
 

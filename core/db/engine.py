@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from core.db.sqlite_driver import inline_dbapi
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -23,7 +26,7 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if not is_sqlite(url):
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+    engine = create_async_engine(url, echo=echo, module=inline_dbapi())
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -32,7 +35,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        # 0: a locked database is waited out by sqlite_driver with asyncio sleeps.
+        cur.execute("PRAGMA busy_timeout=0")
         if make_url(url).database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -51,6 +55,11 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer. Waiting for it inside SQLite means its busy handler, which
+        # sleeps in growing steps (up to 100 ms) however soon the lock frees; queueing here
+        # first is FIFO and wakes the next transaction at once. Other processes still meet
+        # at SQLite's lock.
+        self._write_gate = asyncio.Lock() if self.is_sqlite else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -62,7 +71,11 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session, session.begin():
+        async with AsyncExitStack() as stack:
+            if self._write_gate is not None:
+                await stack.enter_async_context(self._write_gate)
+            session = await stack.enter_async_context(self.sessions())
+            await stack.enter_async_context(session.begin())
             yield session
 
     async def ping(self) -> bool:

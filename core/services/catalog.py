@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -45,29 +46,44 @@ async def sync_taxonomy(
 class SkillCatalog:
     """Process-wide cache of the skill index; refreshed when the table changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, recheck_s: float = 2.0) -> None:
         self._index = SkillIndex([])
-        self._stamp: tuple[int, int] = (-1, -1)
+        self._stamp: tuple[int, ...] = (-1, -1, -1)
+        # Every message asks for the index. Changes made in this process invalidate it at
+        # once; other workers' changes (an admin approving a tag there) are picked up by a
+        # cheap stamp query at most every `recheck_s` seconds of real time.
+        self.recheck_s = recheck_s
+        self._checked_at = float("-inf")
+
+    def invalidate(self) -> None:
+        self._checked_at = float("-inf")
 
     @property
     def index(self) -> SkillIndex:
         return self._index
 
     async def refresh(self, session: AsyncSession) -> SkillIndex:
+        checked_at = time.monotonic()
+        if checked_at - self._checked_at < self.recheck_s:
+            return self._index
         row = (
             await session.execute(
-                select(func.count(), func.coalesce(func.max(Skill.id), 0)).where(
-                    Skill.status != "rejected"
-                )
+                select(
+                    func.count(),
+                    func.coalesce(func.max(Skill.id), 0),
+                    # A pending tag approved elsewhere changes no count but its status.
+                    func.count().filter(Skill.status == "approved"),
+                ).where(Skill.status != "rejected")
             )
         ).one()
-        stamp = (int(row[0]), int(row[1]))
+        stamp = (int(row[0]), int(row[1]), int(row[2]))
         if stamp != self._stamp:
             skills = await session.scalars(select(Skill).where(Skill.status != "rejected"))
             self._index = SkillIndex(
                 [(SkillRef(s.id, s.name, s.status), tuple(s.aliases or ())) for s in skills]
             )
             self._stamp = stamp
+        self._checked_at = checked_at
         return self._index
 
     async def add_tag(
@@ -88,6 +104,7 @@ class SkillCatalog:
             )
             session.add(row)
             await session.flush()
+            self.invalidate()
             events.append(SkillTagCreated(row.id, row.name, user_id))
         return SkillRef(row.id, row.name, row.status)
 
@@ -104,4 +121,5 @@ class SkillCatalog:
         if approve and row.category == "New tags":
             row.category = "Community"
         await session.flush()
+        self.invalidate()
         return row

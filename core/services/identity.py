@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.schema import Account, Conversation, LinkCode, Outbox, User
@@ -38,6 +39,20 @@ class LinkResult:
     into_user_id: int | None = None
 
 
+@functools.cache
+def _account_and_user() -> Select[Account, User]:
+    # Runs on every message: both rows in one statement, built once.
+    return (
+        select(Account, User)
+        .join(User, User.id == Account.user_id)
+        .where(
+            Account.platform == bindparam("platform"),
+            Account.workspace == bindparam("workspace"),
+            Account.external_id == bindparam("external_id"),
+        )
+    )
+
+
 class Identity:
     def __init__(
         self,
@@ -53,14 +68,17 @@ class Identity:
         self.starter_credits = starter_credits
 
     async def resolve(self, actor: Actor) -> tuple[User, Account]:
-        account = await self.s.scalar(
-            select(Account).where(
-                Account.platform == actor.platform,
-                Account.workspace == actor.workspace,
-                Account.external_id == actor.external_id,
+        found = (
+            await self.s.execute(
+                _account_and_user(),
+                {
+                    "platform": actor.platform,
+                    "workspace": actor.workspace,
+                    "external_id": actor.external_id,
+                },
             )
-        )
-        if account is None:
+        ).first()
+        if found is None:
             user = User(display_name=actor.display_name[:100] or "Friend", created_at=self.now)
             self.s.add(user)
             await self.s.flush()
@@ -77,9 +95,7 @@ class Identity:
             user.primary_account_id = account.id
             await grant_starter_credits(Ledger(self.s, self.now), user.id, self.starter_credits)
         else:
-            found = await self.s.get(User, account.user_id)
-            assert found is not None
-            user = found
+            account, user = found
             if actor.display_name and account.display_name != actor.display_name[:100]:
                 account.display_name = actor.display_name[:100]
             if account.unreachable:
