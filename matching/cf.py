@@ -233,7 +233,8 @@ def item_models(
 
 def ease(X: sp.csr_matrix, l2: float, W: F64 | None = None, temporal: float = 0.0) -> F32:
     """EASE's closed form on the Gram matrix XᵀX (+ temporal × W, the time-proximity
-    co-occurrence: still positive semi-definite, the kernel being a Laplace kernel)."""
+    co-occurrence; for temporal ≤ 1 the sum stays positive semi-definite, W being a sum of
+    Laplace-kernel matrices without their diagonal, and l2 keeps it invertible)."""
     n = X.shape[1]
     G = (X.T @ X).toarray().astype(np.float64)
     if W is not None and temporal > 0:
