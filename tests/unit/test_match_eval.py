@@ -221,3 +221,24 @@ def test_eval_offline_tune_reports_the_chosen_settings(
         "val_ndcg@10": report["tuning"][0]["val_ndcg@10"],
         "val_precision@10": report["tuning"][0]["val_precision@10"],
     }
+
+
+def test_tuning_evaluator_agrees_with_the_report_evaluator() -> None:
+    import numpy as np
+
+    from matching.evaluate import Problem, evaluate_matrix, evaluate_scorer
+
+    rng = random.Random(2)
+    ratings = [
+        Rating(f"u{u}", f"m{m}", 4.0, float(rng.random()))
+        for u in range(40)
+        for m in rng.sample(range(30), 8)
+    ]
+    train, test = ratings[::2] + ratings[1::4], ratings[3::4]
+    p = Problem.build(train, [], test)
+    S = np.random.default_rng(0).random((len(p.users), len(p.items)))
+    S[:, :5] = 0.5  # ties go to the lower column in both
+    ndcg, prec = evaluate_matrix(p, test, S, 5)
+    ref = evaluate_scorer(p, test, lambda u: S[u], 5)
+    assert ndcg == pytest.approx(ref["ndcg@5"]) and prec == pytest.approx(ref["precision@5"])
+    assert 0 < ndcg < 1
