@@ -1,12 +1,18 @@
-"""Collaborative filtering on who-chose-whom: EASE (item-item, closed form), item-KNN and
-PureSVD (scikit-learn's TruncatedSVD). Measured on MovieLens-100k by `mentorbot eval movielens`;
-EASE is the one the engine uses (see docs/matching.md)."""
+"""Collaborative filtering on who-chose-whom.
+
+The engine's model (`CFModel`, kind "ensemble") is EASE (item-item, closed form) fitted on a
+Gram matrix that also counts *when* learners chose: two mentors chosen by the same learner
+close in time add exp(-|Δt| / τ) to their co-occurrence (the temporal term), plus the ideal
+low-pass filter of GF-CF (the top singular vectors of the degree-normalised matrix). Its
+settings (`CFParams`) were chosen on a validation split carved out of TRAIN
+(`mentorbot eval movielens --tune`, docs/matching.md). Item-KNN, PureSVD and RP3beta stay as
+baselines."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +25,7 @@ from core.db.matching import MatchEvent
 from core.db.schema import Review
 
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 
 # How much each logged interaction says "this learner wanted this mentor".
 EVENT_WEIGHT = {"click": 0.3, "request": 1.0, "completion": 1.0, "rating": 1.0}
@@ -29,37 +36,64 @@ class Interaction:
     learner: int
     mentor: int
     weight: float
+    at: float | None = None  # when the learner chose, seconds since the epoch, if known
+
+
+@dataclass(frozen=True)
+class CFParams:
+    """The ensemble's settings. Defaults: the best mean validation NDCG@10 over MovieLens
+    seeds 0, 1, 2 (validation = 10% of each seed's TRAIN; TEST never seen), printed by
+    `mentorbot eval movielens --tune`."""
+
+    l2: float = 300.0  # EASE's ridge
+    temporal: float = 0.5  # weight of the time-proximity co-occurrence added to EASE's Gram
+    tau_s: float = 60.0  # its kernel exp(-|Δt| / tau_s), seconds
+    lowpass: float = 0.5  # weight of the low-pass filter part (after max-normalising)
+    factors: int = 64  # its singular vectors
+
+
+def _epoch(t: datetime | None) -> float | None:
+    if t is None:
+        return None
+    return (t if t.tzinfo is not None else t.replace(tzinfo=UTC)).timestamp()
 
 
 async def review_interactions(session: AsyncSession) -> list[Interaction]:
     rows = await session.execute(
-        select(Review.author_id, Review.mentor_id, func.max(Review.stars)).group_by(
-            Review.author_id, Review.mentor_id
-        )
+        select(
+            Review.author_id, Review.mentor_id, func.max(Review.stars), func.min(Review.created_at)
+        ).group_by(Review.author_id, Review.mentor_id)
     )
-    return [Interaction(int(a), int(m), 0.6 + 0.1 * int(s)) for a, m, s in rows]
+    return [Interaction(int(a), int(m), 0.6 + 0.1 * int(s), _epoch(t)) for a, m, s, t in rows]
 
 
 async def logged_interactions(
     session: AsyncSession, since: datetime | None = None
 ) -> list[Interaction]:
-    q = select(MatchEvent.learner_id, MatchEvent.mentor_id, MatchEvent.kind).where(
-        MatchEvent.kind.in_(tuple(EVENT_WEIGHT))
-    )
+    q = select(
+        MatchEvent.learner_id, MatchEvent.mentor_id, MatchEvent.kind, MatchEvent.created_at
+    ).where(MatchEvent.kind.in_(tuple(EVENT_WEIGHT)))
     if since is not None:
         q = q.where(MatchEvent.created_at >= since)
-    return [Interaction(int(a), int(m), EVENT_WEIGHT[k]) for a, m, k in await session.execute(q)]
+    return [
+        Interaction(int(a), int(m), EVENT_WEIGHT[k], _epoch(t))
+        for a, m, k, t in await session.execute(q)
+    ]
 
 
 async def booking_interactions(session: AsyncSession) -> list[Interaction]:
     """Bookings as CF evidence: a request counts 1.0 (the learner chose this mentor), a
-    completed session 1.0 more. Declined or expired requests still show the choice."""
+    completed session 1.0 more. Declined or expired requests still show the choice, made when
+    the request was created."""
     rows = await session.execute(
-        select(Booking.learner_id, Booking.mentor_id, Booking.status).where(
+        select(Booking.learner_id, Booking.mentor_id, Booking.status, Booking.created_at).where(
             Booking.status != "cancelled"
         )
     )
-    return [Interaction(int(a), int(m), 2.0 if st == "completed" else 1.0) for a, m, st in rows]
+    return [
+        Interaction(int(a), int(m), 2.0 if st == "completed" else 1.0, _epoch(t))
+        for a, m, st, t in rows
+    ]
 
 
 async def all_interactions(session: AsyncSession) -> list[Interaction]:
@@ -73,15 +107,23 @@ async def all_interactions(session: AsyncSession) -> list[Interaction]:
 class CFModel:
     """Learner × mentor scores from an implicit matrix; fitted off the request path."""
 
-    def __init__(self, kind: str = "ensemble", l2: float = 400.0, neighbours: int = 50) -> None:
+    def __init__(
+        self,
+        kind: str = "ensemble",
+        l2: float | None = None,
+        neighbours: int = 50,
+        params: CFParams | None = None,
+    ) -> None:
+        params = params or CFParams()
         self.kind = kind
-        self.l2 = l2
+        self.params = params if l2 is None else replace(params, l2=l2)
         self.neighbours = neighbours
         self.items: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self.item_pos: dict[int, int] = {}
         self.B: F32 = np.zeros((0, 0), dtype=np.float32)
         self.parts: list[tuple[float, F32]] = []
         self.history: dict[int, dict[int, float]] = {}
+        self.chosen_at: dict[int, dict[int, float]] = {}
 
     @property
     def fitted(self) -> bool:
@@ -89,10 +131,16 @@ class CFModel:
 
     def fit(self, interactions: Sequence[Interaction], max_items: int = 4000) -> CFModel:
         hist: dict[int, dict[int, float]] = {}
+        when: dict[int, dict[int, float]] = {}
         for it in interactions:
             row = hist.setdefault(it.learner, {})
             row[it.mentor] = min(1.0, row.get(it.mentor, 0.0) + it.weight)
+            if it.at is not None:
+                times = when.setdefault(it.learner, {})
+                # The first time this learner chose this mentor.
+                times[it.mentor] = min(it.at, times.get(it.mentor, it.at))
         self.history = hist
+        self.chosen_at = when
         counts: dict[int, int] = {}
         for row in hist.values():
             for m in row:
@@ -106,23 +154,30 @@ class CFModel:
             self.B = np.zeros((0, 0), dtype=np.float32)
             self.parts = []
             return self
-        X = self._matrix(hist)
-        self.parts = item_models(X, self.kind, self.l2, self.neighbours)
+        X, T = self._matrices(hist, when)
+        self.parts = item_models(X, self.kind, self.params, self.neighbours, T)
         self.B = self.parts[0][1]
         return self
 
-    def _matrix(self, hist: dict[int, dict[int, float]]) -> sp.csr_matrix:
-        rows, cols, vals = [], [], []
-        for r, row in enumerate(hist.values()):
+    def _matrices(
+        self, hist: dict[int, dict[int, float]], when: dict[int, dict[int, float]]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The learner × mentor weights and, aligned with them, when each choice was made
+        (NaN where unknown)."""
+        rows, cols, vals, times = [], [], [], []
+        for r, (learner, row) in enumerate(hist.items()):
+            at = when.get(learner, {})
             for m, w in row.items():
                 c = self.item_pos.get(m)
                 if c is not None:
                     rows.append(r)
                     cols.append(c)
                     vals.append(w)
-        return sp.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(hist), len(self.items))
-        )
+                    times.append(at.get(m, np.nan))
+        shape = (len(hist), len(self.items))
+        X = sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=shape)
+        T = sp.csr_matrix((np.asarray(times, dtype=np.float64), (rows, cols)), shape=shape)
+        return X, T
 
     def learner_vector(self, history: dict[int, float]) -> F32:
         x = np.zeros(len(self.items), dtype=np.float32)
@@ -155,33 +210,115 @@ class CFModel:
         row[mentor] = min(1.0, row.get(mentor, 0.0) + weight)
 
 
-# Chosen on MovieLens-100k (docs/matching.md): EASE, plus PureSVD and RP3beta for a little more.
-ENSEMBLE = (("ease", 1.0), ("puresvd", 0.2), ("rp3beta", 0.5))
-
-
 def item_models(
-    X: sp.csr_matrix, kind: str, l2: float = 400.0, k: int = 50
+    X: sp.csr_matrix,
+    kind: str,
+    params: CFParams | None = None,
+    k: int = 50,
+    T: sp.csr_matrix | None = None,
 ) -> list[tuple[float, F32]]:
-    """(weight, B) parts; a learner's scores are the weighted sum of max-normalised x @ B."""
+    """(weight, B) parts; a learner's scores are the weighted sum of max-normalised x @ B.
+
+    `T` holds when each choice in `X` was made (same sparsity, NaN when unknown); the
+    ensemble's temporal term needs it and is left out without it."""
+    p = params or CFParams()
     if kind == "ensemble":
-        return [
-            (w, fit_item_model(X, part, l2, 30 if part == "puresvd" else k))
-            for part, w in ENSEMBLE
-            if part != "puresvd" or X.shape[1] >= 3  # an SVD needs a few mentors
-        ]
-    return [(1.0, fit_item_model(X, kind, l2, k))]
+        W = temporal_cooccurrence(X, T, p.tau_s) if T is not None and p.temporal > 0 else None
+        parts = [(1.0, ease(X, p.l2, W, p.temporal))]
+        if p.lowpass > 0 and min(X.shape) >= 3:  # an SVD needs a few learners and mentors
+            parts.append((p.lowpass, lowpass_filter(X, p.factors)))
+        return parts
+    return [(1.0, fit_item_model(X, kind, p.l2, k))]
+
+
+def ease(X: sp.csr_matrix, l2: float, W: F64 | None = None, temporal: float = 0.0) -> F32:
+    """EASE's closed form on the Gram matrix XᵀX (+ temporal × W, the time-proximity
+    co-occurrence; for temporal ≤ 1 the sum stays positive semi-definite, W being a sum of
+    Laplace-kernel matrices without their diagonal, and l2 keeps it invertible)."""
+    n = X.shape[1]
+    G = (X.T @ X).toarray().astype(np.float64)
+    if W is not None and temporal > 0:
+        G += temporal * W
+    G[np.diag_indices(n)] += l2
+    P = np.linalg.inv(G)
+    B = P / (-np.diag(P))
+    B[np.diag_indices(n)] = 0.0
+    return np.asarray(B, dtype=np.float32)
+
+
+def temporal_cooccurrence(
+    X: sp.csr_matrix, T: sp.csr_matrix, tau_s: float, reach: float = 8.0
+) -> F64:
+    """W[i, j] = Σ over learners who chose both of w_i · w_j · exp(-|t_i − t_j| / tau_s).
+
+    Only pairs closer than `reach` × tau_s count (the kernel is < 0.0004 beyond), found by
+    sorting every choice by (learner, time) and walking offsets 1, 2, … until no learner has
+    two choices that close: the work is the number of close pairs, not Σ n_learner²."""
+    n = X.shape[1]
+    Xc = sp.csr_matrix(X)
+    Tc = sp.csr_matrix(T)
+    Xc.sort_indices()
+    Tc.sort_indices()
+    if Xc.nnz != Tc.nnz or not np.array_equal(Xc.indices, Tc.indices):
+        raise ValueError("T must have X's sparsity pattern")
+    users = np.repeat(np.arange(Xc.shape[0]), np.diff(Xc.indptr))
+    items = Xc.indices.astype(np.int64)
+    weights = Xc.data.astype(np.float64)
+    times = Tc.data.astype(np.float64)
+    known = np.isfinite(times)
+    users, items, weights, times = users[known], items[known], weights[known], times[known]
+    order = np.lexsort((times, users))
+    users, items, weights, times = users[order], items[order], weights[order], times[order]
+    cut = reach * tau_s
+    a_all: list[npt.NDArray[np.int64]] = []
+    b_all: list[npt.NDArray[np.int64]] = []
+    v_all: list[F64] = []
+    for d in range(1, users.size):
+        gap = times[d:] - times[:-d]
+        close = (users[d:] == users[:-d]) & (gap <= cut)
+        if not close.any():
+            break  # sorted by time: if no pair is this close at offset d, none is at d + 1
+        a_all.append(items[:-d][close])
+        b_all.append(items[d:][close])
+        v_all.append(weights[:-d][close] * weights[d:][close] * np.exp(-gap[close] / tau_s))
+    if not a_all:
+        return np.zeros((n, n), dtype=np.float64)
+    a = np.concatenate(a_all)
+    b = np.concatenate(b_all)
+    v = np.concatenate(v_all)
+    W = sp.coo_matrix(
+        (np.concatenate([v, v]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
+    )
+    return np.asarray(W.toarray(), dtype=np.float64)
+
+
+def lowpass_filter(X: sp.csr_matrix, factors: int) -> F32:
+    """GF-CF's ideal low-pass filter: with R = D_u^-½ X D_i^-½ and V its top right singular
+    vectors, B = D_i^-½ V Vᵀ D_i^½."""
+    Xs = sp.csr_matrix(X, dtype=np.float64)
+    du = np.asarray(Xs.sum(axis=1)).ravel()
+    di = np.asarray(Xs.sum(axis=0)).ravel()
+    inv_u = np.where(du > 0, 1.0 / np.sqrt(np.maximum(du, 1e-12)), 0.0)
+    inv_i = np.where(di > 0, 1.0 / np.sqrt(np.maximum(di, 1e-12)), 0.0)
+    R = sp.diags(inv_u) @ Xs @ sp.diags(inv_i)
+    k = max(1, min(factors, min(R.shape) - 1))
+    from scipy.sparse.linalg import svds
+
+    v0 = np.full(min(R.shape), 1.0 / np.sqrt(min(R.shape)))  # deterministic start
+    _u, _s, Vt = svds(R, k=k, v0=v0)
+    V = Vt.T
+    B = (inv_i[:, None] * V) @ (V.T * np.sqrt(np.maximum(di, 0.0))[None, :])
+    return np.asarray(B, dtype=np.float32)
 
 
 def fit_item_model(X: sp.csr_matrix, kind: str, l2: float = 400.0, k: int = 50) -> F32:
-    """An item × item weight matrix B so that scores = x_user @ B."""
+    """An item × item weight matrix B so that scores = x_user @ B (single models)."""
     n = X.shape[1]
-    G = (X.T @ X).toarray().astype(np.float64)
     if kind == "ease":
-        G[np.diag_indices(n)] += l2
-        P = np.linalg.inv(G)
-        B = P / (-np.diag(P))
-        B[np.diag_indices(n)] = 0.0
-        return np.asarray(B, dtype=np.float32)
+        return ease(X, l2)
+    if kind == "lowpass":
+        return lowpass_filter(X, k)
+    G = (X.T @ X).toarray().astype(np.float64)
     if kind == "itemknn":
         norms = np.sqrt(np.diag(G)) + 1e-9
         sim = G / norms[:, None] / norms[None, :]

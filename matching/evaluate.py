@@ -13,14 +13,14 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from matching.cf import item_models
+from matching.cf import CFParams, item_models
 from matching.index import new_vectorizer
 
 F32 = npt.NDArray[np.float32]
@@ -128,6 +128,7 @@ class Problem:
     R: sp.csr_matrix  # train ratings
     item_text: list[str]
     item_skills: list[tuple[str, ...]]
+    T: sp.csr_matrix | None = None  # when each train interaction happened (X's sparsity)
 
     @classmethod
     def build(
@@ -139,18 +140,28 @@ class Problem:
         user_ids = sorted({r.learner for r in train} | {r.learner for r in test})
         ip = {m: i for i, m in enumerate(item_ids)}
         up = {u: i for i, u in enumerate(user_ids)}
-        rows = [up[r.learner] for r in train]
-        cols = [ip[r.mentor] for r in train]
+        # One cell per (learner, mentor): the first time, the highest rating.
+        first: dict[tuple[int, int], tuple[float, float]] = {}
+        for r in train:
+            key = (up[r.learner], ip[r.mentor])
+            t, v = first.get(key, (r.timestamp, r.rating))
+            first[key] = (min(t, r.timestamp), max(v, r.rating))
+        rows = [u for u, _ in first]
+        cols = [i for _, i in first]
         shape = (len(user_ids), len(item_ids))
         X = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
-        X.data[:] = 1.0
         R = sp.csr_matrix(
-            (np.asarray([r.rating for r in train], dtype=np.float32), (rows, cols)), shape=shape
+            (np.asarray([v for _, v in first.values()], dtype=np.float32), (rows, cols)),
+            shape=shape,
+        )
+        T = sp.csr_matrix(
+            (np.asarray([t for t, _ in first.values()], dtype=np.float64), (rows, cols)),
+            shape=shape,
         )
         by_id = {i.mentor: i for i in items}
         text = [by_id[m].text if m in by_id else "" for m in item_ids]
         skills = [by_id[m].skills if m in by_id else () for m in item_ids]
-        return cls(user_ids, item_ids, X, R, text, skills)
+        return cls(user_ids, item_ids, X, R, text, skills, T)
 
 
 def popularity_scores(p: Problem) -> F64:
@@ -180,9 +191,11 @@ def content_model(p: Problem) -> Scorer:
     return score
 
 
-def cf_model(p: Problem, kind: str = "ensemble", l2: float = 400.0, k: int = 50) -> Scorer:
+def cf_model(
+    p: Problem, kind: str = "ensemble", params: CFParams | None = None, k: int = 50
+) -> Scorer:
     """The same CF as the live engine (matching.cf.CFModel): weighted, max-normalised parts."""
-    parts = [(w, B.astype(np.float64)) for w, B in item_models(p.X, kind, l2, k)]
+    parts = [(w, B.astype(np.float64)) for w, B in item_models(p.X, kind, params, k, p.T)]
 
     def score(u: int) -> F64:
         x = p.X[u]
@@ -200,12 +213,13 @@ def _norm(v: F64) -> F64:
 
 
 def hybrid_model(
-    p: Problem, weights: Mapping[str, float] | None = None, l2: float = 400.0
+    p: Problem, weights: Mapping[str, float] | None = None, params: CFParams | None = None
 ) -> Scorer:
-    """The engine's blend of its offline-available signals: CF (EASE), content, reputation
-    (popularity stands in for it here); per-learner max-normalised as in the live engine."""
+    """The engine's blend of its offline-available signals: CF (the ensemble), content,
+    reputation (popularity stands in for it here); per-learner max-normalised as in the live
+    engine."""
     w = {"cf": 1.0, "content": 0.05, "popularity": 0.02, "exploration": 0.3, **(weights or {})}
-    cf = cf_model(p, "ensemble", l2)
+    cf = cf_model(p, "ensemble", params)
     content = content_model(p)
     counts = popularity_scores(p)
     pop = _norm(counts)
@@ -300,21 +314,29 @@ def offline_report(
     items: Sequence[Item],
     k: int = 10,
     seed: int = 0,
+    params: CFParams | None = None,
 ) -> dict[str, object]:
+    params = params or CFParams()
     p = Problem.build(train, items, test)
     rng = np.random.default_rng(seed)
     rand = rng.random((len(p.users), len(p.items)))
     pop = popularity_scores(p)
-    cf = cf_model(p)
+    cf = cf_model(p, "ensemble", params)
     content = content_model(p)
-    engine = hybrid_model(p)
+    engine = hybrid_model(p, params=params)
+    no_time = replace(params, temporal=0.0)
     report: dict[str, object] = {
         "engine": evaluate_scorer(p, test, engine, k),
         "baselines": {
             "popularity": evaluate_scorer(p, test, lambda u: pop, k),
             "content": evaluate_scorer(p, test, content, k),
             "cf": evaluate_scorer(p, test, cf, k),
-            "ease": evaluate_scorer(p, test, cf_model(p, "ease"), k),
+            "cf_no_time": evaluate_scorer(p, test, cf_model(p, "ensemble", no_time), k),
+            "ease_time": evaluate_scorer(
+                p, test, cf_model(p, "ensemble", replace(params, lowpass=0.0)), k
+            ),
+            "ease": evaluate_scorer(p, test, cf_model(p, "ease", params), k),
+            "lowpass": evaluate_scorer(p, test, cf_model(p, "lowpass", k=params.factors), k),
             "itemknn": evaluate_scorer(p, test, cf_model(p, "itemknn", k=50), k),
             "puresvd": evaluate_scorer(p, test, cf_model(p, "puresvd", k=30), k),
             "random": evaluate_scorer(p, test, lambda u: rand[u], k),
@@ -377,7 +399,12 @@ def random_split(
 
 
 def cold_start_report(
-    ratings: Sequence[Rating], items: Sequence[Item], seed: int, k: int = 10, share: float = 0.1
+    ratings: Sequence[Rating],
+    items: Sequence[Item],
+    seed: int,
+    k: int = 10,
+    share: float = 0.1,
+    params: CFParams | None = None,
 ) -> dict[str, object]:
     """Mentors absent from TRAIN: a random `share` of mentors loses all its TRAIN interactions;
     each method ranks those mentors for the learners who had them in TEST."""
@@ -393,18 +420,24 @@ def cold_start_report(
     rand = np.random.default_rng(seed).random((len(p.users), len(p.items)))
     return {
         "mentors": float(len(cols)),
-        "engine": evaluate_scorer(p, test, hybrid_model(p), k, only=cols),
+        "engine": evaluate_scorer(p, test, hybrid_model(p, params=params), k, only=cols),
         "content": evaluate_scorer(p, test, content_model(p), k, only=cols),
         "popularity": evaluate_scorer(p, test, lambda u: pop, k, only=cols),
-        "cf": evaluate_scorer(p, test, cf_model(p), k, only=cols),
+        "cf": evaluate_scorer(p, test, cf_model(p, "ensemble", params), k, only=cols),
         "random": evaluate_scorer(p, test, lambda u: rand[u], k, only=cols),
     }
 
 
 def movielens_report(
-    folder: Path, seeds: Sequence[int] = (0, 1, 2), k: int = 10, out: Path | None = None
+    folder: Path,
+    seeds: Sequence[int] = (0, 1, 2),
+    k: int = 10,
+    out: Path | None = None,
+    params: CFParams | None = None,
 ) -> dict[str, object]:
-    """The issue's protocol on MovieLens-100k: random 80/20 per interaction, mean of seeds."""
+    """The issue's protocol on MovieLens-100k: random 80/20 per interaction, mean of seeds.
+
+    `params` default to `CFParams()`, the values `tune_cf` chose on validation."""
     ratings, items = movielens(folder)
     warm: list[dict[str, object]] = []
     cold: list[dict[str, object]] = []
@@ -415,8 +448,8 @@ def movielens_report(
             write_ratings(out / "train.csv", train)
             write_ratings(out / "test.csv", test)
             write_items(out / "items.csv", items)
-        warm.append(offline_report(train, test, items, k, seed))
-        cold.append(cold_start_report(ratings, items, seed, k))
+        warm.append(offline_report(train, test, items, k, seed, params))
+        cold.append(cold_start_report(ratings, items, seed, k, params=params))
     report = mean_reports(warm)
     report["cold_start"] = mean_reports(cold)
     report["seeds"] = list(seeds)
@@ -437,3 +470,103 @@ def mean_reports(reports: Sequence[Mapping[str, object]]) -> dict[str, object]:
     out = avg(list(reports))
     assert isinstance(out, dict)
     return out
+
+
+# ---------------------------------------------------------------- tuning on validation
+
+# What `tune_cf` tries; CFParams() holds the winner. Temporal 0 ignores tau_s, lowpass 0
+# ignores factors (those duplicates are skipped).
+TUNE_GRID: dict[str, tuple[float, ...]] = {
+    "l2": (300.0, 400.0, 500.0),
+    "temporal": (0.0, 0.5, 1.0, 2.0),
+    "tau_s": (10.0, 60.0),
+    "lowpass": (0.0, 0.15, 0.3, 0.5),
+    "factors": (32.0, 64.0, 96.0),
+}
+
+
+def validation_split(
+    train: Sequence[Rating], seed: int, share: float = 0.1
+) -> tuple[list[Rating], list[Rating]]:
+    """A random `share` of TRAIN's interactions held out for tuning (TEST is never read)."""
+    rng = random.Random(10_000 + seed)
+    fit: list[Rating] = []
+    held: list[Rating] = []
+    for r in train:
+        (held if rng.random() < share else fit).append(r)
+    return fit, held
+
+
+def evaluate_matrix(p: Problem, test: Sequence[Rating], S: F64, k: int) -> tuple[float, float]:
+    """(NDCG@K, P@K) of a learner × item score matrix, with evaluate_scorer's rules (train
+    items excluded, ties to the lower column)."""
+    up = {u: i for i, u in enumerate(p.users)}
+    ip = {m: i for i, m in enumerate(p.items)}
+    truth: dict[int, set[int]] = defaultdict(set)
+    for r in test:
+        truth[up[r.learner]].add(ip[r.mentor])
+    X = p.X.tocsr()
+    disc = 1.0 / np.log2(np.arange(2, k + 2))
+    ndcg = prec = 0.0
+    n = 0
+    for u, rel_all in truth.items():
+        seen = X.indices[X.indptr[u] : X.indptr[u + 1]]
+        rel = rel_all - set(seen.tolist())
+        if not rel:
+            continue
+        s = S[u].astype(np.float64, copy=True)
+        s[seen] = -np.inf
+        top = np.argpartition(-s, k - 1)[:k] if k < s.size else np.arange(s.size)
+        top = top[np.lexsort((top, -s[top]))][:k]
+        hits = np.fromiter((int(c) in rel for c in top), dtype=bool, count=top.size)
+        ndcg += float((hits * disc[: top.size]).sum() / disc[: min(k, len(rel))].sum())
+        prec += float(hits.sum()) / k
+        n += 1
+    return (ndcg / n, prec / n) if n else (0.0, 0.0)
+
+
+def tune_cf(
+    trains: Sequence[tuple[int, Sequence[Rating]]],
+    items: Sequence[Item],
+    k: int = 10,
+    share: float = 0.1,
+    grid: Mapping[str, Sequence[float]] | None = None,
+) -> tuple[CFParams, list[tuple[CFParams, float, float]]]:
+    """Choose CFParams by mean validation NDCG@K over `trains` ((seed, TRAIN) pairs; TEST is
+    not an argument, so it cannot leak in).
+
+    For each TRAIN a random `share` is the validation set and the CF is fitted on the rest.
+    Returns the best params and every candidate with its mean validation (NDCG@K, P@K),
+    best first."""
+    from matching.cf import ease, lowpass_filter, temporal_cooccurrence
+
+    g = {**TUNE_GRID, **(grid or {})}
+    totals: dict[CFParams, list[tuple[float, float]]] = defaultdict(list)
+    for seed, train in trains:
+        fit, held = validation_split(train, seed, share)
+        p = Problem.build(fit, items, held)
+        assert p.T is not None
+        low = {int(f): _part_scores(p.X, lowpass_filter(p.X, int(f))) for f in g["factors"]}
+        W = {tau: temporal_cooccurrence(p.X, p.T, tau) for tau in g["tau_s"]}
+        for l2 in g["l2"]:
+            for temporal in g["temporal"]:
+                for tau in g["tau_s"] if temporal > 0 else g["tau_s"][:1]:
+                    E = _part_scores(p.X, ease(p.X, l2, W[tau], temporal))
+                    for lp in g["lowpass"]:
+                        for f in g["factors"] if lp > 0 else g["factors"][:1]:
+                            params = CFParams(l2, temporal, tau, lp, int(f))
+                            S = E + lp * low[int(f)] if lp > 0 else E
+                            totals[params].append(evaluate_matrix(p, held, S, k))
+    table = [
+        (prm, float(np.mean([v[0] for v in vals])), float(np.mean([v[1] for v in vals])))
+        for prm, vals in totals.items()
+    ]
+    table.sort(key=lambda row: (-row[1], -row[2]))
+    return table[0][0], table
+
+
+def _part_scores(X: sp.csr_matrix, B: F32) -> F64:
+    """Every learner's x @ B, max-normalised per learner (as CFModel.scores does per part)."""
+    S = np.asarray(X.astype(np.float64) @ B.astype(np.float64))
+    top = S.max(axis=1, keepdims=True)
+    return np.asarray(S / np.where(top > 0, top, 1.0))

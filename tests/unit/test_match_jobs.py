@@ -36,6 +36,8 @@ async def test_retrain_picks_up_new_mentors_reviews_and_feedback(
     await retrain_once(engine, core.clock)
     assert mentor_id in engine.index.pos
     assert engine.cf.history[learner_id] == {mentor_id: 1.0}
+    # The review's time reaches CF (its temporal term): when the learner chose the mentor.
+    assert engine.cf.chosen_at[learner_id] == {mentor_id: core.clock.now().timestamp()}
     assert engine.learned is None  # too little click feedback: default weights (cold start)
 
 
