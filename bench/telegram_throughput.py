@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import statistics
 import tempfile
@@ -24,7 +25,9 @@ from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
 from bots.telegram.bot import TelegramBot
@@ -94,10 +97,15 @@ def figures(name: str, n: int, elapsed: float, lat: list[float]) -> float:
     return rate
 
 
-async def echo_run(users: int, rounds: int, think_s: float) -> float:
+async def echo_run(users: int, rounds: int, think_s: float, *, tuned: bool = False) -> float:
+    """The plain aiogram echo bot of the issue; `tuned` gives it MentorBot's own session
+    and startup heap freeze, to show what is left once both have them."""
     api = TimedFake()
     await api.start()
-    bot = make_bot(TelegramConfig(token=api.token, api_url=api.url))
+    if tuned:
+        bot = make_bot(TelegramConfig(token=api.token, api_url=api.url))
+    else:
+        bot = Bot(api.token, session=AiohttpSession(api=TelegramAPIServer.from_base(api.url)))
     dp = Dispatcher()
 
     @dp.message()
@@ -105,15 +113,18 @@ async def echo_run(users: int, rounds: int, think_s: float) -> float:
         await message.answer(message.text or "")
 
     task = asyncio.create_task(dp.start_polling(bot, polling_timeout=2, handle_signals=False))
-    settle_heap()  # as `mentorbot serve` does after startup; the same for both bots
+    if tuned:
+        settle_heap()
     try:
         await drive(api, users, 1, "warm up")
         elapsed, lat = await drive(api, users, rounds, "hello", think_s)
-        return figures("echo", users * rounds, elapsed, lat)
+        return figures("echo+tuned" if tuned else "echo", users * rounds, elapsed, lat)
     finally:
         await dp.stop_polling()
         await task
         await api.close()
+        await bot.session.close()
+        gc.unfreeze()
 
 
 async def mentorbot_run(
@@ -146,6 +157,7 @@ async def mentorbot_run(
             elapsed, lat = await drive(api, users, rounds, "/menu", think_s)
             return figures("mentorbot", users * rounds, elapsed, lat)
         finally:
+            gc.unfreeze()
             await tg.stop()
             await db.dispose()
             await api.close()
@@ -177,8 +189,10 @@ async def main() -> None:
     )
     print("flat out (each user sends again as soon as the answer arrives): capacity")
     echo = await echo_run(args.users, args.rounds, 0.0)
+    tuned = await echo_run(args.users, args.rounds, 0.0, tuned=True)
     mb = await mentorbot_run(args.users, args.rounds, args.database_url, args.dedupe, 0.0)
     print(f"ratio mentorbot/echo throughput: {mb / echo:.2f} (target >= 0.5)")
+    print(f"ratio mentorbot/echo+tuned throughput: {mb / tuned:.2f}")
     if args.think_ms > 0:
         print(f"paced (a user reads for {args.think_ms:g} ms +-50% between messages): latency")
         think = args.think_ms / 1000
