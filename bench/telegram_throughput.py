@@ -19,6 +19,8 @@ import asyncio
 import gc
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict, deque
@@ -165,6 +167,35 @@ async def mentorbot_run(
                 await tests.support.drop_pg_schema(schema)
 
 
+async def one_run(which: str, args: argparse.Namespace, think_s: float) -> float:
+    if which == "mentorbot":
+        return await mentorbot_run(args.users, args.rounds, args.database_url, args.dedupe, think_s)
+    return await echo_run(args.users, args.rounds, think_s, tuned=which == "echo+tuned")
+
+
+def in_fresh_process(which: str, argv: list[str], think_s: float) -> float:
+    """Each bot gets a process of its own: what one run leaves on the heap and in the
+    loop must not slow the next."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.telegram_throughput",
+            *argv,
+            "--child",
+            which,
+            "--child-think-s",
+            str(think_s),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    lines = out.strip().splitlines()
+    print(*lines[:-1], sep="\n")
+    return float(lines[-1])
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=100)
@@ -181,23 +212,30 @@ async def main() -> None:
         default=None,
         help="PostgreSQL server URL: runs in a fresh schema (default: a SQLite file)",
     )
-    args = ap.parse_args()
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--child-think-s", type=float, default=0.0, help=argparse.SUPPRESS)
+    argv = sys.argv[1:]
+    args = ap.parse_args(argv)
+    if args.child:
+        rate = await one_run(args.child, args, args.child_think_s)
+        print(rate)
+        return
     store = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"{args.users} concurrent users x {args.rounds} messages each, closed loop, "
-        f"dedupe {'on' if args.dedupe else 'off'}, {store}"
+        f"dedupe {'on' if args.dedupe else 'off'}, {store}, each bot in a fresh process"
     )
     print("flat out (each user sends again as soon as the answer arrives): capacity")
-    echo = await echo_run(args.users, args.rounds, 0.0)
-    tuned = await echo_run(args.users, args.rounds, 0.0, tuned=True)
-    mb = await mentorbot_run(args.users, args.rounds, args.database_url, args.dedupe, 0.0)
+    echo = in_fresh_process("echo", argv, 0.0)
+    tuned = in_fresh_process("echo+tuned", argv, 0.0)
+    mb = in_fresh_process("mentorbot", argv, 0.0)
     print(f"ratio mentorbot/echo throughput: {mb / echo:.2f} (target >= 0.5)")
     print(f"ratio mentorbot/echo+tuned throughput: {mb / tuned:.2f}")
     if args.think_ms > 0:
         print(f"paced (a user reads for {args.think_ms:g} ms +-50% between messages): latency")
         think = args.think_ms / 1000
-        await echo_run(args.users, args.rounds, think)
-        await mentorbot_run(args.users, args.rounds, args.database_url, args.dedupe, think)
+        in_fresh_process("echo", argv, think)
+        in_fresh_process("mentorbot", argv, think)
         print("target: mentorbot p95 < 50 ms")
 
 
