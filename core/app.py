@@ -83,6 +83,12 @@ class CoreApp:
 
         return await submit_form(self, actor, name, values)
 
+    async def home(self, actor: Actor) -> list[Reply]:
+        """Profile, upcoming sessions and wallet at a glance (e.g. Slack's App Home)."""
+        from core.dialogs.home import home
+
+        return await home(self, actor)
+
     async def handle_events(
         self, session: AsyncSession, events: list[Event], now: datetime
     ) -> list[int]:

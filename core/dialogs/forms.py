@@ -350,7 +350,8 @@ async def on_form_action(ctx: Ctx, payload: str) -> Step:
 
 
 @asynccontextmanager
-async def _step_ctx(app: CoreApp, actor: Actor) -> AsyncIterator[Ctx]:
+async def step_ctx(app: CoreApp, actor: Actor) -> AsyncIterator[Ctx]:
+    """A step's context outside a dialog: the person's lock, one transaction."""
     key = ConversationKey.private(actor)
     async with app.runner.locks.hold(key), app.db.transaction() as s:
         now = app.clock.now()
@@ -369,7 +370,7 @@ async def open_form(app: CoreApp, actor: Actor, name: str) -> Form | None:
     spec = FORMS.get(name)
     if spec is None:
         return None
-    async with _step_ctx(app, actor) as ctx:
+    async with step_ctx(app, actor) as ctx:
         return await spec.build(ctx)
 
 
@@ -378,7 +379,7 @@ async def check_form(app: CoreApp, actor: Actor, name: str, values: FormValues) 
     spec = FORMS.get(name)
     if spec is None:
         return {}
-    async with _step_ctx(app, actor) as ctx:
+    async with step_ctx(app, actor) as ctx:
         form = await spec.build(ctx)
         if form is None:
             return {}
@@ -391,7 +392,7 @@ async def submit_form(app: CoreApp, actor: Actor, name: str, values: FormValues)
     if spec is None:
         return FormOutcome({}, (Reply("That form isn't available."),))
     try:
-        async with _step_ctx(app, actor) as ctx:
+        async with step_ctx(app, actor) as ctx:
             form = await spec.build(ctx)
             if form is None:
                 closed = True

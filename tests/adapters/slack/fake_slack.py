@@ -45,6 +45,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.posted: list[Posted] = []
         self.views: list[dict[str, Any]] = []
+        self.modals: dict[str, dict[str, Any]] = {}  # trigger_id -> the modal opened with it
         self.uploads: list[Uploaded] = []
         self._pending: dict[str, tuple[str, int, bytes | None]] = {}  # id -> name, length, data
         self.names: dict[str, str] = {}
@@ -164,7 +165,78 @@ class FakeSlack:
                 done.append({"id": f["id"], "name": name, "title": title})
             return {"ok": True, "files": done}
         if method in ("views.publish", "views.open"):
-            view = p.get("view")
-            self.views.append(json.loads(view) if isinstance(view, str) else view)
+            raw = p.get("view")
+            view = json.loads(raw) if isinstance(raw, str) else raw
+            if method == "views.open":
+                trigger = str(p.get("trigger_id") or "")
+                if not trigger or trigger in self.modals:
+                    return {"ok": False, "error": "invalid_trigger_id"}  # one use, like Slack
+                problems = modal_problems(view)
+                if problems:
+                    return {
+                        "ok": False,
+                        "error": "invalid_arguments",
+                        "response_metadata": {"messages": problems},
+                    }
+                self.modals[trigger] = view
+            self.views.append(view)
             return {"ok": True, "view": {"id": f"V{len(self.views)}"}}
         return {"ok": False, "error": "unknown_method"}
+
+
+def _text_len(obj: dict[str, Any] | None) -> int:
+    return len(obj["text"]) if obj else 0
+
+
+def modal_problems(view: dict[str, Any]) -> list[str]:
+    """What Slack answers invalid_arguments for (docs.slack.dev: modal views, input block)."""
+    out: list[str] = []
+    if view.get("type") != "modal":
+        out.append("type must be modal")
+    for key, limit in (("title", 24), ("submit", 24), ("close", 24)):
+        if key in view and (view[key].get("type") != "plain_text" or _text_len(view[key]) > limit):
+            out.append(f"{key} must be plain_text of at most {limit}")
+    if not view.get("title"):
+        out.append("title is required")
+    blocks = view.get("blocks") or []
+    if len(blocks) > 100:
+        out.append("at most 100 blocks")
+    if len(view.get("callback_id", "")) > 255 or len(view.get("private_metadata", "")) > 3000:
+        out.append("callback_id or private_metadata too long")
+    ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(ids) != len(set(ids)):
+        out.append("block_id must be unique")
+    for b in blocks:
+        if b["type"] != "input":
+            continue
+        if "submit" not in view:
+            out.append("must define submit to use an input block in modals")
+        if len(b.get("block_id", "")) > 255:
+            out.append("block_id over 255")
+        if b["label"]["type"] != "plain_text" or _text_len(b["label"]) > 2000:
+            out.append("label must be plain_text of at most 2000")
+        if _text_len(b.get("hint")) > 2000:
+            out.append("hint over 2000")
+        el = b["element"]
+        if _text_len(el.get("placeholder")) > 150:
+            out.append("placeholder over 150")
+        if el["type"] == "plain_text_input":
+            limit = el.get("max_length", 3000)
+            if limit > 3000 or len(el.get("initial_value", "")) > limit:
+                out.append("plain_text_input max_length/initial_value")
+        elif el["type"] in ("static_select", "multi_static_select"):
+            opts = el.get("options") or []
+            if not 1 <= len(opts) <= 100:
+                out.append("1 to 100 options")
+            for o in opts:
+                if _text_len(o["text"]) > 75 or len(o["value"]) > 150:
+                    out.append("option text over 75 or value over 150")
+            values = [o["value"] for o in opts]
+            initial = el.get("initial_options") or (
+                [el["initial_option"]] if "initial_option" in el else []
+            )
+            if any(o not in opts for o in initial) or len(values) != len(set(values)):
+                out.append("initial options must be among the options")
+        else:
+            out.append(f"unexpected element {el['type']}")
+    return out
