@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -342,9 +343,14 @@ def setup_slack(
     bot_token: str,
     api_url: str = "",
     public_url: str = "",
+    app_token: str = "",
     path: str = "/webhooks/slack/events",
 ) -> None:
-    """Mount the Slack endpoint; the bot is built once core exists and registered for delivery."""
+    """Mount the Slack endpoint; the bot is built once core exists and registered for delivery.
+
+    With an app-level token (`xapp-…`) the bot also connects out over Socket Mode, for
+    workspaces that can't expose a URL: the same listeners, acks sent over the socket.
+    """
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         core = app[core_key]
@@ -357,7 +363,17 @@ def setup_slack(
         )
         core.delivery.register(bot)
         app[SLACKBOT] = bot
+        socket: AsyncSocketModeHandler | None = None
+        if app_token:
+            socket = AsyncSocketModeHandler(bot.bolt, app_token=app_token, web_client=bot.client)
+            try:
+                await socket.connect_async()  # type: ignore[no-untyped-call]
+                log.info("slack socket mode connected")
+            except (TimeoutError, SlackApiError, ClientError) as exc:
+                log.error("slack socket mode could not connect: %s", exc)
         yield
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
         core.delivery.unregister("slack")
         with contextlib.suppress(asyncio.TimeoutError):
             await bot.settle(limit_s=5)

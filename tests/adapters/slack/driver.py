@@ -86,6 +86,67 @@ def message_event(team: str, user: str, text: str, event_id: str | None = None) 
     }
 
 
+def view_submission(
+    team: str,
+    user: str,
+    name: str,
+    view: dict[str, Any],
+    changes: dict[str, str | list[str]],
+    trigger: str,
+) -> dict[str, Any]:
+    """The interactivity payload Slack sends when the modal's submit button is pressed."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        el = block["element"]
+        key = block["block_id"]
+        if el["type"] == "plain_text_input":
+            text = changes.get(key, el.get("initial_value", ""))
+            assert isinstance(text, str)
+            entry: dict[str, Any] = {"type": el["type"], "value": text or None}
+        elif el["type"] == "static_select":
+            chosen = changes.get(key)
+            opt = (
+                next(o for o in el["options"] if o["value"] == chosen)
+                if chosen
+                else el.get("initial_option")
+            )
+            entry = {"type": el["type"], "selected_option": opt}
+        else:
+            wanted = changes.get(key)
+            opts = (
+                [o for o in el["options"] if o["value"] in wanted]
+                if wanted is not None
+                else el.get("initial_options", [])
+            )
+            entry = {"type": el["type"], "selected_options": opts}
+        state[key] = {el["action_id"]: entry}
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "name": name, "team_id": team},
+        "api_app_id": "A1",
+        "token": "legacy-unused",
+        "trigger_id": trigger,
+        "view": {
+            "id": "V1",
+            "team_id": team,
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view.get("private_metadata", ""),
+            "title": view["title"],
+            "blocks": view["blocks"],
+            "state": {"values": state},
+            "hash": "1.abc",
+            "app_id": "A1",
+            "bot_id": "BBOT",
+        },
+        "response_urls": [],
+    }
+    return payload
+
+
 class SlackUser:
     """One person in the fake workspace: types in the app DM, runs /mentor, presses buttons."""
 
@@ -201,55 +262,9 @@ class SlackUser:
         """
         view = view if view is not None else self.modal()
         assert view is not None, "no modal is open"
-        state: dict[str, dict[str, Any]] = {}
-        for block in view["blocks"]:
-            if block["type"] != "input":
-                continue
-            el = block["element"]
-            key = block["block_id"]
-            if el["type"] == "plain_text_input":
-                text = changes.get(key, el.get("initial_value", ""))
-                assert isinstance(text, str)
-                entry: dict[str, Any] = {"type": el["type"], "value": text or None}
-            elif el["type"] == "static_select":
-                chosen = changes.get(key)
-                opt = (
-                    next(o for o in el["options"] if o["value"] == chosen)
-                    if chosen
-                    else el.get("initial_option")
-                )
-                entry = {"type": el["type"], "selected_option": opt}
-            else:
-                wanted = changes.get(key)
-                opts = (
-                    [o for o in el["options"] if o["value"] in wanted]
-                    if wanted is not None
-                    else el.get("initial_options", [])
-                )
-                entry = {"type": el["type"], "selected_options": opts}
-            state[key] = {el["action_id"]: entry}
-        payload = {
-            "type": "view_submission",
-            "team": {"id": self.team, "domain": "acme"},
-            "user": {"id": self.user_id, "name": self.name, "team_id": self.team},
-            "api_app_id": "A1",
-            "token": "legacy-unused",
-            "trigger_id": f"{self.user_id}.{next(self._triggers)}.submit",
-            "view": {
-                "id": "V1",
-                "team_id": self.team,
-                "type": "modal",
-                "callback_id": view["callback_id"],
-                "private_metadata": view.get("private_metadata", ""),
-                "title": view["title"],
-                "blocks": view["blocks"],
-                "state": {"values": state},
-                "hash": "1.abc",
-                "app_id": "A1",
-                "bot_id": "BBOT",
-            },
-            "response_urls": [],
-        }
+        payload = view_submission(
+            self.team, self.user_id, self.name, view, changes, f"{self.user_id}.submit"
+        )
         seen = len(self.fake.in_channel(self.channel))
         body = urlencode({"payload": json.dumps(payload)})
         status, text = await post_signed(self.server, body, "application/x-www-form-urlencoded")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 
 @dataclass
@@ -55,11 +56,18 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # Socket Mode: the app's WebSocket, and acks waited for by envelope id.
+        self.socket: web.WebSocketResponse | None = None
+        self.socket_open = asyncio.Event()
+        self.socket_connections = 0
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._envelopes = itertools.count(1)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link", self._socket_mode)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -101,7 +109,9 @@ class FakeSlack:
                 params.update(await request.json())
             else:
                 params.update({k: str(v) for k, v in (await request.post()).items()})
-        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+        # Socket Mode connections open with the app-level token; everything else the bot's.
+        token_kind = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+        if not request.headers.get("Authorization", "").startswith(token_kind):
             self.calls.append(Call(method, params, 200, time.monotonic()))
             return web.json_response({"ok": False, "error": "not_authed"})
         if self.rate_limit.get(method, 0) > 0:
@@ -117,7 +127,60 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": self.errors[method]})
         return web.json_response(self._answer(method, params))
 
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        """wss-link of apps.connections.open: hello, then envelopes pushed by tests, acks back."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.socket = ws
+        self.socket_connections += 1
+        await ws.send_str(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                    "connection_info": {"app_id": "A1"},
+                }
+            )
+        )
+        self.socket_open.set()
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(msg.data)
+            future = self._acks.pop(str(data.get("envelope_id")), None)
+            if future is not None and not future.done():
+                future.set_result(data)
+        if self.socket is ws:
+            self.socket, self.socket_open = None, asyncio.Event()
+        return ws
+
+    async def push(
+        self, kind: str, payload: dict[str, Any], limit_s: float = 5.0
+    ) -> dict[str, Any]:
+        """Send one Socket Mode envelope (events_api, slash_commands, interactive); the ack."""
+        await asyncio.wait_for(self.socket_open.wait(), limit_s)
+        assert self.socket is not None
+        envelope_id = f"env-{next(self._envelopes)}"
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = future
+        await self.socket.send_str(
+            json.dumps(
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "accepts_response_payload": kind != "events_api",
+                    "retry_attempt": 0,
+                    "retry_reason": "",
+                }
+            )
+        )
+        return await asyncio.wait_for(future, limit_s)
+
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.base.replace("http://", "ws://") + "/link?ticket=t1"}
         if method == "auth.test":
             return {
                 "ok": True,
