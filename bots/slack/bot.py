@@ -88,7 +88,10 @@ class SlackBot:
         async def on_command(ack: Any, body: dict[str, Any]) -> None:
             async with self._work.busy():
                 in_dm = str(body.get("channel_id", "")).startswith("D")
-                await ack() if in_dm else await ack(
+                parsed = parse_subcommand(str(body.get("text", "")))
+                # A form opens as a modal over wherever the command was typed.
+                modal = not isinstance(parsed, Reply) and self.core.form_for(parsed) is not None
+                await ack() if in_dm or modal else await ack(
                     text="I've answered in our direct messages.", response_type="ephemeral"
                 )
                 actor = self._actor(
@@ -96,7 +99,6 @@ class SlackBot:
                     str(body.get("user_id", "")),
                     str(body.get("user_name", "")),
                 )
-                parsed = parse_subcommand(str(body.get("text", "")))
                 if isinstance(parsed, Reply):
                     await self.post(actor.workspace, actor.external_id, [parsed])
                     return

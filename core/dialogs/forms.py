@@ -20,6 +20,7 @@ from core.availability import Window, format_windows
 from core.db.schema import Conversation, MentorProfile
 from core.dialogs import fields as F
 from core.dialogs.engine import Ctx, Step, handoff, keep
+from core.dialogs.menu import Menu
 from core.dialogs.onboarding import APPLY_BLOCKED, all_set, submit_application
 from core.dialogs.profile import Edit, OwnProfile
 from core.dialogs.views import money
@@ -333,6 +334,9 @@ def form_for(inbound: Inbound) -> str | None:
             return ref.name
         if Edit.matches(inbound.payload):
             return "profile"
+        menu = Menu.parse(inbound.payload)
+        if menu is not None and menu.item == "mentor":
+            return "apply"
     return None
 
 

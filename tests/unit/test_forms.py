@@ -7,6 +7,7 @@ from sqlalchemy import select
 from core.app import CoreApp
 from core.db.schema import Account, MentorProfile, User, UserLanguage
 from core.dialogs.forms import form_for
+from core.dialogs.menu import Menu
 from core.dialogs.profile import Edit
 from core.forms import REQUIRED, FieldEnv, Form, FormRef, validate
 from core.messaging import ActionIn, Actor, CommandIn
@@ -227,6 +228,8 @@ async def test_which_inbound_has_a_form(core: CoreApp) -> None:
     assert form_for(ActionIn(Edit("bio").pack())) == "profile"
     assert form_for(ActionIn(FormRef("apply").pack())) == "apply"
     assert form_for(ActionIn(FormRef("nope").pack())) is None
+    assert form_for(ActionIn(Menu("mentor").pack())) == "apply"
+    assert form_for(ActionIn(Menu("find").pack())) is None
     # Where forms aren't rendered, a form button runs the step dialog instead.
     c = await onboard_learner(core)
     await c.send(ActionIn(FormRef("profile").pack()))

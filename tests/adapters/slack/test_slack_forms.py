@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from bots.slack.bot import SLACKBOT
 from bots.slack.forms import check_view, form_view
 from core.db.schema import Account, MentorProfile, User
 from core.forms import Form, FormField, Option
@@ -217,3 +218,16 @@ def test_modal_stays_within_slack_limits_whatever_the_form() -> None:
     view = form_view(big)
     assert check_view(view) == []
     assert modal_problems(view) == []
+
+
+async def test_apply_from_a_channel_opens_the_modal_there(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    from tests.adapters.slack.driver import command_body, post_signed
+
+    body = command_body("T1", "UCHAN", "Chan", "apply", channel="C0PUBLIC", trigger="c.1")
+    status, text = await post_signed(server, body, "application/x-www-form-urlencoded")
+    await server.app[SLACKBOT].settle()
+    assert status == 200 and "direct messages" not in text  # no "answered in DMs" for a modal
+    assert fake_slack.modals["c.1"]["callback_id"] == "form:apply"
+    assert fake_slack.in_channel("DUCHAN") == [] and fake_slack.in_channel("C0PUBLIC") == []
