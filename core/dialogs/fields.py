@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.availability import Window, format_windows, parse_availability
+from core.availability import Window, parse_availability
 from core.dialogs.views import money
 from core.forms import FieldEnv, Invalid
 from core.languages import Language, parse_languages
@@ -280,7 +280,3 @@ def v_lengths(env: FieldEnv, text: str) -> object:
 
 def v_extras(env: FieldEnv, text: str) -> object:
     return parse_extras(text)
-
-
-def windows_text(windows: tuple[Window, ...]) -> str:
-    return format_windows(windows)

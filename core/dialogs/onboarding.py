@@ -59,7 +59,6 @@ AVAIL_PRESETS = {
     "weekends": "Sat-Sun 10:00-13:00",
     "both": "Mon-Fri 18:00-21:00; Sat-Sun 10:00-13:00",
 }
-_is_skip = is_skip
 
 
 async def submit_application(ctx: Ctx) -> Reply:
@@ -433,7 +432,7 @@ class Onboarding(Dialog):
     async def on_goals(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
         text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or _is_skip(text):
+        if (p is not None and p.what == "skip") or is_skip(text):
             return await self._advance(ctx, "goals")
         goals = parse_goals(text or "")
         if isinstance(goals, Invalid):
@@ -504,7 +503,7 @@ class Onboarding(Dialog):
         if p is not None and p.what == "tzfix":
             return goto("timezone", await self.prompt(ctx, "timezone"))
         text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or _is_skip(text):
+        if (p is not None and p.what == "skip") or is_skip(text):
             if ctx.data.get("mentor"):
                 return await self.retry(
                     ctx, "availability", "Mentors need at least one time slot so learners can book."
@@ -574,7 +573,7 @@ class Onboarding(Dialog):
     async def on_extras(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
         text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or _is_skip(text):
+        if (p is not None and p.what == "skip") or is_skip(text):
             return await self._advance(ctx, "extras")
         if not text:
             return await self.retry(ctx, "extras", "Send text, or tap Skip.")

@@ -172,6 +172,12 @@ async def test_profile_edit_modal_is_prefilled_and_saves(
     assert mp.status == "pending"  # editing doesn't withdraw or resubmit the application
     # The card keeps its buttons (pressing one opened a modal; nothing was "chosen").
     assert card.updates == []
+    # `/mentor profile edit` opens it too, now showing the saved answers.
+    assert await anita.command("profile edit") == []
+    reopened = anita.modal()
+    assert reopened is not None and reopened["callback_id"] == "form:profile"
+    assert initial(inputs(reopened)["timezone"]) == "Europe/London"
+    assert initial(inputs(reopened)["price"]) == "free"
 
 
 async def test_app_home_shows_profile_sessions_wallet_and_opens_the_form(
