@@ -19,6 +19,7 @@ from core.events import (
     PaymentCaptured,
     PaymentFailed,
 )
+from core.forms import Form, FormOutcome, FormValues
 from core.messaging import Actor, ConversationKey, Inbound, Reply
 from core.policies import Policies
 from core.ports import Clock, PaymentGateway, Recommender
@@ -58,6 +59,35 @@ class CoreApp:
         self, actor: Actor, inbound: Inbound, key: ConversationKey | None = None
     ) -> list[Reply]:
         return await self.runner.handle(actor, inbound, key)
+
+    # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
+    def form_for(self, inbound: Inbound) -> str | None:
+        """The form that can stand in for this command or button, if any."""
+        from core.dialogs.forms import form_for
+
+        return form_for(inbound)
+
+    async def open_form(self, actor: Actor, name: str) -> Form | None:
+        """The form prefilled with the person's answers; None: handle the inbound as steps."""
+        from core.dialogs.forms import open_form
+
+        return await open_form(self, actor, name)
+
+    async def check_form(self, actor: Actor, name: str, values: FormValues) -> dict[str, str]:
+        from core.dialogs.forms import check_form
+
+        return await check_form(self, actor, name, values)
+
+    async def submit_form(self, actor: Actor, name: str, values: FormValues) -> FormOutcome:
+        from core.dialogs.forms import submit_form
+
+        return await submit_form(self, actor, name, values)
+
+    async def home(self, actor: Actor) -> list[Reply]:
+        """Profile, upcoming sessions and wallet at a glance (e.g. Slack's App Home)."""
+        from core.dialogs.home import home
+
+        return await home(self, actor)
 
     async def handle_events(
         self, session: AsyncSession, events: list[Event], now: datetime

@@ -185,6 +185,8 @@ def _leftover_words(gap: str) -> list[str]:
 
 
 def parse_availability(text: str) -> AvailabilityParse:
+    # What format_windows shows ("Mon–Fri 18:00–21:00") reads back: dashes are all one.
+    text = text.replace("–", "-").replace("—", "-")
     errors: list[str] = []
     windows: list[Window] = []
     pending: list[int] = []

@@ -23,6 +23,7 @@ def setup_platforms(
             bot_token=settings.slack_bot_token.get_secret_value(),
             api_url=settings.slack_api_url,
             public_url=settings.base_url,
+            app_token=settings.slack_app_token.get_secret_value(),
         )
     discord_token = settings.discord_token.get_secret_value()
     if discord_token:

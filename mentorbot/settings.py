@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr = SecretStr("")
     slack_bot_token: SecretStr = SecretStr("")
     slack_api_url: str = ""
+    slack_app_token: SecretStr = SecretStr("")  # xapp-…: Socket Mode, no public URL needed
     discord_token: SecretStr = SecretStr("")
     discord_api_url: str = ""
     discord_gateway_url: str = ""

@@ -7,9 +7,12 @@ import contextlib
 import io
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from aiohttp import web
@@ -139,9 +142,34 @@ def _button(b: ButtonSpec, row: int) -> discord.ui.Item[Any]:
     return PayloadButton(b.custom_id.removeprefix(BUTTON_PREFIX), b.label, row=row)
 
 
+def invalid_request_trace(on_invalid: Callable[[str, str, int], None]) -> aiohttp.TraceConfig:
+    """Every HTTP answer discord.py gets (REST and interaction webhooks share its session).
+
+    Discord counts 401, 403 and 429 answers as invalid requests (except 429s of a shared
+    rate limit) and bans an IP for a while after 10,000 of them in 10 minutes.
+    """
+    trace = aiohttp.TraceConfig()
+
+    async def on_end(
+        session: aiohttp.ClientSession,
+        ctx: SimpleNamespace,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        status = params.response.status
+        shared = params.response.headers.get("X-RateLimit-Scope") == "shared"
+        if status in (401, 403) or (status == 429 and not shared):
+            on_invalid(params.method, params.url.path, status)
+
+    trace.on_request_end.append(on_end)
+    return trace
+
+
 class MentorClient(discord.Client):
     def __init__(self, bot: DiscordBot) -> None:
-        super().__init__(intents=discord.Intents.default())
+        super().__init__(
+            intents=discord.Intents.default(),
+            http_trace=invalid_request_trace(bot.invalid_request),
+        )
         self.mentorbot = bot
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(build_group(bot))
@@ -224,10 +252,23 @@ class DiscordBot:
         self.core = core
         self.token = token
         self.public_url = public_url
+        self.invalid_requests = 0  # 401/403/429 answers (Discord's "invalid requests")
+        self.invalid_by_status: Counter[int] = Counter()
         self.client = MentorClient(self)
         self._task: asyncio.Task[None] | None = None
         self._work = InFlight()
-        self.invalid_requests = 0
+
+    def invalid_request(self, method: str, path: str, status: int) -> None:
+        self.invalid_requests += 1
+        self.invalid_by_status[status] += 1
+        log.warning(
+            "discord invalid request %d: %s %s (%d so far; Discord bans an IP after 10,000 "
+            "in 10 minutes)",
+            status,
+            method,
+            path,
+            self.invalid_requests,
+        )
 
     # ---- lifecycle --------------------------------------------------------------
     def connected(self) -> bool:
@@ -328,8 +369,6 @@ class DiscordBot:
             for m in render(replies, self.public_url):
                 await channel.send(m.content, **_view_kw(m))
         except (discord.HTTPException, ValueError) as exc:
-            if isinstance(exc, discord.HTTPException) and 400 <= exc.status < 500:
-                self.invalid_requests += 1
             log.warning("discord delivery to %s failed: %s", to.external_id, exc)
             return False
         return True

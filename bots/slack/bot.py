@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -18,16 +19,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.inflight import InFlight
 from bots.slack.commands import SLACK_HELP, parse_subcommand
+from bots.slack.forms import check_view, error_response, form_view, submitted_values
 from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
 from core.app import CoreApp
 from core.db.inbound import first_seen
-from core.dialogs.menu import Menu
-from core.dialogs.views import profile_card
+from core.forms import FormRef
+from core.markup import esc
 from core.messaging import ActionIn, Actor, Attachment, CommandIn, Inbound, Reply, parse_text
 from core.payloads import MAX_CHARS
 from core.ports import Destination
-from core.services.identity import Identity
-from core.services.profiles import Profiles
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,10 @@ class SlackBot:
         async def on_command(ack: Any, body: dict[str, Any]) -> None:
             async with self._work.busy():
                 in_dm = str(body.get("channel_id", "")).startswith("D")
-                await ack() if in_dm else await ack(
+                parsed = parse_subcommand(str(body.get("text", "")))
+                # A form opens as a modal over wherever the command was typed.
+                modal = not isinstance(parsed, Reply) and self.core.form_for(parsed) is not None
+                await ack() if in_dm or modal else await ack(
                     text="I've answered in our direct messages.", response_type="ephemeral"
                 )
                 actor = self._actor(
@@ -96,9 +99,10 @@ class SlackBot:
                     str(body.get("user_id", "")),
                     str(body.get("user_name", "")),
                 )
-                parsed = parse_subcommand(str(body.get("text", "")))
                 if isinstance(parsed, Reply):
                     await self.post(actor.workspace, actor.external_id, [parsed])
+                    return
+                if await self._open_form(actor, parsed, body.get("trigger_id")):
                     return
                 await self._run(actor, parsed)
 
@@ -117,8 +121,16 @@ class SlackBot:
                 user = body.get("user", {})
                 team = str(user.get("team_id") or body.get("team", {}).get("id", ""))
                 actor = self._actor(team, str(user.get("id", "")), str(user.get("name", "")))
+                # A button that opens a form leaves its message as it is (it can open it again).
+                if await self._open_form(actor, ActionIn(payload), body.get("trigger_id")):
+                    return
                 await self._mark_chosen(team, body, label)
                 await self._run(actor, ActionIn(payload))
+
+        @app.view(re.compile(rf"^{FormRef.prefix}:"))
+        async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+            async with self._work.busy():
+                await self._submit(ack, body, view)
 
         @app.action(re.compile(rf"^{LINK_PREFIX}:"))
         async def on_link(ack: Any) -> None:
@@ -150,6 +162,48 @@ class SlackBot:
                     return
                 name = await self._display_name(team, user_id)
                 await self.publish_home(self._actor(team, user_id, name))
+
+    # ---- forms as modals ----------------------------------------------------------
+    async def _open_form(self, actor: Actor, inbound: Inbound, trigger_id: object) -> bool:
+        """Open the modal that stands in for this command or button; False: use steps."""
+        name = self.core.form_for(inbound)
+        if name is None or not isinstance(trigger_id, str) or not trigger_id:
+            return False
+        form = await self.core.open_form(actor, name)
+        if form is None:
+            return False  # not open to this person: the step dialog says why
+        view = form_view(form, self.public_url)
+        for problem in check_view(view):
+            log.warning("slack modal %s: %s", form.name, problem)
+        try:
+            await self.client_for(actor.workspace).views_open(trigger_id=trigger_id, view=view)
+        except (TimeoutError, SlackApiError, ClientError) as exc:
+            # The trigger expires after 3 s: fall back to the questions in the DM.
+            log.warning("views.open for %s failed (%s); asking in the DM", form.name, exc)
+            return False
+        return True
+
+    async def _submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """view_submission: errors keep the modal open with what was typed; else save."""
+        ref = FormRef.parse(str(view.get("callback_id", "")))
+        user = body.get("user", {})
+        team = str(user.get("team_id") or (body.get("team") or {}).get("id", ""))
+        actor = self._actor(team, str(user.get("id", "")), str(user.get("name", "")))
+        if ref is None:
+            await ack()
+            return
+        values = submitted_values(view)
+        errors = error_response(await self.core.check_form(actor, ref.name, values), view)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()  # closes the modal; the confirmation goes to the DM
+        outcome = await self.core.submit_form(actor, ref.name, values)
+        replies = list(outcome.replies)
+        if outcome.errors:  # changed between the check and the save: say what, in the DM
+            lines = "\n".join(f"- {esc(k)}: {v}" for k, v in outcome.errors.items())
+            replies.append(Reply("Nothing was saved — please check:\n" + lines))
+        await self.post(actor.workspace, actor.external_id, replies)
 
     # ---- translation helpers --------------------------------------------------
     def _actor(self, team: str, user_id: str, name: str) -> Actor:
@@ -253,47 +307,24 @@ class SlackBot:
         return True
 
     async def publish_home(self, actor: Actor) -> None:
-        now = self.core.clock.now()
-        async with self.core.db.transaction() as s:
-            user, _ = await Identity(s, now, self.core.admins).resolve(actor)
-            if user.onboarded:
-                card = profile_card(await Profiles(s).view(user.id), now, own=True)
-            else:
-                card = "You haven't set up your profile yet. Send me a message here to start."
-        header = Reply(card, buttons=((),))
-        blocks: list[dict[str, Any]] = [
-            {"type": "header", "text": plain("MentorBot", 150)},
-            *reply_blocks(header, self.public_url),
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "text": plain("🔎 Find a mentor", 75),
-                        "action_id": f"{ACTION_PREFIX}:home-find",
-                        "value": Menu("find").pack(),
-                    },
-                    {
-                        "type": "button",
-                        "text": plain("👤 Edit my profile", 75),
-                        "action_id": f"{ACTION_PREFIX}:home-profile",
-                        "value": Menu("profile").pack(),
-                    },
-                    {
-                        "type": "button",
-                        "text": plain("📅 My sessions", 75),
-                        "action_id": f"{ACTION_PREFIX}:home-sessions",
-                        "value": Menu("sessions").pack(),
-                    },
-                ],
-            },
+        """App Home: profile, upcoming sessions and wallet, from core; buttons as in the DM."""
+        blocks: list[dict[str, Any]] = [{"type": "header", "text": plain("MentorBot", 150)}]
+        for i, reply in enumerate(await self.core.home(actor)):
+            if i:
+                blocks.append({"type": "divider"})
+            blocks += reply_blocks(reply, self.public_url)
+        blocks.append(
             {
                 "type": "context",
                 "elements": [
-                    {"type": "mrkdwn", "text": "Your wallet and credits: `/mentor wallet`."}
+                    {
+                        "type": "mrkdwn",
+                        "text": "Statement and withdrawals: `/mentor wallet` · "
+                        "everything else: `/mentor help`.",
+                    }
                 ],
-            },
-        ]
+            }
+        )
         await self.client_for(actor.workspace).views_publish(
             user_id=actor.external_id, view={"type": "home", "blocks": blocks[:100]}
         )
@@ -314,9 +345,14 @@ def setup_slack(
     bot_token: str,
     api_url: str = "",
     public_url: str = "",
+    app_token: str = "",
     path: str = "/webhooks/slack/events",
 ) -> None:
-    """Mount the Slack endpoint; the bot is built once core exists and registered for delivery."""
+    """Mount the Slack endpoint; the bot is built once core exists and registered for delivery.
+
+    With an app-level token (`xapp-…`) the bot also connects out over Socket Mode, for
+    workspaces that can't expose a URL: the same listeners, acks sent over the socket.
+    """
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         core = app[core_key]
@@ -329,7 +365,17 @@ def setup_slack(
         )
         core.delivery.register(bot)
         app[SLACKBOT] = bot
+        socket: AsyncSocketModeHandler | None = None
+        if app_token:
+            socket = AsyncSocketModeHandler(bot.bolt, app_token=app_token, web_client=bot.client)
+            try:
+                await socket.connect_async()  # type: ignore[no-untyped-call]
+                log.info("slack socket mode connected")
+            except (TimeoutError, SlackApiError, ClientError) as exc:
+                log.error("slack socket mode could not connect: %s", exc)
         yield
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
         core.delivery.unregister("slack")
         with contextlib.suppress(asyncio.TimeoutError):
             await bot.settle(limit_s=5)

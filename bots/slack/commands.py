@@ -24,7 +24,8 @@ SUBCOMMANDS: dict[str, str] = {
 
 SLACK_HELP = (
     "In Slack every command is `/mentor <command>`: `/mentor find react`, `/mentor profile`, "
-    "`/mentor apply`, `/mentor link`, `/mentor cancel`, `/mentor sessions`, `/mentor wallet`."
+    "`/mentor profile edit` (a form), `/mentor apply` (a form), `/mentor link`, "
+    "`/mentor cancel`, `/mentor sessions`, `/mentor wallet`."
 )
 
 

@@ -6,6 +6,7 @@ from core.dialogs.admin import Admin, on_admin_action
 from core.dialogs.book import BookSession
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
+from core.dialogs.forms import on_form_action
 from core.dialogs.link import LinkAccounts
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
@@ -56,5 +57,6 @@ def build_registry() -> Registry:
             "bk": on_booking_action,
             "rt": on_rating_action,
             "wal": on_wallet_action,
+            "form": on_form_action,
         },
     )

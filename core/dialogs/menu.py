@@ -22,6 +22,7 @@ MENU_TARGETS = {
     "admin": ("admin", ""),
     "start": ("onboarding", ""),
     "sessions": ("sessions", ""),
+    "wallet": ("wallet", ""),
 }
 
 COMMANDS_HELP = (

@@ -5,19 +5,36 @@ Each answer is saved as soon as it is valid, so a /cancel or a restart keeps it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from core.availability import format_windows, parse_availability
+from core.availability import format_windows
 from core.dialogs import skillpick
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
+from core.dialogs.fields import (
+    GOALS_SHORT,
+    Price,
+    TzChoice,
+    is_skip,
+    parse_bio,
+    parse_extras,
+    parse_goals,
+    parse_headline,
+    parse_language_list,
+    parse_lengths,
+    parse_name,
+    parse_price,
+    parse_windows,
+    parse_years,
+    price_of_minor,
+    resolve_tz,
+)
 from core.dialogs.views import money, profile_card
-from core.languages import parse_languages
+from core.forms import Invalid
 from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
 from core.payloads import Payload
 from core.skills import parse_level
-from core.timezones import TzResolved, TzSuggestions, describe_zone, resolve_timezone, zone
+from core.timezones import describe_zone, zone
 
 
 @dataclass(frozen=True)
@@ -42,11 +59,29 @@ AVAIL_PRESETS = {
     "weekends": "Sat-Sun 10:00-13:00",
     "both": "Mon-Fri 18:00-21:00; Sat-Sun 10:00-13:00",
 }
-MAX_PRICE_MINOR = 10_000_00
 
 
-def _is_skip(text: str | None) -> bool:
-    return text is not None and text.strip().casefold() in ("skip", "none", "no", "-", "later")
+async def submit_application(ctx: Ctx) -> Reply:
+    """Send the mentor profile to the admins (they are notified through the outbox)."""
+    decision = await ctx.mentors.submit(ctx.user.id)
+    if decision.ok:
+        return Reply(
+            "Thanks! Your mentor application is with the admins now. "
+            "I'll message you here as soon as they decide."
+        )
+    return Reply(decision.message)
+
+
+async def all_set(ctx: Ctx) -> Reply:
+    view = await ctx.profiles.view(ctx.user.id)
+    return Reply("All set 🎉 Here's your profile:\n\n" + profile_card(view, ctx.now, own=True))
+
+
+APPLY_BLOCKED = {
+    "pending": "Your mentor application is already waiting for an admin.",
+    "approved": "You're already an approved mentor. Edit your profile with /profile.",
+    "suspended": "Your mentor profile is suspended; an admin has to lift it.",
+}
 
 
 class Onboarding(Dialog):
@@ -96,20 +131,8 @@ class Onboarding(Dialog):
         if mode == "onboard":
             await ctx.profiles.mark_onboarded(ctx.user.id)
         if ctx.data.get("mentor") or mode == "apply":
-            decision = await ctx.mentors.submit(ctx.user.id)
-            if decision.ok:
-                out.append(
-                    Reply(
-                        "Thanks! Your mentor application is with the admins now. "
-                        "I'll message you here as soon as they decide."
-                    )
-                )
-            else:
-                out.append(Reply(decision.message))
-        view = await ctx.profiles.view(ctx.user.id)
-        out.append(
-            Reply("All set 🎉 Here's your profile:\n\n" + profile_card(view, ctx.now, own=True))
-        )
+            out.append(await submit_application(ctx))
+        out.append(await all_set(ctx))
         return handoff("menu", "quiet", *out)
 
     async def start(self, ctx: Ctx, args: str) -> Step:
@@ -126,13 +149,8 @@ class Onboarding(Dialog):
             return goto(field, await self.prompt(ctx, field))
         if mode == "apply":
             mp = await ctx.mentors.existing(ctx.user.id)
-            if mp is not None and mp.status in ("pending", "approved", "suspended"):
-                msg = {
-                    "pending": "Your mentor application is already waiting for an admin.",
-                    "approved": "You're already an approved mentor. Edit your profile with /profile.",
-                    "suspended": "Your mentor profile is suspended; an admin has to lift it.",
-                }[mp.status]
-                return end(Reply(msg))
+            if mp is not None and mp.status in APPLY_BLOCKED:
+                return end(Reply(APPLY_BLOCKED[mp.status]))
             view = await ctx.profiles.view(ctx.user.id)
             if not view.onboarded:
                 return await self.start(ctx, "onboard:mentor")
@@ -331,9 +349,9 @@ class Onboarding(Dialog):
         text = ctx.text_of(inbound)
         if not text:
             return await self.retry(ctx, "name", "Please type a name.")
-        clean = " ".join(text.split())
-        if not 2 <= len(clean) <= 60 or not re.search(r"\w", clean):
-            return await self.retry(ctx, "name", "A name should be 2 to 60 characters.")
+        clean = parse_name(text)
+        if isinstance(clean, Invalid):
+            return await self.retry(ctx, "name", clean.message)
         await ctx.profiles.set_display_name(ctx.user.id, clean)
         ctx.user.display_name = clean
         return await self._advance(ctx, "name", Reply(f"Nice to meet you, {esc(clean)}!"))
@@ -414,15 +432,14 @@ class Onboarding(Dialog):
     async def on_goals(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
         text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or _is_skip(text):
+        if (p is not None and p.what == "skip") or is_skip(text):
             return await self._advance(ctx, "goals")
-        if not text or len(text) < 3:
-            return await self.retry(ctx, "goals", "Tell me a little more, or tap Skip.")
-        if len(text) > 2000:
-            return await self.retry(
-                ctx, "goals", "That's long — please keep it under 2000 characters."
-            )
-        await ctx.profiles.set_goals(ctx.user.id, text)
+        goals = parse_goals(text or "")
+        if isinstance(goals, Invalid):
+            short = goals.message.startswith(GOALS_SHORT)
+            hint = f"{GOALS_SHORT}, or tap Skip." if short else goals.message
+            return await self.retry(ctx, "goals", hint)
+        await ctx.profiles.set_goals(ctx.user.id, goals)
         return await self._advance(ctx, "goals")
 
     async def on_languages(self, ctx: Ctx, inbound: Inbound) -> Step:
@@ -434,24 +451,13 @@ class Onboarding(Dialog):
         )
         if not text:
             return await self.retry(ctx, "languages", "Please type the languages you speak.")
-        parsed = parse_languages(text)
-        if parsed.unknown:
-            hints = []
-            for token in parsed.unknown:
-                sugg = parsed.suggestions.get(token, ())
-                if sugg:
-                    hints.append(
-                        f"{quote(token)} — did you mean {' or '.join(s.name for s in sugg)}?"
-                    )
-                else:
-                    hints.append(f"I don't know the language {quote(token)}.")
+        found = parse_language_list(text)
+        if isinstance(found, Invalid):
             return await self.retry(
-                ctx, "languages", " ".join(hints) + " Please type the list again."
+                ctx, "languages", found.message + " Please type the list again."
             )
-        if not parsed.found:
-            return await self.retry(ctx, "languages", "Please name at least one language.")
-        await ctx.profiles.set_languages(ctx.user.id, [lang.code for lang in parsed.found])
-        names = ", ".join(lang.name for lang in parsed.found)
+        await ctx.profiles.set_languages(ctx.user.id, [lang.code for lang in found])
+        names = ", ".join(lang.name for lang in found)
         return await self._advance(ctx, "languages", Reply(f"Languages: {esc(names)}."))
 
     async def _set_tz(self, ctx: Ctx, name: str) -> Step:
@@ -473,19 +479,14 @@ class Onboarding(Dialog):
         text = p.value if p is not None and p.what == "tz" else ctx.text_of(inbound)
         if not text:
             return await self.retry(ctx, "timezone", "Please type a city or a UTC offset.")
-        res = resolve_timezone(text)
-        if isinstance(res, TzResolved):
-            return await self._set_tz(ctx, res.name)
-        if isinstance(res, TzSuggestions) and res.options:
+        res = resolve_tz(text)
+        if isinstance(res, str):
+            return await self._set_tz(ctx, res)
+        if isinstance(res, TzChoice):
             ctx.data["tz_options"] = list(res.options)
             ctx.data["tz_typed"] = text
             return goto("tz_pick", await self.prompt(ctx, "tz_pick"))
-        return await self.retry(
-            ctx,
-            "timezone",
-            f"I couldn't find a time zone for {quote(text)}. Try a big city near you "
-            "(e.g. Mumbai, London, New York) or an offset like UTC+5:30.",
-        )
+        return await self.retry(ctx, "timezone", res.message)
 
     async def on_tz_pick(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
@@ -502,7 +503,7 @@ class Onboarding(Dialog):
         if p is not None and p.what == "tzfix":
             return goto("timezone", await self.prompt(ctx, "timezone"))
         text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or _is_skip(text):
+        if (p is not None and p.what == "skip") or is_skip(text):
             if ctx.data.get("mentor"):
                 return await self.retry(
                     ctx, "availability", "Mentors need at least one time slot so learners can book."
@@ -514,95 +515,74 @@ class Onboarding(Dialog):
             return await self.retry(
                 ctx, "availability", "Please pick an option or type your hours."
             )
-        parsed = parse_availability(text)
-        if parsed.errors or not parsed.windows:
-            hint = " ".join(parsed.errors) or "I couldn't read any times in that."
-            return await self.retry(ctx, "availability", hint)
-        await ctx.profiles.set_availability(ctx.user.id, parsed.windows)
+        windows = parse_windows(text)
+        if isinstance(windows, Invalid):
+            return await self.retry(ctx, "availability", windows.message)
+        await ctx.profiles.set_availability(ctx.user.id, windows)
         ctx.data["has_avail"] = True
         return await self._advance(
-            ctx, "availability", Reply(f"Availability: {format_windows(parsed.windows)}.")
+            ctx, "availability", Reply(f"Availability: {format_windows(windows)}.")
         )
 
     async def on_headline(self, ctx: Ctx, inbound: Inbound) -> Step:
-        text = ctx.text_of(inbound)
-        if not text or not 5 <= len(text) <= 120:
-            return await self.retry(ctx, "headline", "A headline is 5 to 120 characters.")
-        (await ctx.mentors.profile(ctx.user.id)).headline = " ".join(text.split())
+        headline = parse_headline(ctx.text_of(inbound) or "")
+        if isinstance(headline, Invalid):
+            return await self.retry(ctx, "headline", headline.message)
+        (await ctx.mentors.profile(ctx.user.id)).headline = headline
         return await self._advance(ctx, "headline")
 
     async def on_bio(self, ctx: Ctx, inbound: Inbound) -> Step:
-        text = ctx.text_of(inbound)
-        if not text or not 20 <= len(text) <= 1500:
-            n = len(text or "")
-            return await self.retry(ctx, "bio", f"A bio is 20 to 1500 characters (that was {n}).")
-        (await ctx.mentors.profile(ctx.user.id)).bio = text
+        bio = parse_bio(ctx.text_of(inbound) or "")
+        if isinstance(bio, Invalid):
+            return await self.retry(ctx, "bio", bio.message)
+        (await ctx.mentors.profile(ctx.user.id)).bio = bio
         return await self._advance(ctx, "bio")
 
     async def on_years(self, ctx: Ctx, inbound: Inbound) -> Step:
-        text = (
-            (ctx.text_of(inbound) or "").lower().removesuffix("years").removesuffix("yrs").strip()
-        )
-        if not text.isdigit() or int(text) > 60:
-            return await self.retry(ctx, "years", "Please type a whole number of years, like 3.")
-        (await ctx.mentors.profile(ctx.user.id)).years_experience = int(text)
+        years = parse_years(ctx.text_of(inbound) or "")
+        if isinstance(years, Invalid):
+            return await self.retry(ctx, "years", years.message)
+        (await ctx.mentors.profile(ctx.user.id)).years_experience = years
         return await self._advance(ctx, "years")
 
     async def on_price(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
         mp = await ctx.mentors.profile(ctx.user.id)
         value = p.value if p is not None and p.what == "price" else None
-        text = (ctx.text_of(inbound) or "").casefold().replace("₹", "").replace("rs", "")
-        text = text.replace("inr", "").replace("rupees", "").replace(",", "").strip()
-        if value in ("free", "credits") or text in ("free", "0", "credits", "credit"):
-            mode = "credits" if (value or text).startswith("credit") else "free"
-            mp.price_mode, mp.price_minor = mode, 0
-            label = "free" if mode == "free" else "1 credit per session"
-            return await self._advance(ctx, "price", Reply(f"Price: {label}."))
+        price: Price | Invalid
         if value is not None and value.isdigit():
-            minor = int(value)
+            price = price_of_minor(int(value))
         else:
-            m = re.fullmatch(r"(\d{1,6})(?:\.(\d{1,2}))?", text)
-            if m is None:
-                return await self.retry(
-                    ctx,
-                    "price",
-                    "Please type an amount in rupees like 150, or choose Free or Credits.",
-                )
-            minor = int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
-        if minor > MAX_PRICE_MINOR:
-            return await self.retry(
-                ctx, "price", f"The most a session can cost is {money(MAX_PRICE_MINOR)}."
-            )
-        mp.price_mode, mp.price_minor, mp.currency = "paid", minor, ctx.app.policies.currency
-        return await self._advance(ctx, "price", Reply(f"Price: {money(minor)} per session."))
+            price = parse_price(value or ctx.text_of(inbound) or "")
+        if isinstance(price, Invalid):
+            return await self.retry(ctx, "price", price.message)
+        mp.price_mode, mp.price_minor = price.mode, price.minor
+        if price.mode == "paid":
+            mp.currency = ctx.app.policies.currency
+        return await self._advance(ctx, "price", Reply(f"Price: {price.label()}."))
 
     async def on_lengths(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
         text = p.value if p is not None and p.what == "len" else (ctx.text_of(inbound) or "")
-        allowed = ctx.app.policies.session_lengths
-        nums = [int(x) for x in re.findall(r"\d+", text)]
-        if not nums or any(n not in allowed for n in nums):
-            return await self.retry(
-                ctx, "lengths", f"Choose from {', '.join(map(str, allowed))} minutes."
-            )
-        (await ctx.mentors.profile(ctx.user.id)).session_lengths = sorted(set(nums))
+        lengths = parse_lengths(text, ctx.app.policies.session_lengths)
+        if isinstance(lengths, Invalid):
+            return await self.retry(ctx, "lengths", lengths.message)
+        (await ctx.mentors.profile(ctx.user.id)).session_lengths = list(lengths)
         return await self._advance(ctx, "lengths")
 
     async def on_extras(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
         text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or _is_skip(text):
+        if (p is not None and p.what == "skip") or is_skip(text):
             return await self._advance(ctx, "extras")
         if not text:
             return await self.retry(ctx, "extras", "Send text, or tap Skip.")
-        urls = re.findall(r"https?://\S+", text)
-        rest = re.sub(r"https?://\S+", "", text).strip(" ,;\n")
-        if re.search(r"\b(?:www\.|youtu)\S*", rest):
-            return await self.retry(ctx, "extras", "Links need to start with https:// .")
+        extras = parse_extras(text)
+        if isinstance(extras, Invalid):
+            return await self.retry(ctx, "extras", extras.message)
         mp = await ctx.mentors.profile(ctx.user.id)
-        if urls:
-            mp.intro_video_url = urls[0][:300]
-        if rest:
-            mp.certifications = rest[:1000]
+        if extras.video_url:
+            mp.intro_video_url = extras.video_url
+        if extras.certifications:
+            mp.certifications = extras.certifications
         return await self._advance(ctx, "extras")

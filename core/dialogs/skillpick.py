@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.dialogs.engine import Ctx
+from core.dialogs.fields import read_skill_list
 from core.markup import esc, quote
 from core.messaging import JSON, Button, Choice, Choices, Reply
 from core.payloads import Payload
-from core.skills import LEVELS, SkillMatch, SkillSuggestions, split_skill_list
+from core.skills import LEVELS, SkillMatch, SkillSuggestions
 
 
 @dataclass(frozen=True)
@@ -36,25 +37,11 @@ def _pending(ctx: Ctx) -> list[str]:
 
 def begin(ctx: Ctx, text: str) -> list[str]:
     """Parse a typed list into resolved pairs and pending names; returns error hints."""
-    items, errors = split_skill_list(text)
-    index = ctx.app.catalog.index
-    ok: list[list[JSON]] = []
-    pending: list[str] = []
-    notes: list[str] = []
-    for it in items[:12]:
-        res = index.resolve(it.name)
-        if isinstance(res, SkillMatch):
-            ok.append([res.skill.id, res.skill.name, it.level])
-            if res.corrected:
-                notes.append(f"{quote(it.name)} → *{esc(res.skill.name)}*")
-        else:
-            pending.append(f"{it.name}|{it.level or ''}")
-    if len(items) > 12:
-        errors.append("That's a lot of skills — I kept the first 12.")
-    _put(ctx, "sk_ok", ok)
-    _put(ctx, "sk_pending", pending)
-    _put(ctx, "sk_notes", notes)
-    return errors
+    got = read_skill_list(ctx.app.catalog.index, text)
+    _put(ctx, "sk_ok", [[sid, name, lvl] for sid, name, lvl in got.found])
+    _put(ctx, "sk_pending", [f"{name}|{lvl or ''}" for name, lvl in got.unresolved])
+    _put(ctx, "sk_notes", list(got.corrections))
+    return list(got.errors)
 
 
 def has_pending(ctx: Ctx) -> bool:

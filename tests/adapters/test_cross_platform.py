@@ -195,6 +195,12 @@ async def test_discord_learner_books_a_slack_mentor_and_both_are_reminded_where_
     assert "Bharat Rao" in meera.text() and "Tue 24 Nov" in meera.text()
     await bharat.slash("sessions")
     assert "Meera Iyer" in bharat.text() and "Tue 24 Nov" in bharat.text()
+    # Her Slack App Home lists it under upcoming sessions, next to her wallet.
+    home = await meera.open_home()
+    sections = [b["text"]["text"] for b in home.blocks if b["type"] == "section"]
+    [upcoming] = [t for t in sections if t.startswith("*Upcoming sessions*")]
+    assert "Bharat Rao" in upcoming and "Tue 24 Nov" in upcoming and "confirmed" in upcoming
+    assert any(t.startswith("*Wallet*") and "Credits:" in t for t in sections)
 
     # Time passes: the 24 h reminder, then the 15-min one, each once, each where they are.
     assert (await core.tick()).reminded == 0  # Monday 06:00 UTC: more than 24 h ahead

@@ -73,6 +73,8 @@ class FakeDiscord:
         self.base = ""
         self.dm_channels: dict[str, str] = {}  # channel id -> user id
         self.connections = 0
+        # Answers to give once, first match wins: (path prefix, status, JSON body, headers).
+        self.failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = []
 
     # ---- server -------------------------------------------------------------
     async def start(self) -> None:
@@ -329,12 +331,17 @@ class FakeDiscord:
 
     # ---- REST ---------------------------------------------------------------
     @staticmethod
-    def _json(data: Any, status: int = 200) -> web.Response:
+    def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
         return web.Response(
             body=json.dumps(data).encode(),
             status=status,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **(headers or {})},
         )
+
+    def fail_once(
+        self, prefix: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        self.failures.append((prefix, status, body, headers or {}))
 
     async def _rest(self, request: web.Request) -> web.Response:
         tail = request.match_info["tail"]
@@ -355,6 +362,10 @@ class FakeDiscord:
             "Authorization", ""
         ) != "Bot fake-discord-token" and not tail.startswith(("interactions/", "webhooks/")):
             return self._json({"message": "401: Unauthorized", "code": 0}, 401)
+        for i, (prefix, status, answer, headers) in enumerate(self.failures):
+            if tail.startswith(prefix):
+                del self.failures[i]
+                return self._json(answer, status, headers)
         parts = tail.split("/")
         if tail == "users/@me" and method == "GET":
             return self._json(self.users[BOT_ID])

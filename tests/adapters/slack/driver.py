@@ -46,7 +46,9 @@ async def post_signed(
         return resp.status, await resp.text()
 
 
-def command_body(team: str, user: str, name: str, text: str, channel: str = "") -> str:
+def command_body(
+    team: str, user: str, name: str, text: str, channel: str = "", trigger: str = "1.2.3"
+) -> str:
     return urlencode(
         {
             "token": "legacy-unused",
@@ -60,7 +62,7 @@ def command_body(team: str, user: str, name: str, text: str, channel: str = "") 
             "text": text,
             "api_app_id": "A1",
             "response_url": "http://127.0.0.1:9/unused",
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger,
         }
     )
 
@@ -84,6 +86,67 @@ def message_event(team: str, user: str, text: str, event_id: str | None = None) 
     }
 
 
+def view_submission(
+    team: str,
+    user: str,
+    name: str,
+    view: dict[str, Any],
+    changes: dict[str, str | list[str]],
+    trigger: str,
+) -> dict[str, Any]:
+    """The interactivity payload Slack sends when the modal's submit button is pressed."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        el = block["element"]
+        key = block["block_id"]
+        if el["type"] == "plain_text_input":
+            text = changes.get(key, el.get("initial_value", ""))
+            assert isinstance(text, str)
+            entry: dict[str, Any] = {"type": el["type"], "value": text or None}
+        elif el["type"] == "static_select":
+            chosen = changes.get(key)
+            opt = (
+                next(o for o in el["options"] if o["value"] == chosen)
+                if chosen
+                else el.get("initial_option")
+            )
+            entry = {"type": el["type"], "selected_option": opt}
+        else:
+            wanted = changes.get(key)
+            opts = (
+                [o for o in el["options"] if o["value"] in wanted]
+                if wanted is not None
+                else el.get("initial_options", [])
+            )
+            entry = {"type": el["type"], "selected_options": opts}
+        state[key] = {el["action_id"]: entry}
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "name": name, "team_id": team},
+        "api_app_id": "A1",
+        "token": "legacy-unused",
+        "trigger_id": trigger,
+        "view": {
+            "id": "V1",
+            "team_id": team,
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view.get("private_metadata", ""),
+            "title": view["title"],
+            "blocks": view["blocks"],
+            "state": {"values": state},
+            "hash": "1.abc",
+            "app_id": "A1",
+            "bot_id": "BBOT",
+        },
+        "response_urls": [],
+    }
+    return payload
+
+
 class SlackUser:
     """One person in the fake workspace: types in the app DM, runs /mentor, presses buttons."""
 
@@ -97,7 +160,17 @@ class SlackUser:
         self.team = team
         self.channel = f"D{user_id}"
         self.last: list[Posted] = []
+        self.trigger = ""  # the trigger_id of the last command or button press
+        self._triggers = itertools.count(1)
         fake.names[user_id] = name
+
+    def _next_trigger(self) -> str:
+        self.trigger = f"{self.user_id}.{next(self._triggers)}.trigger"
+        return self.trigger
+
+    def modal(self) -> dict[str, Any] | None:
+        """The modal opened in answer to the last command or button press, if any."""
+        return self.fake.modals.get(self.trigger)
 
     async def _settle(self, seen: int) -> list[Posted]:
         await self.server.app[SLACKBOT].settle()
@@ -106,7 +179,7 @@ class SlackUser:
 
     async def command(self, text: str, channel: str = "") -> list[Posted]:
         seen = len(self.fake.in_channel(self.channel))
-        body = command_body(self.team, self.user_id, self.name, text, channel)
+        body = command_body(self.team, self.user_id, self.name, text, channel, self._next_trigger())
         status, _ = await post_signed(self.server, body, "application/x-www-form-urlencoded")
         assert status == 200
         return await self._settle(seen)
@@ -162,7 +235,7 @@ class SlackUser:
             "api_app_id": "A1",
             "token": "legacy-unused",
             "container": {"type": "message", "message_ts": post.ts, "channel_id": post.channel},
-            "trigger_id": "1.2.3",
+            "trigger_id": self._next_trigger(),
             "channel": {"id": post.channel, "name": "directmessage"},
             "message": {"type": "message", "ts": post.ts, "text": post.text, "blocks": post.blocks},
             "response_url": "http://127.0.0.1:9/unused",
@@ -178,3 +251,43 @@ class SlackUser:
         return "\n".join(
             b["text"]["text"] for p in self.last for b in p.blocks if b["type"] == "section"
         )
+
+    async def submit(
+        self, changes: dict[str, str | list[str]], view: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any] | None, list[Posted]]:
+        """Press the modal's submit button after changing some fields (others as shown).
+
+        Returns the HTTP status, the JSON answer (None: empty body, the modal closes) and
+        what was posted to the DM afterwards.
+        """
+        view = view if view is not None else self.modal()
+        assert view is not None, "no modal is open"
+        payload = view_submission(
+            self.team, self.user_id, self.name, view, changes, f"{self.user_id}.submit"
+        )
+        seen = len(self.fake.in_channel(self.channel))
+        body = urlencode({"payload": json.dumps(payload)})
+        status, text = await post_signed(self.server, body, "application/x-www-form-urlencoded")
+        posted = await self._settle(seen)
+        return status, (json.loads(text) if text.strip() else None), posted
+
+    async def open_home(self) -> Posted:
+        """Open the App Home tab; returns what was published, shaped like a message."""
+        seen = len(self.fake.views)
+        body = json.dumps(
+            {
+                "token": "legacy-unused",
+                "team_id": self.team,
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event_id": f"Ev{next(_event_ids):06d}",
+                "event_time": int(time.time()),
+                "event": {"type": "app_home_opened", "user": self.user_id, "tab": "home"},
+            }
+        )
+        status, _ = await post_signed(self.server, body, "application/json")
+        assert status == 200
+        await self.server.app[SLACKBOT].settle()
+        published = [v for v in self.fake.views[seen:] if v.get("type") == "home"]
+        assert published, "nothing was published to the App Home"
+        return Posted("home", "0", "", published[-1]["blocks"])

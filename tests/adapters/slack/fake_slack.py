@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 
 @dataclass
@@ -45,6 +46,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.posted: list[Posted] = []
         self.views: list[dict[str, Any]] = []
+        self.modals: dict[str, dict[str, Any]] = {}  # trigger_id -> the modal opened with it
         self.uploads: list[Uploaded] = []
         self._pending: dict[str, tuple[str, int, bytes | None]] = {}  # id -> name, length, data
         self.names: dict[str, str] = {}
@@ -54,11 +56,18 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # Socket Mode: the app's WebSocket, and acks waited for by envelope id.
+        self.socket: web.WebSocketResponse | None = None
+        self.socket_open = asyncio.Event()
+        self.socket_connections = 0
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._envelopes = itertools.count(1)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link", self._socket_mode)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -100,7 +109,9 @@ class FakeSlack:
                 params.update(await request.json())
             else:
                 params.update({k: str(v) for k, v in (await request.post()).items()})
-        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+        # Socket Mode connections open with the app-level token; everything else the bot's.
+        token_kind = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+        if not request.headers.get("Authorization", "").startswith(token_kind):
             self.calls.append(Call(method, params, 200, time.monotonic()))
             return web.json_response({"ok": False, "error": "not_authed"})
         if self.rate_limit.get(method, 0) > 0:
@@ -116,7 +127,60 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": self.errors[method]})
         return web.json_response(self._answer(method, params))
 
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        """wss-link of apps.connections.open: hello, then envelopes pushed by tests, acks back."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.socket = ws
+        self.socket_connections += 1
+        await ws.send_str(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                    "connection_info": {"app_id": "A1"},
+                }
+            )
+        )
+        self.socket_open.set()
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(msg.data)
+            future = self._acks.pop(str(data.get("envelope_id")), None)
+            if future is not None and not future.done():
+                future.set_result(data)
+        if self.socket is ws:
+            self.socket, self.socket_open = None, asyncio.Event()
+        return ws
+
+    async def push(
+        self, kind: str, payload: dict[str, Any], limit_s: float = 5.0
+    ) -> dict[str, Any]:
+        """Send one Socket Mode envelope (events_api, slash_commands, interactive); the ack."""
+        await asyncio.wait_for(self.socket_open.wait(), limit_s)
+        assert self.socket is not None
+        envelope_id = f"env-{next(self._envelopes)}"
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = future
+        await self.socket.send_str(
+            json.dumps(
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "accepts_response_payload": kind != "events_api",
+                    "retry_attempt": 0,
+                    "retry_reason": "",
+                }
+            )
+        )
+        return await asyncio.wait_for(future, limit_s)
+
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.base.replace("http://", "ws://") + "/link?ticket=t1"}
         if method == "auth.test":
             return {
                 "ok": True,
@@ -164,7 +228,78 @@ class FakeSlack:
                 done.append({"id": f["id"], "name": name, "title": title})
             return {"ok": True, "files": done}
         if method in ("views.publish", "views.open"):
-            view = p.get("view")
-            self.views.append(json.loads(view) if isinstance(view, str) else view)
+            raw = p.get("view")
+            view = json.loads(raw) if isinstance(raw, str) else raw
+            if method == "views.open":
+                trigger = str(p.get("trigger_id") or "")
+                if not trigger or trigger in self.modals:
+                    return {"ok": False, "error": "invalid_trigger_id"}  # one use, like Slack
+                problems = modal_problems(view)
+                if problems:
+                    return {
+                        "ok": False,
+                        "error": "invalid_arguments",
+                        "response_metadata": {"messages": problems},
+                    }
+                self.modals[trigger] = view
+            self.views.append(view)
             return {"ok": True, "view": {"id": f"V{len(self.views)}"}}
         return {"ok": False, "error": "unknown_method"}
+
+
+def _text_len(obj: dict[str, Any] | None) -> int:
+    return len(obj["text"]) if obj else 0
+
+
+def modal_problems(view: dict[str, Any]) -> list[str]:
+    """What Slack answers invalid_arguments for (docs.slack.dev: modal views, input block)."""
+    out: list[str] = []
+    if view.get("type") != "modal":
+        out.append("type must be modal")
+    for key, limit in (("title", 24), ("submit", 24), ("close", 24)):
+        if key in view and (view[key].get("type") != "plain_text" or _text_len(view[key]) > limit):
+            out.append(f"{key} must be plain_text of at most {limit}")
+    if not view.get("title"):
+        out.append("title is required")
+    blocks = view.get("blocks") or []
+    if len(blocks) > 100:
+        out.append("at most 100 blocks")
+    if len(view.get("callback_id", "")) > 255 or len(view.get("private_metadata", "")) > 3000:
+        out.append("callback_id or private_metadata too long")
+    ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(ids) != len(set(ids)):
+        out.append("block_id must be unique")
+    for b in blocks:
+        if b["type"] != "input":
+            continue
+        if "submit" not in view:
+            out.append("must define submit to use an input block in modals")
+        if len(b.get("block_id", "")) > 255:
+            out.append("block_id over 255")
+        if b["label"]["type"] != "plain_text" or _text_len(b["label"]) > 2000:
+            out.append("label must be plain_text of at most 2000")
+        if _text_len(b.get("hint")) > 2000:
+            out.append("hint over 2000")
+        el = b["element"]
+        if _text_len(el.get("placeholder")) > 150:
+            out.append("placeholder over 150")
+        if el["type"] == "plain_text_input":
+            limit = el.get("max_length", 3000)
+            if limit > 3000 or len(el.get("initial_value", "")) > limit:
+                out.append("plain_text_input max_length/initial_value")
+        elif el["type"] in ("static_select", "multi_static_select"):
+            opts = el.get("options") or []
+            if not 1 <= len(opts) <= 100:
+                out.append("1 to 100 options")
+            for o in opts:
+                if _text_len(o["text"]) > 75 or len(o["value"]) > 150:
+                    out.append("option text over 75 or value over 150")
+            values = [o["value"] for o in opts]
+            initial = el.get("initial_options") or (
+                [el["initial_option"]] if "initial_option" in el else []
+            )
+            if any(o not in opts for o in initial) or len(values) != len(set(values)):
+                out.append("initial options must be among the options")
+        else:
+            out.append(f"unexpected element {el['type']}")
+    return out

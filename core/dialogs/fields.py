@@ -1,0 +1,282 @@
+"""Profile field parsers: THE checks for every profile answer, used by the step dialogs
+(onboarding, profile edit, mentor application) and by their one-page forms alike.
+
+Each takes what the person typed and returns the parsed value or `Invalid(hint)`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.availability import Window, parse_availability
+from core.dialogs.views import money
+from core.forms import FieldEnv, Invalid
+from core.languages import Language, parse_languages
+from core.markup import esc, quote
+from core.skills import Level, SkillIndex, SkillMatch, SkillSuggestions, split_skill_list
+from core.timezones import TzResolved, TzSuggestions, resolve_timezone
+
+MAX_PRICE_MINOR = 10_000_00
+MAX_SKILLS = 12
+
+
+def is_skip(text: str | None) -> bool:
+    return text is not None and text.strip().casefold() in ("skip", "none", "no", "-", "later")
+
+
+def parse_name(text: str) -> str | Invalid:
+    clean = " ".join(text.split())
+    if not 2 <= len(clean) <= 60 or not re.search(r"\w", clean):
+        return Invalid("A name should be 2 to 60 characters.")
+    return clean
+
+
+GOALS_SHORT = "Tell me a little more"
+
+
+def parse_goals(text: str) -> str | Invalid:
+    if len(text) < 3:
+        return Invalid(GOALS_SHORT + " (at least 3 characters).")
+    if len(text) > 2000:
+        return Invalid("That's long — please keep it under 2000 characters.")
+    return text
+
+
+def parse_language_list(text: str) -> tuple[Language, ...] | Invalid:
+    parsed = parse_languages(text)
+    if parsed.unknown:
+        hints = []
+        for token in parsed.unknown:
+            sugg = parsed.suggestions.get(token, ())
+            if sugg:
+                hints.append(f"{quote(token)} — did you mean {' or '.join(s.name for s in sugg)}?")
+            else:
+                hints.append(f"I don't know the language {quote(token)}.")
+        return Invalid(" ".join(hints))
+    if not parsed.found:
+        return Invalid("Please name at least one language.")
+    return parsed.found
+
+
+@dataclass(frozen=True)
+class TzChoice:
+    """Several zones fit what was typed: the step dialog offers them as buttons."""
+
+    typed: str
+    options: tuple[str, ...]
+
+
+def tz_unknown(text: str) -> str:
+    return (
+        f"I couldn't find a time zone for {quote(text)}. Try a big city near you "
+        "(e.g. Mumbai, London, New York) or an offset like UTC+5:30."
+    )
+
+
+def resolve_tz(text: str) -> str | TzChoice | Invalid:
+    res = resolve_timezone(text)
+    if isinstance(res, TzResolved):
+        return res.name
+    if isinstance(res, TzSuggestions) and res.options:
+        return TzChoice(text, tuple(res.options))
+    return Invalid(tz_unknown(text))
+
+
+def parse_timezone_field(text: str) -> str | Invalid:
+    """One answer only (a form): several matches become a "did you mean" hint."""
+    res = resolve_tz(text)
+    if isinstance(res, TzChoice):
+        return Invalid(
+            f"Did you mean {' or '.join(res.options)} for {quote(text)}? Type one of them."
+        )
+    return res
+
+
+def parse_windows(text: str) -> tuple[Window, ...] | Invalid:
+    parsed = parse_availability(text)
+    if parsed.errors or not parsed.windows:
+        return Invalid(" ".join(parsed.errors) or "I couldn't read any times in that.")
+    return parsed.windows
+
+
+def parse_headline(text: str) -> str | Invalid:
+    if not 5 <= len(text) <= 120:
+        return Invalid("A headline is 5 to 120 characters.")
+    return " ".join(text.split())
+
+
+def parse_bio(text: str) -> str | Invalid:
+    if not 20 <= len(text) <= 1500:
+        return Invalid(f"A bio is 20 to 1500 characters (that was {len(text)}).")
+    return text
+
+
+def parse_years(text: str) -> int | Invalid:
+    t = text.lower().removesuffix("years").removesuffix("yrs").strip()
+    if not t.isdigit() or int(t) > 60:
+        return Invalid("Please type a whole number of years, like 3.")
+    return int(t)
+
+
+@dataclass(frozen=True)
+class Price:
+    mode: str  # paid | free | credits
+    minor: int
+
+    def label(self) -> str:
+        if self.mode == "free":
+            return "free"
+        if self.mode == "credits":
+            return "1 credit per session"
+        return f"{money(self.minor)} per session"
+
+
+def parse_price(text: str) -> Price | Invalid:
+    """ "150", "₹150.50", "free", "credits": what a session costs."""
+    t = text.casefold().replace("₹", "").replace("rs", "")
+    t = t.replace("inr", "").replace("rupees", "").replace(",", "").strip()
+    if t in ("free", "0"):
+        return Price("free", 0)
+    if t in ("credits", "credit"):
+        return Price("credits", 0)
+    m = re.fullmatch(r"(\d{1,6})(?:\.(\d{1,2}))?", t)
+    if m is None:
+        return Invalid("Please type an amount in rupees like 150, or choose Free or Credits.")
+    minor = int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+    return price_of_minor(minor)
+
+
+def price_of_minor(minor: int) -> Price | Invalid:
+    if minor > MAX_PRICE_MINOR:
+        return Invalid(f"The most a session can cost is {money(MAX_PRICE_MINOR)}.")
+    return Price("paid", minor)
+
+
+def parse_lengths(text: str, allowed: tuple[int, ...]) -> tuple[int, ...] | Invalid:
+    nums = [int(x) for x in re.findall(r"\d+", text)]
+    if not nums or any(n not in allowed for n in nums):
+        return Invalid(f"Choose from {', '.join(map(str, allowed))} minutes.")
+    return tuple(sorted(set(nums)))
+
+
+@dataclass(frozen=True)
+class Extras:
+    certifications: str
+    video_url: str
+
+
+def parse_extras(text: str) -> Extras | Invalid:
+    urls = re.findall(r"https?://\S+", text)
+    rest = re.sub(r"https?://\S+", "", text).strip(" ,;\n")
+    if re.search(r"\b(?:www\.|youtu)\S*", rest):
+        return Invalid("Links need to start with https:// .")
+    return Extras(rest[:1000], urls[0][:300] if urls else "")
+
+
+@dataclass(frozen=True)
+class SkillList:
+    """A typed skill list against the taxonomy: recognised skills, and names still open."""
+
+    found: tuple[tuple[int, str, Level | None], ...]  # skill id, name, level if typed
+    unresolved: tuple[tuple[str, Level | None], ...]  # typed name, level
+    corrections: tuple[str, ...]  # “Kubernets” → *Kubernetes*
+    errors: tuple[str, ...]
+
+
+def read_skill_list(index: SkillIndex, text: str) -> SkillList:
+    items, errors = split_skill_list(text)
+    found: list[tuple[int, str, Level | None]] = []
+    unresolved: list[tuple[str, Level | None]] = []
+    notes: list[str] = []
+    for it in items[:MAX_SKILLS]:
+        res = index.resolve(it.name)
+        if isinstance(res, SkillMatch):
+            found.append((res.skill.id, res.skill.name, it.level))
+            if res.corrected:
+                notes.append(f"{quote(it.name)} → *{esc(res.skill.name)}*")
+        else:
+            unresolved.append((it.name, it.level))
+    if len(items) > MAX_SKILLS:
+        errors.append(f"That's a lot of skills — I kept the first {MAX_SKILLS}.")
+    return SkillList(tuple(found), tuple(unresolved), tuple(notes), tuple(errors))
+
+
+def skill_hint(index: SkillIndex, typed: str) -> str:
+    res = index.resolve(typed)
+    options = res.options if isinstance(res, SkillSuggestions) else ()
+    if options:
+        return f"{quote(typed)} — did you mean {' or '.join(o.name for o in options)}?"
+    return f"I don't know the skill {quote(typed)}."
+
+
+def parse_skills_field(
+    index: SkillIndex, text: str, default_level: Level
+) -> tuple[tuple[int, Level], ...] | Invalid:
+    """One answer only (a form): any name the taxonomy can't place is an error with hints."""
+    got = read_skill_list(index, text)
+    problems = list(got.errors)
+    problems += [skill_hint(index, typed) for typed, _lvl in got.unresolved]
+    if got.unresolved:
+        problems.append("Fix the spelling, or add a brand-new skill in our chat.")
+    if problems:
+        return Invalid(" ".join(problems))
+    if not got.found:
+        return Invalid("Please name at least one skill.")
+    return tuple((sid, lvl or default_level) for sid, _n, lvl in got.found)
+
+
+# ---- validators for forms: (env, text) -> value | Invalid -----------------------------
+
+
+def v_name(env: FieldEnv, text: str) -> object:
+    return parse_name(text)
+
+
+def v_goals(env: FieldEnv, text: str) -> object:
+    return parse_goals(text)
+
+
+def v_languages(env: FieldEnv, text: str) -> object:
+    got = parse_language_list(text)
+    return got if isinstance(got, Invalid) else tuple(lang.code for lang in got)
+
+
+def v_timezone(env: FieldEnv, text: str) -> object:
+    return parse_timezone_field(text)
+
+
+def v_availability(env: FieldEnv, text: str) -> object:
+    return parse_windows(text)
+
+
+def v_learn_skills(env: FieldEnv, text: str) -> object:
+    return parse_skills_field(env.skills, text, "beginner")
+
+
+def v_teach_skills(env: FieldEnv, text: str) -> object:
+    return parse_skills_field(env.skills, text, "intermediate")
+
+
+def v_headline(env: FieldEnv, text: str) -> object:
+    return parse_headline(text)
+
+
+def v_bio(env: FieldEnv, text: str) -> object:
+    return parse_bio(text)
+
+
+def v_years(env: FieldEnv, text: str) -> object:
+    return parse_years(text)
+
+
+def v_price(env: FieldEnv, text: str) -> object:
+    return parse_price(text)
+
+
+def v_lengths(env: FieldEnv, text: str) -> object:
+    return parse_lengths(text, env.policies.session_lengths)
+
+
+def v_extras(env: FieldEnv, text: str) -> object:
+    return parse_extras(text)
