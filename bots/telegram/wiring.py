@@ -9,25 +9,10 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aiogram import Bot
+from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetMe,
-    GetUpdates,
-    GetWebhookInfo,
-    SendChatAction,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    SetMyCommands,
-    SetWebhook,
-    TelegramMethod,
-)
+from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
@@ -81,19 +66,19 @@ class Session(AiohttpSession):
     """
 
     METHODS: tuple[type[TelegramMethod[Any]], ...] = (
-        AnswerCallbackQuery,
-        DeleteWebhook,
-        EditMessageReplyMarkup,
-        EditMessageText,
-        GetMe,
-        GetUpdates,
-        GetWebhookInfo,
-        SendChatAction,
-        SendDocument,
-        SendMessage,
-        SendPhoto,
-        SetMyCommands,
-        SetWebhook,
+        methods.AnswerCallbackQuery,
+        methods.DeleteWebhook,
+        methods.EditMessageReplyMarkup,
+        methods.EditMessageText,
+        methods.GetMe,
+        methods.GetUpdates,
+        methods.GetWebhookInfo,
+        methods.SendChatAction,
+        methods.SendDocument,
+        methods.SendMessage,
+        methods.SendPhoto,
+        methods.SetMyCommands,
+        methods.SetWebhook,
     )
 
     def __init__(self, **kwargs: Any) -> None:
