@@ -31,12 +31,22 @@ from aiogram.types import (
     CallbackQuery,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     TelegramObject,
     Update,
 )
 
 from bots.telegram.flood import Pacer, Timer, with_retry_after
-from bots.telegram.inbound import Redirect, actor_of, key_of, translate_message
+from bots.telegram.inbound import (
+    Redirect,
+    actor_of,
+    group_action,
+    is_group,
+    key_of,
+    not_yours,
+    owner_of,
+    translate_message,
+)
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
 from core.app import CoreApp
 from core.db.inbound import first_seen
@@ -172,29 +182,59 @@ class TelegramBot:
         routed = translate_message(message, self.username)
         if routed is None:
             return
+        # In a group every answer replies to the message that asked: it reads as a thread,
+        # and it is what ties a keyboard to its owner (inbound.owner_of).
+        reply_to = message.message_id if is_group(message.chat) else None
         if isinstance(routed, Redirect):
-            await self._answer(message.chat.id, [routed.reply])
+            await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
             return
         async with self.locks.hold(routed.key):
             replies = await self.core.handle(routed.actor, routed.inbound, routed.key)
-            await self._answer(message.chat.id, replies)
+            await self._answer(message.chat.id, replies, reply_to=reply_to)
 
     async def on_callback(self, cq: CallbackQuery) -> None:
-        try:
-            await cq.answer()  # always, first: stops the button's spinner
-        except TelegramAPIError as exc:
-            log.info("answerCallbackQuery failed: %s", exc)
+        msg = cq.message if isinstance(cq.message, Message) else None
+        reply_to: int | None = None
+        if cq.message is not None and is_group(cq.message.chat):
+            # A keyboard in a group belongs to whoever asked for it; anyone else gets a
+            # short alert and nothing changes (their press never reaches core).
+            owner = owner_of(msg) if msg is not None else None
+            if owner is None or owner.id != cq.from_user.id:
+                await self._ack(cq, not_yours(owner))
+                return
+            assert msg is not None and msg.reply_to_message is not None
+            reply_to = msg.reply_to_message.message_id
+            redirect = group_action(cq.data, cq.from_user, self.username) if cq.data else None
+            if redirect is not None:
+                await self._ack(cq)
+                await self._answer(msg.chat.id, [redirect.reply], reply_to=reply_to)
+                return
+        await self._ack(cq)  # always, first: stops the button's spinner
         if not cq.data:
             return
-        msg = cq.message if isinstance(cq.message, Message) else None
         chat_id = msg.chat.id if msg is not None else cq.from_user.id
         key = key_of(msg.chat if msg is not None else None, cq.from_user)
         async with self.locks.hold(key):
             replies = await self.core.handle(actor_of(cq.from_user), ActionIn(cq.data), key)
-            await self._after_press(chat_id, msg, cq.data, replies)
+            await self._after_press(chat_id, msg, cq.data, replies, reply_to)
+
+    async def _ack(self, cq: CallbackQuery, alert: str = "") -> None:
+        """answerCallbackQuery, exactly once per press; with text it pops up an alert."""
+        try:
+            if alert:
+                await cq.answer(alert, show_alert=True)
+            else:
+                await cq.answer()
+        except TelegramAPIError as exc:
+            log.info("answerCallbackQuery failed: %s", exc)
 
     async def _after_press(
-        self, chat_id: int, msg: Message | None, data: str, replies: Sequence[Reply]
+        self,
+        chat_id: int,
+        msg: Message | None,
+        data: str,
+        replies: Sequence[Reply],
+        reply_to: int | None = None,
     ) -> None:
         if msg is None:
             await self._answer(chat_id, replies)
@@ -213,13 +253,15 @@ class TelegramBot:
             await self._fold(chat_id, msg, data)
         except Unreachable:
             return
-        await self._answer(chat_id, replies)
+        await self._answer(chat_id, replies, reply_to=reply_to)
 
-    async def _answer(self, chat_id: int, replies: Sequence[Reply]) -> None:
+    async def _answer(
+        self, chat_id: int, replies: Sequence[Reply], *, reply_to: int | None = None
+    ) -> None:
         """Replies to someone who just wrote: a failure is logged (they can ask again);
         core has already saved the step."""
         try:
-            await self.send(chat_id, replies)
+            await self.send(chat_id, replies, reply_to=reply_to)
         except (Unreachable, TelegramAPIError) as exc:
             log.warning("reply to telegram chat %s failed: %s", chat_id, exc)
 
@@ -253,10 +295,12 @@ class TelegramBot:
         return await self._call(chat_id, method, quiet=True) is not None
 
     # ---- outbound -----------------------------------------------------------------
-    async def send(self, chat_id: int, replies: Sequence[Reply]) -> None:
+    async def send(
+        self, chat_id: int, replies: Sequence[Reply], *, reply_to: int | None = None
+    ) -> None:
         for reply in replies:
             for out in render(reply):
-                await self._call(chat_id, _method(chat_id, out))
+                await self._call(chat_id, _method(chat_id, out, reply_to))
 
     async def _call(self, chat_id: int, method: TelegramMethod[Any], *, quiet: bool = False) -> Any:
         async def once() -> Any:
@@ -304,7 +348,13 @@ def _same_view(msg: Message, data: str, reply: Reply) -> bool:
     return len(old & new) >= 2
 
 
-def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
+def _method(chat_id: int, out: Out, reply_to: int | None = None) -> TelegramMethod[Any]:
+    # If the asking message is gone by now, send anyway (without the thread).
+    thread = (
+        ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        if reply_to is not None
+        else None
+    )
     if isinstance(out, OutText):
         return SendMessage(
             chat_id=chat_id,
@@ -312,6 +362,7 @@ def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
             parse_mode="HTML",
             reply_markup=out.keyboard,
             link_preview_options=_NO_PREVIEW,
+            reply_parameters=thread,
         )
     if isinstance(out, OutPhoto):
         return SendPhoto(
@@ -320,6 +371,7 @@ def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
             caption=out.caption or None,
             parse_mode="HTML",
             reply_markup=out.keyboard,
+            reply_parameters=thread,
         )
     return SendDocument(
         chat_id=chat_id,
@@ -327,4 +379,5 @@ def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
         caption=out.caption or None,
         parse_mode="HTML",
         reply_markup=out.keyboard,
+        reply_parameters=thread,
     )
