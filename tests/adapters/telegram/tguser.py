@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bots.telegram.bot import TelegramBot
@@ -26,6 +27,19 @@ class FakeTime:
     @property
     def timer(self) -> Timer:
         return Timer(monotonic=self.monotonic, sleep=self.sleep)
+
+
+@dataclass
+class TypingGate:
+    """When has a step been slow? The test says so: each sleep ends when `due` is set."""
+
+    due: asyncio.Event = field(default_factory=asyncio.Event)
+    asked: list[float] = field(default_factory=list)
+
+    async def sleep(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await self.due.wait()
+        self.due.clear()
 
 
 class TgUser:
