@@ -68,6 +68,69 @@ TYPING_EVERY_S = 4.0
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class ChatOrder:
+    """Turns per chat, in the order they were asked for. take() is synchronous, so updates
+    that aiogram hands over in order (polling runs each as its own task) keep that order
+    for one chat even when an earlier one waits on the network; other chats never wait."""
+
+    def __init__(self) -> None:
+        self._tails: dict[int, asyncio.Future[None]] = {}
+        self._count: dict[int, int] = {}
+        self._parked: dict[int, int] = {}
+        self._parked_cond = asyncio.Condition()
+
+    def take(self, chat: int) -> tuple[asyncio.Future[None] | None, asyncio.Future[None]]:
+        before = self._tails.get(chat)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[chat] = mine
+        self._count[chat] = self._count.get(chat, 0) + 1
+        return before, mine
+
+    async def wait_turn(self, chat: int, before: asyncio.Future[None]) -> None:
+        """Park until the update before this one (of the same chat) has finished."""
+        self._parked[chat] = self._parked.get(chat, 0) + 1
+        async with self._parked_cond:
+            self._parked_cond.notify_all()
+        try:
+            # The one before may fail or be cancelled; this one still runs after it.
+            await asyncio.wait([before])
+        finally:
+            left = self._parked[chat] - 1
+            if left:
+                self._parked[chat] = left
+            else:
+                del self._parked[chat]
+
+    async def wait_parked(self, chat: int, n: int = 1) -> None:
+        """For tests: until n updates of this chat wait for their turn."""
+        async with self._parked_cond:
+            await self._parked_cond.wait_for(lambda: self._parked.get(chat, 0) >= n)
+
+    def done(self, chat: int, mine: asyncio.Future[None]) -> None:
+        if not mine.done():
+            mine.set_result(None)
+        left = self._count[chat] - 1
+        if left:
+            self._count[chat] = left
+        else:
+            del self._count[chat]
+        if self._tails.get(chat) is mine:
+            del self._tails[chat]
+
+    def queued(self, chat: int) -> int:
+        """Updates of this chat not finished yet (the running one and those waiting)."""
+        return self._count.get(chat, 0)
+
+
+def chat_of(update: Update) -> int | None:
+    if update.message is not None:
+        return update.message.chat.id
+    cq = update.callback_query
+    if cq is not None:
+        return cq.message.chat.id if cq.message is not None else cq.from_user.id
+    return None
+
+
 class Unreachable(Exception):
     """Telegram will never deliver to this chat (blocked, deleted, never started)."""
 
@@ -98,6 +161,7 @@ class TelegramBot:
         self.dedupe = dedupe
         self.username = ""
         self.locks = KeyedLocks()
+        self.order = ChatOrder()
         self.dp = Dispatcher()
         router = Router(name="mentorbot")
         router.message.register(self.on_message)
@@ -161,12 +225,22 @@ class TelegramBot:
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
+        # Before any await: a press and the text typed right after it must not swap places
+        # (the press first answers the callback query over the network).
+        chat = chat_of(event)
+        turn = self.order.take(chat) if chat is not None else None
         try:
+            if turn is not None and turn[0] is not None:
+                assert chat is not None
+                await self.order.wait_turn(chat, turn[0])
             if self.dedupe and not await self._first_time(event.update_id):
                 log.info("update %s already processed; skipped", event.update_id)
                 return None
             return await handler(event, data)
         finally:
+            if turn is not None:
+                assert chat is not None
+                self.order.done(chat, turn[1])
             if task is not None:
                 self._inflight.discard(task)
             async with self._finished_cond:

@@ -282,6 +282,18 @@ class FakeBotAPI:
         async with asyncio.timeout(within_s), self._called:
             await self._called.wait_for(lambda: self.count(method) >= n)
 
+    async def wait_polled_past(self, update_id: int, within_s: float = 10.0) -> None:
+        """Until the bot has asked for updates after this one: it has taken it over."""
+
+        def past() -> bool:
+            return any(
+                m == "getUpdates" and int(p.get("offset", 0) or 0) > update_id
+                for m, p in self.calls
+            )
+
+        async with asyncio.timeout(within_s), self._called:
+            await self._called.wait_for(past)
+
     def hold(self, method: str, chat_id: int) -> Hold:
         """Hold the next `method` call for this chat until hold.release is set."""
         h = self.holds[(method, chat_id)] = Hold()
