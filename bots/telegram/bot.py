@@ -28,6 +28,7 @@ from aiogram.methods import (
 )
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeAllGroupChats,
     BufferedInputFile,
     CallbackQuery,
     LinkPreviewOptions,
@@ -39,6 +40,7 @@ from aiogram.types import (
 
 from bots.telegram.flood import Pacer, Timer, with_retry_after
 from bots.telegram.inbound import (
+    GROUP_COMMANDS,
     Redirect,
     actor_of,
     group_action,
@@ -178,8 +180,12 @@ class TelegramBot:
     async def start(self, *, polling: bool, polling_timeout: int = 25) -> None:
         me = await self.bot.me()
         self.username = me.username or ""
+        commands = [BotCommand(command=name, description=text) for name, text in COMMANDS_HELP]
+        await self.bot.set_my_commands(commands)
+        # A group's "/" menu offers only what runs there; the rest lives in the DM.
         await self.bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in COMMANDS_HELP]
+            [c for c in commands if c.command in GROUP_COMMANDS],
+            scope=BotCommandScopeAllGroupChats(),
         )
         self.core.delivery.register(self)
         if polling:

@@ -74,7 +74,8 @@ class FakeBotAPI:
     messages: dict[tuple[int, int], Sent] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     fail: dict[str, list[Failure]] = field(default_factory=dict)
-    commands: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)  # the default scope
+    scoped_commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
     callback_answers: list[str] = field(default_factory=list)
     # answerCallbackQuery bodies in full (text, show_alert), in order.
@@ -204,7 +205,15 @@ class FakeBotAPI:
         }
 
     async def m_setmycommands(self, p: dict[str, Any]) -> Any:
-        self.commands = list(p["commands"])
+        for c in p["commands"]:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", c["command"]) or not (
+                1 <= len(c["description"]) <= 256
+            ):
+                raise LookupError("BOT_COMMAND_INVALID")
+        scope = (p.get("scope") or {}).get("type", "default")
+        self.scoped_commands[scope] = list(p["commands"])
+        if scope == "default":
+            self.commands = list(p["commands"])
         return True
 
     async def m_sendchataction(self, p: dict[str, Any]) -> Any:
