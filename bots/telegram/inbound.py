@@ -36,6 +36,7 @@ GROUP_COMMANDS = frozenset({"help", "find"})
 # Buttons a group may press in place: the search (paging, sorting, why) and profiles.
 GROUP_ACTIONS = frozenset({Fm.prefix, ViewProfile.prefix})
 ALERT_MAX = 200  # answerCallbackQuery text
+_BOOK_LINK = re.compile(r"book_\d{1,12}")
 _COMMAND_HEAD = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s|$)")
 
 
@@ -125,6 +126,12 @@ def translate_message(msg: Message, bot_username: str) -> Routed | Redirect | No
         return None
     if cmd.name in GROUP_COMMANDS and (cmd.name != "find" or cmd.args):
         return Routed(actor_of(user), key_of(msg.chat, user), cmd)
+    if cmd.name == "start":
+        # A t.me link opened in a group (/start@bot book_7): carry it over to the DM. A
+        # link code is never echoed back: it was just posted where others can read it.
+        arg = cmd.args.strip()
+        start = arg if _BOOK_LINK.fullmatch(arg) or arg in START_COMMANDS else "menu"
+        return _to_private(user, bot_username, start)
     return _to_private(user, bot_username, cmd.name if cmd.name in START_COMMANDS else "menu")
 
 

@@ -116,6 +116,11 @@ async def test_group_redirect_and_help_reply_to_the_asker(api: FakeBotAPI, tg: T
     assert redirect.buttons()[0]["url"].endswith("?start=menu")
     await om.say("/help")
     assert all(m.reply_to is not None for m in om.last)
+    # A t.me deep link opened in the group carries over to the DM; a link code does not.
+    await om.say(f"/start@{api.username} book_7")
+    assert om.last[0].buttons()[0]["url"].endswith("?start=book_7")
+    await om.say(f"/start@{api.username} link_ABCD1234")
+    assert om.last[0].buttons()[0]["url"].endswith("?start=menu")
     # In a private chat nothing is sent as a reply.
     dm = TgUser(api, tg, 707, "Om")
     await dm.say("/help")
