@@ -2,6 +2,8 @@
 
 Telegram retries an update whose answer is slow or not 2xx, so the answer must not wait
 for the dialog step; duplicates are dropped further in (bots.telegram, by update_id).
+Updates of one chat run one after another in the order they arrived (a quick second
+message must not overtake a slow first one); different chats run side by side.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -22,6 +24,85 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # updates are a few KB; refuse anything absurd before parsing
 
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
+Job = Callable[[], Coroutine[Any, Any, None]]
+# Update kinds that carry a chat; the first one present in an update names its chat.
+_CHAT_CARRIERS = (
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "business_message",
+    "my_chat_member",
+    "chat_member",
+    "chat_join_request",
+)
+
+
+def chat_of(update: dict[str, Any]) -> str | None:
+    """The chat an update belongs to (None: no chat, e.g. an inline query), as an order key."""
+    for kind in _CHAT_CARRIERS:
+        obj = update.get(kind)
+        if isinstance(obj, dict):
+            chat = obj.get("chat")
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                return f"chat:{chat['id']}"
+    cq = update.get("callback_query")
+    if isinstance(cq, dict):
+        msg = cq.get("message")
+        if isinstance(msg, dict):
+            chat = msg.get("chat")
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                return f"chat:{chat['id']}"
+        sender = cq.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return f"chat:{sender['id']}"  # an inline message: the presser's private chat
+    return None
+
+
+class Sequencer:
+    """Runs jobs of one key strictly in submission order; jobs of different keys concurrently.
+
+    submit() is synchronous, so the order is the order of the calls (here: of the requests
+    as they were read), whatever happens inside each job later.
+    """
+
+    def __init__(self) -> None:
+        self._tails: dict[str, asyncio.Task[None]] = {}
+        self._waiting: dict[str, int] = {}
+
+    def submit(self, key: str | None, job: Job) -> asyncio.Task[None]:
+        if key is None:
+            return asyncio.create_task(job())
+        before = self._tails.get(key)
+
+        async def run() -> None:
+            if before is not None:
+                # The one before may fail or be cancelled; this one still runs after it.
+                await asyncio.wait([before])
+            await job()
+
+        task = asyncio.create_task(run())
+        self._tails[key] = task
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+
+        def finished(t: asyncio.Task[None]) -> None:
+            left = self._waiting[key] - 1
+            if left:
+                self._waiting[key] = left
+            else:
+                del self._waiting[key]
+            if self._tails.get(key) is t:
+                del self._tails[key]
+
+        task.add_done_callback(finished)
+        return task
+
+    def queued(self, key: str) -> int:
+        """Jobs of this key not finished yet (running or waiting their turn)."""
+        return self._waiting.get(key, 0)
+
+    def __len__(self) -> int:
+        return len(self._tails)
 
 
 class TelegramWebhook:
@@ -31,6 +112,7 @@ class TelegramWebhook:
         self._secret = secret.encode()
         self._feed = feed
         self._tasks: set[asyncio.Task[None]] = set()
+        self.order = Sequencer()
 
     def authentic(self, request: web.Request) -> bool:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -47,7 +129,7 @@ class TelegramWebhook:
             return web.Response(status=400, text="not JSON")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return web.Response(status=400, text="not an update")
-        task = asyncio.create_task(self._run(data))
+        task = self.order.submit(chat_of(data), lambda: self._run(data))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return web.json_response({"ok": True})

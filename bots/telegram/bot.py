@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -20,6 +20,7 @@ from aiogram.exceptions import (
 from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
+    SendChatAction,
     SendDocument,
     SendMessage,
     SendPhoto,
@@ -27,16 +28,28 @@ from aiogram.methods import (
 )
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeAllGroupChats,
     BufferedInputFile,
     CallbackQuery,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     TelegramObject,
     Update,
 )
 
 from bots.telegram.flood import Pacer, Timer, with_retry_after
-from bots.telegram.inbound import Redirect, actor_of, key_of, translate_message
+from bots.telegram.inbound import (
+    GROUP_COMMANDS,
+    Redirect,
+    actor_of,
+    group_action,
+    is_group,
+    key_of,
+    not_yours,
+    owner_of,
+    translate_message,
+)
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
 from core.app import CoreApp
 from core.db.inbound import first_seen
@@ -50,6 +63,74 @@ log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 STOP_WITHIN_S = 5.0
+# "typing…" when a step isn't answered within this long (matching can take a moment); a
+# quick answer goes out without it. Telegram shows the action for 5 s, so it is renewed.
+TYPING_AFTER_S = 0.3
+TYPING_EVERY_S = 4.0
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class ChatOrder:
+    """Turns per chat, in the order they were asked for. take() is synchronous, so updates
+    that aiogram hands over in order (polling runs each as its own task) keep that order
+    for one chat even when an earlier one waits on the network; other chats never wait."""
+
+    def __init__(self) -> None:
+        self._tails: dict[int, asyncio.Future[None]] = {}
+        self._count: dict[int, int] = {}
+        self._parked: dict[int, int] = {}
+        self._parked_cond = asyncio.Condition()
+
+    def take(self, chat: int) -> tuple[asyncio.Future[None] | None, asyncio.Future[None]]:
+        before = self._tails.get(chat)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[chat] = mine
+        self._count[chat] = self._count.get(chat, 0) + 1
+        return before, mine
+
+    async def wait_turn(self, chat: int, before: asyncio.Future[None]) -> None:
+        """Park until the update before this one (of the same chat) has finished."""
+        self._parked[chat] = self._parked.get(chat, 0) + 1
+        async with self._parked_cond:
+            self._parked_cond.notify_all()
+        try:
+            # The one before may fail or be cancelled; this one still runs after it.
+            await asyncio.wait([before])
+        finally:
+            left = self._parked[chat] - 1
+            if left:
+                self._parked[chat] = left
+            else:
+                del self._parked[chat]
+
+    async def wait_parked(self, chat: int, n: int = 1) -> None:
+        """For tests: until n updates of this chat wait for their turn."""
+        async with self._parked_cond:
+            await self._parked_cond.wait_for(lambda: self._parked.get(chat, 0) >= n)
+
+    def done(self, chat: int, mine: asyncio.Future[None]) -> None:
+        if not mine.done():
+            mine.set_result(None)
+        left = self._count[chat] - 1
+        if left:
+            self._count[chat] = left
+        else:
+            del self._count[chat]
+        if self._tails.get(chat) is mine:
+            del self._tails[chat]
+
+    def queued(self, chat: int) -> int:
+        """Updates of this chat not finished yet (the running one and those waiting)."""
+        return self._count.get(chat, 0)
+
+
+def chat_of(update: Update) -> int | None:
+    if update.message is not None:
+        return update.message.chat.id
+    cq = update.callback_query
+    if cq is not None:
+        return cq.message.chat.id if cq.message is not None else cq.from_user.id
+    return None
 
 
 class Unreachable(Exception):
@@ -69,16 +150,20 @@ class TelegramBot:
         pacer: Pacer | None = None,
         timer: Timer | None = None,
         dedupe: bool = True,
+        typing_sleep: Sleep | None = None,
     ) -> None:
         self.core = core
         self.bot = bot
         self.timer = timer or Timer()
+        # Separate from the pacing timer: tests decide when "300 ms" have passed.
+        self.typing_sleep: Sleep = typing_sleep or asyncio.sleep
         self.pacer = pacer or Pacer(timer=self.timer)
         # Webhooks are retried by Telegram (slow answer, restart), so they need it; polling
         # moves the offset past an update as soon as aiogram takes it, so it never repeats.
         self.dedupe = dedupe
         self.username = ""
         self.locks = KeyedLocks()
+        self.order = ChatOrder()
         self.dp = Dispatcher()
         router = Router(name="mentorbot")
         router.message.register(self.on_message)
@@ -95,8 +180,12 @@ class TelegramBot:
     async def start(self, *, polling: bool, polling_timeout: int = 25) -> None:
         me = await self.bot.me()
         self.username = me.username or ""
+        commands = [BotCommand(command=name, description=text) for name, text in COMMANDS_HELP]
+        await self.bot.set_my_commands(commands)
+        # A group's "/" menu offers only what runs there; the rest lives in the DM.
         await self.bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in COMMANDS_HELP]
+            [c for c in commands if c.command in GROUP_COMMANDS],
+            scope=BotCommandScopeAllGroupChats(),
         )
         self.core.delivery.register(self)
         if polling:
@@ -142,12 +231,22 @@ class TelegramBot:
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
+        # Before any await: a press and the text typed right after it must not swap places
+        # (the press first answers the callback query over the network).
+        chat = chat_of(event)
+        turn = self.order.take(chat) if chat is not None else None
         try:
+            if turn is not None and turn[0] is not None:
+                assert chat is not None
+                await self.order.wait_turn(chat, turn[0])
             if self.dedupe and not await self._first_time(event.update_id):
                 log.info("update %s already processed; skipped", event.update_id)
                 return None
             return await handler(event, data)
         finally:
+            if turn is not None:
+                assert chat is not None
+                self.order.done(chat, turn[1])
             if task is not None:
                 self._inflight.discard(task)
             async with self._finished_cond:
@@ -172,29 +271,83 @@ class TelegramBot:
         routed = translate_message(message, self.username)
         if routed is None:
             return
+        # In a group every answer replies to the message that asked: it reads as a thread,
+        # and it is what ties a keyboard to its owner (inbound.owner_of).
+        reply_to = message.message_id if is_group(message.chat) else None
         if isinstance(routed, Redirect):
-            await self._answer(message.chat.id, [routed.reply])
+            await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
             return
         async with self.locks.hold(routed.key):
-            replies = await self.core.handle(routed.actor, routed.inbound, routed.key)
-            await self._answer(message.chat.id, replies)
+            async with self._typing_while_slow(message.chat.id):
+                replies = await self.core.handle(routed.actor, routed.inbound, routed.key)
+            await self._answer(message.chat.id, replies, reply_to=reply_to)
 
     async def on_callback(self, cq: CallbackQuery) -> None:
-        try:
-            await cq.answer()  # always, first: stops the button's spinner
-        except TelegramAPIError as exc:
-            log.info("answerCallbackQuery failed: %s", exc)
+        msg = cq.message if isinstance(cq.message, Message) else None
+        reply_to: int | None = None
+        if cq.message is not None and is_group(cq.message.chat):
+            # A keyboard in a group belongs to whoever asked for it; anyone else gets a
+            # short alert and nothing changes (their press never reaches core).
+            owner = owner_of(msg) if msg is not None else None
+            if owner is None or owner.id != cq.from_user.id:
+                await self._ack(cq, not_yours(owner))
+                return
+            assert msg is not None and msg.reply_to_message is not None
+            reply_to = msg.reply_to_message.message_id
+            redirect = group_action(cq.data, cq.from_user, self.username) if cq.data else None
+            if redirect is not None:
+                await self._ack(cq)
+                await self._answer(msg.chat.id, [redirect.reply], reply_to=reply_to)
+                return
+        await self._ack(cq)  # always, first: stops the button's spinner
         if not cq.data:
             return
-        msg = cq.message if isinstance(cq.message, Message) else None
         chat_id = msg.chat.id if msg is not None else cq.from_user.id
         key = key_of(msg.chat if msg is not None else None, cq.from_user)
         async with self.locks.hold(key):
-            replies = await self.core.handle(actor_of(cq.from_user), ActionIn(cq.data), key)
-            await self._after_press(chat_id, msg, cq.data, replies)
+            async with self._typing_while_slow(chat_id):
+                replies = await self.core.handle(actor_of(cq.from_user), ActionIn(cq.data), key)
+            await self._after_press(chat_id, msg, cq.data, replies, reply_to)
+
+    @contextlib.asynccontextmanager
+    async def _typing_while_slow(self, chat_id: int) -> AsyncIterator[None]:
+        """Show "typing…" if the body takes longer than TYPING_AFTER_S, until it ends."""
+
+        async def indicate() -> None:
+            delay = TYPING_AFTER_S
+            while True:
+                await self.typing_sleep(delay)
+                try:
+                    # Not paced and not retried: it is a hint, and never worth a delay.
+                    await self.bot(SendChatAction(chat_id=chat_id, action="typing"))
+                except Exception as exc:  # a hint: never worth failing or logging loudly for
+                    log.info("sendChatAction to %s failed: %s", chat_id, exc)
+                    return
+                delay = TYPING_EVERY_S
+
+        indicator = asyncio.create_task(indicate())
+        try:
+            yield
+        finally:
+            indicator.cancel()
+
+    async def _ack(self, cq: CallbackQuery, alert: str = "") -> None:
+        """answerCallbackQuery, exactly once per press; with text it pops up an alert."""
+        try:
+            if alert:
+                await cq.answer(alert, show_alert=True)
+            else:
+                await cq.answer()
+        except TelegramAPIError as exc:
+            log.info("answerCallbackQuery failed: %s", exc)
 
     async def _after_press(
-        self, chat_id: int, msg: Message | None, data: str, replies: Sequence[Reply]
+        self,
+        chat_id: int,
+        msg: Message | None,
+        data: str,
+        replies: Sequence[Reply],
+        reply_to: int | None = None,
     ) -> None:
         if msg is None:
             await self._answer(chat_id, replies)
@@ -213,13 +366,15 @@ class TelegramBot:
             await self._fold(chat_id, msg, data)
         except Unreachable:
             return
-        await self._answer(chat_id, replies)
+        await self._answer(chat_id, replies, reply_to=reply_to)
 
-    async def _answer(self, chat_id: int, replies: Sequence[Reply]) -> None:
+    async def _answer(
+        self, chat_id: int, replies: Sequence[Reply], *, reply_to: int | None = None
+    ) -> None:
         """Replies to someone who just wrote: a failure is logged (they can ask again);
         core has already saved the step."""
         try:
-            await self.send(chat_id, replies)
+            await self.send(chat_id, replies, reply_to=reply_to)
         except (Unreachable, TelegramAPIError) as exc:
             log.warning("reply to telegram chat %s failed: %s", chat_id, exc)
 
@@ -253,10 +408,12 @@ class TelegramBot:
         return await self._call(chat_id, method, quiet=True) is not None
 
     # ---- outbound -----------------------------------------------------------------
-    async def send(self, chat_id: int, replies: Sequence[Reply]) -> None:
+    async def send(
+        self, chat_id: int, replies: Sequence[Reply], *, reply_to: int | None = None
+    ) -> None:
         for reply in replies:
             for out in render(reply):
-                await self._call(chat_id, _method(chat_id, out))
+                await self._call(chat_id, _method(chat_id, out, reply_to))
 
     async def _call(self, chat_id: int, method: TelegramMethod[Any], *, quiet: bool = False) -> Any:
         async def once() -> Any:
@@ -304,7 +461,13 @@ def _same_view(msg: Message, data: str, reply: Reply) -> bool:
     return len(old & new) >= 2
 
 
-def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
+def _method(chat_id: int, out: Out, reply_to: int | None = None) -> TelegramMethod[Any]:
+    # If the asking message is gone by now, send anyway (without the thread).
+    thread = (
+        ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        if reply_to is not None
+        else None
+    )
     if isinstance(out, OutText):
         return SendMessage(
             chat_id=chat_id,
@@ -312,6 +475,7 @@ def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
             parse_mode="HTML",
             reply_markup=out.keyboard,
             link_preview_options=_NO_PREVIEW,
+            reply_parameters=thread,
         )
     if isinstance(out, OutPhoto):
         return SendPhoto(
@@ -320,6 +484,7 @@ def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
             caption=out.caption or None,
             parse_mode="HTML",
             reply_markup=out.keyboard,
+            reply_parameters=thread,
         )
     return SendDocument(
         chat_id=chat_id,
@@ -327,4 +492,5 @@ def _method(chat_id: int, out: Out) -> TelegramMethod[Any]:
         caption=out.caption or None,
         parse_mode="HTML",
         reply_markup=out.keyboard,
+        reply_parameters=thread,
     )

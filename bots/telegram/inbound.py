@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from aiogram.types import Chat, Message, User
 
+from core.dialogs.find import Fm
+from core.dialogs.menu import Menu
 from core.dialogs.profile import ViewProfile
+from core.dialogs.sessions import Bk
 from core.markup import esc
 from core.messaging import (
     ActionIn,
@@ -30,6 +33,10 @@ MAX_TEXT = 4000
 START_COMMANDS = frozenset({"find", "profile", "mentor", "link", "menu", "help", "admin"})
 # Commands a group may run in place; everything else is personal and moves to a DM.
 GROUP_COMMANDS = frozenset({"help", "find"})
+# Buttons a group may press in place: the search (paging, sorting, why) and profiles.
+GROUP_ACTIONS = frozenset({Fm.prefix, ViewProfile.prefix})
+ALERT_MAX = 200  # answerCallbackQuery text
+_BOOK_LINK = re.compile(r"book_\d{1,12}")
 _COMMAND_HEAD = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s|$)")
 
 
@@ -119,11 +126,54 @@ def translate_message(msg: Message, bot_username: str) -> Routed | Redirect | No
         return None
     if cmd.name in GROUP_COMMANDS and (cmd.name != "find" or cmd.args):
         return Routed(actor_of(user), key_of(msg.chat, user), cmd)
-    start = cmd.name if cmd.name in START_COMMANDS else ""
-    url = f"https://t.me/{bot_username}" + (f"?start={start}" if start else "?start=menu")
+    if cmd.name == "start":
+        # A t.me link opened in a group (/start@bot book_7): carry it over to the DM. A
+        # link code is never echoed back: it was just posted where others can read it.
+        arg = cmd.args.strip()
+        start = arg if _BOOK_LINK.fullmatch(arg) or arg in START_COMMANDS else "menu"
+        return _to_private(user, bot_username, start)
+    return _to_private(user, bot_username, cmd.name if cmd.name in START_COMMANDS else "menu")
+
+
+def _to_private(user: User, bot_username: str, start: str) -> Redirect:
+    url = f"https://t.me/{bot_username}?start={start}"
     return Redirect(
         Reply(
             f"Let's do that in a private chat, {esc(user.first_name)} — tap below.",
             buttons=((LinkButton("Continue in private chat", url),),),
         )
     )
+
+
+def group_action(payload: str, user: User, bot_username: str) -> Redirect | None:
+    """A button pressed in a group: the search runs in place (None); anything personal
+    (booking, the menu's dialogs) moves to the DM, opened at the same place."""
+    prefix = payload.split(":", 1)[0]
+    if prefix in GROUP_ACTIONS:
+        return None
+    book = Bk.parse(payload)
+    if book is not None and book.what == "book":
+        return _to_private(user, bot_username, f"book_{book.ref}")
+    item = Menu.parse(payload)
+    if item is not None and item.item in START_COMMANDS:
+        return _to_private(user, bot_username, item.item)
+    return _to_private(user, bot_username, "menu")
+
+
+def owner_of(msg: Message) -> User | None:
+    """Whose is a keyboard the bot posted in a group? The bot's answers there reply to the
+    message that asked (see TelegramBot.send), so the owner travels with the message
+    itself: nothing to store, and it survives restarts and other workers."""
+    asked = msg.reply_to_message
+    if asked is None or asked.from_user is None or asked.from_user.is_bot:
+        return None
+    return asked.from_user
+
+
+def not_yours(owner: User | None) -> str:
+    """The alert for someone pressing a button that isn't theirs."""
+    if owner is None:
+        return "This button has expired. Send the command again to get your own."
+    who = f"@{owner.username}" if owner.username else owner.full_name or "someone else"
+    text = f"This button is for {who}. Send the command yourself to get your own."
+    return text[:ALERT_MAX]

@@ -13,7 +13,7 @@ from core.app import CoreApp
 from core.clock import ManualClock
 from core.db.engine import Database
 from tests.adapters.telegram.fakeapi import FakeBotAPI
-from tests.adapters.telegram.tguser import FakeTime
+from tests.adapters.telegram.tguser import FakeTime, TypingGate
 from tests.support import make_core
 
 ADMIN_ID = 900
@@ -38,10 +38,21 @@ def fake_time() -> FakeTime:
 
 
 @pytest.fixture
-async def tg(api: FakeBotAPI, tg_core: CoreApp, fake_time: FakeTime) -> AsyncIterator[TelegramBot]:
+def typing_gate() -> TypingGate:
+    return TypingGate()
+
+
+@pytest.fixture
+async def tg(
+    api: FakeBotAPI, tg_core: CoreApp, fake_time: FakeTime, typing_gate: TypingGate
+) -> AsyncIterator[TelegramBot]:
     config = TelegramConfig(token=api.token, api_url=api.url)
     bot = TelegramBot(
-        tg_core, make_bot(config), timer=fake_time.timer, pacer=Pacer(timer=fake_time.timer)
+        tg_core,
+        make_bot(config),
+        timer=fake_time.timer,
+        pacer=Pacer(timer=fake_time.timer),
+        typing_sleep=typing_gate.sleep,
     )
     await bot.start(polling=True, polling_timeout=2)
     yield bot

@@ -17,7 +17,14 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "link_preview_options", "scope"}
+JSON_FIELDS = {
+    "reply_markup",
+    "commands",
+    "allowed_updates",
+    "link_preview_options",
+    "scope",
+    "reply_parameters",
+}
 _TAG = re.compile(r"<[^>]+>")
 MAX_POLL_S = 5.0
 
@@ -32,6 +39,7 @@ class Sent:
     filename: str = ""
     data: bytes = b""
     edits: int = 0
+    reply_to: dict[str, Any] | None = None  # the user's message this one answers
 
     @property
     def plain(self) -> str:
@@ -51,6 +59,14 @@ class Failure:
 
 
 @dataclass
+class Hold:
+    """One call held in the fake until the test releases it: a slow Bot API, on cue."""
+
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
 class FakeBotAPI:
     token: str = "123456:TEST-token_for-mentorbot"
     username: str = "mentorbot_test_bot"
@@ -58,12 +74,19 @@ class FakeBotAPI:
     messages: dict[tuple[int, int], Sent] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     fail: dict[str, list[Failure]] = field(default_factory=dict)
-    commands: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)  # the default scope
+    scoped_commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
     callback_answers: list[str] = field(default_factory=list)
+    # answerCallbackQuery bodies in full (text, show_alert), in order.
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    holds: dict[tuple[str, int], Hold] = field(default_factory=dict)
+    # What users wrote, so the bot can reply to it: (chat_id, message_id) -> message
+    inbox: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _next_update: int = 1000
     _next_message: int = 1
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _called: asyncio.Condition = field(default_factory=asyncio.Condition)
     server: TestServer | None = None
 
     @property
@@ -113,6 +136,12 @@ class FakeBotAPI:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        async with self._called:
+            self._called.notify_all()
+        hold = self.holds.pop((method, int(params.get("chat_id", 0) or 0)), None)
+        if hold is not None:
+            hold.entered.set()
+            await hold.release.wait()
         queued = self.fail.get(method)
         if queued:
             f = queued.pop(0)
@@ -176,11 +205,36 @@ class FakeBotAPI:
         }
 
     async def m_setmycommands(self, p: dict[str, Any]) -> Any:
-        self.commands = list(p["commands"])
+        for c in p["commands"]:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", c["command"]) or not (
+                1 <= len(c["description"]) <= 256
+            ):
+                raise LookupError("BOT_COMMAND_INVALID")
+        scope = (p.get("scope") or {}).get("type", "default")
+        self.scoped_commands[scope] = list(p["commands"])
+        if scope == "default":
+            self.commands = list(p["commands"])
+        return True
+
+    async def m_sendchataction(self, p: dict[str, Any]) -> Any:
+        if p.get("action") not in {"typing", "upload_photo", "upload_document"}:
+            raise LookupError("wrong parameter action in request")
         return True
 
     async def m_answercallbackquery(self, p: dict[str, Any]) -> Any:
-        self.callback_answers.append(str(p["callback_query_id"]))
+        qid = str(p["callback_query_id"])
+        if qid in self.callback_answers:
+            raise LookupError(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        self.callback_answers.append(qid)
+        self.alerts.append(
+            {
+                "id": qid,
+                "text": str(p.get("text", "")),
+                "show_alert": str(p.get("show_alert", "")).lower() == "true",
+            }
+        )
         return True
 
     def _store(
@@ -189,6 +243,12 @@ class FakeBotAPI:
         _check_markup(p.get("reply_markup"))
         chat_id = int(p["chat_id"])
         msg = Sent(chat_id, self._next_message, kind, text, p.get("reply_markup"))
+        thread = p.get("reply_parameters")
+        if thread:
+            asked = self.inbox.get((chat_id, int(thread["message_id"])))
+            if asked is None and not thread.get("allow_sending_without_reply"):
+                raise LookupError("message to be replied not found")
+            msg.reply_to = asked
         if file is not None:
             msg.filename, msg.data = file
         self._next_message += 1
@@ -226,6 +286,28 @@ class FakeBotAPI:
         return self.message_json(msg)
 
     # ---- helpers for tests --------------------------------------------------------
+    async def wait_calls(self, method: str, n: int = 1, within_s: float = 10.0) -> None:
+        """Until the bot has called `method` at least n times in all."""
+        async with asyncio.timeout(within_s), self._called:
+            await self._called.wait_for(lambda: self.count(method) >= n)
+
+    async def wait_polled_past(self, update_id: int, within_s: float = 10.0) -> None:
+        """Until the bot has asked for updates after this one: it has taken it over."""
+
+        def past() -> bool:
+            return any(
+                m == "getUpdates" and int(p.get("offset", 0) or 0) > update_id
+                for m, p in self.calls
+            )
+
+        async with asyncio.timeout(within_s), self._called:
+            await self._called.wait_for(past)
+
+    def hold(self, method: str, chat_id: int) -> Hold:
+        """Hold the next `method` call for this chat until hold.release is set."""
+        h = self.holds[(method, chat_id)] = Hold()
+        return h
+
     def message_json(self, msg: Sent) -> dict[str, Any]:
         out: dict[str, Any] = {
             "message_id": msg.message_id,
@@ -242,6 +324,8 @@ class FakeBotAPI:
             out["document"] = {"file_id": "d1", "file_unique_id": "u2", "file_name": msg.filename}
         if msg.reply_markup:
             out["reply_markup"] = msg.reply_markup
+        if msg.reply_to is not None:
+            out["reply_to_message"] = msg.reply_to
         return out
 
     def push(self, update: dict[str, Any]) -> int:
@@ -252,30 +336,40 @@ class FakeBotAPI:
         return self._next_update
 
     def text_update(
-        self, user_id: int, text: str, *, chat_id: int | None = None, first_name: str = "Test"
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        first_name: str = "Test",
+        username: str | None = None,
     ) -> dict[str, Any]:
         self._next_message += 1
-        return {
-            "message": {
-                "message_id": self._next_message,
-                "date": 1_790_000_000,
-                "chat": _chat(chat_id if chat_id is not None else user_id),
-                "from": {
-                    "id": user_id,
-                    "is_bot": False,
-                    "first_name": first_name,
-                    "language_code": "en",
-                },
-                "text": text,
-            }
+        chat = chat_id if chat_id is not None else user_id
+        message = {
+            "message_id": self._next_message,
+            "date": 1_790_000_000,
+            "chat": _chat(chat),
+            "from": _user(user_id, first_name, username),
+            "text": text,
         }
+        self.inbox[(chat, self._next_message)] = message
+        return {"message": message}
 
-    def press_update(self, user_id: int, msg: Sent, data: str) -> dict[str, Any]:
+    def press_update(
+        self,
+        user_id: int,
+        msg: Sent,
+        data: str,
+        *,
+        first_name: str = "Test",
+        username: str | None = None,
+    ) -> dict[str, Any]:
         self._next_message += 1
         return {
             "callback_query": {
                 "id": f"cq{self._next_message}",
-                "from": {"id": user_id, "is_bot": False, "first_name": "Test"},
+                "from": _user(user_id, first_name, username),
                 "chat_instance": "ci",
                 "data": data,
                 "message": self.message_json(msg),
@@ -287,6 +381,18 @@ class FakeBotAPI:
 
     def count(self, method: str) -> int:
         return sum(1 for m, _ in self.calls if m == method)
+
+
+def _user(user_id: int, first_name: str, username: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": first_name,
+        "language_code": "en",
+    }
+    if username is not None:
+        out["username"] = username
+    return out
 
 
 def _chat(chat_id: int) -> dict[str, Any]:

@@ -13,11 +13,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bots.telegram.bot import TelegramBot
-from bots.telegram.wiring import TELEGRAM, TelegramConfig, set_webhook
+from bots.telegram.wiring import TELEGRAM, TELEGRAM_WEBHOOK, TelegramConfig, set_webhook
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
 from tests.adapters.telegram.fakeapi import FakeBotAPI
-from webhooks.telegram import PATH, SECRET_HEADER
+from webhooks.telegram import PATH, SECRET_HEADER, Sequencer
 
 SECRET = "hook-secret-2f9a"
 
@@ -137,3 +137,55 @@ async def test_set_webhook_registers_url_and_secret(api: FakeBotAPI) -> None:
         await set_webhook(
             TelegramConfig(api.token, api.url, "webhook", SECRET, "http://127.0.0.1:8080")
         )
+
+
+async def test_one_chat_in_order_while_other_chats_run_alongside(
+    api: FakeBotAPI, server: TestServer
+) -> None:
+    tg: TelegramBot = server.app[TELEGRAM]
+    hook = server.app[TELEGRAM_WEBHOOK]
+    held = api.hold("sendMessage", 111)  # the first reply to chat 111 is slow to go out
+    first = {"update_id": 7001, **api.text_update(111, "/start")}
+    second = {"update_id": 7002, **api.text_update(111, "/help")}
+    assert await _post(server, first, SECRET) == 200
+    await asyncio.wait_for(held.entered.wait(), 10)
+    assert await _post(server, second, SECRET) == 200
+    assert await _post(server, first, SECRET) == 200  # Telegram redelivers the slow one
+    assert hook.order.queued("chat:111") == 3  # the second and the copy wait their turn
+    # Another chat is not held up behind chat 111.
+    other = {"update_id": 7003, **api.text_update(222, "/help")}
+    assert await _post(server, other, SECRET) == 200
+    await tg.wait_finished(7003)
+    assert "/find" in api.chat_messages(222)[-1].plain
+    assert 7002 not in tg.finished and api.chat_messages(111) == []
+    held.release.set()
+    await tg.wait_finished(7002)
+    await tg.wait_finished(7001, times=2)
+    texts = [m.plain for m in api.chat_messages(111)]
+    greeting = next(i for i, t in enumerate(texts) if "What would you like to do?" in t)
+    help_at = next(i for i, t in enumerate(texts) if "/find" in t)
+    assert greeting < help_at, texts
+    assert sum("I'm MentorBot" in t for t in texts) == 1, texts  # the copy was skipped
+
+
+async def test_sequencer_keeps_order_per_key_and_forgets_finished_keys() -> None:
+    order = Sequencer()
+    gate = asyncio.Event()
+    seen: list[str] = []
+
+    async def job(name: str, wait: bool = False, fail: bool = False) -> None:
+        if wait:
+            await gate.wait()
+        seen.append(name)
+        if fail:
+            raise RuntimeError(name)
+
+    a1 = order.submit("a", lambda: job("a1", wait=True, fail=True))
+    a2 = order.submit("a", lambda: job("a2"))
+    b1 = order.submit("b", lambda: job("b1"))
+    await b1
+    assert seen == ["b1"] and order.queued("a") == 2
+    gate.set()
+    await asyncio.wait([a1, a2])
+    assert seen == ["b1", "a1", "a2"]  # a1 failing doesn't stop a2 or reorder it
+    assert order.queued("a") == 0 and len(order) == 0

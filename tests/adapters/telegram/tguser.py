@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bots.telegram.bot import TelegramBot
@@ -28,6 +29,19 @@ class FakeTime:
         return Timer(monotonic=self.monotonic, sleep=self.sleep)
 
 
+@dataclass
+class TypingGate:
+    """When has a step been slow? The test says so: each sleep ends when `due` is set."""
+
+    due: asyncio.Event = field(default_factory=asyncio.Event)
+    asked: list[float] = field(default_factory=list)
+
+    async def sleep(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await self.due.wait()
+        self.due.clear()
+
+
 class TgUser:
     def __init__(
         self,
@@ -36,8 +50,10 @@ class TgUser:
         user_id: int,
         name: str = "Test",
         chat_id: int | None = None,
+        username: str | None = None,
     ) -> None:
         self.api, self.tg, self.user_id, self.name = api, tg, user_id, name
+        self.username = username
         self.chat_id = chat_id if chat_id is not None else user_id
         self.last: list[Sent] = []
 
@@ -57,7 +73,13 @@ class TgUser:
 
     async def say(self, text: str) -> list[Sent]:
         return await self.send_update(
-            self.api.text_update(self.user_id, text, chat_id=self.chat_id, first_name=self.name)
+            self.api.text_update(
+                self.user_id,
+                text,
+                chat_id=self.chat_id,
+                first_name=self.name,
+                username=self.username,
+            )
         )
 
     def button(self, label: str) -> tuple[Sent, str]:
@@ -72,7 +94,11 @@ class TgUser:
 
     async def press(self, label: str) -> list[Sent]:
         msg, data = self.button(label)
-        return await self.send_update(self.api.press_update(self.user_id, msg, data))
+        return await self.send_update(
+            self.api.press_update(
+                self.user_id, msg, data, first_name=self.name, username=self.username
+            )
+        )
 
     def text(self) -> str:
         return "\n".join(m.plain for m in self.last)
