@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
@@ -44,7 +44,10 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: this runs for every transaction.
+        cur = conn.connection.dbapi_connection.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        cur.close()
 
     return engine
 
@@ -71,12 +74,12 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with AsyncExitStack() as stack:
-            if self._write_gate is not None:
-                await stack.enter_async_context(self._write_gate)
-            session = await stack.enter_async_context(self.sessions())
-            await stack.enter_async_context(session.begin())
-            yield session
+        if self._write_gate is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+        else:
+            async with self._write_gate, self.sessions() as session, session.begin():
+                yield session
 
     async def ping(self) -> bool:
         try:
