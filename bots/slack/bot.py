@@ -381,7 +381,9 @@ class SlackBot:
             return False
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))
-            if error in GONE:
+            # Several workspaces: a workspace (or person) gone is not retried. With one bot
+            # token, errors keep being retried as before.
+            if self.installations is not None and error in GONE:
                 log.info("slack %s/%s unreachable: %s", to.workspace, to.external_id, error)
                 await self.core.delivery.mark_unreachable(to.account_id)
             else:

@@ -277,3 +277,38 @@ async def test_migrations_go_down_and_up_again(store: Database) -> None:
     async with store.engine.connect() as conn:
         assert await conn.run_sync(tables) == before
     assert await current(store.engine) is not None
+
+
+async def test_slack_oauth_stores_work_on_the_migrated_tables(store: Database) -> None:
+    """bolt's stores, as the Slack app builds them, save and find rows on both backends."""
+    from slack_sdk.oauth.installation_store import Installation
+
+    from bots.slack.oauth import oauth_settings
+
+    settings = oauth_settings(
+        client_id="111.222", client_secret="s", engine=store.engine, public_url="https://x"
+    )
+    installs, states = settings.installation_store, settings.state_store
+    for team, token in (("T1", "xoxb-1"), ("T2", "xoxb-2"), ("T2", "xoxb-2b")):
+        await installs.async_save(
+            Installation(
+                app_id="A1",
+                enterprise_id=None,
+                team_id=team,
+                bot_token=token,
+                bot_id=f"B{team}",
+                bot_user_id=f"U{team}",
+                bot_scopes="commands,chat:write",
+                user_id="UINSTALLER",
+            )
+        )
+    bot = await installs.async_find_bot(enterprise_id=None, team_id="T2")
+    assert bot is not None and bot.bot_token == "xoxb-2b"  # the latest install wins
+    assert bot.installed_at is not None
+    await installs.async_delete_bot(enterprise_id=None, team_id="T2")
+    assert await installs.async_find_bot(enterprise_id=None, team_id="T2") is None
+    assert (await installs.async_find_bot(enterprise_id=None, team_id="T1")) is not None
+    state = await states.async_issue()
+    assert await states.async_consume(state) is True
+    assert await states.async_consume(state) is False  # once
+    assert await states.async_consume("forged") is False
