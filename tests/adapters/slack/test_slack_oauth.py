@@ -215,3 +215,21 @@ async def test_an_uninstalled_workspace_is_marked_unreachable_not_retried(
     async with server.app[CORE].db.transaction() as s:
         again = await s.get(Account, acc.id)
         assert again is not None and again.unreachable  # the outbox stops retrying it
+
+
+async def test_a_revoked_token_marks_the_account_unreachable(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    # The workspace deactivated the app before its app_uninstalled event arrived.
+    await install(server, fake_slack, "T4")
+    dee = SlackUser(server, fake_slack, "UDEE", "Dee", team="T4")
+    await dee.command("help")
+    async with server.app[CORE].db.transaction() as s:
+        acc = await s.scalar(select(Account).where(Account.external_id == "UDEE"))
+    assert acc is not None
+    fake_slack.errors["chat.postMessage"] = "account_inactive"
+    to = Destination(acc.id, "slack", "T4", "UDEE")
+    assert await server.app[SLACKBOT].deliver(to, [Reply("Reminder")]) is False
+    async with server.app[CORE].db.transaction() as s:
+        again = await s.get(Account, acc.id)
+        assert again is not None and again.unreachable
