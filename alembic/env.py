@@ -8,11 +8,19 @@ import os
 from sqlalchemy.engine import Connection
 
 from alembic import context
+from bots.slack.oauth import oauth_metadata
 from core.db.engine import create_engine
 from core.db.metadata import all_metadata
 
 config = context.config
 target_metadata = all_metadata()
+# slack_sdk's installation tables are defined by slack_sdk (bots/slack/oauth.py), not by
+# the models: autogenerate must not propose dropping them.
+SLACK_SDK_TABLES = frozenset(oauth_metadata().tables)
+
+
+def _include_name(name: str | None, kind: str, parent: object) -> bool:
+    return not (kind == "table" and name in SLACK_SDK_TABLES)
 
 
 def _run(connection: Connection) -> None:
@@ -21,6 +29,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -24,6 +24,8 @@ def setup_platforms(
             api_url=settings.slack_api_url,
             public_url=settings.base_url,
             app_token=settings.slack_app_token.get_secret_value(),
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
         )
     discord_token = settings.discord_token.get_secret_value()
     if discord_token:

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr = SecretStr("")
     slack_api_url: str = ""
     slack_app_token: SecretStr = SecretStr("")  # xapp-…: Socket Mode, no public URL needed
+    # Several workspaces: without a bot token, these turn on the OAuth install flow.
+    slack_client_id: str = ""
+    slack_client_secret: SecretStr = SecretStr("")
     discord_token: SecretStr = SecretStr("")
     discord_api_url: str = ""
     discord_gateway_url: str = ""

@@ -13,13 +13,16 @@ from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.inflight import InFlight
 from bots.slack.commands import SLACK_HELP, parse_subcommand
 from bots.slack.forms import check_view, error_response, form_view, submitted_values
+from bots.slack.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_settings
 from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
 from core.app import CoreApp
 from core.db.inbound import first_seen
@@ -32,6 +35,13 @@ from core.ports import Destination
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
+# Slack's answers meaning this person can't be reached in that workspace any more
+# (app uninstalled, token revoked, user deactivated): stop retrying, like Telegram's block.
+GONE = frozenset({"account_inactive", "token_revoked", "user_disabled", "user_not_found"})
+
+
+class NotInstalled(Exception):
+    """No bot token for this workspace in the installation store (never or no longer)."""
 
 
 class SlackBot:
@@ -44,25 +54,44 @@ class SlackBot:
         core: CoreApp,
         *,
         signing_secret: str,
-        bot_token: str,
+        bot_token: str = "",
+        oauth: AsyncOAuthSettings | None = None,
         api_url: str = "",
         public_url: str = "",
         max_rate_limit_retries: int = 3,
     ) -> None:
         self.core = core
         self.public_url = public_url
-        base = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
-        self.client = AsyncWebClient(token=bot_token or None, base_url=base)
-        # 429: wait for Retry-After, then try again (slack_sdk's own handler).
-        self.client.retry_handlers.append(
-            AsyncRateLimitErrorRetryHandler(max_retry_count=max_rate_limit_retries)
-        )
-        self.bolt = AsyncApp(
-            signing_secret=signing_secret,
-            client=self.client,
-            process_before_response=False,
-            # A single workspace from MENTORBOT_SLACK_BOT_TOKEN: auth.test once, lazily.
-        )
+        self.base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
+        self._max_retries = max_rate_limit_retries
+        # Single-token mode: this client serves the one workspace. OAuth mode: it has no
+        # token and makes the install flow's calls (oauth.v2.access, auth.test) against
+        # base_url; each workspace's own calls go through client_for(team).
+        self.client = self._new_client(bot_token or None)
+        self.installations: AsyncInstallationStore | None = None
+        if oauth is not None:
+            self.installations = oauth.installation_store
+            # Inbound requests: bolt finds the workspace's bot in the store (authorize).
+            self.bolt = AsyncApp(
+                signing_secret=signing_secret,
+                client=self.client,
+                process_before_response=False,
+                oauth_settings=oauth,
+            )
+            # app_uninstalled / tokens_revoked: bolt deletes the workspace's rows.
+            self.bolt.enable_token_revocation_listeners()
+            # Token rotation (if the app turns it on) calls Slack too: same API base.
+            rotator = getattr(oauth.authorize, "token_rotator", None)
+            if rotator is not None:
+                rotator.client = self.client
+        else:
+            self.bolt = AsyncApp(
+                signing_secret=signing_secret,
+                client=self.client,
+                process_before_response=False,
+                # A single workspace from MENTORBOT_SLACK_BOT_TOKEN: auth.test once, lazily.
+            )
+        self._clients: dict[str, AsyncWebClient] = {}
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._names: dict[tuple[str, str], str] = {}
         self._work = InFlight()
@@ -74,10 +103,34 @@ class SlackBot:
         """Wait until no listener is still working (bounded)."""
         await self._work.settle(limit_s)
 
+    def _new_client(self, token: str | None) -> AsyncWebClient:
+        client = AsyncWebClient(token=token, base_url=self.base_url)
+        # 429: wait for Retry-After, then try again (slack_sdk's own handler).
+        client.retry_handlers.append(
+            AsyncRateLimitErrorRetryHandler(max_retry_count=self._max_retries)
+        )
+        return client
+
     # ---- HTTP entry -----------------------------------------------------------
     async def handle_http(self, request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def handle_install(self, request: web.Request) -> web.Response:
+        """GET /webhooks/slack/install: a new state (stored, and in a cookie), then Slack."""
+        flow = self.bolt.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        bolt_response = await flow.handle_installation(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def handle_oauth_redirect(self, request: web.Request) -> web.Response:
+        """GET /webhooks/slack/oauth_redirect: check the state, exchange the code, store."""
+        flow = self.bolt.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        bolt_response = await flow.handle_callback(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
     # ---- listeners ------------------------------------------------------------
@@ -176,8 +229,9 @@ class SlackBot:
         for problem in check_view(view):
             log.warning("slack modal %s: %s", form.name, problem)
         try:
-            await self.client_for(actor.workspace).views_open(trigger_id=trigger_id, view=view)
-        except (TimeoutError, SlackApiError, ClientError) as exc:
+            client = await self.client_for(actor.workspace)
+            await client.views_open(trigger_id=trigger_id, view=view)
+        except (TimeoutError, SlackApiError, ClientError, NotInstalled) as exc:
             # The trigger expires after 3 s: fall back to the questions in the DM.
             log.warning("views.open for %s failed (%s); asking in the DM", form.name, exc)
             return False
@@ -227,10 +281,11 @@ class SlackBot:
         if known:
             return known
         try:
-            resp = await self.client_for(team).users_info(user=user_id)
+            client = await self.client_for(team)
+            resp = await client.users_info(user=user_id)
             profile = (resp.get("user") or {}).get("profile", {})
             name = profile.get("real_name") or profile.get("display_name") or ""
-        except (TimeoutError, SlackApiError, ClientError):
+        except (TimeoutError, SlackApiError, ClientError, NotInstalled):
             name = ""
         if name:
             self._names[(team, user_id)] = str(name)
@@ -255,28 +310,45 @@ class SlackBot:
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"✔ {label[:200]}"}]}
         )
         try:
-            await self.client_for(team).chat_update(
+            client = await self.client_for(team)
+            await client.chat_update(
                 channel=channel, ts=message.get("ts"), blocks=blocks, text=message.get("text", "")
             )
-        except (TimeoutError, SlackApiError, ClientError):
+        except (TimeoutError, SlackApiError, ClientError, NotInstalled):
             log.warning("could not update the answered message in %s", channel)
 
     # ---- outbound -------------------------------------------------------------
-    def client_for(self, team: str) -> AsyncWebClient:
-        # One workspace per bot token for now; the OAuth installation store is not built yet.
-        return self.client
+    async def client_for(self, team: str) -> AsyncWebClient:
+        """The Web API client holding this workspace's bot token.
+
+        Single-token mode: the one client. OAuth mode: the token installed for the team,
+        looked up in the installation store on every call, so a reinstall (new token) or an
+        uninstall made by another worker is seen at once. Raises NotInstalled.
+        """
+        if self.installations is None:
+            return self.client
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
+        if bot is None or not bot.bot_token:
+            raise NotInstalled(team)
+        client = self._clients.get(bot.bot_token)
+        if client is None:
+            if len(self._clients) > 1000:  # tokens of old installs: start afresh
+                self._clients.clear()
+            client = self._clients[bot.bot_token] = self._new_client(bot.bot_token)
+        return client
 
     async def dm_channel(self, team: str, user_id: str) -> str:
         key = (team, user_id)
         if key not in self._dm_channels:
-            resp = await self.client_for(team).conversations_open(users=user_id)
+            client = await self.client_for(team)
+            resp = await client.conversations_open(users=user_id)
             self._dm_channels[key] = str(resp["channel"]["id"])
         return self._dm_channels[key]
 
     async def post(self, team: str, user_id: str, replies: Sequence[Reply]) -> None:
         if not replies:
             return
-        client = self.client_for(team)
+        client = await self.client_for(team)
         channel = await self.dm_channel(team, user_id)
         for reply in replies:
             for text, blocks in messages([reply], self.public_url):
@@ -301,7 +373,23 @@ class SlackBot:
         """Channel: notifications for people whose primary account is in Slack."""
         try:
             await self.post(to.workspace, to.external_id, replies)
-        except (TimeoutError, SlackApiError, ClientError) as exc:
+        except NotInstalled:
+            # Uninstalled or never installed: don't retry for ever; a message from the
+            # person (after a reinstall) clears the mark (Identity.resolve).
+            log.info("slack workspace %s has no installation; %s unreachable", to.workspace, to)
+            await self.core.delivery.mark_unreachable(to.account_id)
+            return False
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            # Several workspaces: a workspace (or person) gone is not retried. With one bot
+            # token, errors keep being retried as before.
+            if self.installations is not None and error in GONE:
+                log.info("slack %s/%s unreachable: %s", to.workspace, to.external_id, error)
+                await self.core.delivery.mark_unreachable(to.account_id)
+            else:
+                log.warning("slack delivery to %s/%s failed: %s", to.workspace, to.external_id, exc)
+            return False
+        except (TimeoutError, ClientError) as exc:
             log.warning("slack delivery to %s/%s failed: %s", to.workspace, to.external_id, exc)
             return False
         return True
@@ -325,7 +413,8 @@ class SlackBot:
                 ],
             }
         )
-        await self.client_for(actor.workspace).views_publish(
+        client = await self.client_for(actor.workspace)
+        await client.views_publish(
             user_id=actor.external_id, view={"type": "home", "blocks": blocks[:100]}
         )
 
@@ -337,6 +426,14 @@ async def _events(request: web.Request) -> web.StreamResponse:
     return await request.app[SLACKBOT].handle_http(request)
 
 
+async def _install(request: web.Request) -> web.StreamResponse:
+    return await request.app[SLACKBOT].handle_install(request)
+
+
+async def _oauth_redirect(request: web.Request) -> web.StreamResponse:
+    return await request.app[SLACKBOT].handle_oauth_redirect(request)
+
+
 def setup_slack(
     app: web.Application,
     core_key: web.AppKey[CoreApp],
@@ -346,20 +443,40 @@ def setup_slack(
     api_url: str = "",
     public_url: str = "",
     app_token: str = "",
+    client_id: str = "",
+    client_secret: str = "",
     path: str = "/webhooks/slack/events",
 ) -> None:
     """Mount the Slack endpoint; the bot is built once core exists and registered for delivery.
 
     With an app-level token (`xapp-…`) the bot also connects out over Socket Mode, for
     workspaces that can't expose a URL: the same listeners, acks sent over the socket.
+
+    Without a bot token, a client id and secret turn on the OAuth install flow for several
+    workspaces: GET /webhooks/slack/install and /webhooks/slack/oauth_redirect, with
+    bolt's installation and state stores in MentorBot's database.
     """
+    use_oauth = not bot_token and bool(client_id and client_secret)
+    if bot_token and (client_id or client_secret):
+        log.warning("slack: a bot token is set, so the OAuth install flow is off")
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         core = app[core_key]
+        oauth = (
+            oauth_settings(
+                client_id=client_id,
+                client_secret=client_secret,
+                engine=core.db.engine,
+                public_url=public_url,
+            )
+            if use_oauth
+            else None
+        )
         bot = SlackBot(
             core,
             signing_secret=signing_secret,
             bot_token=bot_token,
+            oauth=oauth,
             api_url=api_url,
             public_url=public_url,
         )
@@ -382,3 +499,6 @@ def setup_slack(
 
     app.cleanup_ctx.append(ctx)
     app.router.add_post(path, _events)
+    if use_oauth:
+        app.router.add_get(INSTALL_PATH, _install)
+        app.router.add_get(REDIRECT_PATH, _oauth_redirect)

@@ -190,19 +190,74 @@ async def test_directory_search_contract(store: Database) -> None:
         assert (await d.search(SearchFilters(exclude_user_id=ids[3]), 0, 10)).total == 3
 
 
-async def test_migrations_match_the_models(store: Database) -> None:
+def _schema_diff(
+    conn: object,
+    metadata: object,
+    *,
+    only: set[str] | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> list[object]:
+    """Alembic's autogenerate diff between the migrated database and the given tables."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    def include(obj: object, name: str | None, kind: str, reflected: bool, other: object) -> bool:
+        table = name if kind == "table" else getattr(getattr(obj, "table", None), "name", None)
+        if table in skip:
+            return False
+        return only is None or table in only
+
+    ctx = MigrationContext.configure(
+        conn,  # type: ignore[arg-type]
+        opts={"compare_type": True, "include_object": include},
+    )
+    return list(compare_metadata(ctx, metadata))  # type: ignore[arg-type]
+
+
+async def test_migrations_match_the_models(store: Database) -> None:
+    from bots.slack.oauth import oauth_metadata
     from core.db.metadata import all_metadata
 
-    def diff(conn: object) -> list[object]:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})  # type: ignore[arg-type]
-        return list(compare_metadata(ctx, all_metadata()))
+    # slack_sdk's tables are compared with slack_sdk's definitions below.
+    slack = frozenset(oauth_metadata().tables)
+    async with store.engine.connect() as conn:
+        changes = await conn.run_sync(_schema_diff, all_metadata(), skip=slack)
+    assert changes == []
+
+
+async def test_slack_oauth_tables_match_the_stores(store: Database) -> None:
+    """The migration creates exactly the tables slack_sdk's SQLAlchemy stores use."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+    from sqlalchemy import MetaData, inspect
+
+    installs = AsyncSQLAlchemyInstallationStore(client_id="1.2", engine=store.engine)
+    states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=60, engine=store.engine)
+    wanted = MetaData()
+    for table in (*installs.metadata.tables.values(), *states.metadata.tables.values()):
+        table.to_metadata(wanted)
+    names = set(wanted.tables)
+    assert names == {"slack_bots", "slack_installations", "slack_oauth_states"}
+
+    def details(conn: object) -> dict[str, object]:
+        insp = inspect(conn)
+        return {
+            t: (
+                [(c["name"], c["nullable"]) for c in insp.get_columns(t)],  # type: ignore[union-attr]
+                sorted((i["name"], tuple(i["column_names"])) for i in insp.get_indexes(t)),  # type: ignore[union-attr]
+            )
+            for t in sorted(names)
+        }
 
     async with store.engine.connect() as conn:
-        changes = await conn.run_sync(diff)
-    assert changes == []
+        assert await conn.run_sync(_schema_diff, wanted, only=names) == []
+        got = await conn.run_sync(details)
+    for name, table in wanted.tables.items():
+        columns, indexes = got[name]  # type: ignore[misc]
+        assert columns == [(c.name, c.nullable) for c in table.columns]
+        assert indexes == sorted(
+            (str(i.name), tuple(c.name for c in i.columns)) for i in table.indexes
+        )
 
 
 async def test_migrations_go_down_and_up_again(store: Database) -> None:
@@ -222,3 +277,38 @@ async def test_migrations_go_down_and_up_again(store: Database) -> None:
     async with store.engine.connect() as conn:
         assert await conn.run_sync(tables) == before
     assert await current(store.engine) is not None
+
+
+async def test_slack_oauth_stores_work_on_the_migrated_tables(store: Database) -> None:
+    """bolt's stores, as the Slack app builds them, save and find rows on both backends."""
+    from slack_sdk.oauth.installation_store import Installation
+
+    from bots.slack.oauth import oauth_settings
+
+    settings = oauth_settings(
+        client_id="111.222", client_secret="s", engine=store.engine, public_url="https://x"
+    )
+    installs, states = settings.installation_store, settings.state_store
+    for team, token in (("T1", "xoxb-1"), ("T2", "xoxb-2"), ("T2", "xoxb-2b")):
+        await installs.async_save(
+            Installation(
+                app_id="A1",
+                enterprise_id=None,
+                team_id=team,
+                bot_token=token,
+                bot_id=f"B{team}",
+                bot_user_id=f"U{team}",
+                bot_scopes="commands,chat:write",
+                user_id="UINSTALLER",
+            )
+        )
+    bot = await installs.async_find_bot(enterprise_id=None, team_id="T2")
+    assert bot is not None and bot.bot_token == "xoxb-2b"  # the latest install wins
+    assert bot.installed_at is not None
+    await installs.async_delete_bot(enterprise_id=None, team_id="T2")
+    assert await installs.async_find_bot(enterprise_id=None, team_id="T2") is None
+    assert (await installs.async_find_bot(enterprise_id=None, team_id="T1")) is not None
+    state = await states.async_issue()
+    assert await states.async_consume(state) is True
+    assert await states.async_consume(state) is False  # once
+    assert await states.async_consume("forged") is False

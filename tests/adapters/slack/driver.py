@@ -47,7 +47,13 @@ async def post_signed(
 
 
 def command_body(
-    team: str, user: str, name: str, text: str, channel: str = "", trigger: str = "1.2.3"
+    team: str,
+    user: str,
+    name: str,
+    text: str,
+    channel: str = "",
+    trigger: str = "1.2.3",
+    response_url: str = "http://127.0.0.1:9/unused",
 ) -> str:
     return urlencode(
         {
@@ -61,7 +67,7 @@ def command_body(
             "command": "/mentor",
             "text": text,
             "api_app_id": "A1",
-            "response_url": "http://127.0.0.1:9/unused",
+            "response_url": response_url,
             "trigger_id": trigger,
         }
     )
@@ -163,6 +169,7 @@ class SlackUser:
         self.trigger = ""  # the trigger_id of the last command or button press
         self._triggers = itertools.count(1)
         fake.names[user_id] = name
+        fake.members[user_id] = team
 
     def _next_trigger(self) -> str:
         self.trigger = f"{self.user_id}.{next(self._triggers)}.trigger"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -18,6 +19,7 @@ class Call:
     params: dict[str, Any]
     status: int
     at: float
+    team: str = ""  # the workspace of the token the call carried
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Posted:
     text: str
     blocks: list[dict[str, Any]]
     updates: list[list[dict[str, Any]]] = field(default_factory=list)
+    team: str = ""  # posted with the bot token of this workspace
 
 
 class FakeSlack:
@@ -62,12 +65,22 @@ class FakeSlack:
         self.socket_connections = 0
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._envelopes = itertools.count(1)
+        # Several workspaces (OAuth): the app's credentials, the codes Slack hands out when
+        # someone approves the install, the bot token issued per team, who is in which team.
+        self.client_id = "111.222"
+        self.client_secret = "fake-client-secret"
+        self.codes: dict[str, str] = {}  # code -> team
+        self.tokens: dict[str, str] = {}  # bot token -> team
+        self.members: dict[str, str] = {}  # user id -> team
+        self.issued_only = False  # True: only tokens issued by oauth.v2.access are valid
+        self.responses: list[dict[str, Any]] = []  # what was posted to a response_url
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._socket_mode)
+        app.router.add_post("/response", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -89,6 +102,11 @@ class FakeSlack:
     def files_in(self, channel: str) -> list[Uploaded]:
         return [u for u in self.uploads if u.channel == channel]
 
+    async def _response_url(self, request: web.Request) -> web.Response:
+        """A command's response_url (hooks.slack.com): no token, the message as JSON."""
+        self.responses.append(await request.json())
+        return web.Response(text="ok")
+
     async def _upload(self, request: web.Request) -> web.Response:
         """The upload URL (like files.slack.com): raw bytes, no token, length must match."""
         file_id = request.match_info["file_id"]
@@ -101,6 +119,60 @@ class FakeSlack:
         self._pending[file_id] = (name, length, data)
         return web.Response(text="OK - " + str(len(data)))
 
+    def approve(self, team: str, team_name: str = "") -> str:
+        """Someone in `team` approved the install on Slack's page: the code it redirects with."""
+        code = f"code-{team}-{next(self._ts)}"
+        self.codes[code] = team
+        self.names.setdefault(f"team:{team}", team_name or f"Team {team}")
+        return code
+
+    def token_of(self, team: str) -> str:
+        [token] = [t for t, owner in self.tokens.items() if owner == team]
+        return token
+
+    def _team_of_token(self, auth: str) -> str | None:
+        token = auth.removeprefix("Bearer ")
+        if token in self.tokens:
+            return self.tokens[token]
+        return None if self.issued_only else self.team_id
+
+    def _oauth_access(self, request: web.Request, p: dict[str, Any]) -> web.Response:
+        """oauth.v2.access: the app's id and secret (HTTP Basic), a one-time code."""
+        basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        if request.headers.get("Authorization") != f"Basic {basic}":
+            self.calls.append(Call("oauth.v2.access", p, 200, time.monotonic()))
+            return web.json_response({"ok": False, "error": "invalid_client_id"})
+        team = self.codes.pop(str(p.get("code", "")), None)
+        self.calls.append(Call("oauth.v2.access", p, 200, time.monotonic(), team or ""))
+        if team is None:
+            return web.json_response({"ok": False, "error": "invalid_code"})
+        token = f"xoxb-{team}-{next(self._ts)}"
+        self.tokens[token] = team
+        return web.json_response(
+            {
+                "ok": True,
+                "app_id": "A1",
+                "authed_user": {"id": f"UINSTALLER{team}"},
+                "scope": "commands,chat:write,files:write,im:history,im:write,users:read",
+                "token_type": "bot",
+                "access_token": token,
+                "bot_user_id": f"UBOT{team}",
+                "team": {"id": team, "name": self.names[f"team:{team}"]},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        )
+
+    def _wrong_team(self, team: str, p: dict[str, Any]) -> str | None:
+        """A bot token of one workspace can't reach people or DMs of another."""
+        user = p.get("users") or p.get("user") or p.get("user_id")
+        if user is not None:
+            known = self.members.get(str(user))
+            return "user_not_found" if known is not None and known != team else None
+        channel = str(p.get("channel") or p.get("channel_id") or "")
+        known = self.members.get(channel[1:]) if channel.startswith("D") else None
+        return "channel_not_found" if known is not None and known != team else None
+
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params: dict[str, Any] = dict(request.query)
@@ -109,23 +181,34 @@ class FakeSlack:
                 params.update(await request.json())
             else:
                 params.update({k: str(v) for k, v in (await request.post()).items()})
+        if method == "oauth.v2.access":
+            return self._oauth_access(request, params)
         # Socket Mode connections open with the app-level token; everything else the bot's.
         token_kind = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
-        if not request.headers.get("Authorization", "").startswith(token_kind):
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith(token_kind):
             self.calls.append(Call(method, params, 200, time.monotonic()))
             return web.json_response({"ok": False, "error": "not_authed"})
+        team = self.team_id if token_kind == "Bearer xapp-" else self._team_of_token(auth)
+        if team is None:
+            self.calls.append(Call(method, params, 200, time.monotonic()))
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        wrong = self._wrong_team(team, params)
+        if wrong is not None:
+            self.calls.append(Call(method, params, 200, time.monotonic(), team))
+            return web.json_response({"ok": False, "error": wrong})
         if self.rate_limit.get(method, 0) > 0:
             self.rate_limit[method] -= 1
-            self.calls.append(Call(method, params, 429, time.monotonic()))
+            self.calls.append(Call(method, params, 429, time.monotonic(), team))
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
                 status=429,
                 headers={"Retry-After": str(self.retry_after)},
             )
-        self.calls.append(Call(method, params, 200, time.monotonic()))
+        self.calls.append(Call(method, params, 200, time.monotonic(), team))
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
-        return web.json_response(self._answer(method, params))
+        return web.json_response(self._answer(method, params, team))
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         """wss-link of apps.connections.open: hello, then envelopes pushed by tests, acks back."""
@@ -178,18 +261,19 @@ class FakeSlack:
         )
         return await asyncio.wait_for(future, limit_s)
 
-    def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, p: dict[str, Any], team: str = "") -> dict[str, Any]:
+        team = team or self.team_id
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base.replace("http://", "ws://") + "/link?ticket=t1"}
         if method == "auth.test":
             return {
                 "ok": True,
                 "url": "https://acme.example/",
-                "team": "Acme",
-                "team_id": self.team_id,
+                "team": self.names.get(f"team:{team}", "Acme"),
+                "team_id": team,
                 "user": "mentorbot",
-                "user_id": "UBOT",
-                "bot_id": "BBOT",
+                "user_id": "UBOT" if team == self.team_id else f"UBOT{team}",
+                "bot_id": "BBOT" if team == self.team_id else f"BBOT{team}",
             }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(p["users"])}}
@@ -204,7 +288,9 @@ class FakeSlack:
             if isinstance(blocks, str):
                 blocks = json.loads(blocks)
             ts = f"{next(self._ts)}.000100"
-            self.posted.append(Posted(str(p["channel"]), ts, str(p.get("text", "")), blocks))
+            self.posted.append(
+                Posted(str(p["channel"]), ts, str(p.get("text", "")), blocks, team=team)
+            )
             return {"ok": True, "channel": p["channel"], "ts": ts}
         if method == "chat.update":
             for post in self.posted:
