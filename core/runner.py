@@ -7,7 +7,8 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Select, Table, Update, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -73,17 +74,31 @@ class KeyedLocks:
         return len(self._locks)
 
 
-# Every message runs these two statements: built once (statement construction was a
-# fifth of a step's CPU), with the values bound per call.
+@dataclass(frozen=True)
+class _ConvRow:
+    id: int
+    dialog: str | None
+    state: str | None
+    data: dict[str, JSON] | None
+    version: int
+
+
+def _conversations() -> Table:
+    return cast(Table, Conversation.__table__)
+
+
+# Every message runs these statements: built once, as Core (statement construction and ORM
+# loading were a third of a step's CPU; nothing else uses these rows), values bound per call.
 @functools.cache
-def _conversation_query() -> Select[Conversation]:
+def _conversation_query() -> Select[int, str | None, str | None, Any, int]:
+    t = _conversations()
     return (
-        select(Conversation)
+        select(t.c.id, t.c.dialog, t.c.state, t.c.data, t.c.version)
         .where(
-            Conversation.platform == bindparam("platform"),
-            Conversation.workspace == bindparam("workspace"),
-            Conversation.chat_id == bindparam("chat_id"),
-            Conversation.external_id == bindparam("external_id"),
+            t.c.platform == bindparam("platform"),
+            t.c.workspace == bindparam("workspace"),
+            t.c.chat_id == bindparam("chat_id"),
+            t.c.external_id == bindparam("external_id"),
         )
         # Workers in other processes queue on the row (PostgreSQL) instead of failing the
         # version check over and over; SQLite already serialises writers with BEGIN IMMEDIATE.
@@ -93,7 +108,7 @@ def _conversation_query() -> Select[Conversation]:
 
 @functools.cache
 def _conversation_update() -> Update:
-    t = cast(Table, Conversation.__table__)
+    t = _conversations()
     return (
         update(t)
         .where(t.c.id == bindparam("conv_id"), t.c.version == bindparam("old_version"))
@@ -107,31 +122,22 @@ def _conversation_update() -> Update:
     )
 
 
-async def _load_conversation(s: AsyncSession, key: ConversationKey, app: CoreApp) -> Conversation:
-    conv = await s.scalar(
-        _conversation_query(),
-        {
-            "platform": key.platform,
-            "workspace": key.workspace,
-            "chat_id": key.chat_id,
-            "external_id": key.external_id,
-        },
-    )
-    if conv is None:
+async def _load_conversation(s: AsyncSession, key: ConversationKey, app: CoreApp) -> _ConvRow:
+    where = {
+        "platform": key.platform,
+        "workspace": key.workspace,
+        "chat_id": key.chat_id,
+        "external_id": key.external_id,
+    }
+    row = (await s.execute(_conversation_query(), where)).first()
+    if row is None:
         conv = Conversation(
-            platform=key.platform,
-            workspace=key.workspace,
-            chat_id=key.chat_id,
-            external_id=key.external_id,
-            dialog=None,
-            state=None,
-            data={},
-            version=0,
-            updated_at=app.clock.now(),
+            **where, dialog=None, state=None, data={}, version=0, updated_at=app.clock.now()
         )
         s.add(conv)
         await s.flush()
-    return conv
+        return _ConvRow(conv.id, None, None, {}, 0)
+    return _ConvRow(*row)
 
 
 # Deadlock, serialization failure (PostgreSQL) and a busy database file (SQLite): try again.
