@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -50,24 +50,19 @@ from bots.telegram.inbound import (
     owner_of,
     translate_message,
 )
+from bots.telegram.indicator import Later, TypingIndicator, loop_later
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
 from core.app import CoreApp
 from core.db.inbound import first_seen
 from core.dialogs.menu import COMMANDS_HELP
 from core.messaging import ActionIn, Button, Reply
 from core.ports import Destination
-from core.runner import KeyedLocks
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 STOP_WITHIN_S = 5.0
-# "typing…" when a step isn't answered within this long (matching can take a moment); a
-# quick answer goes out without it. Telegram shows the action for 5 s, so it is renewed.
-TYPING_AFTER_S = 0.3
-TYPING_EVERY_S = 4.0
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class ChatOrder:
@@ -150,19 +145,18 @@ class TelegramBot:
         pacer: Pacer | None = None,
         timer: Timer | None = None,
         dedupe: bool = True,
-        typing_sleep: Sleep | None = None,
+        typing_later: Later | None = None,
     ) -> None:
         self.core = core
         self.bot = bot
         self.timer = timer or Timer()
-        # Separate from the pacing timer: tests decide when "300 ms" have passed.
-        self.typing_sleep: Sleep = typing_sleep or asyncio.sleep
+        # Separate from the pacing timer: tests decide when "a second" has passed.
+        self.typing_later: Later = typing_later or loop_later
         self.pacer = pacer or Pacer(timer=self.timer)
         # Webhooks are retried by Telegram (slow answer, restart), so they need it; polling
         # moves the offset past an update as soon as aiogram takes it, so it never repeats.
         self.dedupe = dedupe
         self.username = ""
-        self.locks = KeyedLocks()
         self.order = ChatOrder()
         self.dp = Dispatcher()
         router = Router(name="mentorbot")
@@ -277,10 +271,11 @@ class TelegramBot:
         if isinstance(routed, Redirect):
             await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
             return
-        async with self.locks.hold(routed.key):
-            async with self._typing_while_slow(message.chat.id):
-                replies = await self.core.handle(routed.actor, routed.inbound, routed.key)
-            await self._answer(message.chat.id, replies, reply_to=reply_to)
+        # No lock of our own: _once already runs one update of a chat at a time, reply
+        # included, so the next step never overtakes this answer.
+        with self._typing_while_slow(message.chat.id):
+            replies = await self.core.handle(routed.actor, routed.inbound, routed.key)
+        await self._answer(message.chat.id, replies, reply_to=reply_to)
 
     async def on_callback(self, cq: CallbackQuery) -> None:
         msg = cq.message if isinstance(cq.message, Message) else None
@@ -304,32 +299,23 @@ class TelegramBot:
             return
         chat_id = msg.chat.id if msg is not None else cq.from_user.id
         key = key_of(msg.chat if msg is not None else None, cq.from_user)
-        async with self.locks.hold(key):
-            async with self._typing_while_slow(chat_id):
-                replies = await self.core.handle(actor_of(cq.from_user), ActionIn(cq.data), key)
-            await self._after_press(chat_id, msg, cq.data, replies, reply_to)
+        with self._typing_while_slow(chat_id):
+            replies = await self.core.handle(actor_of(cq.from_user), ActionIn(cq.data), key)
+        await self._after_press(chat_id, msg, cq.data, replies, reply_to)
 
-    @contextlib.asynccontextmanager
-    async def _typing_while_slow(self, chat_id: int) -> AsyncIterator[None]:
+    @contextlib.contextmanager
+    def _typing_while_slow(self, chat_id: int) -> Iterator[None]:
         """Show "typing…" if the body takes longer than TYPING_AFTER_S, until it ends."""
-
-        async def indicate() -> None:
-            delay = TYPING_AFTER_S
-            while True:
-                await self.typing_sleep(delay)
-                try:
-                    # Not paced and not retried: it is a hint, and never worth a delay.
-                    await self.bot(SendChatAction(chat_id=chat_id, action="typing"))
-                except Exception as exc:  # a hint: never worth failing or logging loudly for
-                    log.info("sendChatAction to %s failed: %s", chat_id, exc)
-                    return
-                delay = TYPING_EVERY_S
-
-        indicator = asyncio.create_task(indicate())
+        # Not paced and not retried: it is a hint, and never worth a delay.
+        indicator = TypingIndicator(
+            lambda: self.bot(SendChatAction(chat_id=chat_id, action="typing")),
+            self.typing_later,
+        )
+        indicator.start()
         try:
             yield
         finally:
-            indicator.cancel()
+            indicator.stop()
 
     async def _ack(self, cq: CallbackQuery, alert: str = "") -> None:
         """answerCallbackQuery, exactly once per press; with text it pops up an alert."""

@@ -52,7 +52,7 @@ async def tg(
         make_bot(config),
         timer=fake_time.timer,
         pacer=Pacer(timer=fake_time.timer),
-        typing_sleep=typing_gate.sleep,
+        typing_later=typing_gate.later,
     )
     await bot.start(polling=True, polling_timeout=2)
     yield bot

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from bots.telegram.bot import TYPING_AFTER_S, TYPING_EVERY_S, TelegramBot
+from bots.telegram.bot import TelegramBot
+from bots.telegram.indicator import TYPING_AFTER_S, TYPING_EVERY_S
 from core.app import CoreApp
 from core.messaging import Reply
 from tests.adapters.telegram.fakeapi import FakeBotAPI
@@ -21,7 +22,7 @@ async def test_quick_answers_go_out_without_typing(
     await u.say("/start")
     await u.press("Learn")
     await u.say("/help")
-    # Each answer was ready before "300 ms" passed: the indicator was dropped unsent.
+    # Each answer was ready before "a second" passed: the timer was dropped unfired.
     assert api.count("sendChatAction") == 0
     assert set(typing_gate.asked) <= {TYPING_AFTER_S}
 
@@ -48,7 +49,7 @@ async def test_typing_while_a_slow_step_works_then_the_reply(
     uid = api.push(api.text_update(111, "/find python"))
     await asyncio.wait_for(entered.wait(), 10)
     assert api.count("sendChatAction") == 0
-    typing_gate.due.set()  # 300 ms pass without an answer
+    typing_gate.due.set()  # a second passes without an answer
     await api.wait_calls("sendChatAction", 1)
     assert api.calls[-1] == ("sendChatAction", {"chat_id": "111", "action": "typing"})
     typing_gate.due.set()  # still working 4 s later: renewed (Telegram shows it for 5 s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bots.telegram.bot import TelegramBot
@@ -31,15 +32,20 @@ class FakeTime:
 
 @dataclass
 class TypingGate:
-    """When has a step been slow? The test says so: each sleep ends when `due` is set."""
+    """When has a step been slow? The test says so: each armed timer fires when `due` is set."""
 
     due: asyncio.Event = field(default_factory=asyncio.Event)
     asked: list[float] = field(default_factory=list)
 
-    async def sleep(self, seconds: float) -> None:
+    def later(self, seconds: float, callback: Callable[[], None]) -> asyncio.Task[None]:
         self.asked.append(seconds)
-        await self.due.wait()
-        self.due.clear()
+
+        async def fire() -> None:
+            await self.due.wait()
+            self.due.clear()
+            callback()
+
+        return asyncio.create_task(fire())
 
 
 class TgUser:
