@@ -52,6 +52,7 @@ from bots.telegram.inbound import (
 )
 from bots.telegram.indicator import Later, TypingIndicator, loop_later
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
+from bots.telegram.session import Session
 from core.app import CoreApp
 from core.db.inbound import first_seen
 from core.dialogs.menu import COMMANDS_HELP
@@ -166,6 +167,8 @@ class TelegramBot:
         self.dp.update.outer_middleware(self._once)
         self._polling: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
+        if isinstance(bot.session, Session):
+            bot.session.backlog = lambda: len(self._inflight)
         # Finished update ids, for tests and the benchmark to wait on (bounded).
         self.finished: deque[int] = deque(maxlen=10_000)
         self._finished_cond = asyncio.Condition()

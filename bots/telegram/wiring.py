@@ -3,33 +3,26 @@ notification channel. The composition root calls setup_telegram() once."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import math
 import re
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import Literal
 
-from aiogram import Bot, methods
-from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.methods import TelegramMethod
-from aiogram.methods.base import Response
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
 from bots.telegram.bot import TelegramBot
 from bots.telegram.flood import Pacer, Timer
+from bots.telegram.session import Session
 from core.app import CoreApp
 from webhooks.telegram import PATH, TelegramWebhook
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 DEFAULT_API_URL = "https://api.telegram.org"
-POLL_EVERY_BUSY_S = 0.01
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
@@ -59,61 +52,6 @@ class TelegramConfig:
     @property
     def webhook_url(self) -> str:
         return self.public_url.rstrip("/") + PATH
-
-
-class Session(AiohttpSession):
-    """aiogram's HTTP session, holding on to the answer models of the calls we make.
-
-    aiogram validates each answer as `Response[T]`; pydantic keeps parametrised models in
-    a weak cache, so every garbage collection threw them away and the next call rebuilt
-    one — about 5 ms of CPU each, and under load it happened every few updates
-    (bench/telegram_throughput.py: 149 rebuilds in 600 updates).
-    """
-
-    METHODS: tuple[type[TelegramMethod[Any]], ...] = (
-        methods.AnswerCallbackQuery,
-        methods.DeleteWebhook,
-        methods.EditMessageReplyMarkup,
-        methods.EditMessageText,
-        methods.GetMe,
-        methods.GetUpdates,
-        methods.GetWebhookInfo,
-        methods.SendChatAction,
-        methods.SendDocument,
-        methods.SendMessage,
-        methods.SendPhoto,
-        methods.SetMyCommands,
-        methods.SetWebhook,
-    )
-
-    def __init__(self, *, poll_every_busy_s: float = POLL_EVERY_BUSY_S, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.answer_models = tuple(Response[m.__returning__] for m in self.METHODS)  # type: ignore[name-defined]
-        self.poll_every_busy_s = poll_every_busy_s
-        self._last_poll = -math.inf
-        self._busy = False
-
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[T],
-        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
-    ) -> T:
-        if not isinstance(method, methods.GetUpdates):
-            return await super().make_request(bot, method, timeout)
-        # A busy bot asked again the moment a batch was handed out: against a Bot API
-        # server close by (self-hosted, or the tests' fake) that was a round trip and a
-        # parse for every update or two (bench: 600 polls per 1,000 updates, the echo bot
-        # 21). While updates keep coming, ask at most this often: batches grow, and an
-        # update waits at most that much longer. An idle bot long-polls as before.
-        if self._busy:
-            wait = self._last_poll + self.poll_every_busy_s - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-        self._last_poll = time.monotonic()
-        updates = await super().make_request(bot, method, timeout)
-        self._busy = bool(updates)
-        return cast(T, updates)
 
 
 def make_bot(config: TelegramConfig) -> Bot:

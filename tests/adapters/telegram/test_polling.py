@@ -1,13 +1,20 @@
-"""Polling: a busy bot asks for updates at most every so often; an idle one at once."""
+"""Polling: a bot that is behind asks for updates at most every so often; one keeping up,
+or idle, asks at once."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import Any
 
+import pytest
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
 
-from bots.telegram.wiring import Session
+from bots.telegram.bot import TelegramBot
+from bots.telegram.session import BEHIND_AT, Session
+from core.app import CoreApp
+from core.messaging import Reply
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 
 EVERY_S = 0.5  # large, so "at once" and "after the pause" can't be confused on a slow CI
@@ -15,6 +22,7 @@ EVERY_S = 0.5  # large, so "at once" and "after the pause" can't be confused on 
 
 async def test_busy_polls_are_spaced_and_an_idle_one_is_not(api: FakeBotAPI) -> None:
     session = Session(api=TelegramAPIServer.from_base(api.url), poll_every_busy_s=EVERY_S)
+    session.backlog = lambda: BEHIND_AT  # this many updates still being handled
     bot = Bot(api.token, session=session)
     try:
         api.push(api.text_update(1, "one"))
@@ -38,3 +46,41 @@ async def test_busy_polls_are_spaced_and_an_idle_one_is_not(api: FakeBotAPI) -> 
         assert api.count("getUpdates") == 4
     finally:
         await bot.session.close()
+
+
+async def test_a_bot_keeping_up_polls_at_once(api: FakeBotAPI) -> None:
+    session = Session(api=TelegramAPIServer.from_base(api.url), poll_every_busy_s=EVERY_S)
+    session.backlog = lambda: BEHIND_AT - 1
+    bot = Bot(api.token, session=session)
+    try:
+        api.push(api.text_update(1, "one"))
+        first = await bot.get_updates(timeout=0)
+        api.push(api.text_update(1, "two"))
+        t0 = time.monotonic()
+        second = await bot.get_updates(offset=first[-1].update_id + 1, timeout=0)
+        assert time.monotonic() - t0 < EVERY_S
+        assert [u.message.text for u in second if u.message] == ["two"]
+    finally:
+        await bot.session.close()
+
+
+async def test_the_bot_reports_its_backlog_to_the_session(
+    api: FakeBotAPI, tg: TelegramBot, tg_core: CoreApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert isinstance(tg.bot.session, Session)
+    session = tg.bot.session
+    entered, release = asyncio.Event(), asyncio.Event()
+    real = tg_core.handle
+
+    async def slow_step(*args: Any, **kwargs: Any) -> list[Reply]:
+        entered.set()
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(tg_core, "handle", slow_step)
+    uid = api.push(api.text_update(111, "/menu"))
+    await asyncio.wait_for(entered.wait(), 10)
+    assert session.backlog() == 1  # the update being handled
+    release.set()
+    await tg.wait_finished(uid)
+    assert session.backlog() == 0
