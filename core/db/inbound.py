@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import String, UniqueConstraint, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, String, Table, UniqueConstraint, bindparam, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,24 +25,31 @@ class ProcessedEvent(Base):
     seen_at: Mapped[datetime] = mapped_column(index=True)
 
 
+@functools.cache
+def _record(dialect: str) -> Insert:
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    return (
+        # The table, not the entity: an ORM insert's result has no rowcount.
+        insert(cast(Table, ProcessedEvent.__table__))
+        .values(
+            source=bindparam("source"), event_id=bindparam("event_id"), seen_at=bindparam("now")
+        )
+        .on_conflict_do_nothing(index_elements=["source", "event_id"])
+    )
+
+
 async def first_seen(session: AsyncSession, source: str, event_id: str, now: datetime) -> bool:
     """Record the event; False if it was recorded before (by this or another process).
 
     Call it inside the transaction that does the work, so a crash rolls both back.
     """
-    if await session.scalar(
-        select(ProcessedEvent.id).where(
-            ProcessedEvent.source == source, ProcessedEvent.event_id == event_id
-        )
-    ):
-        return False
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedEvent(source=source, event_id=event_id[:128], seen_at=now))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    # One statement, no savepoint and no ORM flush: webhook mode runs this per update.
+    # A concurrent duplicate waits for the first one's transaction and then inserts nothing.
+    res = await session.execute(
+        _record(session.get_bind().dialect.name),
+        {"source": source, "event_id": event_id[:128], "now": now},
+    )
+    return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def forget_before(session: AsyncSession, cutoff: datetime) -> int:
