@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import pytest
 from aiogram import Bot
@@ -14,8 +13,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from bots.telegram.bot import TelegramBot
 from bots.telegram.session import BEHIND_AT, Session
 from core.app import CoreApp
-from core.messaging import Reply
 from tests.adapters.telegram.fakeapi import FakeBotAPI
+from tests.adapters.telegram.tguser import HeldSteps
 
 EVERY_S = 0.5  # large, so "at once" and "after the pause" can't be confused on a slow CI
 
@@ -69,18 +68,10 @@ async def test_the_bot_reports_its_backlog_to_the_session(
 ) -> None:
     assert isinstance(tg.bot.session, Session)
     session = tg.bot.session
-    entered, release = asyncio.Event(), asyncio.Event()
-    real = tg_core.handle
-
-    async def slow_step(*args: Any, **kwargs: Any) -> list[Reply]:
-        entered.set()
-        await release.wait()
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(tg_core, "handle", slow_step)
+    step = HeldSteps(tg_core, monkeypatch)
     uid = api.push(api.text_update(111, "/menu"))
-    await asyncio.wait_for(entered.wait(), 10)
+    await asyncio.wait_for(step.entered.wait(), 10)
     assert session.backlog() == 1  # the update being handled
-    release.set()
+    step.release.set()
     await tg.wait_finished(uid)
     assert session.backlog() == 0

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
 from bots.telegram.bot import TelegramBot
 from bots.telegram.indicator import TYPING_AFTER_S, TYPING_EVERY_S
 from core.app import CoreApp
-from core.messaging import Reply
 from tests.adapters.telegram.fakeapi import FakeBotAPI
-from tests.adapters.telegram.tguser import TgUser, TypingGate
+from tests.adapters.telegram.tguser import HeldSteps, TgUser, TypingGate
 
 
 async def test_quick_answers_go_out_without_typing(
@@ -37,17 +35,9 @@ async def test_typing_while_a_slow_step_works_then_the_reply(
     u = TgUser(api, tg, 111, "Asha")
     await u.say("/start")
     typing_gate.asked.clear()
-    entered, release = asyncio.Event(), asyncio.Event()
-    real = tg_core.handle
-
-    async def slow_step(*args: Any, **kwargs: Any) -> list[Reply]:
-        entered.set()  # e.g. matching against many mentors
-        await release.wait()
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(tg_core, "handle", slow_step)
+    step = HeldSteps(tg_core, monkeypatch)  # e.g. matching against many mentors
     uid = api.push(api.text_update(111, "/find python"))
-    await asyncio.wait_for(entered.wait(), 10)
+    await asyncio.wait_for(step.entered.wait(), 10)
     assert api.count("sendChatAction") == 0
     typing_gate.due.set()  # a second passes without an answer
     await api.wait_calls("sendChatAction", 1)
@@ -55,7 +45,7 @@ async def test_typing_while_a_slow_step_works_then_the_reply(
     typing_gate.due.set()  # still working 4 s later: renewed (Telegram shows it for 5 s)
     await api.wait_calls("sendChatAction", 2)
     assert typing_gate.asked[:2] == [TYPING_AFTER_S, TYPING_EVERY_S]
-    release.set()
+    step.release.set()
     await tg.wait_finished(uid)
     methods = [m for m, _ in api.calls]
     last_typing = max(i for i, m in enumerate(methods) if m == "sendChatAction")
@@ -73,21 +63,13 @@ async def test_typing_for_a_slow_button_press(
     u = TgUser(api, tg, 222, "Ravi")
     await u.say("/start")
     msg, data = u.button("Learn")
-    entered, release = asyncio.Event(), asyncio.Event()
-    real = tg_core.handle
-
-    async def slow_step(*args: Any, **kwargs: Any) -> list[Reply]:
-        entered.set()
-        await release.wait()
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(tg_core, "handle", slow_step)
+    step = HeldSteps(tg_core, monkeypatch)
     uid = api.push(api.press_update(222, msg, data))
-    await asyncio.wait_for(entered.wait(), 10)
+    await asyncio.wait_for(step.entered.wait(), 10)
     # The button's spinner was stopped first; "typing…" follows once the step is slow.
     assert api.count("answerCallbackQuery") == 1
     typing_gate.due.set()
     await api.wait_calls("sendChatAction", 1)
-    release.set()
+    step.release.set()
     await tg.wait_finished(uid)
     assert "call you" in api.chat_messages(222)[-1].plain

@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
 
 from bots.telegram.bot import TelegramBot
 from bots.telegram.flood import Timer
+from core.app import CoreApp
+from core.messaging import Reply
 from tests.adapters.telegram.fakeapi import FakeBotAPI, Sent
 
 
@@ -46,6 +51,22 @@ class TypingGate:
             callback()
 
         return asyncio.create_task(fire())
+
+
+class HeldSteps:
+    """core.handle wrapped so the test decides when a step may go on: `entered` is set
+    when one starts (a slow search, say), and it finishes once `release` is set."""
+
+    def __init__(self, core: CoreApp, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.entered, self.release = asyncio.Event(), asyncio.Event()
+        real = core.handle
+
+        async def held(*args: Any, **kwargs: Any) -> list[Reply]:
+            self.entered.set()
+            await self.release.wait()
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(core, "handle", held)
 
 
 class TgUser:
