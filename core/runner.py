@@ -253,6 +253,19 @@ class Runner:
                     None,
                     start=("menu", "quiet"),
                 )
+            if name == "start" and not inbound.args and dialog is not None and state is not None:
+                # A bare /start mid-dialog (the console sends one on every launch, Telegram
+                # users tap it in the menu) picks up where the person left off.
+                return Step(
+                    (
+                        Reply(
+                            f"Welcome back — you were in the middle of {dialog.title}. "
+                            "Carry on below, or /cancel to start over."
+                        ),
+                        await dialog.prompt(ctx, state),
+                    ),
+                    KEEP,
+                )
             if name == "help":
                 replies = [await self.app.help_reply(ctx)]
                 if dialog is not None and state is not None:

@@ -223,3 +223,22 @@ async def test_edit_a_field_from_profile(core: CoreApp) -> None:
     assert "Now: Data Structures & Algorithms: beginner, Python: beginner" in c.text()
     await c.say("Go: intermediate")
     assert await _skills(core, user.id, "learn") == {"Go": "intermediate"}
+
+
+async def test_start_mid_dialog_picks_up_where_it_left_off(core: CoreApp) -> None:
+    c = ChatDriver(core, "ira")
+    await c.say("/start")
+    await c.press("Learn")
+    await c.say("Ira")
+    assert "Which skills do you want to learn?" in c.text()
+    # A reopened console (or /start tapped in Telegram's menu) must not start over.
+    await c.say("/start")
+    assert "Welcome back — you were in the middle of setting up your profile" in c.text()
+    assert "Which skills do you want to learn?" in c.text()
+    assert "What would you like to do?" not in c.text()
+    await c.say("python")
+    assert "level in Python" in c.text()
+    # After /cancel, /start begins again.
+    await c.say("/cancel")
+    await c.say("/start")
+    assert "What would you like to do?" in c.text()
