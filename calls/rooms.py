@@ -24,9 +24,7 @@ from calls.turn import ice_servers
 from core.app import CoreApp
 from core.booking.joins import record
 from core.booking.room import RoomWindow
-from core.booking.service import Bookings
 from core.booking.tables import Booking
-from core.events import Event
 
 log = logging.getLogger(__name__)
 
@@ -315,8 +313,8 @@ class Rooms:
         reason = "time"
         while (left := deadline - loop.time()) > 0:
             await asyncio.sleep(min(left, self.status_check_s))
-            async with self.core.db.transaction() as s:
-                b = await s.get(Booking, room.booking_id)
+            async with self.core.uow() as u:
+                b = await u.session.get(Booking, room.booking_id)
                 if b is None or b.status != "confirmed":
                     reason = "cancelled"
                     break
@@ -374,28 +372,18 @@ class Rooms:
 
     async def _record(self, seat: Seat, kind: str, detail: str = "") -> None:
         try:
-            async with self.core.db.transaction() as s:
+            async with self.core.uow() as u:
                 await record(
-                    s,
-                    seat.booking_id,
-                    seat.user_id,
-                    seat.role,
-                    kind,
-                    self.core.clock.now(),
-                    detail,
+                    u.session, seat.booking_id, seat.user_id, seat.role, kind, u.now, detail
                 )
         except Exception:
             log.exception("could not store a room event")
 
     async def _complete_after_call(self, booking_id: int) -> None:
-        outbox: list[int] = []
-        now = self.core.clock.now()
-        async with self.core.db.transaction() as s:
-            events: list[Event] = []
-            if await Bookings(s, now, self.core.policies, events).complete_after_call(booking_id):
-                outbox += await self.core.handle_events(s, events, now)
-        if outbox:
-            await self.core.delivery.flush(outbox)
+        # u.bookings carries the money service, so completing here pays the mentor and the
+        # platform exactly as the scheduler's completion does.
+        async with self.core.uow() as u:
+            await u.bookings.complete_after_call(booking_id)
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)

@@ -92,7 +92,8 @@ def origin_ok(request: web.Request, public_url: str, extra: tuple[str, ...]) -> 
 async def _load(
     core: CoreApp, ticket: RoomTicket
 ) -> tuple[Booking | None, User | None, User | None]:
-    async with core.db.transaction() as s:
+    async with core.uow() as u:
+        s = u.session
         b = await s.get(Booking, ticket.booking_id)
         user = await s.get(User, ticket.user_id)
         if b is None:
@@ -199,8 +200,8 @@ def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
         if access(b, ticket, core.clock.now(), core.policies) is Access.NOT_YOURS:
             title, body, status = MESSAGES[Access.NOT_YOURS]
             return page(title, body, status)
-        async with core.db.transaction() as s:
-            names = (await recordings_of(s, [ticket.booking_id])).get(ticket.booking_id, [])
+        async with core.uow() as u:
+            names = (await recordings_of(u.session, [ticket.booking_id])).get(ticket.booking_id, [])
         folder = cfg.data_dir / "recordings" / f"booking-{ticket.booking_id}"
         name = request.match_info.get("name")
         if name is not None:

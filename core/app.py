@@ -1,59 +1,110 @@
-"""The core application object: everything a step needs that outlives one event."""
+"""The core's facade for adapters: one inbound in, replies out; forms; home; the clock's work.
+
+Built from a complete, frozen `Deps` (mentorbot/bootstrap.py); nothing is set on it afterwards.
+"""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from core.booking.clockwork import TickReport
+from core.booking.clockwork import TickReport, tick
 from core.db.engine import Database
 from core.delivery import Delivery
-from core.dialogs.engine import Ctx, Registry
-from core.events import (
-    AccountsLinked,
-    Event,
-    MentorApplied,
-    MentorDecided,
-    PaymentCaptured,
-    PaymentFailed,
-)
+from core.dialogs import build_registry
+from core.dialogs.forms import check_form, form_for, open_form, submit_form
+from core.dialogs.home import home
 from core.forms import Form, FormOutcome, FormValues
 from core.messaging import Actor, ConversationKey, Inbound, Reply
+from core.notices.table import core_handlers
 from core.policies import Policies
 from core.ports import Clock, PaymentGateway, Recommender
 from core.runner import Runner
 from core.services.catalog import SkillCatalog
+from core.uow import Deps, Handler, UnitOfWork, unit_of_work
 
 
 class CoreApp:
-    def __init__(
-        self,
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.registry = build_registry()
+        self.runner = Runner(deps, self.registry)
+
+    @classmethod
+    def create(
+        cls,
         db: Database,
         clock: Clock,
         *,
-        admins: frozenset[str] = frozenset(),
         policies: Policies | None = None,
+        admins: frozenset[str] = frozenset(),
         signing_key: bytes | None = None,
+        gateway: PaymentGateway | None = None,
         recommender: Recommender | None = None,
-    ) -> None:
-        self.db = db
-        # Signs links handed out in chat (call rooms, calendar feeds); random if not given.
-        self.signing_key = signing_key or secrets.token_bytes(32)
-        self.clock = clock
-        self.admins = admins
-        self.policies = policies or Policies()
-        self.catalog = SkillCatalog()
-        # Set by the composition root (payments.setup_payments); None: no paid features.
-        self.payments_gateway: PaymentGateway | None = None
-        # None: "find a mentor" uses the basic Directory ranking.
-        self.recommender: Recommender | None = recommender
-        self.delivery = Delivery(db, clock)
-        from core.dialogs import build_registry
+        catalog: SkillCatalog | None = None,
+        extra_handlers: dict[type, tuple[Handler, ...]] | None = None,
+    ) -> CoreApp:
+        """A complete core; what is not given is the default (random signing key: links
+        handed out in chat are valid for this process only; no gateway: no paid features;
+        no recommender: "find a mentor" uses the basic Directory ranking)."""
+        return cls(
+            Deps(
+                db=db,
+                clock=clock,
+                policies=policies or Policies(),
+                signing_key=signing_key or secrets.token_bytes(32),
+                catalog=catalog or SkillCatalog(),
+                delivery=Delivery(db, clock),
+                handlers=core_handlers(extra_handlers),
+                admins=admins,
+                gateway=gateway,
+                recommender=recommender,
+            )
+        )
 
-        self.registry: Registry = build_registry()
-        self.runner = Runner(self, self.registry)
+    # Read-only views of the dependencies, for adapters.
+    @property
+    def db(self) -> Database:
+        return self.deps.db
+
+    @property
+    def clock(self) -> Clock:
+        return self.deps.clock
+
+    @property
+    def policies(self) -> Policies:
+        return self.deps.policies
+
+    @property
+    def signing_key(self) -> bytes:
+        return self.deps.signing_key
+
+    @property
+    def catalog(self) -> SkillCatalog:
+        return self.deps.catalog
+
+    @property
+    def delivery(self) -> Delivery:
+        return self.deps.delivery
+
+    @property
+    def recommender(self) -> Recommender | None:
+        return self.deps.recommender
+
+    @property
+    def payments_gateway(self) -> PaymentGateway | None:
+        return self.deps.gateway
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return self.deps.admins
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work for entry points outside a conversation (pages, webhooks, CLI)."""
+        async with unit_of_work(self.deps) as u:
+            yield u
 
     async def handle(
         self, actor: Actor, inbound: Inbound, key: ConversationKey | None = None
@@ -63,68 +114,22 @@ class CoreApp:
     # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
     def form_for(self, inbound: Inbound) -> str | None:
         """The form that can stand in for this command or button, if any."""
-        from core.dialogs.forms import form_for
-
         return form_for(inbound)
 
     async def open_form(self, actor: Actor, name: str) -> Form | None:
         """The form prefilled with the person's answers; None: handle the inbound as steps."""
-        from core.dialogs.forms import open_form
-
-        return await open_form(self, actor, name)
+        return await open_form(self.runner, actor, name)
 
     async def check_form(self, actor: Actor, name: str, values: FormValues) -> dict[str, str]:
-        from core.dialogs.forms import check_form
-
-        return await check_form(self, actor, name, values)
+        return await check_form(self.runner, actor, name, values)
 
     async def submit_form(self, actor: Actor, name: str, values: FormValues) -> FormOutcome:
-        from core.dialogs.forms import submit_form
-
-        return await submit_form(self, actor, name, values)
+        return await submit_form(self.runner, actor, name, values)
 
     async def home(self, actor: Actor) -> list[Reply]:
         """Profile, upcoming sessions and wallet at a glance (e.g. Slack's App Home)."""
-        from core.dialogs.home import home
-
-        return await home(self, actor)
-
-    async def handle_events(
-        self, session: AsyncSession, events: list[Event], now: datetime
-    ) -> list[int]:
-        from core.notifications import notify
-
-        ids: list[int] = []
-        # Handlers may raise further events; process until quiet.
-        while events:
-            ev = events.pop(0)
-            if isinstance(ev, (PaymentCaptured, PaymentFailed)):
-                from core.booking.payment_events import on_booking_payment
-
-                ids.extend(await on_booking_payment(self, session, ev, now, events))
-            ids.extend(await notify(self, session, ev, now))
-        return ids
+        return await home(self.runner, actor)
 
     async def tick(self) -> TickReport:
         """Advance everything time-driven (expiries, reminders, completions)."""
-        from core.booking.clockwork import tick
-
-        return await tick(self)
-
-    def written(self, user_id: int, events: list[Event]) -> None:
-        """After a step committed: let the recommender re-index profiles that may have changed."""
-        if self.recommender is None:
-            return
-        ids = {user_id}
-        # Only events about a profile name whose profile changed (bookings and payments don't).
-        ids.update(
-            ev.user_id
-            for ev in events
-            if isinstance(ev, (MentorApplied, MentorDecided, AccountsLinked))
-        )
-        self.recommender.profiles_written(ids)
-
-    async def help_reply(self, ctx: Ctx) -> Reply:
-        from core.dialogs.menu import help_reply
-
-        return help_reply(ctx)
+        return await tick(self.deps)

@@ -5,17 +5,27 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, Table, Update, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.schema import Conversation
-from core.dialogs.engine import KEEP, Ctx, Dialog, Registry, Step, describe_inbound
+from core.dialogs.engine import (
+    KEEP,
+    Ctx,
+    Dialog,
+    Registry,
+    StaleConversation,
+    Step,
+    describe_inbound,
+)
+from core.dialogs.menu import help_reply
 from core.messaging import (
     JSON,
     ActionIn,
@@ -27,11 +37,10 @@ from core.messaging import (
     Reply,
     TextIn,
 )
-
-if TYPE_CHECKING:
-    from core.app import CoreApp
+from core.uow import Deps, unit_of_work
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 COMMAND_ALIASES = {
     "start": "start",
@@ -44,10 +53,6 @@ SORRY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "Your progress is kept — please try that again."
 )
-
-
-class StaleConversation(Exception):
-    """Another worker moved this conversation on while we were working."""
 
 
 class KeyedLocks:
@@ -122,7 +127,7 @@ def _conversation_update() -> Update:
     )
 
 
-async def _load_conversation(s: AsyncSession, key: ConversationKey, app: CoreApp) -> _ConvRow:
+async def _load_conversation(s: AsyncSession, key: ConversationKey, now: datetime) -> _ConvRow:
     where = {
         "platform": key.platform,
         "workspace": key.workspace,
@@ -131,9 +136,7 @@ async def _load_conversation(s: AsyncSession, key: ConversationKey, app: CoreApp
     }
     row = (await s.execute(_conversation_query(), where)).first()
     if row is None:
-        conv = Conversation(
-            **where, dialog=None, state=None, data={}, version=0, updated_at=app.clock.now()
-        )
+        conv = Conversation(**where, dialog=None, state=None, data={}, version=0, updated_at=now)
         s.add(conv)
         await s.flush()
         return _ConvRow(conv.id, None, None, {}, 0)
@@ -150,8 +153,11 @@ def is_transient(exc: DBAPIError) -> bool:
 
 
 class Runner:
-    def __init__(self, app: CoreApp, registry: Registry) -> None:
-        self.app = app
+    """Runs work in a person's conversation: one at a time per key, in one unit of work, with
+    the conversation row's version checked so two workers never both move it on."""
+
+    def __init__(self, deps: Deps, registry: Registry) -> None:
+        self.deps = deps
         self.registry = registry
         self.locks = KeyedLocks()
 
@@ -159,81 +165,95 @@ class Runner:
         self, actor: Actor, inbound: Inbound, key: ConversationKey | None = None
     ) -> list[Reply]:
         key = key or ConversationKey.private(actor)
+        try:
+            return await self.converse(actor, key, lambda ctx: self._step(ctx, inbound))
+        except Exception:
+            log.exception("step failed for %s on %s", key, describe_inbound(inbound))
+            return [Reply(SORRY)]
+
+    async def converse(
+        self,
+        actor: Actor,
+        key: ConversationKey,
+        work: Callable[[Ctx], Awaitable[T]],
+        *,
+        save: bool = True,
+    ) -> T:
+        """Run `work` with the person's context; retried (from scratch) when another worker
+        moved the conversation on or the database asks for a retry. `save=False`: work that
+        only reads leaves the conversation row as it was."""
         async with self.locks.hold(key):
             for attempt in range(3):
                 try:
-                    replies, outbox_ids = await self._once(actor, key, inbound)
+                    return await self._once(actor, key, work, save)
                 except (StaleConversation, IntegrityError) as exc:
                     log.info("retrying %s after %s (attempt %d)", key, type(exc).__name__, attempt)
-                    continue
                 except DBAPIError as exc:
                     if not is_transient(exc):
-                        log.exception("step failed for %s on %s", key, describe_inbound(inbound))
-                        return [Reply(SORRY)]
+                        raise
                     log.info("retrying %s after %s (attempt %d)", key, exc.orig, attempt)
                     await asyncio.sleep(0.05 * (attempt + 1))
-                    continue
-                except Exception:
-                    log.exception("step failed for %s on %s", key, describe_inbound(inbound))
-                    return [Reply(SORRY)]
-                if outbox_ids:
-                    await self.app.delivery.flush(outbox_ids)
-                return replies
-            return [Reply(SORRY)]
+            raise StaleConversation(f"{key}: gave up after 3 attempts")
 
     async def _once(
-        self, actor: Actor, key: ConversationKey, inbound: Inbound
-    ) -> tuple[list[Reply], list[int]]:
-        app = self.app
-        async with app.db.transaction() as s:
-            now = app.clock.now()
-            conv = await _load_conversation(s, key, app)
-            version = conv.version
-            ctx = Ctx(app=app, session=s, actor=actor, key=key, user=None, account=None, now=now)  # type: ignore[arg-type]
-            ctx.user, ctx.account = await ctx.identity.resolve(actor)
-            await app.catalog.refresh(s)
+        self,
+        actor: Actor,
+        key: ConversationKey,
+        work: Callable[[Ctx], Awaitable[T]],
+        save: bool,
+    ) -> T:
+        async with unit_of_work(self.deps) as u:
+            s = u.session
+            conv = await _load_conversation(s, key, u.now)
+            user, account = await u.identity.resolve(actor)
+            await self.deps.catalog.refresh(s)
             dialog = self.registry.dialogs.get(conv.dialog or "")
-            state = conv.state if dialog is not None else None
-            ctx.data = dict(conv.data or {}) if dialog is not None else {}
-            ctx.state = state
-            step = await self._dispatch(ctx, dialog, state, inbound)
-            replies = list(step.replies)
-            new_dialog: str | None = dialog.name if dialog is not None else None
-            new_state: str | None = state
-            if step.state != KEEP:
-                new_state = step.state
-                if new_state is None:
-                    new_dialog = None
-            hops = 0
-            while step.start is not None and hops < 3:
-                hops += 1
-                target = self.registry.dialogs[step.start[0]]
-                ctx.data = {}
-                ctx.state = None
-                step = await target.start(ctx, step.start[1])
-                replies.extend(step.replies)
-                new_dialog, new_state = (
-                    (target.name, step.state) if step.state not in (None, KEEP) else (None, None)
+            ctx = Ctx(u, actor, key, user, account)
+            if dialog is not None:
+                ctx.dialog, ctx.state, ctx.data = dialog.name, conv.state, dict(conv.data or {})
+            result = await work(ctx)
+            if save:
+                res = await s.execute(
+                    _conversation_update(),
+                    {
+                        "conv_id": conv.id,
+                        "old_version": conv.version,
+                        "dialog": ctx.dialog,
+                        "state": ctx.state if ctx.dialog is not None else None,
+                        "data": ctx.data if ctx.dialog is not None else {},
+                        "new_version": conv.version + 1,
+                        "updated_at": u.now,
+                    },
                 )
-            data: dict[str, JSON] = ctx.data if new_dialog is not None else {}
-            res = await s.execute(
-                _conversation_update(),
-                {
-                    "conv_id": conv.id,
-                    "old_version": version,
-                    "dialog": new_dialog,
-                    "state": new_state,
-                    "data": data,
-                    "new_version": version + 1,
-                    "updated_at": now,
-                },
-            )
-            if res.rowcount != 1:  # type: ignore[attr-defined]
-                raise StaleConversation(str(key))
-            events = list(ctx.events)
-            outbox_ids = await app.handle_events(s, ctx.events, now)
-        app.written(ctx.user.id, events)
-        return replies, outbox_ids
+                if res.rowcount != 1:  # type: ignore[attr-defined]
+                    raise StaleConversation(str(key))
+                # Any step may have edited the person's own profile: search re-reads it.
+                u.profiles_changed([user.id])
+        return result
+
+    async def _step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
+        """One inbound through the dialogs; leaves ctx.dialog/state/data as they are to be saved."""
+        dialog = self.registry.dialogs.get(ctx.dialog or "")
+        state = ctx.state if dialog is not None else None
+        step = await self._dispatch(ctx, dialog, state, inbound)
+        replies = list(step.replies)
+        if step.state != KEEP:
+            ctx.state = step.state
+            if step.state is None:
+                ctx.dialog = None
+        hops = 0
+        while step.start is not None and hops < 3:
+            hops += 1
+            target = self.registry.dialogs[step.start[0]]
+            ctx.data = {}
+            ctx.state = None
+            step = await target.start(ctx, step.start[1])
+            replies.extend(step.replies)
+            if step.state not in (None, KEEP):
+                ctx.dialog, ctx.state = target.name, step.state
+            else:
+                ctx.dialog, ctx.state = None, None
+        return replies
 
     async def _dispatch(
         self, ctx: Ctx, dialog: Dialog | None, state: str | None, inbound: Inbound
@@ -267,7 +287,7 @@ class Runner:
                     KEEP,
                 )
             if name == "help":
-                replies = [await self.app.help_reply(ctx)]
+                replies = [help_reply(ctx)]
                 if dialog is not None and state is not None:
                     replies.append(
                         Reply(

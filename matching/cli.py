@@ -181,9 +181,9 @@ async def run_ab(settings: Any) -> None:
 
     core = await build_core(settings, matching=False)
     try:
-        async with core.db.transaction() as s:
+        async with core.uow() as u:
             print(f"experiment {settings.match_experiment}")
-            print(ab_report(await variant_stats(s)))
+            print(ab_report(await variant_stats(u.session)))
     finally:
         await core.db.dispose()
 

@@ -18,13 +18,14 @@ from calls.config import CallConfig
 from calls.web import setup_calls
 from core.app import CoreApp
 from core.db.inbound import DEFAULT_RETENTION, forget_before
+from core.gateway_events import reconcile_pending
 from core.ports import Clock
-from core.services.payments import reconcile_pending
 from mentorbot.bootstrap import build_core
 from mentorbot.heap import settle_after_startup
 from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 from payments import setup_payments
+from webhooks import setup_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +80,9 @@ class Ticker:
             return
         async with self._running:
             try:
-                fixed = await reconcile_pending(self.core)
-                async with self.core.db.transaction() as s:
-                    await forget_before(s, self.core.clock.now() - DEFAULT_RETENTION)
+                fixed = await reconcile_pending(self.core.deps)
+                async with self.core.uow() as u:
+                    await forget_before(u.session, u.now - DEFAULT_RETENTION)
             except Exception:
                 log.exception("housekeeping failed")
                 return
@@ -172,6 +173,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     # After core_ctx in cleanup_ctx order, so the bot starts once the core exists.
     setup_telegram(app, settings.telegram(), lambda: app[CORE])
     setup_payments(app, settings, CORE)
+    setup_webhooks(app)
     setup_calls(app, lambda app: app[CORE], call_config(settings))
     # Last: on_startup handlers run after every cleanup_ctx has started.
     app.on_startup.append(settle_after_startup)

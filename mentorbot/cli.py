@@ -65,10 +65,8 @@ async def _seed(settings: Settings, mentors: int, learners: int, seed: int, if_e
     core = await build_core(settings, matching=False)
     try:
         if if_empty:
-            async with core.db.transaction() as s:
-                from core.services.identity import Identity
-
-                users = await Identity(s, core.clock.now(), frozenset()).count_users()
+            async with core.uow() as u:
+                users = await u.identity.count_users()
             if users:
                 print(f"Database already has {users} users; not seeding.")
                 return
@@ -87,15 +85,13 @@ async def _grant_demo_admins(settings: Settings) -> None:
     """Create the demo admin's accounts now, so the role also holds for `mentorbot chat`,
     which reads settings without the demo's default admins."""
     from core.messaging import Actor
-    from core.services.identity import Identity
     from mentorbot.bootstrap import build_core
 
     core = await build_core(settings, matching=False)
     try:
-        async with core.db.transaction() as s:
-            identity = Identity(s, core.clock.now(), frozenset(settings.admins))
+        async with core.uow() as u:
             for platform in ("web", "console"):
-                await identity.resolve(Actor(platform, platform, DEMO_ADMIN, "Admin"))
+                await u.identity.resolve(Actor(platform, platform, DEMO_ADMIN, "Admin"))
     finally:
         await core.db.dispose()
 

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, create_model, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.policies import Policies
 
 if TYPE_CHECKING:
     from bots.telegram.wiring import TelegramConfig
 
 
-class Settings(BaseSettings):
+# The public URL is a setting of its own (see Settings.base_url), not a policy to set.
+_DERIVED = frozenset({"public_url"})
+
+
+def _policy_fields() -> dict[str, Any]:
+    hints = get_type_hints(Policies)
+    return {f.name: (hints[f.name], f.default) for f in fields(Policies) if f.name not in _DERIVED}
+
+
+# Every policy (DESIGN §7, declared once in core.policies.Policies) is the setting of the same
+# name, MENTORBOT_<NAME>, with the same default.
+PolicySettings: type[BaseSettings] = create_model(
+    "PolicySettings", __base__=BaseSettings, **_policy_fields()
+)
+
+
+class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     model_config = SettingsConfigDict(
         env_prefix="MENTORBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
@@ -26,17 +45,7 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     data_dir: Path = Path("./data")
     log_level: str = "INFO"
-    page_size: int = 5
-    default_price_minor: int = 10000
-    currency: str = "INR"
     tick_seconds: float = 20.0  # 0 turns the scheduler off
-    # Booking policies (DESIGN §7)
-    min_notice_min: int = 90
-    buffer_min: int = 5
-    booking_horizon_days: int = 14
-    respond_within_h: int = 12
-    learner_full_refund_h: int = 3
-    completion_grace_min: int = 15
     # Telegram (bots/telegram): off without a token; webhook mode also needs a secret.
     telegram_token: SecretStr = SecretStr("")
     telegram_api_url: str = "https://api.telegram.org"
@@ -48,9 +57,6 @@ class Settings(BaseSettings):
     razorpay_webhook_secret: SecretStr = SecretStr("")
     razorpay_api_url: str = ""  # e.g. a local fake of Razorpay's API in tests
     razorpay_payout_account: str = ""  # RazorpayX account number, for payouts
-    starter_credits: int = 2
-    platform_fee_bps: int = 3000
-    min_withdrawal_minor: int = 50000
     # Slack and Discord (issue 6): empty means that platform is off.
     slack_signing_secret: SecretStr = SecretStr("")
     slack_bot_token: SecretStr = SecretStr("")
@@ -74,9 +80,6 @@ class Settings(BaseSettings):
     turn_ttl_s: int = 3600
     call_mode: Literal["p2p", "relay"] = "p2p"
     call_recording: bool = True
-    room_opens_before_min: int = 10
-    room_grace_min: int = 5
-    no_show_after_min: int = 5
 
     @field_validator("stun_urls", "turn_urls", mode="before")
     @classmethod
@@ -121,6 +124,10 @@ class Settings(BaseSettings):
             webhook_secret=self.telegram_webhook_secret.get_secret_value(),
             public_url=self.base_url,
         )
+
+    def policies(self) -> Policies:
+        values = {f.name: getattr(self, f.name) for f in fields(Policies) if f.name not in _DERIVED}
+        return Policies(**values, public_url=self.base_url)
 
     def secret(self) -> bytes:
         """The signing key; without one configured, a random key is kept in the data folder."""

@@ -12,7 +12,6 @@ from aiohttp import web
 from core.dialogs.views import money
 from core.ledger.tables import Payment
 from core.ports import GatewayError
-from core.services.payments import Payments
 from payments.events import process_webhook, sign, verify_payment
 from payments.runtime import PAYMENTS, PaymentsRuntime
 from payments.sandbox import SandboxGateway, razorpay_event
@@ -49,9 +48,8 @@ BAD_TOKEN = (
 
 
 async def _load(rt: PaymentsRuntime, token: str) -> Payment | None:
-    core = rt.core()
-    async with core.db.transaction() as s:
-        return await Payments.for_app(core, s, core.clock.now(), []).by_token(token)
+    async with rt.core().uow() as u:
+        return await u.payments.by_token(token)
 
 
 async def _ensure_order(rt: PaymentsRuntime, p: Payment) -> str:
@@ -63,9 +61,8 @@ async def _ensure_order(rt: PaymentsRuntime, p: Payment) -> str:
         receipt=f"mentorbot_{p.id}",
         notes={"mentorbot_payment_id": str(p.id)},
     )
-    core = rt.core()
-    async with core.db.transaction() as s:
-        return await Payments.for_app(core, s, core.clock.now(), []).attach_order(p.id, order_id)
+    async with rt.core().uow() as u:
+        return await u.payments.attach_order(p.id, order_id)
 
 
 def _status_page(p: Payment) -> web.Response:

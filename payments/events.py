@@ -16,7 +16,8 @@ from razorpay.errors import SignatureVerificationError
 from razorpay.utility.utility import Utility
 
 from core.app import CoreApp
-from core.services.payments import GatewayEvent, apply_gateway_event
+from core.gateway_events import apply_gateway_event
+from core.services.payments import GatewayEvent
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,6 @@ async def process_webhook(
     if not isinstance(data, dict):
         return 400, "body is not a JSON object"
     evid = event_id or "body:" + hashlib.sha256(body).hexdigest()
-    outcome = await apply_gateway_event(core, to_gateway_event(evid, data))
+    outcome = await apply_gateway_event(core.deps, to_gateway_event(evid, data))
     log.info("razorpay event %s (%s): %s", evid, data.get("event"), outcome)
     return 200, outcome

@@ -13,11 +13,17 @@ from core.ports import PaymentGateway
 
 @dataclass
 class PaymentsRuntime:
-    gateway: PaymentGateway
     webhook_secret: str
     key_id: str
     key_secret: str
     core: Callable[[], CoreApp]
+
+    @property
+    def gateway(self) -> PaymentGateway:
+        gw = self.core().payments_gateway
+        if gw is None:
+            raise RuntimeError("this core was built without a payment gateway")
+        return gw
 
     @property
     def sandbox(self) -> bool:

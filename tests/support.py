@@ -3,12 +3,14 @@ and a chat driver that keeps the transcript."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -17,7 +19,7 @@ from core.clock import ManualClock
 from core.db.engine import Database, create_engine
 from core.messaging import ActionIn, Actor, Button, Inbound, Reply, parse_text
 from core.policies import Policies
-from core.ports import Destination
+from core.ports import Destination, PaymentGateway
 from core.services.catalog import sync_taxonomy
 from core.skills import load_taxonomy
 from mentorbot.migrate import upgrade
@@ -80,11 +82,25 @@ class RecordingChannel:
         return True
 
 
-async def make_core(db: Database, clock: ManualClock, admins: Sequence[str] = ()) -> CoreApp:
-    core = CoreApp(db, clock, admins=frozenset(admins), policies=Policies(page_size=5))
+async def make_core(
+    db: Database,
+    clock: ManualClock,
+    admins: Sequence[str] = (),
+    *,
+    gateway: PaymentGateway | None = None,
+) -> CoreApp:
+    core = CoreApp.create(
+        db, clock, admins=frozenset(admins), policies=Policies(page_size=5), gateway=gateway
+    )
     async with db.transaction() as s:
         await core.catalog.refresh(s)
     return core
+
+
+def rebuilt(core: CoreApp, **changes: Any) -> CoreApp:
+    """The same core with some dependencies swapped (a gateway, a recommender): a new,
+    complete core over the same database, catalog and delivery."""
+    return CoreApp(dataclasses.replace(core.deps, **changes))
 
 
 class ChatDriver:

@@ -7,14 +7,8 @@ change is a conditional update and each reminder has a unique sent-log entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from core.booking.service import Bookings
-from core.events import Event
-from core.services.money import Money
-
-if TYPE_CHECKING:
-    from core.app import CoreApp
+from core.uow import Deps, unit_of_work
 
 
 @dataclass(frozen=True)
@@ -25,20 +19,13 @@ class TickReport:
     revealed: int
 
 
-async def tick(app: CoreApp) -> TickReport:
-    now = app.clock.now()
-    outbox: list[int] = []
-    async with app.db.transaction() as s:
-        events: list[Event] = []
-        money = Money(s, now, app.policies, events, app.payments_gateway)
-        svc = Bookings(s, now, app.policies, events, money)
+async def tick(deps: Deps) -> TickReport:
+    async with unit_of_work(deps) as u:
+        svc = u.bookings
         expired = await svc.expire_due()
         await svc.no_shows_due()
         completed = await svc.complete_due()
         # After completion, so a session that just ended isn't reminded about.
         reminded = await svc.reminders_due()
         revealed = await svc.reveal_due()
-        outbox += await app.handle_events(s, events, now)
-    if outbox:
-        await app.delivery.flush(outbox)
     return TickReport(expired, reminded, completed, revealed)

@@ -46,7 +46,7 @@ class Admin(Dialog):
 
     async def _weights(self, ctx: Ctx, items: list[str]) -> Reply:
         """Matching blend weights (DESIGN §8): show, change (`skill=0.3 cf=0`) or `reset`."""
-        rec = ctx.app.recommender
+        rec = ctx.deps.recommender
         if rec is None:
             return Reply("Matching is off here (basic ranking), so there are no weights to set.")
         try:
@@ -101,7 +101,7 @@ class Admin(Dialog):
         if verb == "suspend-who":
             return goto("suspend_who", await self.prompt(ctx, "suspend_who"))
         counts = await ctx.mentors.count_by_status()
-        tags = len(await ctx.app.catalog.pending_tags(ctx.session))
+        tags = len(await ctx.deps.catalog.pending_tags(ctx.session))
         users = int(await ctx.session.scalar(select(func.count()).select_from(User)) or 0)
         text = (
             "*Admin*\n"
@@ -147,7 +147,7 @@ class Admin(Dialog):
         return [await application_reply(ctx, u.id) for u, _mp in rows]
 
     async def _tags(self, ctx: Ctx) -> list[Reply]:
-        tags = await ctx.app.catalog.pending_tags(ctx.session)
+        tags = await ctx.deps.catalog.pending_tags(ctx.session)
         if not tags:
             return [Reply("No new skill tags to review.")]
         return [
@@ -238,7 +238,7 @@ async def on_admin_action(ctx: Ctx, payload: str) -> Step:
     if p.what == "suswho":
         return handoff("admin", "suspend-who")
     if p.what in ("tok", "tno"):
-        row = await ctx.app.catalog.decide_tag(ctx.session, p.target, p.what == "tok")
+        row = await ctx.deps.catalog.decide_tag(ctx.session, p.target, p.what == "tok")
         if row is None:
             return keep(Reply("That tag was already reviewed."))
         return keep(Reply(f"Skill tag “{esc(row.name)}” {row.status}."))

@@ -135,7 +135,7 @@ class BookSession(Dialog):
                 *pre,
                 Reply(
                     f"{esc(offer.name)} has no free {ctx.int_data('len', 10)}-minute slots in the "
-                    f"next {ctx.app.policies.booking_horizon_days} days. Try another mentor: /find"
+                    f"next {ctx.deps.policies.booking_horizon_days} days. Try another mentor: /find"
                 ),
             )
         return goto("day", *pre, await self.prompt(ctx, "day"))

@@ -6,8 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,11 +30,13 @@ from core.services.money import Money
 from core.services.payments import Payments
 from core.services.profiles import Profiles
 from core.services.search import Directory
-
-if TYPE_CHECKING:
-    from core.app import CoreApp
+from core.uow import Deps, UnitOfWork
 
 KEEP = "__keep__"
+
+
+class StaleConversation(Exception):
+    """Another worker moved this conversation on while we were working."""
 
 
 @dataclass(frozen=True)
@@ -66,51 +67,61 @@ def handoff(dialog: str, args: str = "", *replies: Reply) -> Step:
 
 @dataclass
 class Ctx:
-    app: CoreApp
-    session: AsyncSession
+    """One step's view: the unit of work it runs in, who spoke, and the dialog's saved data."""
+
+    u: UnitOfWork
     actor: Actor
     key: ConversationKey
     user: User
     account: Account
-    now: datetime
     data: dict[str, JSON] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
     state: str | None = None
+    # The dialog the conversation is saved in after this step (None: no dialog running).
+    dialog: str | None = None
 
-    @cached_property
+    @property
+    def deps(self) -> Deps:
+        return self.u.deps
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.u.session
+
+    @property
+    def now(self) -> datetime:
+        return self.u.now
+
+    @property
+    def events(self) -> list[Event]:
+        return self.u.events
+
+    @property
     def profiles(self) -> Profiles:
-        return Profiles(self.session)
+        return self.u.profiles
 
-    @cached_property
+    @property
     def mentors(self) -> Mentors:
-        return Mentors(self.session, self.now, self.events)
+        return self.u.mentors
 
-    @cached_property
+    @property
     def identity(self) -> Identity:
-        return Identity(
-            self.session,
-            self.now,
-            self.app.admins,
-            starter_credits=self.app.policies.starter_credits,
-        )
+        return self.u.identity
 
-    @cached_property
+    @property
     def money(self) -> Money:
-        return Money(
-            self.session, self.now, self.app.policies, self.events, self.app.payments_gateway
-        )
+        return self.u.money
 
-    @cached_property
+    @property
     def payments(self) -> Payments:
-        return Payments.for_app(self.app, self.session, self.now, self.events)
+        return self.u.payments
 
-    @cached_property
+    @property
     def directory(self) -> Directory:
-        return Directory(self.session)
+        return self.u.directory
 
-    @cached_property
+    @property
     def bookings(self) -> Bookings:
-        return Bookings(self.session, self.now, self.app.policies, self.events, self.money)
+        return self.u.bookings
 
     def text_of(self, inbound: Inbound) -> str | None:
         return inbound.text.strip() if isinstance(inbound, TextIn) else None
@@ -161,6 +172,24 @@ class Dialog(ABC):
 
 
 ActionHandler = Callable[[Ctx, str], Awaitable[Step]]
+T = TypeVar("T")
+
+
+class Conversations(Protocol):
+    """Work in a person's conversation (core.runner.Runner): their lock, one unit of work."""
+
+    async def converse(
+        self,
+        actor: Actor,
+        key: ConversationKey,
+        work: Callable[[Ctx], Awaitable[T]],
+        *,
+        save: bool = True,
+    ) -> T: ...
+
+    async def handle(
+        self, actor: Actor, inbound: Inbound, key: ConversationKey | None = None
+    ) -> list[Reply]: ...
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class FindMentor(Dialog):
     async def start(self, ctx: Ctx, args: str) -> Step:
         ctx.data.update({"sort": "rating", "page": 0})
         query = clean_query(args)
-        if query and ctx.app.recommender is not None:
+        if query and ctx.deps.recommender is not None:
             return await self._understand(ctx, args.strip())
         if query:
             return await self._with_skill_text(ctx, query)
@@ -56,7 +56,7 @@ class FindMentor(Dialog):
     async def prompt(self, ctx: Ctx, state: str) -> Reply:
         if state == "skill":
             popular = await ctx.directory.popular_skills(6)
-            names = ctx.app.catalog.index.by_id
+            names = ctx.deps.catalog.index.by_id
             buttons = [
                 Button(names[sid].name, Fm("skill", str(sid)).pack())
                 for sid, _n in popular
@@ -80,9 +80,9 @@ class FindMentor(Dialog):
         return await self._results(ctx)
 
     async def _with_skill_text(self, ctx: Ctx, text: str) -> Step:
-        if ctx.app.recommender is not None:
+        if ctx.deps.recommender is not None:
             return await self._understand(ctx, text)
-        res = ctx.app.catalog.index.resolve(text)
+        res = ctx.deps.catalog.index.resolve(text)
         if isinstance(res, SkillMatch):
             ctx.data.update({"skill_id": res.skill.id, "skill": res.skill.name, "page": 0})
             pre = (
@@ -116,7 +116,7 @@ class FindMentor(Dialog):
     # ------------------------------------------------------------ with a recommender (DESIGN §8)
 
     async def _understand(self, ctx: Ctx, text: str) -> Step:
-        rec = ctx.app.recommender
+        rec = ctx.deps.recommender
         assert rec is not None
         q = rec.understand(text, ctx.user.timezone, ctx.now)
         for k in ("lang", "max_price", "skill_id", "skill"):
@@ -137,9 +137,9 @@ class FindMentor(Dialog):
         return q
 
     async def _smart_results(self, ctx: Ctx, q: MatchQuery) -> Reply:
-        rec = ctx.app.recommender
+        rec = ctx.deps.recommender
         assert rec is not None
-        per_page = ctx.app.policies.page_size
+        per_page = ctx.deps.policies.page_size
         page = max(0, ctx.int_data("page"))
         result = await rec.recommend(
             ctx.session, ctx.user.id, q, per_page, ctx.now, offset=page * per_page
@@ -217,7 +217,7 @@ class FindMentor(Dialog):
         )
 
     async def _results(self, ctx: Ctx) -> Reply:
-        q = self._query(ctx) if ctx.app.recommender is not None else None
+        q = self._query(ctx) if ctx.deps.recommender is not None else None
         if q is not None:
             try:
                 return await self._smart_results(ctx, q)
@@ -228,7 +228,7 @@ class FindMentor(Dialog):
                         "Search is having trouble right now. Try a skill name, e.g. Python.",
                         buttons=((Button("New search", Fm("new", "1").pack()),),),
                     )
-                ref = ctx.app.catalog.index.by_id.get(q.skill_ids[0])
+                ref = ctx.deps.catalog.index.by_id.get(q.skill_ids[0])
                 ctx.data.update(
                     {"skill_id": q.skill_ids[0], "skill": ref.name if ref else q.skill_names[0]}
                 )
@@ -236,7 +236,7 @@ class FindMentor(Dialog):
 
     async def _basic_results(self, ctx: Ctx) -> Reply:
         f = self._filters(ctx)
-        per_page = ctx.app.policies.page_size
+        per_page = ctx.deps.policies.page_size
         page = max(0, ctx.int_data("page"))
         result = await ctx.directory.search(f, page, per_page)
         if result.total and page >= result.pages:
@@ -311,11 +311,11 @@ class FindMentor(Dialog):
         return await self._with_skill_text(ctx, text)
 
     async def _pick(self, ctx: Ctx, skill_id: int) -> Step:
-        ref = ctx.app.catalog.index.by_id.get(skill_id)
+        ref = ctx.deps.catalog.index.by_id.get(skill_id)
         if ref is None:
             return await self.retry(ctx, "skill", "That skill isn't available — type another.")
         ctx.data.update({"skill_id": ref.id, "skill": ref.name, "page": 0})
-        if ctx.app.recommender is not None:
+        if ctx.deps.recommender is not None:
             q = MatchQuery(ref.name, skill_ids=(ref.id,), skill_names=(ref.name,))
             ctx.data["mq"] = query_to_json(q)
             return goto("results", await self._results(ctx))
@@ -332,7 +332,7 @@ class FindMentor(Dialog):
     async def handle(self, ctx: Ctx, state: str, inbound: Inbound) -> Step:
         action = ctx.action_of(inbound) or ""
         if ViewProfile.matches(action):
-            rec, p = ctx.app.recommender, ViewProfile.parse(action)
+            rec, p = ctx.deps.recommender, ViewProfile.parse(action)
             if rec is not None and p is not None and "mq" in ctx.data:
                 await rec.log_event(ctx.session, ctx.user.id, p.user_id, "click", ctx.now)
             back = Button("◀ Back to results", Fm("page", str(ctx.int_data("page"))).pack())
@@ -348,7 +348,7 @@ class FindMentor(Dialog):
                 if langs.found and not langs.unknown:
                     ctx.data.update({"lang": langs.found[0].code, "page": 0})
                     return goto("results", await self._results(ctx))
-                if ctx.app.recommender is not None:
+                if ctx.deps.recommender is not None:
                     return await self._understand(ctx, text)
                 return await self._with_skill_text(ctx, clean_query(text))
             return await self.retry(ctx, "results", "Use the buttons, or type another skill.")

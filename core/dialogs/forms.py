@@ -8,18 +8,16 @@ another way to fill the dialog in, not another dialog.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
-from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.availability import Window, format_windows
-from core.db.schema import Conversation, MentorProfile
+from core.db.schema import MentorProfile
 from core.dialogs import fields as F
-from core.dialogs.engine import Ctx, Step, handoff, keep
+from core.dialogs.engine import Conversations, Ctx, StaleConversation, Step, handoff, keep
 from core.dialogs.menu import Menu
 from core.dialogs.onboarding import APPLY_BLOCKED, all_set, submit_application
 from core.dialogs.profile import Edit, OwnProfile
@@ -30,9 +28,6 @@ from core.languages import language_by_code
 from core.messaging import ActionIn, Actor, CommandIn, ConversationKey, Inbound, Reply
 from core.services.profiles import ProfileView, SkillLevel
 from core.skills import Level
-
-if TYPE_CHECKING:
-    from core.app import CoreApp
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +140,12 @@ def _price_text(mp: MentorProfile) -> str:
 
 def _mentor_fields(ctx: Ctx, mp: MentorProfile | None) -> list[FormField]:
     filled = mp is not None and bool(mp.headline)
-    lengths = ctx.app.policies.session_lengths
+    lengths = ctx.deps.policies.session_lengths
     chosen = tuple(str(n) for n in (mp.session_lengths if mp is not None else None) or [10])
     extras = " ".join(x for x in (mp.certifications, mp.intro_video_url) if x) if mp else ""
     price = _price_text(mp) if mp is not None and filled else ""
-    default = ctx.app.policies.default_price_minor
-    suggested = money(default, ctx.app.policies.currency)
+    default = ctx.deps.policies.default_price_minor
+    suggested = money(default, ctx.deps.policies.currency)
     return [
         FormField(
             "headline",
@@ -284,7 +279,7 @@ async def _save(ctx: Ctx, values: dict[str, object]) -> None:
     price = cast(F.Price, values["price"])
     mp.price_mode, mp.price_minor = price.mode, price.minor
     if price.mode == "paid":
-        mp.currency = ctx.app.policies.currency
+        mp.currency = ctx.deps.policies.currency
     mp.session_lengths = list(cast(tuple[int, ...], values["lengths"]))
     extras = cast(F.Extras | None, values["extras"]) or F.Extras("", "")
     mp.certifications, mp.intro_video_url = extras.certifications, extras.video_url
@@ -353,86 +348,62 @@ async def on_form_action(ctx: Ctx, payload: str) -> Step:
 # ---- running a form: one person at a time, like a dialog step ------------------------
 
 
-@asynccontextmanager
-async def step_ctx(app: CoreApp, actor: Actor) -> AsyncIterator[Ctx]:
-    """A step's context outside a dialog: the person's lock, one transaction."""
-    key = ConversationKey.private(actor)
-    async with app.runner.locks.hold(key), app.db.transaction() as s:
-        now = app.clock.now()
-        ctx = Ctx(app=app, session=s, actor=actor, key=key, user=None, account=None, now=now)  # type: ignore[arg-type]
-        ctx.user, ctx.account = await ctx.identity.resolve(actor)
-        await app.catalog.refresh(s)
-        yield ctx
-
-
 def _env(ctx: Ctx) -> FieldEnv:
-    return FieldEnv(ctx.app.catalog.index, ctx.app.policies)
+    return FieldEnv(ctx.deps.catalog.index, ctx.deps.policies)
 
 
-async def open_form(app: CoreApp, actor: Actor, name: str) -> Form | None:
+async def open_form(conv: Conversations, actor: Actor, name: str) -> Form | None:
     """The form with the person's current answers; None: use the step dialog instead."""
     spec = FORMS.get(name)
     if spec is None:
         return None
-    async with step_ctx(app, actor) as ctx:
-        return await spec.build(ctx)
+    return await conv.converse(actor, ConversationKey.private(actor), spec.build, save=False)
 
 
-async def check_form(app: CoreApp, actor: Actor, name: str, values: FormValues) -> dict[str, str]:
+async def check_form(
+    conv: Conversations, actor: Actor, name: str, values: FormValues
+) -> dict[str, str]:
     """Errors by field key, without saving anything (a modal answers these at once)."""
     spec = FORMS.get(name)
     if spec is None:
         return {}
-    async with step_ctx(app, actor) as ctx:
+
+    async def check(ctx: Ctx) -> dict[str, str]:
         form = await spec.build(ctx)
-        if form is None:
-            return {}
-        return validate_values(_env(ctx), form, values)[1]
+        return {} if form is None else validate_values(_env(ctx), form, values)[1]
+
+    return await conv.converse(actor, ConversationKey.private(actor), check, save=False)
 
 
-async def submit_form(app: CoreApp, actor: Actor, name: str, values: FormValues) -> FormOutcome:
-    """Check every field, then save them all in one transaction (or nothing)."""
+async def submit_form(
+    conv: Conversations, actor: Actor, name: str, values: FormValues
+) -> FormOutcome:
+    """Check every field, then save them all in one unit of work (or nothing). It runs in the
+    person's conversation like a dialog step: same lock, same version check."""
     spec = FORMS.get(name)
     if spec is None:
         return FormOutcome({}, (Reply("That form isn't available."),))
+
+    async def submit(ctx: Ctx) -> FormOutcome | None:
+        form = await spec.build(ctx)
+        if form is None:
+            return None
+        parsed, errors = validate_values(_env(ctx), form, values)
+        if errors:
+            return FormOutcome(errors)
+        replies = await spec.apply(ctx, parsed)
+        if ctx.dialog in ("onboarding", "profile"):
+            # A step dialog left half-way through the same questions is answered now.
+            ctx.dialog, ctx.state, ctx.data = None, None, {}
+        return FormOutcome({}, tuple(replies))
+
     try:
-        async with step_ctx(app, actor) as ctx:
-            form = await spec.build(ctx)
-            if form is None:
-                closed = True
-            else:
-                closed = False
-                parsed, errors = validate_values(_env(ctx), form, values)
-                if errors:
-                    return FormOutcome(errors)
-                replies = await spec.apply(ctx, parsed)
-                await _close_step_dialog(ctx)
-                events = list(ctx.events)
-                outbox = await app.handle_events(ctx.session, ctx.events, ctx.now)
-    except (IntegrityError, DBAPIError):
+        outcome = await conv.converse(actor, ConversationKey.private(actor), submit)
+    except (IntegrityError, DBAPIError, StaleConversation):
         log.exception("form %s failed for %s", name, actor.external_id)
         return FormOutcome({}, (Reply(SORRY),))
-    if closed:
+    if outcome is None:
         # No longer open (e.g. applied in the meantime): the step dialog says why.
         command = CommandIn("mentor") if name == "apply" else CommandIn("profile")
-        return FormOutcome({}, tuple(await app.handle(actor, command)))
-    if outbox:
-        await app.delivery.flush(outbox)
-    app.written(ctx.user.id, events)
-    return FormOutcome({}, tuple(replies))
-
-
-async def _close_step_dialog(ctx: Ctx) -> None:
-    """A step dialog left half-way through the same questions is answered now: end it."""
-    await ctx.session.execute(
-        update(Conversation)
-        .where(
-            Conversation.platform == ctx.key.platform,
-            Conversation.workspace == ctx.key.workspace,
-            Conversation.chat_id == ctx.key.chat_id,
-            Conversation.external_id == ctx.key.external_id,
-            Conversation.dialog.in_(("onboarding", "profile")),
-        )
-        .values(dialog=None, state=None, data={}, version=Conversation.version + 1)
-        .execution_options(synchronize_session=False)
-    )
+        return FormOutcome({}, tuple(await conv.handle(actor, command)))
+    return outcome

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from core.dialogs.engine import Ctx
-from core.dialogs.forms import step_ctx
+from core.dialogs.engine import Conversations, Ctx
 from core.dialogs.menu import Menu
 from core.dialogs.sessions import booking_line
 from core.dialogs.views import profile_card
 from core.dialogs.wallet import amount_text
 from core.forms import FormRef
 from core.markup import esc
-from core.messaging import Actor, Button, Reply
-
-if TYPE_CHECKING:
-    from core.app import CoreApp
+from core.messaging import Actor, Button, ConversationKey, Reply
 
 UPCOMING_SHOWN = 5
 
@@ -71,6 +65,5 @@ async def home_replies(ctx: Ctx) -> list[Reply]:
     return out
 
 
-async def home(app: CoreApp, actor: Actor) -> list[Reply]:
-    async with step_ctx(app, actor) as ctx:
-        return await home_replies(ctx)
+async def home(conv: Conversations, actor: Actor) -> list[Reply]:
+    return await conv.converse(actor, ConversationKey.private(actor), home_replies, save=False)

@@ -282,14 +282,14 @@ class Onboarding(Dialog):
         if state == "years":
             return Reply("How many years of experience do you have in what you teach? (a number)")
         if state == "price":
-            suggested = money(ctx.app.policies.default_price_minor, ctx.app.policies.currency)
+            suggested = money(ctx.deps.policies.default_price_minor, ctx.deps.policies.currency)
             return Reply(
                 f"What do you charge per session? Type an amount in rupees (suggested {suggested}), "
                 "or choose free, or skill-exchange credits (1 credit per session).",
                 buttons=(
                     (
                         Button(
-                            suggested, Ob("price", str(ctx.app.policies.default_price_minor)).pack()
+                            suggested, Ob("price", str(ctx.deps.policies.default_price_minor)).pack()
                         ),
                         Button("Free", Ob("price", "free").pack()),
                         Button("Credits", Ob("price", "credits").pack()),
@@ -558,13 +558,13 @@ class Onboarding(Dialog):
             return await self.retry(ctx, "price", price.message)
         mp.price_mode, mp.price_minor = price.mode, price.minor
         if price.mode == "paid":
-            mp.currency = ctx.app.policies.currency
+            mp.currency = ctx.deps.policies.currency
         return await self._advance(ctx, "price", Reply(f"Price: {price.label()}."))
 
     async def on_lengths(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
         text = p.value if p is not None and p.what == "len" else (ctx.text_of(inbound) or "")
-        lengths = parse_lengths(text, ctx.app.policies.session_lengths)
+        lengths = parse_lengths(text, ctx.deps.policies.session_lengths)
         if isinstance(lengths, Invalid):
             return await self.retry(ctx, "lengths", lengths.message)
         (await ctx.mentors.profile(ctx.user.id)).session_lengths = list(lengths)

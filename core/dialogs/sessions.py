@@ -95,7 +95,7 @@ class MySessions(Dialog):
                             LinkButton(
                                 "🎥 Join",
                                 room_url(
-                                    ctx.app.policies.public_url, ctx.app.signing_key, b, ctx.user.id
+                                    ctx.deps.policies.public_url, ctx.deps.signing_key, b, ctx.user.id
                                 ),
                             ),
                         )
@@ -128,7 +128,7 @@ class MySessions(Dialog):
                     rating_buttons(b.id) if b.status == "completed" and b.id not in rated else ()
                 )
                 if b.id in recorded:
-                    url = room_url(ctx.app.policies.public_url, ctx.app.signing_key, b, ctx.user.id)
+                    url = room_url(ctx.deps.policies.public_url, ctx.deps.signing_key, b, ctx.user.id)
                     buttons = (*buttons, (LinkButton("🎞 Recording", f"{url}/recordings"),))
                 replies.append(Reply(await booking_line(ctx, b), buttons=buttons))
         return replies
@@ -177,7 +177,7 @@ class RateSession(Dialog):
         return end(
             Reply(
                 "Thanks! Your rating is shown to the other person once they've rated too "
-                f"(or after {ctx.app.policies.rating_reveal_days} days)."
+                f"(or after {ctx.deps.policies.rating_reveal_days} days)."
             )
         )
 

@@ -37,7 +37,7 @@ def _pending(ctx: Ctx) -> list[str]:
 
 def begin(ctx: Ctx, text: str) -> list[str]:
     """Parse a typed list into resolved pairs and pending names; returns error hints."""
-    got = read_skill_list(ctx.app.catalog.index, text)
+    got = read_skill_list(ctx.deps.catalog.index, text)
     _put(ctx, "sk_ok", [[sid, name, lvl] for sid, name, lvl in got.found])
     _put(ctx, "sk_pending", [f"{name}|{lvl or ''}" for name, lvl in got.unresolved])
     _put(ctx, "sk_notes", list(got.corrections))
@@ -67,7 +67,7 @@ def notes(ctx: Ctx) -> list[str]:
 
 def pick_prompt(ctx: Ctx) -> Reply:
     typed, _, _lvl = _pending(ctx)[0].partition("|")
-    res = ctx.app.catalog.index.resolve(typed)
+    res = ctx.deps.catalog.index.resolve(typed)
     options = res.options if isinstance(res, SkillSuggestions) else ()
     text = (
         f"I don't know the skill {quote(typed)} exactly."
@@ -95,12 +95,12 @@ async def pick_answer(ctx: Ctx, payload: Pick | None, text: str | None) -> str |
     ok = _pairs(ctx)
     if payload is not None:
         if payload.what == "id" and payload.value.isdigit():
-            ref = ctx.app.catalog.index.by_id.get(int(payload.value))
+            ref = ctx.deps.catalog.index.by_id.get(int(payload.value))
             if ref is None:
                 return "That skill isn't available any more — pick another."
             ok.append([ref.id, ref.name, level])
         elif payload.what == "new":
-            ref = await ctx.app.catalog.add_tag(
+            ref = await ctx.deps.catalog.add_tag(
                 ctx.session, typed, ctx.user.id, ctx.now, ctx.events
             )
             ok.append([ref.id, ref.name, level])
@@ -112,7 +112,7 @@ async def pick_answer(ctx: Ctx, payload: Pick | None, text: str | None) -> str |
         elif payload.what != "skip":
             return "Please use one of the buttons, or type the skill name again."
     elif text:
-        res = ctx.app.catalog.index.resolve(text)
+        res = ctx.deps.catalog.index.resolve(text)
         if isinstance(res, SkillMatch):
             ok.append([res.skill.id, res.skill.name, level])
         else:

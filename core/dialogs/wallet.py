@@ -192,7 +192,7 @@ class Wallet(Dialog):
 
     async def _start_withdraw(self, ctx: Ctx) -> Step:
         balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
-        minimum = ctx.app.policies.min_withdrawal_minor
+        minimum = ctx.deps.policies.min_withdrawal_minor
         if balance < minimum:
             return end(
                 Reply(
@@ -205,7 +205,7 @@ class Wallet(Dialog):
     async def prompt(self, ctx: Ctx, state: str) -> Reply:
         if state == "amount":
             balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
-            minimum = ctx.app.policies.min_withdrawal_minor
+            minimum = ctx.deps.policies.min_withdrawal_minor
             return Reply(
                 f"How much would you like to withdraw? You have {money(balance)}; the "
                 f"minimum is {money(minimum)}. Type an amount like `{minimum // 100}`, or "
@@ -237,7 +237,7 @@ class Wallet(Dialog):
         text = ctx.text_of(inbound) or ""
         balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
         amount = balance if text.casefold() in ("all", "everything") else parse_rupees(text)
-        minimum = ctx.app.policies.min_withdrawal_minor
+        minimum = ctx.deps.policies.min_withdrawal_minor
         if amount is None:
             return await self.retry(ctx, "amount", "Please type an amount in rupees, like `500`.")
         if amount < minimum:

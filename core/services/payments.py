@@ -13,7 +13,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,9 +22,6 @@ from core.db.inbound import first_seen
 from core.events import Event, PaymentCaptured, PaymentFailed
 from core.ledger import Ledger, platform
 from core.ledger.tables import Payment
-
-if TYPE_CHECKING:
-    from core.app import CoreApp
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +65,6 @@ class Payments:
         self.events = events
         self.gateway_name = gateway_name
         self.public_url = public_url.rstrip("/")
-
-    @classmethod
-    def for_app(
-        cls, app: CoreApp, session: AsyncSession, now: datetime, events: list[Event]
-    ) -> Payments:
-        gw = app.payments_gateway
-        return cls(
-            session,
-            now,
-            events,
-            gateway_name=gw.name if gw is not None else "sandbox",
-            public_url=app.policies.public_url,
-        )
 
     def url_of(self, p: Payment) -> str:
         return f"{self.public_url}/pay/{p.token}"
@@ -241,79 +224,3 @@ class Payments:
             .limit(limit)
         )
         return list(rows)
-
-
-async def checkout(
-    app: CoreApp,
-    session: AsyncSession,
-    events: list[Event],
-    *,
-    purpose: str,
-    ref_id: int,
-    payer_id: int,
-    amount: int,
-    currency: str,
-    description: str,
-) -> Checkout:
-    """Same as `ctx.payments.checkout(...)`, for code that has no dialog context."""
-    return await Payments.for_app(app, session, app.clock.now(), events).checkout(
-        purpose=purpose,
-        ref_id=ref_id,
-        payer_id=payer_id,
-        amount=amount,
-        currency=currency,
-        description=description,
-    )
-
-
-async def apply_gateway_event(app: CoreApp, ev: GatewayEvent) -> str:
-    """One transaction: dedupe, move the payment forward, credit escrow, raise events."""
-    async with app.db.transaction() as s:
-        now = app.clock.now()
-        events: list[Event] = []
-        outcome = await Payments.for_app(app, s, now, events).apply(ev)
-        outbox = await app.handle_events(s, events, now)
-    if outbox:
-        await app.delivery.flush(outbox)
-    return outcome
-
-
-async def reconcile_pending(app: CoreApp) -> int:
-    """Ask the gateway about payments left pending; apply what it says. Returns changes."""
-    gw = app.payments_gateway
-    if gw is None:
-        return 0
-    async with app.db.transaction() as s:
-        pending = [
-            (p.id, p.gateway_order_id)
-            for p in await Payments.for_app(app, s, app.clock.now(), []).stale()
-        ]
-    changed = 0
-    for _pid, order_id in pending:
-        assert order_id is not None
-        try:
-            attempts = await gw.order_payments(order_id)
-        except Exception:
-            log.exception("reconcile: gateway didn't answer about order %s", order_id)
-            continue
-        # A captured attempt wins; otherwise report the latest failure.
-        ordered = sorted(attempts, key=lambda a: a.status != "captured")
-        for a in ordered:
-            if a.status not in ("captured", "failed"):
-                continue
-            outcome = await apply_gateway_event(
-                app,
-                GatewayEvent(
-                    event_id=f"reconcile:{a.payment_id}:{a.status}",
-                    kind=a.status,
-                    gateway_payment_id=a.payment_id,
-                    gateway_order_id=order_id,
-                    amount=a.amount,
-                    currency=a.currency,
-                    reason=a.error,
-                ),
-            )
-            if outcome in ("captured", "failed"):
-                changed += 1
-                break
-    return changed

@@ -10,12 +10,13 @@ import pytest
 from core.app import CoreApp
 from core.clock import ManualClock
 from core.db.schema import User
+from core.gateway_events import reconcile_pending
 from core.ledger.tables import Payment
 from core.ports import GatewayError
 from core.services.money import Money
-from core.services.payments import Payments, reconcile_pending
 from payments.razorpay_gateway import RazorpayGateway
 from tests.adapters.fake_razorpay import FakeRazorpay
+from tests.support import rebuilt
 
 KEY_ID, KEY_SECRET = "rzp_test_key", "rzp_test_secret"
 
@@ -75,12 +76,13 @@ async def test_wrong_keys_are_a_gateway_error(fake: FakeRazorpay) -> None:
 async def test_reconcile_finds_a_payment_whose_webhook_never_came(
     core: CoreApp, clock: ManualClock, fake: FakeRazorpay, gateway: RazorpayGateway
 ) -> None:
-    core.payments_gateway = gateway
-    async with core.db.transaction() as s:
+    core = rebuilt(core, gateway=gateway)
+    async with core.uow() as uow:
+        s = uow.session
         u = User(display_name="L", created_at=clock.now())
         s.add(u)
         await s.flush()
-        pays = Payments.for_app(core, s, clock.now(), [])
+        pays = uow.payments
         co = await pays.checkout(
             purpose="booking",
             ref_id=5,
@@ -90,13 +92,13 @@ async def test_reconcile_finds_a_payment_whose_webhook_never_came(
             description="x",
         )
     order_id = await gateway.create_order(amount=20000, currency="INR", receipt="r", notes={})
-    async with core.db.transaction() as s:
-        await Payments.for_app(core, s, clock.now(), []).attach_order(co.payment_id, order_id)
+    async with core.uow() as uow:
+        await uow.payments.attach_order(co.payment_id, order_id)
     fake.customer_pays(order_id)
-    assert await reconcile_pending(core) == 0  # too fresh: the webhook may still come
+    assert await reconcile_pending(core.deps) == 0  # too fresh: the webhook may still come
     clock.advance(timedelta(minutes=15))
-    assert await reconcile_pending(core) == 1
-    assert await reconcile_pending(core) == 0
+    assert await reconcile_pending(core.deps) == 1
+    assert await reconcile_pending(core.deps) == 0
     async with core.db.transaction() as s:
         p = await s.get(Payment, co.payment_id)
         assert p is not None and p.state == "captured"

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from core.clock import ManualClock
 from core.db.engine import Database
+from core.gateway_events import apply_gateway_event
 from core.ledger.tables import LedgerTransfer, Payment
 from core.services.money import Money
-from core.services.payments import GatewayEvent, Payments, apply_gateway_event
+from core.services.payments import GatewayEvent, Payments
 from payments.sandbox import SandboxGateway
 from tests.money_support import add_user
 from tests.support import make_core
@@ -43,7 +44,7 @@ async def test_concurrent_deliveries_credit_once(store: Database) -> None:
     same_event = [captured("evt_same", "order_c1") for _ in range(3)]
     other_events = [captured(f"evt_{i}", "order_c1") for i in range(3)]
     outcomes = await asyncio.gather(
-        *(apply_gateway_event(core, ev) for ev in same_event + other_events)
+        *(apply_gateway_event(core.deps, ev) for ev in same_event + other_events)
     )
     assert outcomes.count("captured") == 1
     async with store.transaction() as s:
@@ -57,18 +58,19 @@ async def test_concurrent_deliveries_credit_once(store: Database) -> None:
 
 async def test_failure_then_success_then_late_failure(store: Database) -> None:
     clock = ManualClock()
-    core = await make_core(store, clock)
-    core.payments_gateway = SandboxGateway()
+    core = await make_core(store, clock, gateway=SandboxGateway())
     pid = await _payment(store, clock, "order_c2")
     failed = GatewayEvent("evt_f1", "failed", "pay_a", "order_c2", 10000, "INR", reason="no")
-    assert await apply_gateway_event(core, failed) == "failed"
-    assert await apply_gateway_event(core, captured("evt_c", "order_c2", "pay_b")) == "captured"
+    assert await apply_gateway_event(core.deps, failed) == "failed"
+    assert (
+        await apply_gateway_event(core.deps, captured("evt_c", "order_c2", "pay_b")) == "captured"
+    )
     late = GatewayEvent("evt_f2", "failed", "pay_a", "order_c2", 10000, "INR", reason="no")
-    assert await apply_gateway_event(core, late) == "ignored"
+    assert await apply_gateway_event(core.deps, late) == "ignored"
     # Money for the wrong amount is never credited.
     pid2 = await _payment(store, clock, "order_c3")
     wrong = GatewayEvent("evt_w", "captured", "pay_w", "order_c3", 9999, "INR")
-    assert await apply_gateway_event(core, wrong) == "mismatch"
+    assert await apply_gateway_event(core.deps, wrong) == "mismatch"
     async with store.transaction() as s:
         states = {p.id: p.state for p in await s.scalars(select(Payment))}
         assert states == {pid: "captured", pid2: "created"}
@@ -92,7 +94,7 @@ async def test_capture_racing_release_of_the_same_booking(store: Database) -> No
                 await Money(s, clock.now(), core.policies, []).release_to_mentor(3, mentor, 3000)
 
         await asyncio.gather(
-            apply_gateway_event(core, captured(f"evt_r{round_}", order, f"pay_r{round_}")),
+            apply_gateway_event(core.deps, captured(f"evt_r{round_}", order, f"pay_r{round_}")),
             release(),
             release(),
         )

@@ -17,10 +17,10 @@ from core.db.schema import User
 from core.ledger import Ledger
 from core.ledger.tables import LedgerTransfer, Payment
 from core.services.money import Money
-from core.services.payments import Payments
 from mentorbot.app import CORE, create_app
 from mentorbot.settings import Settings
 from payments.events import sign
+from tests.support import rebuilt
 
 SECRET = "whsec_e2e"  # also the Razorpay-mode tests' webhook secret
 
@@ -55,11 +55,12 @@ def core_of(srv: TestServer) -> CoreApp:
 
 
 async def new_payment(core: CoreApp, booking_id: int = 41, amount: int = 10000) -> Payment:
-    async with core.db.transaction() as s:
+    async with core.uow() as uow:
+        s = uow.session
         u = User(display_name="Learner", created_at=core.clock.now())
         s.add(u)
         await s.flush()
-        pays = Payments.for_app(core, s, core.clock.now(), [])
+        pays = uow.payments
         co = await pays.checkout(
             purpose="booking",
             ref_id=booking_id,
@@ -116,8 +117,8 @@ async def post_event(
 
 
 async def with_order(core: CoreApp, p: Payment, order_id: str) -> None:
-    async with core.db.transaction() as s:
-        await Payments.for_app(core, s, core.clock.now(), []).attach_order(p.id, order_id)
+    async with core.uow() as u:
+        await u.payments.attach_order(p.id, order_id)
 
 
 async def test_sandbox_checkout_end_to_end(server: TestServer, http: aiohttp.ClientSession) -> None:
@@ -247,7 +248,7 @@ async def test_reconcile_asks_the_sandbox_about_pending_payments(
     from datetime import timedelta
 
     from core.clock import ManualClock
-    from core.services.payments import reconcile_pending
+    from core.gateway_events import reconcile_pending
     from payments.sandbox import SandboxGateway
 
     core = core_of(server)
@@ -262,7 +263,6 @@ async def test_reconcile_asks_the_sandbox_about_pending_payments(
         order_id = fresh.gateway_order_id
     # Paid at the gateway, but the webhook was lost.
     gw.attempt(order_id, p.amount, p.currency, success=True)
-    clock = ManualClock(core.clock.now() + timedelta(minutes=30))
-    core.clock = clock
-    assert await reconcile_pending(core) == 1
+    later = rebuilt(core, clock=ManualClock(core.clock.now() + timedelta(minutes=30)))
+    assert await reconcile_pending(later.deps) == 1
     assert await state_of(core, p.id) == ("captured", {"INR": 10000}, [])

@@ -24,13 +24,11 @@ from core.app import CoreApp
 from core.booking.service import BookingError, Bookings
 from core.booking.tables import ACTIVE, Booking
 from core.clock import ManualClock
-from core.events import Event
 from core.ledger import Ledger
 from core.messaging import Actor
 from core.policies import Policies
 from core.services.identity import Identity
 from core.services.money import Money
-from core.services.payments import Payments
 from payments.events import process_webhook, sign
 from payments.sandbox import SandboxGateway
 from tests.booking_support import add_mentor
@@ -52,8 +50,9 @@ def make_machine(template_path: Path) -> type[RuleBasedStateMachine]:
         def __init__(self) -> None:
             super().__init__()
             self.clock = ManualClock(START)
-            self.core = CoreApp(self.db, self.clock, policies=Policies())
-            self.core.payments_gateway = SandboxGateway()
+            self.core = CoreApp.create(
+                self.db, self.clock, policies=Policies(), gateway=SandboxGateway()
+            )
             self.learners = [self.run(self._learner(f"learner{i}")) for i in range(2)]
             self.mentors = [
                 self.run(self._mentor("Paid", "paid", 10000)),
@@ -81,22 +80,9 @@ def make_machine(template_path: Path) -> type[RuleBasedStateMachine]:
                     s, name, self.clock.now(), price_mode=mode, price_minor=price, lengths=(10, 20)
                 )
 
-        def svc(self, s: object, events: list[Event]) -> Bookings:
-            money = Money(
-                s,  # type: ignore[arg-type]
-                self.clock.now(),
-                self.core.policies,
-                events,
-                self.core.payments_gateway,
-            )
-            return Bookings(s, self.clock.now(), self.core.policies, events, money)  # type: ignore[arg-type]
-
         async def _in_tx(self, fn: object) -> object:
-            async with self.db.transaction() as s:
-                events: list[Event] = []
-                result = await fn(self.svc(s, events))  # type: ignore[operator]
-                await self.core.handle_events(s, events, self.clock.now())
-                return result
+            async with self.core.uow() as u:
+                return await fn(u.bookings)  # type: ignore[operator]
 
         def _count_active(self) -> int:
             async def go() -> int:
@@ -157,11 +143,11 @@ def make_machine(template_path: Path) -> type[RuleBasedStateMachine]:
                 return
 
             async def checkout() -> tuple[int, str, int] | None:
-                async with self.db.transaction() as s:
-                    b = await s.get(Booking, bid)
+                async with self.core.uow() as u:
+                    b = await u.session.get(Booking, bid)
                     if b is None or b.pay_state != "pending":
                         return None
-                    pays = Payments.for_app(self.core, s, self.clock.now(), [])
+                    pays = u.payments
                     co = await pays.checkout(
                         purpose="booking",
                         ref_id=b.id,

@@ -15,7 +15,7 @@ from core.db.schema import Account, MentorProfile
 from matching.embed import HashingEmbedder, Matrix
 from matching.engine import MatchConfig, MatchingEngine
 from matching.experiments import Experiment
-from tests.support import ChatDriver, RecordingChannel
+from tests.support import ChatDriver, RecordingChannel, rebuilt
 from tests.unit.dialog_helpers import apply_as_mentor
 
 
@@ -32,7 +32,9 @@ class BrokenEmbedder:
         raise RuntimeError("not loaded")
 
 
-async def _engine(core: CoreApp, embedder: object | None = None) -> MatchingEngine:
+async def _engine(core: CoreApp, embedder: object | None = None) -> tuple[CoreApp, MatchingEngine]:
+    """A started engine and the core that uses it (a core's dependencies are fixed when it is
+    built, so matching on means a core built with the engine, as a restart would)."""
     eng = MatchingEngine(
         core.db,
         core.catalog,
@@ -40,8 +42,7 @@ async def _engine(core: CoreApp, embedder: object | None = None) -> MatchingEngi
         MatchConfig(experiment=Experiment("t", ("hybrid", "content"), treatment_share=0.0)),
     )
     await eng.start(core.clock.now(), load_model_in_background=False)
-    core.recommender = eng
-    return eng
+    return rebuilt(core, recommender=eng), eng
 
 
 async def _uid(core: CoreApp, name: str) -> int:
@@ -60,7 +61,7 @@ async def _approve(core: CoreApp, inbox: RecordingChannel, name: str) -> None:
 async def test_a_newly_approved_mentor_is_found_by_the_recommender(
     core: CoreApp, inbox: RecordingChannel
 ) -> None:
-    eng = await _engine(core)
+    core, eng = await _engine(core)
     await apply_as_mentor(core, "anu", skills="Kubernetes: advanced, Docker", price="100")
     c = ChatDriver(core, "learner")
     await c.say("/find kubernetes")
@@ -80,7 +81,7 @@ async def test_a_newly_approved_mentor_is_found_by_the_recommender(
 
 
 async def test_an_edited_profile_is_reindexed(core: CoreApp, inbox: RecordingChannel) -> None:
-    eng = await _engine(core)
+    core, eng = await _engine(core)
     await apply_as_mentor(core, "anu", skills="Python: advanced", price="100")
     await _approve(core, inbox, "anu")
     await eng.flush()
@@ -116,7 +117,7 @@ async def test_find_shows_reasons_why_and_logs_impressions_and_clicks(
     await apply_as_mentor(core, "dia", skills="React: advanced", price="100")
     for n in ("anu", "bob", "dia"):
         await _approve(core, inbox, n)
-    await _engine(core)
+    core, _eng = await _engine(core)
     c = ChatDriver(core, "learner")
     await c.say("/find python in hindi under 200 rupees")
     text = c.text()
@@ -152,7 +153,7 @@ async def test_without_the_model_matching_falls_back_to_lexical_signals(
     await apply_as_mentor(core, "anu", skills="Kubernetes: advanced")
     await _approve(core, inbox, "anu")
     with caplog.at_level(logging.WARNING):
-        eng = await _engine(core, BrokenEmbedder())
+        core, eng = await _engine(core, BrokenEmbedder())
     assert not eng.semantic_ok
     assert "lexical signals only" in caplog.text
     c = ChatDriver(core, "learner")
@@ -162,17 +163,17 @@ async def test_without_the_model_matching_falls_back_to_lexical_signals(
 
 
 async def test_admin_weights_are_stored_and_used(core: CoreApp) -> None:
-    eng = await _engine(core)
+    core, eng = await _engine(core)
     now: datetime = core.clock.now()
     await eng.set_weights({"reputation": 0.5, "cf": 0.0}, now)
-    fresh = await _engine(core)
+    _core, fresh = await _engine(core)
     assert fresh.blend.weights["reputation"] == 0.5
     assert fresh.blend.weights["cf"] == 0.0
     assert fresh.blend.source == "admin"
     with pytest.raises(ValueError, match="unknown signal"):
         await eng.set_weights({"charisma": 1.0}, now)
     await eng.reset_weights(now)
-    assert (await _engine(core)).blend.source == "default"
+    assert (await _engine(core))[1].blend.source == "default"
 
 
 async def test_a_request_naming_no_skill_maps_to_the_nearest_one() -> None:
@@ -197,7 +198,8 @@ async def test_admins_change_weights_from_the_chat(core: CoreApp, inbox: Recordi
     admin = ChatDriver(core, "admin")
     await admin.say("/admin weights")
     assert "Matching is off here" in admin.text()
-    eng = await _engine(core)
+    core, eng = await _engine(core)
+    admin.core = core
     await admin.say("/admin weights")
     assert "*Matching weights*" in admin.text() and "- skill: 0.30" in admin.text()
     await admin.say("/admin weights reputation=0.25 cf=0")
@@ -205,7 +207,8 @@ async def test_admins_change_weights_from_the_chat(core: CoreApp, inbox: Recordi
     assert eng.blend.weights["reputation"] == 0.25 and eng.blend.source == "admin"
     await admin.say("/admin weights charisma=1")
     assert "Not changed: unknown signal(s): charisma" in admin.text()
-    eng = await _engine(core)  # a restart reads them back
+    core, eng = await _engine(core)  # a restart reads them back
+    admin.core = core
     assert eng.blend.weights["reputation"] == 0.25
     await admin.say("/admin weights reset")
     assert "- reputation: 0.12" in admin.text()

@@ -25,7 +25,6 @@ from core.ledger.tables import LedgerAccount, Payment
 from core.messaging import Actor
 from core.services.identity import Identity
 from core.services.money import Money, WithdrawalTooSmall
-from core.services.payments import Payments
 from payments.events import process_webhook, sign
 from payments.sandbox import SandboxGateway
 from tests.machine_support import DbMachine
@@ -47,9 +46,10 @@ def make_machine(template_path: Path) -> type[RuleBasedStateMachine]:
             super().__init__()
             self.clock = ManualClock()
             self.policies = Policies(min_withdrawal_minor=5000)
-            self.core = CoreApp(self.db, self.clock, policies=self.policies)
             self.gateway = SandboxGateway()
-            self.core.payments_gateway = self.gateway
+            self.core = CoreApp.create(
+                self.db, self.clock, policies=self.policies, gateway=self.gateway
+            )
             self.learners = [self.run(self._user(f"learner{i}")) for i in range(2)]
             self.mentors = [self.run(self._user(f"mentor{i}")) for i in range(2)]
             self.delivered: list[tuple[bytes, str]] = []
@@ -106,8 +106,8 @@ def make_machine(template_path: Path) -> type[RuleBasedStateMachine]:
         )
         def pay(self, booking: int, amount: int) -> None:
             async def go() -> tuple[int, str]:
-                async with self.db.transaction() as s:
-                    pays = Payments.for_app(self.core, s, self.clock.now(), [])
+                async with self.core.uow() as u:
+                    pays = u.payments
                     co = await pays.checkout(
                         purpose="booking",
                         ref_id=booking,

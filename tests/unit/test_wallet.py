@@ -11,7 +11,7 @@ from core.app import CoreApp
 from core.db.schema import Account
 from core.ledger import Ledger, platform, wallet
 from payments.sandbox import SandboxGateway
-from tests.support import ChatDriver, RecordingChannel
+from tests.support import ChatDriver, RecordingChannel, rebuilt
 
 
 async def user_id(core: CoreApp, name: str) -> int:
@@ -56,7 +56,7 @@ async def test_withdraw_then_admin_approves_the_payout(
     core: CoreApp, inbox: RecordingChannel
 ) -> None:
     gateway = SandboxGateway()
-    core.payments_gateway = gateway
+    core = rebuilt(core, gateway=gateway)
     admin = ChatDriver(core, "admin")
     await admin.say("/menu")
     m = ChatDriver(core, "meera")

@@ -1,0 +1,1 @@
+"""What people are told when something happens: one handler per event type (see table.py)."""

@@ -1,0 +1,57 @@
+"""The handler table (event type → handlers), built once by the composition root."""
+
+from __future__ import annotations
+
+from core.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingDisputed,
+    BookingExpired,
+    BookingRequested,
+    NoShowDecided,
+    RatingsRevealed,
+    ReminderDue,
+    SessionCompleted,
+)
+from core.events import (
+    AccountsLinked,
+    MentorApplied,
+    MentorDecided,
+    PaymentCaptured,
+    PaymentFailed,
+    SkillTagCreated,
+    WithdrawalDecided,
+    WithdrawalRequested,
+)
+from core.notices import booking, payments, people
+from core.uow import Handler
+
+HANDLERS: dict[type, tuple[Handler, ...]] = {
+    MentorApplied: (people.profile_changed, people.mentor_applied),
+    MentorDecided: (people.profile_changed, people.mentor_decided),
+    AccountsLinked: (people.profile_changed,),
+    SkillTagCreated: (people.skill_tag_created,),
+    WithdrawalRequested: (people.withdrawal_requested,),
+    WithdrawalDecided: (people.withdrawal_decided,),
+    PaymentCaptured: (payments.booking_payment_captured,),
+    PaymentFailed: (payments.booking_payment_failed,),
+    BookingRequested: (booking.requested,),
+    BookingConfirmed: (booking.confirmed,),
+    BookingCancelled: (booking.ended,),
+    BookingExpired: (booking.ended,),
+    ReminderDue: (booking.reminder,),
+    SessionCompleted: (booking.completed,),
+    NoShowDecided: (booking.no_show,),
+    BookingDisputed: (booking.disputed,),
+    RatingsRevealed: (booking.revealed,),
+}
+
+
+def core_handlers(
+    extra: dict[type, tuple[Handler, ...]] | None = None,
+) -> dict[type, tuple[Handler, ...]]:
+    """The core's handlers, plus any an adapter adds (run after the core's)."""
+    table = dict(HANDLERS)
+    for kind, handlers in (extra or {}).items():
+        table[kind] = table.get(kind, ()) + handlers
+    return table

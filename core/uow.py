@@ -1,0 +1,151 @@
+"""The unit of work (DESIGN §1): one transaction, services built once, events handled by table.
+
+Every entry point (a chat step, a form, a scheduler tick, a gateway webhook, a call room, a
+web page, a CLI command) does its work as
+
+    async with unit_of_work(deps) as u:
+        await u.bookings.complete_after_call(booking_id)
+
+On a clean exit the events the services raised are dispatched through `deps.handlers` (event
+type -> handlers; a handler may raise further events, handled in the same pass), then the
+transaction commits; after the commit the outbox rows it wrote are delivered and the
+recommender is told which profiles changed. An exception rolls everything back and nothing
+is delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.booking.service import Bookings
+from core.db.engine import Database
+from core.delivery import Delivery, enqueue
+from core.events import Event
+from core.messaging import Reply
+from core.policies import Policies
+from core.ports import Clock, PaymentGateway, Recommender
+from core.services.catalog import SkillCatalog
+from core.services.identity import Identity
+from core.services.mentors import Mentors
+from core.services.money import Money
+from core.services.payments import Payments
+from core.services.profiles import Profiles
+from core.services.search import Directory
+
+# A handler gets the unit of work it runs in and the event; it writes through `u`.
+Handler = Callable[["UnitOfWork", Any], Awaitable[None]]
+HandlerTable = Mapping[type, Sequence[Handler]]
+
+MAX_EVENTS = 1000  # a handler loop that keeps raising events is a bug: fail loudly
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Everything the core needs, complete when built (mentorbot/bootstrap.py)."""
+
+    db: Database
+    clock: Clock
+    policies: Policies
+    signing_key: bytes
+    catalog: SkillCatalog
+    delivery: Delivery
+    handlers: HandlerTable
+    admins: frozenset[str] = frozenset()
+    gateway: PaymentGateway | None = None
+    recommender: Recommender | None = None
+
+
+@dataclass
+class UnitOfWork:
+    deps: Deps
+    session: AsyncSession
+    now: datetime
+    events: list[Event] = field(default_factory=list)
+    outbox: list[int] = field(default_factory=list)
+    # Profiles whose searchable content may have changed: re-indexed after commit.
+    changed_profiles: set[int] = field(default_factory=set)
+
+    @property
+    def policies(self) -> Policies:
+        return self.deps.policies
+
+    @cached_property
+    def money(self) -> Money:
+        return Money(self.session, self.now, self.deps.policies, self.events, self.deps.gateway)
+
+    @cached_property
+    def bookings(self) -> Bookings:
+        return Bookings(self.session, self.now, self.deps.policies, self.events, self.money)
+
+    @cached_property
+    def payments(self) -> Payments:
+        gw = self.deps.gateway
+        return Payments(
+            self.session,
+            self.now,
+            self.events,
+            gateway_name=gw.name if gw is not None else "sandbox",
+            public_url=self.deps.policies.public_url,
+        )
+
+    @cached_property
+    def mentors(self) -> Mentors:
+        return Mentors(self.session, self.now, self.events)
+
+    @cached_property
+    def identity(self) -> Identity:
+        return Identity(
+            self.session,
+            self.now,
+            self.deps.admins,
+            starter_credits=self.deps.policies.starter_credits,
+        )
+
+    @cached_property
+    def profiles(self) -> Profiles:
+        return Profiles(self.session)
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(self.session)
+
+    async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
+        """Queue messages for a person; they go out once this unit of work has committed."""
+        self.outbox += await enqueue(self.session, user_id, list(replies), self.now)
+
+    def profiles_changed(self, user_ids: Iterable[int]) -> None:
+        self.changed_profiles.update(user_ids)
+
+    async def dispatch(self) -> None:
+        """Run every collected event through the handler table, until none are left."""
+        handled = 0
+        while self.events:
+            ev = self.events.pop(0)
+            handled += 1
+            if handled > MAX_EVENTS:
+                raise RuntimeError(f"event handlers keep raising events (last: {ev!r})")
+            for handler in self.deps.handlers.get(type(ev), ()):
+                await handler(self, ev)
+
+
+@asynccontextmanager
+async def unit_of_work(deps: Deps) -> AsyncIterator[UnitOfWork]:
+    async with deps.db.transaction() as session:
+        u = UnitOfWork(deps, session, deps.clock.now())
+        yield u
+        await u.dispatch()
+    await after_commit(deps, u)
+
+
+async def after_commit(deps: Deps, u: UnitOfWork) -> None:
+    if u.changed_profiles and deps.recommender is not None:
+        deps.recommender.profiles_written(u.changed_profiles)
+    if u.outbox:
+        await deps.delivery.flush(u.outbox)
