@@ -27,6 +27,7 @@ from core.db.schema import (
 from core.languages import language_by_code
 from mentorbot.migrate import upgrade
 from mentorbot.seed import SeedReport, seed
+from mentorbot.seed.data import load_seed_data
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 MENTORS, LEARNERS = 40, 30
@@ -265,3 +266,20 @@ async def test_seeded_rows_are_pinned(make_db: MakeDb) -> None:
     db = await make_db("pinned")
     await seed(db, mentors=120, learners=80, seed=7, now=NOW)
     assert await _sha256_of_rows(db) == PINNED_FINGERPRINT
+
+
+def test_seed_data_files_refer_only_to_what_they_define() -> None:
+    data = load_seed_data()
+    for name, track in [*data.tracks.items(), ("generic", data.generic_track)]:
+        assert track.roles and track.sessions and track.goals, name
+        assert track.orgs in data.orgs and track.school in data.orgs, name
+        for goal in track.goals:
+            goal.format(skill="x", month="x", next_year=1)
+    assert sorted(data.reviews) == [1, 2, 3, 4, 5]
+    for region in [*data.indian.values(), *data.international.values()]:
+        assert region.male and region.female and region.last and region.weight > 0
+        assert language_by_code(region.language) is not None
+    for region in data.international.values():
+        assert region.zones and region.colleges
+        for zone, _weight in region.zones:
+            zoneinfo.ZoneInfo(zone)
