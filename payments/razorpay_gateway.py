@@ -7,6 +7,7 @@ client elsewhere (tests run a local fake of Razorpay's API).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -19,6 +20,11 @@ from core.ports import GatewayError, GatewayPayment
 
 T = TypeVar("T")
 TIMEOUT_S = 20
+
+
+def refund_idempotency_key(key: str) -> str:
+    """Our key as Razorpay accepts it: 10 or more of A-Z a-z 0-9 _ - (ours hold colons)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 class RazorpayGateway:
@@ -73,10 +79,13 @@ class RazorpayGateway:
         for r in done.get("items", []):
             if (r.get("notes") or {}).get("mentorbot_key") == key:
                 return str(r["id"])
+        # Retries racing each other all miss the lookup above; Razorpay's idempotency header
+        # makes them one refund.
         made = await self._call(
             self.client.payment.refund,
             payment_id,
             {"amount": amount, "speed": "normal", "notes": {"mentorbot_key": key}},
+            headers={"X-Refund-Idempotency": refund_idempotency_key(key)},
         )
         return str(made["id"])
 

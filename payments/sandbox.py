@@ -54,6 +54,9 @@ class SandboxGateway:
         if key in self.refunds:
             return self.refunds[key][0]
         paid = self.attempts.get(payment_id)
+        # The sandbox forgets everything when the process stops: a payment it doesn't know may
+        # have been taken before a restart, so it is refunded rather than refused (Razorpay
+        # refuses unknown payments; the contract suite leaves that case out on purpose).
         if paid is not None:
             if paid.status != "captured":
                 raise GatewayError(f"{payment_id} is {paid.status}, not refundable")

@@ -8,6 +8,8 @@ import pytest
 from core.app import CoreApp
 from core.clock import ManualClock
 from core.db.engine import Database
+from payments.razorpay_gateway import RazorpayGateway
+from tests.adapters.fake_razorpay import KEY_ID, KEY_SECRET, FakeRazorpay
 from tests.support import RecordingChannel, make_core, make_template, sqlite_copy
 
 
@@ -43,3 +45,18 @@ def inbox(core: CoreApp) -> RecordingChannel:
     channel = RecordingChannel("console")
     core.delivery.register(channel)
     return channel
+
+
+@pytest.fixture
+async def razorpay_fake() -> AsyncIterator[FakeRazorpay]:
+    api = FakeRazorpay(KEY_ID, KEY_SECRET)
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+async def razorpay_gateway(razorpay_fake: FakeRazorpay) -> RazorpayGateway:
+    """The real razorpay SDK talking HTTP to `razorpay_fake` on 127.0.0.1."""
+    url = await razorpay_fake.start()
+    assert url.startswith("http://127.0.0.1:")
+    return RazorpayGateway(KEY_ID, KEY_SECRET, api_url=url, payout_account="2323230041626905")

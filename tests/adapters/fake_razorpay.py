@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+KEY_ID, KEY_SECRET = "rzp_test_key", "rzp_test_secret"
+REFUND_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{10,}")
+
+
+def _bad_request(description: str) -> web.Response:
+    return web.json_response(
+        {"error": {"code": "BAD_REQUEST_ERROR", "description": description}}, status=400
+    )
 
 
 class FakeRazorpay:
@@ -17,6 +27,7 @@ class FakeRazorpay:
         self.orders: dict[str, dict[str, Any]] = {}
         self.payments: dict[str, dict[str, Any]] = {}
         self.refunds: list[dict[str, Any]] = []
+        self.refund_keys: dict[str, tuple[Any, dict[str, Any]]] = {}  # key → request, refund
         self.payouts: dict[str, dict[str, Any]] = {}  # idempotency key → payout
         self.requests: list[tuple[str, str]] = []
         self.server: TestServer | None = None
@@ -77,10 +88,7 @@ class FakeRazorpay:
     async def create_order(self, request: web.Request) -> web.Response:
         data = await request.json()
         if not isinstance(data.get("amount"), int) or data["amount"] < 100:
-            return web.json_response(
-                {"error": {"code": "BAD_REQUEST_ERROR", "description": "amount too small"}},
-                status=400,
-            )
+            return _bad_request("amount too small")
         order = {
             "id": self._id("order"),
             "entity": "order",
@@ -101,13 +109,23 @@ class FakeRazorpay:
     async def refund(self, request: web.Request) -> web.Response:
         pid = request.match_info["id"]
         data = await request.json()
+        key = request.headers.get("X-Refund-Idempotency")
+        if key is not None:
+            # Razorpay: at least 10 of A-Z a-z 0-9 _ -; a retry must repeat the request exactly.
+            if not REFUND_IDEMPOTENCY_KEY.fullmatch(key):
+                return _bad_request("invalid idempotency key")
+            if key in self.refund_keys:
+                first, made = self.refund_keys[key]
+                if first != (pid, data):
+                    return _bad_request(
+                        "Different request with the same idempotency key has already been "
+                        "processed."
+                    )
+                return web.json_response(made)
         pay = self.payments.get(pid)
         done = sum(r["amount"] for r in self.refunds if r["payment_id"] == pid)
         if pay is None or pay["status"] != "captured" or done + data["amount"] > pay["amount"]:
-            return web.json_response(
-                {"error": {"code": "BAD_REQUEST_ERROR", "description": "not refundable"}},
-                status=400,
-            )
+            return _bad_request("not refundable")
         refund = {
             "id": self._id("rfnd"),
             "entity": "refund",
@@ -117,6 +135,8 @@ class FakeRazorpay:
             "status": "processed",
         }
         self.refunds.append(refund)
+        if key is not None:
+            self.refund_keys[key] = ((pid, data), refund)
         return web.json_response(refund)
 
     async def list_refunds(self, request: web.Request) -> web.Response:
@@ -135,10 +155,7 @@ class FakeRazorpay:
     async def payout(self, request: web.Request) -> web.Response:
         key = request.headers.get("X-Payout-Idempotency")
         if not key:
-            return web.json_response(
-                {"error": {"code": "BAD_REQUEST_ERROR", "description": "idempotency key"}},
-                status=400,
-            )
+            return _bad_request("idempotency key")
         data = await request.json()
         if key not in self.payouts:
             self.payouts[key] = {

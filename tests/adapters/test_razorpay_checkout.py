@@ -16,21 +16,14 @@ from aiohttp.test_utils import TestServer
 from core.services.money import Money
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
-from tests.adapters.fake_razorpay import FakeRazorpay
+from tests.adapters.fake_razorpay import KEY_ID, KEY_SECRET, FakeRazorpay
 from tests.e2e.test_payments_http import core_of, new_payment, post_event, state_of
 
-KEY_ID, KEY_SECRET, WEBHOOK_SECRET = "rzp_test_k", "rzp_test_s", "whsec_e2e"
+WEBHOOK_SECRET = "whsec_e2e"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeRazorpay]:
-    api = FakeRazorpay(KEY_ID, KEY_SECRET)
-    yield api
-    await api.close()
-
-
-@pytest.fixture
-async def server(tmp_path: Path, fake: FakeRazorpay) -> AsyncIterator[TestServer]:
+async def server(tmp_path: Path, razorpay_fake: FakeRazorpay) -> AsyncIterator[TestServer]:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=f"sqlite+aiosqlite:///{tmp_path}/rzp.db",
@@ -39,7 +32,7 @@ async def server(tmp_path: Path, fake: FakeRazorpay) -> AsyncIterator[TestServer
         razorpay_key_id=KEY_ID,
         razorpay_key_secret=KEY_SECRET,  # type: ignore[arg-type]
         razorpay_webhook_secret=WEBHOOK_SECRET,  # type: ignore[arg-type]
-        razorpay_api_url=await fake.start(),
+        razorpay_api_url=await razorpay_fake.start(),
     )
     srv = TestServer(create_app(settings), host="127.0.0.1")
     await srv.start_server()
@@ -47,7 +40,9 @@ async def server(tmp_path: Path, fake: FakeRazorpay) -> AsyncIterator[TestServer
     await srv.close()
 
 
-async def test_pay_with_razorpay_end_to_end(server: TestServer, fake: FakeRazorpay) -> None:
+async def test_pay_with_razorpay_end_to_end(
+    server: TestServer, razorpay_fake: FakeRazorpay
+) -> None:
     core = core_of(server)
     assert core.payments_gateway is not None and core.payments_gateway.name == "razorpay"
     p = await new_payment(core, booking_id=77, amount=25000)
@@ -55,15 +50,15 @@ async def test_pay_with_razorpay_end_to_end(server: TestServer, fake: FakeRazorp
         async with http.get(server.make_url(f"/pay/{p.token}")) as r:
             page = await r.text()
         assert r.status == 200 and "SANDBOX" not in page
-        (order_id,) = fake.orders
+        (order_id,) = razorpay_fake.orders
         assert "checkout.razorpay.com" in page and order_id in page and KEY_ID in page
         assert KEY_SECRET not in page
         # A reload doesn't make a second order.
         async with http.get(server.make_url(f"/pay/{p.token}")) as r:
             assert r.status == 200
-        assert len(fake.orders) == 1
+        assert len(razorpay_fake.orders) == 1
 
-        paid = fake.customer_pays(order_id)
+        paid = razorpay_fake.customer_pays(order_id)
         body = json.dumps(
             {
                 "entity": "event",
@@ -92,5 +87,5 @@ async def test_pay_with_razorpay_end_to_end(server: TestServer, fake: FakeRazorp
     async with core.db.transaction() as s:
         money = Money(s, core.clock.now(), core.policies, [], core.payments_gateway)
         assert await money.refund_booking(77) == {"INR": 25000}
-    assert [(r["payment_id"], r["amount"]) for r in fake.refunds] == [(paid["id"], 25000)]
+    assert [(r["payment_id"], r["amount"]) for r in razorpay_fake.refunds] == [(paid["id"], 25000)]
     assert await state_of(core, p.id) == ("refunded", {}, [])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,68 +13,55 @@ from core.gateway_events import reconcile_pending
 from core.ledger.tables import Payment
 from core.ports import GatewayError
 from core.services.money import Money
-from payments.razorpay_gateway import RazorpayGateway
-from tests.adapters.fake_razorpay import FakeRazorpay
+from payments.razorpay_gateway import RazorpayGateway, refund_idempotency_key
+from tests.adapters.fake_razorpay import KEY_ID, KEY_SECRET, FakeRazorpay
 from tests.support import rebuilt
 
-KEY_ID, KEY_SECRET = "rzp_test_key", "rzp_test_secret"
+# What every gateway promises is in tests/contract/test_gateway_contract.py; here is only what
+# is Razorpay's own: what goes over the wire, its keys, and RazorpayX settings.
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeRazorpay]:
-    api = FakeRazorpay(KEY_ID, KEY_SECRET)
-    yield api
-    await api.close()
-
-
-@pytest.fixture
-async def gateway(fake: FakeRazorpay) -> RazorpayGateway:
-    url = await fake.start()
-    assert url.startswith("http://127.0.0.1:")
-    return RazorpayGateway(KEY_ID, KEY_SECRET, api_url=url, payout_account="2323230041626905")
-
-
-async def test_order_payments_and_refund_once(fake: FakeRazorpay, gateway: RazorpayGateway) -> None:
-    order_id = await gateway.create_order(
-        amount=10000, currency="INR", receipt="mentorbot_1", notes={"mentorbot_payment_id": "1"}
-    )
-    assert fake.orders[order_id]["notes"] == {"mentorbot_payment_id": "1"}
-    assert await gateway.order_payments(order_id) == []
-    fake.customer_pays(order_id, success=False)
-    paid = fake.customer_pays(order_id)
-    statuses = sorted(p.status for p in await gateway.order_payments(order_id))
-    assert statuses == ["captured", "failed"]
-
-    r1 = await gateway.refund(payment_id=paid["id"], amount=10000, key="refund:payment:1")
-    r2 = await gateway.refund(payment_id=paid["id"], amount=10000, key="refund:payment:1")
-    assert r1 == r2 and len(fake.refunds) == 1
-    with pytest.raises(GatewayError):
-        await gateway.refund(payment_id=paid["id"], amount=10000, key="refund:payment:other")
-
-
-async def test_payout_carries_the_idempotency_key(
-    fake: FakeRazorpay, gateway: RazorpayGateway
+async def test_what_reaches_razorpay(
+    razorpay_fake: FakeRazorpay, razorpay_gateway: RazorpayGateway
 ) -> None:
-    a = await gateway.payout(
+    order_id = await razorpay_gateway.create_order(
+        amount=10000, currency="INR", receipt="r" * 50, notes={"mentorbot_payment_id": "1"}
+    )
+    order = razorpay_fake.orders[order_id]
+    assert order["notes"] == {"mentorbot_payment_id": "1"} and order["receipt"] == "r" * 40
+    paid = razorpay_fake.customer_pays(order_id)
+    await razorpay_gateway.refund(payment_id=paid["id"], amount=4000, key="refund:payment:1")
+    assert razorpay_fake.refunds[0]["notes"] == {"mentorbot_key": "refund:payment:1"}
+    assert list(razorpay_fake.refund_keys) == [refund_idempotency_key("refund:payment:1")]
+    await razorpay_gateway.payout(
         amount=50000, currency="INR", key="payout:7", destination="anita@upi", name="Anita"
     )
-    b = await gateway.payout(
-        amount=50000, currency="INR", key="payout:7", destination="anita@upi", name="Anita"
-    )
-    assert a == b and list(fake.payouts) == ["payout:7"]
-    assert fake.payouts["payout:7"]["mode"] == "UPI"
+    assert list(razorpay_fake.payouts) == ["payout:7"]
+    assert razorpay_fake.payouts["payout:7"]["mode"] == "UPI"
 
 
-async def test_wrong_keys_are_a_gateway_error(fake: FakeRazorpay) -> None:
-    url = await fake.start()
-    bad = RazorpayGateway(KEY_ID, "wrong", api_url=url)
+async def test_wrong_keys_are_a_gateway_error(razorpay_fake: FakeRazorpay) -> None:
+    bad = RazorpayGateway(KEY_ID, "wrong", api_url=await razorpay_fake.start())
     with pytest.raises(GatewayError):
         await bad.create_order(amount=10000, currency="INR", receipt="x", notes={})
 
 
+async def test_payouts_need_a_razorpayx_account(razorpay_fake: FakeRazorpay) -> None:
+    no_account = RazorpayGateway(KEY_ID, KEY_SECRET, api_url=await razorpay_fake.start())
+    with pytest.raises(GatewayError, match="PAYOUT_ACCOUNT"):
+        await no_account.payout(
+            amount=50000, currency="INR", key="payout:8", destination="anita@upi", name="Anita"
+        )
+    assert razorpay_fake.requests == []
+
+
 async def test_reconcile_finds_a_payment_whose_webhook_never_came(
-    core: CoreApp, clock: ManualClock, fake: FakeRazorpay, gateway: RazorpayGateway
+    core: CoreApp,
+    clock: ManualClock,
+    razorpay_fake: FakeRazorpay,
+    razorpay_gateway: RazorpayGateway,
 ) -> None:
+    fake, gateway = razorpay_fake, razorpay_gateway
     core = rebuilt(core, gateway=gateway)
     async with core.uow() as uow:
         s = uow.session

@@ -159,8 +159,11 @@ async def test_cancel_shows_the_policy_first(
     await learner.press("Cancel")
     assert "Cancel session" in learner.text() and "Nothing has been paid" in learner.text()
     await learner.press("Keep it")
-    assert "What next" not in learner.text() or True
-    await learner.say("/sessions")
+    # Keeping it goes back to the session list, not the generic menu, with the session intact.
+    assert "What next" not in learner.text()
+    assert "*#1* Mon 23 Nov, 18:00" in learner.text() and "✅ confirmed" in learner.text()
+    async with core.db.transaction() as s:
+        assert (await s.scalar(select(Booking.status))) == "confirmed"
     await learner.press("Cancel")
     await learner.press("Yes, cancel it")
     assert "is cancelled" in learner.text()

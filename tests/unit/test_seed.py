@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,6 +16,7 @@ from core.db.engine import Database
 from core.db.schema import (
     Account,
     AvailabilityWindow,
+    Base,
     MentorProfile,
     Review,
     Skill,
@@ -25,6 +27,7 @@ from core.db.schema import (
 from core.languages import language_by_code
 from mentorbot.migrate import upgrade
 from mentorbot.seed import SeedReport, seed
+from mentorbot.seed.data import load_seed_data
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 MENTORS, LEARNERS = 40, 30
@@ -210,3 +213,73 @@ async def test_naive_now_is_rejected(make_db: MakeDb) -> None:
     db = await make_db("naive")
     with pytest.raises(ValueError):
         await seed(db, mentors=1, learners=1, now=datetime(2025, 1, 1))
+
+
+# The seeded output for seed=7, pinned when the data literals still lived in seed.py: moving
+# data or code around must not change a single row. Skills come from core/data/skills.json,
+# so editing the taxonomy (or the seed data on purpose) changes this and it is re-pinned.
+PINNED_FINGERPRINT = "61ba92fcc6134002220cdc190985e6f3b1405102d3dc62604e0f63478ee9ae78"
+PINNED_TABLES = (
+    "users",
+    "accounts",
+    "skills",
+    "user_skills",
+    "user_languages",
+    "availability_windows",
+    "mentor_profiles",
+    "reviews",
+)
+
+
+async def _sha256_of_rows(db: Database) -> str:
+    """Every seeded row, with surrogate ids replaced by what they point at (a person's
+    external id, a skill's key) so the hash depends on content, not on insertion order."""
+    tables = Base.metadata.tables
+    async with db.transaction() as s:
+        people = dict((await s.execute(select(Account.user_id, Account.external_id))).all())
+        skills = dict((await s.execute(select(Skill.id, Skill.key))).all())
+        refs = {"users": people, "skills": skills}
+        digest = hashlib.sha256()
+        for name in PINNED_TABLES:
+            table = tables[name]
+            rows = []
+            for row in (await s.execute(table.select())).mappings():
+                out = {}
+                for col in table.columns:
+                    value = row[col.key]
+                    if col.key == "id" or col.key == "primary_account_id":
+                        continue
+                    for fk in col.foreign_keys:
+                        target = fk.column.table.name
+                        if target in refs and value is not None:
+                            value = refs[target][value]
+                    out[col.key] = value
+                if name == "users":
+                    out["account"] = people[row["id"]]
+                rows.append(repr(sorted(out.items())))
+            for line in sorted(rows):
+                digest.update(f"{name}\t{line}\n".encode())
+    return digest.hexdigest()
+
+
+async def test_seeded_rows_are_pinned(make_db: MakeDb) -> None:
+    db = await make_db("pinned")
+    await seed(db, mentors=120, learners=80, seed=7, now=NOW)
+    assert await _sha256_of_rows(db) == PINNED_FINGERPRINT
+
+
+def test_seed_data_files_refer_only_to_what_they_define() -> None:
+    data = load_seed_data()
+    for name, track in [*data.tracks.items(), ("generic", data.generic_track)]:
+        assert track.roles and track.sessions and track.goals, name
+        assert track.orgs in data.orgs and track.school in data.orgs, name
+        for goal in track.goals:
+            goal.format(skill="x", month="x", next_year=1)
+    assert sorted(data.reviews) == [1, 2, 3, 4, 5]
+    for region in [*data.indian.values(), *data.international.values()]:
+        assert region.male and region.female and region.last and region.weight > 0
+        assert language_by_code(region.language) is not None
+    for region in data.international.values():
+        assert region.zones and region.colleges
+        for zone, _weight in region.zones:
+            zoneinfo.ZoneInfo(zone)
