@@ -12,17 +12,18 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from core.app import CoreApp
-from core.booking.service import Bookings
 from core.booking.views import room_token
 from core.clock import ManualClock
 from core.db.schema import Account
-from core.services.money import Money
+from core.gateway_events import apply_gateway_event
+from core.services.payments import GatewayEvent
 from mentorbot.app import CORE, create_app
 from mentorbot.settings import Settings
 from tests.booking_support import add_mentor, add_user
 
 BOOKED_AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 START = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # a 10-minute session
+PAID_PRICE = 10000  # ₹100 in paise
 
 
 @pytest.fixture
@@ -66,12 +67,20 @@ def call_settings(tmp_path: Path, **extra: object) -> Settings:
 
 
 async def book(
-    core: CoreApp, mentor_name: str = "Meera", learner_name: str = "Asha"
+    core: CoreApp,
+    mentor_name: str = "Meera",
+    learner_name: str = "Asha",
+    *,
+    price_mode: str = "credits",
 ) -> tuple[int, int, int]:
-    async with core.db.transaction() as s:
-        # A credit session: the learner's credit really sits in escrow, so no-show refunds
-        # and payouts go through the real ledger.
-        mentor = await add_mentor(s, mentor_name, BOOKED_AT, price_mode="credits")
+    """A confirmed booking. Credits (the default) or paid (₹100, captured by the sandbox
+    gateway's event): either way the learner's money really sits in escrow, so no-show
+    refunds and payouts go through the real ledger."""
+    async with core.uow() as u:
+        s = u.session
+        mentor = await add_mentor(
+            s, mentor_name, BOOKED_AT, price_mode=price_mode, price_minor=PAID_PRICE
+        )
         learner = await add_user(s, learner_name, BOOKED_AT, tz="Europe/London")
         for uid, name in ((mentor, mentor_name), (learner, learner_name)):
             s.add(
@@ -85,24 +94,42 @@ async def book(
                 )
             )
         await s.flush()
-        money = Money(s, BOOKED_AT, core.policies, [], core.payments_gateway)
         for uid in (mentor, learner):
-            await money.grant_starter_credits(uid)
-        svc = Bookings(s, BOOKED_AT, core.policies, [], money)
-        offer = await svc.offering(mentor)
+            await u.money.grant_starter_credits(uid)
+        offer = await u.bookings.offering(mentor)
         assert offer is not None
-        b = await svc.request(learner, offer, START, 10, "Interview prep")
-        await svc.accept(b.id, mentor)
+        b = await u.bookings.request(learner, offer, START, 10, "Interview prep")
+        booking_id = b.id
+        if price_mode == "paid":
+            co = await u.payments.checkout(
+                purpose="booking",
+                ref_id=b.id,
+                payer_id=learner,
+                amount=b.amount_minor,
+                currency=b.currency,
+                description="session",
+            )
+            order = f"order_room{b.id}"
+            await u.payments.attach_order(co.payment_id, order)
+    if price_mode == "paid":
+        captured = GatewayEvent(
+            f"evt_room{booking_id}", "captured", "pay_room", order, PAID_PRICE, "INR"
+        )
+        assert await apply_gateway_event(core.deps, captured) == "captured"
+    async with core.uow() as u:
+        b = await u.bookings.accept(booking_id, mentor)
         assert b.status == "confirmed"
-        return b.id, mentor, learner
+    return booking_id, mentor, learner
 
 
-async def start_call(tmp_path: Path, **extra: object) -> AsyncIterator[Call]:
+async def start_call(
+    tmp_path: Path, *, price_mode: str = "credits", **extra: object
+) -> AsyncIterator[Call]:
     clock = ManualClock(BOOKED_AT)
     srv = TestServer(create_app(call_settings(tmp_path, **extra), clock=clock), host="127.0.0.1")
     await srv.start_server()
     core = srv.app[CORE]
-    booking_id, mentor, learner = await book(core)
+    booking_id, mentor, learner = await book(core, price_mode=price_mode)
     clock.advance(START + timedelta(minutes=1) - clock.now())
     try:
         yield Call(srv, core, clock, booking_id, mentor, learner)

@@ -17,7 +17,7 @@ from calls.web import ROOMS
 from core.booking.joins import RoomEvent, records_of
 from core.booking.noshow import Verdict, decide
 from core.booking.tables import Booking
-from core.ledger.ledger import Ledger
+from core.ledger.ledger import Ledger, platform
 from tests.booking_support import add_user
 from tests.e2e.rooms_support import START, Call, loopback_ice, start_call
 
@@ -274,6 +274,51 @@ async def test_hang_up_after_both_joined_completes_and_asks_for_ratings(call: Ca
     finally:
         await mentor.close()
         await learner.close()
+
+
+@pytest.fixture
+async def paid_call(tmp_path: Path) -> AsyncIterator[Call]:
+    async for c in start_call(tmp_path, price_mode="paid"):
+        yield c
+
+
+async def test_a_hung_up_paid_call_pays_mentor_70_and_platform_30(paid_call: Call) -> None:
+    """Completion from the room goes through the same money service as the scheduler's: the
+    ₹100 in escrow is split ₹70 to the mentor, ₹30 to the platform, and escrow is empty."""
+    call = paid_call
+    async with call.core.uow() as u:
+        assert await u.money.escrowed(call.booking_id) == {"INR": 10000}
+    mentor = RoomClient(call.url, call.token("mentor"))
+    learner = RoomClient(call.url, call.token("learner"))
+    try:
+        async with asyncio.timeout(WAIT_S):
+            await mentor.open()
+            await learner.open()
+            await mentor.expect("peer-joined")
+            await learner.send({"type": "hangup"})
+            await mentor.expect("peer-left")
+            await mentor.send({"type": "hangup"})
+            await mentor.expect("_closed")
+            for _ in range(300):  # completion runs after the hang-up, in the background
+                if await status_of(call) == "completed":
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        await mentor.close()
+        await learner.close()
+    async with call.core.uow() as u:
+        ledger = u.money.ledger
+        assert (await ledger.wallet_balances(call.mentor)).get("INR") == 7000
+        assert await ledger.balance(platform("platform_revenue", "INR")) == 3000
+        assert await ledger.balance(platform("escrow", "INR")) == 0  # the only booking here
+        assert await ledger.check_invariants() == []
+
+
+async def status_of(call: Call) -> str:
+    async with call.core.uow() as u:
+        b = await u.session.get(Booking, call.booking_id)
+        assert b is not None
+        return b.status
 
 
 @pytest.fixture
