@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from alembic import context
 from bots.slack.oauth import oauth_metadata
 from core.db.engine import create_engine
-from core.db.metadata import all_metadata
+from core.tables import all_metadata
 
 config = context.config
 target_metadata = all_metadata()

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from core.booking.clockwork import TickReport, tick
+from core.clockwork import TickReport, tick
 from core.db.engine import Database
 from core.delivery import Delivery
 from core.dialogs import build_registry

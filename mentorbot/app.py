@@ -173,7 +173,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     # After core_ctx in cleanup_ctx order, so the bot starts once the core exists.
     setup_telegram(app, settings.telegram(), lambda: app[CORE])
     setup_payments(app, settings, CORE)
-    setup_webhooks(app)
+    setup_webhooks(app, settings.telegram())
     setup_calls(app, lambda app: app[CORE], call_config(settings))
     # Last: on_startup handlers run after every cleanup_ctx has started.
     app.on_startup.append(settle_after_startup)

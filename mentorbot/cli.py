@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     tg = sub.add_parser("telegram", help="Telegram bot helpers")
     tgsub = tg.add_subparsers(dest="tg_cmd", required=True)
     tgsub.add_parser("set-webhook", help="register PUBLIC_URL/webhooks/telegram with Telegram")
-    from matching.cli import add_commands
+    from mentorbot.match_cli import add_commands
 
     add_commands(sub)
     return p
@@ -183,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         elif args.cmd == "admin":
             print(_login_link(settings, args.who))
         elif args.cmd in ("eval", "match"):
-            from matching import cli as mcli
+            from mentorbot import match_cli as mcli
 
             if args.cmd == "match":
                 asyncio.run(mcli.run_match(settings, args))

@@ -1,12 +1,16 @@
-"""aiohttp endpoints that platforms and gateways call (signature checks first)."""
+"""aiohttp endpoints that platforms and gateways call: each verifies the request first (a
+signature or a secret), then hands it to the adapter or service."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from bots.telegram.wiring import TelegramConfig
 from webhooks import razorpay
+from webhooks.telegram import setup_telegram_webhook
 
 
-def setup_webhooks(app: web.Application) -> None:
-    """The gateway callbacks; call after setup_payments (they use its runtime)."""
+def setup_webhooks(app: web.Application, telegram: TelegramConfig) -> None:
+    """Call after the adapters' and payments' setup: these hand requests to them."""
     razorpay.add_routes(app)
+    setup_telegram_webhook(app, telegram)

@@ -12,14 +12,15 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
 
+from bots.telegram.wiring import PATH, TELEGRAM, TelegramConfig
+
 log = logging.getLogger(__name__)
 
-PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # updates are a few KB; refuse anything absurd before parsing
 
@@ -150,3 +151,33 @@ class TelegramWebhook:
         for t in pending:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
+
+
+TELEGRAM_WEBHOOK = web.AppKey("telegram_webhook", TelegramWebhook)
+
+
+async def _webhook(request: web.Request) -> web.Response:
+    hook = request.app.get(TELEGRAM_WEBHOOK)
+    if hook is None:
+        return web.Response(status=503, text="telegram bot is not running")
+    return await hook.handle(request)
+
+
+def setup_telegram_webhook(app: web.Application, config: TelegramConfig) -> bool:
+    """POST /webhooks/telegram in webhook mode; call after bots.telegram's setup_telegram (its
+    cleanup context starts the bot that this one hands updates to)."""
+    if config.off_reason() is not None or config.mode != "webhook":
+        return False
+    app.router.add_post(PATH, _webhook)
+
+    async def hook_ctx(app: web.Application) -> AsyncIterator[None]:
+        tg = app.get(TELEGRAM)
+        hook = TelegramWebhook(config.webhook_secret, tg.feed) if tg is not None else None
+        if hook is not None:
+            app[TELEGRAM_WEBHOOK] = hook
+        yield
+        if hook is not None:
+            await hook.drain()
+
+    app.cleanup_ctx.append(hook_ctx)
+    return True

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from aiogram.types import Chat, Message, User
 
+from core.booking.payloads import Bk
 from core.dialogs.find import Fm
 from core.dialogs.menu import Menu
-from core.dialogs.profile import ViewProfile
-from core.dialogs.sessions import Bk
 from core.markup import esc
 from core.messaging import (
     ActionIn,
@@ -25,6 +24,7 @@ from core.messaging import (
     TextIn,
     parse_text,
 )
+from core.services.buttons import ViewProfile
 
 PLATFORM: Platform = "telegram"
 WORKSPACE = "telegram"

@@ -18,11 +18,11 @@ from bots.telegram.bot import TelegramBot
 from bots.telegram.flood import Pacer, Timer
 from bots.telegram.session import Session
 from core.app import CoreApp
-from webhooks.telegram import PATH, TelegramWebhook
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.telegram.org"
+PATH = "/webhooks/telegram"  # served by webhooks.telegram in webhook mode
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
@@ -60,14 +60,6 @@ def make_bot(config: TelegramConfig) -> Bot:
 
 
 TELEGRAM = web.AppKey("telegram", TelegramBot)
-TELEGRAM_WEBHOOK = web.AppKey("telegram_webhook", TelegramWebhook)
-
-
-async def _webhook(request: web.Request) -> web.Response:
-    hook = request.app.get(TELEGRAM_WEBHOOK)
-    if hook is None:
-        return web.Response(status=503, text="telegram bot is not running")
-    return await hook.handle(request)
 
 
 def setup_telegram(
@@ -83,9 +75,7 @@ def setup_telegram(
     if why is not None:
         log.info("Telegram bot is off: %s.", why)
         return False
-    webhook = config.mode == "webhook"
-    if webhook:
-        app.router.add_post(PATH, _webhook)
+    webhook = config.mode == "webhook"  # the route itself: webhooks.telegram
 
     async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer, dedupe=webhook)
@@ -100,17 +90,12 @@ def setup_telegram(
             yield
             return
         app[TELEGRAM] = tg
-        hook = TelegramWebhook(config.webhook_secret, tg.feed) if webhook else None
-        if hook is not None:
-            app[TELEGRAM_WEBHOOK] = hook
         log.info(
             "Telegram bot @%s is on (%s).",
             tg.username,
             f"webhook at {config.webhook_url}" if webhook else "polling",
         )
         yield
-        if hook is not None:
-            await hook.drain()
         await tg.stop()
 
     app.cleanup_ctx.append(telegram_ctx)

@@ -15,22 +15,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.availability import Window
-from core.booking.events import (
+from core.booking.joins import records_of
+from core.booking.noshow import Outcome, Verdict, decide
+from core.booking.tables import ACTIVE, Booking, BookingCell, BookingNotice, SessionRating
+from core.db.schema import AvailabilityWindow, MentorProfile, Review, User
+from core.events import (
     BookingCancelled,
     BookingConfirmed,
     BookingDisputed,
     BookingExpired,
     BookingRequested,
+    Event,
     NoShowDecided,
     RatingsRevealed,
     ReminderDue,
     SessionCompleted,
 )
-from core.booking.joins import records_of
-from core.booking.noshow import Outcome, Verdict, decide
-from core.booking.tables import ACTIVE, Booking, BookingCell, BookingNotice, SessionRating
-from core.db.schema import AvailabilityWindow, MentorProfile, Review, User
-from core.events import Event
 from core.ledger.ledger import InsufficientFunds
 from core.policies import Policies
 from core.services.money import Money

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.booking.tables import Booking
-from core.dialogs.views import money
+from core.text import money
 from core.timezones import zone
 
 

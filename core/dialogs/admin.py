@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
 from core.db.schema import MentorProfile, User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
-from core.dialogs.views import profile_card
 from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
-from core.payloads import Payload
-
-
-@dataclass(frozen=True)
-class Adm(Payload, prefix="adm"):
-    what: str
-    target: int
-
-
-def decision_buttons(user_id: int) -> tuple[tuple[Button, ...], ...]:
-    return (
-        (
-            Button("✅ Approve", Adm("ok", user_id).pack()),
-            Button("❌ Reject", Adm("no", user_id).pack()),
-        ),
-    )
+from core.services.buttons import Adm, application_buttons
+from core.views import profile_card
 
 
 async def application_reply(ctx: Ctx, user_id: int) -> Reply:
     view = await ctx.profiles.view(user_id)
     return Reply(
         "*Mentor application*\n" + profile_card(view, ctx.now, own=False),
-        buttons=decision_buttons(user_id),
+        buttons=application_buttons(user_id),
     )
 
 

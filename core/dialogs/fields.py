@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 
 from core.availability import Window, parse_availability
-from core.dialogs.views import money
 from core.forms import FieldEnv, Invalid
 from core.languages import Language, parse_languages
 from core.markup import esc, quote
 from core.skills import Level, SkillIndex, SkillMatch, SkillSuggestions, split_skill_list
+from core.text import money
 from core.timezones import TzResolved, TzSuggestions, resolve_timezone
 
 MAX_PRICE_MINOR = 10_000_00

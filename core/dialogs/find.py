@@ -8,15 +8,17 @@ from dataclasses import dataclass, replace
 
 from core.dialogs.engine import Ctx, Dialog, Step, goto
 from core.dialogs.matchview import breakdown_text, result_line, understood_parts, understood_text
-from core.dialogs.profile import ViewProfile, mentor_profile_reply
-from core.dialogs.views import hit_line, money
+from core.dialogs.profile import mentor_profile_reply
 from core.languages import language_by_code, parse_languages
 from core.markup import esc, quote
 from core.messaging import Button, Choice, Choices, Inbound, Reply
 from core.payloads import Payload
 from core.recommend import MatchQuery, query_from_json, query_to_json
+from core.services.buttons import ViewProfile
 from core.services.search import SORTS, SearchFilters
 from core.skills import SkillMatch, SkillSuggestions
+from core.text import money
+from core.views import hit_line
 
 FILLER = re.compile(
     r"^(?:please\s+)?(?:(?:find|get|show)\s+(?:me\s+)?)?(?:an?\s+)?(?:mentors?\s+)?"

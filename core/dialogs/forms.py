@@ -21,13 +21,13 @@ from core.dialogs.engine import Conversations, Ctx, StaleConversation, Step, han
 from core.dialogs.menu import Menu
 from core.dialogs.onboarding import APPLY_BLOCKED, all_set, submit_application
 from core.dialogs.profile import Edit, OwnProfile
-from core.dialogs.views import money
 from core.forms import FieldEnv, Form, FormField, FormOutcome, FormRef, FormValues, Option
 from core.forms import validate as validate_values
 from core.languages import language_by_code
 from core.messaging import ActionIn, Actor, CommandIn, ConversationKey, Inbound, Reply
 from core.services.profiles import ProfileView, SkillLevel
 from core.skills import Level
+from core.text import money
 
 log = logging.getLogger(__name__)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from core.dialogs.engine import Conversations, Ctx
 from core.dialogs.menu import Menu
 from core.dialogs.sessions import booking_line
-from core.dialogs.views import profile_card
-from core.dialogs.wallet import amount_text
 from core.forms import FormRef
 from core.markup import esc
 from core.messaging import Actor, Button, ConversationKey, Reply
+from core.text import amount_text
+from core.views import profile_card
 
 UPCOMING_SHOWN = 5
 

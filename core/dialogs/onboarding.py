@@ -28,13 +28,14 @@ from core.dialogs.fields import (
     price_of_minor,
     resolve_tz,
 )
-from core.dialogs.views import money, profile_card
 from core.forms import Invalid
 from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
 from core.payloads import Payload
 from core.skills import parse_level
+from core.text import money
 from core.timezones import describe_zone, zone
+from core.views import profile_card
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,8 @@ class Onboarding(Dialog):
                 buttons=(
                     (
                         Button(
-                            suggested, Ob("price", str(ctx.deps.policies.default_price_minor)).pack()
+                            suggested,
+                            Ob("price", str(ctx.deps.policies.default_price_minor)).pack(),
                         ),
                         Button("Free", Ob("price", "free").pack()),
                         Button("Credits", Ob("price", "credits").pack()),

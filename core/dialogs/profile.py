@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.booking.payloads import Bk
 from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
-from core.dialogs.sessions import Bk
-from core.dialogs.views import profile_card, reviews_text
 from core.messaging import Button, Reply
 from core.payloads import Payload
+from core.services.buttons import ViewProfile
+from core.views import profile_card, reviews_text
 
 
 @dataclass(frozen=True)
 class Edit(Payload, prefix="pe"):
     field: str
-
-
-@dataclass(frozen=True)
-class ViewProfile(Payload, prefix="pv"):
-    user_id: int
 
 
 @dataclass(frozen=True)

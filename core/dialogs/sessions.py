@@ -3,11 +3,10 @@ reschedule, join link, report a problem, and rating after the session."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 
 from core.booking.joins import recordings_of
+from core.booking.payloads import Bk, Rt, decision_buttons, rating_buttons
 from core.booking.service import BookingError
 from core.booking.tables import ACTIVE, Booking, SessionRating
 from core.booking.views import STATUS_LABELS, price_text, room_url, when
@@ -15,34 +14,6 @@ from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc
 from core.messaging import Button, Inbound, LinkButton, Reply
-from core.payloads import Payload
-
-
-@dataclass(frozen=True)
-class Bk(Payload, prefix="bk"):
-    """A button on a booking, valid wherever it was sent (chat, notification)."""
-
-    what: str  # book | acc | dec | cancel | cancelok | resched | problem | rate
-    ref: int
-
-
-@dataclass(frozen=True)
-class Rt(Payload, prefix="rt"):
-    booking: int
-    stars: int
-
-
-def rating_buttons(booking_id: int) -> tuple[tuple[Button, ...], ...]:
-    return (tuple(Button("★" * n, Rt(booking_id, n).pack()) for n in range(1, 6)),)
-
-
-def decision_buttons(booking_id: int) -> tuple[tuple[Button, ...], ...]:
-    return (
-        (
-            Button("✅ Accept", Bk("acc", booking_id).pack()),
-            Button("❌ Decline", Bk("dec", booking_id).pack()),
-        ),
-    )
 
 
 async def _name(ctx: Ctx, user_id: int) -> str:
@@ -95,7 +66,10 @@ class MySessions(Dialog):
                             LinkButton(
                                 "🎥 Join",
                                 room_url(
-                                    ctx.deps.policies.public_url, ctx.deps.signing_key, b, ctx.user.id
+                                    ctx.deps.policies.public_url,
+                                    ctx.deps.signing_key,
+                                    b,
+                                    ctx.user.id,
                                 ),
                             ),
                         )
@@ -128,7 +102,9 @@ class MySessions(Dialog):
                     rating_buttons(b.id) if b.status == "completed" and b.id not in rated else ()
                 )
                 if b.id in recorded:
-                    url = room_url(ctx.deps.policies.public_url, ctx.deps.signing_key, b, ctx.user.id)
+                    url = room_url(
+                        ctx.deps.policies.public_url, ctx.deps.signing_key, b, ctx.user.id
+                    )
                     buttons = (*buttons, (LinkButton("🎞 Recording", f"{url}/recordings"),))
                 replies.append(Reply(await booking_line(ctx, b), buttons=buttons))
         return replies

@@ -10,18 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
-from core.dialogs.views import money
 from core.ledger import Entry, InsufficientFunds
 from core.markup import esc
 from core.messaging import Attachment, Button, Inbound, Reply
-from core.payloads import Payload
 from core.ports import GatewayError
+from core.services.buttons import Wal, WalConfirm, withdrawal_buttons
 from core.services.money import NoGateway, WithdrawalTooSmall
+from core.text import amount_text, money, signed
 
 RECENT = 8
 STATEMENT_MAX = 5000
@@ -35,27 +34,6 @@ KIND_LABELS = {
     "withdrawal_returned": "Withdrawal returned",
     "payment": "Payment",
 }
-
-
-@dataclass(frozen=True)
-class Wal(Payload, prefix="wal"):
-    what: str  # csv | wd | ok | no | list
-    target: int
-
-
-@dataclass(frozen=True)
-class WalConfirm(Payload, prefix="walc"):
-    yes: bool
-
-
-def amount_text(amount: int, currency: str) -> str:
-    if currency == "CREDIT":
-        return f"{amount} credit{'s' if abs(amount) != 1 else ''}"
-    return money(amount, currency)
-
-
-def signed(amount: int, currency: str) -> str:
-    return ("+" if amount > 0 else "−") + amount_text(abs(amount), currency)
 
 
 def parse_rupees(text: str) -> int | None:
@@ -142,15 +120,6 @@ async def statement_reply(ctx: Ctx) -> Reply:
 NOT_ADMIN = Reply("Only admins can do that.")
 
 
-def decision_buttons(withdrawal_id: int) -> tuple[tuple[Button, ...], ...]:
-    return (
-        (
-            Button("✅ Approve payout", Wal("ok", withdrawal_id).pack()),
-            Button("❌ Reject", Wal("no", withdrawal_id).pack()),
-        ),
-    )
-
-
 async def request_text(ctx: Ctx, withdrawal_id: int) -> str:
     w = await ctx.money.withdrawal(withdrawal_id)
     if w is None:
@@ -188,7 +157,9 @@ class Wallet(Dialog):
         rows = await ctx.money.pending_withdrawals()
         if not rows:
             return [Reply("No withdrawals are waiting. 🎉")]
-        return [Reply(await request_text(ctx, w.id), buttons=decision_buttons(w.id)) for w in rows]
+        return [
+            Reply(await request_text(ctx, w.id), buttons=withdrawal_buttons(w.id)) for w in rows
+        ]
 
     async def _start_withdraw(self, ctx: Ctx) -> Step:
         balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)

@@ -6,7 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from core.booking.events import (
+from core.booking.payloads import Bk, decision_buttons, rating_buttons
+from core.booking.tables import Booking
+from core.booking.views import price_text, room_url, when
+from core.calendar import SessionEntry, feed_token, session_ics
+from core.db.schema import User, UserSkill
+from core.events import (
     BookingCancelled,
     BookingConfirmed,
     BookingDisputed,
@@ -17,11 +22,6 @@ from core.booking.events import (
     ReminderDue,
     SessionCompleted,
 )
-from core.booking.tables import Booking
-from core.booking.views import price_text, room_url, when
-from core.calendar import SessionEntry, feed_token, session_ics
-from core.db.schema import User, UserSkill
-from core.dialogs.sessions import Bk, decision_buttons, rating_buttons
 from core.markup import esc
 from core.messaging import Attachment, Button, LinkButton, Reply
 from core.services.search import SearchFilters

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from core.booking.payloads import Bk
 from core.booking.tables import Booking
-from core.dialogs.sessions import Bk
-from core.dialogs.views import money as money_text
 from core.events import PaymentCaptured, PaymentFailed
 from core.messaging import Button, Reply
+from core.text import money as money_text
 from core.uow import UnitOfWork
 
 

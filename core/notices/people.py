@@ -5,11 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.db.schema import User
-from core.dialogs.admin import decision_buttons
-from core.dialogs.profile import ViewProfile
-from core.dialogs.views import profile_card
-from core.dialogs.wallet import amount_text
-from core.dialogs.wallet import decision_buttons as withdrawal_buttons
 from core.events import (
     AccountsLinked,
     MentorApplied,
@@ -20,7 +15,10 @@ from core.events import (
 )
 from core.markup import esc
 from core.messaging import Button, Reply
+from core.services.buttons import ViewProfile, application_buttons, withdrawal_buttons
+from core.text import amount_text
 from core.uow import UnitOfWork
+from core.views import profile_card
 
 DECISION_TEXTS = {
     "approved": "🎉 Your mentor application was *approved*! Learners can now find you in search.",
@@ -47,7 +45,7 @@ async def mentor_applied(u: UnitOfWork, ev: MentorApplied) -> None:
     view = await u.profiles.view(ev.user_id)
     reply = Reply(
         "🆕 *New mentor application*\n" + profile_card(view, u.now, own=False),
-        buttons=decision_buttons(ev.user_id),
+        buttons=application_buttons(ev.user_id),
     )
     await _tell_admins(u, reply, except_user=ev.user_id)
 

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from core.booking.events import (
+from core.events import (
+    AccountsLinked,
     BookingCancelled,
     BookingConfirmed,
     BookingDisputed,
     BookingExpired,
     BookingRequested,
+    MentorApplied,
+    MentorDecided,
     NoShowDecided,
+    PaymentCaptured,
+    PaymentFailed,
     RatingsRevealed,
     ReminderDue,
     SessionCompleted,
-)
-from core.events import (
-    AccountsLinked,
-    MentorApplied,
-    MentorDecided,
-    PaymentCaptured,
-    PaymentFailed,
     SkillTagCreated,
     WithdrawalDecided,
     WithdrawalRequested,

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.schema import User
 from core.events import Event, WithdrawalDecided, WithdrawalRequested
 from core.ledger import CURRENCIES, Ledger, LedgerError, platform, wallet
-from core.ledger.tables import Payment, Withdrawal
+from core.ledger.tables import LedgerAccount, Payment, Withdrawal
 from core.ports import PaymentGateway
 
 if TYPE_CHECKING:
@@ -255,8 +255,6 @@ class Money:
         await self.ledger.lock(*(platform("escrow", cur) for cur in CURRENCIES))
 
     async def _credit_payer(self, ref: str) -> int | None:
-        from core.ledger.tables import LedgerAccount
-
         for t in await self.ledger.transfers(ref):
             if t.kind == "hold" and t.currency == "CREDIT":
                 acc = await self.s.get(LedgerAccount, t.source_id)

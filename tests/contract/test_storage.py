@@ -216,7 +216,7 @@ def _schema_diff(
 
 async def test_migrations_match_the_models(store: Database) -> None:
     from bots.slack.oauth import oauth_metadata
-    from core.db.metadata import all_metadata
+    from core.tables import all_metadata
 
     # slack_sdk's tables are compared with slack_sdk's definitions below.
     slack = frozenset(oauth_metadata().tables)

@@ -63,7 +63,7 @@ def test_prefixes_are_unique_across_the_codebase() -> None:
 
 
 def test_int_fields_survive_large_ids() -> None:
-    from core.dialogs.profile import ViewProfile
+    from core.services.buttons import ViewProfile
 
     packed = ViewProfile(2**40).pack()
     assert ViewProfile.unpack(packed).user_id == 2**40

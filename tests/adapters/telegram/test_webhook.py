@@ -13,11 +13,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bots.telegram.bot import TelegramBot
-from bots.telegram.wiring import TELEGRAM, TELEGRAM_WEBHOOK, TelegramConfig, set_webhook
+from bots.telegram.wiring import TELEGRAM, TelegramConfig, set_webhook
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
 from tests.adapters.telegram.fakeapi import FakeBotAPI
-from webhooks.telegram import PATH, SECRET_HEADER, Sequencer
+from webhooks.telegram import PATH, SECRET_HEADER, TELEGRAM_WEBHOOK, Sequencer
 
 SECRET = "hook-secret-2f9a"
 

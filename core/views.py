@@ -9,13 +9,8 @@ from core.languages import language_by_code
 from core.markup import esc
 from core.services.profiles import ProfileView, ReviewView
 from core.services.search import MentorHit
+from core.text import money
 from core.timezones import describe_zone
-
-
-def money(minor: int, currency: str = "INR") -> str:
-    symbol = "₹" if currency == "INR" else f"{currency} "
-    whole, paise = divmod(minor, 100)
-    return f"{symbol}{whole:,}" + (f".{paise:02d}" if paise else "")
 
 
 def price_label(mode: str, minor: int, currency: str) -> str:
