@@ -14,6 +14,7 @@ from sqlalchemy import Select, Table, Update, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.commands import command_aliases
 from core.db.schema import Conversation
 from core.dialogs.engine import KEEP, Ctx, Dialog, Registry, Step, describe_inbound
 from core.messaging import (
@@ -33,13 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMMAND_ALIASES = {
-    "start": "start",
-    "menu": "menu",
-    "h": "help",
-    "stop": "cancel",
-    "quit": "cancel",
-}
+COMMAND_ALIASES = command_aliases()
 SORRY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "Your progress is kept — please try that again."
