@@ -12,6 +12,7 @@ def all_metadata() -> MetaData:
     import core.booking.joins
     import core.booking.tables
     import core.db.inbound
+    import core.db.kv
     import core.db.matching
     import core.db.schema
     import core.ledger.tables
