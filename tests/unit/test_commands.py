@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.app import CoreApp
 from core.commands import (
     COMMANDS,
     command_aliases,
@@ -12,6 +13,7 @@ from core.commands import (
 )
 from core.dialogs import build_registry
 from core.runner import COMMAND_ALIASES
+from tests.support import ChatDriver
 
 
 def test_names_are_unique_and_fit_every_platform() -> None:
@@ -83,3 +85,17 @@ def test_menus() -> None:
     assert [c.name for c in menu_commands(groups=True)] == ["find", "help"]
     private = [c.name for c in menu_commands(groups=False)]
     assert private[0] == "start" and "admin" not in private and "book" not in private
+
+
+async def test_slash_help_answers_in_the_askers_platform_style(core: CoreApp) -> None:
+    for platform, find in (
+        ("discord", "/mentor find"),
+        ("slack", "/mentor find"),
+        ("web", "/find"),
+    ):
+        asker = ChatDriver(core, f"help-{platform}", platform)
+        await asker.say("/help")
+        assert f"- {find} SKILL — find a mentor by skill" in asker.text(), platform
+    console = ChatDriver(core, "help-console")
+    await console.say("/h")  # an alias from the table
+    assert "- /find SKILL" in console.text() and "/mentor find" not in console.text()
