@@ -15,6 +15,7 @@ from sqlalchemy import Select, Table, Update, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.commands import command_aliases
 from core.db.schema import Conversation
 from core.dialogs.engine import (
     KEEP,
@@ -42,13 +43,7 @@ from core.uow import Deps, unit_of_work
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-COMMAND_ALIASES = {
-    "start": "start",
-    "menu": "menu",
-    "h": "help",
-    "stop": "cancel",
-    "quit": "cancel",
-}
+COMMAND_ALIASES = command_aliases()
 SORRY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "Your progress is kept — please try that again."

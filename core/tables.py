@@ -10,6 +10,7 @@ from sqlalchemy import MetaData
 import core.booking.joins
 import core.booking.tables
 import core.db.inbound
+import core.db.kv
 import core.db.matching
 import core.ledger.tables
 from core.db.schema import Base
@@ -19,6 +20,7 @@ _TABLE_MODULES = (
     core.booking.joins,
     core.booking.tables,
     core.db.inbound,
+    core.db.kv,
     core.db.matching,
     core.ledger.tables,
 )

@@ -130,6 +130,29 @@ async def _set_webhook(settings: Settings) -> None:
     print(f"Telegram will send updates to {url}")
 
 
+async def _discord_sync(settings: Settings, guild: int | None) -> None:
+    from bots.discord.bot import configure_endpoints
+    from bots.discord.registration import sync_commands
+    from core.db.engine import Database
+    from core.ports import SystemClock
+    from mentorbot.bootstrap import ensure_sqlite_folder
+    from mentorbot.migrate import upgrade
+
+    token = settings.discord_token.get_secret_value()
+    if not token:
+        sys.exit("Set MENTORBOT_DISCORD_TOKEN (the bot token) first.")
+    configure_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    ensure_sqlite_folder(settings.database_url)
+    db = Database.from_url(settings.database_url)
+    try:
+        await upgrade(db.engine)  # the digest of what was registered is kept there
+        names = await sync_commands(db, token, SystemClock().now(), guild)
+    finally:
+        await db.dispose()
+    where = f"in server {guild} (shown there at once)" if guild else "globally"
+    print(f"Registered {', '.join('/' + n for n in names)} {where}.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mentorbot", description="MentorBot: peer micro-mentorship.")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -153,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     tg = sub.add_parser("telegram", help="Telegram bot helpers")
     tgsub = tg.add_subparsers(dest="tg_cmd", required=True)
     tgsub.add_parser("set-webhook", help="register PUBLIC_URL/webhooks/telegram with Telegram")
+    dc = sub.add_parser("discord", help="Discord bot helpers")
+    dcsub = dc.add_subparsers(dest="discord_cmd", required=True)
+    sync = dcsub.add_parser("sync-commands", help="register /mentor and /mentor-admin")
+    sync.add_argument("--guild", type=int, help="register in this server only (a server id)")
     from mentorbot.match_cli import add_commands
 
     add_commands(sub)
@@ -178,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_seed(settings, args.mentors, args.learners, args.seed, if_empty=False))
         elif args.cmd == "chat":
             asyncio.run(_chat(settings, args.name))
+        elif args.cmd == "discord":
+            asyncio.run(_discord_sync(settings, args.guild))
         elif args.cmd == "telegram":
             asyncio.run(_set_webhook(settings))
         elif args.cmd == "admin":

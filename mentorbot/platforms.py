@@ -38,4 +38,5 @@ def setup_platforms(
             api_url=settings.discord_api_url,
             gateway_url=settings.discord_gateway_url,
             public_url=settings.base_url,
+            announce_every_s=settings.discord_announce_every_s,
         )

@@ -20,6 +20,8 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bots.discord.announce import Announcer
+from bots.discord.registration import add_commands, sync
 from bots.discord.render import (
     BUTTON_PREFIX,
     MAX_CONTENT,
@@ -29,19 +31,15 @@ from bots.discord.render import (
     SelectSpec,
     render,
 )
+from bots.discord.store import GuildConfig, save_guild
 from bots.inflight import InFlight
 from core.app import CoreApp
-from core.messaging import ActionIn, Actor, CommandIn, Inbound, Reply, parse_text
+from core.messaging import ActionIn, Actor, Inbound, Reply, parse_text
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
 
 WORKSPACE = "discord"  # Discord user ids are global: one account per person, any guild
-DISCORD_HELP = (
-    "In Discord every command is `/mentor …`: `/mentor find`, `/mentor profile`, "
-    "`/mentor apply`, `/mentor sessions`, `/mentor wallet`, `/mentor link`, `/mentor cancel`. "
-    "Typed answers go in our DMs."
-)
 
 
 def configure_endpoints(api_url: str, gateway_url: str) -> None:
@@ -172,66 +170,16 @@ class MentorClient(discord.Client):
         )
         self.mentorbot = bot
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(build_group(bot))
+        add_commands(self.tree)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(PayloadButton, PayloadSelect)
+        # Logged in (the application id is known), not yet on the gateway: interactions
+        # for the commands can only arrive once they are registered.
+        await self.mentorbot.register_commands()
 
     async def on_message(self, message: discord.Message) -> None:
         await self.mentorbot.on_dm(message)
-
-
-def build_group(bot: DiscordBot) -> app_commands.Group:
-    group = app_commands.Group(name="mentor", description="MentorBot: peer micro-mentorship")
-
-    @group.command(name="help", description="What MentorBot can do")
-    async def help_(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, CommandIn("help"))
-
-    @group.command(name="menu", description="The main menu")
-    async def menu(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, CommandIn("menu"))
-
-    @group.command(name="find", description="Find a mentor by skill")
-    @app_commands.describe(query="a skill, e.g. react hooks")
-    async def find(interaction: discord.Interaction[Any], query: str = "") -> None:
-        await bot.on_command(interaction, CommandIn("find", query))
-
-    @find.autocomplete("query")
-    async def find_skills(
-        interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=s, value=s) for s in bot.skill_names(current)]
-
-    @group.command(name="profile", description="See and edit your profile")
-    async def profile(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, CommandIn("profile"))
-
-    @group.command(name="apply", description="Apply to become a mentor")
-    async def apply(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, CommandIn("mentor"))
-
-    @group.command(name="link", description="Link this account with another app")
-    async def link(interaction: discord.Interaction[Any], code: str = "") -> None:
-        await bot.on_command(interaction, CommandIn("link", code))
-
-    @group.command(name="admin", description="Admin: pending mentors, tags, suspensions")
-    async def admin(interaction: discord.Interaction[Any], args: str = "") -> None:
-        await bot.on_command(interaction, CommandIn("admin", args))
-
-    @group.command(name="cancel", description="Stop what you're doing (answers are kept)")
-    async def cancel(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, CommandIn("cancel"))
-
-    @group.command(name="sessions", description="Your sessions")
-    async def sessions(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, CommandIn("sessions"))
-
-    @group.command(name="wallet", description="Your wallet")
-    async def wallet(interaction: discord.Interaction[Any]) -> None:
-        await bot.on_command(interaction, CommandIn("wallet"))
-
-    return group
 
 
 class DiscordBot:
@@ -247,6 +195,7 @@ class DiscordBot:
         api_url: str = "",
         gateway_url: str = "",
         public_url: str = "",
+        announce_every_s: float = 30.0,
     ) -> None:
         configure_endpoints(api_url, gateway_url)
         self.core = core
@@ -257,6 +206,9 @@ class DiscordBot:
         self.client = MentorClient(self)
         self._task: asyncio.Task[None] | None = None
         self._work = InFlight()
+        self.announcer = Announcer(self.client, core.db, core.clock)
+        self.announce_every_s = announce_every_s
+        self._announcing: asyncio.Task[None] | None = None
 
     def invalid_request(self, method: str, path: str, status: int) -> None:
         self.invalid_requests += 1
@@ -277,6 +229,17 @@ class DiscordBot:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="discord-client")
+        self._announcing = asyncio.create_task(
+            self.announcer.run(self.announce_every_s), name="discord-announce"
+        )
+
+    async def register_commands(self) -> None:
+        """Register /mentor if the declared commands differ from those registered last."""
+        try:
+            await sync(self.client.tree, self.core.db, self.core.clock.now())
+        except (discord.HTTPException, RuntimeError):
+            # Commands already registered keep working; the next start tries again.
+            log.exception("discord: registering the application commands failed")
 
     async def _run(self) -> None:
         try:
@@ -290,10 +253,11 @@ class DiscordBot:
         with contextlib.suppress(asyncio.TimeoutError):
             await self.settle(limit_s=5)
         await self.client.close()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._announcing, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def settle(self, limit_s: float = 15.0) -> None:
         await self._work.settle(limit_s)
@@ -323,9 +287,31 @@ class DiscordBot:
                 replies = [inbound]
             else:
                 replies = await self.core.handle(self.actor(interaction.user), inbound)
-                if isinstance(inbound, CommandIn) and inbound.name == "help":
-                    replies.append(Reply(DISCORD_HELP))
             await self._followups(interaction, replies, private)
+
+    async def on_setup(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.TextChannel,
+        role: discord.Role,
+    ) -> None:
+        """/mentor setup: this server's announcement channel and mentor role (Manage Server)."""
+        guild_id = interaction.guild_id
+        if guild_id is None or not interaction.permissions.manage_guild:
+            await interaction.response.send_message(
+                "Only someone with **Manage Server** can set MentorBot up, in the server.",
+                ephemeral=True,
+            )
+            return
+        config = GuildConfig(guild_id, channel.id, role.id, self.core.clock.now())
+        async with self.core.db.transaction() as s:
+            await save_guild(s, config, str(interaction.user.id))
+        await interaction.response.send_message(
+            f"Done: newly approved mentors will be announced in {channel.mention} and get "
+            f"the {role.mention} role (give MentorBot's own role a place above it).",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     async def on_payload(
         self, interaction: discord.Interaction[Any], payload: str, label: str
@@ -397,13 +383,19 @@ def setup_discord(
     api_url: str = "",
     gateway_url: str = "",
     public_url: str = "",
+    announce_every_s: float = 30.0,
 ) -> None:
     """Run the discord.py client beside the web app, registered for delivery."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         core = app[core_key]
         bot = DiscordBot(
-            core, token=token, api_url=api_url, gateway_url=gateway_url, public_url=public_url
+            core,
+            token=token,
+            api_url=api_url,
+            gateway_url=gateway_url,
+            public_url=public_url,
+            announce_every_s=announce_every_s,
         )
         core.delivery.register(bot)
         app[DISCORDBOT] = bot

@@ -20,7 +20,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.inflight import InFlight
-from bots.slack.commands import SLACK_HELP, parse_subcommand
+from bots.slack.commands import SLACK_FORMS, parse_subcommand
 from bots.slack.forms import check_view, error_response, form_view, submitted_values
 from bots.slack.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_settings
 from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
@@ -294,7 +294,7 @@ class SlackBot:
     async def _run(self, actor: Actor, inbound: Inbound) -> None:
         replies = await self.core.handle(actor, inbound)
         if isinstance(inbound, CommandIn) and inbound.name == "help":
-            replies = [*replies, Reply(SLACK_HELP)]
+            replies = [*replies, Reply(SLACK_FORMS)]
         await self.post(actor.workspace, actor.external_id, replies)
 
     async def _mark_chosen(self, team: str, body: dict[str, Any], label: str) -> None:

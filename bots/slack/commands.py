@@ -1,32 +1,13 @@
-"""`/mentor <subcommand> ...` -> the neutral commands core knows."""
+"""`/mentor <subcommand> ...` -> the neutral commands core knows (words from core's table)."""
 
 from __future__ import annotations
 
+from core.commands import help_text, subcommand_words
 from core.messaging import CommandIn, Reply
 
-SUBCOMMANDS: dict[str, str] = {
-    "": "menu",
-    "menu": "menu",
-    "start": "start",
-    "help": "help",
-    "find": "find",
-    "search": "find",
-    "profile": "profile",
-    "link": "link",
-    "admin": "admin",
-    "apply": "mentor",
-    "become": "mentor",
-    "cancel": "cancel",
-    "sessions": "sessions",
-    "wallet": "wallet",
-    "withdraw": "withdraw",
-}
-
-SLACK_HELP = (
-    "In Slack every command is `/mentor <command>`: `/mentor find react`, `/mentor profile`, "
-    "`/mentor profile edit` (a form), `/mentor apply` (a form), `/mentor link`, "
-    "`/mentor cancel`, `/mentor sessions`, `/mentor wallet`."
-)
+SUBCOMMANDS: dict[str, str] = {"": "menu", **subcommand_words()}
+# Said after core's help: the two dialogs that Slack runs as one modal each.
+SLACK_FORMS = "In Slack, `/mentor apply` and `/mentor profile edit` open a form."
 
 
 def parse_subcommand(text: str) -> CommandIn | Reply:
@@ -35,5 +16,5 @@ def parse_subcommand(text: str) -> CommandIn | Reply:
     sub = head.casefold()
     name = SUBCOMMANDS.get(sub)
     if name is None:
-        return Reply(f"I don't know `/mentor {head}`. " + SLACK_HELP)
+        return Reply(f"I don't know `/mentor {head}`.\n" + help_text("slack", admin=False))
     return CommandIn(name=name, args=rest.strip())

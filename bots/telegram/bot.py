@@ -40,7 +40,6 @@ from aiogram.types import (
 
 from bots.telegram.flood import Pacer, Timer, with_retry_after
 from bots.telegram.inbound import (
-    GROUP_COMMANDS,
     Redirect,
     actor_of,
     group_action,
@@ -54,8 +53,8 @@ from bots.telegram.indicator import Later, TypingIndicator, loop_later
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
 from bots.telegram.session import Session
 from core.app import CoreApp
+from core.commands import menu_commands
 from core.db.inbound import first_seen
-from core.dialogs.menu import COMMANDS_HELP
 from core.messaging import ActionIn, Button, Reply
 from core.ports import Destination
 
@@ -129,6 +128,10 @@ def chat_of(update: Update) -> int | None:
     return None
 
 
+def _bot_commands(*, groups: bool) -> list[BotCommand]:
+    return [BotCommand(command=c.name, description=c.help) for c in menu_commands(groups=groups)]
+
+
 class Unreachable(Exception):
     """Telegram will never deliver to this chat (blocked, deleted, never started)."""
 
@@ -177,12 +180,10 @@ class TelegramBot:
     async def start(self, *, polling: bool, polling_timeout: int = 25) -> None:
         me = await self.bot.me()
         self.username = me.username or ""
-        commands = [BotCommand(command=name, description=text) for name, text in COMMANDS_HELP]
-        await self.bot.set_my_commands(commands)
+        await self.bot.set_my_commands(_bot_commands(groups=False))
         # A group's "/" menu offers only what runs there; the rest lives in the DM.
         await self.bot.set_my_commands(
-            [c for c in commands if c.command in GROUP_COMMANDS],
-            scope=BotCommandScopeAllGroupChats(),
+            _bot_commands(groups=True), scope=BotCommandScopeAllGroupChats()
         )
         self.core.delivery.register(self)
         if polling:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aiogram.types import Chat, Message, User
 
 from core.booking.payloads import Bk
+from core.commands import menu_commands
 from core.dialogs.find import Fm
 from core.dialogs.menu import Menu
 from core.markup import esc
@@ -32,7 +33,7 @@ MAX_TEXT = 4000
 # Deep-link words that simply open a command: t.me/bot?start=find
 START_COMMANDS = frozenset({"find", "profile", "mentor", "link", "menu", "help", "admin"})
 # Commands a group may run in place; everything else is personal and moves to a DM.
-GROUP_COMMANDS = frozenset({"help", "find"})
+GROUP_COMMANDS = frozenset(c.name for c in menu_commands(groups=True))
 # Buttons a group may press in place: the search (paging, sorting, why) and profiles.
 GROUP_ACTIONS = frozenset({Fm.prefix, ViewProfile.prefix})
 ALERT_MAX = 200  # answerCallbackQuery text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.commands import dialog_commands
 from core.dialogs.admin import Admin, on_admin_action
 from core.dialogs.book import BookSession
 from core.dialogs.engine import Dialog, Registry
@@ -30,24 +31,9 @@ def build_registry() -> Registry:
         RateSession(),
         Wallet(),
     ]
-    commands = {
-        "start": ("start", ""),
-        "menu": ("menu", ""),
-        "help": ("help", ""),
-        "profile": ("profile", ""),
-        "find": ("find", ""),
-        "search": ("find", ""),
-        "mentor": ("onboarding", "apply"),
-        "admin": ("admin", ""),
-        "link": ("link", ""),
-        "book": ("book", ""),
-        "sessions": ("sessions", ""),
-        "wallet": ("wallet", ""),
-        "withdraw": ("wallet", "withdraw"),
-    }
     return Registry(
         dialogs={d.name: d for d in dialogs},
-        commands=commands,
+        commands=dialog_commands(),
         actions={
             "menu": on_menu,
             "pe": on_edit,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.commands import dialog_commands, help_text
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
 from core.messaging import Button, Reply
 from core.payloads import Payload
@@ -14,29 +15,8 @@ class Menu(Payload, prefix="menu"):
     item: str
 
 
-MENU_TARGETS = {
-    "find": ("find", ""),
-    "profile": ("profile", ""),
-    "mentor": ("onboarding", "apply"),
-    "link": ("link", ""),
-    "admin": ("admin", ""),
-    "start": ("onboarding", ""),
-    "sessions": ("sessions", ""),
-    "wallet": ("wallet", ""),
-}
-
-COMMANDS_HELP = (
-    ("start", "set up your profile"),
-    ("find", "find a mentor, e.g. /find react"),
-    ("profile", "see and edit your profile"),
-    ("sessions", "your upcoming and past sessions: join, move, cancel, rate"),
-    ("mentor", "apply to become a mentor"),
-    ("link", "link this chat with your account on another app"),
-    ("wallet", "your money and credits, statement, withdraw"),
-    ("menu", "show the main menu"),
-    ("cancel", "stop what you're doing (answers so far are kept)"),
-    ("help", "this help"),
-)
+# A menu button opens what its command opens (menu:find runs like /find).
+MENU_TARGETS = dialog_commands()
 
 
 def menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
@@ -62,12 +42,8 @@ def menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
 
 
 def help_reply(ctx: Ctx) -> Reply:
-    lines = ["*MentorBot* finds you a peer mentor for a short session. Commands:"]
-    lines += [f"- /{name} — {text}" for name, text in COMMANDS_HELP]
-    if ctx.user.is_admin:
-        lines.append("- /admin — pending mentors, new skill tags, suspensions")
-    lines.append("Or just type what you want to learn, like “python”.")
-    return Reply("\n".join(lines))
+    """The commands as this person's platform runs them (/mentor find on Discord and Slack)."""
+    return Reply(help_text(ctx.actor.platform, admin=ctx.user.is_admin))
 
 
 class MainMenu(Dialog):

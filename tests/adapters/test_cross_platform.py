@@ -67,7 +67,7 @@ async def test_discord_admin_approves_a_slack_mentor(
     server, slack, discord = both
     admin = DiscordUser(server, discord, ADMIN, "Dee Admin")
     await admin.slash("help")
-    assert "/admin" in admin.text()
+    assert "/mentor admin" in admin.text()
 
     meera = SlackUser(server, slack, "UMEERA", "Meera Iyer")
     await apply_in_slack(meera)

@@ -15,8 +15,9 @@ async def apply_as_mentor(
     language: str = "English",
     years: str = "3",
     headline: str | None = None,
+    platform: str = "console",
 ) -> ChatDriver:
-    c = ChatDriver(core, name)
+    c = ChatDriver(core, name, platform)
     await c.say("/start")
     await c.press("Mentor")
     await c.press("Keep")

@@ -28,9 +28,18 @@ class DiscordUser:
         self.last = [s for s in self.fake.sent if s.where == token and s.kind == "followup"]
         return self.last
 
-    async def slash(self, sub: str, guild: bool = True, **options: str) -> list[Sent]:
-        token = await self.fake.slash(self.uid, sub, options, guild=guild)
+    async def slash(
+        self, sub: str, guild: bool = True, command: str = "mentor", **options: str
+    ) -> list[Sent]:
+        token = await self.fake.slash(self.uid, sub, options, guild=guild, command=command)
         return await self._answered(token)
+
+    async def slash_answer(self, sub: str, command: str = "mentor", **options: str) -> str:
+        """A command answered at once (no deferral): the callback's own text."""
+        token = await self.fake.slash(self.uid, sub, options, command=command)
+        await self.fake.wait_for(lambda: any(s.where == token for s in self.fake.sent))
+        await self._settle()
+        return "\n".join(s.content for s in self.fake.sent if s.where == token)
 
     async def say(self, text: str) -> list[Sent]:
         channel = self.fake._dm_for(self.uid)

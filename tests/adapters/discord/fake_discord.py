@@ -2,8 +2,14 @@
 
 Good enough for the real discord.py client: login (users/@me, applications/@me),
 HELLO / IDENTIFY / READY / GUILD_CREATE, heartbeats, INTERACTION_CREATE and
-MESSAGE_CREATE pushed by tests, interaction callbacks and follow-ups, DMs.
-Every JSON answer has Content-Type exactly application/json (discord.py checks).
+MESSAGE_CREATE pushed by tests, interaction callbacks and follow-ups, DMs, guild
+members and their roles. Every JSON answer has Content-Type exactly application/json
+(discord.py checks).
+
+Like Discord, it delivers an application command only once that command (and its
+subcommand) is registered (PUT .../commands, global or for the guild), in a context the
+command allows, to a member holding its default_member_permissions: pushing anything
+else raises in the test (fake_discord.Unregistered).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +28,42 @@ APP_ID = "900000000000000001"
 BOT_ID = "900000000000000002"
 GUILD_ID = "800000000000000001"
 CHANNEL_ID = "800000000000000002"
+ANNOUNCE_CHANNEL_ID = "800000000000000003"
+MEMBER_PERMISSIONS = 1071698660929  # no Manage Server (1 << 5), no Administrator (1 << 3)
+MANAGE_GUILD, ADMINISTRATOR = 1 << 5, 1 << 3
 _ids = itertools.count(100)
+_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+class Unregistered(AssertionError):
+    """Discord would never deliver this interaction: the command isn't registered (here)."""
+
+
+def role_json(rid: str, name: str, position: int) -> dict[str, Any]:
+    return {
+        "id": rid,
+        "name": name,
+        "permissions": str(MEMBER_PERMISSIONS) if rid == GUILD_ID else "0",
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
+def channel_json(cid: str, name: str) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "type": 0,
+        "name": name,
+        "position": 0,
+        "guild_id": GUILD_ID,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "permissions": str(MEMBER_PERMISSIONS),
+    }
 
 
 def snowflake() -> str:
@@ -75,6 +117,12 @@ class FakeDiscord:
         self.connections = 0
         # Answers to give once, first match wins: (path prefix, status, JSON body, headers).
         self.failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = []
+        # Registered application commands: None is global, else the guild id.
+        self.commands: dict[str | None, list[dict[str, Any]]] = {}
+        self.overwrites: list[str | None] = []  # every bulk overwrite, by scope
+        self.roles: dict[str, dict[str, Any]] = {GUILD_ID: role_json(GUILD_ID, "@everyone", 0)}
+        self.members: dict[str, set[str]] = {}  # user id -> role ids, for guild members
+        self.permissions: dict[str, int] = {}  # member permission bits, if not the default
 
     # ---- server -------------------------------------------------------------
     async def start(self) -> None:
@@ -102,8 +150,15 @@ class FakeDiscord:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def add_user(self, uid: str, name: str) -> None:
+    def add_user(self, uid: str, name: str, *, member: bool = True) -> None:
         self.users[uid] = user_json(uid, name)
+        if member:
+            self.members.setdefault(uid, set())
+
+    def add_role(self, name: str) -> str:
+        rid = snowflake()
+        self.roles[rid] = role_json(rid, name, len(self.roles))
+        return rid
 
     # ---- gateway ------------------------------------------------------------
     async def _send(self, op: int, d: Any, t: str | None = None) -> None:
@@ -158,29 +213,10 @@ class FakeDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "roles": [
-                {
-                    "id": GUILD_ID,
-                    "name": "@everyone",
-                    "permissions": "1071698660929",
-                    "position": 0,
-                    "color": 0,
-                    "hoist": False,
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                }
-            ],
+            "roles": list(self.roles.values()),
             "channels": [
-                {
-                    "id": CHANNEL_ID,
-                    "type": 0,
-                    "name": "general",
-                    "position": 0,
-                    "guild_id": GUILD_ID,
-                    "permission_overwrites": [],
-                    "nsfw": False,
-                }
+                channel_json(CHANNEL_ID, "general"),
+                channel_json(ANNOUNCE_CHANNEL_ID, "mentors"),
             ],
             "members": [],
             "threads": [],
@@ -223,7 +259,7 @@ class FakeDiscord:
                 "joined_at": "2026-01-01T00:00:00+00:00",
                 "deaf": False,
                 "mute": False,
-                "permissions": "1071698660929",
+                "permissions": str(self.permissions.get(uid, MEMBER_PERMISSIONS)),
                 "flags": 0,
             }
             base["channel"] = {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"}
@@ -236,25 +272,66 @@ class FakeDiscord:
             base["context"] = 1
         return base
 
+    def registered(self, name: str, guild: bool) -> dict[str, Any] | None:
+        scopes = [GUILD_ID, None] if guild else [None]
+        for scope in scopes:
+            for cmd in self.commands.get(scope, []):
+                if cmd["name"] == name:
+                    return cmd
+        return None
+
+    def deliverable(self, uid: str, command: str, sub: str, guild: bool) -> dict[str, Any]:
+        cmd = self.registered(command, guild)
+        if cmd is None:
+            raise Unregistered(f"/{command} is not registered {'here' if guild else 'for DMs'}")
+        contexts = cmd.get("contexts")
+        if contexts is not None and (0 if guild else 1) not in contexts:
+            raise Unregistered(f"/{command} is not allowed in this context ({contexts})")
+        needed = cmd.get("default_member_permissions")
+        if guild and needed is not None:
+            have = self.permissions.get(uid, MEMBER_PERMISSIONS)
+            if not have & ADMINISTRATOR and have & int(needed) != int(needed):
+                raise Unregistered(f"/{command} needs permissions {needed}: hidden from them")
+        for option in cmd.get("options") or []:
+            if option["type"] == 1 and option["name"] == sub:
+                return dict(option)
+        raise Unregistered(f"/{command} {sub} is not registered")
+
     async def slash(
-        self, uid: str, sub: str, options: dict[str, str] | None = None, *, guild: bool = True
+        self,
+        uid: str,
+        sub: str,
+        options: dict[str, str] | None = None,
+        *,
+        guild: bool = True,
+        command: str = "mentor",
     ) -> str:
+        declared = self.deliverable(uid, command, sub, guild)
+        types = {o["name"]: o["type"] for o in declared.get("options") or []}
         d = self._interaction_base(uid, guild)
         d["type"] = 2
+        values = []
+        resolved: dict[str, dict[str, Any]] = {}
+        for k, v in (options or {}).items():
+            if k not in types:
+                raise Unregistered(f"/{command} {sub} has no option {k!r}")
+            values.append({"name": k, "type": types[k], "value": v})
+            if types[k] == 7:
+                resolved.setdefault("channels", {})[v] = channel_json(v, "channel")
+            elif types[k] == 8:
+                resolved.setdefault("roles", {})[v] = self.roles.get(v) or role_json(v, "?", 1)
+        registered = self.registered(command, guild)
+        assert registered is not None
         d["data"] = {
-            "id": "600000000000000001",
-            "name": "mentor",
+            "id": registered["id"],
+            "name": command,
             "type": 1,
-            "options": [
-                {
-                    "name": sub,
-                    "type": 1,
-                    "options": [
-                        {"name": k, "type": 3, "value": v} for k, v in (options or {}).items()
-                    ],
-                }
-            ],
+            "options": [{"name": sub, "type": 1, "options": values}],
         }
+        if guild:
+            d["data"]["guild_id"] = GUILD_ID
+        if resolved:
+            d["data"]["resolved"] = resolved
         await self.dispatch("INTERACTION_CREATE", d)
         return str(d["token"])
 
@@ -431,9 +508,73 @@ class FakeDiscord:
             sent = Sent("edit", parts[2], body)
             self.sent.append(sent)
             return self._json(self.message_json(sent))
-        if parts[0] == "applications" and method == "PUT":
-            return self._json(body if isinstance(body, list) else [])
+        if parts[0] == "applications" and parts[-1] == "commands":
+            return await self._commands(request, parts, method)
+        if parts[0] == "guilds" and len(parts) >= 4 and parts[2] == "members":
+            return self._member(parts, method)
+        if parts[0] == "guilds" and len(parts) == 2 and method == "GET":
+            return self._json(self.guild_json())
         return self._json({"message": f"fake: no route {method} {tail}", "code": 0}, 404)
+
+    async def _commands(self, request: web.Request, parts: list[str], method: str) -> web.Response:
+        """applications/{app}/commands and applications/{app}/guilds/{guild}/commands."""
+        if parts[1] != APP_ID:
+            return self._json({"message": "Unknown Application", "code": 10002}, 404)
+        scope = parts[3] if len(parts) == 5 and parts[2] == "guilds" else None
+        if scope is not None and scope != GUILD_ID:
+            return self._json({"message": "Missing Access", "code": 50001}, 403)
+        if method == "GET":
+            return self._json(self.commands.get(scope, []))
+        if method != "PUT":
+            return self._json({"message": "405: Method Not Allowed", "code": 0}, 405)
+        body = await request.json()
+        problem = _invalid_commands(body)
+        if problem:
+            return self._json(
+                {"message": "Invalid Form Body", "code": 50035, "errors": problem}, 400
+            )
+        self.overwrites.append(scope)
+        stored = []
+        for cmd in body:
+            permissions = cmd.get("default_member_permissions")
+            stored.append(
+                {
+                    **cmd,
+                    # Discord answers permission bits as a string, whatever it was sent.
+                    "default_member_permissions": None if permissions is None else str(permissions),
+                    "id": snowflake(),
+                    "application_id": APP_ID,
+                    "version": snowflake(),
+                    **({"guild_id": scope} if scope else {}),
+                }
+            )
+        self.commands[scope] = stored
+        return self._json(stored)
+
+    def _member(self, parts: list[str], method: str) -> web.Response:
+        """GET guilds/{g}/members/{u}; PUT guilds/{g}/members/{u}/roles/{r}."""
+        uid = parts[3]
+        if parts[1] != GUILD_ID:
+            return self._json({"message": "Unknown Guild", "code": 10004}, 404)
+        if uid not in self.members:
+            return self._json({"message": "Unknown Member", "code": 10007}, 404)
+        if len(parts) == 4 and method == "GET":
+            return self._json(
+                {
+                    "user": self.users[uid],
+                    "roles": sorted(self.members[uid]),
+                    "joined_at": "2026-01-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
+            )
+        if len(parts) == 6 and parts[4] == "roles" and method == "PUT":
+            if parts[5] not in self.roles:
+                return self._json({"message": "Unknown Role", "code": 10011}, 404)
+            self.members[uid].add(parts[5])
+            return web.Response(status=204)
+        return self._json({"message": "fake: no member route", "code": 0}, 404)
 
     # ---- test helpers -------------------------------------------------------
     async def wait_for(self, predicate: Any, limit_s: float = 10.0) -> None:
@@ -442,3 +583,33 @@ class FakeDiscord:
             if time.monotonic() > deadline:
                 raise AssertionError("fake Discord: condition not met in time")
             await asyncio.sleep(0.02)
+
+
+def _invalid_commands(body: Any) -> dict[str, str]:
+    """What Discord would refuse in a bulk overwrite (names, descriptions, counts)."""
+    if not isinstance(body, list) or len(body) > 100:
+        return {"_": "a list of at most 100 commands"}
+    names = [c.get("name") for c in body]
+    if len(set(names)) != len(names):
+        return {"name": "duplicate command names"}
+
+    def check(item: dict[str, Any], where: str) -> dict[str, str]:
+        name, desc = str(item.get("name", "")), str(item.get("description", ""))
+        if not _NAME.match(name) or name != name.lower():
+            return {where: f"bad name {name!r}"}
+        if not 1 <= len(desc) <= 100:
+            return {where: f"description of {name!r} must be 1-100 characters"}
+        options = item.get("options") or []
+        if len(options) > 25:
+            return {where: f"{name!r} has more than 25 options"}
+        for i, option in enumerate(options):
+            found = check(option, f"{where}.options.{i}")
+            if found:
+                return found
+        return {}
+
+    for i, cmd in enumerate(body):
+        found = check(cmd, str(i))
+        if found:
+            return found
+    return {}

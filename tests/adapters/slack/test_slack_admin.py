@@ -48,7 +48,7 @@ async def status_of(server: TestServer, external_id: str) -> tuple[str, str]:
 async def test_admin_approves_from_slack(server: TestServer, fake_slack: FakeSlack) -> None:
     admin = SlackUser(server, fake_slack, "UADMIN", "Ada Admin")
     await admin.command("help")
-    assert "/admin" in admin.text()
+    assert "/mentor admin" in admin.text()
     anita = SlackUser(server, fake_slack, "UANITA", "Anita Desai")
     await apply_in_slack(anita)
     # The application reached the admin's DM through the Slack channel of the outbox.

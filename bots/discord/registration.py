@@ -1,0 +1,77 @@
+"""Registering /mentor with Discord: at start-up only when the commands changed, or on demand
+(`mentorbot discord sync-commands [--guild ID]`).
+
+The digest of the last payload registered is kept in the database (core's key/value
+table), so restarts with the same commands send nothing: Discord rate-limits command
+registration, and every overwrite makes clients refetch the commands.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bots.discord.commands import build_commands, payload_hash
+from core.db.engine import Database
+from core.db.kv import get_value, put_value
+
+log = logging.getLogger(__name__)
+
+
+def digest_key(application_id: int, guild_id: int | None) -> str:
+    return f"discord:commands:{application_id}:{guild_id or 'global'}"
+
+
+def add_commands(tree: app_commands.CommandTree[Any]) -> None:
+    for group in build_commands():
+        tree.add_command(group)
+
+
+async def sync(
+    tree: app_commands.CommandTree[Any],
+    db: Database,
+    now: datetime,
+    *,
+    guild_id: int | None = None,
+    force: bool = False,
+) -> bool:
+    """Overwrite the registered commands with the tree's unless the same set is registered.
+
+    With a guild, the (global) commands are registered to that server only: they show up
+    there at once, handy while trying a change.
+    """
+    app_id = tree.client.application_id
+    if app_id is None:
+        raise RuntimeError("the Discord client is not logged in (no application id)")
+    guild = discord.Object(id=guild_id) if guild_id else None
+    if guild is not None:
+        tree.copy_global_to(guild=guild)
+    digest, key = payload_hash(tree, guild), digest_key(app_id, guild_id)
+    if not force:
+        async with db.transaction() as s:
+            if await get_value(s, key) == digest:
+                return False
+    registered = await tree.sync(guild=guild)
+    async with db.transaction() as s:
+        await put_value(s, key, digest, now)
+    log.info(
+        "discord: registered %s %s",
+        ", ".join("/" + c.name for c in registered),
+        f"in guild {guild_id}" if guild_id else "globally",
+    )
+    return True
+
+
+async def sync_commands(db: Database, token: str, now: datetime, guild_id: int | None) -> list[str]:
+    """Log in over REST only (no gateway session) and register the commands; their names."""
+    client = discord.Client(intents=discord.Intents.none())
+    async with client:
+        await client.login(token)
+        tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
+        add_commands(tree)
+        await sync(tree, db, now, guild_id=guild_id, force=True)
+        return [c.name for c in tree.get_commands()]
