@@ -1,0 +1,290 @@
+"""What people do with a booking: find a slot, request, reschedule, accept or decline,
+pay, cancel, report a problem, and hang up a call that was held."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.availability import Window
+from core.booking.base import BookingBase, BookingError, CancelQuote, Offering, SlotTaken
+from core.booking.joins import records_of
+from core.booking.noshow import Verdict, decide
+from core.booking.tables import ACTIVE, Booking
+from core.db.schema import AvailabilityWindow, MentorProfile, User
+from core.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingDisputed,
+    BookingRequested,
+)
+from core.ledger.ledger import InsufficientFunds
+from core.slots import Busy, expand_slots, free_slots
+
+
+class Lifecycle(BookingBase):
+    async def offering(self, mentor_id: int) -> Offering | None:
+        row = (
+            await self.s.execute(
+                select(MentorProfile, User)
+                .join(User, User.id == MentorProfile.user_id)
+                .where(MentorProfile.user_id == mentor_id, MentorProfile.status == "approved")
+            )
+        ).first()
+        if row is None:
+            return None
+        mp, user = row
+        windows = await self.s.scalars(
+            select(AvailabilityWindow).where(AvailabilityWindow.user_id == mentor_id)
+        )
+        amount = (
+            mp.price_minor if mp.price_mode == "paid" else (1 if mp.price_mode == "credits" else 0)
+        )
+        return Offering(
+            mentor_id=mentor_id,
+            name=user.display_name,
+            timezone=user.timezone or "UTC",
+            lengths=tuple(sorted(mp.session_lengths or [self.p.default_session_minutes])),
+            price_mode=mp.price_mode,
+            amount_minor=amount,
+            currency="CREDIT" if mp.price_mode == "credits" else mp.currency,
+            windows=tuple(Window(w.weekday, w.start_min, w.end_min) for w in windows),
+        )
+
+    async def _busy(self, user_ids: Sequence[int], exclude: int | None) -> list[Busy]:
+        q = select(Booking.starts_at, Booking.ends_at).where(
+            Booking.status.in_(ACTIVE),
+            or_(Booking.mentor_id.in_(user_ids), Booking.learner_id.in_(user_ids)),
+            Booking.ends_at > self.now,
+        )
+        if exclude is not None:
+            q = q.where(Booking.id != exclude)
+        return [Busy(a, b) for a, b in await self.s.execute(q)]
+
+    async def free_slots(
+        self,
+        offer: Offering,
+        learner_id: int,
+        length_min: int,
+        *,
+        after: datetime | None = None,
+        moving: int | None = None,
+    ) -> list[datetime]:
+        start = max(self.now, after or self.now)
+        candidates = expand_slots(
+            offer.windows,
+            offer.timezone,
+            start,
+            self.now + timedelta(days=self.p.booking_horizon_days),
+            length_min=length_min,
+            step_min=self.p.slot_step_min,
+        )
+        return free_slots(
+            candidates,
+            length_min=length_min,
+            busy=await self._busy((offer.mentor_id, learner_id), moving),
+            buffer_min=self.p.buffer_min,
+            not_before=self.now + timedelta(minutes=self.p.min_notice_min),
+        )
+
+    async def request(
+        self, learner_id: int, offer: Offering, starts_at: datetime, length_min: int, topic: str
+    ) -> Booking:
+        if learner_id == offer.mentor_id:
+            raise BookingError("You can't book a session with yourself.")
+        if length_min not in offer.lengths:
+            raise BookingError(f"{offer.name} doesn't offer {length_min}-minute sessions.")
+        await self._lock(learner_id, offer.mentor_id)
+        candidates = await self.free_slots(offer, learner_id, length_min)
+        if starts_at not in candidates:
+            raise SlotTaken(tuple(s for s in candidates if s > starts_at)[:3])
+        ends_at = starts_at + timedelta(minutes=length_min)
+        respond_by = min(
+            self.now + timedelta(hours=self.p.respond_within_h),
+            starts_at - timedelta(hours=self.p.respond_before_start_h),
+        )
+        booking = Booking(
+            mentor_id=offer.mentor_id,
+            learner_id=learner_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            length_min=length_min,
+            topic=topic[:500],
+            status="requested",
+            price_mode=offer.price_mode,
+            amount_minor=offer.amount_minor,
+            currency=offer.currency,
+            pay_state="pending" if offer.price_mode == "paid" and offer.amount_minor else "none",
+            respond_by=max(respond_by, self.now + timedelta(minutes=10)),
+            created_at=self.now,
+        )
+        try:
+            async with self.s.begin_nested():
+                self.s.add(booking)
+                await self.s.flush()
+                await self._claim(booking)
+                if offer.price_mode == "credits" and self.money is not None:
+                    await self.money.hold_credits(booking.id, learner_id, offer.amount_minor)
+        except InsufficientFunds:
+            raise BookingError(
+                "You don't have enough credits for this session. Mentor someone to earn "
+                "credits, or pick a mentor who takes payment or is free. Balance: /wallet"
+            ) from None
+        except IntegrityError:
+            later = await self.free_slots(offer, learner_id, length_min)
+            raise SlotTaken(tuple(s for s in later if s >= starts_at)[:3]) from None
+        self.events.append(BookingRequested(booking.id))
+        return booking
+
+    async def reschedule(
+        self, booking_id: int, learner_id: int, offer: Offering, starts_at: datetime
+    ) -> Booking:
+        """Move a booking to a new time; the mentor accepts the new time again."""
+        b = await self._mine(booking_id, learner_id, as_mentor=False)
+        if b.status not in ACTIVE:
+            raise BookingError(f"This session is already {b.status}.")
+        if self.now > b.starts_at - timedelta(hours=self.p.learner_full_refund_h):
+            raise BookingError(
+                f"Less than {self.p.learner_full_refund_h} h before the start a session can't be "
+                "moved; you can still cancel it under the policy (/sessions)."
+            )
+        await self._lock(b.learner_id, b.mentor_id)
+        candidates = await self.free_slots(offer, b.learner_id, b.length_min, moving=b.id)
+        if starts_at not in candidates:
+            raise SlotTaken(tuple(t for t in candidates if t > starts_at)[:3])
+        respond_by = min(
+            self.now + timedelta(hours=self.p.respond_within_h),
+            starts_at - timedelta(hours=self.p.respond_before_start_h),
+        )
+        try:
+            async with self.s.begin_nested():
+                await self._release(b.id)
+                b.starts_at = starts_at
+                b.ends_at = starts_at + timedelta(minutes=b.length_min)
+                b.status = "requested"
+                b.respond_by = max(respond_by, self.now + timedelta(minutes=10))
+                b.decided_at = None
+                await self.s.flush()
+                await self._claim(b)
+        except IntegrityError:
+            await self.s.refresh(b)
+            raise SlotTaken(()) from None
+        self.events.append(BookingRequested(b.id, rescheduled=True))
+        return b
+
+    async def accept(self, booking_id: int, mentor_id: int) -> Booking:
+        b = await self._mine(booking_id, mentor_id, as_mentor=True)
+        if b.status != "requested":
+            raise BookingError(f"This request is already {b.status}.")
+        target = "accepted" if b.pay_state == "pending" else "confirmed"
+        if not await self._move(booking_id, ["requested"], target, decided_at=self.now):
+            raise BookingError("This request changed just now — look at /sessions.")
+        if target == "confirmed":
+            self.events.append(BookingConfirmed(booking_id))
+        return b
+
+    async def decline(self, booking_id: int, mentor_id: int, reason: str = "") -> Booking:
+        b = await self._mine(booking_id, mentor_id, as_mentor=True)
+        if not await self._move(
+            booking_id, ["requested"], "declined", decided_at=self.now, cancel_reason=reason[:300]
+        ):
+            raise BookingError(f"This request is already {b.status}.")
+        await self._refund(booking_id)
+        self.events.append(BookingCancelled(booking_id, by="mentor", declined=True))
+        return b
+
+    async def payment_captured(self, booking_id: int) -> bool:
+        """Record a capture; False when the booking is no longer waiting (caller refunds)."""
+        b = await self.s.get(Booking, booking_id)
+        if b is None or b.status not in ACTIVE:
+            return False
+        await self.s.execute(
+            update(Booking)
+            .where(Booking.id == booking_id, Booking.pay_state == "pending")
+            .values(pay_state="paid")
+            .execution_options(synchronize_session=False)
+        )
+        if await self._move(booking_id, ["accepted"], "confirmed"):
+            self.events.append(BookingConfirmed(booking_id))
+        await self.s.refresh(b)
+        return True
+
+    async def cancel_quote(self, booking_id: int, user_id: int) -> CancelQuote:
+        b = await self._mine(booking_id, user_id, as_mentor=None)
+        if b.status not in ACTIVE:
+            raise BookingError(f"This session is already {b.status}.")
+        by_mentor = user_id == b.mentor_id
+        paid = b.amount_minor if b.pay_state == "paid" or b.price_mode == "credits" else 0
+        unit = "credit" if b.currency == "CREDIT" else "₹"
+        if by_mentor:
+            return CancelQuote(
+                b.id,
+                True,
+                paid,
+                b.currency,
+                False,
+                "The learner gets a full refund, and a cancellation counts against your "
+                "reliability.",
+            )
+        cutoff = b.starts_at - timedelta(hours=self.p.learner_full_refund_h)
+        if b.status != "confirmed" or self.now <= cutoff:
+            text = "You get a full refund." if paid else "Nothing has been paid yet."
+            return CancelQuote(b.id, False, paid, b.currency, False, text)
+        amount = f"{paid // 100}" if unit == "₹" else str(paid)
+        return CancelQuote(
+            b.id,
+            False,
+            0,
+            b.currency,
+            True,
+            f"It's less than {self.p.learner_full_refund_h} h before the start, so the mentor "
+            f"is paid ({unit}{amount}) and there's no refund.",
+        )
+
+    async def cancel(self, booking_id: int, user_id: int, reason: str = "") -> CancelQuote:
+        quote = await self.cancel_quote(booking_id, user_id)
+        if not await self._move(
+            booking_id,
+            ACTIVE,
+            "cancelled",
+            cancelled_by=user_id,
+            cancel_reason=reason[:300],
+            decided_at=self.now,
+        ):
+            raise BookingError("This session changed just now — look at /sessions.")
+        b = await self.s.get(Booking, booking_id)
+        if b is not None and quote.mentor_paid:
+            await self._pay_mentor(b)
+        else:
+            await self._refund(booking_id)
+        self.events.append(
+            BookingCancelled(
+                booking_id,
+                by="mentor" if quote.by_mentor else "learner",
+                mentor_paid=quote.mentor_paid,
+            )
+        )
+        return quote
+
+    async def report_problem(self, booking_id: int, user_id: int, text: str) -> Booking:
+        b = await self._mine(booking_id, user_id, as_mentor=None)
+        if not await self._move(booking_id, ["confirmed"], "disputed", cancel_reason=text[:300]):
+            raise BookingError(f"This session is {b.status}; it can't be reported now.")
+        self.events.append(BookingDisputed(booking_id, user_id))
+        return b
+
+    async def complete_after_call(self, booking_id: int) -> bool:
+        """Both people were in the call and it has been hung up after the start: complete it
+        now, so both are asked to rate while it's fresh."""
+        b = await self.s.get(Booking, booking_id)
+        if b is None or b.status != "confirmed" or self.now < b.starts_at:
+            return False
+        outcome = decide(
+            await records_of(self.s, b.id), b, self.now, absent_after_min=self.p.no_show_after_min
+        )
+        if outcome.verdict is not Verdict.HELD:
+            return False
+        return bool(await self._complete(b))
