@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 def all_metadata() -> MetaData:
     import core.booking.joins
     import core.booking.tables
+    import core.db.changes
     import core.db.inbound
     import core.db.matching
     import core.db.schema
