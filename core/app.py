@@ -12,12 +12,10 @@ from core.db.engine import Database
 from core.delivery import Delivery
 from core.dialogs.engine import Ctx, Registry
 from core.events import (
-    AccountsLinked,
     Event,
-    MentorApplied,
-    MentorDecided,
     PaymentCaptured,
     PaymentFailed,
+    profiles_touched,
 )
 from core.forms import Form, FormOutcome, FormValues
 from core.messaging import Actor, ConversationKey, Inbound, Reply
@@ -115,14 +113,7 @@ class CoreApp:
         """After a step committed: let the recommender re-index profiles that may have changed."""
         if self.recommender is None:
             return
-        ids = {user_id}
-        # Only events about a profile name whose profile changed (bookings and payments don't).
-        ids.update(
-            ev.user_id
-            for ev in events
-            if isinstance(ev, (MentorApplied, MentorDecided, AccountsLinked))
-        )
-        self.recommender.profiles_written(ids)
+        self.recommender.profiles_written(profiles_touched(user_id, events))
 
     async def help_reply(self, ctx: Ctx) -> Reply:
         from core.dialogs.menu import help_reply

@@ -81,3 +81,15 @@ Event = (
     | WithdrawalDecided
     | BookingEvent
 )
+
+
+def profiles_touched(user_id: int, events: list[Event]) -> set[int]:
+    """Profiles a step may have changed: the actor's own, and those its events name
+    (bookings and payments leave profiles alone)."""
+    ids = {user_id}
+    ids.update(
+        ev.user_id
+        for ev in events
+        if isinstance(ev, (MentorApplied, MentorDecided, AccountsLinked))
+    )
+    return ids

@@ -14,8 +14,10 @@ from sqlalchemy import Select, Table, Update, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import changes
 from core.db.schema import Conversation
 from core.dialogs.engine import KEEP, Ctx, Dialog, Registry, Step, describe_inbound
+from core.events import profiles_touched
 from core.messaging import (
     JSON,
     ActionIn,
@@ -232,6 +234,7 @@ class Runner:
                 raise StaleConversation(str(key))
             events = list(ctx.events)
             outbox_ids = await app.handle_events(s, ctx.events, now)
+            await changes.record(s, profiles_touched(ctx.user.id, events), now)
         app.written(ctx.user.id, events)
         return replies, outbox_ids
 

@@ -17,6 +17,7 @@ from bots.web.pages import setup_pages
 from calls.config import CallConfig
 from calls.web import setup_calls
 from core.app import CoreApp
+from core.db import changes
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.ports import Clock
 from core.services.payments import reconcile_pending
@@ -74,7 +75,7 @@ class Ticker:
             log.info("tick: %s", report)
 
     async def housekeeping(self) -> None:
-        """Ask the gateway about payments left pending; forget old delivery ids."""
+        """Ask the gateway about payments left pending; forget old delivery ids and changes."""
         if self._closed:
             return
         async with self._running:
@@ -82,6 +83,7 @@ class Ticker:
                 fixed = await reconcile_pending(self.core)
                 async with self.core.db.transaction() as s:
                     await forget_before(s, self.core.clock.now() - DEFAULT_RETENTION)
+                    await changes.prune(s, self.core.clock.now() - changes.RETENTION)
             except Exception:
                 log.exception("housekeeping failed")
                 return

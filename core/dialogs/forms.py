@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.availability import Window, format_windows
+from core.db import changes
 from core.db.schema import Conversation, MentorProfile
 from core.dialogs import fields as F
 from core.dialogs.engine import Ctx, Step, handoff, keep
@@ -24,6 +25,7 @@ from core.dialogs.menu import Menu
 from core.dialogs.onboarding import APPLY_BLOCKED, all_set, submit_application
 from core.dialogs.profile import Edit, OwnProfile
 from core.dialogs.views import money
+from core.events import profiles_touched
 from core.forms import FieldEnv, Form, FormField, FormOutcome, FormRef, FormValues, Option
 from core.forms import validate as validate_values
 from core.languages import language_by_code
@@ -409,6 +411,8 @@ async def submit_form(app: CoreApp, actor: Actor, name: str, values: FormValues)
                 await _close_step_dialog(ctx)
                 events = list(ctx.events)
                 outbox = await app.handle_events(ctx.session, ctx.events, ctx.now)
+                ids = profiles_touched(ctx.user.id, events)
+                await changes.record(ctx.session, ids, ctx.now)
     except (IntegrityError, DBAPIError):
         log.exception("form %s failed for %s", name, actor.external_id)
         return FormOutcome({}, (Reply(SORRY),))
