@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.engine import Database
 from core.db.matching import MatchEvent, MatchSetting, MentorEmbedding
 from core.db.schema import User, UserLanguage, UserSkill
+from core.ports import Clock, SystemClock
 from core.recommend import (
     EVENT_KINDS,
     MatchQuery,
@@ -33,6 +34,7 @@ from matching.blend import Blend, learn_blend
 from matching.cf import EVENT_WEIGHT, CFModel, all_interactions
 from matching.embed import Embedder
 from matching.experiments import Experiment
+from matching.follow import ChangeFollower
 from matching.index import MentorIndex, MentorRecord, load_records
 from matching.reasons import reason_line
 from matching.signals import (
@@ -55,6 +57,7 @@ class MatchConfig:
     exposure_half_life_h: float = 24.0
     impressions_per_free_hour: float = 3.0  # capacity: shown this often per weekly free hour
     refresh_delay_s: float = 0.05  # gather profile writes this long before re-indexing
+    follow_interval_s: float = 0.5  # how often the change log is read (other processes' writes)
     infer_min_similarity: float = 0.2  # a vague request maps to a skill at least this close
     infer_vote: float = 0.3  # weight of the nearest mentors' skills in that choice
     infer_mentors: int = 20  # how many nearest mentors vote
@@ -112,12 +115,36 @@ class MatchingEngine:
         self._decayed_at: datetime | None = None
         self._model_task: asyncio.Task[None] | None = None
         self.skill_vecs: tuple[npt.NDArray[np.int64], F32, list[str]] | None = None
+        self.follower: ChangeFollower | None = None
 
     # ---------------------------------------------------------------- lifecycle
 
-    async def start(self, now: datetime, *, load_model_in_background: bool = True) -> None:
-        """Build the lexical index now; load the embedding model off the request path."""
+    async def start(
+        self,
+        now: datetime,
+        *,
+        load_model_in_background: bool = True,
+        follow: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
+        """Build the lexical index now; load the embedding model off the request path.
+
+        With `follow`, profiles written by other processes are re-indexed here too, read
+        from the change log (`clock` times a retrain another process asks for)."""
+        follower = None
+        if follow:
+            clock = clock or SystemClock()
+            follower = ChangeFollower(
+                self.db,
+                self.profiles_written,
+                lambda: self.retrain(clock.now()),
+                interval_s=self.config.follow_interval_s,
+            )
+            await follower.begin()
         await self.rebuild(now, embed=False)
+        if follower is not None:
+            follower.start()
+            self.follower = follower
         if self.embedder is None:
             return
         if load_model_in_background:
@@ -144,6 +171,8 @@ class MatchingEngine:
                 await self._model_task
 
     async def close(self) -> None:
+        if self.follower is not None:
+            await self.follower.close()
         for task in (self._refresh, self._model_task):
             if task is not None and not task.done():
                 task.cancel()
