@@ -17,7 +17,7 @@ from matching.cli import run_match
 from matching.embed import HashingEmbedder
 from matching.engine import MatchConfig, MatchingEngine
 from mentorbot.settings import Settings
-from tests.support import RecordingChannel
+from tests.support import ChatDriver, RecordingChannel
 from tests.unit.dialog_helpers import apply_as_mentor
 
 
@@ -86,3 +86,18 @@ async def test_match_retrain_run_elsewhere_retrains_a_following_engine(
     settings = Settings(_env_file=None, database_url=str(core.db.engine.url))  # type: ignore[call-arg]
     await run_match(settings, argparse.Namespace(match_cmd="retrain"))
     assert await eventually(lambda: _indexed(engine, uid))
+
+
+async def test_weights_changed_in_another_process_chat_reach_a_following_engine(
+    core: CoreApp, inbox: RecordingChannel, engine: MatchingEngine
+) -> None:
+    here = MatchingEngine(core.db, core.catalog, None)  # the process the admin talks to
+    await here.start(core.clock.now())
+    core.recommender = here
+    try:
+        admin = ChatDriver(core, "admin")
+        await admin.say("/admin weights reputation=0.5")
+        assert "reputation: 0.50" in admin.text(), admin.text()
+        assert await eventually(lambda: engine.blend.weights["reputation"] == 0.5)
+    finally:
+        await here.close()
