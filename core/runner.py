@@ -222,8 +222,10 @@ class Runner:
                 )
                 if res.rowcount != 1:  # type: ignore[attr-defined]
                     raise StaleConversation(str(key))
-                # Any step may have edited the person's own profile: search re-reads it.
-                u.profiles_changed([user.id])
+                if user.wants_to_mentor:
+                    # Any step may have edited a (would-be) mentor's profile: search re-reads
+                    # it. Learners aren't searchable, so their steps write no log row.
+                    u.profiles_changed([user.id])
         return result
 
     async def _step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:

@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 
 import core.booking.joins
 import core.booking.tables
+import core.db.changes
 import core.db.inbound
 import core.db.kv
 import core.db.matching
@@ -19,6 +20,7 @@ from core.db.schema import Base
 _TABLE_MODULES = (
     core.booking.joins,
     core.booking.tables,
+    core.db.changes,
     core.db.inbound,
     core.db.kv,
     core.db.matching,

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.booking.service import Bookings
+from core.db import changes
 from core.db.engine import Database
 from core.delivery import Delivery, enqueue
 from core.events import Event
@@ -69,7 +70,8 @@ class UnitOfWork:
     now: datetime
     events: list[Event] = field(default_factory=list)
     outbox: list[int] = field(default_factory=list)
-    # Profiles whose searchable content may have changed: re-indexed after commit.
+    # Profiles whose searchable content may have changed: logged for every process's search
+    # before commit, re-indexed in this one after it.
     changed_profiles: set[int] = field(default_factory=set)
 
     @property
@@ -141,6 +143,8 @@ async def unit_of_work(deps: Deps) -> AsyncIterator[UnitOfWork]:
         u = UnitOfWork(deps, session, deps.clock.now())
         yield u
         await u.dispatch()
+        # In the same transaction: every process's search follows this log (matching/follow.py).
+        await changes.record(session, u.changed_profiles, u.now)
     await after_commit(deps, u)
 
 

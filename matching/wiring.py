@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.db.engine import Database
+from core.ports import Clock
 from core.services.catalog import SkillCatalog
 from matching.embed import Embedder, HashingEmbedder, MiniLMEmbedder
 from matching.engine import MatchConfig, MatchingEngine
@@ -29,9 +30,18 @@ async def build_engine(
     model: str = "minilm",
     experiment: Experiment | None = None,
     background: bool = True,
+    follow: bool = True,
+    clock: Clock | None = None,
 ) -> MatchingEngine:
+    """`follow`: keep the index current with profiles written by other processes (every
+    serving process; not a one-off CLI command)."""
     engine = MatchingEngine(
         db, catalog, make_embedder(model), MatchConfig(experiment=experiment or Experiment())
     )
-    await engine.start(now, load_model_in_background=background)
+    await engine.start(
+        now,
+        load_model_in_background=background,
+        follow=follow,
+        clock=clock,
+    )
     return engine

@@ -17,6 +17,7 @@ from bots.web.pages import setup_pages
 from calls.config import CallConfig
 from calls.web import setup_calls
 from core.app import CoreApp
+from core.db import changes
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.gateway_events import reconcile_pending
 from core.ports import Clock
@@ -75,7 +76,7 @@ class Ticker:
             log.info("tick: %s", report)
 
     async def housekeeping(self) -> None:
-        """Ask the gateway about payments left pending; forget old delivery ids."""
+        """Ask the gateway about payments left pending; forget old delivery ids and changes."""
         if self._closed:
             return
         async with self._running:
@@ -83,6 +84,7 @@ class Ticker:
                 fixed = await reconcile_pending(self.core.deps)
                 async with self.core.uow() as u:
                     await forget_before(u.session, u.now - DEFAULT_RETENTION)
+                    await changes.prune(u.session, u.now - changes.RETENTION)
             except Exception:
                 log.exception("housekeeping failed")
                 return

@@ -59,6 +59,7 @@ async def _db_upgrade(settings: Settings) -> None:
 
 
 async def _seed(settings: Settings, mentors: int, learners: int, seed: int, if_empty: bool) -> None:
+    from core.db import changes
     from mentorbot.bootstrap import build_core
     from mentorbot.seed import seed as run_seed
 
@@ -73,6 +74,9 @@ async def _seed(settings: Settings, mentors: int, learners: int, seed: int, if_e
         report = await run_seed(
             core.db, mentors=mentors, learners=learners, seed=seed, now=core.clock.now()
         )
+        async with core.uow() as u:
+            # Written in bulk behind the dialogs: running servers rebuild their search.
+            await changes.record_everything(u.session, u.now)
         print(
             f"Seeded {report.mentors} mentors ({report.pending} pending approval), "
             f"{report.learners} learners and {report.reviews} reviews."

@@ -189,34 +189,43 @@ async def run_ab(settings: Any) -> None:
 
 
 async def run_match(settings: Any, args: argparse.Namespace) -> None:
+    from core.db import changes
     from matching.wiring import build_engine
     from mentorbot.bootstrap import build_core
 
     core = await build_core(settings, matching=False)
-    engine = await build_engine(core.db, core.catalog, core.clock.now(), model="none")
+    engine = await build_engine(core.db, core.catalog, core.clock.now(), model="none", follow=False)
     try:
         now = core.clock.now()
         if args.match_cmd == "retrain":
             engine.embedder = None
             await engine.retrain(now)
-            print(f"Retrained: {len(engine.index.pos) if engine.index else 0} mentors indexed.")
+            async with core.uow() as u:
+                await changes.record_everything(u.session, now)  # running processes retrain too
+            print(
+                f"Retrained: {len(engine.index.pos) if engine.index else 0} mentors indexed; "
+                "running servers retrain within seconds."
+            )
             return
-        if args.reset:
-            await engine.reset_weights(now)
-        elif args.set:
-            changes: dict[str, float] = {}
+        if args.reset or args.set:
+            weights: dict[str, float] = {}
             for item in args.set:
                 name, _, value = item.partition("=")
                 try:
-                    changes[name.strip()] = float(value)
+                    weights[name.strip()] = float(value)
                 except ValueError:
                     sys.exit(f"{item!r}: write SIGNAL=WEIGHT, e.g. reputation=0.2")
-            try:
-                await engine.set_weights(changes, now)
-            except ValueError as exc:
-                sys.exit(str(exc))
+            async with core.uow() as u:
+                try:
+                    if args.reset:
+                        await engine.reset_weights(now, u.session)
+                    else:
+                        await engine.set_weights(weights, now, u.session)
+                except ValueError as exc:
+                    sys.exit(str(exc))
+                await changes.record_everything(u.session, now)
         b = engine.blend
-        print(f"Blend weights ({b.source}); running servers pick them up at the next retrain:")
+        print(f"Blend weights ({b.source}); running servers pick them up within seconds:")
         for k, v in b.weights.items():
             print(f"  {k:<13} {v:.3f}")
         print(f"  {'exploration':<13} {b.exploration:.3f}\n  {'exposure':<13} {b.exposure:.3f}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
@@ -47,6 +48,8 @@ class Admin(Dialog):
             return Reply(
                 f"Not changed: {esc(str(exc))}. Write e.g. `/admin weights reputation=0.2 cf=0`."
             )
+        if items:
+            await record_everything(ctx.session, ctx.now)  # other processes reload the weights
         lines = [f"- {esc(k)}: {v:.2f}" for k, v in weights.items()]
         return Reply("*Matching weights*\n" + "\n".join(lines))
 

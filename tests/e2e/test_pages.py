@@ -104,3 +104,19 @@ async def test_housekeeping_forgets_old_delivery_ids(server: TestServer) -> None
     async with core.db.transaction() as s:
         left = await s.scalar(select(func.count()).select_from(ProcessedEvent))
     assert left == 1
+
+
+async def test_housekeeping_prunes_the_profile_change_log(server: TestServer) -> None:
+    from datetime import timedelta
+
+    from core.db import changes
+    from mentorbot.app import Ticker
+
+    core = server.app[CORE]
+    async with core.db.transaction() as s:
+        start = await changes.latest(s)
+        await changes.record(s, [101], NOW - changes.RETENTION - timedelta(minutes=1))
+        await changes.record(s, [102], NOW)
+    await Ticker(core).housekeeping()
+    async with core.db.transaction() as s:
+        assert [uid for _, uid in await changes.after(s, start, 10)] == [102]
