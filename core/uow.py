@@ -39,6 +39,7 @@ from core.services.money import Money
 from core.services.payments import Payments
 from core.services.profiles import Profiles
 from core.services.search import Directory
+from core.services.transcript import Transcript
 
 # A handler gets the unit of work it runs in and the event; it writes through `u`.
 Handler = Callable[["UnitOfWork", Any], Awaitable[None]]
@@ -117,6 +118,10 @@ class UnitOfWork:
     @cached_property
     def directory(self) -> Directory:
         return Directory(self.session)
+
+    @cached_property
+    def transcript(self) -> Transcript:
+        return Transcript(self.session)
 
     async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
         """Queue messages for a person; they go out once this unit of work has committed."""

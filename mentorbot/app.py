@@ -12,8 +12,9 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bots.telegram.wiring import setup_telegram
-from bots.web.chat import WEBCHAT, WebChat, setup_routes
+from bots.web.bot import WebChat
 from bots.web.pages import setup_pages
+from bots.web.setup import WEBCHAT, setup_routes
 from calls.config import CallConfig
 from calls.web import setup_calls
 from core.app import CoreApp

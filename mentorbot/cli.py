@@ -110,7 +110,7 @@ def _login_link(settings: Settings, who: str) -> str:
 
 
 async def _chat(settings: Settings, name: str) -> None:
-    from bots.console.repl import run_console
+    from bots.console.bot import run_console
     from mentorbot.bootstrap import build_core
 
     core = await build_core(settings)

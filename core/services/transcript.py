@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.engine import Database
 from core.db.schema import Account, ChatLog
 from core.messaging import Reply, reply_from_json, reply_to_json
 
@@ -22,40 +22,37 @@ class Entry:
 
 
 class Transcript:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
 
     async def account_id(self, platform: str, workspace: str, external_id: str) -> int | None:
-        async with self.db.transaction() as s:
-            return await s.scalar(
-                select(Account.id).where(
-                    Account.platform == platform,
-                    Account.workspace == workspace,
-                    Account.external_id == external_id,
-                )
+        return await self.s.scalar(
+            select(Account.id).where(
+                Account.platform == platform,
+                Account.workspace == workspace,
+                Account.external_id == external_id,
             )
+        )
 
     async def add(
         self, account_id: int, role: str, replies: Sequence[Reply], now: datetime
     ) -> list[Entry]:
-        async with self.db.transaction() as s:
-            rows = [
-                ChatLog(account_id=account_id, role=role, body=reply_to_json(r), created_at=now)
-                for r in replies
-            ]
-            s.add_all(rows)
-            await s.flush()
-            return [Entry(r.id, role, rep, now) for r, rep in zip(rows, replies, strict=True)]
+        rows = [
+            ChatLog(account_id=account_id, role=role, body=reply_to_json(r), created_at=now)
+            for r in replies
+        ]
+        self.s.add_all(rows)
+        await self.s.flush()
+        return [Entry(r.id, role, rep, now) for r, rep in zip(rows, replies, strict=True)]
 
     async def since(self, account_id: int, after_seq: int, limit: int = 200) -> list[Entry]:
-        async with self.db.transaction() as s:
-            rows = list(
-                await s.scalars(
-                    select(ChatLog)
-                    .where(ChatLog.account_id == account_id, ChatLog.id > after_seq)
-                    .order_by(ChatLog.id.desc())
-                    .limit(limit)
-                )
+        rows = list(
+            await self.s.scalars(
+                select(ChatLog)
+                .where(ChatLog.account_id == account_id, ChatLog.id > after_seq)
+                .order_by(ChatLog.id.desc())
+                .limit(limit)
             )
+        )
         rows.reverse()
         return [Entry(r.id, r.role, reply_from_json(r.body), r.created_at) for r in rows]

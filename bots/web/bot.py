@@ -1,9 +1,9 @@
-"""The web chat: an aiohttp page plus a WebSocket speaking the neutral model."""
+"""The web chat's bot: the notification channel for platform "web", the chat page, the login
+link and the WebSocket session (ack, call core, send)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Sequence
 from importlib import resources
@@ -19,18 +19,17 @@ from bots.web.identity import (
     read_login_token,
     sign_cookie,
 )
+from bots.web.inbound import Hello, Refused, Said, read
 from bots.web.render import message_json
 from core.app import CoreApp
-from core.messaging import ActionIn, Actor, Reply, parse_text
-from core.payloads import MAX_CHARS
+from core.messaging import Actor, Reply, parse_text
 from core.ports import Destination
-from core.services.transcript import Entry, Transcript
+from core.services.transcript import Entry
 
 log = logging.getLogger(__name__)
 
 COOKIE = "mb_web"
 WORKSPACE = "web"
-MAX_TEXT = 4000
 
 
 class WebChat:
@@ -42,14 +41,26 @@ class WebChat:
         self.core = core
         self.secret = secret
         self.secure_cookie = secure_cookie
-        self.transcript = Transcript(core.db)
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
 
     # ---- Channel ------------------------------------------------------------
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
-        entries = await self.transcript.add(to.account_id, "bot", replies, self.core.clock.now())
+        entries = await self._log(to.account_id, "bot", replies)
         await self._push(to.external_id, entries)
         return True
+
+    # The transcript, each call its own unit of work: a reply is pushed once it is stored.
+    async def _account(self, web_id: str) -> int | None:
+        async with self.core.uow() as u:
+            return await u.transcript.account_id("web", WORKSPACE, web_id)
+
+    async def _log(self, account_id: int, role: str, replies: Sequence[Reply]) -> list[Entry]:
+        async with self.core.uow() as u:
+            return await u.transcript.add(account_id, role, replies, u.now)
+
+    async def _since(self, account_id: int, last: int) -> list[Entry]:
+        async with self.core.uow() as u:
+            return await u.transcript.since(account_id, last)
 
     async def _push(self, web_id: str, entries: Sequence[Entry]) -> None:
         for ws in list(self.sockets.get(web_id, ())):
@@ -130,36 +141,17 @@ class WebChat:
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 continue
-            try:
-                data: Any = json.loads(msg.data)
-                kind = data.get("type") if isinstance(data, dict) else None
-            except ValueError:
-                kind = None
-            if kind == "hello":
-                last = data.get("last_seq", 0)
-                await self._hello(ws, actor, last if isinstance(last, int) else 0, greeted)
+            m = read(msg.data)
+            if isinstance(m, Hello):
+                await self._hello(ws, actor, m.last_seq, greeted)
                 greeted = True
-            elif kind == "text" and isinstance(data.get("text"), str):
-                text = data["text"].strip()
-                if not text:
-                    continue
-                if len(text) > MAX_TEXT:
-                    await ws.send_json(
-                        {"type": "error", "text": f"Messages can be at most {MAX_TEXT} characters."}
-                    )
-                    continue
-                await self._inbound(ws, actor, text, parse_text(text))
-            elif kind == "action" and isinstance(data.get("payload"), str):
-                payload = data["payload"]
-                if len(payload) > MAX_CHARS:
-                    continue
-                label = data.get("label") if isinstance(data.get("label"), str) else payload
-                await self._inbound(ws, actor, f"» {str(label)[:80]}", ActionIn(payload))
-            else:
-                await ws.send_json({"type": "error", "text": "I didn't understand that message."})
+            elif isinstance(m, Said):
+                await self._inbound(ws, actor, m.echo, m.inbound)
+            elif isinstance(m, Refused):
+                await ws.send_json({"type": "error", "text": m.text})
 
     async def _hello(self, ws: web.WebSocketResponse, actor: Actor, last: int, again: bool) -> None:
-        account_id = await self.transcript.account_id("web", WORKSPACE, actor.external_id)
+        account_id = await self._account(actor.external_id)
         await ws.send_json(
             {
                 "type": "welcome",
@@ -171,30 +163,29 @@ class WebChat:
             # A brand-new visitor: the bot speaks first.
             await self._inbound(ws, actor, None, parse_text("/start"))
             return
-        for e in await self.transcript.since(account_id, last):
+        for e in await self._since(account_id, last):
             await ws.send_json(message_json(e))
         await self.core.delivery.flush(account_id=account_id)
 
     async def _inbound(
         self, ws: web.WebSocketResponse, actor: Actor, echo: str | None, inbound: Any
     ) -> None:
-        now = self.core.clock.now()
-        account_id = await self.transcript.account_id("web", WORKSPACE, actor.external_id)
+        account_id = await self._account(actor.external_id)
         if echo is not None and account_id is not None:
-            entries = await self.transcript.add(account_id, "user", [Reply(echo)], now)
+            entries = await self._log(account_id, "user", [Reply(echo)])
             await self._push(actor.external_id, entries)
         if not ws.closed:
             await ws.send_json({"type": "typing"})
         replies = await self.core.handle(actor, inbound)
         if account_id is None:
-            account_id = await self.transcript.account_id("web", WORKSPACE, actor.external_id)
+            account_id = await self._account(actor.external_id)
             if account_id is None:
                 log.error("web account %s vanished", actor.external_id)
                 return
             if echo is not None:
-                entries = await self.transcript.add(account_id, "user", [Reply(echo)], now)
+                entries = await self._log(account_id, "user", [Reply(echo)])
                 await self._push(actor.external_id, entries)
-        entries = await self.transcript.add(account_id, "bot", replies, self.core.clock.now())
+        entries = await self._log(account_id, "bot", replies)
         await self._push(actor.external_id, entries)
         if not ws.closed:
             # Tells the page (and tests) that this input has been fully answered.
@@ -205,28 +196,3 @@ class WebChat:
             for ws in list(conns):
                 await ws.close(code=1001, message=b"server shutdown")
         await asyncio.sleep(0)
-
-
-WEBCHAT = web.AppKey("webchat", WebChat)
-
-
-async def _page(request: web.Request) -> web.StreamResponse:
-    return await request.app[WEBCHAT].page(request)
-
-
-async def _login(request: web.Request) -> web.StreamResponse:
-    return await request.app[WEBCHAT].login(request)
-
-
-async def _ws(request: web.Request) -> web.StreamResponse:
-    return await request.app[WEBCHAT].websocket(request)
-
-
-def setup_routes(app: web.Application) -> None:
-    """Routes resolve the WebChat from app[WEBCHAT], which the app's cleanup context sets."""
-    static = resources.files("bots.web").joinpath("static")
-    app.router.add_get("/", _page)
-    app.router.add_get("/chat", _page)
-    app.router.add_get("/login", _login)
-    app.router.add_get("/ws", _ws)
-    app.router.add_static("/static", str(static), append_version=False)

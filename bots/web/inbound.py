@@ -1,0 +1,63 @@
+"""What the chat page's WebSocket sends, read into the neutral model (pure translation)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from core.messaging import ActionIn, Inbound, parse_text
+from core.payloads import MAX_CHARS
+
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Hello:
+    """The page (re)connected and has seen the transcript up to `last_seq`."""
+
+    last_seq: int
+
+
+@dataclass(frozen=True)
+class Said:
+    """Something to hand to core, and the line the person's own bubble shows for it."""
+
+    echo: str
+    inbound: Inbound
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A message we answer with an error (and otherwise ignore)."""
+
+    text: str
+
+
+Ignored = None
+Message = Hello | Said | Refused | None
+
+
+def read(raw: str) -> Message:
+    try:
+        data: Any = json.loads(raw)
+    except ValueError:
+        return Refused("I didn't understand that message.")
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind == "hello":
+        last = data.get("last_seq", 0)
+        return Hello(last if isinstance(last, int) and not isinstance(last, bool) else 0)
+    if kind == "text" and isinstance(data.get("text"), str):
+        text = data["text"].strip()
+        if not text:
+            return Ignored
+        if len(text) > MAX_TEXT:
+            return Refused(f"Messages can be at most {MAX_TEXT} characters.")
+        return Said(text, parse_text(text))
+    if kind == "action" and isinstance(data.get("payload"), str):
+        payload = data["payload"]
+        if len(payload) > MAX_CHARS:
+            return Ignored
+        label = data.get("label") if isinstance(data.get("label"), str) else payload
+        return Said(f"» {str(label)[:80]}", ActionIn(payload))
+    return Refused("I didn't understand that message.")

@@ -1,0 +1,45 @@
+"""What the chat page may send over its WebSocket, read at the boundary: anything else is a
+clear refusal, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bots.web.inbound import MAX_TEXT, Hello, Refused, Said, read
+from core.messaging import ActionIn, CommandIn, TextIn
+
+
+def test_text_commands_and_buttons_become_the_neutral_model() -> None:
+    assert read(json.dumps({"type": "text", "text": "  python  "})) == Said(
+        "python", TextIn("python")
+    )
+    said = read(json.dumps({"type": "text", "text": "/find react"}))
+    assert isinstance(said, Said) and said.inbound == CommandIn("find", "react")
+    pressed = read(json.dumps({"type": "action", "payload": "menu:find", "label": "Find"}))
+    assert pressed == Said("» Find", ActionIn("menu:find"))
+    assert read(json.dumps({"type": "hello", "last_seq": 12})) == Hello(12)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        "[1, 2]",
+        json.dumps({"type": "shout", "text": "hi"}),
+        json.dumps({"type": "text", "text": 5}),
+        json.dumps({"type": "action", "payload": {"x": 1}}),
+    ],
+)
+def test_anything_else_is_refused_in_words(raw: str) -> None:
+    assert read(raw) == Refused("I didn't understand that message.")
+
+
+def test_limits_and_empty_input() -> None:
+    too_long = read(json.dumps({"type": "text", "text": "x" * (MAX_TEXT + 1)}))
+    assert too_long == Refused(f"Messages can be at most {MAX_TEXT} characters.")
+    assert read(json.dumps({"type": "text", "text": "   "})) is None
+    assert read(json.dumps({"type": "action", "payload": "m" * 200})) is None
+    assert read(json.dumps({"type": "hello", "last_seq": "7"})) == Hello(0)
+    assert read(json.dumps({"type": "hello", "last_seq": True})) == Hello(0)
