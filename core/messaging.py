@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -60,6 +61,36 @@ class FileIn:
 
 
 Inbound: TypeAlias = TextIn | CommandIn | ActionIn | FileIn
+
+
+MAX_TEXT = 4000  # characters of one typed message; a longer one is refused in words
+# Control characters other than tab and newline, and lone UTF-16 surrogates (which can't be
+# stored as UTF-8): what a chat client sends by accident or a fuzzer on purpose.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    return _UNPRINTABLE.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def normalised(inbound: Inbound) -> Inbound:
+    """Typed text made safe to store and show, once, where it enters core."""
+    if isinstance(inbound, TextIn):
+        return TextIn(clean_text(inbound.text))
+    if isinstance(inbound, CommandIn):
+        return CommandIn(clean_text(inbound.name), clean_text(inbound.args))
+    if isinstance(inbound, ActionIn):
+        return ActionIn(clean_text(inbound.payload))
+    return inbound
+
+
+def too_long(inbound: Inbound) -> bool:
+    if isinstance(inbound, TextIn):
+        return len(inbound.text) > MAX_TEXT
+    if isinstance(inbound, CommandIn):
+        return len(inbound.args) > MAX_TEXT
+    return False
 
 
 def parse_text(text: str) -> TextIn | CommandIn:

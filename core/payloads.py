@@ -7,12 +7,17 @@ Every payload is checked here against the strictest platform limit: Telegram's
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from typing import Any, ClassVar, Self
+
+from core.numbers import MAX_DB_INT
 
 MAX_BYTES = 64
 MAX_CHARS = 100
 SEP = ":"
+# Ids and counts fit the database's INTEGER; a button claiming more was not made by us.
+_INT = re.compile(r"-?[0-9]{1,10}")
 
 
 class PayloadError(ValueError):
@@ -79,10 +84,10 @@ class Payload:
         kwargs: dict[str, object] = {}
         for (name, tp), text in zip(fields, values, strict=True):
             if tp is int:
-                try:
-                    kwargs[name] = int(text)
-                except ValueError as exc:
-                    raise PayloadError(f"{name} is not a number") from exc
+                number = _INT.fullmatch(text)
+                if number is None or not -MAX_DB_INT - 1 <= int(text) <= MAX_DB_INT:
+                    raise PayloadError(f"{name} is not a number the database can hold")
+                kwargs[name] = int(text)
             elif tp is bool:
                 if text not in ("0", "1"):
                     raise PayloadError(f"{name} is not a flag")

@@ -29,6 +29,7 @@ from core.dialogs.engine import (
 from core.dialogs.menu import help_reply
 from core.messaging import (
     JSON,
+    MAX_TEXT,
     ActionIn,
     Actor,
     CommandIn,
@@ -37,6 +38,8 @@ from core.messaging import (
     Inbound,
     Reply,
     TextIn,
+    normalised,
+    too_long,
 )
 from core.uow import Deps, unit_of_work
 
@@ -44,6 +47,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 COMMAND_ALIASES = command_aliases()
+TOO_LONG = (
+    f"That message is too long for me (over {MAX_TEXT:,} characters). "
+    "Please send a shorter one — nothing was changed."
+)
 SORRY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "Your progress is kept — please try that again."
@@ -160,6 +167,9 @@ class Runner:
         self, actor: Actor, inbound: Inbound, key: ConversationKey | None = None
     ) -> list[Reply]:
         key = key or ConversationKey.private(actor)
+        if too_long(inbound):
+            return [Reply(TOO_LONG)]
+        inbound = normalised(inbound)
         try:
             return await self.converse(actor, key, lambda ctx: self._step(ctx, inbound))
         except Exception:

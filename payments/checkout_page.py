@@ -145,7 +145,20 @@ async def pay_page(request: web.Request) -> web.Response:
     )
 
 
+# A pay form carries one or three short fields; anything bigger is refused before it is read.
+MAX_FORM_BYTES = 8 * 1024
+
+
+def _refuse_big(request: web.Request) -> None:
+    size = request.content_length
+    if size is None or size > MAX_FORM_BYTES:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=MAX_FORM_BYTES, actual_size=size if size is not None else -1
+        )
+
+
 async def sandbox_submit(request: web.Request) -> web.StreamResponse:
+    _refuse_big(request)
     rt = request.app[PAYMENTS]
     token = request.match_info["token"]
     if not rt.sandbox or not isinstance(rt.gateway, SandboxGateway):
@@ -171,6 +184,7 @@ async def sandbox_submit(request: web.Request) -> web.StreamResponse:
 
 async def razorpay_return(request: web.Request) -> web.Response:
     """Razorpay Checkout's success callback. The webhook credits; this only reassures."""
+    _refuse_big(request)
     rt = request.app[PAYMENTS]
     p = await _load(rt, request.match_info["token"])
     if p is None:

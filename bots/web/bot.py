@@ -148,23 +148,24 @@ class WebChat:
             elif isinstance(m, Said):
                 await self._inbound(ws, actor, m.echo, m.inbound)
             elif isinstance(m, Refused):
-                await ws.send_json({"type": "error", "text": m.text})
+                await _send(ws, {"type": "error", "text": m.text})
 
     async def _hello(self, ws: web.WebSocketResponse, actor: Actor, last: int, again: bool) -> None:
         account_id = await self._account(actor.external_id)
-        await ws.send_json(
+        await _send(
+            ws,
             {
                 "type": "welcome",
                 "account": f"web:{actor.external_id[:6]}",
                 "name": actor.display_name,
-            }
+            },
         )
         if account_id is None:
             # A brand-new visitor: the bot speaks first.
             await self._inbound(ws, actor, None, parse_text("/start"))
             return
         for e in await self._since(account_id, last):
-            await ws.send_json(message_json(e))
+            await _send(ws, message_json(e))
         await self.core.delivery.flush(account_id=account_id)
 
     async def _inbound(
@@ -174,8 +175,7 @@ class WebChat:
         if echo is not None and account_id is not None:
             entries = await self._log(account_id, "user", [Reply(echo)])
             await self._push(actor.external_id, entries)
-        if not ws.closed:
-            await ws.send_json({"type": "typing"})
+        await _send(ws, {"type": "typing"})
         replies = await self.core.handle(actor, inbound)
         if account_id is None:
             account_id = await self._account(actor.external_id)
@@ -187,12 +187,24 @@ class WebChat:
                 await self._push(actor.external_id, entries)
         entries = await self._log(account_id, "bot", replies)
         await self._push(actor.external_id, entries)
-        if not ws.closed:
-            # Tells the page (and tests) that this input has been fully answered.
-            await ws.send_json({"type": "done"})
+        # Tells the page (and tests) that this input has been fully answered.
+        await _send(ws, {"type": "done"})
 
     async def close_all(self) -> None:
         for conns in list(self.sockets.values()):
             for ws in list(conns):
                 await ws.close(code=1001, message=b"server shutdown")
         await asyncio.sleep(0)
+
+
+async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> bool:
+    """A page that went away while we answered is normal: its messages wait in the
+    transcript for the next connection."""
+    if ws.closed:
+        return False
+    try:
+        await ws.send_json(message)
+    except (ConnectionError, RuntimeError) as exc:
+        log.debug("web chat socket went away while sending: %s", exc)
+        return False
+    return True

@@ -6,10 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.messaging import ActionIn, Inbound, parse_text
+from core.messaging import MAX_TEXT, ActionIn, Inbound, parse_text
+from core.numbers import MAX_DB_INT
 from core.payloads import MAX_CHARS
 
-MAX_TEXT = 4000
+NOT_UNDERSTOOD = "I didn't understand that message."
+EXPIRED = "That button has expired — type /menu to start again."
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,13 @@ Message = Hello | Said | Refused | None
 def read(raw: str) -> Message:
     try:
         data: Any = json.loads(raw)
-    except ValueError:
-        return Refused("I didn't understand that message.")
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
+        return Refused(NOT_UNDERSTOOD)
     kind = data.get("type") if isinstance(data, dict) else None
     if kind == "hello":
         last = data.get("last_seq", 0)
-        return Hello(last if isinstance(last, int) and not isinstance(last, bool) else 0)
+        ok = isinstance(last, int) and not isinstance(last, bool) and 0 <= last <= MAX_DB_INT
+        return Hello(last if ok else 0)
     if kind == "text" and isinstance(data.get("text"), str):
         text = data["text"].strip()
         if not text:
@@ -57,7 +60,7 @@ def read(raw: str) -> Message:
     if kind == "action" and isinstance(data.get("payload"), str):
         payload = data["payload"]
         if len(payload) > MAX_CHARS:
-            return Ignored
+            return Refused(EXPIRED)
         label = data.get("label") if isinstance(data.get("label"), str) else payload
         return Said(f"» {str(label)[:80]}", ActionIn(payload))
-    return Refused("I didn't understand that message.")
+    return Refused(NOT_UNDERSTOOD)

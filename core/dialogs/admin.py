@@ -9,6 +9,7 @@ from core.db.schema import MentorProfile, User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
+from core.numbers import as_int
 from core.services.buttons import Adm, application_buttons
 from core.views import profile_card
 
@@ -58,7 +59,7 @@ class Admin(Dialog):
             return end(NOT_ADMIN)
         words = args.split(maxsplit=2)
         verb = words[0].casefold() if words else ""
-        target = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
+        target = as_int(words[1]) if len(words) > 1 else None
         reason = words[2] if len(words) > 2 else ""
         if verb == "pending":
             return end(*await self._pending(ctx))

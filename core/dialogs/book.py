@@ -11,6 +11,7 @@ from core.dialogs.engine import Ctx, Dialog, Step, end, goto
 from core.dialogs.sessions import pay_reply
 from core.markup import esc
 from core.messaging import Button, Inbound, Reply
+from core.numbers import as_int
 from core.payloads import Payload
 
 MAX_DAYS_SHOWN = 7
@@ -35,17 +36,18 @@ class BookSession(Dialog):
     prefixes = ("bb",)
 
     async def start(self, ctx: Ctx, args: str) -> Step:
-        mentor_id, _, resched = args.partition(":")
-        if not mentor_id.isdigit():
+        mentor_text, _, resched_text = args.partition(":")
+        mentor_id, resched = as_int(mentor_text), as_int(resched_text)
+        if mentor_id is None:
             return end(Reply("Which mentor? Open a profile from /find and tap “Book”."))
-        offer = await ctx.bookings.offering(int(mentor_id))
+        offer = await ctx.bookings.offering(mentor_id)
         if offer is None:
             return end(Reply("That mentor isn't taking bookings right now. Try /find."))
         if offer.mentor_id == ctx.user.id:
             return end(Reply("That's your own profile — you can't book yourself."))
         ctx.data.update({"mentor": offer.mentor_id})
-        if resched.isdigit():
-            old = await ctx.bookings.get(int(resched))
+        if resched is not None:
+            old = await ctx.bookings.get(resched)
             if old is None or old.learner_id != ctx.user.id:
                 return end(Reply("I can't find that booking."))
             ctx.data.update({"resched": old.id, "len": old.length_min, "topic": old.topic})
@@ -160,10 +162,11 @@ class BookSession(Dialog):
         p = Bb.parse(ctx.action_of(inbound) or "")
         text = (ctx.text_of(inbound) or "").removesuffix("min").strip()
         value = p.value if p is not None and p.what == "len" else text
-        if not value.isdigit() or int(value) not in offer.lengths:
+        length = as_int(value)
+        if length is None or length not in offer.lengths:
             allowed = ", ".join(str(n) for n in offer.lengths)
             return await self.retry(ctx, "length", f"Choose one of: {allowed} minutes.")
-        ctx.data["len"] = int(value)
+        ctx.data["len"] = length
         return await self._days(ctx, offer)
 
     async def on_day(self, ctx: Ctx, inbound: Inbound) -> Step:
@@ -179,9 +182,10 @@ class BookSession(Dialog):
         if (step := await self._common(ctx, inbound)) is not None:
             return step
         p = Bb.parse(ctx.action_of(inbound) or "")
-        if p is None or p.what != "slot" or not p.value.isdigit():
+        slot = as_int(p.value) if p is not None and p.what == "slot" else None
+        if slot is None:
             return await self.retry(ctx, "slot", "Please tap one of the times.")
-        ctx.data["slot"] = int(p.value)
+        ctx.data["slot"] = slot
         if ctx.str_data("topic"):
             return goto("confirm", await self.prompt(ctx, "confirm"))
         return goto("topic", await self.prompt(ctx, "topic"))

@@ -13,6 +13,7 @@ from core.availability import Window, parse_availability
 from core.forms import FieldEnv, Invalid
 from core.languages import Language, parse_languages
 from core.markup import esc, quote
+from core.numbers import as_int
 from core.skills import Level, SkillIndex, SkillMatch, SkillSuggestions, split_skill_list
 from core.text import money
 from core.timezones import TzResolved, TzSuggestions, resolve_timezone
@@ -114,9 +115,10 @@ def parse_bio(text: str) -> str | Invalid:
 
 def parse_years(text: str) -> int | Invalid:
     t = text.lower().removesuffix("years").removesuffix("yrs").strip()
-    if not t.isdigit() or int(t) > 60:
+    years = as_int(t, hi=60)
+    if years is None:
         return Invalid("Please type a whole number of years, like 3.")
-    return int(t)
+    return years
 
 
 @dataclass(frozen=True)

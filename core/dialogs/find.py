@@ -12,6 +12,7 @@ from core.dialogs.profile import mentor_profile_reply
 from core.languages import language_by_code, parse_languages
 from core.markup import esc, quote
 from core.messaging import Button, Choice, Choices, Inbound, Reply
+from core.numbers import as_int
 from core.payloads import Payload
 from core.recommend import MatchQuery, query_from_json, query_to_json
 from core.services.buttons import ViewProfile
@@ -305,8 +306,9 @@ class FindMentor(Dialog):
 
     async def on_skill(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Fm.parse(ctx.action_of(inbound) or "")
-        if p is not None and p.what == "skill" and p.value.isdigit():
-            return await self._pick(ctx, int(p.value))
+        skill = as_int(p.value) if p is not None and p.what == "skill" else None
+        if skill is not None:
+            return await self._pick(ctx, skill)
         text = clean_query(ctx.text_of(inbound) or "")
         if not text:
             return await self.retry(ctx, "skill", "Please type a skill.")
@@ -325,8 +327,9 @@ class FindMentor(Dialog):
 
     async def on_skill_pick(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Fm.parse(ctx.action_of(inbound) or "")
-        if p is not None and p.what == "skill" and p.value.isdigit():
-            return await self._pick(ctx, int(p.value))
+        skill = as_int(p.value) if p is not None and p.what == "skill" else None
+        if skill is not None:
+            return await self._pick(ctx, skill)
         if ctx.text_of(inbound):
             return await self.on_skill(ctx, inbound)
         return await self.retry(ctx, "skill_pick", "Pick one of the skills, or type another name.")
@@ -363,8 +366,8 @@ class FindMentor(Dialog):
                 base = query_from_json(ctx.data.get("mq")) or q
                 ctx.data.update({"mq": query_to_json(base.without(p.value)), "page": 0})
             return goto("results", await self._results(ctx))
-        if p.what == "page" and p.value.isdigit():
-            ctx.data["page"] = int(p.value)
+        if p.what == "page" and (page := as_int(p.value)) is not None:
+            ctx.data["page"] = page
         elif p.what == "sort" and p.value in SORTS:
             ctx.data.update({"sort": p.value, "page": 0})
         elif p.what == "lang" and p.value == "ask":
@@ -389,22 +392,22 @@ class FindMentor(Dialog):
             for k in ("skill_id", "skill", "lang", "max_price", "mq", "why"):
                 ctx.data.pop(k, None)
             return goto("skill", await self.prompt(ctx, "skill"))
-        elif p.what == "skill" and p.value.isdigit():
-            return await self._pick(ctx, int(p.value))
+        elif p.what == "skill" and (skill := as_int(p.value)) is not None:
+            return await self._pick(ctx, skill)
         return goto("results", await self._results(ctx))
 
     async def on_price(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Fm.parse(ctx.action_of(inbound) or "")
         if p is not None:
-            if p.what == "price" and (p.value == "any" or p.value.isdigit()):
+            if p.what == "price" and (p.value == "any" or as_int(p.value) is not None):
                 return await self.on_results(ctx, inbound)
             return await self.retry(ctx, "price", "Pick a price or type an amount.")
         text = (ctx.text_of(inbound) or "").replace("₹", "").replace(",", "").strip().casefold()
         if text in ("any", "no limit"):
             ctx.data.update({"max_price": None, "page": 0})
-        elif text == "free" or text.isdigit():
-            rupees = 0 if text == "free" else int(text)
-            if rupees > 100000:
+        elif text == "free" or (text.isascii() and text.isdigit()):
+            rupees = 0 if text == "free" else as_int(text)
+            if rupees is None or rupees > 100000:
                 return await self.retry(
                     ctx, "price", "That's more than any session costs; type a smaller amount."
                 )

@@ -31,6 +31,7 @@ from core.dialogs.fields import (
 from core.forms import Invalid
 from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
+from core.numbers import as_int
 from core.payloads import Payload
 from core.skills import parse_level
 from core.text import money
@@ -494,8 +495,9 @@ class Onboarding(Dialog):
         p = Ob.parse(ctx.action_of(inbound) or "")
         raw = ctx.data.get("tz_options")
         opts = [o for o in raw if isinstance(o, str)] if isinstance(raw, list) else []
-        if p is not None and p.what == "tzi" and p.value.isdigit() and int(p.value) < len(opts):
-            return await self._set_tz(ctx, opts[int(p.value)])
+        pick = as_int(p.value) if p is not None and p.what == "tzi" else None
+        if pick is not None and pick < len(opts):
+            return await self._set_tz(ctx, opts[pick])
         if ctx.text_of(inbound):
             return await self.on_timezone(ctx, inbound)
         return await self.retry(ctx, "tz_pick", "Please pick one of the options or type a city.")
@@ -552,8 +554,9 @@ class Onboarding(Dialog):
         mp = await ctx.mentors.profile(ctx.user.id)
         value = p.value if p is not None and p.what == "price" else None
         price: Price | Invalid
-        if value is not None and value.isdigit():
-            price = price_of_minor(int(value))
+        minor = as_int(value) if value is not None else None
+        if minor is not None:
+            price = price_of_minor(minor)
         else:
             price = parse_price(value or ctx.text_of(inbound) or "")
         if isinstance(price, Invalid):

@@ -14,6 +14,7 @@ from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc
 from core.messaging import Button, Inbound, LinkButton, Reply
+from core.numbers import as_int
 
 
 async def _name(ctx: Ctx, user_id: int) -> str:
@@ -118,10 +119,11 @@ class RateSession(Dialog):
     prefixes = ("rt",)
 
     async def start(self, ctx: Ctx, args: str) -> Step:
-        booking, _, stars = args.partition(":")
-        if not booking.isdigit() or not stars.isdigit():
+        booking_text, _, stars_text = args.partition(":")
+        booking, stars = as_int(booking_text), as_int(stars_text, hi=5)
+        if booking is None or stars is None:
             return end(Reply("That rating button is broken."))
-        ctx.data.update({"booking": int(booking), "stars": int(stars)})
+        ctx.data.update({"booking": booking, "stars": stars})
         return goto("comment", await self.prompt(ctx, "comment"))
 
     async def prompt(self, ctx: Ctx, state: str) -> Reply:

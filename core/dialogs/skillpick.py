@@ -9,6 +9,7 @@ from core.dialogs.engine import Ctx
 from core.dialogs.fields import read_skill_list
 from core.markup import esc, quote
 from core.messaging import JSON, Button, Choice, Choices, Reply
+from core.numbers import as_int
 from core.payloads import Payload
 from core.skills import LEVELS, SkillMatch, SkillSuggestions
 
@@ -94,8 +95,9 @@ async def pick_answer(ctx: Ctx, payload: Pick | None, text: str | None) -> str |
     level = lvl or None
     ok = _pairs(ctx)
     if payload is not None:
-        if payload.what == "id" and payload.value.isdigit():
-            ref = ctx.deps.catalog.index.by_id.get(int(payload.value))
+        skill_id = as_int(payload.value) if payload.what == "id" else None
+        if skill_id is not None:
+            ref = ctx.deps.catalog.index.by_id.get(skill_id)
             if ref is None:
                 return "That skill isn't available any more — pick another."
             ok.append([ref.id, ref.name, level])

@@ -17,6 +17,7 @@ from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.ledger import Entry, InsufficientFunds
 from core.markup import esc
 from core.messaging import Attachment, Button, Inbound, Reply
+from core.numbers import as_int
 from core.ports import GatewayError
 from core.services.buttons import Wal, WalConfirm, withdrawal_buttons
 from core.services.money import NoGateway, WithdrawalTooSmall
@@ -146,10 +147,11 @@ class Wallet(Dialog):
             if not ctx.user.is_admin:
                 return end(NOT_ADMIN)
             return end(*await self._pending(ctx))
-        if verb == "reject" and len(words) > 1 and words[1].isdigit():
+        target = as_int(words[1]) if verb == "reject" and len(words) > 1 else None
+        if target is not None:
             if not ctx.user.is_admin:
                 return end(NOT_ADMIN)
-            ctx.data["target"] = int(words[1])
+            ctx.data["target"] = target
             return goto("reason", await self.prompt(ctx, "reason"))
         return end(await wallet_reply(ctx))
 

@@ -266,3 +266,19 @@ async def test_reconcile_asks_the_sandbox_about_pending_payments(
     later = rebuilt(core, clock=ManualClock(core.clock.now() + timedelta(minutes=30)))
     assert await reconcile_pending(later.deps) == 1
     assert await state_of(core, p.id) == ("captured", {"INR": 10000}, [])
+
+
+async def test_pay_forms_refuse_big_bodies_before_reading_them(
+    server: TestServer, http: aiohttp.ClientSession
+) -> None:
+    core = core_of(server)
+    p = await new_payment(core)
+    for path in (f"/pay/{p.token}/sandbox", f"/pay/{p.token}/return"):
+        big = {"outcome": "pay", "padding": "x" * 64 * 1024}
+        async with http.post(server.make_url(path), data=big, allow_redirects=False) as r:
+            assert r.status == 413, path
+    assert await state_of(core, p.id) == ("created", {}, [])
+    async with http.post(
+        server.make_url(f"/pay/{p.token}/sandbox"), data={"outcome": "pay"}, allow_redirects=False
+    ) as r:
+        assert r.status == 303

@@ -65,6 +65,9 @@ def test_prefixes_are_unique_across_the_codebase() -> None:
 def test_int_fields_survive_large_ids() -> None:
     from core.services.buttons import ViewProfile
 
-    packed = ViewProfile(2**40).pack()
-    assert ViewProfile.unpack(packed).user_id == 2**40
+    # The largest id a database INTEGER column holds (ids are INTEGER on PostgreSQL); one past
+    # it names no row anywhere, so it is refused like any other forged button (issue #14).
+    packed = ViewProfile(2**31 - 1).pack()
+    assert ViewProfile.unpack(packed).user_id == 2**31 - 1
     assert len(packed.encode()) <= MAX_BYTES
+    assert ViewProfile.parse(ViewProfile(2**40).pack()) is None

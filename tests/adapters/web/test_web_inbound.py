@@ -40,6 +40,13 @@ def test_limits_and_empty_input() -> None:
     too_long = read(json.dumps({"type": "text", "text": "x" * (MAX_TEXT + 1)}))
     assert too_long == Refused(f"Messages can be at most {MAX_TEXT} characters.")
     assert read(json.dumps({"type": "text", "text": "   "})) is None
-    assert read(json.dumps({"type": "action", "payload": "m" * 200})) is None
+    expired = Refused("That button has expired — type /menu to start again.")
+    assert read(json.dumps({"type": "action", "payload": "m" * 200})) == expired
     assert read(json.dumps({"type": "hello", "last_seq": "7"})) == Hello(0)
     assert read(json.dumps({"type": "hello", "last_seq": True})) == Hello(0)
+    assert read(json.dumps({"type": "hello", "last_seq": 2**70})) == Hello(0)
+    assert read(json.dumps({"type": "hello", "last_seq": -3})) == Hello(0)
+
+
+def test_json_nested_thousands_deep_is_refused_not_raised() -> None:
+    assert read("[" * 30000 + "]" * 30000) == Refused("I didn't understand that message.")
