@@ -16,7 +16,7 @@ from core.dialogs import build_registry
 from core.dialogs.forms import check_form, form_for, open_form, submit_form
 from core.dialogs.home import home
 from core.forms import Form, FormOutcome, FormValues
-from core.messaging import Actor, ConversationKey, Inbound, Reply
+from core.messaging import Actor, ConversationKey, Delivered, Inbound, Reply
 from core.notices.table import core_handlers
 from core.policies import Policies
 from core.ports import Clock, PaymentGateway, Recommender
@@ -107,9 +107,16 @@ class CoreApp:
             yield u
 
     async def handle(
-        self, actor: Actor, inbound: Inbound, key: ConversationKey | None = None
+        self,
+        actor: Actor,
+        inbound: Inbound,
+        key: ConversationKey | None = None,
+        *,
+        once: Delivered | None = None,
     ) -> list[Reply]:
-        return await self.runner.handle(actor, inbound, key)
+        """Replies to one inbound. `once`: the platform's delivery id (Telegram update_id,
+        Slack event_id); a redelivery of it answers [] and changes nothing."""
+        return await self.runner.handle(actor, inbound, key, once=once)
 
     # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
     def form_for(self, inbound: Inbound) -> str | None:
@@ -123,8 +130,10 @@ class CoreApp:
     async def check_form(self, actor: Actor, name: str, values: FormValues) -> dict[str, str]:
         return await check_form(self.runner, actor, name, values)
 
-    async def submit_form(self, actor: Actor, name: str, values: FormValues) -> FormOutcome:
-        return await submit_form(self.runner, actor, name, values)
+    async def submit_form(
+        self, actor: Actor, name: str, values: FormValues, *, once: Delivered | None = None
+    ) -> FormOutcome:
+        return await submit_form(self.runner, actor, name, values, once=once)
 
     async def home(self, actor: Actor) -> list[Reply]:
         """Profile, upcoming sessions and wallet at a glance (e.g. Slack's App Home)."""

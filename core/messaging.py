@@ -37,6 +37,17 @@ class ConversationKey:
 
 
 @dataclass(frozen=True)
+class Delivered:
+    """A platform's id for one delivery of an event (Telegram update_id, Slack event_id).
+
+    Platforms deliver at least once; core acts on an id once, recording it inside the
+    transaction that does the work, so a crash forgets both and a retry does it again."""
+
+    source: str  # "telegram:<bot id>", "slack:<team>": ids are unique per source
+    event_id: str
+
+
+@dataclass(frozen=True)
 class TextIn:
     text: str
 
@@ -146,6 +157,17 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Asks:
+    """This reply is a question answered with typed text. Surfaces with forms may offer a text
+    field for it (Discord's "Answer here" modal in a server); the answer comes back as TextIn."""
+
+    label: str  # short: a modal's title and field label (Discord allows 45 characters)
+    max_length: int = 4000
+    multiline: bool = False
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """One outbound message. `text` uses the markup subset of core.markup."""
 
@@ -156,6 +178,7 @@ class Reply:
     attachment: Attachment | None = None
     ephemeral: bool = False
     meta: tuple[tuple[str, str], ...] = field(default=())
+    asks: Asks | None = None
 
     def all_buttons(self) -> tuple[AnyButton, ...]:
         return tuple(b for row in self.buttons for b in row)
@@ -199,6 +222,14 @@ def reply_to_json(reply: Reply) -> dict[str, JSON]:
         "attachment": attachment,
         "ephemeral": reply.ephemeral,
         "meta": [[k, v] for k, v in reply.meta],
+        "asks": None
+        if reply.asks is None
+        else {
+            "label": reply.asks.label,
+            "max_length": reply.asks.max_length,
+            "multiline": reply.asks.multiline,
+            "placeholder": reply.asks.placeholder,
+        },
     }
 
 
@@ -256,6 +287,16 @@ def reply_from_json(data: JSON) -> Reply:
             _str(a, "filename"), _str(a, "mime"), base64.b64decode(_str(a, "data_base64"))
         )
     meta = tuple((str(_list(m)[0]), str(_list(m)[1])) for m in _list(d.get("meta")))
+    asks = None
+    if d.get("asks") is not None:
+        q = _dict(d["asks"])
+        length = q.get("max_length")
+        asks = Asks(
+            _str(q, "label"),
+            length if isinstance(length, int) and not isinstance(length, bool) else 4000,
+            bool(q.get("multiline", False)),
+            str(q.get("placeholder") or ""),
+        )
     return Reply(
         text=_str(d, "text"),
         buttons=tuple(buttons),
@@ -264,4 +305,5 @@ def reply_from_json(data: JSON) -> Reply:
         attachment=attachment,
         ephemeral=bool(d.get("ephemeral", False)),
         meta=meta,
+        asks=asks,
     )

@@ -16,9 +16,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.commands import command_aliases
+from core.db.inbound import first_seen
 from core.db.schema import Conversation
 from core.dialogs.engine import (
     KEEP,
+    AlreadyHandled,
     Ctx,
     Dialog,
     Registry,
@@ -34,6 +36,7 @@ from core.messaging import (
     Actor,
     CommandIn,
     ConversationKey,
+    Delivered,
     FileIn,
     Inbound,
     Reply,
@@ -164,14 +167,24 @@ class Runner:
         self.locks = KeyedLocks()
 
     async def handle(
-        self, actor: Actor, inbound: Inbound, key: ConversationKey | None = None
+        self,
+        actor: Actor,
+        inbound: Inbound,
+        key: ConversationKey | None = None,
+        *,
+        once: Delivered | None = None,
     ) -> list[Reply]:
+        """One inbound through the dialogs. `once`: the platform's delivery id; a repeated
+        delivery (a platform's retry) answers nothing and changes nothing."""
         key = key or ConversationKey.private(actor)
         if too_long(inbound):
             return [Reply(TOO_LONG)]
         inbound = normalised(inbound)
         try:
-            return await self.converse(actor, key, lambda ctx: self._step(ctx, inbound))
+            return await self.converse(actor, key, lambda ctx: self._step(ctx, inbound), once=once)
+        except AlreadyHandled:
+            log.info("%s %s already handled; skipped", once and once.source, once and once.event_id)
+            return []
         except Exception:
             log.exception("step failed for %s on %s", key, describe_inbound(inbound))
             return [Reply(SORRY)]
@@ -183,14 +196,16 @@ class Runner:
         work: Callable[[Ctx], Awaitable[T]],
         *,
         save: bool = True,
+        once: Delivered | None = None,
     ) -> T:
         """Run `work` with the person's context; retried (from scratch) when another worker
         moved the conversation on or the database asks for a retry. `save=False`: work that
-        only reads leaves the conversation row as it was."""
+        only reads leaves the conversation row as it was. `once`: the delivery is recorded in
+        the same transaction; AlreadyHandled if it was recorded before."""
         async with self.locks.hold(key):
             for attempt in range(3):
                 try:
-                    return await self._once(actor, key, work, save)
+                    return await self._once(actor, key, work, save, once)
                 except (StaleConversation, IntegrityError) as exc:
                     log.info("retrying %s after %s (attempt %d)", key, type(exc).__name__, attempt)
                 except DBAPIError as exc:
@@ -206,9 +221,12 @@ class Runner:
         key: ConversationKey,
         work: Callable[[Ctx], Awaitable[T]],
         save: bool,
+        once: Delivered | None,
     ) -> T:
         async with unit_of_work(self.deps) as u:
             s = u.session
+            if once is not None and not await first_seen(s, once.source, once.event_id, u.now):
+                raise AlreadyHandled(f"{once.source} {once.event_id}")
             conv = await _load_conversation(s, key, u.now)
             user, account = await u.identity.resolve(actor)
             await self.deps.catalog.refresh(s)

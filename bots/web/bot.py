@@ -20,6 +20,7 @@ from bots.web.identity import (
     sign_cookie,
 )
 from bots.web.inbound import Hello, Refused, Said, read
+from bots.web.limits import MAX_SOCKETS, SLOW_DOWN, Bucket
 from bots.web.render import message_json
 from core.app import CoreApp
 from core.messaging import Actor, Reply, parse_text
@@ -42,6 +43,8 @@ class WebChat:
         self.secret = secret
         self.secure_cookie = secure_cookie
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
+        # Shared by a person's tabs: opening more tabs doesn't buy a faster rate.
+        self.buckets: dict[str, Bucket] = {}
 
     # ---- Channel ------------------------------------------------------------
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
@@ -119,29 +122,42 @@ class WebChat:
             raise web.HTTPUnauthorized(text="Open the chat page first: it sets your cookie.")
         if not self._origin_ok(request):
             raise web.HTTPForbidden(text="Cross-site WebSocket refused.")
+        if len(self.sockets.get(web_id, ())) >= MAX_SOCKETS:
+            raise web.HTTPTooManyRequests(
+                text=f"You have {MAX_SOCKETS} chats open already; close one and reload."
+            )
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
         await ws.prepare(request)
         self.sockets.setdefault(web_id, set()).add(ws)
+        bucket = self.buckets.setdefault(web_id, Bucket(at=asyncio.get_running_loop().time()))
         try:
-            await self._session(ws, web_id)
+            await self._session(ws, web_id, bucket)
         finally:
             conns = self.sockets.get(web_id)
             if conns is not None:
                 conns.discard(ws)
                 if not conns:
                     del self.sockets[web_id]
+                    self.buckets.pop(web_id, None)
         return ws
 
     async def _actor(self, web_id: str) -> Actor:
         return Actor("web", WORKSPACE, web_id, guest_name(web_id))
 
-    async def _session(self, ws: web.WebSocketResponse, web_id: str) -> None:
+    async def _session(self, ws: web.WebSocketResponse, web_id: str, bucket: Bucket) -> None:
         actor = await self._actor(web_id)
         greeted = False
+        loop = asyncio.get_running_loop()
         async for msg in ws:
+            if msg.type == WSMsgType.BINARY:
+                await _send(ws, {"type": "error", "text": "Please send text, not binary frames."})
+                continue
             if msg.type != WSMsgType.TEXT:
                 continue
             m = read(msg.data)
+            if isinstance(m, Said) and not bucket.take(loop.time()):
+                await _send(ws, {"type": "error", "text": SLOW_DOWN})
+                continue
             if isinstance(m, Hello):
                 await self._hello(ws, actor, m.last_seq, greeted)
                 greeted = True

@@ -19,6 +19,7 @@ from core.messaging import (
     Actor,
     CommandIn,
     ConversationKey,
+    Delivered,
     FileIn,
     Inbound,
     Reply,
@@ -37,6 +38,10 @@ KEEP = "__keep__"
 
 class StaleConversation(Exception):
     """Another worker moved this conversation on while we were working."""
+
+
+class AlreadyHandled(Exception):
+    """This delivery of a platform event was acted on before (a retry): nothing was done."""
 
 
 @dataclass(frozen=True)
@@ -185,10 +190,16 @@ class Conversations(Protocol):
         work: Callable[[Ctx], Awaitable[T]],
         *,
         save: bool = True,
+        once: Delivered | None = None,
     ) -> T: ...
 
     async def handle(
-        self, actor: Actor, inbound: Inbound, key: ConversationKey | None = None
+        self,
+        actor: Actor,
+        inbound: Inbound,
+        key: ConversationKey | None = None,
+        *,
+        once: Delivered | None = None,
     ) -> list[Reply]: ...
 
 

@@ -17,14 +17,22 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from core.availability import Window, format_windows
 from core.db.schema import MentorProfile
 from core.dialogs import fields as F
-from core.dialogs.engine import Conversations, Ctx, StaleConversation, Step, handoff, keep
+from core.dialogs.engine import (
+    AlreadyHandled,
+    Conversations,
+    Ctx,
+    StaleConversation,
+    Step,
+    handoff,
+    keep,
+)
 from core.dialogs.menu import Menu
 from core.dialogs.onboarding import APPLY_BLOCKED, all_set, submit_application
 from core.dialogs.profile import Edit, OwnProfile
 from core.forms import FieldEnv, Form, FormField, FormOutcome, FormRef, FormValues, Option
 from core.forms import validate as validate_values
 from core.languages import language_by_code
-from core.messaging import ActionIn, Actor, CommandIn, ConversationKey, Inbound, Reply
+from core.messaging import ActionIn, Actor, CommandIn, ConversationKey, Delivered, Inbound, Reply
 from core.services.profiles import ProfileView, SkillLevel
 from core.skills import Level
 from core.text import money
@@ -376,7 +384,12 @@ async def check_form(
 
 
 async def submit_form(
-    conv: Conversations, actor: Actor, name: str, values: FormValues
+    conv: Conversations,
+    actor: Actor,
+    name: str,
+    values: FormValues,
+    *,
+    once: Delivered | None = None,
 ) -> FormOutcome:
     """Check every field, then save them all in one unit of work (or nothing). It runs in the
     person's conversation like a dialog step: same lock, same version check."""
@@ -398,7 +411,9 @@ async def submit_form(
         return FormOutcome({}, tuple(replies))
 
     try:
-        outcome = await conv.converse(actor, ConversationKey.private(actor), submit)
+        outcome = await conv.converse(actor, ConversationKey.private(actor), submit, once=once)
+    except AlreadyHandled:
+        return FormOutcome({})
     except (IntegrityError, DBAPIError, StaleConversation):
         log.exception("form %s failed for %s", name, actor.external_id)
         return FormOutcome({}, (Reply(SORRY),))

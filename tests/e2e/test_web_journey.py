@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bots.web.identity import login_token
+from bots.web.limits import BURST, MAX_SOCKETS, SLOW_DOWN
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
 from tests.e2e.webclient import WebChatClient
@@ -156,4 +158,64 @@ async def test_bad_frames_get_clear_errors(server: TestServer) -> None:
     await c.ws.send_json({"type": "text", "text": "x" * 4001})
     err = await c.ws.receive_json(timeout=5)
     assert "at most 4000 characters" in err["text"]
+    await c.close()
+
+
+async def test_a_burst_is_told_to_slow_down_and_the_chat_goes_on(server: TestServer) -> None:
+    c = WebChatClient(base(server))
+    await c.open()
+    assert c.ws is not None
+    sent = BURST + 30
+    for i in range(sent):
+        await c.ws.send_json({"type": "text", "text": f"hello {i}"})
+    answered = slowed = 0
+    while answered + slowed < sent:
+        frame = await c.ws.receive_json(timeout=15)
+        if frame["type"] == "done":
+            answered += 1
+        elif frame["type"] == "error":
+            assert frame["text"] == SLOW_DOWN
+            slowed += 1
+    # Every frame got exactly one answer: a reply, or "slow down" (none queued unbounded).
+    assert answered >= BURST and slowed >= 1, (answered, slowed)
+    await asyncio.sleep(1.0)  # the bucket refills
+    await c.say("/help")
+    assert "/find" in c.text() or "Find" in c.text()
+    await c.close()
+
+
+async def test_a_binary_frame_is_refused_in_words_and_the_socket_stays(server: TestServer) -> None:
+    c = WebChatClient(base(server))
+    await c.open()
+    assert c.ws is not None
+    await c.ws.send_bytes(b"\x00\x01binary")
+    err = await c.ws.receive_json(timeout=5)
+    assert err["type"] == "error" and "not binary" in err["text"]
+    await c.say("/help")
+    assert c.last
+    await c.close()
+
+
+async def test_too_many_tabs_get_429_until_one_closes(server: TestServer) -> None:
+    url = base(server)
+    c = WebChatClient(url)
+    await c.open()
+    ws_url = url.replace("http", "ws") + "/ws"
+    extra = [
+        await c.session.ws_connect(ws_url, headers={"Origin": url}) for _ in range(MAX_SOCKETS - 1)
+    ]
+    with pytest.raises(aiohttp.WSServerHandshakeError) as err:
+        await c.session.ws_connect(ws_url, headers={"Origin": url})
+    assert err.value.status == 429
+    await extra.pop().close()
+    for _ in range(50):  # the server notices the close asynchronously
+        try:
+            extra.append(await c.session.ws_connect(ws_url, headers={"Origin": url}))
+            break
+        except aiohttp.WSServerHandshakeError:
+            await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("a closed tab's slot was never freed")
+    for ws in extra:
+        await ws.close()
     await c.close()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.messaging import (
+    Asks,
     Attachment,
     Button,
     Choice,
@@ -27,8 +28,10 @@ def test_reply_json_round_trip() -> None:
         attachment=Attachment("s.ics", "text/calendar", b"BEGIN:VCALENDAR"),
         ephemeral=True,
         meta=(("k", "v"),),
+        asks=Asks("Your name", 80, multiline=False, placeholder="e.g. Asha"),
     )
     assert reply_from_json(reply_to_json(r)) == r
+    assert reply_from_json(reply_to_json(Reply("plain"))) == Reply("plain")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from core.clock import ManualClock
 from core.db.engine import Database
 from core.db.schema import Conversation, User
 from core.dialogs.onboarding import Onboarding
-from core.messaging import FileIn, TextIn
+from core.messaging import Delivered, FileIn, TextIn
 from core.runner import SORRY, KeyedLocks
 from tests.support import ChatDriver, make_core
 
@@ -100,3 +100,38 @@ async def test_keyed_locks_clean_up() -> None:
     await asyncio.gather(*(work(i) for i in range(5)))
     assert all(order[i] == order[i + 1] for i in range(0, 10, 2))
     assert len(locks) == 0
+
+
+async def test_a_redelivered_event_is_acted_on_once(core: CoreApp) -> None:
+    c = ChatDriver(core, "retry")
+    await c.say("/start")
+    first = Delivered("telegram:1", "501")
+    replies = await core.handle(c.actor, TextIn("nonsense"), once=first)
+    assert "Please choose Learn, Mentor or Both." in replies[0].text
+    # The platform's retry of the same update: no answer, the conversation is untouched.
+    async with core.db.transaction() as s:
+        before = await s.scalar(select(Conversation.version))
+    assert await core.handle(c.actor, TextIn("nonsense"), once=first) == []
+    async with core.db.transaction() as s:
+        assert await s.scalar(select(Conversation.version)) == before
+    # Same id from another source is another event.
+    assert await core.handle(c.actor, TextIn("x"), once=Delivered("slack:T1", "501"))
+
+
+async def test_a_failed_step_forgets_its_delivery_so_the_retry_works(
+    core: CoreApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = ChatDriver(core, "crash")
+    await c.say("/start")
+    await c.press("Learn")
+
+    async def boom(self: Onboarding, ctx: object, inbound: object) -> object:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Onboarding, "on_name", boom)
+    once = Delivered("telegram:1", "777")
+    assert (await core.handle(c.actor, TextIn("Olga"), once=once))[0].text == SORRY
+    monkeypatch.undo()
+    # The id was recorded in the transaction that rolled back: the retry is acted on.
+    replies = await core.handle(c.actor, TextIn("Olga"), once=once)
+    assert "Nice to meet you, Olga!" in replies[0].text
