@@ -5,45 +5,17 @@ Each answer is saved as soon as it is valid, so a /cancel or a restart keeps it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from core.availability import format_windows
 from core.dialogs import skillpick
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
-from core.dialogs.fields import (
-    GOALS_SHORT,
-    Price,
-    TzChoice,
-    is_skip,
-    parse_bio,
-    parse_extras,
-    parse_goals,
-    parse_headline,
-    parse_language_list,
-    parse_lengths,
-    parse_name,
-    parse_price,
-    parse_windows,
-    parse_years,
-    price_of_minor,
-    resolve_tz,
-)
+from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
+from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
 from core.numbers import as_int
-from core.payloads import Payload
 from core.skills import parse_level
-from core.text import money
 from core.timezones import describe_zone, zone
 from core.views import profile_card
-
-
-@dataclass(frozen=True)
-class Ob(Payload, prefix="ob"):
-    what: str
-    value: str
-
 
 MENTOR_STEPS = ("headline", "bio", "years", "price", "lengths", "extras")
 EDITABLE = (
@@ -56,11 +28,6 @@ EDITABLE = (
     "availability",
     *MENTOR_STEPS,
 )
-AVAIL_PRESETS = {
-    "evenings": "Mon-Fri 18:00-21:00",
-    "weekends": "Sat-Sun 10:00-13:00",
-    "both": "Mon-Fri 18:00-21:00; Sat-Sun 10:00-13:00",
-}
 
 
 async def submit_application(ctx: Ctx) -> Reply:
@@ -199,54 +166,10 @@ class Onboarding(Dialog):
                     ),
                 ),
             )
-        if state == "name":
-            current = ctx.user.display_name
-            return Reply(
-                "What should people call you? Type a name"
-                + (f", or keep “{esc(current)}”." if current else "."),
-                buttons=((Button(f"Keep “{current[:24]}”", Ob("name", "keep").pack()),),)
-                if current
-                else (),
-            )
-        if state in ("learn_skills", "teach_skills"):
-            kind = "learn" if state == "learn_skills" else "teach"
-            q = (
-                "Which skills do you want to learn?"
-                if kind == "learn"
-                else "Which skills can you teach?"
-            )
-            current = ctx.str_data("current")
-            extra = f"\nNow: {esc(current)}. Your answer replaces the list." if current else ""
-            return Reply(
-                f"{q} Separate them with commas and add a level if you like, e.g. "
-                f"`Python: advanced, DSA, React (beginner)`.{extra}"
-            )
         if state == "skill_pick":
             return skillpick.pick_prompt(ctx)
         if state == "skill_level":
             return skillpick.level_prompt(ctx, ctx.str_data("sk_kind", "learn"))
-        if state == "goals":
-            return Reply(
-                "In a sentence or two: what do you want to achieve? "
-                "(e.g. “crack a product-company interview by March”)",
-                buttons=((Button("Skip for now", Ob("skip", "goals").pack()),),),
-            )
-        if state == "languages":
-            return Reply(
-                "Which languages can you talk in? (e.g. “English, Hindi”)",
-                buttons=(
-                    (
-                        Button("English", Ob("lang", "en").pack()),
-                        Button("English + Hindi", Ob("lang", "en,hi").pack()),
-                    ),
-                ),
-            )
-        if state == "timezone":
-            return Reply(
-                "Which city are you in? I use it for your time zone "
-                "(you can also type a UTC offset like `UTC+5:30`).",
-                buttons=((Button("India (IST)", Ob("tz", "Asia/Kolkata").pack()),),),
-            )
         if state == "tz_pick":
             raw = ctx.data.get("tz_options")
             opts = [o for o in raw if isinstance(o, str)] if isinstance(raw, list) else []
@@ -255,68 +178,49 @@ class Onboarding(Dialog):
                 "Or type another city.",
                 buttons=tuple((Button(o, Ob("tzi", str(i)).pack()),) for i, o in enumerate(opts)),
             )
-        if state == "availability":
-            tz = ctx.user.timezone or "UTC"
-            skip = (
-                (Button("Skip for now", Ob("skip", "availability").pack()),)
-                if not ctx.data.get("mentor")
-                else ()
-            )
-            return Reply(
-                "When are you usually free for a short session? Times are in your zone "
-                f"({esc(tz)}). Pick one or type e.g. `Mon-Fri 18:00-21:00; Sat 10-13`.",
-                buttons=(
-                    (
-                        Button("Weekday evenings", Ob("av", "evenings").pack()),
-                        Button("Weekends", Ob("av", "weekends").pack()),
-                        Button("Both", Ob("av", "both").pack()),
-                    ),
-                    (Button("Change time zone", Ob("tzfix", "1").pack()), *skip),
-                ),
-            )
-        if state == "headline":
-            return Reply(
-                "Your mentor headline — one line learners see first, e.g. "
-                "“SDE-2 at Flipkart · DSA and system design”."
-            )
-        if state == "bio":
-            return Reply("A short bio: what you've done and how you help (20–1500 characters).")
-        if state == "years":
-            return Reply("How many years of experience do you have in what you teach? (a number)")
-        if state == "price":
-            suggested = money(ctx.deps.policies.default_price_minor, ctx.deps.policies.currency)
-            return Reply(
-                f"What do you charge per session? Type an amount in rupees (suggested {suggested}), "
-                "or choose free, or skill-exchange credits (1 credit per session).",
-                buttons=(
-                    (
-                        Button(
-                            suggested,
-                            Ob("price", str(ctx.deps.policies.default_price_minor)).pack(),
-                        ),
-                        Button("Free", Ob("price", "free").pack()),
-                        Button("Credits", Ob("price", "credits").pack()),
-                    ),
-                ),
-            )
-        if state == "lengths":
-            return Reply(
-                "Which session lengths do you offer? (minutes)",
-                buttons=(
-                    (
-                        Button("10", Ob("len", "10").pack()),
-                        Button("10, 20", Ob("len", "10,20").pack()),
-                        Button("10, 20, 30", Ob("len", "10,20,30").pack()),
-                    ),
-                ),
-            )
-        if state == "extras":
-            return Reply(
-                "Optional: any certifications, and a link to a short intro video. "
-                "Send them in one message, or skip.",
-                buttons=((Button("Skip", Ob("skip", "extras").pack()),),),
-            )
-        return Reply("Let's continue.")
+        q = QUESTIONS.get(state)
+        if q is None:
+            return Reply("Let's continue.")
+        return self._ask(ctx, q)
+
+    def _ask(self, ctx: Ctx, q: Question) -> Reply:
+        """A question as a step: its wording, quick answers as buttons, its skip button."""
+        quick = tuple(Button(a.label, Ob(q.quick_code, a.value).pack()) for a in q.quick(ctx))
+        rows: list[tuple[Button, ...]] = [quick] if quick else []
+        extra: tuple[Button, ...] = ()
+        if q.key == "availability":
+            extra = (Button("Change time zone", Ob("tzfix", "1").pack()),)
+        # A mentor must offer some hours, so learners can book them.
+        skippable = q.skip and not (q.key == "availability" and ctx.data.get("mentor"))
+        if skippable:
+            extra = (*extra, Button(q.skip, Ob("skip", q.key).pack()))
+        if extra:
+            rows.append(extra)
+        asks = q.asks() if q.kind != "multi_select" else None
+        return Reply(q.ask(ctx), buttons=tuple(rows), asks=asks)
+
+    async def _answer(self, ctx: Ctx, q: Question, inbound: Inbound) -> Step:
+        """A typed answer or quick answer to a question: parsed by the question, saved, on."""
+        p = Ob.parse(ctx.action_of(inbound) or "")
+        typed = ctx.text_of(inbound)
+        if q.skip and ((p is not None and p.what == "skip") or is_skip(typed)):
+            return await self._advance(ctx, q.key)
+        text = q.read_quick(p.value) if p is not None and p.what == q.quick_code else typed
+        if not text:
+            return await self.retry(ctx, q.key, q.empty)
+        value = q.parse(env_of(ctx), text)
+        if isinstance(value, Invalid):
+            return await self.retry(ctx, q.key, self._hint(q, value.message))
+        said = await q.save(ctx, value)
+        return await self._advance(ctx, q.key, *([Reply(said)] if said else []))
+
+    @staticmethod
+    def _hint(q: Question, message: str) -> str:
+        if q.key == "goals" and message.startswith(GOALS_SHORT):
+            return f"{GOALS_SHORT}, or tap Skip."
+        if q.key == "languages":
+            return message + " Please type the list again."
+        return message
 
     # ---- steps ------------------------------------------------------------
     async def on_role(self, ctx: Ctx, inbound: Inbound) -> Step:
@@ -347,23 +251,15 @@ class Onboarding(Dialog):
 
     async def on_name(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
-        if p is not None and p.what == "name":
+        if p is not None and p.what == "name":  # "Keep" the name the platform gave us
             return await self._advance(ctx, "name")
-        text = ctx.text_of(inbound)
-        if not text:
-            return await self.retry(ctx, "name", "Please type a name.")
-        clean = parse_name(text)
-        if isinstance(clean, Invalid):
-            return await self.retry(ctx, "name", clean.message)
-        await ctx.profiles.set_display_name(ctx.user.id, clean)
-        ctx.user.display_name = clean
-        return await self._advance(ctx, "name", Reply(f"Nice to meet you, {esc(clean)}!"))
+        return await self._answer(ctx, QUESTIONS["name"], inbound)
 
     async def _skills_in(self, ctx: Ctx, inbound: Inbound, kind: str) -> Step:
         state = f"{kind}_skills"
         text = ctx.text_of(inbound)
         if not text:
-            return await self.retry(ctx, state, "Please type the skills as text.")
+            return await self.retry(ctx, state, QUESTIONS[state].empty)
         errors = skillpick.begin(ctx, text)
         ctx.data["sk_kind"] = kind
         if errors and not ctx.data.get("sk_ok") and not skillpick.has_pending(ctx):
@@ -388,11 +284,7 @@ class Onboarding(Dialog):
         if skillpick.missing_levels(ctx):
             return goto("skill_level", *pre, skillpick.level_prompt(ctx, kind))
         pairs = skillpick.resolved(ctx)
-        await ctx.profiles.set_skills(
-            ctx.user.id,
-            kind,
-            [(i, lv) for i, _n, lv in pairs],  # type: ignore[misc]
-        )
+        await QUESTIONS[f"{kind}_skills"].save(ctx, tuple((i, lv) for i, _n, lv in pairs))
         notes = skillpick.notes(ctx)
         summary = ", ".join(f"{esc(n)} ({lv})" for _i, n, lv in pairs)
         msg = f"Got it: {summary}."
@@ -432,40 +324,8 @@ class Onboarding(Dialog):
         skillpick.level_answer(ctx, level)
         return await self._skills_next(ctx)
 
-    async def on_goals(self, ctx: Ctx, inbound: Inbound) -> Step:
-        p = Ob.parse(ctx.action_of(inbound) or "")
-        text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or is_skip(text):
-            return await self._advance(ctx, "goals")
-        goals = parse_goals(text or "")
-        if isinstance(goals, Invalid):
-            short = goals.message.startswith(GOALS_SHORT)
-            hint = f"{GOALS_SHORT}, or tap Skip." if short else goals.message
-            return await self.retry(ctx, "goals", hint)
-        await ctx.profiles.set_goals(ctx.user.id, goals)
-        return await self._advance(ctx, "goals")
-
-    async def on_languages(self, ctx: Ctx, inbound: Inbound) -> Step:
-        p = Ob.parse(ctx.action_of(inbound) or "")
-        text = (
-            p.value.replace(",", ", ")
-            if p is not None and p.what == "lang"
-            else ctx.text_of(inbound)
-        )
-        if not text:
-            return await self.retry(ctx, "languages", "Please type the languages you speak.")
-        found = parse_language_list(text)
-        if isinstance(found, Invalid):
-            return await self.retry(
-                ctx, "languages", found.message + " Please type the list again."
-            )
-        await ctx.profiles.set_languages(ctx.user.id, [lang.code for lang in found])
-        names = ", ".join(lang.name for lang in found)
-        return await self._advance(ctx, "languages", Reply(f"Languages: {esc(names)}."))
-
     async def _set_tz(self, ctx: Ctx, name: str) -> Step:
-        await ctx.profiles.set_timezone(ctx.user.id, name)
-        ctx.user.timezone = name
+        await QUESTIONS["timezone"].save(ctx, name)
         local = ctx.now.astimezone(zone(name))
         ctx.data["has_tz"] = True
         return await self._advance(
@@ -478,10 +338,12 @@ class Onboarding(Dialog):
         )
 
     async def on_timezone(self, ctx: Ctx, inbound: Inbound) -> Step:
+        q = QUESTIONS["timezone"]
         p = Ob.parse(ctx.action_of(inbound) or "")
-        text = p.value if p is not None and p.what == "tz" else ctx.text_of(inbound)
+        text = p.value if p is not None and p.what == q.quick_code else ctx.text_of(inbound)
         if not text:
-            return await self.retry(ctx, "timezone", "Please type a city or a UTC offset.")
+            return await self.retry(ctx, "timezone", q.empty)
+        # Steps can ask back ("which Springfield?"); the form's parser picks or refuses.
         res = resolve_tz(text)
         if isinstance(res, str):
             return await self._set_tz(ctx, res)
@@ -503,91 +365,40 @@ class Onboarding(Dialog):
         return await self.retry(ctx, "tz_pick", "Please pick one of the options or type a city.")
 
     async def on_availability(self, ctx: Ctx, inbound: Inbound) -> Step:
+        q = QUESTIONS["availability"]
         p = Ob.parse(ctx.action_of(inbound) or "")
         if p is not None and p.what == "tzfix":
             return goto("timezone", await self.prompt(ctx, "timezone"))
-        text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or is_skip(text):
-            if ctx.data.get("mentor"):
-                return await self.retry(
-                    ctx, "availability", "Mentors need at least one time slot so learners can book."
-                )
-            return await self._advance(ctx, "availability")
-        if p is not None and p.what == "av":
-            text = AVAIL_PRESETS.get(p.value)
-        if not text:
+        skipped = (p is not None and p.what == "skip") or is_skip(ctx.text_of(inbound))
+        if skipped and ctx.data.get("mentor"):
             return await self.retry(
-                ctx, "availability", "Please pick an option or type your hours."
+                ctx, "availability", "Mentors need at least one time slot so learners can book."
             )
-        windows = parse_windows(text)
-        if isinstance(windows, Invalid):
-            return await self.retry(ctx, "availability", windows.message)
-        await ctx.profiles.set_availability(ctx.user.id, windows)
-        ctx.data["has_avail"] = True
-        return await self._advance(
-            ctx, "availability", Reply(f"Availability: {format_windows(windows)}.")
-        )
+        step = await self._answer(ctx, q, inbound)
+        if not skipped and step.state != "availability":
+            ctx.data["has_avail"] = True
+        return step
+
+    async def on_goals(self, ctx: Ctx, inbound: Inbound) -> Step:
+        return await self._answer(ctx, QUESTIONS["goals"], inbound)
+
+    async def on_languages(self, ctx: Ctx, inbound: Inbound) -> Step:
+        return await self._answer(ctx, QUESTIONS["languages"], inbound)
 
     async def on_headline(self, ctx: Ctx, inbound: Inbound) -> Step:
-        headline = parse_headline(ctx.text_of(inbound) or "")
-        if isinstance(headline, Invalid):
-            return await self.retry(ctx, "headline", headline.message)
-        (await ctx.mentors.profile(ctx.user.id)).headline = headline
-        return await self._advance(ctx, "headline")
+        return await self._answer(ctx, QUESTIONS["headline"], inbound)
 
     async def on_bio(self, ctx: Ctx, inbound: Inbound) -> Step:
-        bio = parse_bio(ctx.text_of(inbound) or "")
-        if isinstance(bio, Invalid):
-            return await self.retry(ctx, "bio", bio.message)
-        (await ctx.mentors.profile(ctx.user.id)).bio = bio
-        return await self._advance(ctx, "bio")
+        return await self._answer(ctx, QUESTIONS["bio"], inbound)
 
     async def on_years(self, ctx: Ctx, inbound: Inbound) -> Step:
-        years = parse_years(ctx.text_of(inbound) or "")
-        if isinstance(years, Invalid):
-            return await self.retry(ctx, "years", years.message)
-        (await ctx.mentors.profile(ctx.user.id)).years_experience = years
-        return await self._advance(ctx, "years")
+        return await self._answer(ctx, QUESTIONS["years"], inbound)
 
     async def on_price(self, ctx: Ctx, inbound: Inbound) -> Step:
-        p = Ob.parse(ctx.action_of(inbound) or "")
-        mp = await ctx.mentors.profile(ctx.user.id)
-        value = p.value if p is not None and p.what == "price" else None
-        price: Price | Invalid
-        minor = as_int(value) if value is not None else None
-        if minor is not None:
-            price = price_of_minor(minor)
-        else:
-            price = parse_price(value or ctx.text_of(inbound) or "")
-        if isinstance(price, Invalid):
-            return await self.retry(ctx, "price", price.message)
-        mp.price_mode, mp.price_minor = price.mode, price.minor
-        if price.mode == "paid":
-            mp.currency = ctx.deps.policies.currency
-        return await self._advance(ctx, "price", Reply(f"Price: {price.label()}."))
+        return await self._answer(ctx, QUESTIONS["price"], inbound)
 
     async def on_lengths(self, ctx: Ctx, inbound: Inbound) -> Step:
-        p = Ob.parse(ctx.action_of(inbound) or "")
-        text = p.value if p is not None and p.what == "len" else (ctx.text_of(inbound) or "")
-        lengths = parse_lengths(text, ctx.deps.policies.session_lengths)
-        if isinstance(lengths, Invalid):
-            return await self.retry(ctx, "lengths", lengths.message)
-        (await ctx.mentors.profile(ctx.user.id)).session_lengths = list(lengths)
-        return await self._advance(ctx, "lengths")
+        return await self._answer(ctx, QUESTIONS["lengths"], inbound)
 
     async def on_extras(self, ctx: Ctx, inbound: Inbound) -> Step:
-        p = Ob.parse(ctx.action_of(inbound) or "")
-        text = ctx.text_of(inbound)
-        if (p is not None and p.what == "skip") or is_skip(text):
-            return await self._advance(ctx, "extras")
-        if not text:
-            return await self.retry(ctx, "extras", "Send text, or tap Skip.")
-        extras = parse_extras(text)
-        if isinstance(extras, Invalid):
-            return await self.retry(ctx, "extras", extras.message)
-        mp = await ctx.mentors.profile(ctx.user.id)
-        if extras.video_url:
-            mp.intro_video_url = extras.video_url
-        if extras.certifications:
-            mp.certifications = extras.certifications
-        return await self._advance(ctx, "extras")
+        return await self._answer(ctx, QUESTIONS["extras"], inbound)

@@ -9,6 +9,7 @@ from core.db.schema import Account, MentorProfile, User, UserLanguage
 from core.dialogs.forms import form_for
 from core.dialogs.menu import Menu
 from core.dialogs.profile import Edit
+from core.dialogs.questions import QUESTIONS
 from core.forms import REQUIRED, FieldEnv, Form, FormRef, validate
 from core.messaging import ActionIn, Actor, CommandIn
 from tests.support import ChatDriver, RecordingChannel
@@ -234,3 +235,31 @@ async def test_which_inbound_has_a_form(core: CoreApp) -> None:
     c = await onboard_learner(core)
     await c.send(ActionIn(FormRef("profile").pack()))
     assert "Tap a field to change it." in c.text()
+
+
+async def test_steps_and_forms_come_from_one_list_of_questions(core: CoreApp) -> None:
+    """Each form field is its question (label, length, parser), and the step dialog asks the
+    same question with it marked as typed-text (Asks) where it takes text."""
+    form = await _apply_form(core, "leela")
+    for f in form.fields:
+        q = QUESTIONS[f.key]
+        assert (f.label, f.max_length, f.kind) == (q.label, q.max_length, q.kind)
+        assert f.validator is q.parse
+    c = ChatDriver(core, "leela")
+    await c.say("/mentor")
+    prompt = c.last[-1]
+    assert prompt.asks == QUESTIONS["name"].asks()
+    assert prompt.asks is not None and prompt.asks.max_length == 60
+    await c.say("Leela Rao")
+    assert c.last[-1].asks == QUESTIONS["teach_skills"].asks()
+    assert c.last[-1].asks is not None and c.last[-1].asks.multiline
+
+
+async def test_a_quick_answer_is_read_by_the_questions_parser(core: CoreApp) -> None:
+    """The suggested-price button carries paise; typed text is rupees: both read the same."""
+    q = QUESTIONS["price"]
+    env = _env(core)
+    assert q.parse(env, q.read_quick("10000")) == q.parse(env, "100")
+    assert q.parse(env, q.read_quick("free")) == q.parse(env, "free")
+    langs = QUESTIONS["languages"]
+    assert langs.parse(env, langs.read_quick("en,hi")) == ("en", "hi")
