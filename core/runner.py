@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.commands import command_aliases
 from core.db.inbound import first_seen
 from core.db.schema import Conversation
+from core.dialogs.answers import ANSWERS
 from core.dialogs.engine import (
     KEEP,
     AlreadyHandled,
@@ -29,11 +30,13 @@ from core.dialogs.engine import (
     describe_inbound,
 )
 from core.dialogs.menu import help_reply
+from core.markup import esc
 from core.messaging import (
     JSON,
     MAX_TEXT,
     ActionIn,
     Actor,
+    Button,
     CommandIn,
     ConversationKey,
     Delivered,
@@ -44,6 +47,9 @@ from core.messaging import (
     normalised,
     too_long,
 )
+from core.payloads import Payload
+from core.skills import SkillMatch
+from core.understand.intents import Control, control_word, read_intent
 from core.uow import Deps, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -330,6 +336,13 @@ class Runner:
             return Step((), None, start=(dialog_name, preset or inbound.args))
         if isinstance(inbound, ActionIn):
             prefix = inbound.payload.split(":", 1)[0]
+            which = Gw.parse(inbound.payload)
+            if which is not None and dialog is not None and state is not None:
+                typed = ctx.data.pop(TYPED, None)
+                if which.choice == "answer" and isinstance(typed, str):
+                    return await dialog.handle(ctx, state, TextIn(typed))
+                if which.word in WORD_LABELS:
+                    return await self._control(ctx, dialog, state, cast(Control, which.word))
             if dialog is not None and state is not None and prefix in dialog.prefixes:
                 return await dialog.handle(ctx, state, inbound)
             handler = reg.actions.get(prefix)
@@ -349,10 +362,105 @@ class Runner:
                 return Step((reply, await dialog.prompt(ctx, state)), KEEP)
             return Step((reply,), None)
         assert isinstance(inbound, TextIn)
+        word = control_word(inbound.text)
         if dialog is not None and state is not None:
-            return await dialog.handle(ctx, state, inbound)
+            if word is None:
+                return await dialog.handle(ctx, state, inbound)
+            if state in dialog.word_answers and len(inbound.text.split()) == 1:
+                # "Help" may be somebody's name: ask once instead of guessing.
+                ctx.data[TYPED] = inbound.text
+                return Step((_which_one(word, inbound.text),), KEEP)
+            return await self._control(ctx, dialog, state, word)
+        if word is not None:
+            return await self._control(ctx, None, None, word)
         if not inbound.text:
             return Step((), None, start=("menu", ""))
-        if not ctx.user.onboarded:
+        return await self._free_text(ctx, inbound.text)
+
+    async def _control(
+        self, ctx: Ctx, dialog: Dialog | None, state: str | None, word: Control
+    ) -> Step:
+        """The words that work at every step, typed in plain words."""
+        if word in ("help", "cancel"):
+            return await self._dispatch(ctx, dialog, state, CommandIn(word))
+        if word == "menu":
+            left = (
+                (Reply(f"Left {dialog.title} — anything you saved stays saved."),)
+                if dialog is not None and state is not None
+                else ()
+            )
+            return Step(left, None, start=("menu", ""))
+        if dialog is None or state is None:
+            if word == "back":
+                return Step((Reply("There's nothing to go back to."),), None, start=("menu", ""))
+            return Step((), None, start=("start", ""))
+        if word == "restart":
+            return Step(
+                (Reply(f"Starting {dialog.title} again."),),
+                None,
+                start=(dialog.name, dialog.restart_args(ctx)),
+            )
+        return await dialog.back(ctx, state)
+
+    async def _free_text(self, ctx: Ctx, text: str) -> Step:
+        """Text outside any dialog (a first message, or after one ended): read for intent."""
+        reading = read_intent(text)
+        onboarded = ctx.user.onboarded
+        if reading.intent == "greet":
+            return Step((), None, start=("menu", "") if onboarded else ("onboarding", ""))
+        if reading.intent == "thanks":
+            return Step((Reply("You're welcome! 😊"),), None, start=("menu", "quiet"))
+        if reading.intent == "find":
+            return Step((), None, start=("find", reading.rest or text))
+        if reading.intent == "teach":
+            mode = f"apply::{reading.rest}" if onboarded else f"onboard:mentor:{reading.rest}"
+            return Step((), None, start=("onboarding", mode))
+        answer = ANSWERS.get(reading.intent)
+        if answer is not None:
+            after = ("menu", "quiet") if onboarded else ("onboarding", "quiet")
+            return Step((Reply(answer(ctx.deps.policies)),), None, start=after)
+        if not onboarded and not looks_like_skill(ctx, text):
             return Step((), None, start=("onboarding", ""))
-        return Step((), None, start=("find", inbound.text))
+        return Step((), None, start=("find", text))
+
+
+def looks_like_skill(ctx: Ctx, text: str) -> bool:
+    """A bare skill name ("python", "sql joins") is a search, for newcomers too."""
+    return ctx.deps.catalog.index.exact(text.strip()) is not None or bool(
+        ctx.deps.recommender is not None and len(text.split()) <= 4 and _resolves(ctx, text)
+    )
+
+
+def _resolves(ctx: Ctx, text: str) -> bool:
+    return isinstance(ctx.deps.catalog.index.resolve(text.strip()), SkillMatch)
+
+
+@dataclass(frozen=True)
+class Gw(Payload, prefix="gw"):
+    """The answer to "did you mean the word, or is it your answer?"."""
+
+    word: str
+    choice: str  # do | answer
+
+
+TYPED = "_typed"  # the text a "did you mean" question is about, kept in the dialog's data
+WORD_LABELS = {
+    "help": "Show help",
+    "cancel": "Cancel",
+    "menu": "Main menu",
+    "back": "Go back",
+    "restart": "Start over",
+}
+
+
+def _which_one(word: Control, text: str) -> Reply:
+    shown = text.strip()[:24]
+    return Reply(
+        f"Did you mean “{word}”, or is “{esc(shown)}” your answer?",
+        buttons=(
+            (
+                Button(WORD_LABELS[word], Gw(word, "do").pack()),
+                Button(f"“{shown}” is my answer", Gw(word, "answer").pack()),
+            ),
+        ),
+    )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from core.booking.service import BookingError, Offering, SlotTaken
 from core.booking.views import day_label, hm, price_text, when
-from core.dialogs.engine import Ctx, Dialog, Step, end, goto
+from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
 from core.dialogs.sessions import pay_reply
 from core.markup import esc
 from core.messaging import Button, Inbound, Reply
@@ -45,6 +45,9 @@ class BookSession(Dialog):
             return end(Reply("That mentor isn't taking bookings right now. Try /find."))
         if offer.mentor_id == ctx.user.id:
             return end(Reply("That's your own profile — you can't book yourself."))
+        if not ctx.user.onboarded and resched is None:
+            # Searching needs no profile; booking needs a name and a time zone.
+            return handoff("onboarding", f"book:{offer.mentor_id}")
         ctx.data.update({"mentor": offer.mentor_id})
         if resched is not None:
             old = await ctx.bookings.get(resched)

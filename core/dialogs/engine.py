@@ -152,6 +152,9 @@ class Dialog(ABC):
     name: ClassVar[str]
     title: ClassVar[str]
     prefixes: ClassVar[tuple[str, ...]] = ()
+    # States whose answer may itself be one of the words that always work ("Help" as a name):
+    # there a word is asked about once instead of obeyed.
+    word_answers: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     async def start(self, ctx: Ctx, args: str) -> Step: ...
@@ -174,6 +177,18 @@ class Dialog(ABC):
     async def retry(self, ctx: Ctx, state: str, hint: str) -> Step:
         """Bad input: say what was wrong, ask the same question, keep everything."""
         return goto(state, Reply(hint), await self.prompt(ctx, state))
+
+    async def back(self, ctx: Ctx, state: str) -> Step:
+        """ "back": the previous question, where a dialog has one."""
+        return goto(
+            state,
+            Reply("There's no earlier question here — answer below, or say cancel."),
+            await self.prompt(ctx, state),
+        )
+
+    def restart_args(self, ctx: Ctx) -> str:
+        """How "start over" starts this dialog again."""
+        return ""
 
 
 ActionHandler = Callable[[Ctx, str], Awaitable[Step]]

@@ -17,6 +17,7 @@ from core.numbers import as_int
 from core.skills import Level, SkillIndex, SkillMatch, SkillSuggestions, split_skill_list
 from core.text import money
 from core.timezones import TzResolved, TzSuggestions, resolve_timezone
+from core.understand.slots import looks_like_sentence, read_name, read_skills
 
 MAX_PRICE_MINOR = 10_000_00
 MAX_SKILLS = 12
@@ -27,7 +28,12 @@ def is_skip(text: str | None) -> bool:
 
 
 def parse_name(text: str) -> str | Invalid:
+    """ "Priya", "I'm Priya", "call me Raj", "rahul sharma" -> the name, capitalised."""
     clean = " ".join(text.split())
+    read = read_name(clean)
+    if read is None and looks_like_sentence(clean):
+        return Invalid("That reads like a sentence — just the name people should call you, please.")
+    clean = read or clean
     if not 2 <= len(clean) <= 60 or not re.search(r"\w", clean):
         return Invalid("A name should be 2 to 60 characters.")
     return clean
@@ -188,6 +194,8 @@ class SkillList:
 
 def read_skill_list(index: SkillIndex, text: str) -> SkillList:
     items, errors = split_skill_list(text)
+    if not errors:  # "python please, and some sql" is a list too, written as people write
+        items = read_skills(text, lambda name: index.exact(name) is not None)
     found: list[tuple[int, str, Level | None]] = []
     unresolved: list[tuple[str, Level | None]] = []
     notes: list[str] = []

@@ -37,6 +37,21 @@ class Fm(Payload, prefix="fm"):
     value: str
 
 
+async def _remember_for_newcomer(ctx: Ctx, skill_ids: tuple[int, ...], text: str) -> None:
+    """Someone searching before having a profile: what they asked for is what they want to
+    learn, so booking later doesn't ask it again."""
+    if ctx.user.onboarded or not skill_ids:
+        return
+    if await ctx.profiles.skills_of(ctx.user.id, "learn"):
+        return
+    await ctx.profiles.set_role(ctx.user.id, learn=True, mentor=ctx.user.wants_to_mentor)
+    await ctx.profiles.set_skills(
+        ctx.user.id, "learn", [(sid, "beginner") for sid in skill_ids[:5]]
+    )
+    if not ctx.user.goals and len(text) >= 3:
+        await ctx.profiles.set_goals(ctx.user.id, text[:500])
+
+
 def clean_query(text: str) -> str:
     return FILLER.sub("", text.strip()).strip(" ?.!")
 
@@ -87,6 +102,7 @@ class FindMentor(Dialog):
             return await self._understand(ctx, text)
         res = ctx.deps.catalog.index.resolve(text)
         if isinstance(res, SkillMatch):
+            await _remember_for_newcomer(ctx, (res.skill.id,), text)
             ctx.data.update({"skill_id": res.skill.id, "skill": res.skill.name, "page": 0})
             pre = (
                 [Reply(f"Searching for *{esc(res.skill.name)}* (you typed {quote(text)}).")]
@@ -122,6 +138,7 @@ class FindMentor(Dialog):
         rec = ctx.deps.recommender
         assert rec is not None
         q = rec.understand(text, ctx.user.timezone, ctx.now)
+        await _remember_for_newcomer(ctx, q.skill_ids, text)
         for k in ("lang", "max_price", "skill_id", "skill"):
             ctx.data.pop(k, None)
         ctx.data.update({"mq": query_to_json(q), "page": 0})

@@ -6,15 +6,17 @@ Each answer is saved as soon as it is valid, so a /cancel or a restart keeps it.
 from __future__ import annotations
 
 from core.dialogs import skillpick
+from core.dialogs.answers import ANSWERS
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
 from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote
-from core.messaging import Button, Inbound, Reply
+from core.messaging import Button, Inbound, Reply, TextIn
 from core.numbers import as_int
 from core.skills import parse_level
 from core.timezones import describe_zone, zone
+from core.understand.intents import read_intent
 from core.views import profile_card
 
 MENTOR_STEPS = ("headline", "bio", "years", "price", "lengths", "extras")
@@ -46,6 +48,10 @@ async def all_set(ctx: Ctx) -> Reply:
     return Reply("All set 🎉 Here's your profile:\n\n" + profile_card(view, ctx.now, own=True))
 
 
+ROLE_HINT = (
+    "Please choose Learn, Mentor or Both. Or just tell me what you want to learn, "
+    "e.g. “python interviews this weekend”."
+)
 APPLY_BLOCKED = {
     "pending": "Your mentor application is already waiting for an admin.",
     "approved": "You're already an approved mentor. Edit your profile with /profile.",
@@ -57,12 +63,34 @@ class Onboarding(Dialog):
     name = "onboarding"
     title = "setting up your profile"
     prefixes = ("ob", "sk")
+    word_answers = frozenset({"name"})
+
+    async def back(self, ctx: Ctx, state: str) -> Step:
+        base = {
+            "skill_pick": ctx.str_data("sk_kind", "learn") + "_skills",
+            "skill_level": ctx.str_data("sk_kind", "learn") + "_skills",
+            "tz_pick": "timezone",
+        }.get(state, state)
+        seq = self._sequence(ctx)
+        at = seq.index(base) if base in seq else 0
+        if base != state or at == 0:
+            target = base if base != state else state
+            note = "Back to that question." if base != state else "This is the first question."
+            return goto(target, Reply(note), await self.prompt(ctx, target))
+        previous = seq[at - 1]
+        return goto(
+            previous,
+            Reply("Back one question — your answer there can change."),
+            await self.prompt(ctx, previous),
+        )
 
     # ---- flow -------------------------------------------------------------
     def _sequence(self, ctx: Ctx) -> list[str]:
         mode = ctx.str_data("mode", "onboard")
         if mode == "edit":
             return [ctx.str_data("field")]
+        if mode == "book":  # the least a booking needs: who you are, your hours' zone
+            return ["name", *([] if ctx.data.get("has_learn") else ["learn_skills"]), "timezone"]
         learn = bool(ctx.data.get("learn"))
         mentor = bool(ctx.data.get("mentor"))
         if mode == "apply":
@@ -89,6 +117,16 @@ class Onboarding(Dialog):
         nxt = seq[seq.index(done) + 1] if done in seq and seq.index(done) + 1 < len(seq) else None
         if nxt is None:
             return await self._finish(ctx, *replies)
+        return await self._ask_next(ctx, nxt, *replies)
+
+    async def _ask_next(self, ctx: Ctx, nxt: str, *replies: Reply) -> Step:
+        prefill = ctx.data.pop("prefill_teach", None) if nxt == "teach_skills" else None
+        if isinstance(prefill, str) and prefill:
+            # "I can teach React": the skills were said already; read them as the answer.
+            kind = "teach"
+            step = await self._skills_in(ctx, TextIn(prefill), kind, before=replies)
+            if step.state is not None and step.state != "teach_skills":
+                return step
         return goto(nxt, *replies, await self.prompt(ctx, nxt))
 
     async def _finish(self, ctx: Ctx, *replies: Reply) -> Step:
@@ -97,6 +135,11 @@ class Onboarding(Dialog):
         if mode == "edit":
             out.append(Reply("Saved ✅"))
             return handoff("profile", "", *out)
+        if mode == "book":
+            await ctx.profiles.set_role(ctx.user.id, learn=True, mentor=ctx.user.wants_to_mentor)
+            await ctx.profiles.mark_onboarded(ctx.user.id)
+            out.append(Reply("Thanks — that's all I need for now. Let's pick a time."))
+            return handoff("book", str(ctx.int_data("mentor")), *out)
         if mode == "onboard":
             await ctx.profiles.mark_onboarded(ctx.user.id)
         if ctx.data.get("mentor") or mode == "apply":
@@ -104,9 +147,33 @@ class Onboarding(Dialog):
         out.append(await all_set(ctx))
         return handoff("menu", "quiet", *out)
 
+    def restart_args(self, ctx: Ctx) -> str:
+        mode = ctx.str_data("mode", "onboard")
+        if mode == "edit":
+            return f"edit:{ctx.str_data('field')}"
+        if mode == "book":
+            return f"book:{ctx.int_data('mentor')}"
+        return "apply" if mode == "apply" else ""
+
     async def start(self, ctx: Ctx, args: str) -> Step:
-        mode, _, field = args.partition(":")
+        """args: "mode:field:prefill" — onboard (default), apply, edit:<field>, book:<mentor>,
+        quiet (after an answer, no welcome speech); prefill: skills someone said they teach."""
+        mode, _, rest = args.partition(":")
+        field, _, prefill = rest.partition(":")
         ctx.data.clear()
+        if prefill:
+            ctx.data["prefill_teach"] = prefill[:500]
+        if mode == "book":
+            mentor = as_int(field)
+            if mentor is None:
+                return end(Reply("Which mentor? Open a profile from /find and tap “Book”."))
+            learns = await ctx.profiles.skills_of(ctx.user.id, "learn")
+            ctx.data.update({"mode": "book", "mentor": mentor, "has_learn": bool(learns)})
+            return goto(
+                "name",
+                Reply("Before you book: two quick questions, so the mentor knows who's coming."),
+                await self.prompt(ctx, "name"),
+            )
         if mode == "edit":
             if field not in EDITABLE:
                 return end(Reply("I can't edit that field."))
@@ -134,13 +201,14 @@ class Onboarding(Dialog):
             )
             await ctx.profiles.set_role(ctx.user.id, learn=view.wants_to_learn, mentor=True)
             await ctx.mentors.profile(ctx.user.id)
-            first = "teach_skills"
-            return goto(
-                first,
+            return await self._ask_next(
+                ctx,
+                "teach_skills",
                 Reply("Great — let's set up your mentor profile. It takes about two minutes."),
-                await self.prompt(ctx, first),
             )
         ctx.data["mode"] = "onboard"
+        if mode == "quiet":
+            return goto("role", await self.prompt(ctx, "role"))
         greeting = Reply(
             f"Hi {esc(ctx.user.display_name)}! 👋 I'm *MentorBot*. I connect you with a peer "
             "who knows the skill, for a short session (10 minutes by default).\n"
@@ -240,8 +308,10 @@ class Onboarding(Dialog):
                 "3": "both",
             }
             choice = table.get(text)
+        if choice is None and text:
+            return await self._role_in_words(ctx, ctx.text_of(inbound) or "")
         if choice not in ("learn", "mentor", "both"):
-            return await self.retry(ctx, "role", "Please choose Learn, Mentor or Both.")
+            return await self.retry(ctx, "role", ROLE_HINT)
         learn, mentor = choice in ("learn", "both"), choice in ("mentor", "both")
         ctx.data.update({"learn": learn, "mentor": mentor})
         await ctx.profiles.set_role(ctx.user.id, learn=learn, mentor=mentor)
@@ -249,13 +319,37 @@ class Onboarding(Dialog):
             await ctx.mentors.profile(ctx.user.id)
         return await self._advance(ctx, "role")
 
+    async def _role_in_words(self, ctx: Ctx, text: str) -> Step:
+        """The first thing a newcomer types, read for what they want."""
+        reading = read_intent(text)
+        if reading.intent == "find" or (
+            reading.intent == "unknown" and ctx.deps.catalog.index.exact(text.strip()) is not None
+        ):
+            # Matches first; a profile only when they book (BookSession asks for it).
+            return handoff("find", reading.rest or text)
+        if reading.intent == "teach":
+            ctx.data.update({"learn": False, "mentor": True, "prefill_teach": reading.rest})
+            await ctx.profiles.set_role(ctx.user.id, learn=False, mentor=True)
+            await ctx.mentors.profile(ctx.user.id)
+            return await self._advance(
+                ctx, "role", Reply("Great — let's get you set up as a mentor.")
+            )
+        answer = ANSWERS.get(reading.intent)
+        if answer is not None:
+            return goto("role", Reply(answer(ctx.deps.policies)), await self.prompt(ctx, "role"))
+        if reading.intent in ("greet", "thanks"):
+            return goto("role", Reply("Hi! 👋"), await self.prompt(ctx, "role"))
+        return await self.retry(ctx, "role", ROLE_HINT)
+
     async def on_name(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")
         if p is not None and p.what == "name":  # "Keep" the name the platform gave us
             return await self._advance(ctx, "name")
         return await self._answer(ctx, QUESTIONS["name"], inbound)
 
-    async def _skills_in(self, ctx: Ctx, inbound: Inbound, kind: str) -> Step:
+    async def _skills_in(
+        self, ctx: Ctx, inbound: Inbound, kind: str, before: tuple[Reply, ...] = ()
+    ) -> Step:
         state = f"{kind}_skills"
         text = ctx.text_of(inbound)
         if not text:
@@ -263,8 +357,8 @@ class Onboarding(Dialog):
         errors = skillpick.begin(ctx, text)
         ctx.data["sk_kind"] = kind
         if errors and not ctx.data.get("sk_ok") and not skillpick.has_pending(ctx):
-            return await self.retry(ctx, state, " ".join(errors))
-        pre = [Reply(" ".join(errors))] if errors else []
+            return goto(state, *before, Reply(" ".join(errors)), await self.prompt(ctx, state))
+        pre = [*before, *([Reply(" ".join(errors))] if errors else [])]
         # Show typo corrections at once, so a wrong guess is fixed before levels are asked.
         corrections = skillpick.notes(ctx)
         if corrections:

@@ -30,7 +30,6 @@ _NOT_NAMES = frozenset(
         "learn",
         "teach",
         "find",
-        "help",
         "how",
         "what",
         "why",
@@ -57,20 +56,15 @@ _NOT_NAMES = frozenset(
         "would",
         "should",
         "please",
-        "want",
         "mentor",
         "session",
         "book",
-        "hello",
-        "hi",
-        "hey",
         "thanks",
-        "yes",
-        "no",
         "not",
     ]
 )
-_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
+# Letters of any script (with their marks), dots, hyphens, apostrophes; no digits.
+_NAME_WORD = re.compile(r"^[^\d\s_!?,;:@#/\\()\[\]{}<>=+*&%$^~`|\"]+$")
 
 
 def read_name(text: str) -> str | None:
@@ -82,11 +76,17 @@ def read_name(text: str) -> str | None:
     words = t.split()
     if not 1 <= len(words) <= 6 or not all(_NAME_WORD.match(w) for w in words):
         return None
-    if any(w.casefold() in _NOT_NAMES for w in words):
+    if any(w.casefold() in _NOT_NAMES for w in words) or not any(c.isalpha() for c in t):
         return None
     if t.islower():
         t = " ".join(w[:1].upper() + w[1:] for w in words)
     return t
+
+
+def looks_like_sentence(text: str) -> bool:
+    """More than a name: many words, or words a name doesn't have ("i want to learn")."""
+    words = text.split()
+    return len(words) > 6 or any(w.casefold().strip(".,!?") in _NOT_NAMES for w in words)
 
 
 _LEVEL_WORDS: tuple[tuple[re.Pattern[str], Level], ...] = (
