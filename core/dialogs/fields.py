@@ -17,7 +17,14 @@ from core.numbers import as_int
 from core.skills import Level, SkillIndex, SkillMatch, SkillSuggestions, split_skill_list
 from core.text import money
 from core.timezones import TzResolved, TzSuggestions, resolve_timezone
-from core.understand.slots import looks_like_sentence, read_name, read_skills
+from core.understand.slots import (
+    looks_like_sentence,
+    read_hours,
+    read_languages,
+    read_name,
+    read_place,
+    read_skills,
+)
 
 MAX_PRICE_MINOR = 10_000_00
 MAX_SKILLS = 12
@@ -52,6 +59,11 @@ def parse_goals(text: str) -> str | Invalid:
 
 def parse_language_list(text: str) -> tuple[Language, ...] | Invalid:
     parsed = parse_languages(text)
+    if parsed.unknown:  # "I speak English and a bit of Hindi"
+        phrase = read_languages(text)
+        again = parse_languages(phrase) if phrase else None
+        if again is not None and again.found and not again.unknown:
+            parsed = again
     if parsed.unknown:
         hints = []
         for token in parsed.unknown:
@@ -83,6 +95,10 @@ def tz_unknown(text: str) -> str:
 
 def resolve_tz(text: str) -> str | TzChoice | Invalid:
     res = resolve_timezone(text)
+    place = read_place(text) if not isinstance(res, TzResolved) else None
+    if place:  # "I'm in Pune", "i live in bangalore"
+        res = resolve_timezone(place)
+        text = place
     if isinstance(res, TzResolved):
         return res.name
     if isinstance(res, TzSuggestions) and res.options:
@@ -102,6 +118,11 @@ def parse_timezone_field(text: str) -> str | Invalid:
 
 def parse_windows(text: str) -> tuple[Window, ...] | Invalid:
     parsed = parse_availability(text)
+    if parsed.errors or not parsed.windows:  # "weekday evenings after 7", "weekends"
+        phrase = read_hours(text)
+        again = parse_availability(phrase) if phrase else None
+        if again is not None and again.windows and not again.errors:
+            parsed = again
     if parsed.errors or not parsed.windows:
         return Invalid(" ".join(parsed.errors) or "I couldn't read any times in that.")
     return parsed.windows

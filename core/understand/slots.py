@@ -169,3 +169,93 @@ def _level_from_words(piece: str) -> Level | None:
 def skills_text(skills: list[TypedSkill]) -> str:
     """The reading in the form the skills question documents: "React: intermediate, Go"."""
     return ", ".join(f"{s.name}: {s.level}" if s.level else s.name for s in skills)
+
+
+# ---- languages, places, hours ---------------------------------------------------------
+
+_LANG_FILLER = re.compile(
+    r"\b(?:i|we|can|could|speak|talk|talking|know|understand|am|i'm|im|comfortable|fluent|"
+    r"fluently|in|with|a|an|the|bit|of|little|some|bit|thoda|thodi|basic|only|mostly|also|too|"
+    r"well|good|fine|languages?|both|okay|ok|native|mother|tongue|is|my)\b",
+    re.IGNORECASE,
+)
+
+
+def read_languages(text: str) -> str | None:
+    """ "I speak English and a bit of Hindi" -> "English, Hindi"; None if nothing is left."""
+    rest = _LANG_FILLER.sub(" ", text)
+    rest = re.sub(r"\s*(?:,|;|&|/|\+|\band\b|\bor\b|\baur\b)\s*", ", ", rest, flags=re.IGNORECASE)
+    parts = [p.strip(" .!?") for p in rest.split(",")]
+    parts = [p for p in parts if p]
+    return ", ".join(parts) if parts else None
+
+
+_PLACE_LEAD = re.compile(
+    r"^(?:i\s*(?:am|'m|’m|m)\s+|im\s+|i\s+)?(?:currently\s+|now\s+)?"
+    r"(?:(?:live|living|stay|staying|based|located|work|working|study|studying)\s+)?"
+    r"(?:in|at|from|near|out of)\s+",
+    re.IGNORECASE,
+)
+
+
+def read_place(text: str) -> str | None:
+    """ "I'm in Pune", "i live in bangalore", "from delhi" -> the place; None if not a phrase."""
+    t = " ".join(text.strip().split()).strip(" .!")
+    place = _PLACE_LEAD.sub("", t, count=1)
+    place = re.sub(r"\s+(?:right now|currently|now|these days|city)$", "", place, flags=re.I)
+    return place if place and place != t else None
+
+
+_DAY_GROUPS = (
+    (re.compile(r"\b(?:weekdays?|week days?|mon(?:day)?\s*(?:-|to|–)\s*fri(?:day)?)\b"), "Mon-Fri"),
+    (re.compile(r"\b(?:weekends?|sat(?:urday)?\s*(?:and|&|-|,)\s*sun(?:day)?)\b"), "Sat-Sun"),
+    (re.compile(r"\b(?:every ?day|daily|all days|any day|all week)\b"), "Mon-Sun"),
+)
+_PERIOD_HOURS = {
+    "morning": (9, 12),
+    "afternoon": (13, 17),
+    "evening": (18, 21),
+    "night": (20, 23),
+}
+_AFTER = re.compile(r"\b(?:after|from|post)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\b")
+_BEFORE = re.compile(r"\b(?:before|till|until|by)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\b")
+
+
+def _hour(h: str, ampm: str | None, evening: bool) -> int | None:
+    hour = int(h)
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    elif ampm is None and evening and hour < 12:
+        hour += 12  # "evenings after 7" is 19:00
+    return hour if 0 <= hour <= 23 else None
+
+
+def read_hours(text: str) -> str | None:
+    """Hours said in words -> the documented form: "weekday evenings after 7" ->
+    "Mon-Fri 19:00-22:00", "weekends" -> "Sat-Sun 10:00-13:00". None: nothing to read."""
+    t = text.casefold()
+    days = next((label for pattern, label in _DAY_GROUPS if pattern.search(t)), None)
+    period = next((p for p in _PERIOD_HOURS if re.search(rf"\b{p}s?\b", t)), None)
+    after, before = _AFTER.search(t), _BEFORE.search(t)
+    if days is None and period is None and after is None and before is None:
+        return None
+    late = period in ("evening", "night") or (period is None and after is not None)
+    start, end = _PERIOD_HOURS.get(period or "", (10, 13) if days == "Sat-Sun" else (18, 21))
+    if after is not None:
+        hour = _hour(after.group(1), after.group(3), late)
+        if hour is None:
+            return None
+        start, end = hour, min(hour + 3, 24)
+    if before is not None:
+        hour = _hour(before.group(1), before.group(3), late and after is not None)
+        if hour is None:
+            return None
+        if after is None and period is None:  # "weekdays before 10am": the hours up to it
+            start = max(hour - 3, 0)
+        if hour <= start:
+            return None
+        end = hour
+    end_text = "24:00" if end == 24 else f"{end:02d}:00"
+    return f"{days or 'Mon-Sun'} {start:02d}:00-{end_text}"

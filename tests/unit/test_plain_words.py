@@ -159,3 +159,20 @@ async def test_outside_a_dialog_plain_words_are_read_too(core: CoreApp) -> None:
     assert (await _dialog(core))[0] == "find"
     async with core.db.transaction() as s:
         assert await s.scalar(select(User.id).where(User.display_name == "Meera"))
+
+
+async def test_languages_places_and_hours_in_phrases(core: CoreApp) -> None:
+    c = await newcomer(core, "x7")
+    await c.press("Learn")
+    await c.say("Priya")
+    await c.say("python")
+    await c.press("Beginner")
+    await c.press("Skip for now")
+    await c.say("I speak English and a bit of Hindi")
+    assert "Languages: English, Hindi." in c.text()
+    await c.say("I'm in Pune")
+    assert "Asia/Kolkata" in c.text()
+    await c.say("weekday evenings after 7")
+    # What was understood is shown back before the next question.
+    assert "Availability: Mon–Fri 19:00–22:00" in c.text()
+    assert "All set" in c.text()

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from core.understand.intents import Reading, control_word, read_intent
-from core.understand.slots import read_name, read_skills, skills_text
+from core.understand.slots import (
+    read_hours,
+    read_languages,
+    read_name,
+    read_place,
+    read_skills,
+    skills_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +94,37 @@ def test_skills_from_sentences(text: str, read: str) -> None:
 
 def test_a_catalogue_phrase_with_and_stays_one_skill() -> None:
     assert skills_text(read_skills("ci/cd", lambda n: n.casefold() == "ci/cd")) == "ci/cd"
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("I speak English and a bit of Hindi", "English, Hindi"),
+        ("Hindi, English, thoda Marathi", "Hindi, English, Marathi"),
+    ],
+)
+def test_languages_from_phrases(text: str, read: str) -> None:
+    assert read_languages(text) == read
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("I'm in Pune", "Pune"), ("i live in bangalore", "bangalore"), ("Pune", None)],
+)
+def test_places_from_phrases(text: str, place: str | None) -> None:
+    assert read_place(text) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("weekday evenings after 7", "Mon-Fri 19:00-22:00"),
+        ("after 7pm on weekdays", "Mon-Fri 19:00-22:00"),
+        ("weekends", "Sat-Sun 10:00-13:00"),
+        ("weekend mornings", "Sat-Sun 09:00-12:00"),
+        ("weekdays before 10am", "Mon-Fri 07:00-10:00"),
+        ("sometimes", None),
+    ],
+)
+def test_hours_from_phrases(text: str, hours: str | None) -> None:
+    assert read_hours(text) == hours
