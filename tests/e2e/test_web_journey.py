@@ -219,3 +219,24 @@ async def test_too_many_tabs_get_429_until_one_closes(server: TestServer) -> Non
     for ws in extra:
         await ws.close()
     await c.close()
+
+
+async def test_a_newcomer_in_plain_words(server: TestServer) -> None:
+    """Issue #26's first messages over the real web chat: each gets what a person expects."""
+    c = WebChatClient(base(server))
+    first = await c.open()
+    assert any("What would you like to do?" in m["text"] for m in first)
+    await c.say("hi")
+    assert "Hi! 👋" in c.text()
+    await c.say("how much does a session cost?")
+    assert "₹100" in c.text() and "70/30" in c.text()
+    await c.say("I want to learn python")
+    assert "Python" in c.text() and "Please choose" not in c.text()
+    await c.say("menu")
+    await c.say("I can teach React")
+    assert "call you" in c.text()
+    await c.say("help")
+    assert "Did you mean “help”" in c.text()
+    await c.press("Show help")
+    assert "call you" in c.text()
+    await c.close()
