@@ -20,6 +20,66 @@ def skill_key(name: str) -> str:
     return re.sub(r"[^a-z0-9+#]", "", name.casefold().replace("&", "and"))
 
 
+# Words that are also skill aliases somewhere ("go", "r", "c", "art") but in a sentence are
+# almost always just words; a skill with such a name is still found as "golang", "r language".
+_COMMON = frozenset(
+    [
+        "a",
+        "i",
+        "go",
+        "r",
+        "c",
+        "d",
+        "do",
+        "it",
+        "is",
+        "in",
+        "on",
+        "at",
+        "to",
+        "me",
+        "my",
+        "be",
+        "an",
+        "as",
+        "or",
+        "if",
+        "so",
+        "no",
+        "up",
+        "we",
+        "us",
+        "am",
+        "can",
+        "will",
+        "art",
+        "design",
+        "data",
+        "help",
+        "need",
+        "want",
+        "learn",
+        "teach",
+        "find",
+        "free",
+        "now",
+        "today",
+        "time",
+        "work",
+        "job",
+        "jobs",
+        "interview",
+        "interviews",
+        "mentor",
+        "session",
+        "call",
+        "book",
+        "english",
+        "hindi",
+    ]
+)
+
+
 def _words(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9+#]+", text.casefold()) if len(w) >= 3]
 
@@ -124,6 +184,30 @@ class SkillIndex:
                     return SkillMatch(self.by_id[ranked[0][0]], typed, corrected=True)
         options = self.suggest(typed)
         return SkillSuggestions(typed, options) if options else SkillUnknown(typed)
+
+    def find_in(self, text: str, max_words: int = 4) -> list[SkillRef]:
+        """The skills a sentence names ("need help in excel urgently" -> Excel): its word runs
+        that are a skill's name or alias, longest first, and single long words one clear typo
+        away from one ("javascrpt"). Common words are never read as skills."""
+        words = re.findall(r"[a-z0-9+#.]+", text.casefold())
+        found: list[SkillRef] = []
+        used = [False] * len(words)
+        for n in range(min(max_words, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if any(used[i : i + n]):
+                    continue
+                run = " ".join(words[i : i + n]).strip(".")
+                if n == 1 and run in _COMMON:
+                    continue
+                hit = self._by_key.get(skill_key(run))
+                if hit is None and n == 1 and len(run) >= 6:
+                    res = self.resolve(run)
+                    hit = res.skill if isinstance(res, SkillMatch) else None
+                if hit is not None:
+                    used[i : i + n] = [True] * n
+                    if hit not in found:
+                        found.append(hit)
+        return found
 
     def suggest(self, typed: str, limit: int = 4) -> tuple[SkillRef, ...]:
         key = skill_key(typed)

@@ -40,7 +40,8 @@ def parse_name(text: str) -> str | Invalid:
     read = read_name(clean)
     if read is None and looks_like_sentence(clean):
         return Invalid("That reads like a sentence — just the name people should call you, please.")
-    clean = read or clean
+    # Confirmed as the answer ("Help" is my name): capitalised like a read name.
+    clean = read or (clean[:1].upper() + clean[1:] if clean.islower() else clean)
     if not 2 <= len(clean) <= 60 or not re.search(r"\w", clean):
         return Invalid("A name should be 2 to 60 characters.")
     return clean

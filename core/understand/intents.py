@@ -1,5 +1,5 @@
-"""What a message asks for, read from plain words: rules over normalised text, with typos
-forgiven by rapidfuzz. Deterministic and offline; shared by every dialog.
+"""What a message asks for, read from plain words: rules over normalised text, typos forgiven
+by rapidfuzz, skills found by the catalogue. Deterministic and offline; shared by every dialog.
 
 `read_intent` is for a message that is not an answer to a question (the first message, or
 text outside a dialog). `control_word` is for any step: the few words that always work.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,191 +34,320 @@ Intent = Literal[
     "unknown",
 ]
 Control = Literal["help", "cancel", "menu", "back", "restart"]
+# The catalogue's skills named in a text (core.skills.SkillIndex.find_in), by name.
+SkillFinder = Callable[[str], Sequence[str]]
 
 
 @dataclass(frozen=True)
 class Reading:
     intent: Intent
     rest: str = ""  # what the intent is about: a find query, the skills someone teaches
+    skills: tuple[str, ...] = ()  # catalogue skills named in it (when a finder was given)
 
 
 def normalise(text: str) -> str:
-    """Lower case, accents and emoji gone, punctuation as spaces, one space between words."""
-    t = unicodedata.normalize("NFKC", text).casefold()
-    t = "".join(ch if ch.isalnum() or ch in " +#.'" else " " for ch in t)
+    """Lower case, emoji gone, punctuation as spaces, letters said thrice said once, one space
+    between words ("Helloooo 😀" -> "hello")."""
+    t = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    t = "".join(ch if ch.isalnum() or ch in " +#.'₹" else " " for ch in t)
     t = re.sub(r"(?<![a-z0-9])\.|\.(?![a-z0-9])", " ", t)  # keep "node.js", drop full stops
     t = t.replace("'", "")
+    t = re.sub(r"([a-z])\1{2,}", r"\1", t)
     return " ".join(t.split())
 
+
+# Politeness and filler around a short request: "cancel pls", "stop it", "menu please".
+_SOFT = re.compile(
+    r"^(?:(?:ok|okay|hey|hi|pls|plz|please|bhai|bro|yaar|sir|just|now|can you|could you)\s+)+"
+    r"|(?:\s+(?:pls|plz|please|bhai|bro|yaar|sir|maam|it|this|that|now|then|for me|here|"
+    r"everything|all|one step|a step|karo|jao|do))+$"
+)
 
 # ---- words that always work ----------------------------------------------------------
 
 _CONTROL: dict[str, Control] = {
     "help": "help",
     "help me": "help",
+    "i need help": "help",
+    "need help": "help",
     "what can you do": "help",
     "commands": "help",
+    "madad": "help",
+    "madad chahiye": "help",
     "cancel": "cancel",
     "stop": "cancel",
     "quit": "cancel",
     "exit": "cancel",
     "never mind": "cancel",
     "nevermind": "cancel",
-    "cancel that": "cancel",
+    "forget it": "cancel",
+    "forget about it": "cancel",
+    "band": "cancel",
+    "band karo": "cancel",
+    "rehne do": "cancel",
+    "i dont want to continue": "cancel",
+    "dont want to continue": "cancel",
     "menu": "menu",
     "main menu": "menu",
     "show menu": "menu",
+    "show me the menu": "menu",
+    "show the menu": "menu",
+    "open menu": "menu",
+    "open the menu": "menu",
+    "go to menu": "menu",
+    "go to the menu": "menu",
+    "go to main menu": "menu",
+    "take me to menu": "menu",
+    "take me to the menu": "menu",
+    "take me to the main menu": "menu",
     "home": "menu",
     "back": "back",
     "go back": "back",
+    "take me back": "back",
     "previous": "back",
+    "previous question": "back",
+    "undo": "back",
+    "wapas": "back",
+    "peeche": "back",
     "start over": "restart",
     "start again": "restart",
     "restart": "restart",
     "reset": "restart",
     "begin again": "restart",
+    "lets begin again": "restart",
+    "lets start again": "restart",
+    "lets start over": "restart",
+    "start from the beginning": "restart",
+    "start from beginning": "restart",
+    "start from scratch": "restart",
+    "i want to start over": "restart",
+    "shuru se": "restart",
+    "phir se": "restart",
 }
+_SINGLE_WORDS = {w for w in _CONTROL if " " not in w}
+
+
+def _typo_of(t: str) -> str | None:
+    """The control word `t` is a slip of. A short word only by a swapped or a dropped letter
+    ("hlep", "cancl"), never an added or changed one, so names like "Meenu" or "Manu" stay names."""
+    if " " in t:
+        best = process.extractOne(t, _CONTROL.keys(), scorer=OSA.distance, score_cutoff=1)
+        return best[0] if best is not None and len(t) >= 8 else None
+    for word in _SINGLE_WORDS:
+        if len(word) < 4 or abs(len(word) - len(t)) > 1:
+            continue
+        if len(t) == len(word) and sorted(t) == sorted(word) and OSA.distance(t, word) == 1:
+            return word
+        if len(t) == len(word) - 1 and len(t) >= 4 and _drops_one(t, word):
+            return word
+        if len(t) >= 7 and OSA.distance(t, word) == 1:
+            return word
+    return None
+
+
+def _drops_one(short: str, long: str) -> bool:
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def control_word(text: str) -> Control | None:
-    """help, cancel/stop, back, menu, start over — alone, in any case, with a typo."""
+    """help, cancel/stop, back, menu, start over — alone or politely, in any case, a typo."""
     t = normalise(text)
-    if not t or len(t) > 20:
+    if not t or len(t) > 40:
         return None
-    hit = _CONTROL.get(t)
-    if hit is not None:
-        return hit
-    if len(t) < 4:  # "hep", "bak": too short to correct without guessing
-        return None
-    # A typo is one slip (two in a long phrase); a four-letter word only a swap ("hlep"),
-    # so names and answers like "hela" or "pack" are not taken for commands.
-    allowed = 1 if len(t) < 8 else 2
-    best = process.extractOne(t, _CONTROL.keys(), scorer=OSA.distance, score_cutoff=allowed)
-    if best is None:
-        return None
-    word = best[0]
-    if len(t) == 4 and sorted(t) != sorted(word):
-        return None
-    return _CONTROL[word]
+    for candidate in (t, _SOFT.sub("", t).strip()):
+        if not candidate:
+            continue
+        hit = _CONTROL.get(candidate)
+        if hit is not None:
+            return hit
+        if len(candidate) >= 4:
+            word = _typo_of(candidate)
+            if word is not None:
+                return _CONTROL[word]
+    return None
 
 
 # ---- the first message -------------------------------------------------------------
 
-_GREETINGS = {
-    "hi", "hii", "hiii", "hello", "helo", "hey", "heyy", "heya", "hola", "yo", "namaste",
-    "namaskar", "good morning", "good afternoon", "good evening", "gm", "sup", "whats up",
-    "hi there", "hello there", "hey there", "hey bot", "hi bot", "hello bot", "hi mentorbot",
-    "hello mentorbot", "hey mentorbot", "hai", "helloo", "hellooo", "start",
+_GREET_WORDS = {
+    "hi", "hii", "hello", "helo", "hlo", "hey", "heya", "hola", "yo", "namaste", "namaskar",
+    "hai", "sup", "wassup", "whatsup", "gm", "salaam", "hy",
 }  # fmt: skip
-_THANKS = {"thanks", "thank you", "thx", "ty", "thanks a lot", "thank u", "ok thanks", "cool"}
-
+_GREET_TAIL = {
+    "sir", "mam", "maam", "bhai", "bro", "didi", "bhaiya", "bot", "mentorbot", "there", "all",
+    "everyone", "good", "morning", "evening", "afternoon", "night", "whats", "up", "how", "are",
+    "you", "u", "doing", "ji", "team", "friend", "again", "guys",
+}  # fmt: skip
+_SMALL_TALK = re.compile(
+    r"^(?:how are (?:you|u)(?: doing)?|hows it going|whats up|good (?:morning|afternoon|evening)"
+    r"(?: \w+)?|kaise ho|kya haal hai)$"
+)
+_THANKS = re.compile(
+    r"\b(?:thanks?|thank (?:you|u)|thankyou|thx|ty|tysm|dhanyavaa?d|dhanyawaa?d|shukriya)\b"
+)
+_HELP = re.compile(
+    r"^(?:i )?(?:need|want) (?:some )?help$|how (?:can|could|will) (?:you|u|this bot) help"
+    r"|what (?:can|do|should) i do(?: here)?|what (?:can|do) (?:you|u) do|im new here"
+    r"|(?:im |i am )?(?:confused|lost)\b|what are (?:my|the) options|\bcommands\b|^options$"
+    r"|madad|how (?:do|does) (?:i|one) (?:use|start)(?: this| it| you)?$"
+)
 _TEACH = re.compile(
-    r"^(?:hi |hey |hello )?(?:i )?(?:can|could|want to|wanna|would like to|d like to|like to|"
-    r"am able to|am happy to|love to|m happy to|m able to)\s+(?:teach|mentor|help (?:people|others|"
-    r"students|learners|juniors)(?: (?:with|in|learn))?|coach)\b\s*(?:people |others |students )?"
-    r"(?:in |on |with )?(?P<rest>.*)$"
-    r"|^(?:i )?(?:want to |wanna |would like to |d like to )?(?:become|be) an? (?:mentor|teacher)"
-    r"(?: (?:for|in|of|on) (?P<rest2>.*))?$"
-    r"|^(?:i )?(?:teach|mentor) (?!me\b|us\b)(?P<rest3>.+)$",
+    r"\b(?:(?:i )?(?:can|could|want to|wanna|would like to|would love to|d like to|d love to|"
+    r"like to|love to|am happy to|m happy to|happy to|am able to|m able to|will)\s+"
+    r"(?:teach|mentor|guide|coach|tutor|help (?:juniors|freshers|students|others|people|"
+    r"learners|beginners|aspirants)|take (?:mock )?interviews|share my (?:knowledge|experience))"
+    r"|(?:become|be|sign (?:me )?up as|join as|register as|work as) an? (?:mentor|teacher|tutor)"
+    r"|can i (?:teach|mentor)|want to be a (?:mentor|teacher|tutor)"
+    r"|padha sakta|padha sakti|sikha sakta hu|sikha sakti hu|sikha sakta hoon|sikha dunga)\b"
+)
+_TEACH_SKILL = re.compile(
+    r"\b(?:teach|mentor|guide|coach|tutor)(?: (?:people|others|students|juniors|freshers|"
+    r"beginners))?(?: (?:in|on|for|with))? (?P<rest>.+?)(?: to (?:beginners|juniors|freshers|"
+    r"students|others|people))?$|\b(?:mentor|teacher|tutor) (?:for|in|of|on) (?P<rest2>.+)$"
+    r"|^(?:i )?(?:teach|mentor) (?!me\b|us\b)(?P<rest3>.+)$|good at (?P<rest4>[\w+#.]+)"
 )
 _FIND_LEAD = re.compile(
-    r"^(?:hi |hey |hello |please |pls |plz )*"
-    r"(?:(?:can you |could you |pls |please )?(?:find|get|show|suggest|recommend)(?: me)?"
-    r"(?: an?| some)?(?: good)? (?:mentors?|teachers?|tutors?|someone|somebody|people|person)?"
-    r"\s*(?:for|in|on|with|who (?:knows|teaches|can teach|can help with))?"
-    r"|(?:i )?(?:am |m )?(?:looking for|searching for|need|want|wanna)(?: an?| some)?"
+    r"^(?:(?:can you |could you |pls |please |plz |u )?(?:find|get|show|suggest|recommend)"
+    r"(?: me)?(?: an?| some)?(?: good)? (?:mentors?|teachers?|tutors?|someone|somebody|people|"
+    r"person)?\s*(?:for|in|on|with|who (?:knows|teaches|can teach|can help with))?"
+    r"|(?:i )?(?:am |m )?(?:looking for|searching for|need|want|wanna|require)(?: an?| some)?"
     r"(?: (?:mentor|tutor|teacher|help|guidance|someone|somebody))?"
     r"(?: (?:for|in|on|with|to learn|learning|who knows))?"
-    r"|(?:i )?(?:want to|wanna|would like to|d like to|need to|have to|must) "
-    r"(?:learn|study|understand|practice|practise|get better at|improve(?: my)?|prepare for)"
+    r"|(?:i )?(?:want to|wanna|want|would like to|d like to|need to|have to|must) "
+    r"(?:learn|lern|study|understand|practice|practise|get better at|improve(?: my)?|"
+    r"prepare for|crack|master)"
     r"|(?:teach me|help me(?: with| learn| understand)?|learn|learning|mentor for|mentors for)"
-    r"|(?:is )?(?:any ?one|anybody|someone|somebody) (?:free|available|around|here|online)"
-    r"(?: (?:now|today|tonight|tomorrow|this weekend|right now))?"
-    r"(?: (?:for|to help with|who knows|to teach|with))?"
+    r"|(?:is )?(?:any ?(?:one|1)|anybody|someone|somebody|koi)(?: good at| who knows| here)?"
+    r"(?: (?:free|available|around|here|online))?"
+    r"(?: (?:now|rn|today|tonight|tomorrow|this weekend|right now))?"
+    r"(?: (?:for|to help with|who knows|to teach(?: me)?|with|can teach(?: me)?|teach me))?"
     r"|(?:any )?(?:mentors?|tutors?) (?:for|in|on|with)"
     r")\b\s*(?P<rest>.*)$"
 )
+_FIND_WORDS = re.compile(
+    r"\b(?:mentors?|tutors?|teachers?|guidance|guide me|sikh|seekh|sikhna|seekhna|sikha|"
+    r"chahiye|padhna|learn|lern|doubt|prep|preparation|practice|help (?:with|in)|"
+    r"help me|interview|interviews|placements?)\b"
+)
 _HINGLISH_LEARN = re.compile(
-    r"^(?:mujhe |mai |main |mein )?(?P<rest>.+?) (?:sikhna|seekhna|sikhni|seekhni|padhna) "
-    r"(?:hai|h|he|chahta hu|chahti hu|chahta hoon|chahti hoon)\b"
+    r"^(?:mujhe |mai |main |mein )?(?P<rest>.+?) (?:sikhna|seekhna|sikhni|seekhni|padhna|"
+    r"improve karni|improve karna|seekhni|sikhni)(?: hai| h| he| chahta| chahti|$)"
 )
 
 _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         "ask_refund",
         re.compile(
-            r"\b(?:refunds?|refunded|money back|get my money|cancellation (?:fee|policy))\b"
+            r"\b(?:refunds?|refunded|money back|get my money|paisa wapas|cancellation (?:fee|policy))\b"
+        ),
+    ),
+    (
+        "ask_credits",
+        re.compile(
+            r"\b(?:credits?|skill exchange|skill swap|swap skills|exchange skills|barter)\b"
         ),
     ),
     (
         "ask_free",
         re.compile(
-            r"^(?:is (?:it|this|mentorbot|the (?:service|platform|bot)) |are (?:sessions|they) )"
-            r"(?:really |totally |completely )?free\b|\bfree of (?:cost|charge)\b|\bfor free\b\??$"
-            r"|^free\??$|\bdo i (?:have|need) to pay\b|\bis there (?:a|any) (?:fee|charge)\b"
+            r"^(?:is (?:it|this|mentorbot|the (?:service|platform|bot)|everything) |are "
+            r"(?:sessions|they|mentors) )(?:really |totally |completely |all )?free\b"
+            r"|\bfree of (?:cost|charge)\b|^(?:any )?free (?:sessions?|mentors?)?\s*$"
+            r"|\bfree hai\b|\bpaid (?:hai )?(?:ya|or) free\b|\bfree (?:or|ya) paid\b"
+            r"|\bdo i (?:have|need) to pay\b|\bis there (?:a|any) (?:fee|charge)\b"
+            r"|^is (?:it|this) free|\bfor free\s*$"
         ),
     ),
     (
         "ask_price",
         re.compile(
-            r"\b(?:how much|cost|costs|price|prices|pricing|fee|fees|charges?|rates?|"
-            r"kitna|paisa|paise|rupees|inr|pay)\b"
+            r"\b(?:how much|cost|costs|costly|expensive|cheap|price|prices|pricing|fee|fees|"
+            r"charges?|rates?|kitna|kitne|kitni|paisa|paise|rupees|₹|inr|lagenge|lagega)\b|₹"
         ),
-    ),
-    (
-        "ask_credits",
-        re.compile(r"\b(?:credits?|skill exchange|skill swap)\b"),
     ),
     (
         "ask_how",
         re.compile(
-            r"\b(?:how (?:does|do) (?:this|it|mentorbot|you|the bot|sessions?|booking) work"
-            r"|what (?:is|s) (?:this|mentorbot|this bot|this place)|what do you do"
-            r"|how (?:do|can) i (?:use|start|book)|how long (?:is|are) (?:a |the )?sessions?"
-            r"|who are you|what are you|explain)\b"
+            r"\b(?:how (?:does|do|will) (?:this|it|mentorbot|you|the bot|sessions?|booking|"
+            r"calls?|the calls?) (?:work|happen)|what (?:is|s) (?:this|mentorbot|this bot|this "
+            r"place)|what do you do|how (?:do|can) i (?:book|find|get)|how long (?:is|are) "
+            r"(?:a |the )?sessions?|who are you|what are you|explain|what happens (?:after|when|"
+            r"if)|kaise kaam|kaise hota|on (?:zoom|meet|google meet)|how (?:do|does) it work)\b"
         ),
     ),
 )
 
 
 def _clean_rest(rest: str) -> str:
-    rest = re.sub(r"^(?:with|for|in|on|about|some|a|an|the|to learn|learn)\s+", "", rest.strip())
-    return re.sub(r"\s+(?:please|pls|plz|thanks|thank you)$", "", rest).strip()
+    rest = re.sub(
+        r"^(?:(?:with|for|in|on|about|some|a|an|the|to learn|learn|to|me|my)\s+)+", "", rest.strip()
+    )
+    return re.sub(
+        r"(?:\s+(?:please|pls|plz|thanks|thank you|asap|urgently|rn|right now|yaar|bhai))+$",
+        "",
+        rest,
+    ).strip()
 
 
-def read_intent(text: str) -> Reading:
-    """What a free-standing message asks for."""
+def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
+    """What a free-standing message asks for. `find_skills`: the catalogue's skills named in
+    a text; with it, a message that names a skill and asks nothing else is a search."""
     t = normalise(text)
     if not t:
         return Reading("unknown")
     control = control_word(t)
     if control is not None:
         return Reading(control)
-    if t in _GREETINGS or (len(t) <= 12 and t.split()[0] in _GREETINGS and len(t.split()) <= 2):
+    words = t.split()
+    if _greeting(words) or _SMALL_TALK.match(t):
         return Reading("greet")
-    if t in _THANKS:
+    if _THANKS.search(t) and len(words) <= 6 and not _FIND_WORDS.search(t):
         return Reading("thanks")
-    m = _TEACH.match(t)
-    if m is not None:
-        rest = m.group("rest") or m.group("rest2") or m.group("rest3") or ""
-        return Reading("teach", _clean_rest(rest))
-    # A question about the product comes before "find": "how much does a python session
-    # cost" asks the price; "is anyone free now for sql" asks for a mentor (no "it"/"this").
-    for intent, pattern in _QUESTIONS:
-        if pattern.search(t) and not _asks_for_someone(t):
+    skills = tuple(find_skills(t)) if find_skills is not None else ()
+    # Money trouble first: "mentor didn't join, refund pls" asks for a refund.
+    refund = _QUESTIONS[0][1].search(t)
+    if refund is not None:
+        return Reading("ask_refund")
+    if _TEACH.search(t) and not re.search(r"\b(?:can|could) (?:you|u|anyone|someone)\b", t):
+        return Reading("teach", _teach_rest(t), skills)
+    for intent, pattern in _QUESTIONS[1:]:
+        if pattern.search(t) and not _asks_for_someone(t, skills):
             return Reading(intent)
+    if _HELP.search(t) and not skills:
+        return Reading("help")
     m = _HINGLISH_LEARN.match(t)
     if m is not None:
-        return Reading("find", _clean_rest(m.group("rest")))
+        return Reading("find", _clean_rest(m.group("rest")), skills)
     m = _FIND_LEAD.match(t)
     if m is not None and m.group(0).strip() != m.group("rest").strip():
         rest = _clean_rest(m.group("rest"))
-        if rest or re.search(r"\b(?:mentor|tutor|teacher)s?\b", t):
-            return Reading("find", rest)
+        if rest or re.search(r"\b(?:mentor|tutor|teacher|someone|somebody)s?\b", t):
+            return Reading("find", rest, skills)
+    if skills or _FIND_WORDS.search(t):
+        return Reading("find", _clean_rest(t), skills)
     return Reading("unknown")
 
 
-def _asks_for_someone(t: str) -> bool:
-    return bool(re.search(r"\b(?:any ?one|anybody|someone|somebody|mentor|tutor)\b", t)) and (
-        not re.search(r"\b(?:cost|price|fee|fees|how much|refund|charge)\b", t)
+def _greeting(words: list[str]) -> bool:
+    return (
+        bool(words)
+        and words[0] in _GREET_WORDS | {"good"}
+        and all(w in _GREET_WORDS or w in _GREET_TAIL for w in words)
+        and (words[0] != "good" or len(words) >= 2)
     )
+
+
+def _teach_rest(t: str) -> str:
+    m = _TEACH_SKILL.search(t)
+    if m is None:
+        return ""
+    rest = next((g for g in m.groups() if g), "")
+    rest = re.sub(r"\b(?:here|on this platform|to others|can i teach|can i mentor)\b.*$", "", rest)
+    return _clean_rest(rest)
+
+
+def _asks_for_someone(t: str, skills: Sequence[str]) -> bool:
+    """ "is anyone free now for sql" is a search, not a question about the product."""
+    someone = re.search(r"\b(?:any ?(?:one|1)|anybody|someone|somebody|koi|mentors? for)\b", t)
+    money = re.search(r"\b(?:cost|price|fee|fees|how much|refund|charge|kitna|kitne)\b", t)
+    return (bool(someone) or bool(skills)) and not money

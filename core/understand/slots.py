@@ -9,16 +9,24 @@ stay where they are (core.dialogs.fields) and a reading is shown back before it 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from core.skills import Level, TypedSkill, parse_level, split_skill_list
 
 _NAME_LEAD = re.compile(
-    r"^(?:hi|hey|hello|hii)?[,!. ]*(?:i am|i'm|im|i’m|it's|its|it’s|this is|my name is|my name's|"
-    r"name is|name's|name:|call me|you can call me|people call me|mera naam|main)\s+",
+    r"^(?:(?:hi|hey|hello|hii|hlo)\b[,!. ]*)?(?:i am|i'm|im|it's|its|this is|my name is|my name's|"
+    r"name is|name's|name:|call me|you can call me|people call me|mera naam hai|mera naam|"
+    r"main|mai|myself)\s+",
     re.IGNORECASE,
 )
-_NAME_TAIL = re.compile(r"\s+(?:here|hai|h|please|pls|thanks|thank you)[.!]*$", re.IGNORECASE)
+# What follows a name in a chat: "Nikhil from Pune", "Ravi, software engineer", "Aditi
+# (she/her)", "shreya and i want to learn react", "Kavya hu", "Suresh hai".
+_NAME_TAIL = re.compile(
+    r"\s*(?:[,(;|]|\s-\s|\b(?:from|here|and|aur|hu|hoon|hun|hai|h|please|pls|thanks|"
+    r"thank you|btw|by the way|working|studying|a|an|the)\b).*$",
+    re.IGNORECASE,
+)
 # Words of a sentence, not of a name: "i want to learn python" is not somebody's name.
 _NOT_NAMES = frozenset(
     [
@@ -43,14 +51,11 @@ _NOT_NAMES = frozenset(
         "to",
         "for",
         "with",
-        "and",
         "or",
         "of",
         "in",
         "on",
         "at",
-        "a",
-        "an",
         "can",
         "could",
         "would",
@@ -61,25 +66,73 @@ _NOT_NAMES = frozenset(
         "book",
         "thanks",
         "not",
+        "sikhna",
+        "chahiye",
+    ]
+)
+# Whole answers that are not a name: "skip", "no", "idk", and the words that always work.
+_NOT_A_NAME = frozenset(
+    [
+        "skip",
+        "no",
+        "yes",
+        "ok",
+        "okay",
+        "idk",
+        "hi",
+        "hello",
+        "hey",
+        "help",
+        "cancel",
+        "stop",
+        "quit",
+        "menu",
+        "back",
+        "restart",
+        "none",
+        "na",
+        "nope",
+        "later",
+        "pass",
+        "nothing",
+        "test",
+        "start",
     ]
 )
 # Letters of any script (with their marks), dots, hyphens, apostrophes; no digits.
 _NAME_WORD = re.compile(r"^[^\d\s_!?,;:@#/\\()\[\]{}<>=+*&%$^~`|\"]+$")
 
 
+def _letters_only(text: str, also: str = "") -> str:
+    """Emoji and symbols dropped; letters, marks, digits, spaces, name punctuation and `also`
+    kept."""
+    keep = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        keep.append(ch if cat[0] in "LMN" or ch in " .'’-,()" + also or cat == "Zs" else " ")
+    return " ".join("".join(keep).split())
+
+
 def read_name(text: str) -> str | None:
-    """The name in "I'm Priya", "call me Raj", "my name is Anita Desai", or a bare name.
-    None when it reads as a sentence rather than a name."""
-    t = " ".join(text.strip().split()).strip(" .!")
+    """The name in "I'm Priya", "call me Raj", "my name is Anita Desai", "main Kavya hu",
+    or a bare name. None when it reads as a sentence or a one-word answer, not a name."""
+    t = _letters_only(text).strip(" .!,")
+    if t.casefold() in _NOT_A_NAME or " ".join(t.casefold().split()) in ("start over", "go back"):
+        return None
     t = _NAME_LEAD.sub("", t, count=1)
-    t = _NAME_TAIL.sub("", t).strip(" .!,")
+    t = _NAME_LEAD.sub("", t, count=1)  # "hi, my name is …"
+    head = _NAME_TAIL.sub("", t).strip(" .!,-")
+    if head:
+        t = head
     words = t.split()
     if not 1 <= len(words) <= 6 or not all(_NAME_WORD.match(w) for w in words):
         return None
     if any(w.casefold() in _NOT_NAMES for w in words) or not any(c.isalpha() for c in t):
         return None
-    if t.islower():
-        t = " ".join(w[:1].upper() + w[1:] for w in words)
+    if t.casefold() in _NOT_A_NAME:
+        return None
+    if t.islower() or (t.isupper() and len(t) > 2):
+        t = " ".join(w[:1].upper() + w[1:].lower() for w in words)
     return t
 
 
@@ -89,36 +142,68 @@ def looks_like_sentence(text: str) -> bool:
     return len(words) > 6 or any(w.casefold().strip(".,!?") in _NOT_NAMES for w in words)
 
 
-_LEVEL_WORDS: tuple[tuple[re.Pattern[str], Level], ...] = (
+_LEVEL_PHRASES: tuple[tuple[re.Pattern[str], Level], ...] = (
     (
         re.compile(
-            r"\b(?:new to|learning|beginner (?:in|at)|just started(?: with)?|a (?:little )?bit of|"
-            r"basics of|little|basic)\s+$"
+            r"\b(?:new to|learning|beginner (?:in|at|with)|beginner|just started(?: with)?|"
+            r"a (?:little )?bit of|a little|basics of|little|basic|starting(?: with)?|"
+            r"noob (?:in|at))\s+(?P<rest>.+)$|^(?P<pre>.+?)\s+(?:beginner(?: level)?|basics|"
+            r"(?:a )?little|thoda)$"
         ),
         "beginner",
     ),
     (
-        re.compile(r"\b(?:decent (?:at|in|with)|okay (?:at|with)|ok (?:at|with)|know|use)\s+$"),
+        re.compile(
+            r"\b(?:decent (?:at|in|with)|okay (?:at|with)|ok (?:at|with)|know|use|intermediate"
+            r"(?: (?:in|at))?|comfortable with|familiar with|working on)\s+(?P<rest>.+)$"
+            r"|^(?P<pre>.+?)\s+(?:intermediate(?: level)?|daily|regularly|a lot|at work)$"
+        ),
         "intermediate",
     ),
     (
         re.compile(
-            r"\b(?:good (?:at|in|with)|great (?:at|in|with)|expert (?:at|in)|strong (?:in|at)|"
-            r"advanced|pro at|fluent in|master of)\s+$"
+            r"\b(?:good (?:at|in|with)|great (?:at|in|with)|expert (?:at|in)|expert|strong "
+            r"(?:in|at)|advanced|pro at|pro in|fluent in|master of|very good at)\s+(?P<rest>.+)$"
+            r"|^(?P<pre>.+?)\s+(?:advanced(?: level)?|expert|very well|well|professionally)$"
         ),
         "advanced",
     ),
 )
 _FILLER = re.compile(
     r"^(?:(?:and|also|plus|maybe|mostly|mainly|especially|like|then|too|i|i'm|im|i am|am|"
-    r"want to|wanna|would like to|to|learn|learning|teach|study|do|know|use|please|pls|some|"
-    r"a|an|the|bit of|little|basics of|about|with|in|at|on|of|for|decent|good|great|"
-    r"okay|ok|expert|strong|new|just|started|interested|skills?)\s+)+",
+    r"want to|wanna|would like to|i'd like to|id like to|i'd love to|to|learn|learning|teach|"
+    r"study|do|please|pls|some|thoda|add|use|using|know|a lot of|lots of|a|an|the|about|with|"
+    r"in|at|on|of|for|skills?|mujhe|aur|mainly|currently)\s+)+",
     re.IGNORECASE,
 )
 _TRAIL = re.compile(
     r"(?:\s+(?:please|pls|plz|too|also|as well|and stuff|etc|maybe|thanks|thank you|"
-    r"basics|stuff|things))+$",
+    r"basics|stuff|things|sikhna hai|sikhna|seekhna hai|sikhni hai|hai|chahiye|level|"
+    r"these days|nowadays|right now|currently|whichever|or whatever|anything|any))+$",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(
+    r"\s*(?:,|;|\n|&|\s\+\s|\+(?=[a-z])|\band\b|\baur\b|\bn\b|\bplus\b|\balso\b|"
+    r"\bor\b|/(?!\w*\.))\s*",
+    re.IGNORECASE,
+)
+# A level said on its own ("total noob", "beginner level"): it applies to the skills around it.
+_LEVEL_ALONE: dict[str, Level] = {
+    "noob": "beginner",
+    "total noob": "beginner",
+    "newbie": "beginner",
+    "complete beginner": "beginner",
+    "total beginner": "beginner",
+    "fresher": "beginner",
+    "beginner level": "beginner",
+    "intermediate level": "intermediate",
+    "advanced level": "advanced",
+    "expert level": "advanced",
+}
+# Answers that name no skill at all.
+_NO_SKILLS = re.compile(
+    r"^(?:cancel|skip|stop|none|nothing|idk|no idea|not sure|dont know|don't know|help|"
+    r"menu|back)\b",
     re.IGNORECASE,
 )
 
@@ -128,42 +213,125 @@ def read_skills(
 ) -> list[TypedSkill]:
     """Skills and levels from a sentence: "I'm decent at React and learning Go" ->
     React (intermediate), Go (beginner). A list in the documented form reads as before.
-    `is_skill`: the catalogue's word on a phrase, so "research and development" stays one."""
+    `is_skill`: the catalogue's word on a phrase, so "research and development" stays one
+    and "html css js" is three."""
+    if _NO_SKILLS.match(text.strip()):
+        return []
     listed, errors = split_skill_list(text)
     if not errors and listed and all(_plain(s.name, is_skill) for s in listed):
         return listed
-    pieces = re.split(r"\s*(?:,|;|\n|&|\+(?!\+)|\band\b|\bplus\b|\balso\b|/(?!\w*\.))\s*", text)
     out: list[TypedSkill] = []
-    for raw in pieces:
+    shared: Level | None = None
+    for raw in _SPLIT.split(text):
         piece = raw.strip(" .!?")
         if not piece:
             continue
-        level = _level_from_words(piece)
+        if piece.casefold() in ("whichever", "whatever", "anything", "any", "etc", "etc."):
+            continue
+        own = _standalone_level(piece)
+        if own is not None:  # "…, beginner level": one level for the skills around it
+            shared = own
+            continue
+        lead = re.match(r"^(beginner|intermediate|advanced) level\s+", piece, re.IGNORECASE)
+        if lead is not None:  # "beginner level java and python"
+            shared = parse_level(lead.group(1))
+        level, piece = _level_of(piece)
         typed = split_skill_list(piece)[0]
         if typed and typed[0].level is not None:
             piece, level = typed[0].name, typed[0].level
-        name = _TRAIL.sub("", _FILLER.sub("", piece)).strip(" .!?")
-        if name and len(name) <= 60:
+        for name in _names_in(_TRAIL.sub("", _FILLER.sub("", piece)).strip(" .!?"), is_skill):
             out.append(TypedSkill(name, level))
+    if shared is not None:
+        out = [TypedSkill(s.name, s.level or shared) for s in out]
     return out
+
+
+def _standalone_level(piece: str) -> Level | None:
+    low = " ".join(re.sub(r"[^\w\s]", " ", piece.casefold()).split())
+    low = re.sub(r"^(?:i am |im |i'm )?(?:at )?(?:an? )?", "", low)
+    return _LEVEL_ALONE.get(low) or parse_level(low)
+
+
+def _names_in(phrase: str, is_skill: Callable[[str], bool]) -> list[str]:
+    """One phrase -> its skill names: "spring boot microservices" is two when it splits into
+    skills and the whole isn't one; "cn for placements" and "dsa in java" likewise; "interview
+    prep for product companies" keeps the skill and drops the rest."""
+    phrase = _letters_only(phrase, also="+#/").strip(" ,.-")
+    if not phrase or len(phrase) > 60:
+        return []
+    if is_skill(phrase):
+        return [phrase]
+    for sep in (" for ", " in ", " - ", " with ", " using "):
+        left, found, right = phrase.partition(sep)
+        if found and is_skill(left):
+            return [left, right] if is_skill(right) else [left]
+    words = phrase.split()
+    cover = _segment(words, is_skill)
+    if cover is not None and len(cover) > 1:
+        return cover
+    return [phrase]
+
+
+def _segment(words: list[str], is_skill: Callable[[str], bool]) -> list[str] | None:
+    """The words cut into runs that are each a skill (longest runs first), or None."""
+    if not words:
+        return []
+    for n in range(min(4, len(words)), 0, -1):
+        head = " ".join(words[:n])
+        if is_skill(head):
+            tail = _segment(words[n:], is_skill)
+            if tail is not None:
+                return [head, *tail]
+    return None
 
 
 def _plain(name: str, is_skill: Callable[[str], bool]) -> bool:
     """A list item that is just a skill name, not a phrase around one."""
     if is_skill(name):
         return True
-    joined = re.search(r"\b(?:and|plus|also)\b|&|/", name, re.IGNORECASE)
-    return len(name.split()) <= 3 and not joined and _FILLER.match(name + " ") is None
+    if len(name.split()) > 1 and any(is_skill(w) for w in name.split()):
+        return False
+    if _standalone_level(name) is not None:
+        return False
+    joined = re.search(r"\b(?:and|plus|also|aur|n)\b|&|/|\s\+\s", name, re.IGNORECASE)
+    return (
+        len(name.split()) <= 3
+        and not joined
+        and _FILLER.match(name + " ") is None
+        and _level_of(name)[0] is None
+    )
 
 
-def _level_from_words(piece: str) -> Level | None:
-    low = piece.casefold()
-    for pattern, level in _LEVEL_WORDS:
-        for m in re.finditer(r"\S+", low):
-            if pattern.search(low[: m.start()]):
-                return level
-    bracketed = re.search(r"\((\w+)\)\s*$", low)
-    return parse_level(bracketed.group(1)) if bracketed else None
+def _level_of(piece: str) -> tuple[Level | None, str]:
+    """The level a phrase says and the phrase without it: "good at java" -> advanced, java."""
+    low = piece.strip()
+    at_level = re.search(
+        r"\s+at (?:an? )?(beginner|intermediate|advanced|expert) level$", low, re.IGNORECASE
+    )
+    if at_level is not None:  # "React at an intermediate level"
+        return parse_level(at_level.group(1)), low[: at_level.start()]
+    lead = re.match(
+        r"^(?:i am |im |i'm )?(?:at )?(?:an? )?(beginner|intermediate|advanced) level "
+        r"(?:in |at |with )?",
+        low,
+        re.IGNORECASE,
+    )
+    if lead is not None:  # "I'm at intermediate level in excel"
+        return parse_level(lead.group(1)), low[lead.end() :]
+    matches = [(pattern.search(low.casefold()), level) for pattern, level in _LEVEL_PHRASES]
+    # A level said after the skill ("java well") outranks a verb before it ("I know java").
+    ordered = sorted(
+        ((m, lv) for m, lv in matches if m is not None), key=lambda ml: ml[0].group("pre") is None
+    )
+    for m, level in ordered:
+        if m is not None:
+            rest = m.group("rest") or m.group("pre") or ""
+            start = low.casefold().find(rest)
+            return level, low[start : start + len(rest)] if start >= 0 else rest
+    bracketed = re.search(r"\((\w+)\)\s*$", low.casefold())
+    if bracketed and parse_level(bracketed.group(1)):
+        return parse_level(bracketed.group(1)), low[: bracketed.start()].strip()
+    return None, low
 
 
 def skills_text(skills: list[TypedSkill]) -> str:
