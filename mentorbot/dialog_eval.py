@@ -21,8 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
 
-from core.skills import LEVELS, SkillIndex, SkillMatch, SkillRef, load_taxonomy
-from core.understand.intents import Control, Intent, control_word, read_intent
+from core.skills import LEVELS, SkillIndex, SkillMatch, SkillRef, TypedSkill, load_taxonomy
+from core.understand.intents import Control, Intent, Reading, control_word, read_intent
 from core.understand.slots import read_name, read_skills
 
 STEPS = ("first", "any", "name", "skills")
@@ -202,20 +202,32 @@ def _prf_lines(report: Report, prefix: str, acc: PRF) -> None:
     report.put(f"{prefix}.f1", f"{acc.f1:.4f}")
 
 
-def _skill_names(
-    text: str, canon: Callable[[str], str], is_skill: Callable[[str], bool]
-) -> list[str]:
-    return [canon(s.name) for s in read_skills(text, is_skill=is_skill)] if text.strip() else []
+@dataclass(frozen=True)
+class Readers:
+    """The readers under measurement; `real()` is core.understand with the skill catalogue."""
+
+    intent: Callable[[str], Reading]
+    control: Callable[[str], str | None]
+    name: Callable[[str], str | None]
+    skills: Callable[[str], list[TypedSkill]]
+    canon: Callable[[str], str]  # a skill's name as the catalogue calls it
+
+    @classmethod
+    def real(cls) -> Readers:
+        is_skill = is_catalogue_skill()
+        return cls(
+            read_intent,
+            control_word,
+            read_name,
+            lambda text: read_skills(text, is_skill=is_skill),
+            skill_namer(),
+        )
 
 
-def evaluate(
-    examples: Sequence[Example],
-    canon: Callable[[str], str] | None = None,
-    is_skill: Callable[[str], bool] | None = None,
-) -> Report:
+def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Report:
     """Run every reader on its step's messages and compute the figures, in a stable order."""
-    canon = canon or skill_namer()
-    is_skill = is_skill or is_catalogue_skill()
+    r = readers or Readers.real()
+    canon = r.canon
     report = Report(errors={s: [] for s in STEPS})
     by_step = {s: [e for e in examples if e.step == s] for s in STEPS}
 
@@ -226,7 +238,7 @@ def evaluate(
     slots = PRF()
     for e in first:
         want = e.labels["intent"]
-        reading = read_intent(e.text)
+        reading = r.intent(e.text)
         got = reading.intent
         right += got == want
         wrong_first += got != want and got != "unknown"
@@ -235,7 +247,7 @@ def evaluate(
         got_skills: list[str] = []
         slot_miss = False
         if want in ABOUT_SKILLS:
-            got_skills = _skill_names(reading.rest, canon, is_skill)
+            got_skills = [canon(s.name) for s in r.skills(reading.rest)] if reading.rest else []
             want_skills = [canon(s) for s in e.labels["rest_skills"]]
             slots.add(got_skills, want_skills)
             slot_miss = Counter(got_skills) != Counter(want_skills)
@@ -256,7 +268,7 @@ def evaluate(
     anys = by_step["any"]
     right = wrong_any = missed = 0
     for e in anys:
-        want_c, got_c = e.labels["control"], control_word(e.text)
+        want_c, got_c = e.labels["control"], r.control(e.text)
         right += got_c == want_c
         wrong_any += got_c is not None and got_c != want_c
         missed += want_c is not None and got_c is None
@@ -271,7 +283,7 @@ def evaluate(
     names = by_step["name"]
     right = wrong_names = missed = 0
     for e in names:
-        want_n, got_n = e.labels["name"], read_name(e.text)
+        want_n, got_n = e.labels["name"], r.name(e.text)
         right += got_n == want_n
         wrong_names += got_n is not None and got_n != want_n
         missed += want_n is not None and got_n is None
@@ -288,7 +300,7 @@ def evaluate(
     skills = by_step["skills"]
     pairs, bare = PRF(), PRF()
     for e in skills:
-        got_pairs = [(canon(s.name), s.level) for s in read_skills(e.text, is_skill=is_skill)]
+        got_pairs = [(canon(s.name), s.level) for s in r.skills(e.text)]
         want_pairs = [(canon(n), lvl) for n, lvl in e.labels["skills"]]
         pairs.add(got_pairs, want_pairs)
         bare.add([n for n, _ in got_pairs], [n for n, _ in want_pairs])
