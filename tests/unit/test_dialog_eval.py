@@ -70,6 +70,8 @@ def test_the_set_has_the_fields_of_its_step_and_meets_the_minimums() -> None:
     assert {i: n for i, n in intents.items() if n < 6} == {}
     assert set(intents) == set(INTENTS)
     assert len(load_examples()) == len(lines)  # the evaluator reads every line
+    twice = Counter((d["step"], d["text"]) for d in lines)
+    assert [k for k, n in twice.items() if n > 1] == []  # no message labelled twice in a step
 
 
 def test_the_messages_quoted_in_the_issue_are_labelled() -> None:
