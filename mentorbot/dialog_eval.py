@@ -17,6 +17,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
@@ -211,16 +212,22 @@ class Readers:
     name: Callable[[str], str | None]
     skills: Callable[[str], list[TypedSkill]]
     canon: Callable[[str], str]  # a skill's name as the catalogue calls it
+    # The skills /find's query understanding takes from a search: what a find actually uses.
+    find_query: Callable[[str], list[str]]
 
     @classmethod
     def real(cls) -> Readers:
-        is_skill = is_catalogue_skill()
+        from matching.query import understand
+
+        index = _catalogue()
+        now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # the reading of skills is timeless
         return cls(
             read_intent,
             control_word,
             read_name,
-            lambda text: read_skills(text, is_skill=is_skill),
+            lambda text: read_skills(text, is_skill=lambda n: index.exact(n) is not None),
             skill_namer(),
+            lambda text: list(understand(text, index, None, now).skill_names),
         )
 
 
@@ -235,7 +242,7 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
     first = by_step["first"]
     right = wrong_first = 0
     per_intent = {i: PRF() for i in INTENTS}
-    slots = PRF()
+    slots, query = PRF(), PRF()
     for e in first:
         want = e.labels["intent"]
         reading = r.intent(e.text)
@@ -250,6 +257,10 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
             got_skills = [canon(s.name) for s in r.skills(reading.rest)] if reading.rest else []
             want_skills = [canon(s) for s in e.labels["rest_skills"]]
             slots.add(got_skills, want_skills)
+        if want == "find":
+            # The find dialog searches the reading's rest, or the whole message without one.
+            searched = r.find_query(reading.rest or e.text) if got == "find" else []
+            query.add([canon(n) for n in searched], [canon(s) for s in e.labels["rest_skills"]])
             slot_miss = Counter(got_skills) != Counter(want_skills)
         if got != want or slot_miss:
             expected = want + (f" {e.labels['rest_skills']}" if want in ABOUT_SKILLS else "")
@@ -262,6 +273,7 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
         report.put(f"first.intent.{i}.precision", f"{acc.precision:.4f} ({acc.tp}/{acc.predicted})")
         report.put(f"first.intent.{i}.recall", f"{acc.recall:.4f} ({acc.tp}/{acc.labelled})")
     _prf_lines(report, "first.rest_skills", slots)
+    _prf_lines(report, "first.find_query_skills", query)
     report.put("first.wrong_actions", str(wrong_first))
 
     # any: the words that always work, and the real answers that must not be taken for them.

@@ -205,6 +205,9 @@ SKILL_READS = {
     "DSA": [TypedSkill("dsa", "advanced")],
 }
 
+# /find's query understanding: "python, sql, go" -> Python, SQL; "find a mentor" -> nothing.
+QUERY_READS = {"python, sql, go": ["Python", "SQL"], "react": ["React"]}
+
 
 def _tiny_readers() -> Readers:
     def canon(name: str) -> str:
@@ -217,6 +220,7 @@ def _tiny_readers() -> Readers:
         name=NAME_READS.get,
         skills=lambda t: SKILL_READS.get(t, []),
         canon=canon,
+        find_query=lambda t: QUERY_READS.get(t, []),
     )
 
 
@@ -238,6 +242,11 @@ def test_figures_on_a_hand_made_set(tmp_path: Path) -> None:
     assert v("first.rest_skills.precision") == "0.7500 (3/4)"
     assert v("first.rest_skills.recall") == "1.0000 (3/3)"
     assert v("first.rest_skills.f1") == f"{2 * 0.75 / 1.75:.4f}"
+    # find only: "learn…" gives {python, sql} of {python, sql}; "find a mentor" none of none;
+    # "teach react" is labelled teach, so /find's reading of it is not scored here.
+    assert v("first.find_query_skills.precision") == "1.0000 (2/2)"
+    assert v("first.find_query_skills.recall") == "1.0000 (2/2)"
+    assert v("first.find_query_skills.f1") == "1.0000"
     assert v("first.wrong_actions") == "2"
     assert v("any.count") == "5"
     assert v("any.control_accuracy") == "0.4000 (2/5)"
@@ -274,6 +283,9 @@ FIGURES = [
     "first.rest_skills.precision",
     "first.rest_skills.recall",
     "first.rest_skills.f1",
+    "first.find_query_skills.precision",
+    "first.find_query_skills.recall",
+    "first.find_query_skills.f1",
     "first.wrong_actions",
     "any.count",
     "any.control_accuracy",
