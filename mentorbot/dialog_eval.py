@@ -252,19 +252,26 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
         for i in INTENTS:
             per_intent[i].add([i] if got == i else [], [i] if want == i else [])
         got_skills: list[str] = []
+        searched: list[str] = []
         slot_miss = False
         if want in ABOUT_SKILLS:
             got_skills = [canon(s.name) for s in r.skills(reading.rest)] if reading.rest else []
             want_skills = [canon(s) for s in e.labels["rest_skills"]]
             slots.add(got_skills, want_skills)
+            slot_miss = Counter(got_skills) != Counter(want_skills)
         if want == "find":
             # The find dialog searches the reading's rest, or the whole message without one.
-            searched = r.find_query(reading.rest or e.text) if got == "find" else []
-            query.add([canon(n) for n in searched], [canon(s) for s in e.labels["rest_skills"]])
-            slot_miss = Counter(got_skills) != Counter(want_skills)
+            if got == "find":
+                searched = [canon(n) for n in r.find_query(reading.rest or e.text)]
+            query.add(searched, want_skills)
+            slot_miss = slot_miss or Counter(searched) != Counter(want_skills)
         if got != want or slot_miss:
             expected = want + (f" {e.labels['rest_skills']}" if want in ABOUT_SKILLS else "")
-            shown = f"{got} rest={reading.rest!r}" + (f" {got_skills}" if slot_miss else "")
+            shown = f"{got} rest={reading.rest!r}"
+            if want in ABOUT_SKILLS:
+                shown += f" skills={got_skills}"
+            if want == "find":
+                shown += f" find_query={searched}"
             report.errors["first"].append(Misreading("first", e.text, expected, shown, e.note))
     report.put("first.count", str(len(first)))
     report.put("first.intent_accuracy", _ratio(right, len(first)))

@@ -167,6 +167,7 @@ TINY = [
     {"step": "first", "text": "how much", "intent": "ask_price"},
     {"step": "first", "text": "find a mentor", "intent": "find", "rest_skills": []},
     {"step": "first", "text": "blah", "intent": "unknown"},
+    {"step": "first", "text": "teach go", "intent": "teach", "rest_skills": ["go"]},
     {"step": "any", "text": "stop", "control": "cancel"},
     {"step": "any", "text": "Hela", "control": None},
     {"step": "any", "text": "back", "control": "back"},
@@ -191,6 +192,7 @@ INTENT_READS = {
     "how much": Reading("unknown"),  # safe: asks again
     "find a mentor": Reading("find", ""),
     "blah": Reading("ask_free"),  # a wrong action
+    "teach go": Reading("teach", "golang stuff"),  # right intent, wrong skill
 }
 CONTROL_READS = {"stop": "cancel", "Hela": "help", "back": "menu"}
 NAME_READS = {"I'm Priya": "Priya", "ok": "Ok", "call me Raj": "Raj Kumar"}
@@ -203,6 +205,7 @@ SKILL_READS = {
     "react": [TypedSkill("React", None)],
     "python and sql": [TypedSkill("python", None), TypedSkill("sql", "beginner")],
     "DSA": [TypedSkill("dsa", "advanced")],
+    "golang stuff": [TypedSkill("golang stuff", None)],
 }
 
 # /find's query understanding: "python, sql, go" -> Python, SQL; "find a mentor" -> nothing.
@@ -229,19 +232,23 @@ def test_figures_on_a_hand_made_set(tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(d) for d in TINY) + "\n", encoding="utf-8")
     report = evaluate(load_examples(path), _tiny_readers())
     v = report.value
-    assert v("first.count") == "6"
-    assert v("first.intent_accuracy") == "0.5000 (3/6)"
+    assert v("first.count") == "7"
+    assert v("first.intent_accuracy") == "0.5714 (4/7)"
     assert v("first.intent.find.precision") == "0.6667 (2/3)"
     assert v("first.intent.find.recall") == "1.0000 (2/2)"
-    assert v("first.intent.teach.precision") == "1.0000 (0/0)"  # never predicted
-    assert v("first.intent.teach.recall") == "0.0000 (0/1)"
+    assert v("first.intent.teach.precision") == "1.0000 (1/1)"
+    assert v("first.intent.teach.recall") == "0.5000 (1/2)"
+    assert v("first.intent.ask_price.precision") == "1.0000 (0/0)"  # never predicted
+    assert v("first.intent.ask_price.recall") == "0.0000 (0/1)"
     assert v("first.intent.ask_free.precision") == "0.0000 (0/1)"
     assert v("first.intent.ask_free.recall") == "1.0000 (0/0)"  # never labelled
+    assert v("first.intent.help.precision") == "1.0000 (0/0)"
     assert v("first.intent.unknown.precision") == "0.0000 (0/1)"
-    # rest skills: {python, sql} of 3 read for "learn…", react for "teach react", none of none
-    assert v("first.rest_skills.precision") == "0.7500 (3/4)"
-    assert v("first.rest_skills.recall") == "1.0000 (3/3)"
-    assert v("first.rest_skills.f1") == f"{2 * 0.75 / 1.75:.4f}"
+    # rest skills: {python, sql} of 3 read for "learn…", react for "teach react", none of
+    # none for "find a mentor", "golang stuff" instead of go for "teach go"
+    assert v("first.rest_skills.precision") == "0.6000 (3/5)"
+    assert v("first.rest_skills.recall") == "0.7500 (3/4)"
+    assert v("first.rest_skills.f1") == f"{2 * 0.6 * 0.75 / 1.35:.4f}"
     # find only: "learn…" gives {python, sql} of {python, sql}; "find a mentor" none of none;
     # "teach react" is labelled teach, so /find's reading of it is not scored here.
     assert v("first.find_query_skills.precision") == "1.0000 (2/2)"
@@ -268,6 +275,7 @@ def test_figures_on_a_hand_made_set(tmp_path: Path) -> None:
         "teach react",
         "how much",
         "blah",
+        "teach go",
     ]
     assert [m.text for m in report.errors["skills"]] == ["python and sql", "x"]
     shown = format_report(report, show_errors=1)
