@@ -220,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
             if args.cmd == "match":
                 asyncio.run(mcli.run_match(settings, args))
+            elif args.eval_cmd == "dialog":
+                from mentorbot import dialog_eval
+
+                dialog_eval.run(args)
             elif args.eval_cmd == "ab":
                 asyncio.run(mcli.run_ab(settings))
             else:
@@ -239,3 +243,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_serve(settings, banner))
     except KeyboardInterrupt:
         print("\nStopped.")
+
+
+if __name__ == "__main__":
+    main()

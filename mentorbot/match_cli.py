@@ -41,6 +41,9 @@ def add_commands(sub: Any) -> None:
     syn.add_argument("--model", default="minilm", choices=("minilm", "hashing"))
     syn.add_argument("--json", action="store_true")
     esub.add_parser("ab", help="funnel per ranking variant with confidence intervals")
+    from mentorbot.dialog_eval import add_command as add_dialog
+
+    add_dialog(esub)
     m = sub.add_parser("match", help="matching settings (admins)")
     msub = m.add_subparsers(dest="match_cmd", required=True)
     w = msub.add_parser("weights", help="show or change the blend weights")
