@@ -404,7 +404,7 @@ class Runner:
 
     async def _free_text(self, ctx: Ctx, text: str) -> Step:
         """Text outside any dialog (a first message, or after one ended): read for intent."""
-        reading = read_intent(text)
+        reading = read_intent(text, skill_finder(ctx))
         onboarded = ctx.user.onboarded
         if reading.intent == "greet":
             return Step((), None, start=("menu", "") if onboarded else ("onboarding", ""))
@@ -413,7 +413,8 @@ class Runner:
         if reading.intent == "find":
             return Step((), None, start=("find", reading.rest or text))
         if reading.intent == "teach":
-            mode = f"apply::{reading.rest}" if onboarded else f"onboard:mentor:{reading.rest}"
+            said = ", ".join(reading.skills) or reading.rest
+            mode = f"apply::{said}" if onboarded else f"onboard:mentor:{said}"
             return Step((), None, start=("onboarding", mode))
         answer = ANSWERS.get(reading.intent)
         if answer is not None:
@@ -422,6 +423,11 @@ class Runner:
         if not onboarded and not looks_like_skill(ctx, text):
             return Step((), None, start=("onboarding", ""))
         return Step((), None, start=("find", text))
+
+
+def skill_finder(ctx: Ctx) -> Callable[[str], list[str]]:
+    """The catalogue's skills named in a text, for the plain-words reader."""
+    return lambda text: [s.name for s in ctx.deps.catalog.index.find_in(text)]
 
 
 def looks_like_skill(ctx: Ctx, text: str) -> bool:

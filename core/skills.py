@@ -200,7 +200,7 @@ class SkillIndex:
                 if n == 1 and run in _COMMON:
                     continue
                 hit = self._by_key.get(skill_key(run))
-                if hit is None and n == 1 and len(run) >= 6:
+                if hit is None and n == 1 and len(run) >= 7:
                     res = self.resolve(run)
                     hit = res.skill if isinstance(res, SkillMatch) else None
                 if hit is not None:

@@ -222,7 +222,7 @@ class Readers:
         index = _catalogue()
         now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # the reading of skills is timeless
         return cls(
-            read_intent,
+            lambda text: read_intent(text, lambda t: [s.name for s in index.find_in(t)]),
             control_word,
             read_name,
             lambda text: read_skills(text, is_skill=lambda n: index.exact(n) is not None),
@@ -255,7 +255,12 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
         searched: list[str] = []
         slot_miss = False
         if want in ABOUT_SKILLS:
-            got_skills = [canon(s.name) for s in r.skills(reading.rest)] if reading.rest else []
+            # The catalogue's skills the reader found, where it finds them (what a teach
+            # offer prefills); otherwise the rest read as a skills answer.
+            if reading.skills:
+                got_skills = [canon(n) for n in reading.skills]
+            else:
+                got_skills = [canon(s.name) for s in r.skills(reading.rest)] if reading.rest else []
             want_skills = [canon(s) for s in e.labels["rest_skills"]]
             slots.add(got_skills, want_skills)
             slot_miss = Counter(got_skills) != Counter(want_skills)

@@ -321,14 +321,16 @@ class Onboarding(Dialog):
 
     async def _role_in_words(self, ctx: Ctx, text: str) -> Step:
         """The first thing a newcomer types, read for what they want."""
-        reading = read_intent(text)
+        index = ctx.deps.catalog.index
+        reading = read_intent(text, lambda t: [s.name for s in index.find_in(t)])
         if reading.intent == "find" or (
-            reading.intent == "unknown" and ctx.deps.catalog.index.exact(text.strip()) is not None
+            reading.intent == "unknown" and index.exact(text.strip()) is not None
         ):
             # Matches first; a profile only when they book (BookSession asks for it).
             return handoff("find", reading.rest or text)
         if reading.intent == "teach":
-            ctx.data.update({"learn": False, "mentor": True, "prefill_teach": reading.rest})
+            said = ", ".join(reading.skills) or reading.rest
+            ctx.data.update({"learn": False, "mentor": True, "prefill_teach": said})
             await ctx.profiles.set_role(ctx.user.id, learn=False, mentor=True)
             await ctx.mentors.profile(ctx.user.id)
             return await self._advance(

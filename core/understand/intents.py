@@ -101,6 +101,7 @@ _CONTROL: dict[str, Control] = {
     "take me to the menu": "menu",
     "take me to the main menu": "menu",
     "home": "menu",
+    "mainmenu": "menu",
     "back": "back",
     "go back": "back",
     "take me back": "back",
@@ -191,6 +192,11 @@ _HELP = re.compile(
     r"|(?:im |i am )?(?:confused|lost)\b|what are (?:my|the) options|\bcommands\b|^options$"
     r"|madad|how (?:do|does) (?:i|one) (?:use|start)(?: this| it| you)?$"
 )
+# Asking what the bot offers, whatever words in it a catalogue might also hold ("options").
+_HELP_WHOLE = re.compile(
+    r"^(?:what are (?:my|the|your) options|what can (?:you|u) do|what can i do(?: here)?|"
+    r"what should i do(?: here)?|im new here what can i do)$"
+)
 _TEACH = re.compile(
     r"\b(?:(?:i )?(?:can|could|want to|wanna|would like to|would love to|d like to|d love to|"
     r"like to|love to|am happy to|m happy to|happy to|am able to|m able to|will)\s+"
@@ -199,6 +205,7 @@ _TEACH = re.compile(
     r"|(?:become|be|sign (?:me )?up as|join as|register as|work as) an? (?:mentor|teacher|tutor)"
     r"|can i (?:teach|mentor)|want to be a (?:mentor|teacher|tutor)"
     r"|padha sakta|padha sakti|sikha sakta hu|sikha sakti hu|sikha sakta hoon|sikha dunga)\b"
+    r"|^i (?:teach|mentor|tutor) (?!me\b|us\b)"
 )
 _TEACH_SKILL = re.compile(
     r"\b(?:teach|mentor|guide|coach|tutor)(?: (?:people|others|students|juniors|freshers|"
@@ -313,7 +320,7 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     for intent, pattern in _QUESTIONS[1:]:
         if pattern.search(t) and not _asks_for_someone(t, skills):
             return Reading(intent)
-    if _HELP.search(t) and not skills:
+    if _HELP.search(t) and (not skills or _HELP_WHOLE.match(t)):
         return Reading("help")
     m = _HINGLISH_LEARN.match(t)
     if m is not None:
