@@ -19,6 +19,7 @@ from core.services.buttons import ViewProfile
 from core.services.search import SORTS, SearchFilters
 from core.skills import SkillMatch, SkillSuggestions
 from core.text import money
+from core.understand.intents import read_intent
 from core.views import hit_line
 
 FILLER = re.compile(
@@ -52,6 +53,19 @@ async def _remember_for_newcomer(ctx: Ctx, skill_ids: tuple[int, ...], text: str
         await ctx.profiles.set_goals(ctx.user.id, text[:500])
 
 
+NOTHING_TO_FIND = (
+    "Tell me what you'd like to learn, e.g. “python interviews this weekend” or "
+    "“SQL joins in Hindi under ₹200”."
+)
+
+
+def _asks_for_anything(text: str) -> bool:
+    """Small talk and markup name nothing to search for; anything else is worth a search."""
+    if re.search(r"<[^>]*>", text) or not re.search(r"[^\W\d_]{2,}", text):
+        return False
+    return read_intent(text).intent not in ("greet", "thanks", "help")
+
+
 def clean_query(text: str) -> str:
     return FILLER.sub("", text.strip()).strip(" ?.!")
 
@@ -65,6 +79,9 @@ class FindMentor(Dialog):
     async def start(self, ctx: Ctx, args: str) -> Step:
         ctx.data.update({"sort": "rating", "page": 0})
         query = clean_query(args)
+        if query and not _asks_for_anything(query):
+            # "hello?", "thanks", "<script>…": nothing to search for — say how to ask.
+            return goto("skill", Reply(NOTHING_TO_FIND), await self.prompt(ctx, "skill"))
         if query and ctx.deps.recommender is not None:
             return await self._understand(ctx, args.strip())
         if query:
@@ -329,6 +346,8 @@ class FindMentor(Dialog):
         text = clean_query(ctx.text_of(inbound) or "")
         if not text:
             return await self.retry(ctx, "skill", "Please type a skill.")
+        if not _asks_for_anything(text):
+            return await self.retry(ctx, "skill", NOTHING_TO_FIND)
         return await self._with_skill_text(ctx, text)
 
     async def _pick(self, ctx: Ctx, skill_id: int) -> Step:

@@ -176,3 +176,15 @@ async def test_languages_places_and_hours_in_phrases(core: CoreApp) -> None:
     # What was understood is shown back before the next question.
     assert "Availability: Mon–Fri 19:00–22:00" in c.text()
     assert "All set" in c.text()
+
+
+async def test_small_talk_and_markup_are_not_searched(core: CoreApp) -> None:
+    """Issue #22 item 10: "hello?" after /find lists no random mentors; it says how to ask."""
+    await _python_mentor(core)
+    c = await newcomer(core, "x8")
+    await c.say("/find hello?")
+    assert "Tell me what you'd like to learn" in c.text() and "Meera" not in c.text()
+    await c.say("<script>alert(1)</script>")
+    assert "Tell me what you'd like to learn" in c.text() and "Meera" not in c.text()
+    await c.say("python")
+    assert "Meera" in c.text()
