@@ -304,7 +304,13 @@ class Runner:
                     None,
                     start=("menu", "quiet"),
                 )
-            if name == "start" and not inbound.args and dialog is not None and state is not None:
+            if (
+                name == "start"
+                and not inbound.args
+                and dialog is not None
+                and state is not None
+                and not dialog.at_start(ctx, state)
+            ):
                 # A bare /start mid-dialog (the console sends one on every launch, Telegram
                 # users tap it in the menu) picks up where the person left off.
                 return Step(

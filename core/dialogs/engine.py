@@ -186,6 +186,10 @@ class Dialog(ABC):
             await self.prompt(ctx, state),
         )
 
+    def at_start(self, ctx: Ctx, state: str) -> bool:
+        """Nothing answered yet: /start simply starts again, with no "welcome back"."""
+        return False
+
     def restart_args(self, ctx: Ctx) -> str:
         """How "start over" starts this dialog again."""
         return ""

@@ -147,6 +147,9 @@ class Onboarding(Dialog):
         out.append(await all_set(ctx))
         return handoff("menu", "quiet", *out)
 
+    def at_start(self, ctx: Ctx, state: str) -> bool:
+        return state == "role" and ctx.str_data("mode", "onboard") == "onboard"
+
     def restart_args(self, ctx: Ctx) -> str:
         mode = ctx.str_data("mode", "onboard")
         if mode == "edit":

@@ -188,3 +188,13 @@ async def test_small_talk_and_markup_are_not_searched(core: CoreApp) -> None:
     assert "Tell me what you'd like to learn" in c.text() and "Meera" not in c.text()
     await c.say("python")
     assert "Meera" in c.text()
+
+
+async def test_start_right_after_the_greeting_is_no_welcome_back(core: CoreApp) -> None:
+    """Issue #22 item 16: nothing answered yet, so /start just greets again."""
+    c = await newcomer(core, "x9")
+    await c.say("/start")
+    assert "Welcome back" not in c.text() and "What would you like to do?" in c.text()
+    await c.press("Learn")
+    await c.say("/start")
+    assert "Welcome back" in c.text() and "call you" in c.text()
