@@ -14,11 +14,17 @@ from core.skills import Level
 
 @dataclass(frozen=True)
 class TimeWindow:
-    """A requested time range as UTC instants, with how the learner said it."""
+    """A requested time range as UTC instants, with how the learner said it. `spans`: the
+    parts of it that count ("weekday evenings": each evening, not the days between);
+    empty means the whole range."""
 
     start: datetime
     end: datetime
     label: str
+    spans: tuple[tuple[datetime, datetime], ...] = ()
+
+    def parts(self) -> tuple[tuple[datetime, datetime], ...]:
+        return self.spans or ((self.start, self.end),)
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,12 @@ def query_to_json(q: MatchQuery) -> dict[str, JSON]:
         "level": q.level,
         "window": None
         if q.window is None
-        else [q.window.start.isoformat(), q.window.end.isoformat(), q.window.label],
+        else [
+            q.window.start.isoformat(),
+            q.window.end.isoformat(),
+            q.window.label,
+            [[a.isoformat(), b.isoformat()] for a, b in q.window.spans],
+        ],
         "max_price": q.max_price_minor,
         "languages": list(q.languages),
         "free_text": q.free_text,
@@ -124,9 +135,18 @@ def query_from_json(raw: JSON) -> MatchQuery | None:
         return None
     window = None
     w = raw.get("window")
-    if isinstance(w, list) and len(w) == 3 and all(isinstance(x, str) for x in w):
+    if isinstance(w, list) and len(w) in (3, 4) and all(isinstance(x, str) for x in w[:3]):
+        raw_spans = w[3] if len(w) == 4 and isinstance(w[3], list) else []
+        spans = tuple(
+            (datetime.fromisoformat(s[0]), datetime.fromisoformat(s[1]))
+            for s in raw_spans
+            if isinstance(s, list)
+            and len(s) == 2
+            and isinstance(s[0], str)
+            and isinstance(s[1], str)
+        )
         window = TimeWindow(
-            datetime.fromisoformat(str(w[0])), datetime.fromisoformat(str(w[1])), str(w[2])
+            datetime.fromisoformat(str(w[0])), datetime.fromisoformat(str(w[1])), str(w[2]), spans
         )
     ids = raw.get("skill_ids")
     level = raw.get("level")

@@ -105,7 +105,16 @@ def _window(text: str, now: datetime, tz_name: str | None) -> tuple[TimeWindow |
     def take(m: re.Match[str]) -> None:
         spans.append(m.span())
 
-    if m := re.search(r"\bthis\s+weekend\b|\bweekend\b|\bsat(?:urday)?\s+or\s+sun(?:day)?\b", low):
+    recurring = re.search(
+        r"\bweek\s*days?\b|\bmon(?:day)?\s*(?:-|–|to)\s*fri(?:day)?\b|\bworking\s+days?\b", low
+    )
+    if recurring:  # "weekday evenings": the coming weekdays, not today only
+        day_start = [d for d in range(8) if (today + timedelta(days=d)).weekday() < 5][:5]
+        label_parts.append("weekday")
+        take(recurring)
+    elif m := re.search(
+        r"\bthis\s+weekend\b|\bweekends?\b|\bsat(?:urday)?\s+(?:or|and|&)\s+sun(?:day)?\b", low
+    ):
         sat = (5 - today.weekday()) % 7
         if today.weekday() == 6:
             sat = -1
@@ -139,16 +148,33 @@ def _window(text: str, now: datetime, tz_name: str | None) -> tuple[TimeWindow |
                 label_parts.append(m2.group(1).capitalize()[:3])
             take(m2)
     period = None
-    if pm := re.search(r"\b(morning|afternoon|evening|tonight|night)s?\b", low):
+    hours: tuple[time, time] | None = None
+    if pm := re.search(r"\b(morning|afternoon|evening|tonight|night)(s?)\b", low):
         period = pm.group(1)
         take(pm)
-        if not day_start:
+        if not day_start and pm.group(2):  # "evenings": every evening of the coming week
+            day_start = list(range(7))
+            label_parts.append("every day")
+        elif not day_start:
             day_start = [0] if _PERIODS[period][1] > local_now.time() else [1]
             label_parts.append("today" if day_start == [0] else "tomorrow")
-        label_parts.append(period if period != "tonight" else "")
+        label_parts.append(period + pm.group(2) if period != "tonight" else "")
+    if am := re.search(r"\b(?:after|from)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\b", low):
+        hour = int(am.group(1))
+        if am.group(3) == "pm" or (am.group(3) is None and hour < 12 and period != "morning"):
+            hour = hour + 12 if hour < 12 else hour
+        if hour <= 23:
+            hours = (
+                time(hour, int(am.group(2) or 0)),
+                time(min(hour + 3, 23), 59 if hour + 3 > 23 else 0),
+            )
+            take(am)
+            label_parts.append(f"after {hour:02d}:{int(am.group(2) or 0):02d}")
+            if not day_start:
+                day_start = [0] if hours[1] > local_now.time() else [1]
     if not day_start:
         return None, text
-    start_t, end_t = _PERIODS[period] if period else (time(0), time(23, 59))
+    start_t, end_t = hours or (_PERIODS[period] if period else (time(0), time(23, 59)))
     starts: list[datetime] = []
     ends: list[datetime] = []
     for d in sorted(day_start):
@@ -161,7 +187,15 @@ def _window(text: str, now: datetime, tz_name: str | None) -> tuple[TimeWindow |
     for a, b in sorted(spans, reverse=True):
         rest = rest[:a] + " " + rest[b:]
     label = " ".join(p for p in label_parts if p).strip()
-    return TimeWindow(start.astimezone(now.tzinfo), end.astimezone(now.tzinfo), label), rest
+    utc = now.tzinfo
+    # Several days with hours: each day's hours count, not the nights between them.
+    parts = tuple(
+        (max(s, local_now).astimezone(utc), e.astimezone(utc))
+        for s, e in zip(starts, ends, strict=True)
+        if e > local_now
+    )
+    spans_out = parts if len(day_start) > 1 and (period or hours) else ()
+    return TimeWindow(start.astimezone(utc), end.astimezone(utc), label, spans_out), rest
 
 
 def _price(text: str) -> tuple[int | None, str]:

@@ -42,16 +42,17 @@ def first_free_slot(
     except ValueError:
         tz = zone(DEFAULT_LEARNER_ZONE)
     utc = zone("UTC")
-    start = q.window.start.astimezone(utc)
-    t = start.replace(minute=start.minute - start.minute % SLOT_MIN, second=0, microsecond=0)
-    for _ in range(len(wanted) + 2):
-        if t >= q.window.end:
-            break
-        slot = (t.weekday() * 1440 + t.hour * 60 + t.minute) // SLOT_MIN
-        if slot in free and slot in wanted:
-            local = max(t, q.window.start).astimezone(tz)
-            return f"free {DAY[local.weekday()]} {local:%H:%M} your time"
-        t += timedelta(minutes=SLOT_MIN)
+    for a, b in q.window.parts():
+        start = a.astimezone(utc)
+        t = start.replace(minute=start.minute - start.minute % SLOT_MIN, second=0, microsecond=0)
+        for _ in range(len(wanted) + 2):
+            if t >= b:
+                break
+            slot = (t.weekday() * 1440 + t.hour * 60 + t.minute) // SLOT_MIN
+            if slot in free and slot in wanted:
+                local = max(t, a).astimezone(tz)
+                return f"free {DAY[local.weekday()]} {local:%H:%M} your time"
+            t += timedelta(minutes=SLOT_MIN)
     return None
 
 

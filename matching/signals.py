@@ -109,14 +109,17 @@ def week_hours(windows: Iterable[Window], tz_name: str | None, at: datetime) -> 
 def window_hours(window: TimeWindow) -> list[int]:
     """The UTC half-hour slots of the week a requested window covers (at most a week)."""
     utc = zone("UTC")
-    start, end = window.start.astimezone(utc), window.end.astimezone(utc)
-    t = start.replace(minute=start.minute - start.minute % SLOT_MIN, second=0, microsecond=0)
     out: list[int] = []
     step = timedelta(minutes=SLOT_MIN)
-    while t < end and len(out) < SLOTS_PER_WEEK:
-        if (min(end, t + step) - max(start, t)) >= step / 2:
-            out.append((t.weekday() * 1440 + t.hour * 60 + t.minute) // SLOT_MIN)
-        t += step
+    for a, b in window.parts():
+        start, end = a.astimezone(utc), b.astimezone(utc)
+        t = start.replace(minute=start.minute - start.minute % SLOT_MIN, second=0, microsecond=0)
+        while t < end and len(out) < SLOTS_PER_WEEK:
+            if (min(end, t + step) - max(start, t)) >= step / 2:
+                slot = (t.weekday() * 1440 + t.hour * 60 + t.minute) // SLOT_MIN
+                if slot not in out:
+                    out.append(slot)
+            t += step
     return out
 
 

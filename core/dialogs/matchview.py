@@ -40,8 +40,12 @@ def understood_parts(q: MatchQuery, learner_tz: str | None) -> list[tuple[str, s
             tz = zone(learner_tz or DEFAULT_LEARNER_ZONE)
         except ValueError:
             tz = zone(DEFAULT_LEARNER_ZONE)
-        a, b = q.window.start.astimezone(tz), q.window.end.astimezone(tz)
-        parts.append(("time", f"{q.window.label} ({a:%a %H:%M}–{b:%a %H:%M} your time)"))
+        if q.window.spans:  # "weekday evenings": the hours of each day
+            a, b = (x.astimezone(tz) for x in q.window.spans[-1])
+            parts.append(("time", f"{q.window.label} ({a:%H:%M}–{b:%H:%M} your time)"))
+        else:
+            a, b = q.window.start.astimezone(tz), q.window.end.astimezone(tz)
+            parts.append(("time", f"{q.window.label} ({a:%a %H:%M}–{b:%a %H:%M} your time)"))
     if q.max_price_minor is not None:
         parts.append(
             ("price", "free only" if q.max_price_minor == 0 else f"≤ {_rupees(q.max_price_minor)}")

@@ -9,10 +9,12 @@ import pytest
 
 from core.recommend import MatchQuery, query_from_json, query_to_json
 from core.skills import SkillIndex, SkillRef, load_taxonomy
+from core.timezones import zone
 from matching.query import understand
 
 # Monday 23 Nov 2026, 09:00 UTC = 14:30 in Kolkata.
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+KOLKATA = zone("Asia/Kolkata")
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +155,38 @@ def test_leftover_words_are_free_text_and_round_trip_through_dialog_state(
     assert again == got
     assert got.without("time").window is None
     assert got.without("skill").skill_ids == ()
+
+
+def test_weekday_evenings_are_the_coming_weekday_evenings_not_today(index: SkillIndex) -> None:
+    """Issue #22 item 9: a recurring expression is a window over the next days."""
+    got = q(index, "python weekday evenings")
+    assert got.window is not None and got.window.label == "weekday evenings"
+    assert got.free_text.strip() == ""  # "weekday" is not left over as text
+    kolkata = [(a.astimezone(KOLKATA), b.astimezone(KOLKATA)) for a, b in got.window.parts()]
+    assert [a.strftime("%a") for a, _b in kolkata] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
+    assert all((a.hour, b.hour) == (17, 21) for a, b in kolkata)
+    assert query_from_json(query_to_json(got)) == got
+
+
+def test_after_7pm_on_weekdays_and_every_morning(index: SkillIndex) -> None:
+    later = q(index, "sql after 7pm on weekdays")
+    assert later.window is not None
+    hours = {
+        (a.astimezone(KOLKATA).hour, b.astimezone(KOLKATA).hour) for a, b in later.window.parts()
+    }
+    assert hours == {(19, 22)}
+    mornings = q(index, "dsa mornings")
+    assert mornings.window is not None
+    days = [a.astimezone(KOLKATA) for a, _b in mornings.window.parts()]
+    # It's 14:30 on Monday in Kolkata: this morning is over, so the next six mornings.
+    assert [d.strftime("%a") for d in days] == ["Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert all(d.hour == 8 for d in days)
+
+
+def test_a_window_saved_before_spans_existed_still_reads() -> None:
+    old = {
+        "text": "x",
+        "window": ["2026-11-23T11:30:00+00:00", "2026-11-23T15:30:00+00:00", "today evening"],
+    }
+    got = query_from_json(old)
+    assert got is not None and got.window is not None and got.window.spans == ()
