@@ -3,8 +3,9 @@
 Mentors teach 1-3 skills from one field (so neighbours compete), at a level, with a latent
 quality their observed reviews are drawn from (some are new, with none). A learner needs one
 skill at a level; the relevant mentors teach that skill at that level or above and are not
-poor (latent quality ≥ 0.35). Queries come in three kinds: explicit ("Python, advanced"),
-misspelt ("Pyhton") and vague ("automate boring spreadsheet tasks with scripts").
+poor (latent quality ≥ 0.35). Queries come in four kinds: explicit ("Python, advanced"),
+misspelt ("Pyhton"), spoken ("sequel joins in hindi", "k8s deployments": the short and
+spoken forms students type) and vague ("automate boring spreadsheet tasks with scripts").
 """
 
 from __future__ import annotations
@@ -46,6 +47,23 @@ VAGUE: dict[str, tuple[str, ...]] = {
     "Salary Negotiation": ("ask for a higher pay offer",),
     "IELTS Preparation": ("english test band score for studying abroad",),
     "Arduino": ("program a microcontroller board to blink leds and read sensors",),
+}
+
+
+# skill -> how students say it: abbreviations, spoken forms, common misspellings.
+SPOKEN: dict[str, tuple[str, ...]] = {
+    "SQL": ("sequel joins in hindi", "sql queries"),
+    "Python": ("py scripting",),
+    "Machine Learning": ("ML for beginners",),
+    "Data Structures & Algorithms": ("DSA for placements", "dsa practice"),
+    "Kubernetes": ("k8s deployments",),
+    "Resume Review": ("cv check",),
+    "Excel": ("ms excel formulas",),
+    "React": ("reactjs hooks",),
+    "Git": ("git branching",),
+    "IELTS Preparation": ("ielts speaking band 7",),
+    "Personal Finance": ("personal finance basics",),
+    "Public Speaking": ("public speaking confidence",),
 }
 
 
@@ -128,6 +146,8 @@ def build(
                 continue
             cases.append(Case("explicit", f"{ref.name}, {level}", ref.id, level, rel))
             cases.append(Case("misspelt", f"{misspell(ref.name, rng)} {level}", ref.id, level, rel))
+            for phrase in SPOKEN.get(ref.name, ()):
+                cases.append(Case("spoken", f"{phrase} ({level})", ref.id, level, rel))
             for phrase in VAGUE[ref.name]:
                 cases.append(Case("vague", f"{phrase} ({level})", ref.id, level, rel))
     return mentors, cases, index, quality

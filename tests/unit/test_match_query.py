@@ -11,6 +11,7 @@ from core.recommend import MatchQuery, query_from_json, query_to_json
 from core.skills import SkillIndex, SkillRef, load_taxonomy
 from core.timezones import zone
 from matching.query import understand
+from matching.synthetic import SPOKEN
 
 # Monday 23 Nov 2026, 09:00 UTC = 14:30 in Kolkata.
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -190,3 +191,12 @@ def test_a_window_saved_before_spans_existed_still_reads() -> None:
     }
     got = query_from_json(old)
     assert got is not None and got.window is not None and got.window.spans == ()
+
+
+@pytest.mark.parametrize(
+    ("skill", "phrase"),
+    [(skill, phrase) for skill, phrases in SPOKEN.items() for phrase in phrases],
+)
+def test_spoken_forms_reach_their_skill(index: SkillIndex, skill: str, phrase: str) -> None:
+    """Issue #22 item 11: "sequel joins in hindi" is SQL, not GraphQL."""
+    assert skill in q(index, phrase).skill_names
