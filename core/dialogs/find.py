@@ -7,7 +7,13 @@ import re
 from dataclasses import dataclass, replace
 
 from core.dialogs.engine import Ctx, Dialog, Step, goto
-from core.dialogs.matchview import breakdown_text, result_line, understood_parts, understood_text
+from core.dialogs.matchview import (
+    breakdown_text,
+    result_line,
+    understood_parts,
+    understood_text,
+    why_in_words,
+)
 from core.dialogs.profile import mentor_profile_reply
 from core.languages import language_by_code, parse_languages
 from core.markup import esc, quote
@@ -230,7 +236,8 @@ class FindMentor(Dialog):
         )
         return Reply(body, buttons=tuple(rows))
 
-    def _why(self, ctx: Ctx, mentor_id: str) -> Reply:
+    def _why(self, ctx: Ctx, mentor_id: str, *, numbers: bool = False) -> Reply:
+        """Why a mentor came up: in words first; the arithmetic behind "Details"."""
         why = ctx.data.get("why")
         entry = why.get(mentor_id) if isinstance(why, dict) else None
         if not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[2], list):
@@ -246,6 +253,9 @@ class FindMentor(Dialog):
             and isinstance(r[2], int | float)
         ]
         back = Button("◀ Back to results", Fm("page", str(ctx.int_data("page"))).pack())
+        if not numbers:
+            details = Button("🔢 Details", Fm("whyn", mentor_id).pack())
+            return Reply(why_in_words(str(name), rows), buttons=((details, back),))
         return Reply(
             breakdown_text(
                 str(name), float(score) if isinstance(score, int | float) else 0.0, rows
@@ -393,8 +403,8 @@ class FindMentor(Dialog):
                     return await self._understand(ctx, text)
                 return await self._with_skill_text(ctx, clean_query(text))
             return await self.retry(ctx, "results", "Use the buttons, or type another skill.")
-        if p.what == "why":
-            return goto("results", self._why(ctx, p.value))
+        if p.what in ("why", "whyn"):
+            return goto("results", self._why(ctx, p.value, numbers=p.what == "whyn"))
         if p.what == "drop":
             q = self._query(ctx)
             if q is not None:

@@ -73,6 +73,36 @@ def result_line(n: int, r: Recommendation) -> str:
     return f"{n}. *{esc(r.name)}* — {esc(r.headline)}\n   {esc(r.reason)}"
 
 
+# Each signal as a learner would say it, for "Why this mentor?".
+SIGNAL_WORDS = {
+    "skill": "Teaches the skill you asked for",
+    "level": "Teaches at the level you need",
+    "semantic": "Their profile is about what you described",
+    "tfidf": "Their profile uses the words of your request",
+    "cf": "Learners with requests like yours booked them",
+    "reputation": "Well rated by past learners",
+    "availability": "Free at the time you asked",
+    "language": "Speaks your language",
+    "price": "Within your budget",
+    "new-mentor boost": "New here, so they get a fair chance to be seen",
+}
+
+
+def why_in_words(name: str, rows: list[tuple[str, float, float]]) -> str:
+    """The strongest three reasons, in sentences (the numbers are one tap away)."""
+    scored = sorted(
+        (
+            (value * weight if sig != "new-mentor boost" else value, sig)
+            for sig, value, weight in rows
+        ),
+        reverse=True,
+    )
+    reasons = [SIGNAL_WORDS[sig] for c, sig in scored if c > 0 and sig in SIGNAL_WORDS][:3]
+    if not reasons:
+        return f"*Why {esc(name)}?* They're among the closest matches for what you asked."
+    return f"*Why {esc(name)}?*\n" + "\n".join(f"- {r}" for r in reasons)
+
+
 def breakdown_text(name: str, score: float, rows: list[tuple[str, float, float]]) -> str:
     lines = [f"*Why {esc(name)}?* Score {score:.3f} = sum of signal × weight:"]
     for sig, value, weight in rows:

@@ -126,11 +126,16 @@ async def test_find_shows_reasons_why_and_logs_impressions_and_clicks(
     assert "Python beginner · new mentor · speaks Hindi · free session" in text
     await c.press("Why this mentor")
     why = c.text()
+    # In words first (issue #22 item 12), the strongest reasons; the numbers one tap away.
+    assert "*Why Bob?*" in why and "Teaches the skill you asked for" in why
+    assert "×" not in why
+    await c.press("Details")
+    numbers = c.text()
     await c.press("Back to results")
     assert "1. *Bob*" in c.text()
-    assert "*Why Bob?*" in why
-    assert "Skill match: 1.00 × 0.30 = +0.300" in why
-    assert "New-mentor boost" in why
+    assert "*Why Bob?*" in numbers
+    assert "Skill match: 1.00 × 0.30 = +0.300" in numbers
+    assert "New-mentor boost" in numbers
     # Tap ✖ on the price and the language: everyone teaching Python comes back.
     await c.press("✖ ≤ ₹200")
     await c.press("✖ Hindi")
