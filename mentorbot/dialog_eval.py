@@ -7,6 +7,9 @@ Steps of the set (core/understand/data/dialog_eval.jsonl, one JSON object a line
   any    — a message sent in the middle of a question: "control" (a word that always works)
   name   — the answer to "what's your name?": "name"
   skills — the answer to "which skills?": "skills", a list of [name, level-or-null]
+The rules are tuned on that set, so its figures are optimistic; the held-out set
+(core/understand/data/dialog_holdout.jsonl, same format, written apart from the rules) gives the
+honest ones: `mentorbot eval dialog --file core/understand/data/dialog_holdout.jsonl`.
 """
 
 from __future__ import annotations

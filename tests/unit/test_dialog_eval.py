@@ -1,6 +1,7 @@
 """The labelled dialog set (core/understand/data/dialog_eval.jsonl) and `mentorbot eval dialog`:
 the set parses and meets its minimums, the figures are right on a hand-made set, and the
-command prints every figure on the real set (its values change as the readers improve)."""
+command prints every figure on the real set (its values change as the readers improve). The
+held-out set (dialog_holdout.jsonl) parses, meets its minimums and shares no message with it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import fnmatch
 import json
 import tomllib
 from collections import Counter
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -341,3 +343,54 @@ def test_eval_dialog_command_reads_another_file_and_refuses_a_bad_one(
         main(["eval", "dialog", "--file", str(path)])
     with pytest.raises(SystemExit, match="Can't read the labelled set"):
         main(["eval", "dialog", "--file", str(tmp_path / "missing.jsonl")])
+
+
+HOLDOUT = ROOT / "core" / "understand" / "data" / "dialog_holdout.jsonl"
+
+
+def test_the_held_out_set_parses_and_meets_its_minimums() -> None:
+    """The held-out set (written apart from the rules, so its figures are honest): every line
+    parses, each step has its minimum, each intent at least 3 firsts, and half the `any`
+    messages are real answers, among them names that start like a control word."""
+    examples = load_examples(HOLDOUT)
+    raw = [line for line in HOLDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(examples) == len(raw) >= 160
+    steps = Counter(e.step for e in examples)
+    assert steps["first"] >= 80 and steps["any"] >= 30
+    assert steps["name"] >= 25 and steps["skills"] >= 30
+    intents = Counter(str(e.labels["intent"]) for e in examples if e.step == "first")
+    assert set(intents) == set(INTENTS)
+    assert {i: n for i, n in intents.items() if n < 3} == {}
+    for e in examples:
+        if e.step == "first" and e.labels["intent"] in ("find", "teach"):
+            assert isinstance(e.labels["rest_skills"], list), e.line
+    anys = [e for e in examples if e.step == "any"]
+    answers = {e.text for e in anys if e.labels["control"] is None}
+    assert 2 * len(answers) >= len(anys)
+    assert {"Backiya", "Stoppard", "Menaka"} <= answers
+    names = [e.labels["name"] for e in examples if e.step == "name"]
+    assert None in names and any(isinstance(n, str) for n in names)
+    canon = skill_namer()
+    for e in examples:
+        labelled = e.labels.get("rest_skills") or [n for n, _ in e.labels.get("skills") or []]
+        for name in labelled:
+            assert canon(name) == name, (e.line, name)
+    twice = Counter((e.step, e.text) for e in examples)
+    assert [k for k, n in twice.items() if n > 1] == []
+
+
+def test_the_held_out_set_shares_no_message_with_the_tuning_set() -> None:
+    def key(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    tuned = {(e.step, key(e.text)) for e in load_examples()}
+    held = [(e.step, key(e.text)) for e in load_examples(HOLDOUT)]
+    assert [k for k in held if k in tuned] == []
+
+
+def test_the_held_out_set_is_packaged_with_core() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["core.understand"]
+    assert any(fnmatch.fnmatch("data/dialog_holdout.jsonl", p) for p in patterns)
+    packaged = Path(str(resources.files("core.understand").joinpath("data/dialog_holdout.jsonl")))
+    assert packaged.resolve() == HOLDOUT.resolve()
