@@ -311,10 +311,14 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
     right = wrong_names = missed = 0
     for e in names:
         want_n, got_n = e.labels["name"], r.name(e.text)
-        right += got_n == want_n
-        wrong_names += got_n is not None and got_n != want_n
+        # Capitals are how a name is shown ("ananya" is kept as "Ananya"), not what it is.
+        same = (got_n or "").casefold() == (want_n or "").casefold() and (
+            (got_n is None) == (want_n is None)
+        )
+        right += same
+        wrong_names += got_n is not None and not same
         missed += want_n is not None and got_n is None
-        if got_n != want_n:
+        if not same:
             report.errors["name"].append(
                 Misreading("name", e.text, repr(want_n), repr(got_n), e.note)
             )
