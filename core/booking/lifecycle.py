@@ -22,7 +22,18 @@ from core.events import (
     BookingRequested,
 )
 from core.ledger.ledger import InsufficientFunds
+from core.services.money import split_fee
 from core.slots import Busy, expand_slots, free_slots
+from core.text import money
+
+
+def keeps_share(paid: int, currency: str, fee_bps: int) -> str:
+    """What a late cancellation or a learner's no-show pays, said the same way everywhere:
+    the mentor's share and the platform fee of a paid session, or the credit."""
+    if currency == "CREDIT":
+        return "the mentor keeps the credit"
+    share, fee = split_fee(paid, fee_bps)
+    return f"the mentor keeps their share ({money(share)}; platform fee {money(fee)})"
 
 
 class Lifecycle(BookingBase):
@@ -218,7 +229,6 @@ class Lifecycle(BookingBase):
             raise BookingError(f"This session is already {b.status}.")
         by_mentor = user_id == b.mentor_id
         paid = b.amount_minor if b.pay_state == "paid" or b.price_mode == "credits" else 0
-        unit = "credit" if b.currency == "CREDIT" else "₹"
         if by_mentor:
             return CancelQuote(
                 b.id,
@@ -233,15 +243,14 @@ class Lifecycle(BookingBase):
         if b.status != "confirmed" or self.now <= cutoff:
             text = "You get a full refund." if paid else "Nothing has been paid yet."
             return CancelQuote(b.id, False, paid, b.currency, False, text)
-        amount = f"{paid // 100}" if unit == "₹" else str(paid)
         return CancelQuote(
             b.id,
             False,
             0,
             b.currency,
             True,
-            f"It's less than {self.p.learner_full_refund_h} h before the start, so the mentor "
-            f"is paid ({unit}{amount}) and there's no refund.",
+            f"It's less than {self.p.learner_full_refund_h} h before the start, so "
+            f"{keeps_share(paid, b.currency, self.p.platform_fee_bps)} and there's no refund.",
         )
 
     async def cancel(self, booking_id: int, user_id: int, reason: str = "") -> CancelQuote:

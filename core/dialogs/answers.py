@@ -46,7 +46,7 @@ def how_answer(p: Policies) -> str:
 def refund_answer(p: Policies) -> str:
     return (
         f"Cancel at least {p.learner_full_refund_h} h before the start and you get a full "
-        f"refund; later than that the mentor is paid. If the mentor cancels, declines or doesn't "
+        f"refund; later than that the mentor keeps their share and there's no refund. If the mentor cancels, declines or doesn't "
         f"show up ({p.no_show_after_min} minutes after the start), you get everything back. "
         "Something else went wrong? Use “Report a problem” on the session: nothing is paid "
         "out until an admin decides."

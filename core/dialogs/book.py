@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from core.booking.lifecycle import keeps_share
 from core.booking.service import BookingError, Offering, SlotTaken
 from core.booking.views import day_label, hm, price_text, when
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
@@ -111,11 +112,14 @@ class BookSession(Dialog):
         if state == "confirm":
             at = datetime.fromtimestamp(ctx.int_data("slot"), tz=ctx.now.tzinfo)
             price = price_text(offer.price_mode, offer.amount_minor, offer.currency)
+            mode = offer.price_mode if offer.amount_minor else "free"
             pay = {
                 "paid": "You pay when you confirm; it's refunded in full if the mentor declines.",
                 "credits": "1 credit is held now and goes to the mentor after the session.",
                 "free": "This session is free.",
-            }[offer.price_mode if offer.amount_minor else "free"]
+            }[mode]
+            if mode != "free":
+                pay += "\n" + self._cancel_terms(ctx, at, offer)
             return Reply(
                 f"*Book {esc(offer.name)}*\n"
                 f"- When: {esc(when(at, tz))}\n"
@@ -132,6 +136,20 @@ class BookSession(Dialog):
                 ),
             )
         return Reply("Let's continue.")
+
+    def _cancel_terms(self, ctx: Ctx, at: datetime, offer: Offering) -> str:
+        """What cancelling would cost for this slot, said before the learner commits."""
+        p = ctx.deps.policies
+        share = keeps_share(offer.amount_minor, offer.currency, p.platform_fee_bps)
+        cutoff = at - timedelta(hours=p.learner_full_refund_h)
+        if ctx.now >= cutoff:
+            left = at - ctx.now
+            h, m = divmod(max(0, int(left.total_seconds() // 60)), 60)
+            return f"Starts in {h} h {m} min: if you cancel, {share} and you get no refund."
+        return (
+            f"Free to cancel until {when(cutoff, self._tz(ctx))}; after that {share} "
+            "and there's no refund."
+        )
 
     async def _days(self, ctx: Ctx, offer: Offering, *pre: Reply) -> Step:
         slots = await ctx.bookings.free_slots(offer, ctx.user.id, ctx.int_data("len", 10))

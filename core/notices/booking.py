@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from core.booking.lifecycle import keeps_share
 from core.booking.payloads import Bk, decision_buttons, rating_buttons
 from core.booking.tables import Booking
 from core.booking.views import price_text, room_url, when
@@ -209,6 +210,12 @@ async def completed(u: UnitOfWork, ev: SessionCompleted) -> None:
         )
 
 
+def _late_terms(b: Booking, fee_bps: int) -> str:
+    if b.price_mode == "free" or not b.amount_minor:
+        return "the session counts as held"
+    return keeps_share(b.amount_minor, b.currency, fee_bps)
+
+
 async def no_show(u: UnitOfWork, ev: NoShowDecided) -> None:
     if (p := await _parties(u, ev.booking_id)) is None:
         return
@@ -227,8 +234,9 @@ async def no_show(u: UnitOfWork, ev: NoShowDecided) -> None:
             learner,
             Reply(
                 f"You didn't join session #{b.id} with {esc(mentor.display_name)} "
-                f"({p.at(learner)}) within 5 minutes of the start, so the mentor is paid "
-                "under the no-show policy."
+                f"({p.at(learner)}) within {u.deps.policies.no_show_after_min} minutes of the "
+                f"start, so {_late_terms(b, u.deps.policies.platform_fee_bps)} under the "
+                "no-show policy."
             ),
         )
 

@@ -336,3 +336,30 @@ async def test_bookings_feed_collaborative_filtering(
         b.mentor_id,
         2.0,
     )
+
+
+async def _to_confirm(core: CoreApp, learner: ChatDriver) -> str:
+    await learner.say("/find python")
+    await learner.press("Meera")
+    await learner.press("Book a session")
+    await learner.press("10 min")
+    await learner.press("Mon 23 Nov")
+    await learner.press("18:00")
+    await learner.say("Decorators confuse me")
+    return learner.text()
+
+
+async def test_the_confirm_card_says_what_cancelling_this_slot_would_cost(
+    core: CoreApp, clock: ManualClock, inbox: RecordingChannel
+) -> None:
+    """Issue #22 items 1-2: the terms for this slot before committing, with the split."""
+    await _mentor(core, price="100")
+    early = await onboard_learner(core, "asha")
+    card = await _to_confirm(core, early)
+    assert "Free to cancel until Mon 23 Nov, 15:00" in card
+    assert "the mentor keeps their share (₹70; platform fee ₹30)" in card
+    await early.press("Stop")
+    clock.advance(timedelta(hours=1))  # 15:30 in Kolkata: 18:00 is inside the 3 h window
+    late = await _to_confirm(core, early)
+    assert "Starts in 2 h 30 min: if you cancel, the mentor keeps their share" in late
+    assert "you get no refund" in late
