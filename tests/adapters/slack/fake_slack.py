@@ -1,4 +1,11 @@
-"""A local fake of the Slack Web API (aiohttp on 127.0.0.1) that records every call."""
+"""A local fake of Slack: the Web API (aiohttp on 127.0.0.1) that records every call, and
+Slack's side of a request to the app (events, commands, interactivity), with its rules.
+
+Slack counts a request the app did not answer with a 2xx within 3 seconds as a failed
+delivery (docs.slack.dev: "respond ... within 3 seconds", events "retry ... up to 3
+times" with X-Slack-Retry-Num); `send_to_app` is that sender, so every test that delivers a
+payload through it asserts the acknowledgement rule, not a speed.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,37 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import WSMsgType, web
+
+ACK_WITHIN_S = 3.0  # Slack's acknowledgement deadline
+EVENT_RETRIES = 3  # Events API: a failed delivery is retried this many times
+
+
+@dataclass
+class Sent:
+    """One request Slack made to the app and how it went."""
+
+    status: int | None  # None: no answer within 3 s (Slack gives up on it)
+    text: str
+    retry: int = 0  # X-Slack-Retry-Num it carried (0: the first attempt)
+
+    @property
+    def acked(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+async def send_to_app(url: str, body: bytes, headers: dict[str, str]) -> Sent:
+    """POST as Slack does: an answer after 3 s is no answer, whatever it would have said."""
+    timeout = aiohttp.ClientTimeout(total=ACK_WITHIN_S)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as http,
+            http.post(url, data=body, headers=headers) as resp,
+        ):
+            return Sent(resp.status, await resp.text())
+    except TimeoutError:
+        return Sent(None, "")
 
 
 @dataclass
@@ -41,6 +78,7 @@ class Posted:
     blocks: list[dict[str, Any]]
     updates: list[list[dict[str, Any]]] = field(default_factory=list)
     team: str = ""  # posted with the bot token of this workspace
+    thread_ts: str = ""  # a reply in the thread under this message
 
 
 class FakeSlack:
@@ -288,8 +326,16 @@ class FakeSlack:
             if isinstance(blocks, str):
                 blocks = json.loads(blocks)
             ts = f"{next(self._ts)}.000100"
+            thread = str(p.get("thread_ts") or "")
             self.posted.append(
-                Posted(str(p["channel"]), ts, str(p.get("text", "")), blocks, team=team)
+                Posted(
+                    str(p["channel"]),
+                    ts,
+                    str(p.get("text", "")),
+                    blocks,
+                    team=team,
+                    thread_ts=thread,
+                )
             )
             return {"ok": True, "channel": p["channel"], "ts": ts}
         if method == "chat.update":
@@ -327,9 +373,12 @@ class FakeSlack:
                         "error": "invalid_arguments",
                         "response_metadata": {"messages": problems},
                     }
+            view_id = f"V{len(self.views) + 1}"
+            view = {**view, "id": view_id, "hash": f"{view_id}.hash"}  # as Slack answers it
+            if method == "views.open":
                 self.modals[trigger] = view
             self.views.append(view)
-            return {"ok": True, "view": {"id": f"V{len(self.views)}"}}
+            return {"ok": True, "view": view}
         return {"ok": False, "error": "unknown_method"}
 
 
