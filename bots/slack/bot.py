@@ -1,17 +1,13 @@
-"""The Slack adapter: bolt listeners translate, ack within 3 s, call core, answer in the DM."""
+"""The Slack adapter's bot: bolt listeners ack within 3 s, call core, answer in the DM."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from aiohttp import ClientError, web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from aiohttp import ClientError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
@@ -49,7 +45,6 @@ from bots.slack.inbound import (
     from_shortcut,
     from_view,
 )
-from bots.slack.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_settings
 from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
 from core.app import CoreApp
 from core.forms import FormRef
@@ -70,7 +65,8 @@ class NotInstalled(Exception):
 
 
 class SlackBot:
-    """Channel for platform "slack" and the bolt app behind POST /webhooks/slack/events."""
+    """Channel for platform "slack", and the bolt app that webhooks/slack.py hands verified
+    requests to (and Socket Mode its envelopes): ack, call core, send."""
 
     platform = "slack"
 
@@ -135,28 +131,6 @@ class SlackBot:
             AsyncRateLimitErrorRetryHandler(max_retry_count=self._max_retries)
         )
         return client
-
-    # ---- HTTP entry -----------------------------------------------------------
-    async def handle_http(self, request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await self.bolt.async_dispatch(bolt_request)
-        return await to_aiohttp_response(bolt_response)
-
-    async def handle_install(self, request: web.Request) -> web.Response:
-        """GET /webhooks/slack/install: a new state (stored, and in a cookie), then Slack."""
-        flow = self.bolt.oauth_flow
-        if flow is None:
-            raise web.HTTPNotFound()
-        bolt_response = await flow.handle_installation(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
-
-    async def handle_oauth_redirect(self, request: web.Request) -> web.Response:
-        """GET /webhooks/slack/oauth_redirect: check the state, exchange the code, store."""
-        flow = self.bolt.oauth_flow
-        if flow is None:
-            raise web.HTTPNotFound()
-        bolt_response = await flow.handle_callback(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
 
     # ---- listeners ------------------------------------------------------------
     def _register(self, *, oauth: bool) -> None:
@@ -501,88 +475,3 @@ async def _rate_limit_notice(body: dict[str, Any], next: Any) -> BoltResponse | 
         return BoltResponse(status=200, body="")
     await next()
     return None
-
-
-SLACKBOT = web.AppKey("slackbot", SlackBot)
-
-
-async def _events(request: web.Request) -> web.StreamResponse:
-    return await request.app[SLACKBOT].handle_http(request)
-
-
-async def _install(request: web.Request) -> web.StreamResponse:
-    return await request.app[SLACKBOT].handle_install(request)
-
-
-async def _oauth_redirect(request: web.Request) -> web.StreamResponse:
-    return await request.app[SLACKBOT].handle_oauth_redirect(request)
-
-
-def setup_slack(
-    app: web.Application,
-    core_key: web.AppKey[CoreApp],
-    *,
-    signing_secret: str,
-    bot_token: str,
-    api_url: str = "",
-    public_url: str = "",
-    app_token: str = "",
-    client_id: str = "",
-    client_secret: str = "",
-    path: str = "/webhooks/slack/events",
-) -> None:
-    """Mount the Slack endpoint; the bot is built once core exists and registered for delivery.
-
-    With an app-level token (`xapp-…`) the bot also connects out over Socket Mode, for
-    workspaces that can't expose a URL: the same listeners, acks sent over the socket.
-
-    Without a bot token, a client id and secret turn on the OAuth install flow for several
-    workspaces: GET /webhooks/slack/install and /webhooks/slack/oauth_redirect, with
-    bolt's installation and state stores in MentorBot's database.
-    """
-    use_oauth = not bot_token and bool(client_id and client_secret)
-    if bot_token and (client_id or client_secret):
-        log.warning("slack: a bot token is set, so the OAuth install flow is off")
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        core = app[core_key]
-        oauth = (
-            oauth_settings(
-                client_id=client_id,
-                client_secret=client_secret,
-                engine=core.db.engine,
-                public_url=public_url,
-            )
-            if use_oauth
-            else None
-        )
-        bot = SlackBot(
-            core,
-            signing_secret=signing_secret,
-            bot_token=bot_token,
-            oauth=oauth,
-            api_url=api_url,
-            public_url=public_url,
-        )
-        core.delivery.register(bot)
-        app[SLACKBOT] = bot
-        socket: AsyncSocketModeHandler | None = None
-        if app_token:
-            socket = AsyncSocketModeHandler(bot.bolt, app_token=app_token, web_client=bot.client)
-            try:
-                await socket.connect_async()  # type: ignore[no-untyped-call]
-                log.info("slack socket mode connected")
-            except (TimeoutError, SlackApiError, ClientError) as exc:
-                log.error("slack socket mode could not connect: %s", exc)
-        yield
-        if socket is not None:
-            await socket.close_async()  # type: ignore[no-untyped-call]
-        core.delivery.unregister("slack")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await bot.settle(limit_s=5)
-
-    app.cleanup_ctx.append(ctx)
-    app.router.add_post(path, _events)
-    if use_oauth:
-        app.router.add_get(INSTALL_PATH, _install)
-        app.router.add_get(REDIRECT_PATH, _oauth_redirect)

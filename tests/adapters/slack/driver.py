@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from aiohttp.test_utils import TestServer
 
-from bots.slack.bot import SLACKBOT
+from bots.slack.setup import SLACKBOT
 from tests.adapters.slack.fake_slack import (
     ACK_WITHIN_S,
     EVENT_RETRIES,

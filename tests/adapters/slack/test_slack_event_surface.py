@@ -9,7 +9,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bots.slack.bot import SLACKBOT
+from bots.slack.setup import SLACKBOT
+from core.db.inbound import ProcessedEvent
 from core.db.schema import Account
 from core.messaging import Reply
 from core.ports import Destination
@@ -28,6 +29,7 @@ from tests.adapters.slack.driver import (
     view_submission,
 )
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.test_slack_forms import GOOD
 
 KINDS = payload_kinds()
 
@@ -147,3 +149,44 @@ async def test_message_shortcut_opens_the_find_modal_with_that_message_text(
     assert sent.acked
     [block] = fake_slack.modals["ms.1"]["blocks"]
     assert block["element"]["initial_value"] == "How do I use React hooks & context? cc"
+
+
+async def test_a_retried_mention_is_answered_once(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    # The first delivery was acked but Slack didn't see it (a timeout on its side): it sends
+    # the same event_id again with X-Slack-Retry-Num; core records the id in the step's own
+    # transaction, so the retry finds it and does nothing.
+    body = event_body("T1", mention("T1", "URET", "<@UBOT> python"), "Ev-mention-retry")
+    for retry in ("", "1", "2"):
+        extra = (
+            {"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+        )
+        [sent] = await deliver(server, body, JSON_TYPE, extra=extra)
+        await server.app[SLACKBOT].settle()
+        assert sent.acked
+    answers = fake_slack.in_channel("C0GEN")
+    assert len({p.text for p in answers}) == len(answers) >= 1  # one find, not three
+    assert len([p for p in answers if "Python" in p.text]) == 1
+
+
+async def test_a_form_submitted_twice_is_saved_once(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    # Socket Mode redelivers an envelope that wasn't acked in time; over HTTP a double click
+    # sends the same view twice. The view id is the delivery id: the second does nothing.
+    admin = SlackUser(server, fake_slack, "UADMIN", "Ada Admin")
+    await admin.command("help")
+    kay = SlackUser(server, fake_slack, "UKAY", "Kay")
+    await kay.command("apply")
+    modal = kay.modal()
+    assert modal is not None
+    status, answer, posted = await kay.submit(GOOD, modal)
+    assert (status, answer) == (200, None) and posted
+    status, answer, posted = await kay.submit(GOOD, modal)
+    assert (status, answer, posted) == (200, None, [])  # acked, closed, nothing more said
+    notes = [p for p in fake_slack.in_channel("DUADMIN") if "New mentor application" in p.text]
+    assert len(notes) == 1
+    async with server.app[CORE].db.transaction() as s:
+        ids = list(await s.scalars(select(ProcessedEvent.event_id)))
+    assert f"view:{modal['id']}" in ids

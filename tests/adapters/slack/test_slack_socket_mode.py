@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bots.slack.bot import SLACKBOT
+from bots.slack.setup import SLACKBOT
 from mentorbot.settings import Settings
 from tests.adapters.slack.driver import SECRET, command_body, message_event, view_submission
 from tests.adapters.slack.fake_slack import FakeSlack
