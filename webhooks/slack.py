@@ -16,12 +16,11 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.response import BoltResponse
 
 from bots.slack.bot import SlackBot
-from bots.slack.oauth import INSTALL_PATH, REDIRECT_PATH
+from bots.slack.paths import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH
 from bots.slack.setup import SLACKBOT, SlackConfig
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/webhooks/slack/events"
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few KB (a modal's state at most ~100 KB)
 
 
