@@ -353,3 +353,108 @@ def translate(body: object) -> Translated:
     if kind == "view_submission":
         return from_view(body)
     return Ignored(f"{str(kind)[:40]!r} needs only an ack")
+
+
+# ---- the shape bolt relies on -------------------------------------------------
+# bolt reads these fields while it builds its request and matches listeners, indexing them
+# without checking their types (slack_bolt.request.internals, listener_matcher.builtins):
+# a signed body with a list where Slack sends a string would raise inside bolt (a 500).
+_ID_OR_OBJECT = ("enterprise", "team", "user", "channel")  # a string or an object
+_OBJECTS = (
+    "event",
+    "message",
+    "previous_message",
+    "item",
+    "assistant_thread",
+    "view",
+    "container",
+    "function_data",
+    "workflow_step",
+)
+_STRINGS = (
+    "type",
+    "command",
+    "callback_id",
+    "action_id",
+    "team_id",
+    "user_id",
+    "channel_id",
+    "enterprise_id",
+    "user_team",
+    "context_team_id",
+    "context_enterprise_id",
+    "thread_ts",
+    "response_url",
+    "function_execution_id",
+    "bot_access_token",
+)
+_MAX_DEPTH = 6
+
+
+def _object_problem(obj: dict[str, Any], where: str, depth: int) -> str | None:
+    if depth > _MAX_DEPTH:
+        return None  # deeper than bolt reads
+    for key in _STRINGS:
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            return f"{where}.{key} is not a string"
+    for key in _ID_OR_OBJECT:
+        if obj.get(key) is not None and not isinstance(obj[key], str | dict):
+            return f"{where}.{key} is neither a string nor an object"
+    for key in _OBJECTS:
+        if key in obj and obj[key] is not None and not isinstance(obj[key], dict):
+            return f"{where}.{key} is not an object"
+    nested = [(k, obj[k]) for k in (*_OBJECTS, *_ID_OR_OBJECT) if isinstance(obj.get(k), dict)]
+    for key in ("authorizations", "actions"):
+        items = obj.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            return f"{where}.{key} is not a list of objects"
+        nested += [(f"{key}[{i}]", item) for i, item in enumerate(items[:1])]
+    for key, child in nested:
+        problem = _object_problem(child, f"{where}.{key}", depth + 1)
+        if problem is not None:
+            return problem
+    return None
+
+
+def shape_problem(body: object) -> str | None:
+    """Why a signed body can't be a Slack payload (None: bolt may have it), for a 400."""
+    if not isinstance(body, dict):
+        return "the body is not an object"
+    problem = _object_problem(body, "body", 0)
+    if problem is not None:
+        return problem
+    kind = body.get("type")
+    event = body.get("event")
+    if kind == "event_callback" and not (isinstance(event, dict) and "type" in event):
+        return "an event_callback without event.type"
+    needs_callback = (
+        "shortcut",
+        "message_action",
+        "interactive_message",
+        "dialog_submission",
+        "dialog_cancellation",
+        "dialog_suggestion",
+        "workflow_step_edit",
+    )
+    if kind in needs_callback and not isinstance(body.get("callback_id"), str):
+        return f"a {kind} without callback_id"
+    if kind in ("view_submission", "view_closed", "workflow_step_save"):
+        view = body.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
+            return f"a {kind} without view.callback_id"
+    if kind in ("block_actions", "interactive_message"):
+        actions = body.get("actions")
+        if not actions:
+            return f"{kind} without actions"
+        if kind == "block_actions" and not isinstance(actions[0].get("action_id"), str):
+            return "block_actions without actions[0].action_id"
+    step_in = event if kind == "event_callback" and isinstance(event, dict) else body
+    step_kind = step_in.get("type")
+    steps = ("workflow_step_edit", "workflow_step_save", "workflow_step_execute")
+    if step_kind in steps and not isinstance(step_in.get("workflow_step"), dict):
+        return f"a {step_kind} without workflow_step"
+    if kind == "block_suggestion" and not isinstance(body.get("action_id"), str):
+        return "a block_suggestion without action_id"
+    return None
