@@ -324,7 +324,8 @@ class SlackBot:
         """Replace the buttons of the message that was answered with what was chosen."""
         message, channel = pressed.message, pressed.channel
         blocks = message.get("blocks")
-        if not message or not channel or not isinstance(blocks, list):
+        # Only in the DM: a find answered in a channel thread keeps its buttons for others.
+        if not message or not channel.startswith("D") or not isinstance(blocks, list):
             return
         kept = [b for b in blocks if isinstance(b, dict) and b.get("type") != "actions"]
         kept.append(

@@ -44,6 +44,10 @@ ACK_WITHIN_S = 3.0  # Slack's acknowledgement deadline
 EVENT_RETRIES = 3  # Events API: a failed delivery is retried this many times
 
 
+class AckMissing(AssertionError):
+    """Slack got no acknowledgement in time: it counts a failed delivery."""
+
+
 @dataclass
 class Sent:
     """One request Slack made to the app and how it went."""
@@ -314,7 +318,9 @@ class FakeSlack:
     async def push(
         self, kind: str, payload: dict[str, Any], limit_s: float = 5.0
     ) -> dict[str, Any]:
-        """Send one Socket Mode envelope (events_api, slash_commands, interactive); the ack."""
+        """Send one Socket Mode envelope (events_api, slash_commands, interactive); the ack.
+
+        As over HTTP, an envelope not acked within 3 s is a failed delivery: AckMissing."""
         await asyncio.wait_for(self.socket_open.wait(), limit_s)
         assert self.socket is not None
         envelope_id = f"env-{next(self._envelopes)}"
@@ -332,7 +338,11 @@ class FakeSlack:
                 }
             )
         )
-        return await asyncio.wait_for(future, limit_s)
+        try:
+            return await asyncio.wait_for(future, ACK_WITHIN_S)
+        except TimeoutError:
+            self._acks.pop(envelope_id, None)
+            raise AckMissing(f"{kind} envelope {envelope_id} not acked within 3 s") from None
 
     def _answer(self, method: str, p: dict[str, Any], team: str = "") -> dict[str, Any]:
         team = team or self.team_id

@@ -190,3 +190,16 @@ async def test_a_form_submitted_twice_is_saved_once(
     async with server.app[CORE].db.transaction() as s:
         ids = list(await s.scalars(select(ProcessedEvent.event_id)))
     assert f"view:{modal['id']}" in ids
+
+
+async def test_a_button_under_a_mention_answer_keeps_its_buttons_for_others(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    event = mention("T1", "UBTN", "<@UBOT> python")
+    await deliver(server, event_body("T1", event), JSON_TYPE)
+    await server.app[SLACKBOT].settle()
+    bea = SlackUser(server, fake_slack, "UBTN", "Bea")
+    answers = fake_slack.in_channel("C0GEN")
+    pressed = await bea.press("", answers)  # the first button under the answer
+    assert pressed  # answered in the person's DM
+    assert all(p.updates == [] for p in answers)  # the thread's message is left as it was
