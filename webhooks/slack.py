@@ -2,7 +2,8 @@
 interactivity all point here) and, with OAuth, GET /webhooks/slack/install and
 /webhooks/slack/oauth_redirect.
 
-In order: headers that don't parse as a signature are 401; the signature is checked by
+In order: over 1 MB is 413; Slack's unsigned `ssl_check=1` gets a bare 200; headers that
+don't parse as a signature are 401; the signature is checked by
 slack_sdk's SignatureVerifier, the one bolt uses (5-minute window), 401 if wrong; a signed
 body that can't be a Slack payload (not JSON, nested absurdly, a list where Slack sends a
 string) is 400, since bolt would raise on it; then bolt (which checks the signature
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -45,19 +47,26 @@ def _headers_parse(request: web.Request) -> tuple[str, str] | None:
     return ts, sig
 
 
+def _is_ssl_check(text: str) -> bool:
+    return "ssl_check" in text and parse_qs(text).get("ssl_check") == ["1"]
+
+
 async def _checked(request: web.Request) -> web.Response | None:
     """The refusal for a request that must not reach bolt, or None."""
     if request.content_length is not None and request.content_length > MAX_BODY:
         return web.Response(status=413, text="too large")
-    headers = _headers_parse(request)
-    if headers is None:
-        return web.Response(status=401, text="unsigned")
     try:
         text = (await request.read()).decode("utf-8")
     except UnicodeDecodeError:
         return web.Response(status=400, text="not UTF-8")
     except web.HTTPRequestEntityTooLarge:
         return web.Response(status=413, text="too large")
+    headers = _headers_parse(request)
+    if headers is None:
+        if _is_ssl_check(text):
+            # Slack's certificate check of a command URL: a 200, nothing else (as bolt does).
+            return web.Response(status=200)
+        return web.Response(status=401, text="unsigned")
     verifier = SignatureVerifier(request.app[SECRET])
     if not verifier.is_valid(text, headers[0], headers[1]):
         return web.Response(status=401, text="invalid signature")

@@ -185,3 +185,14 @@ async def test_a_body_over_1_mb_is_413_before_any_parsing(server: TestServer) ->
     headers = {"Content-Type": JSON_TYPE, **signed_headers(text)}
     sent = await send_to_app(str(server.make_url("/webhooks/slack/events")), text.encode(), headers)
     assert sent.status == 413
+
+
+async def test_slacks_ssl_check_is_answered_200_and_does_nothing(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    url = str(server.make_url("/webhooks/slack/events"))
+    with count_sql(server) as statements:
+        ok = await send_to_app(url, b"ssl_check=1&token=legacy", {"Content-Type": FORM_TYPE})
+        other = await send_to_app(url, b"ssl_check=0&token=legacy", {"Content-Type": FORM_TYPE})
+    assert (ok.status, other.status) == (200, 401)
+    assert statements == [] and fake_slack.calls == []
