@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Database
@@ -77,6 +77,21 @@ class Delivery:
             if acc is not None and not acc.unreachable:
                 acc.unreachable = True
                 log.info("account %s (%s) marked unreachable", account_id, acc.platform)
+
+    async def mark_workspace_unreachable(self, platform: str, workspace: str) -> int:
+        """The app was removed from a whole workspace (Slack app_uninstalled): every account
+        there is held, as mark_unreachable does for one; returns how many were marked."""
+        async with self.db.transaction() as s:
+            result = await s.execute(
+                update(Account)
+                .where(
+                    Account.platform == platform,
+                    Account.workspace == workspace,
+                    Account.unreachable.is_(False),
+                )
+                .values(unreachable=True)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def flush(self, ids: Sequence[int] | None = None, account_id: int | None = None) -> int:
         """Deliver pending rows (the given ones, one account's, or all); returns how many."""

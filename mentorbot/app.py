@@ -24,7 +24,7 @@ from core.gateway_events import reconcile_pending
 from core.ports import Clock
 from mentorbot.bootstrap import build_core
 from mentorbot.heap import settle_after_startup
-from mentorbot.platforms import setup_platforms
+from mentorbot.platforms import setup_platforms, slack_config
 from mentorbot.settings import Settings
 from payments import setup_payments
 from webhooks import setup_webhooks
@@ -176,7 +176,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     # After core_ctx in cleanup_ctx order, so the bot starts once the core exists.
     setup_telegram(app, settings.telegram(), lambda: app[CORE])
     setup_payments(app, settings, CORE)
-    setup_webhooks(app, settings.telegram())
+    setup_webhooks(app, settings.telegram(), slack_config(settings))
     setup_calls(app, lambda app: app[CORE], call_config(settings))
     # Last: on_startup handlers run after every cleanup_ctx has started.
     app.on_startup.append(settle_after_startup)

@@ -157,6 +157,22 @@ async def _discord_sync(settings: Settings, guild: int | None) -> None:
     print(f"Registered {', '.join('/' + n for n in names)} {where}.")
 
 
+def _slack_manifest(url: str) -> str:
+    import json
+    from urllib.parse import urlsplit
+
+    from bots.slack.manifest import manifest
+
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc:
+        # Slack refuses request and redirect URLs that aren't https.
+        sys.exit(
+            "Give the public https URL MentorBot is reached at, "
+            "e.g. --url https://mentor.example.com"
+        )
+    return json.dumps(manifest(url), indent=2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mentorbot", description="MentorBot: peer micro-mentorship.")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -184,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     dcsub = dc.add_subparsers(dest="discord_cmd", required=True)
     sync = dcsub.add_parser("sync-commands", help="register /mentor and /mentor-admin")
     sync.add_argument("--guild", type=int, help="register in this server only (a server id)")
+    sl = sub.add_parser("slack", help="Slack app helpers")
+    slsub = sl.add_subparsers(dest="slack_cmd", required=True)
+    mf = slsub.add_parser("manifest", help="print the Slack app manifest (JSON) to create the app")
+    mf.add_argument("--url", required=True, help="the public https URL MentorBot is reached at")
     from mentorbot.match_cli import add_commands
 
     add_commands(sub)
@@ -211,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_chat(settings, args.name))
         elif args.cmd == "discord":
             asyncio.run(_discord_sync(settings, args.guild))
+        elif args.cmd == "slack":
+            print(_slack_manifest(args.url))
         elif args.cmd == "telegram":
             asyncio.run(_set_webhook(settings))
         elif args.cmd == "admin":

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bots.slack.setup import SlackConfig
 from bots.telegram.wiring import TelegramConfig
 from webhooks import razorpay
+from webhooks.slack import setup_slack_webhook
 from webhooks.telegram import setup_telegram_webhook
 
 
-def setup_webhooks(app: web.Application, telegram: TelegramConfig) -> None:
+def setup_webhooks(
+    app: web.Application, telegram: TelegramConfig, slack: SlackConfig | None = None
+) -> None:
     """Call after the adapters' and payments' setup: these hand requests to them."""
     razorpay.add_routes(app)
     setup_telegram_webhook(app, telegram)
+    setup_slack_webhook(app, slack)

@@ -1,35 +1,55 @@
-"""The Slack adapter: bolt listeners translate, ack within 3 s, call core, answer in the DM."""
+"""The Slack adapter's bot: bolt listeners ack within 3 s, call core, answer in the DM."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from aiohttp import ClientError, web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from aiohttp import ClientError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.inflight import InFlight
-from bots.slack.commands import SLACK_FORMS, parse_subcommand
-from bots.slack.forms import check_view, error_response, form_view, submitted_values
-from bots.slack.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_settings
+from bots.slack.forms import FIND_EMPTY, check_view, error_response, find_view, form_view
+from bots.slack.inbound import (
+    APP_HOME_OPENED,
+    APP_MENTION,
+    APP_UNINSTALLED,
+    ASK_SHORTCUT,
+    FIND_BLOCK,
+    FIND_SHORTCUT,
+    FIND_VIEW,
+    MAX_NAME,
+    MESSAGE_IM,
+    SLACK_FORMS,
+    TOKENS_REVOKED,
+    Answer,
+    FindSubmitted,
+    FormSubmitted,
+    Gone,
+    Ignored,
+    OpenHome,
+    Pressed,
+    Said,
+    Who,
+    from_action,
+    from_command,
+    from_event,
+    from_shortcut,
+    from_view,
+)
 from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
 from core.app import CoreApp
-from core.db.inbound import first_seen
 from core.forms import FormRef
 from core.markup import esc
-from core.messaging import ActionIn, Actor, Attachment, CommandIn, Inbound, Reply, parse_text
-from core.payloads import MAX_CHARS
+from core.messaging import Actor, Attachment, CommandIn, Inbound, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -45,7 +65,8 @@ class NotInstalled(Exception):
 
 
 class SlackBot:
-    """Channel for platform "slack" and the bolt app behind POST /webhooks/slack/events."""
+    """Channel for platform "slack", and the bolt app that webhooks/slack.py hands verified
+    requests to (and Socket Mode its envelopes): ack, call core, send."""
 
     platform = "slack"
 
@@ -95,7 +116,7 @@ class SlackBot:
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._names: dict[tuple[str, str], str] = {}
         self._work = InFlight()
-        self._register()
+        self._register(oauth=oauth is not None)
 
     # ---- bookkeeping (tests wait for the work done after ack) -------------------
 
@@ -111,116 +132,128 @@ class SlackBot:
         )
         return client
 
-    # ---- HTTP entry -----------------------------------------------------------
-    async def handle_http(self, request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await self.bolt.async_dispatch(bolt_request)
-        return await to_aiohttp_response(bolt_response)
-
-    async def handle_install(self, request: web.Request) -> web.Response:
-        """GET /webhooks/slack/install: a new state (stored, and in a cookie), then Slack."""
-        flow = self.bolt.oauth_flow
-        if flow is None:
-            raise web.HTTPNotFound()
-        bolt_response = await flow.handle_installation(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
-
-    async def handle_oauth_redirect(self, request: web.Request) -> web.Response:
-        """GET /webhooks/slack/oauth_redirect: check the state, exchange the code, store."""
-        flow = self.bolt.oauth_flow
-        if flow is None:
-            raise web.HTTPNotFound()
-        bolt_response = await flow.handle_callback(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
-
     # ---- listeners ------------------------------------------------------------
-    def _register(self) -> None:
+    def _register(self, *, oauth: bool) -> None:
+        """What MentorBot acts on first; then catch-alls, so every valid payload is acked."""
         app = self.bolt
+        app.command("/mentor")(self._on_command)
+        app.action(re.compile(rf"^{LINK_PREFIX}:"))(_ack_only)  # the browser opens the URL
+        app.action(re.compile(rf"^{ACTION_PREFIX}:"))(self._on_action)
+        app.view(FIND_VIEW)(self._on_find_submit)
+        app.view(re.compile(rf"^{FormRef.prefix}:"))(self._on_submit)
+        app.shortcut(FIND_SHORTCUT)(self._on_shortcut)
+        app.shortcut(ASK_SHORTCUT)(self._on_shortcut)
+        app.event(MESSAGE_IM)(self._on_event)
+        app.event(APP_HOME_OPENED)(self._on_event)
+        app.event(APP_MENTION)(self._on_event)
+        if not oauth:  # OAuth mode: bolt's revocation listeners delete the installation
+            app.event(APP_UNINSTALLED)(self._on_event)
+            app.event(TOKENS_REVOKED)(self._on_event)
+        # Valid payloads nothing above acts on: acked (2xx) all the same, or Slack counts a
+        # failed delivery, retries it and at last turns the request URL off.
+        anything = re.compile(".*", re.DOTALL)
+        app.event(anything)(_ack_event)
+        app.command(anything)(_ack_only)
+        app.action(anything)(_ack_only)
+        app.shortcut(anything)(_ack_only)
+        app.view(anything)(_ack_only)
+        app.view_closed(anything)(_ack_only)
+        app.options(anything)(_ack_options)
+        app.middleware(_rate_limit_notice)
 
-        @app.command("/mentor")
-        async def on_command(ack: Any, body: dict[str, Any]) -> None:
-            async with self._work.busy():
-                in_dm = str(body.get("channel_id", "")).startswith("D")
-                parsed = parse_subcommand(str(body.get("text", "")))
-                # A form opens as a modal over wherever the command was typed.
-                modal = not isinstance(parsed, Reply) and self.core.form_for(parsed) is not None
-                await ack() if in_dm or modal else await ack(
-                    text="I've answered in our direct messages.", response_type="ephemeral"
-                )
-                actor = self._actor(
-                    str(body.get("team_id", "")),
-                    str(body.get("user_id", "")),
-                    str(body.get("user_name", "")),
-                )
-                if isinstance(parsed, Reply):
-                    await self.post(actor.workspace, actor.external_id, [parsed])
-                    return
-                if await self._open_form(actor, parsed, body.get("trigger_id")):
-                    return
-                await self._run(actor, parsed)
-
-        @app.action(re.compile(rf"^{ACTION_PREFIX}:"))
-        async def on_action(ack: Any, body: dict[str, Any]) -> None:
-            async with self._work.busy():
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        async with self._work.busy():
+            said = from_command(body)
+            if isinstance(said, Ignored):
                 await ack()
-                action = (body.get("actions") or [{}])[0]
-                payload = action.get("value")
-                label = action.get("text", {}).get("text", "")
-                if payload is None and action.get("selected_option"):
-                    payload = action["selected_option"].get("value")
-                    label = action["selected_option"].get("text", {}).get("text", "")
-                if not isinstance(payload, str) or len(payload) > MAX_CHARS:
-                    return
-                user = body.get("user", {})
-                team = str(user.get("team_id") or body.get("team", {}).get("id", ""))
-                actor = self._actor(team, str(user.get("id", "")), str(user.get("name", "")))
-                # A button that opens a form leaves its message as it is (it can open it again).
-                if await self._open_form(actor, ActionIn(payload), body.get("trigger_id")):
-                    return
-                await self._mark_chosen(team, body, label)
-                await self._run(actor, ActionIn(payload))
+                log.info("slack command ignored: %s", said.reason)
+                return
+            # A form opens as a modal over wherever the command was typed.
+            modal = isinstance(said, Said) and self.core.form_for(said.inbound) is not None
+            if said.in_dm or modal:
+                await ack()
+            else:
+                await ack(text="I've answered in our direct messages.", response_type="ephemeral")
+            actor = self._actor(said.who)
+            if isinstance(said, Answer):
+                await self.post(actor.workspace, actor.external_id, [said.reply])
+                return
+            if await self._open_form(actor, said.inbound, said.trigger_id):
+                return
+            await self._run(actor, said)
 
-        @app.view(re.compile(rf"^{FormRef.prefix}:"))
-        async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-            async with self._work.busy():
-                await self._submit(ack, body, view)
+    async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
+        async with self._work.busy():
+            await ack()
+            pressed = from_action(body)
+            if isinstance(pressed, Ignored):
+                log.info("slack action ignored: %s", pressed.reason)
+                return
+            said = pressed.said
+            actor = self._actor(said.who)
+            # A button that opens a form leaves its message as it is (it can open it again).
+            if await self._open_form(actor, said.inbound, said.trigger_id):
+                return
+            await self._mark_chosen(actor.workspace, pressed)
+            await self._run(actor, said)
 
-        @app.action(re.compile(rf"^{LINK_PREFIX}:"))
-        async def on_link(ack: Any) -> None:
-            await ack()  # the browser opens the URL; nothing to do here
+    async def _on_submit(self, ack: Any, body: dict[str, Any]) -> None:
+        async with self._work.busy():
+            await self._submit(ack, body)
 
-        @app.event("message")
-        async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-            async with self._work.busy():
-                if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-                    return
-                team = str(body.get("team_id") or event.get("team", ""))
-                if not await self._first_time(team, body):
-                    return
-                user_id = str(event.get("user", ""))
-                name = await self._display_name(team, user_id)
-                text = str(event.get("text", ""))
-                if not text.strip():
-                    return
-                await self._run(self._actor(team, user_id, name), parse_text(text[:4000]))
+    async def _on_event(self, body: dict[str, Any]) -> None:
+        """Events are acked by bolt before this runs (process_before_response=False)."""
+        async with self._work.busy():
+            what = from_event(body)
+            if isinstance(what, Ignored):
+                log.debug("slack event ignored: %s", what.reason)
+            elif isinstance(what, Gone):
+                await self._gone(what.team)
+            elif isinstance(what, OpenHome):
+                await self.publish_home(self._actor(await self._named(what.who)))
+            else:
+                await self._run(self._actor(await self._named(what.who)), what)
 
-        @app.event("app_home_opened")
-        async def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
-            async with self._work.busy():
-                if event.get("tab") != "home":
-                    return
-                team = str(body.get("team_id", ""))
-                user_id = str(event.get("user", ""))
-                if not await self._first_time(team, body):
-                    return
-                name = await self._display_name(team, user_id)
-                await self.publish_home(self._actor(team, user_id, name))
+    async def _on_shortcut(self, ack: Any, body: dict[str, Any]) -> None:
+        async with self._work.busy():
+            await ack()
+            what = from_shortcut(body)
+            if isinstance(what, Ignored):
+                log.info("slack shortcut ignored: %s", what.reason)
+                return
+            try:
+                client = await self.client_for(what.who.team)
+                await client.views_open(trigger_id=what.trigger_id, view=find_view(what.query))
+            except (TimeoutError, SlackApiError, ClientError, NotInstalled) as exc:
+                # The trigger lasts 3 s: ask in the DM instead, with what the message said.
+                log.warning("views.open for the find modal failed (%s); asking in the DM", exc)
+                said = Said(what.who, CommandIn("find", what.query))
+                await self._run(self._actor(what.who), said)
+
+    async def _on_find_submit(self, ack: Any, body: dict[str, Any]) -> None:
+        async with self._work.busy():
+            what = from_view(body)
+            if not isinstance(what, FindSubmitted):
+                await ack()
+                return
+            if not what.query:
+                await ack(response_action="errors", errors={FIND_BLOCK: FIND_EMPTY})
+                return
+            await ack()  # the modal closes; the mentors found arrive in the DM
+            said = Said(what.who, CommandIn("find", what.query))
+            await self._run(self._actor(what.who), said)
+
+    async def _gone(self, team: str) -> None:
+        """Uninstalled or token revoked (one workspace, one token): nobody there can be
+        reached until they write again, as OAuth mode finds when the store has no token."""
+        marked = await self.core.delivery.mark_workspace_unreachable("slack", team)
+        log.info("slack workspace %s is gone: %d accounts marked unreachable", team, marked)
 
     # ---- forms as modals ----------------------------------------------------------
-    async def _open_form(self, actor: Actor, inbound: Inbound, trigger_id: object) -> bool:
+    async def _open_form(self, actor: Actor, inbound: Inbound, trigger_id: str) -> bool:
         """Open the modal that stands in for this command or button; False: use steps."""
         name = self.core.form_for(inbound)
-        if name is None or not isinstance(trigger_id, str) or not trigger_id:
+        if name is None or not trigger_id:
             return False
         form = await self.core.open_form(actor, name)
         if form is None:
@@ -237,22 +270,21 @@ class SlackBot:
             return False
         return True
 
-    async def _submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def _submit(self, ack: Any, body: dict[str, Any]) -> None:
         """view_submission: errors keep the modal open with what was typed; else save."""
-        ref = FormRef.parse(str(view.get("callback_id", "")))
-        user = body.get("user", {})
-        team = str(user.get("team_id") or (body.get("team") or {}).get("id", ""))
-        actor = self._actor(team, str(user.get("id", "")), str(user.get("name", "")))
-        if ref is None:
+        what = from_view(body)
+        if not isinstance(what, FormSubmitted):
             await ack()
             return
-        values = submitted_values(view)
-        errors = error_response(await self.core.check_form(actor, ref.name, values), view)
+        actor = self._actor(what.who)
+        view = body.get("view")
+        view = view if isinstance(view, dict) else {}
+        errors = error_response(await self.core.check_form(actor, what.form, what.values), view)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()  # closes the modal; the confirmation goes to the DM
-        outcome = await self.core.submit_form(actor, ref.name, values)
+        outcome = await self.core.submit_form(actor, what.form, what.values, once=what.once)
         replies = list(outcome.replies)
         if outcome.errors:  # changed between the check and the save: say what, in the DM
             lines = "\n".join(f"- {esc(k)}: {v}" for k, v in outcome.errors.items())
@@ -260,59 +292,52 @@ class SlackBot:
         await self.post(actor.workspace, actor.external_id, replies)
 
     # ---- translation helpers --------------------------------------------------
-    def _actor(self, team: str, user_id: str, name: str) -> Actor:
-        if name:
-            self._names[(team, user_id)] = name
-        return Actor("slack", team, user_id, name or self._names.get((team, user_id), user_id))
+    def _actor(self, who: Who) -> Actor:
+        if who.name:
+            self._names[(who.team, who.user)] = who.name
+        name = who.name or self._names.get((who.team, who.user), who.user)
+        return Actor("slack", who.team, who.user, name)
 
-    async def _first_time(self, team: str, body: dict[str, Any]) -> bool:
-        """Slack retries (X-Slack-Retry-Num) carry the same event_id: act on it once."""
-        event_id = body.get("event_id")
-        if not isinstance(event_id, str) or not event_id:
-            return True
-        async with self.core.db.transaction() as s:
-            fresh = await first_seen(s, f"slack:{team}"[:32], event_id, self.core.clock.now())
-        if not fresh:
-            log.info("slack event %s already processed; ignored", event_id)
-        return fresh
-
-    async def _display_name(self, team: str, user_id: str) -> str:
-        known = self._names.get((team, user_id))
-        if known:
-            return known
+    async def _named(self, who: Who) -> Who:
+        """Events carry only the user id: the name from users.info (cached)."""
+        if who.name or (who.team, who.user) in self._names:
+            return who
         try:
-            client = await self.client_for(team)
-            resp = await client.users_info(user=user_id)
+            client = await self.client_for(who.team)
+            resp = await client.users_info(user=who.user)
             profile = (resp.get("user") or {}).get("profile", {})
             name = profile.get("real_name") or profile.get("display_name") or ""
         except (TimeoutError, SlackApiError, ClientError, NotInstalled):
             name = ""
-        if name:
-            self._names[(team, user_id)] = str(name)
-        return str(name)
+        return Who(who.team, who.user, str(name)[:MAX_NAME])
 
-    async def _run(self, actor: Actor, inbound: Inbound) -> None:
-        replies = await self.core.handle(actor, inbound)
-        if isinstance(inbound, CommandIn) and inbound.name == "help":
+    async def _run(self, actor: Actor, said: Said) -> None:
+        replies = await self.core.handle(actor, said.inbound, once=said.once)
+        if isinstance(said.inbound, CommandIn) and said.inbound.name == "help" and replies:
             replies = [*replies, Reply(SLACK_FORMS)]
-        await self.post(actor.workspace, actor.external_id, replies)
+        if said.thread is not None:
+            await self.post_in_thread(actor.workspace, *said.thread, replies)
+        else:
+            await self.post(actor.workspace, actor.external_id, replies)
 
-    async def _mark_chosen(self, team: str, body: dict[str, Any], label: str) -> None:
+    async def _mark_chosen(self, team: str, pressed: Pressed) -> None:
         """Replace the buttons of the message that was answered with what was chosen."""
-        message = body.get("message")
-        channel = (body.get("container") or {}).get("channel_id") or (
-            body.get("channel") or {}
-        ).get("id")
-        if not message or not channel:
+        message, channel = pressed.message, pressed.channel
+        blocks = message.get("blocks")
+        # Only in the DM: a find answered in a channel thread keeps its buttons for others.
+        if not message or not channel.startswith("D") or not isinstance(blocks, list):
             return
-        blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"✔ {label[:200]}"}]}
+        kept = [b for b in blocks if isinstance(b, dict) and b.get("type") != "actions"]
+        kept.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"✔ {pressed.label}"}]}
         )
         try:
             client = await self.client_for(team)
             await client.chat_update(
-                channel=channel, ts=message.get("ts"), blocks=blocks, text=message.get("text", "")
+                channel=channel,
+                ts=str(message.get("ts", "")),
+                blocks=kept,
+                text=str(message.get("text", "")),
             )
         except (TimeoutError, SlackApiError, ClientError, NotInstalled):
             log.warning("could not update the answered message in %s", channel)
@@ -355,6 +380,19 @@ class SlackBot:
                 await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
             if reply.attachment is not None:
                 await self._upload(client, channel, reply.attachment)
+
+    async def post_in_thread(
+        self, team: str, channel: str, thread_ts: str, replies: Sequence[Reply]
+    ) -> None:
+        """Answers to a mention, under it in its channel."""
+        if not replies:
+            return
+        client = await self.client_for(team)
+        for reply in replies:
+            for text, blocks in messages([reply], self.public_url):
+                await client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+                )
 
     async def _upload(self, client: AsyncWebClient, channel: str, file: Attachment) -> None:
         """The file of a reply (a booking's .ics) right under its message (needs files:write).
@@ -419,86 +457,22 @@ class SlackBot:
         )
 
 
-SLACKBOT = web.AppKey("slackbot", SlackBot)
+async def _ack_only(ack: Any) -> None:
+    await ack()
 
 
-async def _events(request: web.Request) -> web.StreamResponse:
-    return await request.app[SLACKBOT].handle_http(request)
+async def _ack_event() -> None:
+    """bolt acks events itself; an event nobody subscribed to ends here."""
 
 
-async def _install(request: web.Request) -> web.StreamResponse:
-    return await request.app[SLACKBOT].handle_install(request)
+async def _ack_options(ack: Any) -> None:
+    await ack(options=[])
 
 
-async def _oauth_redirect(request: web.Request) -> web.StreamResponse:
-    return await request.app[SLACKBOT].handle_oauth_redirect(request)
-
-
-def setup_slack(
-    app: web.Application,
-    core_key: web.AppKey[CoreApp],
-    *,
-    signing_secret: str,
-    bot_token: str,
-    api_url: str = "",
-    public_url: str = "",
-    app_token: str = "",
-    client_id: str = "",
-    client_secret: str = "",
-    path: str = "/webhooks/slack/events",
-) -> None:
-    """Mount the Slack endpoint; the bot is built once core exists and registered for delivery.
-
-    With an app-level token (`xapp-…`) the bot also connects out over Socket Mode, for
-    workspaces that can't expose a URL: the same listeners, acks sent over the socket.
-
-    Without a bot token, a client id and secret turn on the OAuth install flow for several
-    workspaces: GET /webhooks/slack/install and /webhooks/slack/oauth_redirect, with
-    bolt's installation and state stores in MentorBot's database.
-    """
-    use_oauth = not bot_token and bool(client_id and client_secret)
-    if bot_token and (client_id or client_secret):
-        log.warning("slack: a bot token is set, so the OAuth install flow is off")
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        core = app[core_key]
-        oauth = (
-            oauth_settings(
-                client_id=client_id,
-                client_secret=client_secret,
-                engine=core.db.engine,
-                public_url=public_url,
-            )
-            if use_oauth
-            else None
-        )
-        bot = SlackBot(
-            core,
-            signing_secret=signing_secret,
-            bot_token=bot_token,
-            oauth=oauth,
-            api_url=api_url,
-            public_url=public_url,
-        )
-        core.delivery.register(bot)
-        app[SLACKBOT] = bot
-        socket: AsyncSocketModeHandler | None = None
-        if app_token:
-            socket = AsyncSocketModeHandler(bot.bolt, app_token=app_token, web_client=bot.client)
-            try:
-                await socket.connect_async()  # type: ignore[no-untyped-call]
-                log.info("slack socket mode connected")
-            except (TimeoutError, SlackApiError, ClientError) as exc:
-                log.error("slack socket mode could not connect: %s", exc)
-        yield
-        if socket is not None:
-            await socket.close_async()  # type: ignore[no-untyped-call]
-        core.delivery.unregister("slack")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await bot.settle(limit_s=5)
-
-    app.cleanup_ctx.append(ctx)
-    app.router.add_post(path, _events)
-    if use_oauth:
-        app.router.add_get(INSTALL_PATH, _install)
-        app.router.add_get(REDIRECT_PATH, _oauth_redirect)
+async def _rate_limit_notice(body: dict[str, Any], next: Any) -> BoltResponse | None:
+    """app_rate_limited (sent to the events URL; no listener kind exists for it): log, 200."""
+    if body.get("type") == "app_rate_limited":
+        log.warning("slack rate-limited this app's events for team %s", body.get("team_id"))
+        return BoltResponse(status=200, body="")
+    await next()
+    return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bots.slack.inbound import FIND_BLOCK, FIND_VIEW, MAX_QUERY, VALUE
 from bots.slack.render import plain, to_mrkdwn
 from core.forms import Form, FormField, FormRef
 from core.markup import to_plain
@@ -27,10 +28,9 @@ MAX_OPTIONS = 100
 MAX_BLOCK_ID = 255
 MAX_CALLBACK_ID = 255
 MAX_SECTION_TEXT = 3000
-VALUE = "v"  # the action_id of every input element
+FIND_EMPTY = "Type a skill or a question, e.g. react hooks."
 
 View = dict[str, Any]
-Values = dict[str, str | list[str] | None]
 
 
 def _option(label: str, value: str) -> dict[str, Any]:
@@ -91,25 +91,31 @@ def form_view(form: Form, public_url: str = "") -> View:
     }
 
 
-def submitted_values(view: Mapping[str, Any]) -> Values:
-    """view.state.values of a view_submission -> {field key: text, or chosen values}."""
-    out: Values = {}
-    state = (view.get("state") or {}).get("values") or {}
-    for block_id, elements in state.items():
-        el = (elements or {}).get(VALUE)
-        if not isinstance(el, dict):
-            continue
-        kind = el.get("type")
-        if kind == "plain_text_input":
-            value = el.get("value")
-            out[str(block_id)] = value if isinstance(value, str) else None
-        elif kind == "static_select":
-            opt = el.get("selected_option") or {}
-            out[str(block_id)] = opt.get("value") if isinstance(opt.get("value"), str) else None
-        elif kind == "multi_static_select":
-            opts = el.get("selected_options") or []
-            out[str(block_id)] = [str(o.get("value")) for o in opts if isinstance(o, dict)]
-    return out
+def find_view(query: str = "") -> View:
+    """The find modal of the shortcuts: one line for what to learn, maybe pre-filled."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": VALUE,
+        "max_length": MAX_QUERY,
+        "placeholder": plain("e.g. react hooks, system design", MAX_PLACEHOLDER),
+    }
+    if query:
+        element["initial_value"] = query[:MAX_QUERY]
+    return {
+        "type": "modal",
+        "callback_id": FIND_VIEW,
+        "title": plain("Find a mentor", MAX_MODAL_TITLE),
+        "submit": plain("Find", MAX_MODAL_TITLE),
+        "close": plain("Cancel", MAX_MODAL_TITLE),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": FIND_BLOCK,
+                "label": plain("What do you want to learn?", MAX_LABEL),
+                "element": element,
+            }
+        ],
+    }
 
 
 def error_response(errors: Mapping[str, str], view: Mapping[str, Any]) -> dict[str, str]:

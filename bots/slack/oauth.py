@@ -13,10 +13,19 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-INSTALL_PATH = "/webhooks/slack/install"
-REDIRECT_PATH = "/webhooks/slack/oauth_redirect"
-# What the app does (README, Slack): the slash command, DMs, names, calendar files.
-SCOPES = ("commands", "chat:write", "files:write", "im:history", "im:write", "users:read")
+from bots.slack.paths import INSTALL_PATH, REDIRECT_PATH
+
+# What the app does (README, Slack; the manifest asks for these): the slash command and
+# shortcuts, answers, calendar files, DMs read and opened, names, mentions read.
+SCOPES = (
+    "commands",
+    "chat:write",
+    "files:write",
+    "im:history",
+    "im:write",
+    "users:read",
+    "app_mentions:read",
+)
 STATE_EXPIRATION_S = 600
 
 

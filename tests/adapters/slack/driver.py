@@ -8,13 +8,19 @@ import itertools
 import json
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
-import aiohttp
 from aiohttp.test_utils import TestServer
 
-from bots.slack.bot import SLACKBOT
-from tests.adapters.slack.fake_slack import FakeSlack, Posted
+from bots.slack.setup import SLACKBOT
+from tests.adapters.slack.fake_slack import (
+    ACK_WITHIN_S,
+    EVENT_RETRIES,
+    FakeSlack,
+    Posted,
+    Sent,
+    send_to_app,
+)
 
 SECRET = "slack-test-signing-secret"
 PATH = "/webhooks/slack/events"
@@ -28,6 +34,33 @@ def signed_headers(body: str, *, ts: int | None = None, secret: str = SECRET) ->
     return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": sig}
 
 
+async def deliver(
+    server: TestServer,
+    body: str,
+    content_type: str,
+    *,
+    ts: int | None = None,
+    secret: str = SECRET,
+    extra: dict[str, str] | None = None,
+) -> list[Sent]:
+    """Slack delivering one payload: an event not acked within 3 s is sent again with
+    X-Slack-Retry-Num 1..3, as Slack does; every attempt is returned."""
+    url = str(server.make_url(PATH))
+    attempts: list[Sent] = []
+    is_event = content_type == "application/json" and '"event_callback"' in body
+    for retry in range(EVENT_RETRIES + 1 if is_event else 1):
+        headers = {"Content-Type": content_type, **signed_headers(body, ts=ts, secret=secret)}
+        if retry:
+            headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"})
+        headers.update(extra or {})
+        sent = await send_to_app(url, body.encode(), headers)
+        sent.retry = retry
+        attempts.append(sent)
+        if sent.acked or sent.status in (401, 403):
+            break
+    return attempts
+
+
 async def post_signed(
     server: TestServer,
     body: str,
@@ -37,13 +70,12 @@ async def post_signed(
     secret: str = SECRET,
     extra: dict[str, str] | None = None,
 ) -> tuple[int, str]:
+    """One request as Slack sends it; fails the test if it wasn't answered within 3 s."""
     headers = {"Content-Type": content_type, **signed_headers(body, ts=ts, secret=secret)}
     headers.update(extra or {})
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(server.make_url(PATH), data=body.encode(), headers=headers) as resp,
-    ):
-        return resp.status, await resp.text()
+    sent = await send_to_app(str(server.make_url(PATH)), body.encode(), headers)
+    assert sent.status is not None, f"not acknowledged within {ACK_WITHIN_S} s: Slack gives up"
+    return sent.status, sent.text
 
 
 def command_body(
@@ -136,7 +168,7 @@ def view_submission(
         "token": "legacy-unused",
         "trigger_id": trigger,
         "view": {
-            "id": "V1",
+            "id": view.get("id", "V1"),
             "team_id": team,
             "type": "modal",
             "callback_id": view["callback_id"],
@@ -298,3 +330,234 @@ class SlackUser:
         published = [v for v in self.fake.views[seen:] if v.get("type") == "home"]
         assert published, "nothing was published to the App Home"
         return Posted("home", "0", "", published[-1]["blocks"])
+
+
+def event_body(team: str, event: dict[str, Any], event_id: str | None = None) -> str:
+    return json.dumps(
+        {
+            "token": "legacy-unused",
+            "team_id": team,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_event_ids):06d}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
+
+
+def interaction_body(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def _who(team: str, user: str) -> dict[str, Any]:
+    return {
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+        "api_app_id": "A1",
+        "token": "legacy-unused",
+    }
+
+
+def shortcut(team: str, user: str, callback_id: str, trigger: str) -> dict[str, Any]:
+    """A global shortcut (the lightning menu / search bar)."""
+    return {
+        "type": "shortcut",
+        "callback_id": callback_id,
+        "trigger_id": trigger,
+        **_who(team, user),
+    }
+
+
+def message_shortcut(
+    team: str, user: str, callback_id: str, trigger: str, text: str, channel: str = "C0GEN"
+) -> dict[str, Any]:
+    """A message shortcut (a message's ⋮ menu)."""
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": trigger,
+        "message_ts": "1700000000.000100",
+        "response_url": "http://127.0.0.1:9/unused",
+        "channel": {"id": channel, "name": "general"},
+        "message": {"type": "message", "user": "UOTHER", "ts": "1700000000.000100", "text": text},
+        **_who(team, user),
+    }
+
+
+def mention(team: str, user: str, text: str, channel: str = "C0GEN") -> dict[str, Any]:
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": text,
+        "ts": f"{time.time():.6f}",
+        "channel": channel,
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+JSON_TYPE = "application/json"
+
+
+def payload_kinds(team: str = "T1", user: str = "UKIND") -> dict[str, tuple[str, str]]:
+    """A valid, signed-as-Slack-sends-it body of every kind Slack may deliver to the app's
+    request URLs (docs.slack.dev: Events API types, slash commands, interactivity payloads),
+    whether MentorBot acts on it or not -> (body, Content-Type)."""
+    ts = f"{time.time():.6f}"
+    view = {"id": "VX", "team_id": team, "type": "modal", "hash": "h", "state": {"values": {}}}
+    events: dict[str, dict[str, Any]] = {
+        "message.im": {
+            "type": "message",
+            "channel_type": "im",
+            "channel": f"D{user}",
+            "user": user,
+            "text": "hi",
+            "ts": ts,
+        },
+        "message.im edited": {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel_type": "im",
+            "channel": f"D{user}",
+            "ts": ts,
+            "message": {"text": "edited", "user": user},
+        },
+        "message.im from a bot": {
+            "type": "message",
+            "channel_type": "im",
+            "bot_id": "BBOT",
+            "channel": f"D{user}",
+            "text": "echo",
+            "ts": ts,
+        },
+        "message.channels": {
+            "type": "message",
+            "channel_type": "channel",
+            "channel": "C0GEN",
+            "user": user,
+            "text": "hello all",
+            "ts": ts,
+        },
+        "app_home_opened home": {"type": "app_home_opened", "user": user, "tab": "home"},
+        "app_home_opened messages": {
+            "type": "app_home_opened",
+            "user": user,
+            "tab": "messages",
+            "channel": f"D{user}",
+        },
+        "app_mention": mention(team, user, "<@UBOT> help"),
+        "member_joined_channel": {
+            "type": "member_joined_channel",
+            "user": "UBOT",
+            "channel": "C0GEN",
+            "channel_type": "C",
+            "team": team,
+        },
+        "app_uninstalled": {"type": "app_uninstalled"},
+        "tokens_revoked": {"type": "tokens_revoked", "tokens": {"oauth": [user], "bot": []}},
+        "reaction_added": {
+            "type": "reaction_added",
+            "user": user,
+            "reaction": "tada",
+            "item": {"type": "message", "channel": "C0GEN", "ts": ts},
+            "event_ts": ts,
+        },
+    }
+    kinds = {f"event {k}": (event_body(team, e), JSON_TYPE) for k, e in events.items()}
+    kinds["url_verification"] = (
+        json.dumps({"token": "x", "challenge": "c-123", "type": "url_verification"}),
+        JSON_TYPE,
+    )
+    kinds["app_rate_limited"] = (
+        json.dumps(
+            {
+                "token": "x",
+                "type": "app_rate_limited",
+                "team_id": team,
+                "minute_rate_limited": 1518467820,
+                "api_app_id": "A1",
+            }
+        ),
+        JSON_TYPE,
+    )
+    kinds["command /mentor help"] = (command_body(team, user, "kind", "help"), FORM_TYPE)
+    other = dict(parse_qsl(command_body(team, user, "kind", "x")), command="/other")
+    kinds["command /other"] = (urlencode(other), FORM_TYPE)
+    action = {
+        "type": "button",
+        "action_id": "mb:1",
+        "block_id": "b1",
+        "value": "menu",
+        "text": {"type": "plain_text", "text": "Menu"},
+        "action_ts": ts,
+    }
+    interactions: dict[str, dict[str, Any]] = {
+        "block_actions": {"type": "block_actions", "trigger_id": "k.1", "actions": [action]},
+        "block_actions stale action_id": {
+            "type": "block_actions",
+            "trigger_id": "k.2",
+            "actions": [{**action, "action_id": "old_button_7"}],
+        },
+        "block_actions link button": {
+            "type": "block_actions",
+            "trigger_id": "k.3",
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": "mblink:2",
+                    "block_id": "b1",
+                    "url": "https://example.com",
+                    "action_ts": ts,
+                }
+            ],
+        },
+        "block_suggestion": {
+            "type": "block_suggestion",
+            "action_id": "ext_select",
+            "block_id": "b1",
+            "value": "pyt",
+        },
+        "shortcut find_mentor": shortcut(team, user, "find_mentor", "k.4"),
+        "shortcut unknown": shortcut(team, user, "someone_elses", "k.5"),
+        "message_action ask_mentor": message_shortcut(team, user, "ask_mentor", "k.6", "hooks?"),
+        "message_action unknown": message_shortcut(team, user, "unknown_action", "k.7", "x"),
+        "view_submission find": {
+            "type": "view_submission",
+            "trigger_id": "k.8",
+            "view": {
+                **view,
+                "callback_id": "mbfind",
+                "state": {
+                    "values": {"query": {"v": {"type": "plain_text_input", "value": "python"}}}
+                },
+            },
+        },
+        "view_submission unknown": {
+            "type": "view_submission",
+            "trigger_id": "k.9",
+            "view": {**view, "callback_id": "not_ours"},
+        },
+        "view_closed": {
+            "type": "view_closed",
+            "is_cleared": False,
+            "view": {**view, "callback_id": "mbfind"},
+        },
+        "interactive_message": {
+            "type": "interactive_message",
+            "callback_id": "legacy",
+            "actions": [{"name": "a", "type": "button", "value": "1"}],
+            "channel": {"id": "C0GEN"},
+            "action_ts": ts,
+        },
+        "dialog_submission": {
+            "type": "dialog_submission",
+            "callback_id": "legacy_dialog",
+            "submission": {"a": "1"},
+            "state": "",
+            "action_ts": ts,
+        },
+    }
+    for k, payload in interactions.items():
+        kinds[k] = (interaction_body({**_who(team, user), **payload}), FORM_TYPE)
+    return kinds

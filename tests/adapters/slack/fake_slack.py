@@ -1,4 +1,11 @@
-"""A local fake of the Slack Web API (aiohttp on 127.0.0.1) that records every call."""
+"""A local fake of Slack: the Web API (aiohttp on 127.0.0.1) that records every call, and
+Slack's side of a request to the app (events, commands, interactivity), with its rules.
+
+Slack counts a request the app did not answer with a 2xx within 3 seconds as a failed
+delivery (docs.slack.dev: "respond ... within 3 seconds", events "retry ... up to 3
+times" with X-Slack-Retry-Num); `send_to_app` is that sender, so every test that delivers a
+payload through it asserts the acknowledgement rule, not a speed.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,61 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import WSMsgType, web
+
+# The bot scope each Web API method needs (docs.slack.dev/reference/methods/*); methods
+# not listed need none beyond a valid token (auth.test, views.open, views.publish).
+METHOD_SCOPES = {
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "conversations.open": "im:write",
+    "users.info": "users:read",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
+# The scope a bot event subscription needs (docs.slack.dev/reference/events/*).
+EVENT_SCOPES = {
+    "message.im": "im:history",
+    "app_mention": "app_mentions:read",
+    "app_home_opened": None,
+    "app_uninstalled": None,
+    "tokens_revoked": None,
+    "member_joined_channel": "channels:read",
+    "reaction_added": "reactions:read",
+}
+ACK_WITHIN_S = 3.0  # Slack's acknowledgement deadline
+EVENT_RETRIES = 3  # Events API: a failed delivery is retried this many times
+
+
+class AckMissing(AssertionError):
+    """Slack got no acknowledgement in time: it counts a failed delivery."""
+
+
+@dataclass
+class Sent:
+    """One request Slack made to the app and how it went."""
+
+    status: int | None  # None: no answer within 3 s (Slack gives up on it)
+    text: str
+    retry: int = 0  # X-Slack-Retry-Num it carried (0: the first attempt)
+
+    @property
+    def acked(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+async def send_to_app(url: str, body: bytes, headers: dict[str, str]) -> Sent:
+    """POST as Slack does: an answer after 3 s is no answer, whatever it would have said."""
+    timeout = aiohttp.ClientTimeout(total=ACK_WITHIN_S)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as http,
+            http.post(url, data=body, headers=headers) as resp,
+        ):
+            return Sent(resp.status, await resp.text())
+    except TimeoutError:
+        return Sent(None, "")
 
 
 @dataclass
@@ -41,6 +102,7 @@ class Posted:
     blocks: list[dict[str, Any]]
     updates: list[list[dict[str, Any]]] = field(default_factory=list)
     team: str = ""  # posted with the bot token of this workspace
+    thread_ts: str = ""  # a reply in the thread under this message
 
 
 class FakeSlack:
@@ -74,6 +136,10 @@ class FakeSlack:
         self.members: dict[str, str] = {}  # user id -> team
         self.issued_only = False  # True: only tokens issued by oauth.v2.access are valid
         self.responses: list[dict[str, Any]] = []  # what was posted to a response_url
+        # The scopes the installed app was granted (None: any); a call needing another one
+        # is refused with missing_scope, as Slack does.
+        self.granted: set[str] | None = None
+        self.refused: list[Call] = []
 
     async def start(self) -> None:
         app = web.Application()
@@ -206,6 +272,17 @@ class FakeSlack:
                 headers={"Retry-After": str(self.retry_after)},
             )
         self.calls.append(Call(method, params, 200, time.monotonic(), team))
+        needed = METHOD_SCOPES.get(method)
+        if self.granted is not None and needed is not None and needed not in self.granted:
+            self.refused.append(self.calls[-1])
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error": "missing_scope",
+                    "needed": needed,
+                    "provided": ",".join(sorted(self.granted)),
+                }
+            )
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
         return web.json_response(self._answer(method, params, team))
@@ -241,7 +318,9 @@ class FakeSlack:
     async def push(
         self, kind: str, payload: dict[str, Any], limit_s: float = 5.0
     ) -> dict[str, Any]:
-        """Send one Socket Mode envelope (events_api, slash_commands, interactive); the ack."""
+        """Send one Socket Mode envelope (events_api, slash_commands, interactive); the ack.
+
+        As over HTTP, an envelope not acked within 3 s is a failed delivery: AckMissing."""
         await asyncio.wait_for(self.socket_open.wait(), limit_s)
         assert self.socket is not None
         envelope_id = f"env-{next(self._envelopes)}"
@@ -259,7 +338,11 @@ class FakeSlack:
                 }
             )
         )
-        return await asyncio.wait_for(future, limit_s)
+        try:
+            return await asyncio.wait_for(future, ACK_WITHIN_S)
+        except TimeoutError:
+            self._acks.pop(envelope_id, None)
+            raise AckMissing(f"{kind} envelope {envelope_id} not acked within 3 s") from None
 
     def _answer(self, method: str, p: dict[str, Any], team: str = "") -> dict[str, Any]:
         team = team or self.team_id
@@ -288,8 +371,16 @@ class FakeSlack:
             if isinstance(blocks, str):
                 blocks = json.loads(blocks)
             ts = f"{next(self._ts)}.000100"
+            thread = str(p.get("thread_ts") or "")
             self.posted.append(
-                Posted(str(p["channel"]), ts, str(p.get("text", "")), blocks, team=team)
+                Posted(
+                    str(p["channel"]),
+                    ts,
+                    str(p.get("text", "")),
+                    blocks,
+                    team=team,
+                    thread_ts=thread,
+                )
             )
             return {"ok": True, "channel": p["channel"], "ts": ts}
         if method == "chat.update":
@@ -327,9 +418,12 @@ class FakeSlack:
                         "error": "invalid_arguments",
                         "response_metadata": {"messages": problems},
                     }
+            view_id = f"V{len(self.views) + 1}"
+            view = {**view, "id": view_id, "hash": f"{view_id}.hash"}  # as Slack answers it
+            if method == "views.open":
                 self.modals[trigger] = view
             self.views.append(view)
-            return {"ok": True, "view": {"id": f"V{len(self.views)}"}}
+            return {"ok": True, "view": view}
         return {"ok": False, "error": "unknown_method"}
 
 
@@ -388,4 +482,50 @@ def modal_problems(view: dict[str, Any]) -> list[str]:
                 out.append("initial options must be among the options")
         else:
             out.append(f"unexpected element {el['type']}")
+    return out
+
+
+def manifest_problems(manifest: dict[str, Any]) -> list[str]:
+    """What Slack's "Create app from manifest" refuses (docs.slack.dev/reference/app-manifest)."""
+    out: list[str] = []
+    info = manifest.get("display_information", {})
+    if not 1 <= len(info.get("name", "")) <= 35 or len(info.get("description", "")) > 140:
+        out.append("display_information: name 1-35, description up to 140")
+    features = manifest.get("features", {})
+    if len(features.get("bot_user", {}).get("display_name", "")) > 80:
+        out.append("bot_user.display_name over 80")
+    shortcuts = features.get("shortcuts", [])
+    if len(shortcuts) > 10:
+        out.append("at most 10 shortcuts")
+    for sc in shortcuts:
+        if sc.get("type") not in ("global", "message") or not sc.get("callback_id"):
+            out.append(f"shortcut {sc.get('name')}: type global|message and a callback_id")
+        if len(sc.get("name", "")) > 24 or len(sc.get("description", "")) > 150:
+            out.append(f"shortcut {sc.get('name')}: name up to 24, description up to 150")
+    settings = manifest.get("settings", {})
+    scopes = set(manifest.get("oauth_config", {}).get("scopes", {}).get("bot", []))
+    urls = [c.get("url", "") for c in features.get("slash_commands", [])]
+    for cmd in features.get("slash_commands", []):
+        if not str(cmd.get("command", "")).startswith("/") or len(cmd.get("command", "")) > 32:
+            out.append(f"slash command {cmd.get('command')}: /name up to 32")
+        if len(cmd.get("description", "")) > 2000 or len(cmd.get("usage_hint", "")) > 1000:
+            out.append(f"slash command {cmd.get('command')}: description or usage_hint too long")
+    if (features.get("slash_commands") or shortcuts) and "commands" not in scopes:
+        out.append("slash commands and shortcuts need the commands scope")
+    events = settings.get("event_subscriptions", {})
+    for event in events.get("bot_events", []):
+        if event not in EVENT_SCOPES:
+            out.append(f"unknown bot event {event}")
+        elif EVENT_SCOPES[event] is not None and EVENT_SCOPES[event] not in scopes:
+            out.append(f"bot event {event} needs the {EVENT_SCOPES[event]} scope")
+    interactivity = settings.get("interactivity", {})
+    if shortcuts and not interactivity.get("is_enabled"):
+        out.append("shortcuts need interactivity")
+    urls += [events.get("request_url", ""), interactivity.get("request_url", "")]
+    urls += manifest.get("oauth_config", {}).get("redirect_urls", [])
+    if not settings.get("socket_mode_enabled") and not all(u.startswith("https://") for u in urls):
+        out.append("request and redirect URLs must be https")
+    home = features.get("app_home", {})
+    if home.get("messages_tab_read_only_enabled") and home.get("messages_tab_enabled"):
+        out.append("a read-only messages tab can't take DMs")
     return out

@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bots.slack.bot import SLACKBOT
 from bots.slack.forms import check_view, form_view
+from bots.slack.setup import SLACKBOT
 from core.db.schema import Account, MentorProfile, User
 from core.forms import Form, FormField, Option
 from mentorbot.app import CORE

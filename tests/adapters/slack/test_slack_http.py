@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 from sqlalchemy import event, func, select
 
-from bots.slack.bot import SLACKBOT
+from bots.slack.setup import SLACKBOT
 from core.db.inbound import ProcessedEvent
 from core.messaging import Attachment, Reply
 from core.ports import Destination

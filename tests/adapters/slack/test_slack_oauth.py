@@ -14,8 +14,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select, text
 
-from bots.slack.bot import SLACKBOT
-from bots.slack.oauth import INSTALL_PATH, REDIRECT_PATH, SCOPES
+from bots.slack.oauth import SCOPES
+from bots.slack.paths import INSTALL_PATH, REDIRECT_PATH
+from bots.slack.setup import SLACKBOT
 from core.db.schema import Account
 from core.messaging import Reply
 from core.ports import Destination

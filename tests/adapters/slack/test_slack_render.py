@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bots.slack.commands import parse_subcommand
+from bots.slack.inbound import parse_subcommand
 from bots.slack.render import check_blocks, messages, reply_blocks, to_mrkdwn
 from core.messaging import Button, Choice, Choices, CommandIn, Image, LinkButton, Reply
 

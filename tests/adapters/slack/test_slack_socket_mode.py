@@ -8,10 +8,17 @@ from urllib.parse import parse_qsl
 
 import pytest
 from aiohttp.test_utils import TestServer
+from slack_bolt.request.internals import parse_body
 
-from bots.slack.bot import SLACKBOT
+from bots.slack.setup import SLACKBOT
 from mentorbot.settings import Settings
-from tests.adapters.slack.driver import SECRET, command_body, message_event, view_submission
+from tests.adapters.slack.driver import (
+    SECRET,
+    command_body,
+    message_event,
+    payload_kinds,
+    view_submission,
+)
 from tests.adapters.slack.fake_slack import FakeSlack
 
 
@@ -69,3 +76,30 @@ async def test_commands_events_and_modals_over_socket_mode(
     assert ack["payload"]["response_action"] == "errors"
     assert {"timezone", "bio"} <= set(errors) and "Atlantis" in errors["timezone"]
     assert json.dumps(ack)  # an ack the socket client could send back as JSON
+
+
+SOCKET_KINDS = {
+    k: (body, ctype)
+    for k, (body, ctype) in payload_kinds().items()
+    # Slack sends these two only to a request URL, never over the socket.
+    if k not in ("url_verification", "app_rate_limited")
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SOCKET_KINDS))
+async def test_every_payload_kind_is_acked_over_the_socket(
+    kind: str, server: TestServer, fake_slack: FakeSlack
+) -> None:
+    body, ctype = SOCKET_KINDS[kind]
+    payload = parse_body(body, ctype)
+    envelope = (
+        "events_api"
+        if payload.get("type") == "event_callback"
+        else "slash_commands"
+        if "command" in payload
+        else "interactive"
+    )
+    # push raises AckMissing when no ack comes within Slack's 3 s.
+    ack = await fake_slack.push(envelope, payload)
+    assert ack["envelope_id"].startswith("env-")
+    await server.app[SLACKBOT].settle()
