@@ -29,7 +29,7 @@ def setup_platforms(
         )
     discord_token = settings.discord_token.get_secret_value()
     if discord_token:
-        from bots.discord.bot import setup_discord
+        from bots.discord.setup import setup_discord
 
         setup_discord(
             app,
