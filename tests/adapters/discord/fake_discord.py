@@ -282,14 +282,21 @@ class FakeDiscord:
     async def dispatch(self, t: str, d: dict[str, Any]) -> None:
         await self._send(0, d, t)
 
-    async def interact(self, d: dict[str, Any]) -> str:
-        """Deliver an interaction; its token from now on takes one initial callback."""
+    async def interact(self, d: dict[str, Any], *, deliver: bool = True) -> str:
+        """Deliver an interaction; its token from now on takes one initial callback.
+        deliver=False: only issue the token (tests of the fake itself, with no bot)."""
         self.interactions[str(d["token"])] = Pending(self.now(), int(d["type"]))
-        await self.dispatch("INTERACTION_CREATE", d)
+        if deliver:
+            await self.dispatch("INTERACTION_CREATE", d)
         return str(d["token"])
 
     def raw(self, uid: str, kind: int, data: Any, *, guild: bool = True) -> dict[str, Any]:
-        """An interaction of any type and data, as a forger or a future Discord might send."""
+        """An interaction of any type and data, as a forger or a future Discord might send.
+        Commands (2) and autocompletes (4) still only for a registered command name."""
+        if kind in (2, 4):
+            name = data.get("name") if isinstance(data, dict) else None
+            if not isinstance(name, str) or self.registered(name, guild) is None:
+                raise Unregistered(f"/{name} is not registered")
         d = self._interaction_base(uid, guild)
         d["type"] = kind
         d["data"] = data
@@ -533,7 +540,13 @@ class FakeDiscord:
                     return self._refuse(tail, 400, INVALID_JSON)
             else:
                 form = await request.post()
-                body = json.loads(str(form.get("payload_json") or "{}"))
+                raw = form.get("payload_json") or "{}"
+                if isinstance(raw, web.FileField):  # sent as a part with its own type
+                    raw = raw.file.read()
+                try:
+                    body = json.loads(raw if isinstance(raw, str) else bytes(raw))
+                except ValueError:
+                    return self._refuse(tail, 400, INVALID_JSON)
                 for key, value in form.items():
                     if key.startswith("files[") and isinstance(value, web.FileField):
                         files.append((value.filename, value.content_type, value.file.read()))
