@@ -28,7 +28,7 @@ from bots.discord.render import MAX_CONTENT, render
 from bots.discord.ui import question_modal, send_kwargs
 from bots.inflight import InFlight
 from core.app import CoreApp
-from core.messaging import Actor, Inbound, Reply, parse_text
+from core.messaging import Actor, Inbound, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -275,12 +275,13 @@ class DiscordBot:
         )
 
     async def on_dm(self, message: discord.Message) -> None:
-        if message.author.bot or message.guild is not None or not message.content.strip():
+        inbound = ib.from_message(
+            message.content, from_bot=message.author.bot, in_guild=message.guild is not None
+        )
+        if inbound is None:
             return
         async with self._work.busy():
-            replies = await self.core.handle(
-                self.actor(message.author), parse_text(message.content[:4000])
-            )
+            replies = await self.core.handle(self.actor(message.author), inbound)
             for m in render(replies, self.public_url):
                 await message.channel.send(m.content, **send_kwargs(m))
 

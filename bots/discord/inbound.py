@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from core.commands import GROUP_COMMAND, Command
-from core.messaging import ActionIn, Asks, CommandIn, TextIn
+from core.messaging import ActionIn, Asks, CommandIn, TextIn, parse_text
 
 EXPIRED = "That button has expired — use `/mentor menu` to start again."
 ADMIN_GROUP = f"{GROUP_COMMAND}-admin"
@@ -195,6 +195,14 @@ def form_custom_id(form: str, page: int) -> str:
 
 
 # ---- translation -----------------------------------------------------------------------
+
+
+def from_message(content: object, *, from_bot: bool, in_guild: bool) -> TextIn | CommandIn | None:
+    """A message to the bot: only people's DMs with something in them are for core (in a
+    server MentorBot answers slash commands, and never reads channel chatter)."""
+    if from_bot or in_guild or not isinstance(content, str) or not content.strip():
+        return None
+    return parse_text(content)
 
 
 def translate(kind: object, data: object, schema: Schema) -> Translation:
