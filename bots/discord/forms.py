@@ -87,12 +87,19 @@ class FormPages:
             data = {}
         return data if isinstance(data, dict) else {}
 
-    async def _form(self, actor: Actor, name: str) -> Form | None:
+    async def _form(self, actor: Actor, name: str, *, draft: bool) -> tuple[Form | None, Draft]:
+        """The form (and the draft so far) within the budget: a modal must be the first
+        answer. None: not open to this person, or too slow — the step dialog answers."""
+
+        async def read() -> tuple[Form | None, Draft]:
+            form = await self.core.open_form(actor, name)
+            return form, (await self._draft(actor, name) if draft and form else {})
+
         try:
-            return await asyncio.wait_for(self.core.open_form(actor, name), OPEN_BUDGET_S)
+            return await asyncio.wait_for(read(), OPEN_BUDGET_S)
         except TimeoutError:
             log.warning("discord: opening form %s took too long; asking in steps", name)
-            return None
+            return None, {}
 
     async def open_for(self, interaction: discord.Interaction[Any], inbound: Inbound) -> bool:
         """Open the first page of the form that stands in for this command or button."""
@@ -100,17 +107,17 @@ class FormPages:
         if name is None:
             return False
         actor = self.bot.actor(interaction.user)
-        form = await self._form(actor, name)
+        form, _ = await self._form(actor, name, draft=False)
         if form is None:
             return False  # not open to this person (or slow): the step dialog answers
-        await self.core.put_value(self._key(actor, name), None)  # a fresh start
         await interaction.response.send_modal(form_modal(form, 0, {}))
+        await self.core.put_value(self._key(actor, name), None)  # a fresh start
         return True
 
     async def open_page(self, interaction: discord.Interaction[Any], name: str, page: int) -> None:
         """ "Next" or "Try again": that page, prefilled with the draft."""
         actor = self.bot.actor(interaction.user)
-        form = await self._form(actor, name)
+        form, draft = await self._form(actor, name, draft=True)
         if form is None:
             await interaction.response.defer(ephemeral=self.bot.private(interaction))
             await self.bot.run(interaction, ActionIn(FormRef(name).pack()))
@@ -118,7 +125,6 @@ class FormPages:
         if page >= page_count(form):
             await interaction.response.send_message(ib.EXPIRED, ephemeral=True)
             return
-        draft = await self._draft(actor, name)
         texts = {k: v for k, v in draft.items() if isinstance(v, str)}
         await interaction.response.send_modal(form_modal(form, page, texts))
 

@@ -3,8 +3,16 @@ a server, and the mentor application as modal pages, through discord.py and the 
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import pytest
 from aiohttp.test_utils import TestServer
 
+import bots.discord.forms
+from bots.discord.ui import question_modal
+from core.messaging import Asks
+from mentorbot.app import CORE
 from mentorbot.settings import Settings
 from tests.adapters.discord.conftest import start_server
 from tests.adapters.discord.driver import DiscordUser
@@ -159,3 +167,33 @@ async def test_form_pages_survive_a_restart(settings: Settings, fake_discord: Fa
         assert "Wen Chao" in wen.text() and "Go" in wen.text()
     finally:
         await second.close()
+
+
+async def test_a_form_too_slow_to_open_falls_back_to_steps(
+    server: TestServer, fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A modal must be the first answer, within 3 s: if the form can't be read in time,
+    the interaction is deferred and the step dialog asks instead."""
+    core = server.app[CORE]
+    real = core.open_form
+
+    async def slow(*args: Any, **kw: Any) -> Any:
+        await asyncio.sleep(0.5)
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(bots.discord.forms, "OPEN_BUDGET_S", 0.05)
+    monkeypatch.setattr(core, "open_form", slow)
+    vic = DiscordUser(server, fake_discord, "500000000000000065", "Vic")
+    await vic.slash("apply")
+    assert vic.callback is not None and vic.callback.type == 5  # deferred, not a modal
+    assert vic.text()  # the step dialog's first question
+    assert fake_discord.refused == []
+
+
+def test_a_multiline_question_gets_a_paragraph_input() -> None:
+    modal = question_modal(Asks("Reason (they will see it)", max_length=500, multiline=True))
+    [row] = modal.to_components()
+    [field] = row["components"]
+    assert field["style"] == 2 and field["max_length"] == 500
+    assert field["label"] == "Reason (they will see it)"
+    assert len(modal.to_dict()["custom_id"]) <= 100
