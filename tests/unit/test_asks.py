@@ -40,3 +40,14 @@ async def test_a_booking_topic_is_marked(core: CoreApp) -> None:
         buttons = [b for r in learner.last for b in r.all_buttons() if hasattr(b, "payload")]
         await learner.press(buttons[0].label)
     assert asked(learner) == [("What would you like to cover?", 300, False)]
+
+
+async def test_an_admins_reason_is_marked_multiline(core: CoreApp) -> None:
+    await apply_as_mentor(core, "rita")
+    admin = ChatDriver(core, "boss")
+    async with core.uow() as u:
+        boss, _ = await u.identity.resolve(admin.actor)
+        boss.is_admin = True
+    await admin.say("/admin pending")
+    await admin.press("Reject")
+    assert asked(admin) == [("Reason (they will see it)", 500, True)]
