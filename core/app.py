@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from core.clockwork import TickReport, tick
 from core.db.engine import Database
+from core.db.kv import get_value, put_value
 from core.delivery import Delivery
 from core.dialogs import build_registry
 from core.dialogs.forms import check_form, form_for, open_form, submit_form
@@ -21,6 +22,7 @@ from core.notices.table import core_handlers
 from core.policies import Policies
 from core.ports import Clock, PaymentGateway, Recommender
 from core.runner import Runner
+from core.services.announcements import Announcements
 from core.services.catalog import SkillCatalog
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
 
@@ -134,6 +136,38 @@ class CoreApp:
         self, actor: Actor, name: str, values: FormValues, *, once: Delivered | None = None
     ) -> FormOutcome:
         return await submit_form(self.runner, actor, name, values, once=once)
+
+    @property
+    def announcements(self) -> Announcements:
+        """Servers' announcement setups and the approved mentors announced there (Discord)."""
+        return Announcements(self.db, self.clock)
+
+    # ---- small lookups adapters need at their boundary ----
+    def knows_action(self, payload: str) -> bool:
+        """Whether some dialog or handler takes this button payload (else it is stale)."""
+        prefix = payload.split(":", 1)[0]
+        reg = self.registry
+        return prefix in reg.actions or any(prefix in d.prefixes for d in reg.dialogs.values())
+
+    def skill_names(self, typed: str, limit: int = 25) -> list[str]:
+        """Skill names for autocomplete: those starting like `typed`, then close matches."""
+        index = self.catalog.index
+        start = typed.strip().casefold()
+        names = sorted(ref.name for ref in index.by_id.values())
+        hits = [n for n in names if n.casefold().startswith(start)] if start else names
+        if start and len(hits) < limit:
+            hits += [r.name for r in index.suggest(typed, limit=10) if r.name not in hits]
+        return hits[:limit]
+
+    async def get_value(self, key: str) -> str | None:
+        """A fact an adapter keeps between restarts (core's key/value table)."""
+        async with self.db.transaction() as s:
+            return await get_value(s, key)
+
+    async def put_value(self, key: str, value: str | None) -> None:
+        """Store (None: forget) a fact an adapter keeps between restarts."""
+        async with self.db.transaction() as s:
+            await put_value(s, key, value, self.clock.now())
 
     async def home(self, actor: Actor) -> list[Reply]:
         """Profile, upcoming sessions and wallet at a glance (e.g. Slack's App Home)."""

@@ -135,24 +135,20 @@ async def _set_webhook(settings: Settings) -> None:
 
 
 async def _discord_sync(settings: Settings, guild: int | None) -> None:
-    from bots.discord.bot import configure_endpoints
     from bots.discord.registration import sync_commands
-    from core.db.engine import Database
-    from core.ports import SystemClock
-    from mentorbot.bootstrap import ensure_sqlite_folder
-    from mentorbot.migrate import upgrade
+    from bots.discord.setup import configure_endpoints
+    from mentorbot.bootstrap import build_core
 
     token = settings.discord_token.get_secret_value()
     if not token:
         sys.exit("Set MENTORBOT_DISCORD_TOKEN (the bot token) first.")
     configure_endpoints(settings.discord_api_url, settings.discord_gateway_url)
-    ensure_sqlite_folder(settings.database_url)
-    db = Database.from_url(settings.database_url)
+    # Migrated: the digest of what was registered is kept in the database.
+    core = await build_core(settings, matching=False)
     try:
-        await upgrade(db.engine)  # the digest of what was registered is kept there
-        names = await sync_commands(db, token, SystemClock().now(), guild)
+        names = await sync_commands(core, token, guild)
     finally:
-        await db.dispose()
+        await core.db.dispose()
     where = f"in server {guild} (shown there at once)" if guild else "globally"
     print(f"Registered {', '.join('/' + n for n in names)} {where}.")
 

@@ -36,7 +36,7 @@ def setup_platforms(
         setup_slack(app, core_key, slack)
     discord_token = settings.discord_token.get_secret_value()
     if discord_token:
-        from bots.discord.bot import setup_discord
+        from bots.discord.setup import setup_discord
 
         setup_discord(
             app,

@@ -16,9 +16,8 @@ import logging
 import discord
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.discord.store import GuildConfig, guild_configs, mark_announced, unannounced
-from core.db.engine import Database
-from core.ports import Clock
+from core.app import CoreApp
+from core.services.announcements import GuildConfig
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +25,14 @@ ANNOUNCED, NOT_MEMBER, REFUSED = "announced", "not_member", "refused"
 
 
 class Announcer:
-    def __init__(self, client: discord.Client, db: Database, clock: Clock) -> None:
+    def __init__(self, client: discord.Client, core: CoreApp) -> None:
         self.client = client
-        self.db = db
-        self.clock = clock
+        self.core = core
+
+    async def configure(self, guild_id: int, channel_id: int, role_id: int, by: str) -> None:
+        """/mentor setup: mentors approved from now on are announced in this server."""
+        config = GuildConfig(guild_id, channel_id, role_id, self.core.clock.now())
+        await self.core.announcements.configure(config, by)
 
     async def announce_approved(self, config: GuildConfig, user_id: str) -> str:
         """Give the role and post the welcome; the outcome to record.
@@ -67,14 +70,17 @@ class Announcer:
 
     async def announce_pending(self) -> int:
         """One poll: every server's unannounced mentors; how many were handled."""
-        async with self.db.transaction() as s:
-            work = [(cfg, await unannounced(s, cfg)) for cfg in await guild_configs(s)]
         handled = 0
-        for config, user_ids in work:
+        for config, user_ids in await self.core.announcements.pending():
             for user_id in user_ids:
-                outcome = await self.announce_approved(config, user_id)
-                async with self.db.transaction() as s:
-                    await mark_announced(s, config.guild_id, user_id, outcome, self.clock.now())
+                if not await self.core.announcements.claim(config.guild_id, user_id):
+                    continue
+                try:
+                    outcome = await self.announce_approved(config, user_id)
+                except Exception:
+                    await self.core.announcements.release(config.guild_id, user_id)
+                    raise
+                await self.core.announcements.record(config.guild_id, user_id, outcome)
                 handled += 1
         return handled
 

@@ -1,146 +1,45 @@
-"""The Discord adapter: /mentor application commands, persistent components, DMs, delivery."""
+"""The Discord adapter: acknowledge every interaction, hand it to core, send the answers.
+
+Every interaction goes through `on_interaction`: inbound.translate says what it is; this
+module answers within Discord's 3 seconds (a deferral first when core's work follows) and
+sends core's replies as follow-ups. The command tree only declares /mentor for registration.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
-import re
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import discord
-import yarl
-from aiohttp import web
 from discord import app_commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
+from bots.discord import inbound as ib
 from bots.discord.announce import Announcer
+from bots.discord.commands import declared
+from bots.discord.forms import FormPages
 from bots.discord.registration import add_commands, sync
-from bots.discord.render import (
-    BUTTON_PREFIX,
-    MAX_CONTENT,
-    SELECT_PREFIX,
-    ButtonSpec,
-    Message,
-    SelectSpec,
-    render,
-)
-from bots.discord.store import GuildConfig, save_guild
+from bots.discord.render import MAX_CONTENT, render
+from bots.discord.ui import question_modal, send_kwargs
 from bots.inflight import InFlight
 from core.app import CoreApp
-from core.messaging import ActionIn, Actor, Inbound, Reply, parse_text
+from core.messaging import Actor, Inbound, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
 
 WORKSPACE = "discord"  # Discord user ids are global: one account per person, any guild
+DMS_CLOSED = 50007  # "Cannot send messages to this user"
+FORM_BUDGET_S = 2.0  # a modal must be the first answer, within Discord's 3 s
+NOT_ALLOWED = "Only someone with **Manage Server** can set MentorBot up, in the server."
 
 
-def configure_endpoints(api_url: str, gateway_url: str) -> None:
-    """Point discord.py's REST base and gateway elsewhere (tests, proxies). Process-wide."""
-    if api_url:
-        Route.BASE = api_url.rstrip("/")
-    if gateway_url:
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-
-def _bot_of(interaction: discord.Interaction[Any]) -> DiscordBot:
-    bot = getattr(interaction.client, "mentorbot", None)
-    assert isinstance(bot, DiscordBot)
-    return bot
-
-
-class PayloadButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mb:(?P<payload>[^\s]{1,97})"
-):
-    """A button whose custom_id is the core payload: it works after a restart, with no state."""
-
-    def __init__(self, payload: str, label: str = "…", row: int | None = None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label, custom_id=BUTTON_PREFIX + payload, style=discord.ButtonStyle.secondary
-            ),
-            row=row,
-        )
-        self.payload = payload
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> PayloadButton:
-        return cls(match["payload"], getattr(item, "label", None) or "…")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _bot_of(interaction).on_payload(interaction, self.payload, self.item.label or "")
-
-
-class PayloadSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mbs:(?P<n>[0-9]{1,3})"
-):
-    """A select list; each option's value is a core payload."""
-
-    def __init__(self, spec: SelectSpec, row: int | None = None) -> None:
-        super().__init__(
-            discord.ui.Select(
-                custom_id=spec.custom_id,
-                placeholder=spec.placeholder,
-                options=[discord.SelectOption(label=lbl, value=val) for lbl, val in spec.options]
-                or [discord.SelectOption(label="…", value="-")],
-            ),
-            row=row,
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> PayloadSelect:
-        options = tuple((o.label, o.value) for o in getattr(item, "options", []))
-        return cls(SelectSpec(SELECT_PREFIX + match["n"], "", options))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        data: dict[str, Any] = dict(interaction.data or {})
-        values = data.get("values") or []
-        if not values:
-            return
-        payload = str(values[0])
-        label = next((o.label for o in self.item.options if o.value == payload), payload)
-        await _bot_of(interaction).on_payload(interaction, payload, label)
-
-
-def view_for(message: Message) -> discord.ui.View | None:
-    if not message.rows:
-        return None
-    view = discord.ui.View(timeout=None)
-    for r, row in enumerate(message.rows):
-        if isinstance(row, SelectSpec):
-            view.add_item(PayloadSelect(row, row=r))
-            continue
-        for b in row:
-            view.add_item(_button(b, r))
-    return view
-
-
-def _button(b: ButtonSpec, row: int) -> discord.ui.Item[Any]:
-    if b.url:
-        return discord.ui.Button(label=b.label, url=b.url, row=row)
-    return PayloadButton(b.custom_id.removeprefix(BUTTON_PREFIX), b.label, row=row)
-
-
-def invalid_request_trace(on_invalid: Callable[[str, str, int], None]) -> aiohttp.TraceConfig:
+def invalid_request_trace(on_invalid: Any) -> aiohttp.TraceConfig:
     """Every HTTP answer discord.py gets (REST and interaction webhooks share its session).
 
     Discord counts 401, 403 and 429 answers as invalid requests (except 429s of a shared
@@ -162,6 +61,14 @@ def invalid_request_trace(on_invalid: Callable[[str, str, int], None]) -> aiohtt
     return trace
 
 
+class DeclaringTree(app_commands.CommandTree[discord.Client]):
+    """Declares /mentor for registration; the bot translates the interactions itself, so a
+    wrong option type or an unknown subcommand is refused in words, never run."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return False
+
+
 class MentorClient(discord.Client):
     def __init__(self, bot: DiscordBot) -> None:
         super().__init__(
@@ -169,14 +76,16 @@ class MentorClient(discord.Client):
             http_trace=invalid_request_trace(bot.invalid_request),
         )
         self.mentorbot = bot
-        self.tree = app_commands.CommandTree(self)
+        self.tree = DeclaringTree(self)
         add_commands(self.tree)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(PayloadButton, PayloadSelect)
         # Logged in (the application id is known), not yet on the gateway: interactions
         # for the commands can only arrive once they are registered.
         await self.mentorbot.register_commands()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        await self.mentorbot.on_interaction(interaction)
 
     async def on_message(self, message: discord.Message) -> None:
         await self.mentorbot.on_dm(message)
@@ -192,21 +101,23 @@ class DiscordBot:
         core: CoreApp,
         *,
         token: str,
-        api_url: str = "",
-        gateway_url: str = "",
         public_url: str = "",
         announce_every_s: float = 30.0,
     ) -> None:
-        configure_endpoints(api_url, gateway_url)
         self.core = core
         self.token = token
         self.public_url = public_url
+        self.schema = ib.schema_of(declared())
         self.invalid_requests = 0  # 401/403/429 answers (Discord's "invalid requests")
         self.invalid_by_status: Counter[int] = Counter()
         self.client = MentorClient(self)
+        self.forms = FormPages(core, self)
         self._task: asyncio.Task[None] | None = None
         self._work = InFlight()
-        self.announcer = Announcer(self.client, core.db, core.clock)
+        # People whose interaction is being answered right now: a notice core sends them
+        # meanwhile goes there (ephemerally) when their DMs are closed. Only for that time.
+        self._answering: dict[str, discord.Interaction[Any]] = {}
+        self.announcer = Announcer(self.client, core)
         self.announce_every_s = announce_every_s
         self._announcing: asyncio.Task[None] | None = None
 
@@ -236,7 +147,7 @@ class DiscordBot:
     async def register_commands(self) -> None:
         """Register /mentor if the declared commands differ from those registered last."""
         try:
-            await sync(self.client.tree, self.core.db, self.core.clock.now())
+            await sync(self.client.tree, self.core)
         except (discord.HTTPException, RuntimeError):
             # Commands already registered keep working; the next start tries again.
             log.exception("discord: registering the application commands failed")
@@ -262,86 +173,117 @@ class DiscordBot:
     async def settle(self, limit_s: float = 15.0) -> None:
         await self._work.settle(limit_s)
 
-    # ---- translation --------------------------------------------------------------
+    # ---- interactions -------------------------------------------------------------
     @staticmethod
     def actor(user: discord.abc.User) -> Actor:
         return Actor("discord", WORKSPACE, str(user.id), user.display_name or user.name)
 
-    def skill_names(self, current: str) -> list[str]:
-        index = self.core.catalog.index
-        typed = current.strip().casefold()
-        names = sorted(ref.name for ref in index.by_id.values())
-        hits = [n for n in names if n.casefold().startswith(typed)] if typed else names
-        if typed and len(hits) < 25:
-            hits += [r.name for r in index.suggest(current, limit=10) if r.name not in hits]
-        return [h[:100] for h in hits[:25]]
-
-    async def on_command(
-        self, interaction: discord.Interaction[Any], inbound: Inbound | Reply
-    ) -> None:
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         async with self._work.busy():
-            private = interaction.guild_id is not None
-            # Acknowledge at once ("thinking…"); the answer follows as follow-up messages.
-            await interaction.response.defer(ephemeral=private, thinking=True)
-            if isinstance(inbound, Reply):
-                replies = [inbound]
-            else:
-                replies = await self.core.handle(self.actor(interaction.user), inbound)
-            await self._followups(interaction, replies, private)
+            what = ib.translate(interaction.type.value, interaction.data, self.schema)
+            uid = str(interaction.user.id)
+            self._answering[uid] = interaction
+            try:
+                await self._answer(interaction, what)
+            except discord.HTTPException as exc:
+                log.warning("discord: answering an interaction failed: %s", exc)
+            finally:
+                if self._answering.get(uid) is interaction:
+                    del self._answering[uid]
 
-    async def on_setup(
-        self,
-        interaction: discord.Interaction[Any],
-        channel: discord.TextChannel,
-        role: discord.Role,
+    async def _answer(self, interaction: discord.Interaction[Any], what: ib.Translation) -> None:
+        if isinstance(what, ib.Ignored):
+            return
+        if isinstance(what, ib.Suggest):
+            names = self.core.skill_names(what.typed)
+            await interaction.response.autocomplete(
+                [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
+            )
+            return
+        if isinstance(what, ib.Refused):
+            await interaction.response.send_message(what.text, ephemeral=True)
+            return
+        if isinstance(what, ib.OpenQuestion):
+            await interaction.response.send_modal(question_modal(what.asks))
+            return
+        if isinstance(what, ib.Setup):
+            await self.on_setup(interaction, what)
+            return
+        if isinstance(what, ib.OpenForm):
+            await self.forms.open_page(interaction, what.form, what.page)
+            return
+        if isinstance(what, ib.FormPage):
+            await self.forms.submitted(interaction, what)
+            return
+        inbound: Inbound = what.inbound
+        if isinstance(what, ib.Pressed):
+            if not self.core.knows_action(what.inbound.payload):
+                await interaction.response.send_message(ib.EXPIRED, ephemeral=True)
+                return
+            if await self.forms.open_for(interaction, inbound):
+                return
+            await self._mark_chosen(interaction)
+        elif isinstance(what, ib.ToCore):
+            if await self.forms.open_for(interaction, inbound):
+                return
+            await interaction.response.defer(ephemeral=self.private(interaction), thinking=True)
+        else:  # Answered: the modal closes; the answer follows
+            await interaction.response.defer(ephemeral=self.private(interaction), thinking=True)
+        await self.run(interaction, inbound)
+
+    @staticmethod
+    def private(interaction: discord.Interaction[Any]) -> bool:
+        """In a server, answers are for the person only; in the bot's DMs they are plain."""
+        return interaction.guild_id is not None
+
+    async def _mark_chosen(self, interaction: discord.Interaction[Any]) -> None:
+        """The ack of a press: the message loses its components and shows the choice."""
+        label = _chosen_label(interaction)
+        content = interaction.message.content if interaction.message else ""
+        mark = f"\n-# ✔ {discord.utils.escape_markdown(label)[:80]}" if label else ""
+        await interaction.response.edit_message(
+            content=(content[: MAX_CONTENT - len(mark)] + mark) if content else None, view=None
+        )
+
+    async def run(self, interaction: discord.Interaction[Any], inbound: Inbound) -> None:
+        """Core's answer to an acknowledged interaction, as follow-ups."""
+        replies = await self.core.handle(self.actor(interaction.user), inbound)
+        await self.followups(interaction, replies)
+
+    async def followups(
+        self, interaction: discord.Interaction[Any], replies: Sequence[Reply]
     ) -> None:
+        private = self.private(interaction)
+        for m in render(replies, self.public_url, in_guild=private):
+            await interaction.followup.send(m.content, ephemeral=private, **send_kwargs(m))
+
+    async def on_setup(self, interaction: discord.Interaction[Any], setup: ib.Setup) -> None:
         """/mentor setup: this server's announcement channel and mentor role (Manage Server)."""
         guild_id = interaction.guild_id
         if guild_id is None or not interaction.permissions.manage_guild:
-            await interaction.response.send_message(
-                "Only someone with **Manage Server** can set MentorBot up, in the server.",
-                ephemeral=True,
-            )
+            await interaction.response.send_message(NOT_ALLOWED, ephemeral=True)
             return
-        config = GuildConfig(guild_id, channel.id, role.id, self.core.clock.now())
-        async with self.core.db.transaction() as s:
-            await save_guild(s, config, str(interaction.user.id))
-        await interaction.response.send_message(
-            f"Done: newly approved mentors will be announced in {channel.mention} and get "
-            f"the {role.mention} role (give MentorBot's own role a place above it).",
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.announcer.configure(
+            guild_id, setup.channel_id, setup.role_id, str(interaction.user.id)
+        )
+        await interaction.followup.send(
+            f"Done: newly approved mentors will be announced in <#{setup.channel_id}> and get "
+            f"the <@&{setup.role_id}> role (give MentorBot's own role a place above it).",
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    async def on_payload(
-        self, interaction: discord.Interaction[Any], payload: str, label: str
-    ) -> None:
-        async with self._work.busy():
-            private = interaction.guild_id is not None
-            # The ack: the answered message loses its components and shows the choice.
-            content = interaction.message.content if interaction.message else ""
-            mark = f"\n-# ✔ {discord.utils.escape_markdown(label)[:80]}"
-            await interaction.response.edit_message(
-                content=(content[: MAX_CONTENT - len(mark)] + mark) if content else None, view=None
-            )
-            replies = await self.core.handle(self.actor(interaction.user), ActionIn(payload))
-            await self._followups(interaction, replies, private)
-
     async def on_dm(self, message: discord.Message) -> None:
-        if message.author.bot or message.guild is not None or not message.content.strip():
+        inbound = ib.from_message(
+            message.content, from_bot=message.author.bot, in_guild=message.guild is not None
+        )
+        if inbound is None:
             return
         async with self._work.busy():
-            replies = await self.core.handle(
-                self.actor(message.author), parse_text(message.content[:4000])
-            )
+            replies = await self.core.handle(self.actor(message.author), inbound)
             for m in render(replies, self.public_url):
-                await message.channel.send(m.content, **_view_kw(m))
-
-    async def _followups(
-        self, interaction: discord.Interaction[Any], replies: Sequence[Reply], ephemeral: bool
-    ) -> None:
-        for m in render(replies, self.public_url):
-            await interaction.followup.send(m.content, ephemeral=ephemeral, **_view_kw(m))
+                await message.channel.send(m.content, **send_kwargs(m))
 
     # ---- Channel ------------------------------------------------------------------
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:
@@ -353,55 +295,34 @@ class DiscordBot:
             )
             channel = user.dm_channel or await user.create_dm()
             for m in render(replies, self.public_url):
-                await channel.send(m.content, **_view_kw(m))
+                await channel.send(m.content, **send_kwargs(m))
+        except discord.Forbidden as exc:
+            here = self._answering.get(to.external_id)
+            if exc.code == DMS_CLOSED and here is not None and here.response.is_done():
+                # Their DMs are closed, but they are right here: tell them where they are.
+                await self.followups(here, replies)
+                return True
+            log.warning("discord delivery to %s refused: %s", to.external_id, exc)
+            return False
         except (discord.HTTPException, ValueError) as exc:
             log.warning("discord delivery to %s failed: %s", to.external_id, exc)
             return False
         return True
 
 
-def _view_kw(m: Message) -> dict[str, Any]:
-    """Components and the file of one rendered message, as keyword arguments for send()."""
-    kw: dict[str, Any] = {}
-    view = view_for(m)
-    if view is not None:
-        kw["view"] = view
-    if m.attachment is not None:
-        # A fresh File per send: discord.py reads and closes it.
-        kw["file"] = discord.File(io.BytesIO(m.attachment.data), filename=m.attachment.filename)
-    return kw
-
-
-DISCORDBOT = web.AppKey("discordbot", DiscordBot)
-
-
-def setup_discord(
-    app: web.Application,
-    core_key: web.AppKey[CoreApp],
-    *,
-    token: str,
-    api_url: str = "",
-    gateway_url: str = "",
-    public_url: str = "",
-    announce_every_s: float = 30.0,
-) -> None:
-    """Run the discord.py client beside the web app, registered for delivery."""
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        core = app[core_key]
-        bot = DiscordBot(
-            core,
-            token=token,
-            api_url=api_url,
-            gateway_url=gateway_url,
-            public_url=public_url,
-            announce_every_s=announce_every_s,
-        )
-        core.delivery.register(bot)
-        app[DISCORDBOT] = bot
-        bot.start()
-        yield
-        core.delivery.unregister("discord")
-        await bot.close()
-
-    app.cleanup_ctx.append(ctx)
+def _chosen_label(interaction: discord.Interaction[Any]) -> str:
+    """The label of the pressed button or chosen option, from the message it was on."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = data.get("custom_id")
+    values = data.get("values") or []
+    message = interaction.message
+    if message is None:
+        return ""
+    for row in message.components:
+        for c in getattr(row, "children", ()):
+            if getattr(c, "custom_id", None) != custom_id:
+                continue
+            if isinstance(c, discord.components.SelectMenu) and values:
+                return next((o.label for o in c.options if o.value == values[0]), "")
+            return str(getattr(c, "label", "") or "")
+    return ""

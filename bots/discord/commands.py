@@ -8,6 +8,11 @@ admin commands (core's admin-only ones, plus `setup`) are also a second top-leve
 checks admin rights itself (MENTORBOT_ADMINS is the real authority, and admins also work
 from DMs, where Discord applies no member permissions), and setup checks Manage Server at
 run time from the permissions Discord sends with the interaction.
+
+The tree only declares: what the commands look like when registered. Interactions never
+run its callbacks (bot.DeclaringTree refuses them); bots/discord/inbound.py translates
+them from the raw payload, checking each option's type, with a schema built from the same
+table (inbound.schema_of).
 """
 
 from __future__ import annotations
@@ -15,77 +20,51 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from bots.discord.inbound import ADMIN_GROUP, SETUP
 from core.commands import COMMANDS, GROUP_COMMAND, Command
-from core.messaging import CommandIn
 
-ADMIN_GROUP = f"{GROUP_COMMAND}-admin"
-SETUP = "setup"
 SETUP_HELP = "Where new mentors are announced and the role they get"
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
 
 
-class Handler(Protocol):
-    """What a command needs from the adapter (found on the client, so commands hold no state)."""
-
-    async def on_command(
-        self, interaction: discord.Interaction[Any], inbound: CommandIn
-    ) -> None: ...
-
-    def skill_names(self, current: str) -> list[str]: ...
-
-    async def on_setup(
-        self,
-        interaction: discord.Interaction[Any],
-        channel: discord.TextChannel,
-        role: discord.Role,
-    ) -> None: ...
+async def _declared(interaction: discord.Interaction[Any]) -> None:
+    """Never run (see the module docstring); its signature declares no options."""
 
 
-def handler_of(interaction: discord.Interaction[Any]) -> Handler:
-    handler = getattr(interaction.client, "mentorbot", None)
-    assert handler is not None, "commands run only on the MentorBot client"
-    return handler  # type: ignore[no-any-return]
+def _declared_text() -> Callable[..., Coroutine[Any, Any, None]]:
+    """A fresh callback per command: rename/describe mark the function object itself."""
 
-
-def _plain(name: str) -> Callable[..., Coroutine[Any, Any, None]]:
-    async def run(interaction: discord.Interaction[Any]) -> None:
-        await handler_of(interaction).on_command(interaction, CommandIn(name))
-
-    return run
-
-
-def _with_text(name: str) -> Callable[..., Coroutine[Any, Any, None]]:
     async def run(interaction: discord.Interaction[Any], text: str = "") -> None:
-        await handler_of(interaction).on_command(interaction, CommandIn(name, text))
+        """Never run; declares one optional text option."""
 
     return run
 
 
-async def _skills(
+async def _declared_skills(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
-    names = handler_of(interaction).skill_names(current)
-    return [app_commands.Choice(name=s, value=s) for s in names]
+    """Never run: marks the option as autocompleted (inbound.Suggest answers it)."""
+    return []
 
 
 def _subcommand(c: Command, parent: app_commands.Group) -> app_commands.Command[Any, ..., None]:
     if c.arg is None:
         return app_commands.Command(
-            name=c.subcommand, description=c.help, callback=_plain(c.name), parent=parent
+            name=c.subcommand, description=c.help, callback=_declared, parent=parent
         )
     callback = app_commands.describe(text=c.arg.about)(
-        app_commands.rename(text=c.arg.name)(_with_text(c.name))
+        app_commands.rename(text=c.arg.name)(_declared_text())
     )
     cmd: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=c.subcommand, description=c.help, callback=callback, parent=parent
     )
     if c.arg.skills:
-        cmd.autocomplete("text")(_skills)
+        cmd.autocomplete("text")(_declared_skills)
     return cmd
 
 
@@ -95,11 +74,16 @@ def _subcommand(c: Command, parent: app_commands.Group) -> app_commands.Command[
 async def _setup(
     interaction: discord.Interaction[Any], channel: discord.TextChannel, role: discord.Role
 ) -> None:
-    await handler_of(interaction).on_setup(interaction, channel, role)
+    """Never run; declares the channel and role options of /mentor setup."""
 
 
 def _setup_command(parent: app_commands.Group) -> app_commands.Command[Any, ..., None]:
     return app_commands.Command(name=SETUP, description=SETUP_HELP, callback=_setup, parent=parent)
+
+
+def declared() -> tuple[Command, ...]:
+    """The table these commands are built from (read at call time)."""
+    return COMMANDS
 
 
 def build_commands() -> list[app_commands.Group]:

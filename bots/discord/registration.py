@@ -9,17 +9,22 @@ registration, and every overwrite makes clients refetch the commands.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
 
 from bots.discord.commands import build_commands, payload_hash
-from core.db.engine import Database
-from core.db.kv import get_value, put_value
 
 log = logging.getLogger(__name__)
+
+
+class Facts(Protocol):
+    """Where the digest is kept: core's key/value facts (CoreApp.get_value / put_value)."""
+
+    async def get_value(self, key: str) -> str | None: ...
+
+    async def put_value(self, key: str, value: str | None) -> None: ...
 
 
 def digest_key(application_id: int, guild_id: int | None) -> str:
@@ -33,8 +38,7 @@ def add_commands(tree: app_commands.CommandTree[Any]) -> None:
 
 async def sync(
     tree: app_commands.CommandTree[Any],
-    db: Database,
-    now: datetime,
+    facts: Facts,
     *,
     guild_id: int | None = None,
     force: bool = False,
@@ -51,13 +55,10 @@ async def sync(
     if guild is not None:
         tree.copy_global_to(guild=guild)
     digest, key = payload_hash(tree, guild), digest_key(app_id, guild_id)
-    if not force:
-        async with db.transaction() as s:
-            if await get_value(s, key) == digest:
-                return False
+    if not force and await facts.get_value(key) == digest:
+        return False
     registered = await tree.sync(guild=guild)
-    async with db.transaction() as s:
-        await put_value(s, key, digest, now)
+    await facts.put_value(key, digest)
     log.info(
         "discord: registered %s %s",
         ", ".join("/" + c.name for c in registered),
@@ -66,12 +67,12 @@ async def sync(
     return True
 
 
-async def sync_commands(db: Database, token: str, now: datetime, guild_id: int | None) -> list[str]:
+async def sync_commands(facts: Facts, token: str, guild_id: int | None) -> list[str]:
     """Log in over REST only (no gateway session) and register the commands; their names."""
     client = discord.Client(intents=discord.Intents.none())
     async with client:
         await client.login(token)
         tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
         add_commands(tree)
-        await sync(tree, db, now, guild_id=guild_id, force=True)
+        await sync(tree, facts, guild_id=guild_id, force=True)
         return [c.name for c in tree.get_commands()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bots.discord.inbound import BUTTON_PREFIX, SELECT_PREFIX, answer_custom_id
 from core.markup import parse_line, split_lines
 from core.messaging import Attachment, Button, LinkButton, Reply
 
@@ -14,8 +15,7 @@ MAX_BUTTONS_PER_ROW = 5
 MAX_OPTIONS = 25
 MAX_LABEL = 80
 MAX_CUSTOM_ID = 100
-BUTTON_PREFIX = "mb:"  # custom_id = prefix + core payload (payloads are at most 64 bytes)
-SELECT_PREFIX = "mbs:"
+ANSWER_HERE = "Answer here"
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class SelectSpec:
     custom_id: str
     placeholder: str
     options: tuple[tuple[str, str], ...]  # (label, value = payload)
+    multiple: bool = False  # choose any number (a form's multi-select field)
 
 
 Row = tuple[ButtonSpec, ...] | SelectSpec
@@ -88,7 +89,11 @@ def _abs(url: str, public_url: str) -> str:
     return public_url.rstrip("/") + url if url.startswith("/") else url
 
 
-def render(replies: Sequence[Reply], public_url: str = "") -> list[Message]:
+def render(
+    replies: Sequence[Reply], public_url: str = "", *, in_guild: bool = False
+) -> list[Message]:
+    """In a server a question that takes typed text gets "Answer here" (a modal): there is
+    no typing to the bot in a channel. In DMs people just type."""
     out: list[Message] = []
     for reply in replies:
         content = to_markdown(reply.text, public_url)
@@ -99,6 +104,8 @@ def render(replies: Sequence[Reply], public_url: str = "") -> list[Message]:
             content += "\n" + "\n".join(notes)
         texts = _split(content, MAX_CONTENT)
         rows: list[Row] = []
+        if reply.asks is not None and in_guild:
+            rows.append((ButtonSpec(ANSWER_HERE, answer_custom_id(reply.asks)),))
         for row in reply.buttons:
             specs: list[ButtonSpec] = []
             for b in row:

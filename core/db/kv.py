@@ -28,9 +28,13 @@ async def get_value(session: AsyncSession, key: str) -> str | None:
     return None if row is None else row.value
 
 
-async def put_value(session: AsyncSession, key: str, value: str, now: datetime) -> None:
+async def put_value(session: AsyncSession, key: str, value: str | None, now: datetime) -> None:
+    """None deletes the key."""
     row = await session.get(KeyValue, key)
-    if row is None:
+    if value is None:
+        if row is not None:
+            await session.delete(row)
+    elif row is None:
         session.add(KeyValue(key=key, value=value, updated_at=now))
     else:
         row.value, row.updated_at = value, now

@@ -8,7 +8,7 @@ from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
-from core.messaging import Button, Inbound, Reply
+from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.services.buttons import Adm, application_buttons
 from core.views import profile_card
@@ -121,10 +121,14 @@ class Admin(Dialog):
             who = esc(target.display_name) if target else "this mentor"
             return Reply(
                 f"Why {'reject' if verb == 'reject' else 'suspend'} {who}? "
-                "They will see this reason. (/cancel to stop)"
+                "They will see this reason. (/cancel to stop)",
+                asks=Asks("Reason (they will see it)", max_length=500, multiline=True),
             )
         if state == "suspend_who":
-            return Reply("Type the name (or part of it) of the mentor to suspend.")
+            return Reply(
+                "Type the name (or part of it) of the mentor to suspend.",
+                asks=Asks("Name of the mentor to suspend", max_length=100),
+            )
         return Reply("/admin")
 
     async def _pending(self, ctx: Ctx) -> list[Reply]:

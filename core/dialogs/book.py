@@ -11,7 +11,7 @@ from core.booking.views import day_label, hm, price_text, when
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
 from core.dialogs.sessions import pay_reply
 from core.markup import esc
-from core.messaging import Button, Inbound, Reply
+from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
 
@@ -107,7 +107,12 @@ class BookSession(Dialog):
         if state == "topic":
             return Reply(
                 "What would you like to cover? One line helps the mentor prepare, e.g. "
-                "“useEffect runs twice in my React app”."
+                "“useEffect runs twice in my React app”.",
+                asks=Asks(
+                    "What would you like to cover?",
+                    max_length=300,
+                    placeholder="useEffect runs twice in my React app",
+                ),
             )
         if state == "confirm":
             at = datetime.fromtimestamp(ctx.int_data("slot"), tz=ctx.now.tzinfo)

@@ -17,7 +17,7 @@ from core.dialogs.matchview import (
 from core.dialogs.profile import mentor_profile_reply
 from core.languages import language_by_code, parse_languages
 from core.markup import esc, quote
-from core.messaging import Button, Choice, Choices, Inbound, Reply
+from core.messaging import Asks, Button, Choice, Choices, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
 from core.recommend import MatchQuery, query_from_json, query_to_json
@@ -105,6 +105,7 @@ class FindMentor(Dialog):
             ]
             return Reply(
                 "Which skill do you want help with? Type it (typos are fine) or pick a popular one.",
+                asks=Asks("Which skill do you want help with?", max_length=200),
                 buttons=tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)),
             )
         if state == "skill_pick":
@@ -116,7 +117,8 @@ class FindMentor(Dialog):
             )
         if state == "price":
             return Reply(
-                "Type the most you'd pay per session in rupees (e.g. 150), or 0 for free only."
+                "Type the most you'd pay per session in rupees (e.g. 150), or 0 for free only.",
+                asks=Asks("Most you'd pay per session (rupees)", max_length=12, placeholder="150"),
             )
         return await self._results(ctx)
 

@@ -9,7 +9,7 @@ from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto
 from core.events import AccountsLinked
 from core.markup import esc
-from core.messaging import Button, Inbound, Reply
+from core.messaging import Asks, Button, Inbound, Reply
 from core.payloads import Payload
 
 CODE = re.compile(r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$")
@@ -18,6 +18,9 @@ CODE = re.compile(r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$")
 @dataclass(frozen=True)
 class Lk(Payload, prefix="lk"):
     what: str
+
+
+CODE_QUESTION = Asks("Link code from your other app", max_length=20, placeholder="ABCD-2345")
 
 
 class LinkAccounts(Dialog):
@@ -36,7 +39,8 @@ class LinkAccounts(Dialog):
                     f"Open MentorBot on your other app (Telegram, Discord, Slack or the web chat) "
                     f"and send `/link {new}` there. Both chats will then share one profile, "
                     "wallet and reputation.\n"
-                    "Or paste a code from your other app here."
+                    "Or paste a code from your other app here.",
+                    asks=CODE_QUESTION,
                 ),
             )
         return await self._check(ctx, code)
@@ -47,7 +51,10 @@ class LinkAccounts(Dialog):
                 "Link this chat to that profile?",
                 buttons=((Button("Yes, link", Lk("yes").pack()), Button("No", Lk("no").pack())),),
             )
-        return Reply("Paste a link code from your other app, or /cancel.")
+        return Reply(
+            "Paste a link code from your other app, or /cancel.",
+            asks=CODE_QUESTION,
+        )
 
     async def _check(self, ctx: Ctx, code: str) -> Step:
         if not CODE.match(code):

@@ -13,7 +13,7 @@ from core.booking.views import STATUS_LABELS, price_text, room_url, when
 from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc
-from core.messaging import Button, Inbound, LinkButton, Reply
+from core.messaging import Asks, Button, Inbound, LinkButton, Reply
 from core.numbers import as_int
 
 
@@ -131,6 +131,7 @@ class RateSession(Dialog):
             f"{'★' * ctx.int_data('stars')} — anything to add? A sentence helps others "
             "(or tap Skip).",
             buttons=((Button("Skip", Rt(ctx.int_data("booking"), 0).pack()),),),
+            asks=Asks("Anything to add about the session?", max_length=1000, multiline=True),
         )
 
     async def on_comment(self, ctx: Ctx, inbound: Inbound) -> Step:

@@ -16,7 +16,7 @@ from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.ledger import Entry, InsufficientFunds
 from core.markup import esc
-from core.messaging import Attachment, Button, Inbound, Reply
+from core.messaging import Asks, Attachment, Button, Inbound, Reply
 from core.numbers import as_int
 from core.ports import GatewayError
 from core.services.buttons import Wal, WalConfirm, withdrawal_buttons
@@ -182,10 +182,14 @@ class Wallet(Dialog):
             return Reply(
                 f"How much would you like to withdraw? You have {money(balance)}; the "
                 f"minimum is {money(minimum)}. Type an amount like `{minimum // 100}`, or "
-                "`all`. (/cancel to stop)"
+                "`all`. (/cancel to stop)",
+                asks=Asks("Amount to withdraw (rupees, or all)", max_length=12),
             )
         if state == "upi":
-            return Reply("Which UPI id should we pay? For example `name@okaxis`.")
+            return Reply(
+                "Which UPI id should we pay? For example `name@okaxis`.",
+                asks=Asks("UPI id to pay", max_length=100, placeholder="name@okaxis"),
+            )
         if state == "confirm":
             amount = ctx.int_data("amount")
             upi = ctx.str_data("upi")
@@ -202,7 +206,8 @@ class Wallet(Dialog):
         if state == "reason":
             return Reply(
                 f"Why reject withdrawal #{ctx.int_data('target')}? The mentor sees this reason. "
-                "(/cancel to stop)"
+                "(/cancel to stop)",
+                asks=Asks("Why reject it? (the mentor sees this)", max_length=500, multiline=True),
             )
         return Reply("/wallet")
 

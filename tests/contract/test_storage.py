@@ -215,8 +215,8 @@ def _schema_diff(
 
 
 async def test_migrations_match_the_models(store: Database) -> None:
-    from bots.discord.store import METADATA as discord_metadata
     from bots.slack.oauth import oauth_metadata
+    from core.services.announcements import METADATA as discord_metadata
     from core.tables import all_metadata
 
     # slack_sdk's tables are compared with slack_sdk's definitions below.

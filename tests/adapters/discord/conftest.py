@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bots.discord.bot import DISCORDBOT
+from bots.discord.setup import DISCORDBOT
 from core.ports import Clock
 from mentorbot.app import create_app
 from mentorbot.settings import Settings

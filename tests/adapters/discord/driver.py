@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestServer
 
-from bots.discord.bot import DISCORDBOT
+from bots.discord.setup import DISCORDBOT
 from tests.adapters.discord.fake_discord import FakeDiscord, Sent
 
 
@@ -17,21 +17,33 @@ class DiscordUser:
         self.uid = uid
         self.name = name
         self.last: list[Sent] = []
+        self.callback: Sent | None = None  # the initial answer to the last interaction
         fake.add_user(uid, name)
 
     async def _settle(self) -> None:
         await self.server.app[DISCORDBOT].settle()
 
     async def _answered(self, token: str) -> list[Sent]:
+        """What the person sees: an immediate message (callback type 4) and the follow-ups."""
         await self.fake.wait_for(lambda: any(s.where == token for s in self.fake.sent))
         await self._settle()
-        self.last = [s for s in self.fake.sent if s.where == token and s.kind == "followup"]
+        self.callback = next(s for s in self.fake.sent if s.where == token and s.kind == "callback")
+        self.last = [
+            s for s in self.fake.sent if s.where == token and (s.kind == "followup" or s.type == 4)
+        ]
         return self.last
 
     async def slash(
-        self, sub: str, guild: bool = True, command: str = "mentor", **options: str
+        self,
+        sub: str,
+        guild: bool = True,
+        command: str = "mentor",
+        forged_types: dict[str, int] | None = None,
+        **options: str,
     ) -> list[Sent]:
-        token = await self.fake.slash(self.uid, sub, options, guild=guild, command=command)
+        token = await self.fake.slash(
+            self.uid, sub, options, guild=guild, command=command, forged_types=forged_types
+        )
         return await self._answered(token)
 
     async def slash_answer(self, sub: str, command: str = "mentor", **options: str) -> str:
@@ -75,17 +87,25 @@ class DiscordUser:
     ) -> list[Sent]:
         sent, custom_id, values = self.find(label, where)
         token = await self.fake.click(self.uid, sent, custom_id, values, guild=guild)
-        await self.fake.wait_for(lambda: any(s.where == token for s in self.fake.sent))
-        await self._settle()
-        in_dm = sent.kind == "channel"
-        if in_dm:
-            self.last = [s for s in self.fake.sent if s.where == token and s.kind == "followup"]
-        else:
-            self.last = [s for s in self.fake.sent if s.where == token and s.kind == "followup"]
-        return self.last
+        return await self._answered(token)
+
+    async def click_id(self, custom_id: str, on: Sent, guild: bool = True) -> list[Sent]:
+        """A component press with any custom_id (e.g. one from an older version of the bot)."""
+        token = await self.fake.click(self.uid, on, custom_id, guild=guild)
+        return await self._answered(token)
+
+    def modal(self) -> Sent:
+        """The modal the last press opened (callback type 9)."""
+        assert self.callback is not None and self.callback.type == 9, self.callback
+        return self.callback
+
+    async def fill(self, values: dict[str, str], guild: bool = True) -> list[Sent]:
+        """Submit the modal the last press or command opened."""
+        token = await self.fake.submit(self.uid, self.modal(), values, guild=guild)
+        return await self._answered(token)
 
     def text(self) -> str:
         return "\n".join(s.content for s in self.last)
 
     def flags(self) -> list[Any]:
-        return [s.body.get("flags") for s in self.last]
+        return [s.flags for s in self.last]

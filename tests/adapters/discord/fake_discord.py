@@ -10,6 +10,16 @@ Like Discord, it delivers an application command only once that command (and its
 subcommand) is registered (PUT .../commands, global or for the guild), in a context the
 command allows, to a member holding its default_member_permissions: pushing anything
 else raises in the test (fake_discord.Unregistered).
+
+Like Discord's interaction endpoints (discord.com/developers/docs/interactions/
+receiving-and-responding), it takes exactly one initial callback per interaction token,
+within 3 seconds of the interaction: a second one is 400 with code 40060 ("Interaction has
+already been acknowledged."), a late one or an unknown token 404 with code 10062 ("Unknown
+interaction"). Follow-ups need an acknowledged interaction (else 404, 10015 "Unknown
+Webhook"). A modal (callback type 9) must fit Discord's limits and can't answer a modal
+submission. A request body must be application/json or multipart/form-data (else 415);
+JSON that doesn't parse is 400 with code 50109. Every refusal is also kept in `refused`.
+The fake's clock can be moved on (`elapse`) so a slow bot is simulated without waiting.
 """
 
 from __future__ import annotations
@@ -31,6 +41,13 @@ CHANNEL_ID = "800000000000000002"
 ANNOUNCE_CHANNEL_ID = "800000000000000003"
 MEMBER_PERMISSIONS = 1071698660929  # no Manage Server (1 << 5), no Administrator (1 << 3)
 MANAGE_GUILD, ADMINISTRATOR = 1 << 5, 1 << 3
+ACK_WINDOW_S = 3.0  # the initial response must come within 3 s of the interaction
+TOKEN_LIFETIME_S = 15 * 60  # follow-ups work for 15 minutes
+ALREADY_ACKED = {"message": "Interaction has already been acknowledged.", "code": 40060}
+UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}
+UNKNOWN_WEBHOOK = {"message": "Unknown Webhook", "code": 10015}
+INVALID_JSON = {"message": "The request body contains invalid JSON.", "code": 50109}
+BODY_TYPES = ("application/json", "multipart/form-data")
 _ids = itertools.count(100)
 _NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -101,6 +118,25 @@ class Sent:
         data = self.body.get("data", self.body) if self.kind == "callback" else self.body
         return list(data.get("components") or [])
 
+    @property
+    def flags(self) -> int:
+        data = self.body.get("data", self.body) if self.kind == "callback" else self.body
+        return int((data or {}).get("flags") or 0)
+
+    @property
+    def type(self) -> int | None:
+        """The callback type (4 message, 5 deferred, 7 update, 8 choices, 9 modal)."""
+        return self.body.get("type") if self.kind == "callback" else None
+
+
+@dataclass
+class Pending:
+    """An interaction Discord sent: when, and whether it has had its one initial answer."""
+
+    at: float
+    kind: int
+    acked: bool = False
+
 
 class FakeDiscord:
     def __init__(self) -> None:
@@ -123,6 +159,16 @@ class FakeDiscord:
         self.roles: dict[str, dict[str, Any]] = {GUILD_ID: role_json(GUILD_ID, "@everyone", 0)}
         self.members: dict[str, set[str]] = {}  # user id -> role ids, for guild members
         self.permissions: dict[str, int] = {}  # member permission bits, if not the default
+        self.interactions: dict[str, Pending] = {}  # by token
+        self.refused: list[tuple[str, int, int]] = []  # (path, status, Discord code)
+        self._offset = 0.0  # seconds the fake's clock has been moved on
+
+    def now(self) -> float:
+        return time.monotonic() + self._offset
+
+    def elapse(self, seconds: float) -> None:
+        """Move the fake's clock on: as if the bot had taken that long."""
+        self._offset += seconds
 
     # ---- server -------------------------------------------------------------
     async def start(self) -> None:
@@ -236,6 +282,26 @@ class FakeDiscord:
     async def dispatch(self, t: str, d: dict[str, Any]) -> None:
         await self._send(0, d, t)
 
+    async def interact(self, d: dict[str, Any], *, deliver: bool = True) -> str:
+        """Deliver an interaction; its token from now on takes one initial callback.
+        deliver=False: only issue the token (tests of the fake itself, with no bot)."""
+        self.interactions[str(d["token"])] = Pending(self.now(), int(d["type"]))
+        if deliver:
+            await self.dispatch("INTERACTION_CREATE", d)
+        return str(d["token"])
+
+    def raw(self, uid: str, kind: int, data: Any, *, guild: bool = True) -> dict[str, Any]:
+        """An interaction of any type and data, as a forger or a future Discord might send.
+        Commands (2) and autocompletes (4) still only for a registered command name."""
+        if kind in (2, 4):
+            name = data.get("name") if isinstance(data, dict) else None
+            if not isinstance(name, str) or self.registered(name, guild) is None:
+                raise Unregistered(f"/{name} is not registered")
+        d = self._interaction_base(uid, guild)
+        d["type"] = kind
+        d["data"] = data
+        return d
+
     def _interaction_base(self, uid: str, guild: bool) -> dict[str, Any]:
         token = "itok-" + snowflake()
         base: dict[str, Any] = {
@@ -305,17 +371,28 @@ class FakeDiscord:
         *,
         guild: bool = True,
         command: str = "mentor",
+        forged_types: dict[str, int] | None = None,
+        kind: int = 2,
     ) -> str:
+        """`forged_types`: send an option with another type than registered (a client bug
+        or a forger; Discord checks types, the bot must not rely on it). kind 4: the person
+        is typing in an option marked `focused` (autocomplete)."""
         declared = self.deliverable(uid, command, sub, guild)
         types = {o["name"]: o["type"] for o in declared.get("options") or []}
         d = self._interaction_base(uid, guild)
-        d["type"] = 2
+        d["type"] = kind
         values = []
         resolved: dict[str, dict[str, Any]] = {}
         for k, v in (options or {}).items():
             if k not in types:
                 raise Unregistered(f"/{command} {sub} has no option {k!r}")
-            values.append({"name": k, "type": types[k], "value": v})
+            value: Any = v
+            sent_type = (forged_types or {}).get(k, types[k])
+            if sent_type in (4, 10):
+                value = int(v)
+            values.append({"name": k, "type": sent_type, "value": value})
+            if kind == 4:
+                values[-1]["focused"] = True
             if types[k] == 7:
                 resolved.setdefault("channels", {})[v] = channel_json(v, "channel")
             elif types[k] == 8:
@@ -332,8 +409,7 @@ class FakeDiscord:
             d["data"]["guild_id"] = GUILD_ID
         if resolved:
             d["data"]["resolved"] = resolved
-        await self.dispatch("INTERACTION_CREATE", d)
-        return str(d["token"])
+        return await self.interact(d)
 
     async def click(
         self,
@@ -350,8 +426,36 @@ class FakeDiscord:
         d["data"] = {"custom_id": custom_id, "component_type": 3 if values else 2}
         if values:
             d["data"]["values"] = values
-        await self.dispatch("INTERACTION_CREATE", d)
-        return str(d["token"])
+        return await self.interact(d)
+
+    async def submit(
+        self, uid: str, modal: Sent, values: dict[str, str], *, guild: bool = True
+    ) -> str:
+        """Fill in and submit a modal the bot opened (callback type 9)."""
+        data = modal.body["data"]
+        inputs = [c for row in data["components"] for c in row["components"]]
+        for key in values:
+            if key not in {c["custom_id"] for c in inputs}:
+                raise AssertionError(f"the modal has no input {key!r}")
+        d = self._interaction_base(uid, guild)
+        d["type"] = 5
+        d["data"] = {
+            "custom_id": data["custom_id"],
+            "components": [
+                {
+                    "type": 1,
+                    "components": [
+                        {
+                            "type": 4,
+                            "custom_id": c["custom_id"],
+                            "value": values.get(c["custom_id"], c.get("value") or ""),
+                        }
+                    ],
+                }
+                for c in inputs
+            ],
+        }
+        return await self.interact(d)
 
     async def dm(self, uid: str, text: str) -> None:
         channel = self._dm_for(uid)
@@ -424,14 +528,25 @@ class FakeDiscord:
         tail = request.match_info["tail"]
         method = request.method
         self.requests.append((method, tail))
-        body: dict[str, Any] = {}
+        body: Any = {}
         files: list[tuple[str, str, bytes]] = []
         if request.can_read_body:
+            if request.content_type not in BODY_TYPES:
+                return self._refuse(tail, 415, {"message": "Unsupported Content-Type", "code": 0})
             if request.content_type == "application/json":
-                body = await request.json()
-            elif request.content_type.startswith("multipart/"):
+                try:
+                    body = json.loads(await request.text())
+                except ValueError:
+                    return self._refuse(tail, 400, INVALID_JSON)
+            else:
                 form = await request.post()
-                body = json.loads(str(form.get("payload_json") or "{}"))
+                raw = form.get("payload_json") or "{}"
+                if isinstance(raw, web.FileField):  # sent as a part with its own type
+                    raw = raw.file.read()
+                try:
+                    body = json.loads(raw if isinstance(raw, str) else bytes(raw))
+                except ValueError:
+                    return self._refuse(tail, 400, INVALID_JSON)
                 for key, value in form.items():
                     if key.startswith("files[") and isinstance(value, web.FileField):
                         files.append((value.filename, value.content_type, value.file.read()))
@@ -486,6 +601,9 @@ class FakeDiscord:
             self.sent.append(sent)
             return self._json(self.message_json(sent))
         if parts[0] == "interactions" and parts[-1] == "callback":
+            refusal = self._acknowledge(parts[2], body)
+            if refusal is not None:
+                return self._refuse(tail, *refusal)
             sent = Sent("callback", parts[2], body)
             self.sent.append(sent)
             return self._json(
@@ -501,6 +619,9 @@ class FakeDiscord:
                 }
             )
         if parts[0] == "webhooks" and len(parts) == 3 and method == "POST":
+            pending = self.interactions.get(parts[2])
+            if pending is None or not pending.acked or self.now() - pending.at > TOKEN_LIFETIME_S:
+                return self._refuse(tail, 404, UNKNOWN_WEBHOOK)
             sent = Sent("followup", parts[2], body, files=files)
             self.sent.append(sent)
             return self._json(self.message_json(sent))
@@ -515,6 +636,28 @@ class FakeDiscord:
         if parts[0] == "guilds" and len(parts) == 2 and method == "GET":
             return self._json(self.guild_json())
         return self._json({"message": f"fake: no route {method} {tail}", "code": 0}, 404)
+
+    def _refuse(self, path: str, status: int, error: dict[str, Any]) -> web.Response:
+        self.refused.append((path, status, int(error.get("code") or 0)))
+        return self._json(error, status)
+
+    def _acknowledge(self, token: str, body: Any) -> tuple[int, dict[str, Any]] | None:
+        """Discord's rules for the one initial response to an interaction."""
+        pending = self.interactions.get(token)
+        if pending is None or self.now() - pending.at > ACK_WINDOW_S:
+            return 404, UNKNOWN_INTERACTION
+        if pending.acked:
+            return 400, ALREADY_ACKED
+        kind = body.get("type") if isinstance(body, dict) else None
+        allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
+        if kind not in allowed.get(pending.kind, set()):
+            return 400, {"message": "Invalid Form Body", "code": 50035, "errors": {"type": kind}}
+        if kind == 9:
+            problem = _invalid_modal(body.get("data"))
+            if problem:
+                return 400, {"message": "Invalid Form Body", "code": 50035, "errors": problem}
+        pending.acked = True
+        return None
 
     async def _commands(self, request: web.Request, parts: list[str], method: str) -> web.Response:
         """applications/{app}/commands and applications/{app}/guilds/{guild}/commands."""
@@ -583,6 +726,38 @@ class FakeDiscord:
             if time.monotonic() > deadline:
                 raise AssertionError("fake Discord: condition not met in time")
             await asyncio.sleep(0.02)
+
+
+def _invalid_modal(data: Any) -> dict[str, str]:
+    """What Discord refuses in a modal: title, custom_id, 1-5 text inputs and their limits."""
+    if not isinstance(data, dict):
+        return {"data": "a modal needs data"}
+    if not 1 <= len(str(data.get("title") or "")) <= 45:
+        return {"title": "1-45 characters"}
+    if not 1 <= len(str(data.get("custom_id") or "")) <= 100:
+        return {"custom_id": "1-100 characters"}
+    rows = data.get("components") or []
+    if not 1 <= len(rows) <= 5:
+        return {"components": "1-5 components"}
+    seen: set[str] = set()
+    for row in rows:
+        inner = row.get("components") if row.get("type") == 1 else [row.get("component")]
+        for c in inner or []:
+            if c.get("type") != 4:
+                return {"components": f"component type {c.get('type')} in a modal row"}
+            cid, label = str(c.get("custom_id") or ""), c.get("label") or row.get("label") or ""
+            if not 1 <= len(cid) <= 100 or cid in seen:
+                return {"custom_id": f"bad or duplicate input custom_id {cid!r}"}
+            seen.add(cid)
+            if not 1 <= len(label) <= 45:
+                return {"label": f"label of {cid!r} must be 1-45 characters"}
+            if len(c.get("placeholder") or "") > 100:
+                return {"placeholder": f"placeholder of {cid!r} over 100 characters"}
+            if not 1 <= int(c.get("max_length") or 4000) <= 4000:
+                return {"max_length": f"max_length of {cid!r} must be 1-4000"}
+            if len(c.get("value") or "") > int(c.get("max_length") or 4000):
+                return {"value": f"value of {cid!r} over its max_length"}
+    return {}
 
 
 def _invalid_commands(body: Any) -> dict[str, str]:

@@ -7,7 +7,8 @@ import logging
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bots.discord.bot import DISCORDBOT, WORKSPACE
+from bots.discord.bot import WORKSPACE
+from bots.discord.setup import DISCORDBOT
 from core.messaging import Reply
 from core.ports import Destination
 from tests.adapters.discord.fake_discord import FakeDiscord

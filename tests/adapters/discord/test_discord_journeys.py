@@ -48,9 +48,15 @@ async def test_onboarding_with_buttons_in_the_guild_and_typed_answers_in_dms(
     assert "Your wallet" in ravi.text() and "Credits" in ravi.text()
 
 
-async def test_find_autocomplete_suggests_skills(server: TestServer) -> None:
-    from bots.discord.bot import DISCORDBOT
-
-    names = server.app[DISCORDBOT].skill_names("reac")
-    assert names and names[0].startswith("React")
-    assert len(server.app[DISCORDBOT].skill_names("")) <= 25
+async def test_find_autocomplete_suggests_skills(
+    server: TestServer, fake_discord: FakeDiscord
+) -> None:
+    uid = "500000000000000004"
+    fake_discord.add_user(uid, "Ivy")
+    for typed, check in (("reac", lambda n: n[0]["name"].startswith("React")), ("", bool)):
+        token = await fake_discord.slash(uid, "find", {"query": typed}, kind=4)
+        await fake_discord.wait_for(lambda t=token: any(s.where == t for s in fake_discord.sent))
+        answer = next(s for s in fake_discord.sent if s.where == token)
+        assert answer.type == 8  # autocomplete result
+        choices = answer.body["data"]["choices"]
+        assert check(choices) and len(choices) <= 25

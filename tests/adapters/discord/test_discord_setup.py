@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bots.discord.bot import DISCORDBOT
+from bots.discord.setup import DISCORDBOT
 from core.app import CoreApp
 from mentorbot.app import CORE
 from mentorbot.settings import Settings

@@ -1,5 +1,9 @@
-"""Discord's own tables: each server's setup (announcement channel, mentor role) and the
-approved mentors already announced there. Alembic creates them (0010_discord_commands)."""
+"""Where a chat server announces its newly approved mentors, and who was announced there.
+
+Discord's `/mentor setup` keeps each server's announcement channel and mentor role here; the
+adapter polls `pending` and records each outcome. Adapters use it through
+`CoreApp.announcements`, which opens one transaction per call. Alembic creates the tables
+(0010_discord_commands); their names keep the platform that introduced them."""
 
 from __future__ import annotations
 
@@ -12,14 +16,18 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    delete,
     insert,
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.engine import Database
 from core.db.schema import NAMING, Account, MentorProfile
 from core.db.types import UTCDateTime
+from core.ports import Clock
 
 METADATA = MetaData(naming_convention=NAMING)
 
@@ -40,7 +48,7 @@ ANNOUNCED = Table(
     METADATA,
     Column("guild_id", String(32), nullable=False),
     Column("user_id", String(32), nullable=False),  # the mentor's Discord user id
-    Column("outcome", String(16), nullable=False),  # announced | not_member
+    Column("outcome", String(16), nullable=False),  # claimed | announced | not_member | refused
     Column("at", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("guild_id", "user_id"),
 )
@@ -108,3 +116,50 @@ async def unannounced(session: AsyncSession, config: GuildConfig) -> list[str]:
         .order_by(mentors.c.decided_at)
     )
     return [str(r[0]) for r in rows]
+
+
+class Announcements:
+    """The facade's view of these tables for an adapter: one short transaction per call."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db, self.clock = db, clock
+
+    async def configure(self, config: GuildConfig, configured_by: str) -> None:
+        async with self.db.transaction() as s:
+            await save_guild(s, config, configured_by)
+
+    async def pending(self) -> list[tuple[GuildConfig, list[str]]]:
+        """Every configured server with the mentors still to announce there."""
+        async with self.db.transaction() as s:
+            return [(cfg, await unannounced(s, cfg)) for cfg in await guild_configs(s)]
+
+    async def claim(self, guild_id: int, user_id: str) -> bool:
+        """Take a mentor to announce; False: another poll (or process) already has.
+
+        At most once: a crash between claim and record leaves the mentor unannounced there,
+        which beats a second welcome."""
+        try:
+            async with self.db.transaction() as s:
+                await mark_announced(s, guild_id, user_id, "claimed", self.clock.now())
+        except IntegrityError:
+            return False
+        return True
+
+    async def release(self, guild_id: int, user_id: str) -> None:
+        """Give a claim back (the platform failed for now): the next poll tries again."""
+        async with self.db.transaction() as s:
+            await s.execute(
+                delete(ANNOUNCED).where(
+                    ANNOUNCED.c.guild_id == str(guild_id),
+                    ANNOUNCED.c.user_id == user_id,
+                    ANNOUNCED.c.outcome == "claimed",
+                )
+            )
+
+    async def record(self, guild_id: int, user_id: str, outcome: str) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(ANNOUNCED)
+                .where(ANNOUNCED.c.guild_id == str(guild_id), ANNOUNCED.c.user_id == user_id)
+                .values(outcome=outcome, at=self.clock.now())
+            )

@@ -1,0 +1,53 @@
+"""Putting the Discord bot into the aiohttp app: its AppKey and the cleanup context that runs
+the discord.py client beside the web app, registered for delivery. The composition root
+calls setup_discord() once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import yarl
+from aiohttp import web
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bots.discord.bot import DiscordBot
+from core.app import CoreApp
+
+DISCORDBOT = web.AppKey("discordbot", DiscordBot)
+
+
+def configure_endpoints(api_url: str, gateway_url: str) -> None:
+    """Point discord.py's REST base and gateway elsewhere (tests, proxies). Process-wide."""
+    if api_url:
+        Route.BASE = api_url.rstrip("/")
+    if gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def setup_discord(
+    app: web.Application,
+    core_key: web.AppKey[CoreApp],
+    *,
+    token: str,
+    api_url: str = "",
+    gateway_url: str = "",
+    public_url: str = "",
+    announce_every_s: float = 30.0,
+) -> None:
+    """Run the discord.py client beside the web app, registered for delivery."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        configure_endpoints(api_url, gateway_url)
+        core = app[core_key]
+        bot = DiscordBot(
+            core, token=token, public_url=public_url, announce_every_s=announce_every_s
+        )
+        core.delivery.register(bot)
+        app[DISCORDBOT] = bot
+        bot.start()
+        yield
+        core.delivery.unregister("discord")
+        await bot.close()
+
+    app.cleanup_ctx.append(ctx)
