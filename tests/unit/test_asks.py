@@ -6,6 +6,7 @@ from __future__ import annotations
 from core.app import CoreApp
 from tests.support import ChatDriver
 from tests.unit.dialog_helpers import apply_as_mentor
+from tests.unit.test_onboarding import onboard_learner
 
 
 def asked(driver: ChatDriver) -> list[tuple[str, int, bool]]:
@@ -30,7 +31,7 @@ async def test_a_booking_topic_is_marked(core: CoreApp) -> None:
         boss.is_admin = True
     await admin.say("/admin pending")
     await admin.press("Approve")
-    learner = ChatDriver(core, "lee")
+    learner = await onboard_learner(core, "lee")  # booking asks newcomers for a profile first
     await learner.say("/find python")
     await learner.press("Meera")
     await learner.press("Book")
