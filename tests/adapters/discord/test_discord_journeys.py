@@ -60,3 +60,14 @@ async def test_find_autocomplete_suggests_skills(
         assert answer.type == 8  # autocomplete result
         choices = answer.body["data"]["choices"]
         assert check(choices) and len(choices) <= 25
+
+
+async def test_plain_words_in_a_dm(server: TestServer, fake_discord: FakeDiscord) -> None:
+    """Issue #26 over discord.py: a newcomer's first DMs read for what they mean."""
+    mira = DiscordUser(server, fake_discord, "500000000000000009", "Mira")
+    await mira.say("how much does a session cost?")
+    assert "₹100" in mira.text() and "70/30" in mira.text()
+    await mira.say("I want to learn python")
+    assert "Python" in mira.text() and "Please choose" not in mira.text()
+    await mira.say("cancle")
+    assert "Cancelled" in mira.text()

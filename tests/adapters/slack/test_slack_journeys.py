@@ -41,3 +41,14 @@ async def test_onboarding_in_the_dm_with_a_misspelt_skill(
     assert "Asha Rao" in asha.text() and "Python" in asha.text()
     await asha.command("wallet")
     assert "Your wallet" in asha.text() and "Credits" in asha.text()
+
+
+async def test_plain_words_in_the_dm(server: TestServer, fake_slack: FakeSlack) -> None:
+    """Issue #26 over slack-bolt: a newcomer's first messages read for what they mean."""
+    neel = SlackUser(server, fake_slack, "UNEEL", "Neel")
+    await neel.say("is it free?")
+    assert "Using MentorBot is free" in neel.text()
+    await neel.say("I can teach React")
+    assert "call you" in neel.text()
+    await neel.say("start over")
+    assert "Starting setting up your profile again" in neel.text()
