@@ -17,7 +17,9 @@ from core.views import profile_card
 async def application_reply(ctx: Ctx, user_id: int) -> Reply:
     view = await ctx.profiles.view(user_id)
     return Reply(
-        "*Mentor application*\n" + profile_card(view, ctx.now, own=False),
+        f"*Mentor application* · id {user_id}\n"
+        + profile_card(view, ctx.now, own=False)
+        + f"\n\nBy command: `/admin approve {user_id}` or `/admin reject {user_id} REASON`",
         buttons=application_buttons(user_id),
     )
 
@@ -77,14 +79,12 @@ class Admin(Dialog):
             if verb == "approve":
                 return end(await self._approve(ctx, target))
             if not reason:
-                ctx.data.update({"verb": verb, "target": target})
-                return goto("reason", await self.prompt(ctx, "reason"))
+                return await self._ask_reason(ctx, verb, target)
             return end(await self._decide(ctx, verb, target, reason))
         if verb.startswith("reason") and target is not None:
-            ctx.data.update(
-                {"verb": words[0].split(":")[-1] if ":" in words[0] else "reject", "target": target}
+            return await self._ask_reason(
+                ctx, words[0].split(":")[-1] if ":" in words[0] else "reject", target
             )
-            return goto("reason", await self.prompt(ctx, "reason"))
         if verb == "suspend-who":
             return goto("suspend_who", await self.prompt(ctx, "suspend_who"))
         counts = await ctx.mentors.count_by_status()
@@ -153,6 +153,14 @@ class Admin(Dialog):
             )
             for t in tags[:20]
         ]
+
+    async def _ask_reason(self, ctx: Ctx, verb: str, target: int) -> Step:
+        """A reason is asked only for a decision that can still happen."""
+        check = await ctx.mentors.can_move(target, "rejected" if verb == "reject" else "suspended")
+        if not check.ok:
+            return end(Reply(check.message))
+        ctx.data.update({"verb": verb, "target": target})
+        return goto("reason", await self.prompt(ctx, "reason"))
 
     async def _approve(self, ctx: Ctx, target: int) -> Reply:
         d = await ctx.mentors.approve(ctx.user, target)

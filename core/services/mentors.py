@@ -20,6 +20,14 @@ class Decision:
     message: str
 
 
+# Which states an application may be moved from, per target state.
+MOVES_FROM: dict[str, tuple[str, ...]] = {
+    "approved": ("pending", "suspended"),
+    "rejected": ("pending",),
+    "suspended": ("approved",),
+}
+
+
 class Mentors:
     def __init__(self, session: AsyncSession, now: datetime, events: list[Event]) -> None:
         self.s = session
@@ -85,11 +93,7 @@ class Mentors:
             if mp is None:
                 return Decision(False, "There is no mentor application for that user.")
             await self.s.refresh(mp)
-            by = await self.s.get(User, mp.decided_by) if mp.decided_by else None
-            who = f" by {by.display_name}" if by else ""
-            return Decision(
-                False, f"Nothing changed: that application is already {mp.status}{who}."
-            )
+            return Decision(False, await self._already(mp))
         self.s.add(
             AuditEntry(
                 actor_id=admin.id,
@@ -103,13 +107,28 @@ class Mentors:
         return Decision(True, to)
 
     async def approve(self, admin: User, user_id: int) -> Decision:
-        return await self._decide(admin, user_id, ("pending", "suspended"), "approved", "")
+        return await self._decide(admin, user_id, MOVES_FROM["approved"], "approved", "")
 
     async def reject(self, admin: User, user_id: int, reason: str) -> Decision:
-        return await self._decide(admin, user_id, ("pending",), "rejected", reason)
+        return await self._decide(admin, user_id, MOVES_FROM["rejected"], "rejected", reason)
 
     async def suspend(self, admin: User, user_id: int, reason: str) -> Decision:
-        return await self._decide(admin, user_id, ("approved",), "suspended", reason)
+        return await self._decide(admin, user_id, MOVES_FROM["suspended"], "suspended", reason)
+
+    async def can_move(self, user_id: int, to: str) -> Decision:
+        """Whether an application can still go to `to`, asked before anything else is (a
+        reason for a rejection that can no longer happen is wasted typing)."""
+        mp = await self.s.get(MentorProfile, user_id)
+        if mp is None:
+            return Decision(False, "There is no mentor application for that user.")
+        if mp.status in MOVES_FROM[to]:
+            return Decision(True, "")
+        return Decision(False, await self._already(mp))
+
+    async def _already(self, mp: MentorProfile) -> str:
+        by = await self.s.get(User, mp.decided_by) if mp.decided_by else None
+        who = f" by {by.display_name}" if by else ""
+        return f"Nothing changed: that application is already {mp.status}{who}."
 
     async def pending(self, limit: int = 20) -> list[tuple[User, MentorProfile]]:
         rows = await self.s.execute(

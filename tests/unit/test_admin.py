@@ -106,3 +106,26 @@ async def test_admin_commands_with_arguments(core: CoreApp, inbox: RecordingChan
     await admin.say(f"/admin reject {uid} Profile needs a real photo link")
     assert "Rejected" in admin.text()
     assert await _status(core, "esha") == "rejected"
+
+
+async def test_pending_shows_ids_and_a_stale_reject_asks_nothing(
+    core: CoreApp, inbox: RecordingChannel
+) -> None:
+    """Issue #22 item 15: ids for the commands; a decided application isn't re-asked about."""
+    admin = ChatDriver(core, "admin")
+    await admin.say("/menu")
+    await apply_as_mentor(core, "chetan")
+    await admin.say("/admin pending")
+    listing = admin.last
+    async with core.db.transaction() as s:
+        acc = await s.scalar(select(Account).where(Account.external_id == "chetan"))
+        assert acc is not None
+        uid = acc.user_id
+    assert f"id {uid}" in admin.text() and f"/admin approve {uid}" in admin.text()
+    await admin.say(f"/admin approve {uid}")
+    assert "Approved Chetan" in admin.text()
+    await admin.press("Reject", listing)  # the stale button from the listing
+    assert "Nothing changed: that application is already approved" in admin.text()
+    assert "Why reject" not in admin.text()
+    await admin.say(f"/admin reject {uid}")
+    assert "already approved" in admin.text() and "Why reject" not in admin.text()
