@@ -28,6 +28,16 @@ class TzResolved:
 @dataclass(frozen=True)
 class TzSuggestions:
     options: tuple[str, ...]
+    # What each option is called for a person: the place that matched ("Bangalore"), or ""
+    # when the zone's own name was the match.
+    places: tuple[str, ...] = ()
+
+    def label(self, i: int, at: datetime) -> str:
+        """ "Bangalore (UTC+05:30)" rather than "Asia/Kolkata"."""
+        place = self.places[i] if i < len(self.places) else ""
+        if not place:
+            return describe_zone(self.options[i], at)
+        return f"{place} ({describe_zone(self.options[i], at).rsplit(' (', 1)[-1]}"
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,13 @@ def _iana_by_key() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _city_names() -> dict[str, str]:
+    """City key -> the city as people write it ("bangalore" -> "Bangalore")."""
+    raw = resources.files("core").joinpath("data/cities.json").read_text(encoding="utf-8")
+    return {_key(city): city.title() if city.islower() else city for city in json.loads(raw)}
+
+
+@lru_cache(maxsize=1)
 def _cities() -> dict[str, str]:
     raw = resources.files("core").joinpath("data/cities.json").read_text(encoding="utf-8")
     data = json.loads(raw)
@@ -273,9 +290,13 @@ def _fuzzy(text: str, key: str) -> TzResult:
         key, names, scorer=OSA.normalized_similarity, limit=40, score_cutoff=SUGGEST_SCORE / 100
     )
     best: dict[str, float] = {}
-    for _name, similarity, index in hits:
+    place: dict[str, str] = {}
+    cities = _city_names()
+    for name, similarity, index in hits:
         zone_name = zones[index]
-        best[zone_name] = max(similarity * 100, best.get(zone_name, 0.0))
+        if similarity * 100 > best.get(zone_name, 0.0):
+            best[zone_name] = similarity * 100
+            place[zone_name] = cities.get(name, "")
     ranked = sorted(best.items(), key=lambda item: -item[1])
     if not ranked:
         return TzUnknown(text)
@@ -283,7 +304,8 @@ def _fuzzy(text: str, key: str) -> TzResult:
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if top_score >= ACCEPT_SCORE and top_score - runner_up >= ACCEPT_MARGIN:
         return TzResolved(top_zone)
-    return TzSuggestions(tuple(z for z, _ in ranked[:MAX_SUGGESTIONS]))
+    top = [z for z, _ in ranked[:MAX_SUGGESTIONS]]
+    return TzSuggestions(tuple(top), tuple(place.get(z, "") for z in top))
 
 
 def resolve_timezone(text: str) -> TzResolved | TzSuggestions | TzUnknown:

@@ -68,7 +68,8 @@ def profile_card(p: ProfileView, now: datetime, *, own: bool) -> str:
     if p.timezone:
         lines.append(f"Time zone: {esc(describe_zone(p.timezone, now))}")
     if p.availability:
-        lines.append(f"Available (their time): {format_windows(p.availability)}")
+        whose = "your" if own else "their"
+        lines.append(f"Available ({whose} time): {format_windows(p.availability)}")
     m = p.mentor
     if m is not None and (m.status != "draft" or own):
         lines.append("")

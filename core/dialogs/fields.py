@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from core.availability import Window, parse_availability
 from core.forms import FieldEnv, Invalid
@@ -85,6 +86,7 @@ class TzChoice:
 
     typed: str
     options: tuple[str, ...]
+    labels: tuple[str, ...] = ()  # "Bangalore (UTC+05:30)" per option
 
 
 def tz_unknown(text: str) -> str:
@@ -94,7 +96,7 @@ def tz_unknown(text: str) -> str:
     )
 
 
-def resolve_tz(text: str) -> str | TzChoice | Invalid:
+def resolve_tz(text: str, at: datetime | None = None) -> str | TzChoice | Invalid:
     res = resolve_timezone(text)
     place = read_place(text) if not isinstance(res, TzResolved) else None
     if place:  # "I'm in Pune", "i live in bangalore"
@@ -103,7 +105,9 @@ def resolve_tz(text: str) -> str | TzChoice | Invalid:
     if isinstance(res, TzResolved):
         return res.name
     if isinstance(res, TzSuggestions) and res.options:
-        return TzChoice(text, tuple(res.options))
+        when = at or datetime.now(UTC)  # only for the offsets shown on the choices
+        labels = tuple(res.label(i, when) for i in range(len(res.options)))
+        return TzChoice(text, tuple(res.options), labels)
     return Invalid(tz_unknown(text))
 
 
@@ -112,7 +116,8 @@ def parse_timezone_field(text: str) -> str | Invalid:
     res = resolve_tz(text)
     if isinstance(res, TzChoice):
         return Invalid(
-            f"Did you mean {' or '.join(res.options)} for {quote(text)}? Type one of them."
+            f"Did you mean {' or '.join(res.labels or res.options)} for {quote(text)}? "
+            "Type one of them."
         )
     return res
 

@@ -244,10 +244,17 @@ class Onboarding(Dialog):
         if state == "tz_pick":
             raw = ctx.data.get("tz_options")
             opts = [o for o in raw if isinstance(o, str)] if isinstance(raw, list) else []
+            raw_labels = ctx.data.get("tz_labels")
+            labels = (
+                [x for x in raw_labels if isinstance(x, str)]
+                if isinstance(raw_labels, list)
+                else []
+            )
+            shown = labels if len(labels) == len(opts) else opts
             return Reply(
                 f"Did you mean one of these for {quote(ctx.str_data('tz_typed'))}? "
                 "Or type another city.",
-                buttons=tuple((Button(o, Ob("tzi", str(i)).pack()),) for i, o in enumerate(opts)),
+                buttons=tuple((Button(o, Ob("tzi", str(i)).pack()),) for i, o in enumerate(shown)),
             )
         q = QUESTIONS.get(state)
         if q is None:
@@ -443,11 +450,12 @@ class Onboarding(Dialog):
         if not text:
             return await self.retry(ctx, "timezone", q.empty)
         # Steps can ask back ("which Springfield?"); the form's parser picks or refuses.
-        res = resolve_tz(text)
+        res = resolve_tz(text, ctx.now)
         if isinstance(res, str):
             return await self._set_tz(ctx, res)
         if isinstance(res, TzChoice):
             ctx.data["tz_options"] = list(res.options)
+            ctx.data["tz_labels"] = list(res.labels)
             ctx.data["tz_typed"] = text
             return goto("tz_pick", await self.prompt(ctx, "tz_pick"))
         return await self.retry(ctx, "timezone", res.message)

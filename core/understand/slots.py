@@ -109,7 +109,12 @@ def _letters_only(text: str, also: str = "") -> str:
     keep = []
     for ch in text:
         cat = unicodedata.category(ch)
-        keep.append(ch if cat[0] in "LMN" or ch in " .'’-,()" + also or cat == "Zs" else " ")
+        if cat[0] in "LMN" or ch in " .'’-,()\ufffd" + also or cat == "Zs":
+            keep.append(ch)  # U+FFFD marks a character that arrived broken: it stays visible
+        elif cat[0] == "S":
+            keep.append("")  # emoji and symbols go without splitting a word
+        else:
+            keep.append(" ")
     return " ".join("".join(keep).split())
 
 

@@ -107,7 +107,7 @@ def test_eval_offline_command_prints_json(
 
 def test_synthetic_set_has_known_ground_truth() -> None:
     mentors, cases, index, quality = build(200, seed=3)
-    assert {c.kind for c in cases} == {"explicit", "misspelt", "vague"}
+    assert {c.kind for c in cases} == {"explicit", "misspelt", "spoken", "vague"}
     by_id = {m.user_id: m for m in mentors}
     rank = {"beginner": 1, "intermediate": 2, "advanced": 3}
     for c in cases[:20]:

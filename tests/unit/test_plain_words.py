@@ -198,3 +198,32 @@ async def test_start_right_after_the_greeting_is_no_welcome_back(core: CoreApp) 
     await c.press("Learn")
     await c.say("/start")
     assert "Welcome back" in c.text() and "call you" in c.text()
+
+
+async def test_a_misspelt_city_is_offered_as_cities_not_zone_names(core: CoreApp) -> None:
+    """Issue #22 item 16: "Banglore" offers "Bangalore (UTC+05:30)", not "Asia/Kolkata"."""
+    c = await newcomer(core, "x10")
+    await c.press("Learn")
+    await c.say("Priya")
+    await c.say("python")
+    await c.press("Beginner")
+    await c.press("Skip for now")
+    await c.say("English")
+    await c.say("Banglore")
+    labels = [b.label for r in c.last for b in r.all_buttons()]
+    assert "Bangalore (UTC+05:30)" in labels and "Asia/Kolkata" not in labels
+    await c.press("Bangalore")
+    assert "Asia/Kolkata" in c.text()
+
+
+async def test_your_own_profile_says_your_time(core: CoreApp) -> None:
+    c = await newcomer(core, "x11")
+    await c.press("Learn")
+    await c.say("Priya")
+    await c.say("python")
+    await c.press("Beginner")
+    await c.press("Skip for now")
+    await c.say("English")
+    await c.say("Pune")
+    await c.press("Weekday evenings")
+    assert "Available (your time)" in c.text() and "their time" not in c.text()
