@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from core.clockwork import TickReport, tick
 from core.db.engine import Database
+from core.db.inbound import first_seen
 from core.delivery import Delivery
 from core.dialogs import build_registry
 from core.dialogs.forms import check_form, form_for, open_form, submit_form
@@ -117,6 +118,13 @@ class CoreApp:
         """Replies to one inbound. `once`: the platform's delivery id (Telegram update_id,
         Slack event_id); a redelivery of it answers [] and changes nothing."""
         return await self.runner.handle(actor, inbound, key, once=once)
+
+    async def first_delivery(self, once: Delivered) -> bool:
+        """Records a delivery the adapter answers by itself, with no step in core (e.g. "let's
+        do that in a private chat"); False if it was recorded before. A step records its own
+        delivery: pass `once` to handle() instead."""
+        async with unit_of_work(self.deps) as u:
+            return await first_seen(u.session, once.source, once.event_id, u.now)
 
     # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
     def form_for(self, inbound: Inbound) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bots.telegram.wiring import TelegramConfig
+from bots.telegram.setup import TelegramConfig
 from webhooks import razorpay
 from webhooks.telegram import setup_telegram_webhook
 

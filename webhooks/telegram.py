@@ -1,7 +1,7 @@
 """POST /webhooks/telegram: check the secret token, answer at once, process in the background.
 
 Telegram retries an update whose answer is slow or not 2xx, so the answer must not wait
-for the dialog step; duplicates are dropped further in (bots.telegram, by update_id).
+for the dialog step; core acts on each update_id once (recorded in the step's own transaction).
 Updates of one chat run one after another in the order they arrived (a quick second
 message must not overtake a slow first one); different chats run side by side.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bots.telegram.wiring import PATH, TELEGRAM, TelegramConfig
+from bots.telegram.setup import PATH, TELEGRAM, TelegramConfig
 
 log = logging.getLogger(__name__)
 

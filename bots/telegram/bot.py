@@ -1,5 +1,6 @@
-"""The aiogram wiring: a Dispatcher whose handlers translate, acknowledge and call core,
-and the Channel that delivers core's notifications to Telegram users."""
+"""The bot: a Dispatcher whose handlers acknowledge, call core and send the answer, and the
+Channel that delivers core's notifications to Telegram users. Translation lives in inbound.py,
+rendering in render.py, start-up in setup.py."""
 
 from __future__ import annotations
 
@@ -54,8 +55,7 @@ from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
 from bots.telegram.session import Session
 from core.app import CoreApp
 from core.commands import menu_commands
-from core.db.inbound import first_seen
-from core.messaging import ActionIn, Button, Reply
+from core.messaging import ActionIn, Button, Delivered, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,6 @@ class TelegramBot:
         *,
         pacer: Pacer | None = None,
         timer: Timer | None = None,
-        dedupe: bool = True,
         typing_later: Later | None = None,
     ) -> None:
         self.core = core
@@ -157,9 +156,6 @@ class TelegramBot:
         # Separate from the pacing timer: tests decide when "a second" has passed.
         self.typing_later: Later = typing_later or loop_later
         self.pacer = pacer or Pacer(timer=self.timer)
-        # Webhooks are retried by Telegram (slow answer, restart), so they need it; polling
-        # moves the offset past an update as soon as aiogram takes it, so it never repeats.
-        self.dedupe = dedupe
         self.username = ""
         self.order = ChatOrder()
         self.dp = Dispatcher()
@@ -223,7 +219,7 @@ class TelegramBot:
         update = Update.model_validate(raw, context={"bot": self.bot})
         await self.dp.feed_update(self.bot, update)
 
-    # ---- middleware: each update_id once, and a signal when it is done ---------
+    # ---- middleware: one update of a chat at a time, and a signal when it is done ----
     async def _once(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         task = asyncio.current_task()
@@ -237,9 +233,6 @@ class TelegramBot:
             if turn is not None and turn[0] is not None:
                 assert chat is not None
                 await self.order.wait_turn(chat, turn[0])
-            if self.dedupe and not await self._first_time(event.update_id):
-                log.info("update %s already processed; skipped", event.update_id)
-                return None
             return await handler(event, data)
         finally:
             if turn is not None:
@@ -251,13 +244,15 @@ class TelegramBot:
                 self.finished.append(event.update_id)
                 self._finished_cond.notify_all()
 
-    async def _first_time(self, update_id: int) -> bool:
-        # Recorded before the work (at most once): Telegram redelivers on a slow answer,
-        # and a repeated booking request would be worse than a lost message.
-        async with self.core.db.transaction() as s:
-            return await first_seen(
-                s, f"telegram:{self.bot.id}", str(update_id), self.core.clock.now()
-            )
+    def delivered(self, update: Update) -> Delivered:
+        """The update's id as core records it, inside the step's own transaction: Telegram
+        redelivers (a slow webhook answer, a restart, two pollers overlapping), and core then
+        acts once; a step that failed rolled its record back, so the redelivery runs it."""
+        return Delivered(f"telegram:{self.bot.id}", str(update.update_id))
+
+    async def _first(self, update: Update) -> bool:
+        """For answers the adapter gives by itself (no step runs in core)."""
+        return await self.core.first_delivery(self.delivered(update))
 
     async def wait_finished(self, update_id: int, within_s: float = 10.0, times: int = 1) -> None:
         """Until the update has been handled (or skipped as a duplicate) `times` times."""
@@ -265,7 +260,7 @@ class TelegramBot:
             await self._finished_cond.wait_for(lambda: self.finished.count(update_id) >= times)
 
     # ---- inbound ------------------------------------------------------------------
-    async def on_message(self, message: Message) -> None:
+    async def on_message(self, message: Message, event_update: Update) -> None:
         routed = translate_message(message, self.username)
         if routed is None:
             return
@@ -273,15 +268,18 @@ class TelegramBot:
         # and it is what ties a keyboard to its owner (inbound.owner_of).
         reply_to = message.message_id if is_group(message.chat) else None
         if isinstance(routed, Redirect):
-            await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
+            if await self._first(event_update):
+                await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
             return
         # No lock of our own: _once already runs one update of a chat at a time, reply
         # included, so the next step never overtakes this answer.
         with self._typing_while_slow(message.chat.id):
-            replies = await self.core.handle(routed.actor, routed.inbound, routed.key)
+            replies = await self.core.handle(
+                routed.actor, routed.inbound, routed.key, once=self.delivered(event_update)
+            )
         await self._answer(message.chat.id, replies, reply_to=reply_to)
 
-    async def on_callback(self, cq: CallbackQuery) -> None:
+    async def on_callback(self, cq: CallbackQuery, event_update: Update) -> None:
         msg = cq.message if isinstance(cq.message, Message) else None
         reply_to: int | None = None
         if cq.message is not None and is_group(cq.message.chat):
@@ -296,7 +294,8 @@ class TelegramBot:
             redirect = group_action(cq.data, cq.from_user, self.username) if cq.data else None
             if redirect is not None:
                 await self._ack(cq)
-                await self._answer(msg.chat.id, [redirect.reply], reply_to=reply_to)
+                if await self._first(event_update):
+                    await self._answer(msg.chat.id, [redirect.reply], reply_to=reply_to)
                 return
         await self._ack(cq)  # always, first: stops the button's spinner
         if not cq.data:
@@ -304,7 +303,11 @@ class TelegramBot:
         chat_id = msg.chat.id if msg is not None else cq.from_user.id
         key = key_of(msg.chat if msg is not None else None, cq.from_user)
         with self._typing_while_slow(chat_id):
-            replies = await self.core.handle(actor_of(cq.from_user), ActionIn(cq.data), key)
+            replies = await self.core.handle(
+                actor_of(cq.from_user), ActionIn(cq.data), key, once=self.delivered(event_update)
+            )
+        if not replies:
+            return  # a redelivered press: the first delivery answered and folded the keyboard
         await self._after_press(chat_id, msg, cq.data, replies, reply_to)
 
     @contextlib.contextmanager

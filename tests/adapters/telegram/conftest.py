@@ -8,7 +8,7 @@ import pytest
 
 from bots.telegram.bot import TelegramBot
 from bots.telegram.flood import Pacer
-from bots.telegram.wiring import TelegramConfig, make_bot
+from bots.telegram.setup import TelegramConfig, make_bot
 from core.app import CoreApp
 from core.clock import ManualClock
 from core.db.engine import Database

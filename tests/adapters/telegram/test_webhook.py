@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bots.telegram.bot import TelegramBot
-from bots.telegram.wiring import TELEGRAM, TelegramConfig, set_webhook
+from bots.telegram.setup import TELEGRAM, TelegramConfig, set_webhook
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
 from tests.adapters.telegram.fakeapi import FakeBotAPI
@@ -101,7 +101,7 @@ async def test_wrong_or_missing_secret_is_403_and_nothing_runs(
 async def test_no_token_means_the_bot_is_off_and_says_why(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bots.telegram.wiring")
+    caplog.set_level(logging.INFO, logger="bots.telegram.setup")
     app = create_app(_settings(tmp_path))
     assert "Telegram bot is off: MENTORBOT_TELEGRAM_TOKEN is not set." in caplog.text
     assert not any(r.resource.canonical == PATH for r in app.router.routes())  # type: ignore[union-attr]
@@ -189,3 +189,60 @@ async def test_sequencer_keeps_order_per_key_and_forgets_finished_keys() -> None
     await asyncio.wait([a1, a2])
     assert seen == ["b1", "a1", "a2"]  # a1 failing doesn't stop a2 or reorder it
     assert order.queued("a") == 0 and len(order) == 0
+
+
+async def test_a_redelivered_press_is_acted_on_once(api: FakeBotAPI, server: TestServer) -> None:
+    tg: TelegramBot = server.app[TELEGRAM]
+    await _post(server, {"update_id": 8001, **api.text_update(444, "/start")}, SECRET)
+    await tg.wait_finished(8001)
+    menu = next(m for m in api.chat_messages(444) if "What would you like to do?" in m.plain)
+    learn = next(b["callback_data"] for b in menu.buttons() if "Learn" in b["text"])
+    press = {"update_id": 8002, **api.press_update(444, menu, learn)}
+    assert await _post(server, press, SECRET) == 200
+    await tg.wait_finished(8002)
+    after_first = len(api.chat_messages(444))
+    assert any("call you" in m.plain for m in api.chat_messages(444))
+    assert await _post(server, press, SECRET) == 200  # Telegram's retry of the same update
+    await tg.wait_finished(8002, times=2)
+    assert len(api.chat_messages(444)) == after_first
+    assert sum("call you" in m.plain for m in api.chat_messages(444)) == 1
+
+
+async def test_an_update_whose_step_failed_is_acted_on_when_redelivered(
+    api: FakeBotAPI, server: TestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tg: TelegramBot = server.app[TELEGRAM]
+    runner = tg.core.runner
+    real_step = runner._step
+    failures = [RuntimeError("the database went away mid-step")]
+
+    async def fails_once(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return await real_step(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_step", fails_once)
+    update = {"update_id": 8101, **api.text_update(555, "/start")}
+    assert await _post(server, update, SECRET) == 200
+    await tg.wait_finished(8101)
+    assert _greetings(api, 555) == 0
+    assert "Sorry" in api.chat_messages(555)[-1].plain
+    # The failed step rolled back its record of the update too: the retry does the work.
+    assert await _post(server, update, SECRET) == 200
+    await tg.wait_finished(8101, times=2)
+    assert _greetings(api, 555) == 1
+    assert await _post(server, update, SECRET) == 200  # and a third copy is skipped
+    await tg.wait_finished(8101, times=3)
+    assert _greetings(api, 555) == 1
+
+
+async def test_a_redirect_to_the_private_chat_is_posted_once(
+    api: FakeBotAPI, server: TestServer
+) -> None:
+    tg: TelegramBot = server.app[TELEGRAM]
+    update = {"update_id": 8201, **api.text_update(666, "/profile", chat_id=-1001)}
+    for times in (1, 2):
+        assert await _post(server, update, SECRET) == 200
+        await tg.wait_finished(8201, times=times)
+    posted = [m for m in api.chat_messages(-1001) if "private chat" in m.plain]
+    assert len(posted) == 1

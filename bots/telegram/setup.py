@@ -1,5 +1,5 @@
-"""Putting the Telegram bot into the aiohttp app: polling task or webhook route, and the
-notification channel. The composition root calls setup_telegram() once."""
+"""Putting the Telegram bot into the aiohttp app: its settings (TelegramConfig), AppKey and
+cleanup context (start-up: polling task or webhook mode), and `mentorbot telegram set-webhook`."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def setup_telegram(
     webhook = config.mode == "webhook"  # the route itself: webhooks.telegram
 
     async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
-        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer, dedupe=webhook)
+        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer)
         try:
             await tg.start(polling=not webhook, polling_timeout=config.polling_timeout)
         except Exception as exc:
