@@ -23,6 +23,7 @@ from core.policies import Policies
 from core.ports import Clock, PaymentGateway, Recommender
 from core.runner import Runner
 from core.services.catalog import SkillCatalog
+from core.services.places import Place
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
 
 
@@ -125,6 +126,27 @@ class CoreApp:
         delivery: pass `once` to handle() instead."""
         async with unit_of_work(self.deps) as u:
             return await first_seen(u.session, once.source, once.event_id, u.now)
+
+    async def bot_added(self, place: Place, *, once: Delivered | None = None) -> bool:
+        """The bot was added to a group (or is back in one); False if `once` was handled
+        before, and then nothing changed (don't greet the group twice)."""
+        async with unit_of_work(self.deps) as u:
+            if once is not None and not await first_seen(
+                u.session, once.source, once.event_id, u.now
+            ):
+                return False
+            await u.places.added(place)
+            return True
+
+    async def bot_removed(self, place: Place, *, once: Delivered | None = None) -> bool:
+        """The bot was removed from (or kicked out of) a group: recorded as inactive."""
+        async with unit_of_work(self.deps) as u:
+            if once is not None and not await first_seen(
+                u.session, once.source, once.event_id, u.now
+            ):
+                return False
+            await u.places.removed(place)
+            return True
 
     # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
     def form_for(self, inbound: Inbound) -> str | None:

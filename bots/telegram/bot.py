@@ -32,6 +32,7 @@ from aiogram.types import (
     BotCommandScopeAllGroupChats,
     BufferedInputFile,
     CallbackQuery,
+    ChatMemberUpdated,
     LinkPreviewOptions,
     Message,
     ReplyParameters,
@@ -41,17 +42,19 @@ from aiogram.types import (
 
 from bots.telegram.flood import Pacer, Timer, with_retry_after
 from bots.telegram.inbound import (
+    BotJoined,
     Redirect,
     actor_of,
     group_action,
     is_group,
     key_of,
+    membership_of,
     not_yours,
     owner_of,
     translate_message,
 )
 from bots.telegram.indicator import Later, TypingIndicator, loop_later
-from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
+from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, group_welcome, render
 from bots.telegram.session import Session
 from core.app import CoreApp
 from core.commands import menu_commands
@@ -122,6 +125,8 @@ class ChatOrder:
 def chat_of(update: Update) -> int | None:
     if update.message is not None:
         return update.message.chat.id
+    if update.my_chat_member is not None:
+        return update.my_chat_member.chat.id
     cq = update.callback_query
     if cq is not None:
         return cq.message.chat.id if cq.message is not None else cq.from_user.id
@@ -130,6 +135,37 @@ def chat_of(update: Update) -> int | None:
 
 def _bot_commands(*, groups: bool) -> list[BotCommand]:
     return [BotCommand(command=c.name, description=c.help) for c in menu_commands(groups=groups)]
+
+
+def build_dispatcher() -> Dispatcher:
+    """The update types the bot handles. What it asks Telegram for (getUpdates and
+    setWebhook's allowed_updates) is derived from this: update_types()."""
+    router = Router(name="mentorbot")
+    router.message.register(_on_message)
+    router.callback_query.register(_on_callback)
+    router.my_chat_member.register(_on_my_chat_member)
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+def update_types() -> list[str]:
+    return build_dispatcher().resolve_used_update_types()
+
+
+# aiogram hands each handler the Dispatcher's "tg" entry: the TelegramBot it belongs to.
+async def _on_message(message: Message, event_update: Update, tg: TelegramBot) -> None:
+    await tg.on_message(message, event_update)
+
+
+async def _on_callback(cq: CallbackQuery, event_update: Update, tg: TelegramBot) -> None:
+    await tg.on_callback(cq, event_update)
+
+
+async def _on_my_chat_member(
+    change: ChatMemberUpdated, event_update: Update, tg: TelegramBot
+) -> None:
+    await tg.on_my_chat_member(change, event_update)
 
 
 class Unreachable(Exception):
@@ -158,11 +194,9 @@ class TelegramBot:
         self.pacer = pacer or Pacer(timer=self.timer)
         self.username = ""
         self.order = ChatOrder()
-        self.dp = Dispatcher()
-        router = Router(name="mentorbot")
-        router.message.register(self.on_message)
-        router.callback_query.register(self.on_callback)
-        self.dp.include_router(router)
+        self.dp = build_dispatcher()
+        self.dp["tg"] = self
+        self.update_types = self.dp.resolve_used_update_types()
         self.dp.update.outer_middleware(self._once)
         self._polling: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -191,8 +225,24 @@ class TelegramBot:
                     polling_timeout=polling_timeout,
                     handle_signals=False,
                     close_bot_session=False,
-                    allowed_updates=["message", "callback_query"],
+                    allowed_updates=self.update_types,
                 )
+            )
+        else:
+            await self._check_webhook()
+
+    async def _check_webhook(self) -> None:
+        """Webhook mode: say in the log if Telegram was registered for other update types
+        (an older release asked for fewer) or not at all."""
+        info = await self.bot.get_webhook_info()
+        if not info.url:
+            log.warning("No Telegram webhook is registered: run `mentorbot telegram set-webhook`.")
+        elif sorted(info.allowed_updates or ()) != self.update_types:
+            log.warning(
+                "Telegram's webhook sends %s, the bot handles %s: run "
+                "`mentorbot telegram set-webhook` again.",
+                ", ".join(info.allowed_updates or ["its default types"]),
+                ", ".join(self.update_types),
             )
 
     async def stop(self) -> None:
@@ -309,6 +359,19 @@ class TelegramBot:
         if not replies:
             return  # a redelivered press: the first delivery answered and folded the keyboard
         await self._after_press(chat_id, msg, cq.data, replies, reply_to)
+
+    async def on_my_chat_member(self, change: ChatMemberUpdated, event_update: Update) -> None:
+        """The bot's own membership of a chat changed: a group it joined is greeted with how
+        members use it there; one it was removed from is recorded as inactive."""
+        move = membership_of(change)
+        if move is None:
+            return
+        once = self.delivered(event_update)
+        if isinstance(move, BotJoined):
+            if await self.core.bot_added(move.place, once=once):
+                await self._answer(change.chat.id, [group_welcome()])
+        else:
+            await self.core.bot_removed(move.place, once=once)
 
     @contextlib.contextmanager
     def _typing_while_slow(self, chat_id: int) -> Iterator[None]:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aiogram.types import Chat, Message, User
+from aiogram.types import (
+    Chat,
+    ChatMemberAdministrator,
+    ChatMemberMember,
+    ChatMemberOwner,
+    ChatMemberRestricted,
+    ChatMemberUpdated,
+    Message,
+    ResultChatMemberUnion,
+    User,
+)
 
 from core.booking.payloads import Bk
 from core.commands import menu_commands
@@ -26,6 +36,7 @@ from core.messaging import (
     parse_text,
 )
 from core.services.buttons import ViewProfile
+from core.services.places import Place
 
 PLATFORM: Platform = "telegram"
 WORKSPACE = "telegram"
@@ -178,3 +189,37 @@ def not_yours(owner: User | None) -> str:
     who = f"@{owner.username}" if owner.username else owner.full_name or "someone else"
     text = f"This button is for {who}. Send the command yourself to get your own."
     return text[:ALERT_MAX]
+
+
+@dataclass(frozen=True)
+class BotJoined:
+    """The bot was added to a group (or let back in)."""
+
+    place: Place
+
+
+@dataclass(frozen=True)
+class BotLeft:
+    """The bot was removed from a group, kicked out, or the group was deleted."""
+
+    place: Place
+
+
+def _present(member: ResultChatMemberUnion) -> bool:
+    if isinstance(member, ChatMemberOwner | ChatMemberAdministrator):
+        return True
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return isinstance(member, ChatMemberMember)  # the others: ChatMemberLeft, ChatMemberBanned
+
+
+def membership_of(change: ChatMemberUpdated) -> BotJoined | BotLeft | None:
+    """A my_chat_member update: the bot's own membership changed. Only entering or leaving a
+    group matters; a promotion, or a private chat blocked or unblocked, is None."""
+    if not is_group(change.chat):
+        return None
+    was, now = _present(change.old_chat_member), _present(change.new_chat_member)
+    if was == now:
+        return None
+    place = Place(PLATFORM, WORKSPACE, str(change.chat.id), change.chat.title or "")
+    return BotJoined(place) if now else BotLeft(place)

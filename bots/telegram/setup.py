@@ -14,7 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
-from bots.telegram.bot import TelegramBot
+from bots.telegram.bot import TelegramBot, update_types
 from bots.telegram.flood import Pacer, Timer
 from bots.telegram.session import Session
 from core.app import CoreApp
@@ -116,7 +116,7 @@ async def set_webhook(config: TelegramConfig) -> str:
         await bot.set_webhook(
             config.webhook_url,
             secret_token=config.webhook_secret,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=update_types(),
         )
         info = await bot.get_webhook_info()
     finally:

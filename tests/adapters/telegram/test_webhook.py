@@ -12,11 +12,11 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bots.telegram.bot import TelegramBot
+from bots.telegram.bot import TelegramBot, update_types
 from bots.telegram.setup import TELEGRAM, TelegramConfig, set_webhook
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
-from tests.adapters.telegram.fakeapi import FakeBotAPI
+from tests.adapters.telegram.fakeapi import FakeBotAPI, update_kind
 from webhooks.telegram import PATH, SECRET_HEADER, TELEGRAM_WEBHOOK, Sequencer
 
 SECRET = "hook-secret-2f9a"
@@ -133,6 +133,7 @@ async def test_set_webhook_registers_url_and_secret(api: FakeBotAPI) -> None:
         "url": "https://mentorbot.example.org/webhooks/telegram",
         "secret_token": SECRET,
     }
+    assert api.allowed_updates == update_types() == ["callback_query", "message", "my_chat_member"]
     with pytest.raises(ValueError, match="https"):
         await set_webhook(
             TelegramConfig(api.token, api.url, "webhook", SECRET, "http://127.0.0.1:8080")
@@ -246,3 +247,130 @@ async def test_a_redirect_to_the_private_chat_is_posted_once(
         await tg.wait_finished(8201, times=times)
     posted = [m for m in api.chat_messages(-1001) if "private chat" in m.plain]
     assert len(posted) == 1
+
+
+async def test_telegram_delivers_to_the_webhook_only_what_set_webhook_asked_for(
+    api: FakeBotAPI, server: TestServer
+) -> None:
+    tg: TelegramBot = server.app[TELEGRAM]
+    await set_webhook(
+        TelegramConfig(api.token, api.url, "webhook", SECRET, "https://mentorbot.example.org")
+    )
+    api.webhook_target = str(server.make_url(PATH))  # the TLS proxy in front of the app
+    assert await api.post_update(api.membership_update(-1002, "left", "member")) == 200
+    joined = api.dropped == [] and api._next_update
+    await tg.wait_finished(joined)
+    assert any("A community can be linked" in m.plain for m in api.chat_messages(-1002))
+    edited = api.text_update(5, "edited")
+    assert await api.post_update({"edited_message": {**edited["message"], "edit_date": 1}}) is None
+    assert [update_kind(d) for d in api.dropped] == ["edited_message"]
+    # The same added-to-group update delivered again (Telegram's retry): greeted once.
+    again = {"update_id": joined, **api.membership_update(-1002, "left", "member")}
+    assert await _post(server, again, SECRET) == 200
+    await tg.wait_finished(joined, times=2)
+    assert sum("A community can be linked" in m.plain for m in api.chat_messages(-1002)) == 1
+
+
+def _other_updates(api: FakeBotAPI) -> list[dict[str, Any]]:
+    """One valid update of each kind the bot has no handler for (Bot API shapes)."""
+    msg = api.text_update(5, "hello")["message"]
+    user = msg["from"]
+    channel = {"id": -1003, "type": "channel", "title": "News"}
+    group = {"id": -1001, "type": "supergroup", "title": "Study group"}
+    return [
+        {"edited_message": {**msg, "edit_date": 1_790_000_001}},
+        {"channel_post": {"message_id": 1, "date": 1_790_000_000, "chat": channel, "text": "x"}},
+        {"inline_query": {"id": "iq1", "from": user, "query": "react", "offset": ""}},
+        {"chosen_inline_result": {"result_id": "r1", "from": user, "query": "react"}},
+        {
+            "poll": {
+                "id": "p1",
+                "question": "When?",
+                "options": [
+                    {"persistent_id": "o1", "text": "Mon", "voter_count": 1},
+                    {"persistent_id": "o2", "text": "Tue", "voter_count": 0},
+                ],
+                "total_voter_count": 1,
+                "allows_revoting": False,
+                "members_only": False,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+            }
+        },
+        {
+            "poll_answer": {
+                "poll_id": "p1",
+                "user": user,
+                "option_ids": [0],
+                "option_persistent_ids": ["o1"],
+            }
+        },
+        {
+            "chat_member": {
+                "chat": group,
+                "from": user,
+                "date": 1_790_000_000,
+                "old_chat_member": {"status": "left", "user": user},
+                "new_chat_member": {"status": "member", "user": user},
+            }
+        },
+        {"chat_join_request": {"chat": group, "from": user, "user_chat_id": 5, "date": 1}},
+        {
+            "message_reaction": {
+                "chat": group,
+                "message_id": 3,
+                "user": user,
+                "date": 1_790_000_000,
+                "old_reaction": [],
+                "new_reaction": [{"type": "emoji", "emoji": "👍"}],
+            }
+        },
+        {"some_update_type_from_a_later_bot_api": {"id": 1}},
+    ]
+
+
+# aiogram warns once about a type newer than itself; the update is still acknowledged.
+@pytest.mark.filterwarnings("ignore:Detected unknown update type")
+async def test_every_update_type_it_does_not_handle_is_still_answered_200(
+    api: FakeBotAPI, server: TestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    tg: TelegramBot = server.app[TELEGRAM]
+    for n, update in enumerate(_other_updates(api)):
+        uid = 9000 + n
+        assert await _post(server, {"update_id": uid, **update}, SECRET) == 200, update
+        await tg.wait_finished(uid)
+    assert api.count("sendMessage") == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_webhook_registered_for_other_update_types_is_reported_at_start(
+    api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What a webhook set by an older release (message and callback_query only) looks like."""
+    api.webhook = {"url": "https://mentorbot.example.org/webhooks/telegram", "secret_token": SECRET}
+    api.allowed_updates = ["message", "callback_query"]
+    settings = _settings(
+        tmp_path,
+        telegram_token=api.token,
+        telegram_api_url=api.url,
+        telegram_mode="webhook",
+        telegram_webhook_secret=SECRET,
+    )
+    caplog.set_level(logging.WARNING, logger="bots.telegram.bot")
+    srv = TestServer(create_app(settings), host="127.0.0.1")
+    await srv.start_server()
+    try:
+        assert "Telegram's webhook sends message, callback_query, the bot handles" in caplog.text
+        assert "run `mentorbot telegram set-webhook` again" in caplog.text
+        caplog.clear()
+        await set_webhook(
+            TelegramConfig(api.token, api.url, "webhook", SECRET, "https://mentorbot.example.org")
+        )
+    finally:
+        await srv.close()
+    srv = TestServer(create_app(settings), host="127.0.0.1")
+    await srv.start_server()
+    await srv.close()
+    assert "set-webhook" not in caplog.text
