@@ -7,10 +7,12 @@ from aiohttp import web
 
 from bots.telegram.setup import TelegramConfig
 from webhooks import razorpay
+from webhooks.client_errors import quiet_client_errors
 from webhooks.telegram import setup_telegram_webhook
 
 
 def setup_webhooks(app: web.Application, telegram: TelegramConfig) -> None:
     """Call after the adapters' and payments' setup: these hand requests to them."""
+    quiet_client_errors()  # a webhook body that can't be decoded gets a 400, not a traceback
     razorpay.add_routes(app)
     setup_telegram_webhook(app, telegram)

@@ -43,22 +43,22 @@ from aiogram.types import (
 from bots.telegram.flood import Pacer, Timer, with_retry_after
 from bots.telegram.inbound import (
     BotJoined,
+    NotAnUpdate,
+    NotYours,
     Redirect,
-    actor_of,
-    group_action,
+    Unreadable,
     is_group,
-    key_of,
     membership_of,
-    not_yours,
-    owner_of,
+    read_update,
     translate_message,
+    translate_press,
 )
 from bots.telegram.indicator import Later, TypingIndicator, loop_later
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, group_welcome, render
 from bots.telegram.session import Session
 from core.app import CoreApp
 from core.commands import menu_commands
-from core.messaging import ActionIn, Button, Delivered, Reply
+from core.messaging import Button, Delivered, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -264,9 +264,12 @@ class TelegramBot:
                 t.cancel()
         await self.bot.session.close()
 
-    async def feed(self, raw: dict[str, Any]) -> None:
-        """One update from the webhook (already authenticated)."""
-        update = Update.model_validate(raw, context={"bot": self.bot})
+    def read(self, raw: object) -> Update | NotAnUpdate | Unreadable:
+        """A webhook body (parsed JSON) as an Update bound to this bot, or why not."""
+        return read_update(raw, self.bot)
+
+    async def feed(self, update: Update) -> None:
+        """One update from the webhook (authenticated and read)."""
         await self.dp.feed_update(self.bot, update)
 
     # ---- middleware: one update of a chat at a time, and a signal when it is done ----
@@ -330,31 +333,26 @@ class TelegramBot:
         await self._answer(message.chat.id, replies, reply_to=reply_to)
 
     async def on_callback(self, cq: CallbackQuery, event_update: Update) -> None:
-        msg = cq.message if isinstance(cq.message, Message) else None
-        reply_to: int | None = None
-        if cq.message is not None and is_group(cq.message.chat):
-            # A keyboard in a group belongs to whoever asked for it; anyone else gets a
-            # short alert and nothing changes (their press never reaches core).
-            owner = owner_of(msg) if msg is not None else None
-            if owner is None or owner.id != cq.from_user.id:
-                await self._ack(cq, not_yours(owner))
-                return
-            assert msg is not None and msg.reply_to_message is not None
-            reply_to = msg.reply_to_message.message_id
-            redirect = group_action(cq.data, cq.from_user, self.username) if cq.data else None
-            if redirect is not None:
-                await self._ack(cq)
-                if await self._first(event_update):
-                    await self._answer(msg.chat.id, [redirect.reply], reply_to=reply_to)
-                return
-        await self._ack(cq)  # always, first: stops the button's spinner
-        if not cq.data:
+        press = translate_press(cq, self.username)
+        if isinstance(press, NotYours):
+            # Someone else's keyboard in a group: a short alert; their press never reaches core.
+            await self._ack(cq, press.alert)
             return
+        await self._ack(cq)  # always, first: stops the button's spinner
+        msg = cq.message if isinstance(cq.message, Message) else None
         chat_id = msg.chat.id if msg is not None else cq.from_user.id
-        key = key_of(msg.chat if msg is not None else None, cq.from_user)
+        # In a group the owner's own message is the one the keyboard replies to.
+        asked = msg.reply_to_message if msg is not None and is_group(msg.chat) else None
+        reply_to = asked.message_id if asked is not None else None
+        if isinstance(press, Redirect):
+            if await self._first(event_update):
+                await self._answer(chat_id, [press.reply], reply_to=reply_to)
+            return
+        if press is None or not cq.data:
+            return
         with self._typing_while_slow(chat_id):
             replies = await self.core.handle(
-                actor_of(cq.from_user), ActionIn(cq.data), key, once=self.delivered(event_update)
+                press.actor, press.inbound, press.key, once=self.delivered(event_update)
             )
         if not replies:
             return  # a redelivered press: the first delivery answered and folded the keyboard

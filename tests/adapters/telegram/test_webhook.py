@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,36 +14,9 @@ from aiohttp.test_utils import TestServer
 from bots.telegram.bot import TelegramBot, update_types
 from bots.telegram.setup import TELEGRAM, TelegramConfig, set_webhook
 from mentorbot.app import create_app
-from mentorbot.settings import Settings
+from tests.adapters.telegram.conftest import SECRET, settings_for
 from tests.adapters.telegram.fakeapi import FakeBotAPI, update_kind
 from webhooks.telegram import PATH, SECRET_HEADER, TELEGRAM_WEBHOOK, Sequencer
-
-SECRET = "hook-secret-2f9a"
-
-
-def _settings(tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/tg.db",
-        data_dir=tmp_path,
-        secret_key="tg-secret",  # type: ignore[arg-type]
-        **extra,
-    )
-
-
-@pytest.fixture
-async def server(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[TestServer]:
-    settings = _settings(
-        tmp_path,
-        telegram_token=api.token,
-        telegram_api_url=api.url,
-        telegram_mode="webhook",
-        telegram_webhook_secret=SECRET,
-    )
-    srv = TestServer(create_app(settings), host="127.0.0.1")
-    await srv.start_server()
-    yield srv
-    await srv.close()
 
 
 async def _post(srv: TestServer, update: dict[str, Any], secret: str | None) -> int:
@@ -102,15 +74,15 @@ async def test_no_token_means_the_bot_is_off_and_says_why(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bots.telegram.setup")
-    app = create_app(_settings(tmp_path))
+    app = create_app(settings_for(tmp_path))
     assert "Telegram bot is off: MENTORBOT_TELEGRAM_TOKEN is not set." in caplog.text
     assert not any(r.resource.canonical == PATH for r in app.router.routes())  # type: ignore[union-attr]
     caplog.clear()
-    create_app(_settings(tmp_path, telegram_token="12:AAA", telegram_mode="webhook"))
+    create_app(settings_for(tmp_path, telegram_token="12:AAA", telegram_mode="webhook"))
     assert "webhook mode needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET" in caplog.text
     caplog.clear()
     create_app(
-        _settings(
+        settings_for(
             tmp_path,
             telegram_token="12:AAA",
             telegram_mode="webhook",
@@ -351,7 +323,7 @@ async def test_a_webhook_registered_for_other_update_types_is_reported_at_start(
     """What a webhook set by an older release (message and callback_query only) looks like."""
     api.webhook = {"url": "https://mentorbot.example.org/webhooks/telegram", "secret_token": SECRET}
     api.allowed_updates = ["message", "callback_query"]
-    settings = _settings(
+    settings = settings_for(
         tmp_path,
         telegram_token=api.token,
         telegram_api_url=api.url,
@@ -374,3 +346,10 @@ async def test_a_webhook_registered_for_other_update_types_is_reported_at_start(
     await srv.start_server()
     await srv.close()
     assert "set-webhook" not in caplog.text
+
+
+async def test_no_webhook_registered_is_reported_at_start(
+    server: TestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    said = [r.getMessage() for r in caplog.get_records("setup") if r.levelno == logging.WARNING]
+    assert "No Telegram webhook is registered: run `mentorbot telegram set-webhook`." in said
