@@ -197,7 +197,7 @@ class TelegramBot:
         self.dp = build_dispatcher()
         self.dp["tg"] = self
         self.update_types = self.dp.resolve_used_update_types()
-        self.dp.update.outer_middleware(self._once)
+        self.dp.update.outer_middleware(self._in_turn)
         self._polling: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         if isinstance(bot.session, Session):
@@ -273,7 +273,7 @@ class TelegramBot:
         await self.dp.feed_update(self.bot, update)
 
     # ---- middleware: one update of a chat at a time, and a signal when it is done ----
-    async def _once(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def _in_turn(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         task = asyncio.current_task()
         if task is not None:
@@ -324,7 +324,7 @@ class TelegramBot:
             if await self._first(event_update):
                 await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
             return
-        # No lock of our own: _once already runs one update of a chat at a time, reply
+        # No lock of our own: _in_turn already runs one update of a chat at a time, reply
         # included, so the next step never overtakes this answer.
         with self._typing_while_slow(message.chat.id):
             replies = await self.core.handle(

@@ -3,9 +3,11 @@ added to a group greets it, removed from one records that it is gone."""
 
 from __future__ import annotations
 
+import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
 
 from bots.telegram.bot import TelegramBot, update_types
 from core.app import CoreApp
@@ -110,3 +112,18 @@ async def test_updates_of_other_types_never_reach_a_polling_bot(
     await tg.wait_finished(uid)
     assert skipped not in tg.finished
     assert any(d["update_id"] == skipped for d in api.dropped)
+
+
+async def test_the_fake_refuses_get_updates_while_a_webhook_is_set(api: FakeBotAPI) -> None:
+    """As Telegram does; it is why polling mode deletes the webhook first."""
+    bot = Bot(api.token, session=AiohttpSession(api=TelegramAPIServer.from_base(api.url)))
+    try:
+        await bot.set_webhook("https://mentorbot.example.org/webhooks/telegram")
+        with pytest.raises(TelegramConflictError, match="webhook is active"):
+            await bot.get_updates(timeout=0)
+        with pytest.raises(TelegramBadRequest, match="HTTPS URL must be provided"):
+            await bot.set_webhook("http://127.0.0.1:8080/webhooks/telegram")
+        await bot.delete_webhook()
+        assert await bot.get_updates(timeout=0) == []
+    finally:
+        await bot.session.close()
