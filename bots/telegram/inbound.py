@@ -40,7 +40,7 @@ from core.messaging import (
     clean_text,
     parse_text,
 )
-from core.numbers import MAX_DB_INT, as_int
+from core.numbers import as_int
 from core.services.buttons import ViewProfile
 from core.services.places import Place
 
@@ -54,6 +54,9 @@ GROUP_COMMANDS = frozenset(c.name for c in menu_commands(groups=True))
 # Buttons a group may press in place: the search (paging, sorting, why) and profiles.
 GROUP_ACTIONS = frozenset({Fm.prefix, ViewProfile.prefix})
 ALERT_MAX = 200  # answerCallbackQuery text
+# Stored as text, so not held to the database's INTEGER; refusing a real update would make
+# Telegram retry it forever, so the bound is far above any id Telegram hands out.
+MAX_UPDATE_ID = 2**63 - 1
 _BOOK_LINK = re.compile(r"book_\d{1,12}")
 _COMMAND_HEAD = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s|$)")
 
@@ -100,7 +103,7 @@ def read_update(raw: object, bot: Bot | None = None) -> Update | NotAnUpdate | U
     if not isinstance(raw, dict):
         return NotAnUpdate("not a JSON object")
     uid = raw.get("update_id")
-    if not isinstance(uid, int) or isinstance(uid, bool) or not 0 <= uid <= MAX_DB_INT:
+    if not isinstance(uid, int) or isinstance(uid, bool) or not 0 <= uid <= MAX_UPDATE_ID:
         return NotAnUpdate("no update_id")
     try:
         return Update.model_validate(raw, context={"bot": bot} if bot is not None else None)

@@ -141,6 +141,9 @@ def test_the_examples_reach_every_outcome() -> None:
         "not yours",
         "ignored",
     }
+    # An update_id beyond 32 bits is still an update: refusing it, Telegram would retry forever.
+    assert isinstance(read_update({"update_id": 2**40, **_FAKE.text_update(7, "hi")}), Update)
+    assert isinstance(read_update({"update_id": 2**63, **_FAKE.text_update(7, "hi")}), NotAnUpdate)
     update = read_update({"update_id": 1, **_FAKE.text_update(7, "/start book_²")})
     assert isinstance(update, Update) and update.message is not None
     routed = translate_message(update.message, BOT)
