@@ -401,9 +401,9 @@ class FakeBotAPI:
             out["reply_to_message"] = msg.reply_to
         return out
 
-    async def post_update(self, update: dict[str, Any]) -> int | None:
+    async def post_update(self, update: dict[str, Any]) -> tuple[int, int | None]:
         """Deliver one update to the registered webhook, as Telegram does: only if the bot
-        asked for its type (None: not sent); the answer's HTTP status otherwise."""
+        asked for its type. (update_id, the answer's HTTP status, or None: not sent)."""
         url = self.webhook.get("url")
         if not url:
             raise AssertionError("no webhook is set")
@@ -411,16 +411,15 @@ class FakeBotAPI:
         update = {"update_id": self._next_update, **update}
         if not self.wants(update):
             self.dropped.append(update)
-            return None
+            return self._next_update, None
         target = self.webhook_target or url
-        headers = (
-            {SECRET_HEADER: self.webhook["secret_token"]} if self.webhook["secret_token"] else {}
-        )
+        secret = self.webhook["secret_token"]
+        headers = {SECRET_HEADER: secret} if secret else {}
         async with (
             aiohttp.ClientSession() as s,
             s.post(target, json=update, headers=headers) as r,
         ):
-            return r.status
+            return update["update_id"], r.status
 
     def push(self, update: dict[str, Any]) -> int:
         self._next_update += 1
