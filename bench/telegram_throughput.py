@@ -8,8 +8,8 @@ HTTP with the real aiogram Dispatcher. Each simulated user sends a message, wait
 the answer, and sends the next (closed loop), so `--users` is the concurrency. Two runs:
 flat out (no pause: the throughput ratio) and paced (users pause to read, as people do:
 the reply latency 100 concurrent users see).
-MentorBot's path: aiogram -> core dialog step (conversation row update) -> sendMessage;
-with --dedupe also the webhook mode's processed-update insert (its own transaction). Pacing is off here: the fake has no rate
+MentorBot's path: aiogram -> core dialog step (the update_id recorded and the conversation
+row updated in one transaction) -> sendMessage. Pacing is off here: the fake has no rate
 limits, and 30 messages/s overall would be the only thing measured. Prints figures.
 """
 
@@ -35,7 +35,7 @@ from aiogram.types import Message
 
 from bots.telegram.bot import TelegramBot
 from bots.telegram.flood import Pacer
-from bots.telegram.wiring import TelegramConfig, make_bot
+from bots.telegram.setup import TelegramConfig, make_bot
 from core.clock import ManualClock
 from mentorbot.heap import settle_heap
 from tests.adapters.telegram.fakeapi import FakeBotAPI
@@ -130,9 +130,7 @@ async def echo_run(users: int, rounds: int, think_s: float, *, tuned: bool = Fal
         gc.unfreeze()
 
 
-async def mentorbot_run(
-    users: int, rounds: int, url: str | None, dedupe: bool, think_s: float
-) -> float:
+async def mentorbot_run(users: int, rounds: int, url: str | None, think_s: float) -> float:
     api = TimedFake()
     await api.start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,7 +149,6 @@ async def mentorbot_run(
             core,
             make_bot(TelegramConfig(token=api.token, api_url=api.url)),
             pacer=Pacer(enabled=False),
-            dedupe=dedupe,
         )
         await tg.start(polling=True, polling_timeout=2)
         settle_heap()
@@ -170,7 +167,7 @@ async def mentorbot_run(
 
 async def one_run(which: str, args: argparse.Namespace, think_s: float) -> float:
     if which == "mentorbot":
-        return await mentorbot_run(args.users, args.rounds, args.database_url, args.dedupe, think_s)
+        return await mentorbot_run(args.users, args.rounds, args.database_url, think_s)
     return await echo_run(args.users, args.rounds, think_s, tuned=which == "echo+tuned")
 
 
@@ -213,7 +210,6 @@ async def main() -> None:
         default=3,
         help="flat-out pairs (echo, then mentorbot) to run; the ratio is their median",
     )
-    ap.add_argument("--dedupe", action="store_true", help="record update_ids as webhook mode does")
     ap.add_argument(
         "--database-url",
         default=None,
@@ -230,7 +226,7 @@ async def main() -> None:
     store = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"{args.users} concurrent users x {args.rounds} messages each, closed loop, "
-        f"dedupe {'on' if args.dedupe else 'off'}, {store}, each bot in a fresh process"
+        f"{store}, each bot in a fresh process"
     )
     print("flat out (each user sends again as soon as the answer arrives): capacity")
     # This machine's CPU speed drifts by tens of percent from minute to minute (a shared

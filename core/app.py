@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from core.clockwork import TickReport, tick
 from core.db.engine import Database
+from core.db.inbound import first_seen
 from core.db.kv import get_value, put_value
 from core.delivery import Delivery
 from core.dialogs import build_registry
@@ -24,6 +25,7 @@ from core.ports import Clock, PaymentGateway, Recommender
 from core.runner import Runner
 from core.services.announcements import Announcements
 from core.services.catalog import SkillCatalog
+from core.services.places import Place
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
 
 
@@ -119,6 +121,34 @@ class CoreApp:
         """Replies to one inbound. `once`: the platform's delivery id (Telegram update_id,
         Slack event_id); a redelivery of it answers [] and changes nothing."""
         return await self.runner.handle(actor, inbound, key, once=once)
+
+    async def first_delivery(self, once: Delivered) -> bool:
+        """Records a delivery the adapter answers by itself, with no step in core (e.g. "let's
+        do that in a private chat"); False if it was recorded before. A step records its own
+        delivery: pass `once` to handle() instead."""
+        async with unit_of_work(self.deps) as u:
+            return await first_seen(u.session, once.source, once.event_id, u.now)
+
+    async def bot_added(self, place: Place, *, once: Delivered | None = None) -> bool:
+        """The bot was added to a group (or is back in one); False if `once` was handled
+        before, and then nothing changed (don't greet the group twice)."""
+        async with unit_of_work(self.deps) as u:
+            if once is not None and not await first_seen(
+                u.session, once.source, once.event_id, u.now
+            ):
+                return False
+            await u.places.added(place)
+            return True
+
+    async def bot_removed(self, place: Place, *, once: Delivered | None = None) -> bool:
+        """The bot was removed from (or kicked out of) a group: recorded as inactive."""
+        async with unit_of_work(self.deps) as u:
+            if once is not None and not await first_seen(
+                u.session, once.source, once.event_id, u.now
+            ):
+                return False
+            await u.places.removed(place)
+            return True
 
     # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
     def form_for(self, inbound: Inbound) -> str | None:

@@ -13,6 +13,7 @@ import core.db.changes
 import core.db.inbound
 import core.db.kv
 import core.db.matching
+import core.db.places
 import core.ledger.tables
 from core.db.schema import Base
 
@@ -24,6 +25,7 @@ _TABLE_MODULES = (
     core.db.inbound,
     core.db.kv,
     core.db.matching,
+    core.db.places,
     core.ledger.tables,
 )
 

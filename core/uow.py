@@ -37,6 +37,7 @@ from core.services.identity import Identity
 from core.services.mentors import Mentors
 from core.services.money import Money
 from core.services.payments import Payments
+from core.services.places import Places
 from core.services.profiles import Profiles
 from core.services.search import Directory
 from core.services.transcript import Transcript
@@ -122,6 +123,10 @@ class UnitOfWork:
     @cached_property
     def transcript(self) -> Transcript:
         return Transcript(self.session)
+
+    @cached_property
+    def places(self) -> Places:
+        return Places(self.session, self.now)
 
     async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
         """Queue messages for a person; they go out once this unit of work has committed."""

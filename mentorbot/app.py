@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bots.telegram.wiring import setup_telegram
+from bots.telegram.setup import setup_telegram
 from bots.web.bot import WebChat
 from bots.web.pages import setup_pages
 from bots.web.setup import WEBCHAT, setup_routes

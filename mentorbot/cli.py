@@ -125,7 +125,7 @@ async def _chat(settings: Settings, name: str) -> None:
 
 
 async def _set_webhook(settings: Settings) -> None:
-    from bots.telegram.wiring import set_webhook
+    from bots.telegram.setup import set_webhook
 
     try:
         url = await set_webhook(settings.telegram())

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from core.policies import Policies
 
 if TYPE_CHECKING:
-    from bots.telegram.wiring import TelegramConfig
+    from bots.telegram.setup import TelegramConfig
 
 
 # The public URL is a setting of its own (see Settings.base_url), not a policy to set.
@@ -117,7 +117,7 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
         return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     def telegram(self) -> TelegramConfig:
-        from bots.telegram.wiring import TelegramConfig
+        from bots.telegram.setup import TelegramConfig
 
         return TelegramConfig(
             token=self.telegram_token.get_secret_value(),

@@ -1,7 +1,7 @@
 """POST /webhooks/telegram: check the secret token, answer at once, process in the background.
 
 Telegram retries an update whose answer is slow or not 2xx, so the answer must not wait
-for the dialog step; duplicates are dropped further in (bots.telegram, by update_id).
+for the dialog step; core acts on each update_id once (recorded in the step's own transaction).
 Updates of one chat run one after another in the order they arrived (a quick second
 message must not overtake a slow first one); different chats run side by side.
 """
@@ -11,20 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
+from aiogram.types import Update
 from aiohttp import web
 
-from bots.telegram.wiring import PATH, TELEGRAM, TelegramConfig
+from bots.telegram.inbound import NotAnUpdate, Unreadable
+from bots.telegram.setup import PATH, TELEGRAM, TelegramConfig
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # updates are a few KB; refuse anything absurd before parsing
 
-Feed = Callable[[dict[str, Any]], Awaitable[None]]
+Read = Callable[[object], Update | NotAnUpdate | Unreadable]
+Feed = Callable[[Update], Awaitable[None]]
 Job = Callable[[], Coroutine[Any, Any, None]]
 # Update kinds that carry a chat; the first one present in an update names its chat.
 _CHAT_CARRIERS = (
@@ -58,6 +62,27 @@ def chat_of(update: dict[str, Any]) -> str | None:
         if isinstance(sender, dict) and isinstance(sender.get("id"), int):
             return f"chat:{sender['id']}"  # an inline message: the presser's private chat
     return None
+
+
+async def read_body(request: web.Request) -> bytes | None:
+    """The body, or None once it is over MAX_BODY (the rest is never read into memory)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(body: bytes) -> Any:
+    """The body as JSON. ValueError for anything else, including JSON nested too deep to
+    parse (json raises RecursionError thousands of levels down) and bytes that aren't text."""
+    try:
+        return json.loads(body)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deep") from exc
 
 
 class Sequencer:
@@ -107,16 +132,17 @@ class Sequencer:
 
 
 class TelegramWebhook:
-    def __init__(self, secret: str, feed: Feed) -> None:
+    def __init__(self, secret: str, read: Read, feed: Feed) -> None:
         if not secret:
             raise ValueError("a webhook without a secret would take updates from anyone")
         self._secret = secret.encode()
+        self._read = read
         self._feed = feed
         self._tasks: set[asyncio.Task[None]] = set()
         self.order = Sequencer()
 
     def authentic(self, request: web.Request) -> bool:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         return hmac.compare_digest(given, self._secret)
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -125,21 +151,37 @@ class TelegramWebhook:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="too large")
         try:
-            data = await request.json()
-        except ValueError:
+            body = await read_body(request)  # a chunked body has no Content-Length to check
+        except web.RequestPayloadError:  # e.g. Content-Encoding: gzip over bytes that aren't
+            return web.Response(status=400, text="unreadable body")
+        if body is None:
+            return web.Response(status=413, text="too large")
+        try:
+            data = parse_json(body)
+        except ValueError:  # UnicodeDecodeError is one too
             return web.Response(status=400, text="not JSON")
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        update = self._read(data)
+        if isinstance(update, NotAnUpdate):
             return web.Response(status=400, text="not an update")
-        task = self.order.submit(chat_of(data), lambda: self._run(data))
+        if isinstance(update, Unreadable):
+            # Telegram retries anything but a 2xx; this one would never read any better.
+            log.warning("telegram update %s unreadable (%s); ignored", update.update_id, update.why)
+            return web.json_response({"ok": True})
+        task = self.order.submit(chat_of(data), lambda: self._run(update))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return web.json_response({"ok": True})
 
-    async def _run(self, data: dict[str, Any]) -> None:
+    async def _run(self, update: Update) -> None:
         try:
-            await self._feed(data)
+            await self._feed(update)
         except Exception:
-            log.exception("telegram update %s failed", data.get("update_id"))
+            log.exception("telegram update %s failed", update.update_id)
+
+    async def settle(self) -> None:
+        """Until every update accepted so far has been handled."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
 
     async def drain(self, within_s: float = 5.0) -> None:
         """On shutdown: let running updates finish briefly, then cancel the rest."""
@@ -172,7 +214,7 @@ def setup_telegram_webhook(app: web.Application, config: TelegramConfig) -> bool
 
     async def hook_ctx(app: web.Application) -> AsyncIterator[None]:
         tg = app.get(TELEGRAM)
-        hook = TelegramWebhook(config.webhook_secret, tg.feed) if tg is not None else None
+        hook = TelegramWebhook(config.webhook_secret, tg.read, tg.feed) if tg is not None else None
         if hook is not None:
             app[TELEGRAM_WEBHOOK] = hook
         yield

@@ -1,5 +1,6 @@
-"""The aiogram wiring: a Dispatcher whose handlers translate, acknowledge and call core,
-and the Channel that delivers core's notifications to Telegram users."""
+"""The bot: a Dispatcher whose handlers acknowledge, call core and send the answer, and the
+Channel that delivers core's notifications to Telegram users. Translation lives in inbound.py,
+rendering in render.py, start-up in setup.py."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from aiogram.types import (
     BotCommandScopeAllGroupChats,
     BufferedInputFile,
     CallbackQuery,
+    ChatMemberUpdated,
     LinkPreviewOptions,
     Message,
     ReplyParameters,
@@ -40,22 +42,23 @@ from aiogram.types import (
 
 from bots.telegram.flood import Pacer, Timer, with_retry_after
 from bots.telegram.inbound import (
+    BotJoined,
+    NotAnUpdate,
+    NotYours,
     Redirect,
-    actor_of,
-    group_action,
+    Unreadable,
     is_group,
-    key_of,
-    not_yours,
-    owner_of,
+    membership_of,
+    read_update,
     translate_message,
+    translate_press,
 )
 from bots.telegram.indicator import Later, TypingIndicator, loop_later
-from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, render
+from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, group_welcome, render
 from bots.telegram.session import Session
 from core.app import CoreApp
 from core.commands import menu_commands
-from core.db.inbound import first_seen
-from core.messaging import ActionIn, Button, Reply
+from core.messaging import Button, Delivered, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -122,6 +125,8 @@ class ChatOrder:
 def chat_of(update: Update) -> int | None:
     if update.message is not None:
         return update.message.chat.id
+    if update.my_chat_member is not None:
+        return update.my_chat_member.chat.id
     cq = update.callback_query
     if cq is not None:
         return cq.message.chat.id if cq.message is not None else cq.from_user.id
@@ -130,6 +135,37 @@ def chat_of(update: Update) -> int | None:
 
 def _bot_commands(*, groups: bool) -> list[BotCommand]:
     return [BotCommand(command=c.name, description=c.help) for c in menu_commands(groups=groups)]
+
+
+def build_dispatcher() -> Dispatcher:
+    """The update types the bot handles. What it asks Telegram for (getUpdates and
+    setWebhook's allowed_updates) is derived from this: update_types()."""
+    router = Router(name="mentorbot")
+    router.message.register(_on_message)
+    router.callback_query.register(_on_callback)
+    router.my_chat_member.register(_on_my_chat_member)
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+def update_types() -> list[str]:
+    return build_dispatcher().resolve_used_update_types()
+
+
+# aiogram hands each handler the Dispatcher's "tg" entry: the TelegramBot it belongs to.
+async def _on_message(message: Message, event_update: Update, tg: TelegramBot) -> None:
+    await tg.on_message(message, event_update)
+
+
+async def _on_callback(cq: CallbackQuery, event_update: Update, tg: TelegramBot) -> None:
+    await tg.on_callback(cq, event_update)
+
+
+async def _on_my_chat_member(
+    change: ChatMemberUpdated, event_update: Update, tg: TelegramBot
+) -> None:
+    await tg.on_my_chat_member(change, event_update)
 
 
 class Unreachable(Exception):
@@ -148,7 +184,6 @@ class TelegramBot:
         *,
         pacer: Pacer | None = None,
         timer: Timer | None = None,
-        dedupe: bool = True,
         typing_later: Later | None = None,
     ) -> None:
         self.core = core
@@ -157,17 +192,12 @@ class TelegramBot:
         # Separate from the pacing timer: tests decide when "a second" has passed.
         self.typing_later: Later = typing_later or loop_later
         self.pacer = pacer or Pacer(timer=self.timer)
-        # Webhooks are retried by Telegram (slow answer, restart), so they need it; polling
-        # moves the offset past an update as soon as aiogram takes it, so it never repeats.
-        self.dedupe = dedupe
         self.username = ""
         self.order = ChatOrder()
-        self.dp = Dispatcher()
-        router = Router(name="mentorbot")
-        router.message.register(self.on_message)
-        router.callback_query.register(self.on_callback)
-        self.dp.include_router(router)
-        self.dp.update.outer_middleware(self._once)
+        self.dp = build_dispatcher()
+        self.dp["tg"] = self
+        self.update_types = self.dp.resolve_used_update_types()
+        self.dp.update.outer_middleware(self._in_turn)
         self._polling: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         if isinstance(bot.session, Session):
@@ -195,8 +225,24 @@ class TelegramBot:
                     polling_timeout=polling_timeout,
                     handle_signals=False,
                     close_bot_session=False,
-                    allowed_updates=["message", "callback_query"],
+                    allowed_updates=self.update_types,
                 )
+            )
+        else:
+            await self._check_webhook()
+
+    async def _check_webhook(self) -> None:
+        """Webhook mode: say in the log if Telegram was registered for other update types
+        (an older release asked for fewer) or not at all."""
+        info = await self.bot.get_webhook_info()
+        if not info.url:
+            log.warning("No Telegram webhook is registered: run `mentorbot telegram set-webhook`.")
+        elif sorted(info.allowed_updates or ()) != self.update_types:
+            log.warning(
+                "Telegram's webhook sends %s, the bot handles %s: run "
+                "`mentorbot telegram set-webhook` again.",
+                ", ".join(info.allowed_updates or ["its default types"]),
+                ", ".join(self.update_types),
             )
 
     async def stop(self) -> None:
@@ -218,13 +264,16 @@ class TelegramBot:
                 t.cancel()
         await self.bot.session.close()
 
-    async def feed(self, raw: dict[str, Any]) -> None:
-        """One update from the webhook (already authenticated)."""
-        update = Update.model_validate(raw, context={"bot": self.bot})
+    def read(self, raw: object) -> Update | NotAnUpdate | Unreadable:
+        """A webhook body (parsed JSON) as an Update bound to this bot, or why not."""
+        return read_update(raw, self.bot)
+
+    async def feed(self, update: Update) -> None:
+        """One update from the webhook (authenticated and read)."""
         await self.dp.feed_update(self.bot, update)
 
-    # ---- middleware: each update_id once, and a signal when it is done ---------
-    async def _once(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    # ---- middleware: one update of a chat at a time, and a signal when it is done ----
+    async def _in_turn(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         task = asyncio.current_task()
         if task is not None:
@@ -237,9 +286,6 @@ class TelegramBot:
             if turn is not None and turn[0] is not None:
                 assert chat is not None
                 await self.order.wait_turn(chat, turn[0])
-            if self.dedupe and not await self._first_time(event.update_id):
-                log.info("update %s already processed; skipped", event.update_id)
-                return None
             return await handler(event, data)
         finally:
             if turn is not None:
@@ -251,13 +297,15 @@ class TelegramBot:
                 self.finished.append(event.update_id)
                 self._finished_cond.notify_all()
 
-    async def _first_time(self, update_id: int) -> bool:
-        # Recorded before the work (at most once): Telegram redelivers on a slow answer,
-        # and a repeated booking request would be worse than a lost message.
-        async with self.core.db.transaction() as s:
-            return await first_seen(
-                s, f"telegram:{self.bot.id}", str(update_id), self.core.clock.now()
-            )
+    def delivered(self, update: Update) -> Delivered:
+        """The update's id as core records it, inside the step's own transaction: Telegram
+        redelivers (a slow webhook answer, a restart, two pollers overlapping), and core then
+        acts once; a step that failed rolled its record back, so the redelivery runs it."""
+        return Delivered(f"telegram:{self.bot.id}", str(update.update_id))
+
+    async def _first(self, update: Update) -> bool:
+        """For answers the adapter gives by itself (no step runs in core)."""
+        return await self.core.first_delivery(self.delivered(update))
 
     async def wait_finished(self, update_id: int, within_s: float = 10.0, times: int = 1) -> None:
         """Until the update has been handled (or skipped as a duplicate) `times` times."""
@@ -265,7 +313,7 @@ class TelegramBot:
             await self._finished_cond.wait_for(lambda: self.finished.count(update_id) >= times)
 
     # ---- inbound ------------------------------------------------------------------
-    async def on_message(self, message: Message) -> None:
+    async def on_message(self, message: Message, event_update: Update) -> None:
         routed = translate_message(message, self.username)
         if routed is None:
             return
@@ -273,39 +321,55 @@ class TelegramBot:
         # and it is what ties a keyboard to its owner (inbound.owner_of).
         reply_to = message.message_id if is_group(message.chat) else None
         if isinstance(routed, Redirect):
-            await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
+            if await self._first(event_update):
+                await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
             return
-        # No lock of our own: _once already runs one update of a chat at a time, reply
+        # No lock of our own: _in_turn already runs one update of a chat at a time, reply
         # included, so the next step never overtakes this answer.
         with self._typing_while_slow(message.chat.id):
-            replies = await self.core.handle(routed.actor, routed.inbound, routed.key)
+            replies = await self.core.handle(
+                routed.actor, routed.inbound, routed.key, once=self.delivered(event_update)
+            )
         await self._answer(message.chat.id, replies, reply_to=reply_to)
 
-    async def on_callback(self, cq: CallbackQuery) -> None:
-        msg = cq.message if isinstance(cq.message, Message) else None
-        reply_to: int | None = None
-        if cq.message is not None and is_group(cq.message.chat):
-            # A keyboard in a group belongs to whoever asked for it; anyone else gets a
-            # short alert and nothing changes (their press never reaches core).
-            owner = owner_of(msg) if msg is not None else None
-            if owner is None or owner.id != cq.from_user.id:
-                await self._ack(cq, not_yours(owner))
-                return
-            assert msg is not None and msg.reply_to_message is not None
-            reply_to = msg.reply_to_message.message_id
-            redirect = group_action(cq.data, cq.from_user, self.username) if cq.data else None
-            if redirect is not None:
-                await self._ack(cq)
-                await self._answer(msg.chat.id, [redirect.reply], reply_to=reply_to)
-                return
-        await self._ack(cq)  # always, first: stops the button's spinner
-        if not cq.data:
+    async def on_callback(self, cq: CallbackQuery, event_update: Update) -> None:
+        press = translate_press(cq, self.username)
+        if isinstance(press, NotYours):
+            # Someone else's keyboard in a group: a short alert; their press never reaches core.
+            await self._ack(cq, press.alert)
             return
+        await self._ack(cq)  # always, first: stops the button's spinner
+        msg = cq.message if isinstance(cq.message, Message) else None
         chat_id = msg.chat.id if msg is not None else cq.from_user.id
-        key = key_of(msg.chat if msg is not None else None, cq.from_user)
+        # In a group the owner's own message is the one the keyboard replies to.
+        asked = msg.reply_to_message if msg is not None and is_group(msg.chat) else None
+        reply_to = asked.message_id if asked is not None else None
+        if isinstance(press, Redirect):
+            if await self._first(event_update):
+                await self._answer(chat_id, [press.reply], reply_to=reply_to)
+            return
+        if press is None or not cq.data:
+            return
         with self._typing_while_slow(chat_id):
-            replies = await self.core.handle(actor_of(cq.from_user), ActionIn(cq.data), key)
+            replies = await self.core.handle(
+                press.actor, press.inbound, press.key, once=self.delivered(event_update)
+            )
+        if not replies:
+            return  # a redelivered press: the first delivery answered and folded the keyboard
         await self._after_press(chat_id, msg, cq.data, replies, reply_to)
+
+    async def on_my_chat_member(self, change: ChatMemberUpdated, event_update: Update) -> None:
+        """The bot's own membership of a chat changed: a group it joined is greeted with how
+        members use it there; one it was removed from is recorded as inactive."""
+        move = membership_of(change)
+        if move is None:
+            return
+        once = self.delivered(event_update)
+        if isinstance(move, BotJoined):
+            if await self.core.bot_added(move.place, once=once):
+                await self._answer(change.chat.id, [group_welcome()])
+        else:
+            await self.core.bot_removed(move.place, once=once)
 
     @contextlib.contextmanager
     def _typing_while_slow(self, chat_id: int) -> Iterator[None]:

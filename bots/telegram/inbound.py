@@ -5,7 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aiogram.types import Chat, Message, User
+from aiogram import Bot
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    ChatMemberAdministrator,
+    ChatMemberMember,
+    ChatMemberOwner,
+    ChatMemberRestricted,
+    ChatMemberUpdated,
+    Message,
+    ResultChatMemberUnion,
+    Update,
+    User,
+)
+from pydantic import ValidationError
 
 from core.booking.payloads import Bk
 from core.commands import menu_commands
@@ -23,9 +37,12 @@ from core.messaging import (
     Platform,
     Reply,
     TextIn,
+    clean_text,
     parse_text,
 )
+from core.numbers import as_int
 from core.services.buttons import ViewProfile
+from core.services.places import Place
 
 PLATFORM: Platform = "telegram"
 WORKSPACE = "telegram"
@@ -37,6 +54,9 @@ GROUP_COMMANDS = frozenset(c.name for c in menu_commands(groups=True))
 # Buttons a group may press in place: the search (paging, sorting, why) and profiles.
 GROUP_ACTIONS = frozenset({Fm.prefix, ViewProfile.prefix})
 ALERT_MAX = 200  # answerCallbackQuery text
+# Stored as text, so not held to the database's INTEGER; refusing a real update would make
+# Telegram retry it forever, so the bound is far above any id Telegram hands out.
+MAX_UPDATE_ID = 2**63 - 1
 _BOOK_LINK = re.compile(r"book_\d{1,12}")
 _COMMAND_HEAD = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s|$)")
 
@@ -55,9 +75,47 @@ class Redirect:
     reply: Reply
 
 
+@dataclass(frozen=True)
+class NotAnUpdate:
+    """A webhook body that is no Telegram update at all (no update_id): answered 400."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """It has an update_id, but aiogram can't read the rest (a Bot API newer or older than
+    aiogram's, or garbage): acknowledged, so Telegram doesn't retry it, and ignored."""
+
+    update_id: int
+    why: str
+
+
+@dataclass(frozen=True)
+class NotYours:
+    """A button in a group pressed by someone it wasn't for: an alert, nothing else."""
+
+    alert: str
+
+
+def read_update(raw: object, bot: Bot | None = None) -> Update | NotAnUpdate | Unreadable:
+    """A parsed JSON body as an Update (bound to `bot` for its shortcuts), or why not."""
+    if not isinstance(raw, dict):
+        return NotAnUpdate("not a JSON object")
+    uid = raw.get("update_id")
+    if not isinstance(uid, int) or isinstance(uid, bool) or not 0 <= uid <= MAX_UPDATE_ID:
+        return NotAnUpdate("no update_id")
+    try:
+        return Update.model_validate(raw, context={"bot": bot} if bot is not None else None)
+    except (ValidationError, ValueError, TypeError, RecursionError) as exc:
+        return Unreadable(uid, type(exc).__name__)
+
+
 def actor_of(user: User) -> Actor:
-    name = user.full_name or user.username or f"user {user.id}"
-    return Actor(PLATFORM, WORKSPACE, str(user.id), name[:100], (user.language_code or "en")[:8])
+    # Names and language codes are stored as they come: no lone surrogates or controls.
+    name = clean_text(user.full_name or user.username or "") or f"user {user.id}"
+    locale = clean_text(user.language_code or "")[:8] or "en"
+    return Actor(PLATFORM, WORKSPACE, str(user.id), name[:100], locale)
 
 
 def key_of(chat: Chat | None, user: User) -> ConversationKey:
@@ -77,8 +135,9 @@ def deep_link(inbound: CommandIn) -> Inbound:
     arg = inbound.args.strip()
     if inbound.name != "start" or not arg:
         return inbound
-    if arg.startswith("book_") and arg[5:].isdigit():
-        return ActionIn(ViewProfile(int(arg[5:])).pack())
+    mentor = as_int(arg[5:]) if arg.startswith("book_") else None
+    if mentor is not None:
+        return ActionIn(ViewProfile(mentor).pack())
     if arg in START_COMMANDS:
         return CommandIn(arg)
     return inbound
@@ -140,10 +199,27 @@ def _to_private(user: User, bot_username: str, start: str) -> Redirect:
     url = f"https://t.me/{bot_username}?start={start}"
     return Redirect(
         Reply(
-            f"Let's do that in a private chat, {esc(user.first_name)} — tap below.",
+            f"Let's do that in a private chat, {esc(clean_text(user.first_name))} — tap below.",
             buttons=((LinkButton("Continue in private chat", url),),),
         )
     )
+
+
+def translate_press(cq: CallbackQuery, bot_username: str) -> Routed | Redirect | NotYours | None:
+    """A button press. In a group a keyboard belongs to whoever asked for it (owner_of), and
+    only the search runs there; None: nothing to do beyond stopping the spinner."""
+    msg = cq.message if isinstance(cq.message, Message) else None
+    if cq.message is not None and is_group(cq.message.chat):
+        owner = owner_of(msg) if msg is not None else None
+        if owner is None or owner.id != cq.from_user.id:
+            return NotYours(not_yours(owner))
+        redirect = group_action(cq.data, cq.from_user, bot_username) if cq.data else None
+        if redirect is not None:
+            return redirect
+    if not cq.data:
+        return None
+    key = key_of(msg.chat if msg is not None else None, cq.from_user)
+    return Routed(actor_of(cq.from_user), key, ActionIn(cq.data))
 
 
 def group_action(payload: str, user: User, bot_username: str) -> Redirect | None:
@@ -176,5 +252,39 @@ def not_yours(owner: User | None) -> str:
     if owner is None:
         return "This button has expired. Send the command again to get your own."
     who = f"@{owner.username}" if owner.username else owner.full_name or "someone else"
-    text = f"This button is for {who}. Send the command yourself to get your own."
+    text = clean_text(f"This button is for {who}. Send the command yourself to get your own.")
     return text[:ALERT_MAX]
+
+
+@dataclass(frozen=True)
+class BotJoined:
+    """The bot was added to a group (or let back in)."""
+
+    place: Place
+
+
+@dataclass(frozen=True)
+class BotLeft:
+    """The bot was removed from a group, kicked out, or the group was deleted."""
+
+    place: Place
+
+
+def _present(member: ResultChatMemberUnion) -> bool:
+    if isinstance(member, ChatMemberOwner | ChatMemberAdministrator):
+        return True
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return isinstance(member, ChatMemberMember)  # the others: ChatMemberLeft, ChatMemberBanned
+
+
+def membership_of(change: ChatMemberUpdated) -> BotJoined | BotLeft | None:
+    """A my_chat_member update: the bot's own membership changed. Only entering or leaving a
+    group matters; a promotion, or a private chat blocked or unblocked, is None."""
+    if not is_group(change.chat):
+        return None
+    was, now = _present(change.old_chat_member), _present(change.new_chat_member)
+    if was == now:
+        return None
+    place = Place(PLATFORM, WORKSPACE, str(change.chat.id), change.chat.title or "")
+    return BotJoined(place) if now else BotLeft(place)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from core.commands import menu_commands
 from core.markup import Span, parse_line
 from core.messaging import Button, LinkButton, Reply
 from core.payloads import PayloadError, check_size
@@ -167,3 +168,17 @@ def choice_echo(original_html: str, label: str) -> str:
     """The pressed message with its keyboard folded into the answer that was chosen."""
     echo = f"\n\n» <i>{html.escape(label, quote=False)}</i>"
     return (original_html[: MAX_TEXT - len(echo)] + echo) if label else original_html
+
+
+def group_welcome() -> Reply:
+    """What the bot says in a group it was just added to: how members use it there."""
+    lines = ["Hi! I'm *MentorBot*: I help people here find a peer mentor. In this group:"]
+    for c in menu_commands(groups=True):
+        hint = f" {c.arg.hint}" if c.arg is not None else ""
+        about = "what works here" if c.name == "help" else c.help  # not "this help"
+        lines.append(f"- /{c.name}{hint} — {about}")
+    lines.append(
+        "Everything personal (your profile, booking a session) continues in a private chat "
+        "with me. A community can be linked to this group later."
+    )
+    return Reply("\n".join(lines))

@@ -135,3 +135,13 @@ async def test_a_failed_step_forgets_its_delivery_so_the_retry_works(
     # The id was recorded in the transaction that rolled back: the retry is acted on.
     replies = await core.handle(c.actor, TextIn("Olga"), once=once)
     assert "Nice to meet you, Olga!" in replies[0].text
+
+
+async def test_a_delivery_the_adapter_answers_itself_is_recorded_once(core: CoreApp) -> None:
+    once = Delivered("telegram:1", "900")
+    assert await core.first_delivery(once)
+    assert not await core.first_delivery(once)
+    # It is the same record a step makes: handle() then skips that delivery too.
+    c = ChatDriver(core, "redirected")
+    assert await core.handle(c.actor, TextIn("/start"), once=once) == []
+    assert await core.first_delivery(Delivered("telegram:2", "900"))

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -27,6 +28,33 @@ JSON_FIELDS = {
 }
 _TAG = re.compile(r"<[^>]+>")
 MAX_POLL_S = 5.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# What Telegram sends a bot that never said which update types it wants (Bot API: "all
+# update types except chat_member, message_reaction, and message_reaction_count").
+DEFAULT_UPDATES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+    }
+)
 
 
 @dataclass
@@ -83,6 +111,14 @@ class FakeBotAPI:
     holds: dict[tuple[str, int], Hold] = field(default_factory=dict)
     # What users wrote, so the bot can reply to it: (chat_id, message_id) -> message
     inbox: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # The bot's allowed_updates, as last given to getUpdates or setWebhook (None: never
+    # given). Telegram keeps the last list and sends nothing else; `dropped` is what it
+    # did not send.
+    allowed_updates: list[str] | None = None
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    # Where webhook deliveries really go: the public https URL a bot registers is served by
+    # a TLS proxy in front of the app; in tests that is the app's local address.
+    webhook_target: str = ""
     _next_update: int = 1000
     _next_message: int = 1
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -157,6 +193,10 @@ class FakeBotAPI:
             )
         try:
             result = await handler(params)
+        except ConflictError as exc:
+            return web.json_response(
+                {"ok": False, "error_code": 409, "description": f"Conflict: {exc}"}, status=409
+            )
         except LookupError as exc:
             return web.json_response(
                 {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status=400
@@ -176,9 +216,16 @@ class FakeBotAPI:
         return self._me()
 
     async def m_getupdates(self, p: dict[str, Any]) -> Any:
+        if self.webhook.get("url"):
+            raise ConflictError(
+                "can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first"
+            )
+        self._remember_allowed(p)
         offset = int(p.get("offset", 0) or 0)
         if offset:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        self._drop_unwanted()
         wait = min(float(p.get("timeout", 0) or 0), MAX_POLL_S)
         if not self.updates and wait > 0:
             self._arrived.clear()
@@ -186,23 +233,49 @@ class FakeBotAPI:
                 await asyncio.wait_for(self._arrived.wait(), wait)
             except TimeoutError:
                 return []
+        self._drop_unwanted()
         limit = int(p.get("limit", 100) or 100)
         return self.updates[:limit]
+
+    def _remember_allowed(self, p: dict[str, Any]) -> None:
+        given = p.get("allowed_updates")
+        if given is None:
+            return  # "If not specified, the previous setting will be used."
+        if not isinstance(given, list) or not all(isinstance(k, str) for k in given):
+            raise LookupError("can't parse allowed updates")
+        # An empty list means every type but the three opt-in ones, as never asking does.
+        self.allowed_updates = list(given)
+
+    def wants(self, update: dict[str, Any]) -> bool:
+        allowed = frozenset(self.allowed_updates) if self.allowed_updates else DEFAULT_UPDATES
+        return update_kind(update) in allowed
+
+    def _drop_unwanted(self) -> None:
+        keep = []
+        for u in self.updates:
+            (keep if self.wants(u) else self.dropped).append(u)
+        self.updates = keep
 
     async def m_deletewebhook(self, p: dict[str, Any]) -> Any:
         self.webhook = {}
         return True
 
     async def m_setwebhook(self, p: dict[str, Any]) -> Any:
+        if not str(p.get("url", "")).startswith("https://"):
+            raise LookupError("bad webhook: An HTTPS URL must be provided for webhook")
+        self._remember_allowed(p)
         self.webhook = {"url": p["url"], "secret_token": p.get("secret_token", "")}
         return True
 
     async def m_getwebhookinfo(self, p: dict[str, Any]) -> Any:
-        return {
+        info: dict[str, Any] = {
             "url": self.webhook.get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": 0,
         }
+        if self.webhook.get("url") and self.allowed_updates is not None:
+            info["allowed_updates"] = self.allowed_updates
+        return info
 
     async def m_setmycommands(self, p: dict[str, Any]) -> Any:
         for c in p["commands"]:
@@ -328,6 +401,26 @@ class FakeBotAPI:
             out["reply_to_message"] = msg.reply_to
         return out
 
+    async def post_update(self, update: dict[str, Any]) -> tuple[int, int | None]:
+        """Deliver one update to the registered webhook, as Telegram does: only if the bot
+        asked for its type. (update_id, the answer's HTTP status, or None: not sent)."""
+        url = self.webhook.get("url")
+        if not url:
+            raise AssertionError("no webhook is set")
+        self._next_update += 1
+        update = {"update_id": self._next_update, **update}
+        if not self.wants(update):
+            self.dropped.append(update)
+            return self._next_update, None
+        target = self.webhook_target or url
+        secret = self.webhook["secret_token"]
+        headers = {SECRET_HEADER: secret} if secret else {}
+        async with (
+            aiohttp.ClientSession() as s,
+            s.post(target, json=update, headers=headers) as r,
+        ):
+            return update["update_id"], r.status
+
     def push(self, update: dict[str, Any]) -> int:
         self._next_update += 1
         update = {"update_id": self._next_update, **update}
@@ -376,11 +469,37 @@ class FakeBotAPI:
             }
         }
 
+    def membership_update(
+        self, chat_id: int, old: str, new: str, *, by: int = 7, title: str = "Study group"
+    ) -> dict[str, Any]:
+        """my_chat_member: the bot's own status in a chat went from `old` to `new`
+        (left, member, administrator, kicked), changed by user `by`."""
+        chat = {**_chat(chat_id), "title": title} if chat_id < 0 else _chat(chat_id)
+        return {
+            "my_chat_member": {
+                "chat": chat,
+                "from": _user(by, "Admin", None),
+                "date": 1_790_000_000,
+                "old_chat_member": _member(old, self._me()),
+                "new_chat_member": _member(new, self._me()),
+            }
+        }
+
     def chat_messages(self, chat_id: int) -> list[Sent]:
         return [m for (c, _), m in sorted(self.messages.items()) if c == chat_id]
 
     def count(self, method: str) -> int:
         return sum(1 for m, _ in self.calls if m == method)
+
+
+class ConflictError(Exception):
+    """Telegram's 409: another getUpdates, or a webhook, is already taking the updates."""
+
+
+def update_kind(update: dict[str, Any]) -> str:
+    """An update carries exactly one optional field besides update_id: its type."""
+    kinds = [k for k in update if k != "update_id"]
+    return kinds[0] if len(kinds) == 1 else ""
 
 
 def _user(user_id: int, first_name: str, username: str | None) -> dict[str, Any]:
@@ -392,6 +511,21 @@ def _user(user_id: int, first_name: str, username: str | None) -> dict[str, Any]
     }
     if username is not None:
         out["username"] = username
+    return out
+
+
+def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"status": status, "user": user}
+    if status == "kicked":
+        out["until_date"] = 0
+    if status == "administrator":
+        rights = (
+            "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members "
+            "can_promote_members can_change_info can_invite_users can_post_stories "
+            "can_edit_stories can_delete_stories can_send_welcome_messages"
+        )
+        out |= {"can_be_edited": False, "is_anonymous": False}
+        out |= {r: r in ("can_delete_messages", "can_invite_users") for r in rights.split()}
     return out
 
 

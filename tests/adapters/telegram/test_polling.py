@@ -12,6 +12,7 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bots.telegram.bot import TelegramBot
 from bots.telegram.session import BEHIND_AT, Session
+from bots.telegram.setup import TelegramConfig, make_bot
 from core.app import CoreApp
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 from tests.adapters.telegram.tguser import HeldSteps
@@ -75,3 +76,27 @@ async def test_the_bot_reports_its_backlog_to_the_session(
     step.release.set()
     await tg.wait_finished(uid)
     assert session.backlog() == 0
+
+
+async def test_an_update_two_pollers_both_receive_is_acted_on_once(
+    api: FakeBotAPI, tg: TelegramBot, tg_core: CoreApp
+) -> None:
+    """A rolling restart: the old process took an update but never confirmed it (its next
+    getUpdates, which carries the offset, never got through), so Telegram hands the same
+    update to the new process too."""
+    await api.wait_calls("getUpdates")
+    unconfirmed = api.hold("getUpdates", 0)  # the old poller's next (confirming) call
+    uid = api.push(api.text_update(123, "/start"))
+    await tg.wait_finished(uid)
+    await asyncio.wait_for(unconfirmed.entered.wait(), 10)
+    assert sum("What would you like to do?" in m.plain for m in api.chat_messages(123)) == 1
+    assert [u["update_id"] for u in api.updates] == [uid]  # still pending at Telegram
+
+    second = TelegramBot(tg_core, make_bot(TelegramConfig(token=api.token, api_url=api.url)))
+    await second.start(polling=True, polling_timeout=1)
+    try:
+        await second.wait_finished(uid)
+    finally:
+        unconfirmed.release.set()
+        await second.stop()
+    assert sum("What would you like to do?" in m.plain for m in api.chat_messages(123)) == 1

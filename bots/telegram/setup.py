@@ -1,5 +1,5 @@
-"""Putting the Telegram bot into the aiohttp app: polling task or webhook route, and the
-notification channel. The composition root calls setup_telegram() once."""
+"""Putting the Telegram bot into the aiohttp app: its settings (TelegramConfig), AppKey and
+cleanup context (start-up: polling task or webhook mode), and `mentorbot telegram set-webhook`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
-from bots.telegram.bot import TelegramBot
+from bots.telegram.bot import TelegramBot, update_types
 from bots.telegram.flood import Pacer, Timer
 from bots.telegram.session import Session
 from core.app import CoreApp
@@ -78,7 +78,7 @@ def setup_telegram(
     webhook = config.mode == "webhook"  # the route itself: webhooks.telegram
 
     async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
-        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer, dedupe=webhook)
+        tg = TelegramBot(core(), make_bot(config), timer=timer, pacer=pacer)
         try:
             await tg.start(polling=not webhook, polling_timeout=config.polling_timeout)
         except Exception as exc:
@@ -116,7 +116,7 @@ async def set_webhook(config: TelegramConfig) -> str:
         await bot.set_webhook(
             config.webhook_url,
             secret_token=config.webhook_secret,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=update_types(),
         )
         info = await bot.get_webhook_info()
     finally:
