@@ -104,18 +104,11 @@ _NAME_WORD = re.compile(r"^[^\d\s_!?,;:@#/\\()\[\]{}<>=+*&%$^~`|\"]+$")
 
 
 def _letters_only(text: str, also: str = "") -> str:
-    """Emoji and symbols dropped; letters, marks, digits, spaces, name punctuation and `also`
-    kept."""
-    keep = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat[0] in "LMN" or ch in " .'’-,()\ufffd" + also or cat == "Zs":
-            keep.append(ch)  # U+FFFD marks a character that arrived broken: it stays visible
-        elif cat[0] == "S":
-            keep.append("")  # emoji and symbols go without splitting a word
-        else:
-            keep.append(" ")
-    return " ".join("".join(keep).split())
+    """The text without emoji (other symbols, and any in `also`, kept)."""
+    # Emoji and pictographs go without splitting a word; everything else stays as typed
+    # (U+FFFD marks a character that arrived broken; "<Dev> & co" is somebody's choice).
+    kept = "".join(ch for ch in text if unicodedata.category(ch) != "So" or ch in also + "\ufffd")
+    return " ".join(kept.split())
 
 
 def read_name(text: str) -> str | None:
