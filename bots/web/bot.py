@@ -127,7 +127,11 @@ class WebChat:
                 text=f"You have {MAX_SOCKETS} chats open already; close one and reload."
             )
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except ConnectionError as exc:
+            log.debug("web chat client left during the handshake: %s", exc)
+            return ws
         self.sockets.setdefault(web_id, set()).add(ws)
         bucket = self.buckets.setdefault(web_id, Bucket(at=asyncio.get_running_loop().time()))
         try:
