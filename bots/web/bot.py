@@ -169,6 +169,8 @@ class WebChat:
                 await self._inbound(ws, actor, m.echo, m.inbound)
             elif isinstance(m, Refused):
                 await _send(ws, {"type": "error", "text": m.text})
+            else:  # blank text: nothing to do, but the page is told it was heard
+                await _send(ws, {"type": "done"})
 
     async def _hello(self, ws: web.WebSocketResponse, actor: Actor, last: int, again: bool) -> None:
         account_id = await self._account(actor.external_id)
@@ -187,6 +189,8 @@ class WebChat:
         for e in await self._since(account_id, last):
             await _send(ws, message_json(e))
         await self.core.delivery.flush(account_id=account_id)
+        # Every frame the page sends ends in `done` or `error`: here, the replay is complete.
+        await _send(ws, {"type": "done"})
 
     async def _inbound(
         self, ws: web.WebSocketResponse, actor: Actor, echo: str | None, inbound: Any
