@@ -140,3 +140,19 @@ async def test_any_frames_over_a_live_socket_are_each_answered(
     finally:
         await c.close()
     assert problems(caplog) == []
+
+
+async def test_a_made_up_profile_id_in_search_results_is_no_click(
+    server: TestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by bench/fuzz_soak.py: `pv:-1` pressed in search results was logged as a click
+    on mentor -1 (the recommender's log), broke its foreign key and failed the step."""
+    c = WebChatClient(str(server.make_url("")).rstrip("/"))
+    await c.open()
+    await c.say("/find python")
+    assert c.ws is not None
+    for payload in ("pv:-1", "pv:0", "pv:2147483647"):
+        await c.ws.send_json({"type": "action", "payload": payload, "label": "x"})
+        assert (await answer(c.ws))["type"] == "done"
+    assert problems(caplog) == []
+    await c.close()
