@@ -13,7 +13,8 @@ exercises handling, not the limiter; "slow down" answers still count as answers 
 reported. Frames over the 64 KiB frame limit are left out: they close the socket with 1009
 by design (tests/e2e/test_web_abuse.py).
 
-Counts: dropped sockets (closed by the server or reset), unanswered frames (no `done` or
+Counts: dropped sockets (closed by the server or reset; a close on purpose, 1008 or 1009
+with a reason, is counted apart as that frame's answer), unanswered frames (no `done` or
 `error` within --answer-timeout), tracebacks and ERROR lines in the server's log. Bounded:
 N frames, --max-seconds overall; only 127.0.0.1.
 """
@@ -40,6 +41,7 @@ WORDS = ["python", "react", "Ravi", "skip", "English", "India", "yes", "1", "kub
 COMMANDS = ["/help", "/menu", "/find python", "/profile", "/sessions", "/wallet", "/start"]
 PREFIXES = ["menu", "pe", "pv", "pp", "adm", "bk", "rt", "wal", "walc", "form", "ob", "fm", "bb"]
 PREFIXES += ["sk", "lk"]
+POLICY = (1008, 1009)
 JUNK = ["", "²", "٣", "-1", "9" * 25, "\ud800", ":", "x" * 30, "0"]
 
 
@@ -118,6 +120,7 @@ class Tally:
     refused: int = 0
     unanswered: int = 0
     dropped: int = 0
+    policy: int = 0  # closed on purpose: 1008 flood, 1009 too big, again and again
     close_codes: dict[int, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
 
@@ -140,8 +143,9 @@ class User:
         await self.answer(ws)
         return ws
 
-    async def answer(self, ws: Any) -> str | None:
-        """Read to the end of one answer: 'done', 'error', or None if none came."""
+    async def answer(self, ws: Any) -> str | int | None:
+        """Read to the end of one answer: 'done', an error's text, the close code if the
+        server closed the socket, or None if nothing came."""
         import aiohttp
 
         while True:
@@ -150,6 +154,7 @@ class User:
                 if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
                     code = int(msg.data or 0) if msg.type == aiohttp.WSMsgType.CLOSE else 0
                     self.tally.close_codes[code] = self.tally.close_codes.get(code, 0) + 1
+                    return code
                 return None
             f = json.loads(msg.data)
             if f["type"] == "message":
@@ -179,7 +184,12 @@ class User:
                     end = await self.answer(ws)
                 except (TimeoutError, aiohttp.ClientError, ConnectionError):
                     end = None
-                if end is None:
+                if isinstance(end, int) and end in POLICY:
+                    # Closed on purpose, with a code and a reason: that is its answer.
+                    self.tally.answered += 1
+                    self.tally.policy += 1
+                    ws = await self.connect(http)
+                elif end is None or isinstance(end, int):
                     self.tally.unanswered += 1
                     if ws.closed:
                         self.tally.dropped += 1
@@ -191,7 +201,8 @@ class User:
                         self.tally.slowed += 1
                     elif end != "done":
                         self.tally.refused += 1
-                await asyncio.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - started)))
+                if rate > 0:
+                    await asyncio.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - started)))
             await ws.close()
 
 
@@ -227,7 +238,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=10_000)
     ap.add_argument("--users", type=int, default=50)
-    ap.add_argument("--rate", type=float, default=4.5, help="frames/s per user (limit: 5)")
+    ap.add_argument(
+        "--rate", type=float, default=4.5, help="frames/s per user (limit: 5); 0: no pacing"
+    )
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--answer-timeout", type=float, default=30.0)
     ap.add_argument("--max-seconds", type=float, default=900.0)
@@ -252,12 +265,12 @@ def main() -> None:
     errors = sum(1 for line in log.splitlines() if " ERROR " in line or " CRITICAL " in line)
     lat = sorted(tally.latencies) or [0.0]
     print(f"fuzz soak: {args.frames} frames over {args.users} WebSocket users, seed {args.seed}")
+    pace = f"paced at {args.rate}/s per user" if args.rate > 0 else "not paced"
+    done = tally.answered - tally.slowed - tally.refused - tally.policy
+    print(f"  took {took:.1f} s ({tally.sent / took:.0f} frames/s), {pace}")
     print(
-        f"  took {took:.1f} s ({tally.sent / took:.0f} frames/s), paced at {args.rate}/s per user"
-    )
-    print(
-        f"  answered: {tally.answered} ({tally.answered - tally.slowed - tally.refused} done, "
-        f"{tally.refused} refused in words, {tally.slowed} slow down)"
+        f"  answered: {tally.answered} ({done} done, {tally.refused} refused in words, "
+        f"{tally.slowed} slow down, {tally.policy} closed on purpose with 1008/1009)"
     )
     print(f"  unanswered frames: {tally.unanswered}")
     print(f"  dropped sockets: {tally.dropped}  close codes seen: {tally.close_codes or 'none'}")
