@@ -114,3 +114,16 @@ async def test_a_frame_over_the_frame_limit_is_closed_with_1009_and_a_reason(
     assert c.last
     assert problems(caplog) == []
     await c.close()
+
+
+async def test_junk_frames_count_against_the_rate_too(server: TestServer) -> None:
+    c = WebChatClient(str(server.make_url("")).rstrip("/"))
+    await c.open()
+    assert c.ws is not None
+    sent = 45
+    for _ in range(sent):
+        await c.ws.send_str("not json")
+    texts = [(await c.ws.receive_json(timeout=15))["text"] for _ in range(sent)]
+    assert SLOW_DOWN in texts and "I didn't understand that message." in texts
+    assert not c.ws.closed
+    await c.close()
