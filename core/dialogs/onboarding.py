@@ -33,7 +33,7 @@ from core.markup import esc, quote
 from core.messaging import Button, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
-from core.skills import LEVELS, parse_level
+from core.skills import parse_level
 from core.text import money
 from core.timezones import describe_zone, zone
 from core.views import profile_card
@@ -422,9 +422,10 @@ class Onboarding(Dialog):
 
     async def on_skill_level(self, ctx: Ctx, inbound: Inbound) -> Step:
         payload = skillpick.Pick.parse(ctx.action_of(inbound) or "")
-        # A level from a button is one of LEVELS; anything else would hit the CHECK constraint.
-        ok = payload is not None and payload.what == "lvl" and payload.value in LEVELS
-        level = payload.value if payload is not None and ok else None
+        # Read like a typed level: a made-up one would reach the user_skills CHECK constraint.
+        level = (
+            parse_level(payload.value) if payload is not None and payload.what == "lvl" else None
+        )
         if level is None:
             level = parse_level(ctx.text_of(inbound) or "")
         if level is None:
