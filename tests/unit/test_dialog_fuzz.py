@@ -34,9 +34,12 @@ from core.messaging import ActionIn, Button, Reply, TextIn, parse_text
 from core.numbers import MAX_DB_INT
 from core.payloads import SEP, Payload, PayloadError
 from core.runner import SORRY
+from matching.embed import HashingEmbedder
+from matching.engine import MatchConfig, MatchingEngine
+from matching.experiments import Experiment
 from tests.booking_support import add_mentor, add_user
 from tests.fuzz_support import NASTY, fuzz, problems
-from tests.support import ChatDriver, RecordingChannel, make_core, sqlite_copy
+from tests.support import ChatDriver, RecordingChannel, make_core, rebuilt, sqlite_copy
 
 REGISTRY = build_registry()
 PREFIXES = sorted(
@@ -117,11 +120,12 @@ STEPS = st.one_of(
     st.builds(Step, st.just("text"), WORDS),
 )
 WHO = ("newcomer", "learner", "mentor", "admin")
-# A newcomer first walks part of the way through onboarding (as a learner or as a mentor),
-# so the random steps land on the later questions too.
+# Each person first walks part of the way through a dialog (onboarding as a learner or a
+# mentor, a search), so the random steps land on the later questions too.
 SCRIPTS = {
     "learn": ("/start", "Learn", "Ravi", "python", "Beginner", "English"),
     "mentor": ("/start", "Mentor", "Anita", "Kubernetes: advanced, Docker", "Advanced", "English"),
+    "find": ("/find python", "Meera", "Book", "10", "1"),
 }
 FRESH = itertools.count()
 
@@ -175,16 +179,29 @@ async def people(core: CoreApp) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def fresh_core(template: Path, tmp: Path) -> AsyncIterator[CoreApp]:
-    """Each example on its own copy of the migrated database, so a failure replays exactly."""
+async def fresh_core(template: Path, tmp: Path, matching: bool) -> AsyncIterator[CoreApp]:
+    """Each example on its own copy of the migrated database, so a failure replays exactly;
+    with `matching`, search goes through the recommender (its click log included)."""
     folder = tmp / f"ex{next(FRESH)}"
     folder.mkdir()
     db = sqlite_copy(template, folder)
+    engine = None
     try:
         core = await make_core(db, ManualClock(), admins=["console:admin"])
+        if matching:
+            engine = MatchingEngine(
+                core.db,
+                core.catalog,
+                HashingEmbedder(),
+                MatchConfig(experiment=Experiment("f", ("hybrid", "content"), treatment_share=0)),
+            )
+            await engine.start(core.clock.now(), load_model_in_background=False)
+            core = rebuilt(core, recommender=engine)
         core.delivery.register(RecordingChannel("console"))
         yield core
     finally:
+        if engine is not None:
+            await engine.close()
         await db.dispose()
 
 
@@ -205,6 +222,7 @@ async def overlapping(core: CoreApp) -> list[tuple[int, int]]:
     who=st.sampled_from(WHO),
     path=st.sampled_from(sorted(SCRIPTS)),
     walk=st.integers(0, 6),
+    matching=st.booleans(),
     steps=st.lists(STEPS, min_size=1, max_size=6),
 )
 async def test_any_steps_in_any_dialog_are_answered_and_keep_the_invariants(
@@ -214,13 +232,14 @@ async def test_any_steps_in_any_dialog_are_answered_and_keep_the_invariants(
     who: str,
     path: str,
     walk: int,
+    matching: bool,
     steps: list[Step],
 ) -> None:
     caplog.clear()
-    async with fresh_core(template_db, tmp_path) as core:
+    async with fresh_core(template_db, tmp_path, matching) as core:
         name = (await people(core)).get(who, "newcomer")
         c = ChatDriver(core, name)
-        for said in SCRIPTS[path][:walk] if who == "newcomer" else ():
+        for said in SCRIPTS[path][:walk]:
             shown = [b.label for r in c.last for b in r.all_buttons() if isinstance(b, Button)]
             await (c.press(said) if any(said in label for label in shown) else c.say(said))
         for step in steps:
