@@ -173,7 +173,10 @@ class Rooms:
         try:
             await self._dispatch(room, seat, msg)
         except Refused as e:
-            await self._send(seat, {"type": "error", "reason": str(e)})
+            await self.refuse(seat, str(e))
+
+    async def refuse(self, seat: Seat, reason: str) -> None:
+        await self._send(seat, {"type": "error", "reason": reason})
 
     async def _dispatch(self, room: Room, seat: Seat, msg: Any) -> None:
         if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):

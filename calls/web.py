@@ -169,7 +169,7 @@ def check_offer(core_of: CoreOf) -> Handler:
         try:
             body = await request.json()
             token, sdp = str(body["token"]), str(body["sdp"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return web.json_response({"error": "bad request"}, status=400)
         ticket = room_of_token(core.signing_key, token)
         if ticket is None:
@@ -262,7 +262,11 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
             ),
         }
         ws = web.WebSocketResponse(heartbeat=20, max_msg_size=128 * 1024)
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except ConnectionError as exc:
+            log.debug("room client left during the handshake: %s", exc)
+            return ws
         rooms = request.app[ROOMS]
         seat = await rooms.join(
             b.id, RoomWindow.of(b, core.policies), names, ticket.role, ticket.user_id, ws
@@ -274,10 +278,13 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
                     continue
                 try:
                     body = json.loads(msg.data)
-                except ValueError:
-                    await ws.send_json({"type": "error", "reason": "not JSON"})
+                except (ValueError, RecursionError):  # RecursionError: nested thousands deep
+                    await rooms.refuse(seat, "not JSON")
                     continue
                 await rooms.handle(seat, body)
+        except ConnectionError as exc:
+            reason = "gone"
+            log.debug("room socket went away: %s", exc)
         except Exception:
             reason = "error"
             log.exception("room socket failed")

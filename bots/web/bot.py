@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from bots.web.identity import (
     guest_name,
@@ -20,7 +20,16 @@ from bots.web.identity import (
     sign_cookie,
 )
 from bots.web.inbound import Hello, Refused, Said, read
-from bots.web.limits import MAX_SOCKETS, SLOW_DOWN, Bucket
+from bots.web.limits import (
+    CLOSED_FLOOD,
+    CLOSED_TOO_BIG,
+    FRAME_TOO_BIG,
+    MAX_FRAME_BYTES,
+    MAX_SOCKETS,
+    SLOW_DOWN,
+    Bucket,
+    Patience,
+)
 from bots.web.render import message_json
 from core.app import CoreApp
 from core.messaging import Actor, Reply, parse_text
@@ -30,7 +39,20 @@ from core.services.transcript import Entry
 log = logging.getLogger(__name__)
 
 COOKIE = "mb_web"
+BINARY = "Please send text, not binary frames."
 WORKSPACE = "web"
+
+
+class ChatSocket(web.WebSocketResponse):
+    """aiohttp closes a socket whose frame is over max_msg_size with 1009 and no reason;
+    this one says why."""
+
+    async def close(
+        self, *, code: int = WSCloseCode.OK, message: bytes = b"", drain: bool = True
+    ) -> bool:
+        if code == WSCloseCode.MESSAGE_TOO_BIG and not message:
+            message = FRAME_TOO_BIG.encode()
+        return await super().close(code=code, message=message, drain=drain)
 
 
 class WebChat:
@@ -126,8 +148,12 @@ class WebChat:
             raise web.HTTPTooManyRequests(
                 text=f"You have {MAX_SOCKETS} chats open already; close one and reload."
             )
-        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
-        await ws.prepare(request)
+        ws = ChatSocket(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
+        try:
+            await ws.prepare(request)
+        except ConnectionError as exc:
+            log.debug("web chat client left during the handshake: %s", exc)
+            return ws
         self.sockets.setdefault(web_id, set()).add(ws)
         bucket = self.buckets.setdefault(web_id, Bucket(at=asyncio.get_running_loop().time()))
         try:
@@ -148,16 +174,22 @@ class WebChat:
         actor = await self._actor(web_id)
         greeted = False
         loop = asyncio.get_running_loop()
+        patience = Patience.fresh(loop.time())
         async for msg in ws:
-            if msg.type == WSMsgType.BINARY:
-                await _send(ws, {"type": "error", "text": "Please send text, not binary frames."})
+            if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                 continue
-            if msg.type != WSMsgType.TEXT:
-                continue
-            m = read(msg.data)
-            if isinstance(m, Said) and not bucket.take(loop.time()):
+            now = loop.time()
+            m = read(msg.data) if msg.type == WSMsgType.TEXT else Refused(BINARY)
+            # Every frame counts against the person's rate, junk included.
+            if not bucket.take(now):
+                if not patience.slow_downs.take(now):
+                    await _close(ws, WSCloseCode.POLICY_VIOLATION, CLOSED_FLOOD)
+                    return
                 await _send(ws, {"type": "error", "text": SLOW_DOWN})
                 continue
+            if isinstance(m, Refused) and m.too_big and not patience.too_big.take(now):
+                await _close(ws, WSCloseCode.MESSAGE_TOO_BIG, CLOSED_TOO_BIG)
+                return
             if isinstance(m, Hello):
                 await self._hello(ws, actor, m.last_seq, greeted)
                 greeted = True
@@ -165,6 +197,8 @@ class WebChat:
                 await self._inbound(ws, actor, m.echo, m.inbound)
             elif isinstance(m, Refused):
                 await _send(ws, {"type": "error", "text": m.text})
+            else:  # blank text: nothing to do, but the page is told it was heard
+                await _send(ws, {"type": "done"})
 
     async def _hello(self, ws: web.WebSocketResponse, actor: Actor, last: int, again: bool) -> None:
         account_id = await self._account(actor.external_id)
@@ -183,6 +217,8 @@ class WebChat:
         for e in await self._since(account_id, last):
             await _send(ws, message_json(e))
         await self.core.delivery.flush(account_id=account_id)
+        # Every frame the page sends ends in `done` or `error`: here, the replay is complete.
+        await _send(ws, {"type": "done"})
 
     async def _inbound(
         self, ws: web.WebSocketResponse, actor: Actor, echo: str | None, inbound: Any
@@ -224,3 +260,9 @@ async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> bool:
         log.debug("web chat socket went away while sending: %s", exc)
         return False
     return True
+
+
+async def _close(ws: web.WebSocketResponse, code: int, reason: str) -> None:
+    """An abusive client is closed with a code and a reason; logged, not an error."""
+    log.info("web chat socket closed (%d): %s", code, reason)
+    await ws.close(code=code, message=reason.encode())

@@ -31,9 +31,11 @@ class Said:
 
 @dataclass(frozen=True)
 class Refused:
-    """A message we answer with an error (and otherwise ignore)."""
+    """A message we answer with an error (and otherwise ignore). `too_big`: refused for its
+    size, which the page never sends; a client that keeps doing it is closed (limits.py)."""
 
     text: str
+    too_big: bool = False
 
 
 Ignored = None
@@ -55,12 +57,12 @@ def read(raw: str) -> Message:
         if not text:
             return Ignored
         if len(text) > MAX_TEXT:
-            return Refused(f"Messages can be at most {MAX_TEXT} characters.")
+            return Refused(f"Messages can be at most {MAX_TEXT} characters.", too_big=True)
         return Said(text, parse_text(text))
     if kind == "action" and isinstance(data.get("payload"), str):
         payload = data["payload"]
         if len(payload) > MAX_CHARS:
-            return Refused(EXPIRED)
+            return Refused(EXPIRED, too_big=True)
         label = data.get("label") if isinstance(data.get("label"), str) else payload
         return Said(f"» {str(label)[:80]}", ActionIn(payload))
     return Refused(NOT_UNDERSTOOD)

@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
+from core.db.schema import MentorProfile
 from core.dialogs.engine import Ctx, Dialog, Step, goto
 from core.dialogs.matchview import (
     breakdown_text,
@@ -386,7 +387,14 @@ class FindMentor(Dialog):
         action = ctx.action_of(inbound) or ""
         if ViewProfile.matches(action):
             rec, p = ctx.deps.recommender, ViewProfile.parse(action)
-            if rec is not None and p is not None and "mq" in ctx.data:
+            # Only a mentor who exists is a click to learn from: a made-up id (pv:-1) would
+            # break the log's foreign key and fail the whole step.
+            if (
+                rec is not None
+                and p is not None
+                and "mq" in ctx.data
+                and await ctx.session.get(MentorProfile, p.user_id) is not None
+            ):
                 await rec.log_event(ctx.session, ctx.user.id, p.user_id, "click", ctx.now)
             back = Button("◀ Back to results", Fm("page", str(ctx.int_data("page"))).pack())
             return goto("results", await mentor_profile_reply(ctx, action, ((back,),)))

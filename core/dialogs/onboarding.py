@@ -420,7 +420,10 @@ class Onboarding(Dialog):
 
     async def on_skill_level(self, ctx: Ctx, inbound: Inbound) -> Step:
         payload = skillpick.Pick.parse(ctx.action_of(inbound) or "")
-        level = payload.value if payload is not None and payload.what == "lvl" else None
+        # Read like a typed level: a made-up one would reach the user_skills CHECK constraint.
+        level = (
+            parse_level(payload.value) if payload is not None and payload.what == "lvl" else None
+        )
         if level is None:
             level = parse_level(ctx.text_of(inbound) or "")
         if level is None:

@@ -23,22 +23,16 @@ class WebChatClient:
             self.base.replace("http", "ws") + "/ws", headers={"Origin": self.base}
         )
         await self.ws.send_json({"type": "hello", "last_seq": last_seq})
-        return await self._collect(first=True)
+        return await self._collect()
 
-    async def _collect(self, first: bool = False) -> list[dict[str, Any]]:
-        """Read until the server says the input was answered (or, on hello, goes quiet)."""
+    async def _collect(self) -> list[dict[str, Any]]:
+        """Read until the server says the input was answered: `done` ends every answer,
+        the replay after hello included."""
         assert self.ws is not None
         got: list[dict[str, Any]] = []
         while True:
-            try:
-                msg = await self.ws.receive_json(timeout=0.5 if first else 15)
-            except TimeoutError:
-                if first:
-                    break
-                raise
+            msg = await self.ws.receive_json(timeout=15)
             if msg["type"] == "done":
-                if first:
-                    continue
                 break
             if msg["type"] == "message":
                 got.append(msg)

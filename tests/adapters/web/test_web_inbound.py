@@ -38,9 +38,9 @@ def test_anything_else_is_refused_in_words(raw: str) -> None:
 
 def test_limits_and_empty_input() -> None:
     too_long = read(json.dumps({"type": "text", "text": "x" * (MAX_TEXT + 1)}))
-    assert too_long == Refused(f"Messages can be at most {MAX_TEXT} characters.")
+    assert too_long == Refused(f"Messages can be at most {MAX_TEXT} characters.", too_big=True)
     assert read(json.dumps({"type": "text", "text": "   "})) is None
-    expired = Refused("That button has expired — type /menu to start again.")
+    expired = Refused("That button has expired — type /menu to start again.", too_big=True)
     assert read(json.dumps({"type": "action", "payload": "m" * 200})) == expired
     assert read(json.dumps({"type": "hello", "last_seq": "7"})) == Hello(0)
     assert read(json.dumps({"type": "hello", "last_seq": True})) == Hello(0)
