@@ -37,6 +37,15 @@ async def newcomer(core: CoreApp, name: str) -> ChatDriver:
     return c
 
 
+async def up_to_languages(c: ChatDriver) -> None:
+    """A learner who answered name, skill, level and skipped goals: languages is next."""
+    await c.press("Learn")
+    await c.say("Priya")
+    await c.say("python")
+    await c.press("Beginner")
+    await c.press("Skip for now")
+
+
 async def test_a_greeting_gets_a_greeting_and_the_choices(core: CoreApp) -> None:
     c = await newcomer(core, "gita")
     await c.say("hii 👋")
@@ -163,11 +172,7 @@ async def test_outside_a_dialog_plain_words_are_read_too(core: CoreApp) -> None:
 
 async def test_languages_places_and_hours_in_phrases(core: CoreApp) -> None:
     c = await newcomer(core, "x7")
-    await c.press("Learn")
-    await c.say("Priya")
-    await c.say("python")
-    await c.press("Beginner")
-    await c.press("Skip for now")
+    await up_to_languages(c)
     await c.say("I speak English and a bit of Hindi")
     assert "Languages: English, Hindi." in c.text()
     await c.say("I'm in Pune")
@@ -203,11 +208,7 @@ async def test_start_right_after_the_greeting_is_no_welcome_back(core: CoreApp) 
 async def test_a_misspelt_city_is_offered_as_cities_not_zone_names(core: CoreApp) -> None:
     """Issue #22 item 16: "Banglore" offers "Bangalore (UTC+05:30)", not "Asia/Kolkata"."""
     c = await newcomer(core, "x10")
-    await c.press("Learn")
-    await c.say("Priya")
-    await c.say("python")
-    await c.press("Beginner")
-    await c.press("Skip for now")
+    await up_to_languages(c)
     await c.say("English")
     await c.say("Banglore")
     labels = [b.label for r in c.last for b in r.all_buttons()]
@@ -218,11 +219,7 @@ async def test_a_misspelt_city_is_offered_as_cities_not_zone_names(core: CoreApp
 
 async def test_your_own_profile_says_your_time(core: CoreApp) -> None:
     c = await newcomer(core, "x11")
-    await c.press("Learn")
-    await c.say("Priya")
-    await c.say("python")
-    await c.press("Beginner")
-    await c.press("Skip for now")
+    await up_to_languages(c)
     await c.say("English")
     await c.say("Pune")
     await c.press("Weekday evenings")
