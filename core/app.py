@@ -9,6 +9,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from core.booking.feed import user_feed
 from core.clockwork import TickReport, tick
 from core.db.engine import Database
 from core.db.inbound import first_seen
@@ -202,6 +203,13 @@ class CoreApp:
     async def home(self, actor: Actor) -> list[Reply]:
         """Profile, upcoming sessions and wallet at a glance (e.g. Slack's App Home)."""
         return await home(self.runner, actor)
+
+    async def calendar_feed(self, user_id: int) -> bytes:
+        """A person's sessions as an iCalendar feed (the private /calendar/{token}.ics)."""
+        async with unit_of_work(self.deps) as u:
+            return await user_feed(
+                u.session, self.deps.policies.public_url, self.deps.signing_key, user_id, u.now
+            )
 
     async def tick(self) -> TickReport:
         """Advance everything time-driven (expiries, reminders, completions)."""

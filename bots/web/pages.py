@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from core.app import CoreApp
-from core.booking.feed import user_feed
 from core.calendar import user_of_feed_token
 
 CoreOf = Callable[[web.Request], CoreApp]
@@ -41,10 +40,7 @@ def calendar_handler(core_of: CoreOf) -> Handler:
                 "the calendar feed link from a confirmed session.</p>",
                 404,
             )
-        async with core.uow() as u:
-            body = await user_feed(
-                u.session, core.policies.public_url, core.signing_key, user_id, u.now
-            )
+        body = await core.calendar_feed(user_id)
         return web.Response(
             body=body,
             content_type="text/calendar",
