@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -19,6 +20,7 @@ from core.booking.room import Access, RoomWindow, access
 from core.booking.tables import Booking
 from core.booking.views import RoomTicket, room_of_token, when
 from core.db.schema import User
+from core.ratelimit import Bucket
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +243,11 @@ async def static_handler(request: web.Request) -> web.StreamResponse:
     return static_file(request)
 
 
+ROOM_MESSAGES_PER_S = 20.0
+ROOM_BURST = 200
+ROOM_SLOW_DOWNS = 50  # "slow down" answers before the socket is closed (1008)
+
+
 def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         core = core_of(request.app)
@@ -272,9 +279,20 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
             b.id, RoomWindow.of(b, core.policies), names, ticket.role, ticket.user_id, ws
         )
         reason = "closed"
+        loop = asyncio.get_running_loop()
+        # Signalling sends a burst of ICE candidates at the start, then little: far above
+        # that is a client that isn't the room page.
+        rate = Bucket(rate=ROOM_MESSAGES_PER_S, burst=ROOM_BURST, at=loop.time())
+        patience = Bucket(rate=1.0, burst=ROOM_SLOW_DOWNS, at=loop.time())
         try:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
+                    continue
+                if not rate.take(loop.time()):
+                    if not patience.take(loop.time()):
+                        await ws.close(code=1008, message=b"Too many messages.")
+                        break
+                    await rooms.refuse(seat, "slow down")
                     continue
                 try:
                     body = json.loads(msg.data)

@@ -27,13 +27,14 @@ from bots.web.limits import (
     MAX_FRAME_BYTES,
     MAX_SOCKETS,
     SLOW_DOWN,
-    Bucket,
     Patience,
+    person_bucket,
 )
 from bots.web.render import message_json
 from core.app import CoreApp
 from core.messaging import Actor, Reply, parse_text
 from core.ports import Destination
+from core.ratelimit import Bucket
 from core.services.transcript import Entry
 
 log = logging.getLogger(__name__)
@@ -154,8 +155,11 @@ class WebChat:
         except ConnectionError as exc:
             log.debug("web chat client left during the handshake: %s", exc)
             return ws
+        now = asyncio.get_running_loop().time()
+        self._forget_idle(now)
         self.sockets.setdefault(web_id, set()).add(ws)
-        bucket = self.buckets.setdefault(web_id, Bucket(at=asyncio.get_running_loop().time()))
+        # Kept after the last tab closes until it has refilled: reconnecting doesn't reset it.
+        bucket = self.buckets.setdefault(web_id, person_bucket(now))
         try:
             await self._session(ws, web_id, bucket)
         finally:
@@ -164,8 +168,13 @@ class WebChat:
                 conns.discard(ws)
                 if not conns:
                     del self.sockets[web_id]
-                    self.buckets.pop(web_id, None)
         return ws
+
+    def _forget_idle(self, now: float) -> None:
+        """Allowances of people with no tab open that have refilled: nothing to remember."""
+        for web_id in [w for w, b in self.buckets.items() if w not in self.sockets]:
+            if self.buckets[web_id].full(now):
+                del self.buckets[web_id]
 
     async def _actor(self, web_id: str) -> Actor:
         return Actor("web", WORKSPACE, web_id, guest_name(web_id))
@@ -180,8 +189,12 @@ class WebChat:
                 continue
             now = loop.time()
             m = read(msg.data) if msg.type == WSMsgType.TEXT else Refused(BINARY)
-            # Every frame counts against the person's rate, junk included.
-            if not bucket.take(now):
+            # Every frame counts against the person's rate, junk included — except the first
+            # hello of a socket: a reconnecting page is always welcomed (sockets are capped).
+            allowed = bucket.take(now)
+            if not allowed and isinstance(m, Hello) and not greeted:
+                allowed = True
+            if not allowed:
                 if not patience.slow_downs.take(now):
                     await _close(ws, WSCloseCode.POLICY_VIOLATION, CLOSED_FLOOD)
                     return

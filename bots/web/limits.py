@@ -3,7 +3,9 @@ of growing a queue without bound."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from core.ratelimit import Bucket
 
 RATE_PER_S = 5.0  # sustained messages per second per person (typing and tapping fast)
 BURST = 30  # messages allowed at once (a quick run of button presses, a paste)
@@ -23,22 +25,9 @@ CLOSED_TOO_BIG = "Messages over the size limit, again and again."  # code 1009
 FRAME_TOO_BIG = f"Messages can be at most {MAX_FRAME_BYTES // 1024} KiB."  # code 1009
 
 
-@dataclass
-class Bucket:
-    """A token bucket: `take` says whether one more message may go now."""
-
-    rate: float = RATE_PER_S
-    burst: int = BURST
-    tokens: float = float(BURST)
-    at: float = field(default=0.0)
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(float(self.burst), self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens < 1.0:
-            return False
-        self.tokens -= 1.0
-        return True
+def person_bucket(now: float) -> Bucket:
+    """A person's allowance, shared by their tabs."""
+    return Bucket(rate=RATE_PER_S, burst=BURST, at=now)
 
 
 @dataclass

@@ -6,6 +6,7 @@ goes on serving a fresh user."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from bots.web.identity import login_token, sign_cookie
 from bots.web.setup import WEBCHAT
-from calls.web import ROOMS
+from calls.web import ROOM_BURST, ROOM_SLOW_DOWNS, ROOMS
 from core.calendar import feed_token
 from tests.e2e.rawclient import request, send_and_reset, text_frame, upgrade
 from tests.e2e.rooms_support import Call, call_settings, start_call
@@ -150,4 +151,40 @@ async def test_room_socket_answers_deeply_nested_json_and_stays_open(
             headers={"Origin": call.url, "Content-Type": "application/json"},
         ) as r:
             assert r.status == 400
+    assert problems(caplog) == []
+
+
+async def test_a_flooding_room_client_is_slowed_then_closed(
+    call: Call, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue #14, limits on every socket: the room socket answers a flood with "slow down",
+    and a client that keeps going is closed with 1008 and a reason."""
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(
+            f"{call.url}/room/ws",
+            params={"token": call.token("learner")},
+            headers={"Origin": call.url},
+        )
+        assert (await ws.receive_json(timeout=10))["type"] == "welcome"
+        sent = ROOM_BURST + ROOM_SLOW_DOWNS + 100
+        for i in range(sent):
+            await ws.send_json({"type": "ping", "t": i})
+        slowed = pongs = 0
+        while True:
+            msg = await ws.receive(timeout=15)
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                break
+            body = json.loads(msg.data)
+            pongs += body.get("type") == "pong"
+            slowed += body == {"type": "error", "reason": "slow down"}
+        assert pongs >= ROOM_BURST and slowed >= 1
+        assert ws.close_code == 1008
+        # A well-behaved client is served afterwards.
+        again = await http.ws_connect(
+            f"{call.url}/room/ws",
+            params={"token": call.token("learner")},
+            headers={"Origin": call.url},
+        )
+        assert (await again.receive_json(timeout=10))["type"] == "welcome"
+        await again.close()
     assert problems(caplog) == []

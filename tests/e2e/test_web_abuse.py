@@ -4,6 +4,7 @@ the person can come back on a new socket, and a normal burst is never closed."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bots.web.limits import (
+    BURST,
     CLOSED_FLOOD,
     CLOSED_TOO_BIG,
     FRAME_TOO_BIG,
@@ -72,8 +74,10 @@ async def test_a_flood_after_many_slow_downs_is_closed_with_1008(
     assert len(slowed) >= SLOW_DOWNS
     assert sum(f["type"] == "done" for f in frames) + len(slowed) < sent
     await c.ws.close()
-    # The same person reconnects and is heard again.
+    # The same person reconnects and is heard again once their allowance has refilled a
+    # little (reconnecting doesn't reset it).
     await c.open()
+    await asyncio.sleep(1.0)
     await c.say("/help")
     assert c.last
     assert problems(caplog) == []
@@ -126,4 +130,33 @@ async def test_junk_frames_count_against_the_rate_too(server: TestServer) -> Non
     texts = [(await c.ws.receive_json(timeout=15))["text"] for _ in range(sent)]
     assert SLOW_DOWN in texts and "I didn't understand that message." in texts
     assert not c.ws.closed
+    await c.close()
+
+
+async def _flood(ws: aiohttp.ClientWebSocketResponse, n: int) -> int:
+    """Send n texts at once; the number answered "slow down" (every frame gets an answer)."""
+    for i in range(n):
+        await ws.send_json({"type": "text", "text": f"hi {i}"})
+    answered = slowed = 0
+    while answered + slowed < n:
+        frame = await ws.receive_json(timeout=20)
+        if frame["type"] == "done":
+            answered += 1
+        elif frame["type"] == "error" and frame["text"] == SLOW_DOWN:
+            slowed += 1
+    return slowed
+
+
+async def test_reconnecting_does_not_reset_the_rate(server: TestServer) -> None:
+    """A flooder can't refill its allowance by closing the tab and opening another."""
+    url = str(server.make_url("")).rstrip("/")
+    c = WebChatClient(url)
+    await c.open()
+    assert c.ws is not None
+    assert await _flood(c.ws, BURST + 20) >= 1
+    await c.ws.close()
+    await c.open()
+    # A fresh allowance would answer all 20 (BURST is 30); the kept one has refilled only
+    # by the time the reconnect took.
+    assert await _flood(c.ws, 20) >= 1
     await c.close()
