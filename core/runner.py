@@ -417,7 +417,8 @@ class Runner:
         if reading.intent == "thanks":
             return Step((Reply("You're welcome! 😊"),), None, start=("menu", "quiet"))
         if reading.intent == "find":
-            return Step((), None, start=("find", reading.rest or text))
+            target = "find" if reading.sure else "guess"
+            return Step((), None, start=(target, reading.rest or text))
         if reading.intent == "teach":
             said = ", ".join(reading.skills) or reading.rest
             mode = f"apply::{said}" if onboarded else f"onboard:mentor:{said}"

@@ -243,7 +243,7 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
 
     # first: what a free-standing message asks for, and the skills it is about.
     first = by_step["first"]
-    right = wrong_first = 0
+    right = wrong_first = asked = 0
     per_intent = {i: PRF() for i in INTENTS}
     slots, query = PRF(), PRF()
     for e in first:
@@ -251,7 +251,9 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
         reading = r.intent(e.text)
         got = reading.intent
         right += got == want
-        wrong_first += got != want and got != "unknown"
+        # A guess the dialog asks about first ("Shall I find a mentor for …?") is no action.
+        asked += not reading.sure
+        wrong_first += got != want and got != "unknown" and reading.sure
         for i in INTENTS:
             per_intent[i].add([i] if got == i else [], [i] if want == i else [])
         got_skills: list[str] = []
@@ -289,6 +291,7 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
         report.put(f"first.intent.{i}.recall", f"{acc.recall:.4f} ({acc.tp}/{acc.labelled})")
     _prf_lines(report, "first.rest_skills", slots)
     _prf_lines(report, "first.find_query_skills", query)
+    report.put("first.asked_before_acting", str(asked))
     report.put("first.wrong_actions", str(wrong_first))
 
     # any: the words that always work, and the real answers that must not be taken for them.

@@ -8,6 +8,7 @@ from core.dialogs.book import BookSession
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
+from core.dialogs.guess import ConfirmGuess
 from core.dialogs.link import LinkAccounts
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
@@ -30,6 +31,7 @@ def build_registry() -> Registry:
         MySessions(),
         RateSession(),
         Wallet(),
+        ConfirmGuess(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},

@@ -336,8 +336,10 @@ class Onboarding(Dialog):
         if reading.intent == "find" or (
             reading.intent == "unknown" and index.exact(text.strip()) is not None
         ):
-            # Matches first; a profile only when they book (BookSession asks for it).
-            return handoff("find", reading.rest or text)
+            # Matches first; a profile only when they book (BookSession asks for it). A
+            # guess from a skill named in passing is asked about first.
+            sure = reading.sure or index.exact(text.strip()) is not None
+            return handoff("find" if sure else "guess", reading.rest or text)
         if reading.intent == "teach":
             said = ", ".join(reading.skills) or reading.rest
             ctx.data.update({"learn": False, "mentor": True, "prefill_teach": said})

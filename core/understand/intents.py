@@ -43,6 +43,9 @@ class Reading:
     intent: Intent
     rest: str = ""  # what the intent is about: a find query, the skills someone teaches
     skills: tuple[str, ...] = ()  # catalogue skills named in it (when a finder was given)
+    # False: a guess from weak evidence (a skill named, no words asking for anything):
+    # the dialog asks before acting on it.
+    sure: bool = True
 
 
 def normalise(text: str) -> str:
@@ -331,7 +334,7 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
         if rest or re.search(r"\b(?:mentor|tutor|teacher|someone|somebody)s?\b", t):
             return Reading("find", rest, skills)
     if skills or _FIND_WORDS.search(t):
-        return Reading("find", _clean_rest(t), skills)
+        return Reading("find", _clean_rest(t), skills, sure=False)
     return Reading("unknown")
 
 

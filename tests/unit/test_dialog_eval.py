@@ -296,6 +296,7 @@ FIGURES = [
     "first.find_query_skills.precision",
     "first.find_query_skills.recall",
     "first.find_query_skills.f1",
+    "first.asked_before_acting",
     "first.wrong_actions",
     "any.count",
     "any.control_accuracy",

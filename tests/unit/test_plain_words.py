@@ -224,3 +224,17 @@ async def test_your_own_profile_says_your_time(core: CoreApp) -> None:
     await c.say("Pune")
     await c.press("Weekday evenings")
     assert "Available (your time)" in c.text() and "their time" not in c.text()
+
+
+async def test_a_guess_is_asked_about_before_it_is_acted_on(core: CoreApp) -> None:
+    """A skill named in passing, with no words asking for anything: ask, then search."""
+    await _python_mentor(core)
+    c = await newcomer(core, "x12")
+    await c.say("my college project in python is stuck")
+    assert "Shall I find a mentor for" in c.text() and "Meera" not in c.text()
+    await c.press("Yes, search")
+    assert "Meera" in c.text()
+    c2 = await newcomer(core, "x13")
+    await c2.say("python stuff for my college project")
+    await c2.press("No, show me the choices")
+    assert "What would you like to do?" in c2.text() and "Meera" not in c2.text()
