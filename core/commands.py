@@ -75,6 +75,17 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("wallet", "your money and credits, statement, withdraw", ("wallet", "")),
     Command("withdraw", "withdraw what you earned to UPI", ("wallet", "withdraw")),
+    Command(
+        "community",
+        "communities: browse by skill, join, leave, create",
+        ("community", ""),
+        aliases=("communities",),
+        arg=Arg(
+            "what",
+            "[browse SKILL|join CODE|create|leave]",
+            "browse SKILL, join CODE, create or leave",
+        ),
+    ),
     Command("menu", "show the main menu", ("menu", "")),
     Command(
         "cancel",

@@ -32,3 +32,5 @@ class Policies:
     starter_credits: int = 2
     platform_fee_bps: int = 3000
     min_withdrawal_minor: int = 50000
+    # Communities: mentors with this many completed sessions may create one (admins always)
+    community_creator_min_sessions: int = 5

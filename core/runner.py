@@ -417,7 +417,9 @@ class Runner:
         if reading.intent == "thanks":
             return Step((Reply("You're welcome! 😊"),), None, start=("menu", "quiet"))
         if reading.intent == "find":
-            target = "find" if reading.sure else "guess"
+            # A bare skill name ("react") is a search; a skill named in passing, a guess.
+            sure = reading.sure or ctx.deps.catalog.index.exact(text.strip()) is not None
+            target = "find" if sure else "guess"
             return Step((), None, start=(target, reading.rest or text))
         if reading.intent == "teach":
             said = ", ".join(reading.skills) or reading.rest

@@ -10,11 +10,13 @@ from sqlalchemy import MetaData
 import core.booking.joins
 import core.booking.tables
 import core.db.changes
+import core.db.communities
 import core.db.inbound
 import core.db.kv
 import core.db.matching
 import core.db.places
 import core.ledger.tables
+import core.services.announcements
 from core.db.schema import Base
 
 # Imported for what they declare: each module's tables join Base.metadata.
@@ -22,11 +24,13 @@ _TABLE_MODULES = (
     core.booking.joins,
     core.booking.tables,
     core.db.changes,
+    core.db.communities,
     core.db.inbound,
     core.db.kv,
     core.db.matching,
     core.db.places,
     core.ledger.tables,
+    core.services.announcements,
 )
 
 

@@ -33,6 +33,7 @@ from core.messaging import Reply
 from core.policies import Policies
 from core.ports import Clock, PaymentGateway, Recommender
 from core.services.catalog import SkillCatalog
+from core.services.communities import Communities
 from core.services.identity import Identity
 from core.services.mentors import Mentors
 from core.services.money import Money
@@ -127,6 +128,10 @@ class UnitOfWork:
     @cached_property
     def places(self) -> Places:
         return Places(self.session, self.now)
+
+    @cached_property
+    def communities(self) -> Communities:
+        return Communities(self.session, self.now)
 
     async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
         """Queue messages for a person; they go out once this unit of work has committed."""

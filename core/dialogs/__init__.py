@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.commands import dialog_commands
 from core.dialogs.admin import Admin, on_admin_action
 from core.dialogs.book import BookSession
+from core.dialogs.community import Communities, on_community_action
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
@@ -32,6 +33,7 @@ def build_registry() -> Registry:
         RateSession(),
         Wallet(),
         ConfirmGuess(),
+        Communities(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -46,5 +48,6 @@ def build_registry() -> Registry:
             "rt": on_rating_action,
             "wal": on_wallet_action,
             "form": on_form_action,
+            "cm": on_community_action,
         },
     )

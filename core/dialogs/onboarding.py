@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from core.dialogs import skillpick
 from core.dialogs.answers import ANSWERS
+from core.dialogs.community import suggestions
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
 from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
@@ -145,6 +146,11 @@ class Onboarding(Dialog):
         if ctx.data.get("mentor") or mode == "apply":
             out.append(await submit_application(ctx))
         out.append(await all_set(ctx))
+        view = await ctx.profiles.view(ctx.user.id)
+        ids = [s.skill_id for s in (*view.learns, *view.teaches)]
+        suggested = await suggestions(ctx, ids)
+        if suggested is not None:
+            out.append(suggested)
         return handoff("menu", "quiet", *out)
 
     def at_start(self, ctx: Ctx, state: str) -> bool:

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Column,
-    MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -25,11 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Database
-from core.db.schema import NAMING, Account, MentorProfile
+from core.db.schema import Account, Base, MentorProfile
 from core.db.types import UTCDateTime
 from core.ports import Clock
 
-METADATA = MetaData(naming_convention=NAMING)
+# On the schema's one metadata, so Alembic's autogenerate and the schema check see them.
+METADATA = Base.metadata
 
 GUILDS = Table(
     "discord_guilds",

@@ -24,7 +24,7 @@ _NAME_LEAD = re.compile(
 # (she/her)", "shreya and i want to learn react", "Kavya hu", "Suresh hai".
 _NAME_TAIL = re.compile(
     r"\s*(?:[,(;|]|\s-\s|\b(?:from|here|and|aur|hu|hoon|hun|hai|h|please|pls|thanks|"
-    r"thank you|btw|by the way|working|studying|a|an|the)\b).*$",
+    r"thank you|btw|by the way|working|studying)\b).*$",
     re.IGNORECASE,
 )
 # Words of a sentence, not of a name: "i want to learn python" is not somebody's name.
@@ -68,6 +68,10 @@ _NOT_NAMES = frozenset(
         "not",
         "sikhna",
         "chahiye",
+        "a",
+        "an",
+        "the",
+        "and",
     ]
 )
 # Whole answers that are not a name: "skip", "no", "idk", and the words that always work.
@@ -111,21 +115,29 @@ def _letters_only(text: str, also: str = "") -> str:
     return " ".join(kept.split())
 
 
+def _end_clean(text: str) -> str:
+    """Trailing punctuation off — but an initial keeps its dot ("Xin L.")."""
+    t = text.strip(" !,?")
+    while t.endswith(".") and not re.search(r"(?:^|\s)\w\.$", t):
+        t = t[:-1].rstrip(" !,?")
+    return t.lstrip(" .!,?")
+
+
 def read_name(text: str) -> str | None:
     """The name in "I'm Priya", "call me Raj", "my name is Anita Desai", "main Kavya hu",
     or a bare name. None when it reads as a sentence or a one-word answer, not a name."""
-    t = _letters_only(text).strip(" .!,")
+    t = _end_clean(_letters_only(text))
     if t.casefold() in _NOT_A_NAME or " ".join(t.casefold().split()) in ("start over", "go back"):
         return None
     t = _NAME_LEAD.sub("", t, count=1)
     t = _NAME_LEAD.sub("", t, count=1)  # "hi, my name is …"
-    head = _NAME_TAIL.sub("", t).strip(" .!,-")
+    head = _end_clean(_NAME_TAIL.sub("", t).strip(" -"))
     if head:
         t = head
     words = t.split()
     if not 1 <= len(words) <= 6 or not all(_NAME_WORD.match(w) for w in words):
         return None
-    if any(w.casefold() in _NOT_NAMES for w in words) or not any(c.isalpha() for c in t):
+    if any(_sentence_word(w) for w in words) or not any(c.isalpha() for c in t):
         return None
     if t.casefold() in _NOT_A_NAME:
         return None
@@ -137,7 +149,15 @@ def read_name(text: str) -> str | None:
 def looks_like_sentence(text: str) -> bool:
     """More than a name: many words, or words a name doesn't have ("i want to learn")."""
     words = text.split()
-    return len(words) > 6 or any(w.casefold().strip(".,!?") in _NOT_NAMES for w in words)
+    return len(words) > 6 or any(_sentence_word(w) for w in words)
+
+
+def _sentence_word(word: str) -> bool:
+    """A word of a sentence: "a" is one, but "A." is somebody's initial."""
+    bare = word.strip(".,!?")
+    if len(bare) == 1 and (bare.isupper() or word.endswith(".")):
+        return False
+    return bare.casefold() in _NOT_NAMES
 
 
 _LEVEL_PHRASES: tuple[tuple[re.Pattern[str], Level], ...] = (
