@@ -111,7 +111,7 @@ async def test_paid_session_end_to_end(server: TestServer, clock: ManualClock) -
     await learner.press("18:00")
     await learner.say("Helm chart won't install")
     replies = await learner.press("Send request")
-    assert any("Request sent to Anita Desai" in m["text"] for m in replies)
+    assert any("Your request to Anita Desai" in m["text"] for m in replies)
     # Links carry MENTORBOT_PUBLIC_URL; this server listens on a random port instead.
     pay_url = url + urlsplit(link(learner.last[-1], "Pay ₹100")).path
 
