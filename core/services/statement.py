@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ledger.tables import LedgerAccount, LedgerTransfer, Payment, Withdrawal
-from core.text import amount_text
 
 # Transfers outside a person's wallet that still move their money (see `_outside`).
 OUTSIDE_KINDS = ("payment", "refund", "earning", "fee", "payout")
@@ -39,7 +38,6 @@ def _session(ref: str) -> str:
 def _outside(t: LedgerTransfer, to_clearing: bool) -> Movement:
     """A transfer between platform accounts (or to someone else) about the person's money."""
     n = _session(t.ref)
-    what = amount_text(t.amount, t.currency)
     if t.kind == "payment":
         return Movement(
             t.id,
@@ -75,7 +73,7 @@ def _outside(t: LedgerTransfer, to_clearing: bool) -> Movement:
         0,
         t.amount,
         "release",
-        f"{what} released from your hold to the mentor, session #{n}",
+        f"Released from your hold to the mentor, session #{n}",
     )
 
 

@@ -91,7 +91,7 @@ async def test_a_mentor_in_utc_plus_5_30_sees_earnings_and_payouts_in_their_zone
     await learner.say("/wallet")
     text = learner.text()
     assert f"−₹100 · Paid by card for session #{booking_id}" in text
-    assert f"₹70 · ₹70 released from your hold to the mentor, session #{booking_id}" in text
+    assert f"₹70 · Released from your hold to the mentor, session #{booking_id}" in text
     assert f"₹30 · Platform fee, session #{booking_id}" in text
 
     await fund(core.db, mentor_id, 50000, "movements-fund")
@@ -121,3 +121,21 @@ async def test_a_mentor_in_utc_plus_5_30_sees_earnings_and_payouts_in_their_zone
     assert all(r["date"].endswith("+05:30") and r["time_zone"] == "UTC+05:30" for r in rows)
     payout = next(r for r in rows if r["kind"] == "payout")
     assert payout["amount"] == "0.00" and payout["moved"] == "500.00"
+
+
+async def test_a_credit_hold_and_its_release_to_the_mentor_are_both_listed(
+    core: CoreApp, clock: ManualClock
+) -> None:
+    booking_id, _mentor_id, _learner_id = await book(core)  # one credit, held
+    clock.advance(START + timedelta(hours=1) - clock.now())
+    assert (await core.tick()).completed == 1
+    learner = ChatDriver(core, "asha")
+    await learner.say("/wallet")
+    text = learner.text()
+    assert "times in Europe/London" in text
+    assert f"−1 credit · Held for session #{booking_id}" in text
+    assert f"1 credit · Released from your hold to the mentor, session #{booking_id}" in text
+    await learner.press("Export CSV")
+    _name, rows = _csv(learner)
+    release = next(r for r in rows if r["kind"] == "release")
+    assert release["amount"] == "0" and release["moved"] == "1"
