@@ -29,6 +29,9 @@ from core.text import money
 # A paid request reaches the mentor only once the learner's payment has arrived (issue #22):
 # until then there's nothing for them to act on, and a failed payment never bothers them.
 UNPAID = "This request is still waiting for the learner's payment."
+# How long an unpaid request holds the slot: long enough to pay (and for a lost webhook to
+# be reconciled), short enough that an abandoned checkout doesn't block the mentor's time.
+PAY_WITHIN = timedelta(minutes=30)
 
 
 def keeps_share(paid: int, currency: str, fee_bps: int) -> str:
@@ -41,12 +44,15 @@ def keeps_share(paid: int, currency: str, fee_bps: int) -> str:
 
 
 class Lifecycle(BookingBase):
-    def _respond_by(self, starts_at: datetime) -> datetime:
-        """When the mentor must have answered a request they see now."""
+    def _respond_by(self, starts_at: datetime, *, unpaid: bool = False) -> datetime:
+        """When the mentor must have answered a request they see now; for an unpaid one,
+        when the learner must have paid (the mentor gets a fresh window once they have)."""
         respond_by = min(
             self.now + timedelta(hours=self.p.respond_within_h),
             starts_at - timedelta(hours=self.p.respond_before_start_h),
         )
+        if unpaid:
+            respond_by = min(respond_by, self.now + PAY_WITHIN)
         return max(respond_by, self.now + timedelta(minutes=10))
 
     async def offering(self, mentor_id: int) -> Offering | None:
@@ -125,6 +131,7 @@ class Lifecycle(BookingBase):
         if starts_at not in candidates:
             raise SlotTaken(tuple(s for s in candidates if s > starts_at)[:3])
         ends_at = starts_at + timedelta(minutes=length_min)
+        pay_state = "pending" if offer.price_mode == "paid" and offer.amount_minor else "none"
         booking = Booking(
             mentor_id=offer.mentor_id,
             learner_id=learner_id,
@@ -136,8 +143,8 @@ class Lifecycle(BookingBase):
             price_mode=offer.price_mode,
             amount_minor=offer.amount_minor,
             currency=offer.currency,
-            pay_state="pending" if offer.price_mode == "paid" and offer.amount_minor else "none",
-            respond_by=self._respond_by(starts_at),
+            pay_state=pay_state,
+            respond_by=self._respond_by(starts_at, unpaid=pay_state == "pending"),
             created_at=self.now,
         )
         try:
@@ -180,7 +187,7 @@ class Lifecycle(BookingBase):
                 b.starts_at = starts_at
                 b.ends_at = starts_at + timedelta(minutes=b.length_min)
                 b.status = "requested"
-                b.respond_by = self._respond_by(starts_at)
+                b.respond_by = self._respond_by(starts_at, unpaid=b.pay_state == "pending")
                 b.decided_at = None
                 await self.s.flush()
                 await self._claim(b)

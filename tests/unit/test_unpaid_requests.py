@@ -4,12 +4,13 @@ and free or credit bookings go to the mentor at once, as before."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from core.app import CoreApp
+from core.booking.lifecycle import PAY_WITHIN
 from core.booking.service import BookingError
 from core.booking.tables import Booking
 from core.clock import ManualClock
@@ -84,6 +85,8 @@ async def test_the_mentor_hears_of_a_paid_request_only_once_it_is_paid(
     assert "Request sent" not in text and "Pay ₹100" in str(learner.last[-1].all_buttons())
     b = await _booking(core)
     assert b.pay_state == "pending"
+    # An unpaid request holds the slot only while the learner pays.
+    assert b.respond_by.replace(tzinfo=UTC) == clock.now() + PAY_WITHIN
     assert _requests(inbox, "meera") == []
     # Nothing for the mentor to act on: not in their list, and a decision is refused.
     await mentor.say("/sessions")
@@ -102,9 +105,9 @@ async def test_the_mentor_hears_of_a_paid_request_only_once_it_is_paid(
     assert "didn't go through" in inbox.inbox["asha"][-1].text
     assert _requests(inbox, "meera") == []
 
-    # An hour later the retry goes through: now the mentor gets the request, with a fresh
-    # time to answer, and the learner is told it's with them.
-    clock.advance(timedelta(hours=1))
+    # Twenty minutes later the retry goes through: now the mentor gets the request, with
+    # their full time to answer, and the learner is told it's with them.
+    clock.advance(timedelta(minutes=20))
     assert await _gateway_says(core, b.id, "captured", 2) == "captured"
     [request] = _requests(inbox, "meera")
     assert "Decorators confuse me" in request and "₹100" in request
@@ -112,7 +115,7 @@ async def test_the_mentor_hears_of_a_paid_request_only_once_it_is_paid(
     assert paid and "Your request is now with *Meera" in paid[-1]
     after = await _booking(core)
     assert after.pay_state == "paid" and after.status == "requested"
-    assert after.respond_by >= b.respond_by
+    assert after.respond_by > b.respond_by + timedelta(hours=1)
     await mentor.press("Accept", [inbox.inbox["meera"][-1]])
     assert "Confirmed" in inbox.inbox["asha"][-1].text
     assert (await _booking(core)).status == "confirmed"
