@@ -28,7 +28,11 @@ async def booking_line(ctx: Ctx, b: Booking) -> str:
     role = "with learner" if mine_as_mentor else "with"
     status = STATUS_LABELS.get(b.status, b.status)
     if b.status == "requested" and b.pay_state == "pending":
-        status = "💳 waiting for your payment (the mentor sees it once paid)"
+        status = (
+            "💳 waiting for your payment: pay by "
+            f"{esc(when(b.respond_by, ctx.user.timezone, with_zone=False))} to send it to the "
+            "mentor"
+        )
     return (
         f"*#{b.id}* {esc(when(b.starts_at, ctx.user.timezone, with_zone=False))} · "
         f"{b.length_min} min {role} *{esc(other)}* · {status}\n"

@@ -17,6 +17,7 @@ from core.clock import ManualClock
 from core.gateway_events import apply_gateway_event
 from core.ledger.tables import Payment
 from core.services.payments import GatewayEvent
+from core.timezones import zone
 from payments.sandbox import SandboxGateway
 from tests.support import ChatDriver, RecordingChannel, rebuilt
 from tests.unit.dialog_helpers import apply_as_mentor
@@ -98,7 +99,8 @@ async def test_the_mentor_hears_of_a_paid_request_only_once_it_is_paid(
         with pytest.raises(BookingError, match="waiting for the learner's payment"):
             await u.bookings.decline(b.id, b.mentor_id)
     await learner.say("/sessions")
-    assert "waiting for your payment" in learner.text()
+    pay_by = (clock.now() + PAY_WITHIN).astimezone(zone("Asia/Kolkata")).strftime("%H:%M")
+    assert f"waiting for your payment: pay by Mon 23 Nov, {pay_by}" in learner.text()
 
     # The card is declined: the learner is told, the mentor still hears nothing.
     assert await _gateway_says(core, b.id, "failed", 1) == "failed"
