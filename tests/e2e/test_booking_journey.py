@@ -147,6 +147,11 @@ async def test_paid_session_end_to_end(server: TestServer, clock: ManualClock) -
 
     await mentor.say("/wallet")
     assert "₹70" in mentor.text()
+    # The learner's wallet lists their card payment and its release to the mentor.
+    await learner.say("/wallet")
+    assert "−₹100 · Paid by card for session #" in learner.text()
+    assert "₹70 · Released from your hold to the mentor" in learner.text()
+    assert "₹30 · Platform fee" in learner.text()
     async with core.db.transaction() as s:
         ledger = Ledger(s, clock.now())
         await ledger.check_invariants()
