@@ -26,6 +26,13 @@ from core.services.money import split_fee
 from core.slots import Busy, expand_slots, free_slots
 from core.text import money
 
+# A paid request reaches the mentor only once the learner's payment has arrived (issue #22):
+# until then there's nothing for them to act on, and a failed payment never bothers them.
+UNPAID = "This request is still waiting for the learner's payment."
+# How long an unpaid request holds the slot: long enough to pay (and for a lost webhook to
+# be reconciled), short enough that an abandoned checkout doesn't block the mentor's time.
+PAY_WITHIN = timedelta(minutes=30)
+
 
 def keeps_share(paid: int, currency: str, fee_bps: int) -> str:
     """What a late cancellation or a learner's no-show pays, said the same way everywhere:
@@ -37,6 +44,17 @@ def keeps_share(paid: int, currency: str, fee_bps: int) -> str:
 
 
 class Lifecycle(BookingBase):
+    def _respond_by(self, starts_at: datetime, *, unpaid: bool = False) -> datetime:
+        """When the mentor must have answered a request they see now; for an unpaid one,
+        when the learner must have paid (the mentor gets a fresh window once they have)."""
+        respond_by = min(
+            self.now + timedelta(hours=self.p.respond_within_h),
+            starts_at - timedelta(hours=self.p.respond_before_start_h),
+        )
+        if unpaid:
+            respond_by = min(respond_by, self.now + PAY_WITHIN)
+        return max(respond_by, self.now + timedelta(minutes=10))
+
     async def offering(self, mentor_id: int) -> Offering | None:
         row = (
             await self.s.execute(
@@ -113,10 +131,7 @@ class Lifecycle(BookingBase):
         if starts_at not in candidates:
             raise SlotTaken(tuple(s for s in candidates if s > starts_at)[:3])
         ends_at = starts_at + timedelta(minutes=length_min)
-        respond_by = min(
-            self.now + timedelta(hours=self.p.respond_within_h),
-            starts_at - timedelta(hours=self.p.respond_before_start_h),
-        )
+        pay_state = "pending" if offer.price_mode == "paid" and offer.amount_minor else "none"
         booking = Booking(
             mentor_id=offer.mentor_id,
             learner_id=learner_id,
@@ -128,8 +143,8 @@ class Lifecycle(BookingBase):
             price_mode=offer.price_mode,
             amount_minor=offer.amount_minor,
             currency=offer.currency,
-            pay_state="pending" if offer.price_mode == "paid" and offer.amount_minor else "none",
-            respond_by=max(respond_by, self.now + timedelta(minutes=10)),
+            pay_state=pay_state,
+            respond_by=self._respond_by(starts_at, unpaid=pay_state == "pending"),
             created_at=self.now,
         )
         try:
@@ -166,17 +181,13 @@ class Lifecycle(BookingBase):
         candidates = await self.free_slots(offer, b.learner_id, b.length_min, moving=b.id)
         if starts_at not in candidates:
             raise SlotTaken(tuple(t for t in candidates if t > starts_at)[:3])
-        respond_by = min(
-            self.now + timedelta(hours=self.p.respond_within_h),
-            starts_at - timedelta(hours=self.p.respond_before_start_h),
-        )
         try:
             async with self.s.begin_nested():
                 await self._release(b.id)
                 b.starts_at = starts_at
                 b.ends_at = starts_at + timedelta(minutes=b.length_min)
                 b.status = "requested"
-                b.respond_by = max(respond_by, self.now + timedelta(minutes=10))
+                b.respond_by = self._respond_by(starts_at, unpaid=b.pay_state == "pending")
                 b.decided_at = None
                 await self.s.flush()
                 await self._claim(b)
@@ -190,6 +201,8 @@ class Lifecycle(BookingBase):
         b = await self._mine(booking_id, mentor_id, as_mentor=True)
         if b.status != "requested":
             raise BookingError(f"This request is already {b.status}.")
+        if b.pay_state == "pending":
+            raise BookingError(UNPAID)
         target = "accepted" if b.pay_state == "pending" else "confirmed"
         if not await self._move(booking_id, ["requested"], target, decided_at=self.now):
             raise BookingError("This request changed just now — look at /sessions.")
@@ -199,6 +212,8 @@ class Lifecycle(BookingBase):
 
     async def decline(self, booking_id: int, mentor_id: int, reason: str = "") -> Booking:
         b = await self._mine(booking_id, mentor_id, as_mentor=True)
+        if b.status == "requested" and b.pay_state == "pending":
+            raise BookingError(UNPAID)
         if not await self._move(
             booking_id, ["requested"], "declined", decided_at=self.now, cancel_reason=reason[:300]
         ):
@@ -212,7 +227,7 @@ class Lifecycle(BookingBase):
         b = await self.s.get(Booking, booking_id)
         if b is None or b.status not in ACTIVE:
             return False
-        await self.s.execute(
+        res = await self.s.execute(
             update(Booking)
             .where(Booking.id == booking_id, Booking.pay_state == "pending")
             .values(pay_state="paid")
@@ -221,6 +236,11 @@ class Lifecycle(BookingBase):
         if await self._move(booking_id, ["accepted"], "confirmed"):
             self.events.append(BookingConfirmed(booking_id))
         await self.s.refresh(b)
+        if res.rowcount and b.status == "requested":  # type: ignore[attr-defined]
+            # The mentor sees the request only now, so their time to answer starts now.
+            b.respond_by = self._respond_by(b.starts_at)
+            await self.s.flush()
+            self.events.append(BookingRequested(b.id))
         return True
 
     async def cancel_quote(self, booking_id: int, user_id: int) -> CancelQuote:

@@ -275,6 +275,12 @@ class BookSession(Dialog):
             lines[0] = (
                 f"🔁 Moved to {esc(when(at, tz))}; *{esc(offer.name)}* confirms the new time."
             )
+        elif booking.pay_state == "pending":
+            lines[:2] = [
+                f"📨 Your request to *{esc(offer.name)}* for {esc(when(at, tz))} goes to them "
+                "as soon as your payment arrives.",
+                f"The slot is held for you until {esc(deadline)}.",
+            ]
         lines.append("See all your sessions with /sessions.")
         replies = [Reply("\n".join(lines))]
         if booking.pay_state == "pending":

@@ -26,9 +26,16 @@ async def booking_line(ctx: Ctx, b: Booking) -> str:
     mine_as_mentor = b.mentor_id == ctx.user.id
     other = await _name(ctx, b.learner_id if mine_as_mentor else b.mentor_id)
     role = "with learner" if mine_as_mentor else "with"
+    status = STATUS_LABELS.get(b.status, b.status)
+    if b.status == "requested" and b.pay_state == "pending":
+        status = (
+            "💳 waiting for your payment: pay by "
+            f"{esc(when(b.respond_by, ctx.user.timezone, with_zone=False))} to send it to the "
+            "mentor"
+        )
     return (
         f"*#{b.id}* {esc(when(b.starts_at, ctx.user.timezone, with_zone=False))} · "
-        f"{b.length_min} min {role} *{esc(other)}* · {STATUS_LABELS.get(b.status, b.status)}\n"
+        f"{b.length_min} min {role} *{esc(other)}* · {status}\n"
         f"   “{esc(b.topic)}” · {esc(price_text(b.price_mode, b.amount_minor, b.currency))}"
     )
 
@@ -44,7 +51,12 @@ class MySessions(Dialog):
         return Reply("Your sessions: /sessions")
 
     async def listing(self, ctx: Ctx) -> list[Reply]:
-        upcoming = await ctx.bookings.of_user(ctx.user.id, upcoming=True)
+        upcoming = [
+            b
+            for b in await ctx.bookings.of_user(ctx.user.id, upcoming=True)
+            # A mentor sees a paid request once it's paid (nothing to act on before).
+            if not (b.mentor_id == ctx.user.id and b.pay_state == "pending")
+        ]
         past = await ctx.bookings.of_user(ctx.user.id, upcoming=False, limit=5)
         if not upcoming and not past:
             return [

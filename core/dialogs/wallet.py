@@ -10,18 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, tzinfo
 
 from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
-from core.ledger import Entry, InsufficientFunds
+from core.ledger import InsufficientFunds
 from core.markup import esc
 from core.messaging import Asks, Attachment, Button, Inbound, Reply
 from core.numbers import as_int
 from core.ports import GatewayError
 from core.services.buttons import Wal, WalConfirm, withdrawal_buttons
 from core.services.money import NoGateway, WithdrawalTooSmall
+from core.services.statement import Movement, movements
 from core.text import amount_text, money, signed
+from core.timezones import zone
 
 RECENT = 8
 STATEMENT_MAX = 5000
@@ -34,6 +36,7 @@ KIND_LABELS = {
     "withdrawal": "Withdrawal requested",
     "withdrawal_returned": "Withdrawal returned",
     "payment": "Payment",
+    "payout": "Payout",
 }
 
 
@@ -46,38 +49,47 @@ def parse_rupees(text: str) -> int | None:
     return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
 
 
-def _zone(user: User) -> ZoneInfo:
+def _zone(user: User) -> tzinfo:
     try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+        return zone(user.timezone or "UTC")
+    except ValueError:
+        return UTC
 
 
-def entry_line(e: Entry, zone: ZoneInfo) -> str:
-    when = e.at.astimezone(zone).strftime("%d %b %H:%M")
-    label = e.memo or KIND_LABELS.get(e.kind, e.kind)
-    return f"- {when} · {signed(e.amount, e.currency)} · {esc(label)}"
+def entry_line(m: Movement, tz: tzinfo) -> str:
+    when = m.at.astimezone(tz).strftime("%d %b %H:%M")
+    label = m.label or KIND_LABELS.get(m.kind, m.kind)
+    # Releases, fees and payouts move money that had already left the person.
+    amount = signed(m.amount, m.currency) if m.amount else amount_text(m.moved, m.currency)
+    return f"- {when} · {amount} · {esc(label)}"
 
 
-def statement_csv(entries: list[Entry]) -> bytes:
+def _decimal(amount: int, currency: str) -> str:
+    if currency == "CREDIT":
+        return str(amount)
+    sign = "-" if amount < 0 else ""
+    whole, paise = divmod(abs(amount), 100)
+    return f"{sign}{whole}.{paise:02d}"
+
+
+def statement_csv(rows: list[Movement], tz: tzinfo, tz_name: str) -> bytes:
+    """One row per movement, dated in the person's own zone (ISO 8601 with the offset)."""
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["date_utc", "transfer_id", "currency", "amount", "kind", "description"])
-    for e in entries:
-        if e.currency == "CREDIT":
-            amount = str(e.amount)
-        else:
-            sign = "-" if e.amount < 0 else ""
-            whole, paise = divmod(abs(e.amount), 100)
-            amount = f"{sign}{whole}.{paise:02d}"
+    w.writerow(
+        ["date", "time_zone", "transfer_id", "currency", "amount", "moved", "kind", "description"]
+    )
+    for m in rows:
         w.writerow(
             [
-                e.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                e.transfer_id,
-                e.currency,
-                amount,
-                e.kind,
-                e.memo or KIND_LABELS.get(e.kind, e.kind),
+                m.at.astimezone(tz).isoformat(timespec="seconds"),
+                tz_name,
+                m.transfer_id,
+                m.currency,
+                _decimal(m.amount, m.currency),
+                _decimal(m.moved, m.currency),
+                m.kind,
+                m.label or KIND_LABELS.get(m.kind, m.kind),
             ]
         )
     return out.getvalue().encode("utf-8")
@@ -92,12 +104,12 @@ async def wallet_reply(ctx: Ctx) -> Reply:
     lines.append(f"- Credits: {amount_text(balances.get('CREDIT', 0), 'CREDIT')}")
     for cur, amount in held.items():
         lines.append(f"- Waiting to be paid out: {amount_text(amount, cur)}")
-    entries = await ledger.entries(ctx.user.id, RECENT)
-    if entries:
-        zone = _zone(ctx.user)
+    recent = await movements(ctx.session, ctx.user.id, RECENT)
+    if recent:
+        tz = _zone(ctx.user)
         lines.append("")
-        lines.append("*Recent*")
-        lines += [entry_line(e, zone) for e in entries]
+        lines.append(f"*Recent* (times in {esc(ctx.user.timezone or 'UTC')})")
+        lines += [entry_line(m, tz) for m in recent]
     else:
         lines.append("")
         lines.append("No entries yet.")
@@ -108,12 +120,15 @@ async def wallet_reply(ctx: Ctx) -> Reply:
 
 
 async def statement_reply(ctx: Ctx) -> Reply:
-    entries = await ctx.money.ledger.entries(ctx.user.id, STATEMENT_MAX)
-    stamp = ctx.now.strftime("%Y%m%d")
+    rows = await movements(ctx.session, ctx.user.id, STATEMENT_MAX)
+    tz = _zone(ctx.user)
+    tz_name = ctx.user.timezone or "UTC"
+    stamp = ctx.now.astimezone(tz).strftime("%Y%m%d")
     return Reply(
-        f"Your statement: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}.",
+        f"Your statement: {len(rows)} entr{'y' if len(rows) == 1 else 'ies'}, times in "
+        f"{esc(tz_name)}.",
         attachment=Attachment(
-            f"mentorbot-statement-{stamp}.csv", "text/csv", statement_csv(entries)
+            f"mentorbot-statement-{stamp}.csv", "text/csv", statement_csv(rows, tz, tz_name)
         ),
     )
 

@@ -106,6 +106,8 @@ async def requested(u: UnitOfWork, ev: BookingRequested) -> None:
     if (p := await _parties(u, ev.booking_id)) is None:
         return
     b, mentor = p.b, p.mentor
+    if b.pay_state == "pending":
+        return  # sent once the payment arrives (Lifecycle.payment_captured raises it again)
     verb = "wants to move their session to" if ev.rescheduled else "requests"
     price = price_text(b.price_mode, b.amount_minor, b.currency)
     await p.send(
@@ -144,6 +146,18 @@ async def ended(u: UnitOfWork, ev: BookingCancelled | BookingExpired) -> None:
     if (p := await _parties(u, ev.booking_id)) is None:
         return
     b, mentor, learner = p.b, p.mentor, p.learner
+    if b.pay_state == "pending" and (isinstance(ev, BookingExpired) or ev.by == "learner"):
+        # Never paid, so the mentor never saw it; a learner who cancelled was told already.
+        if isinstance(ev, BookingExpired):
+            await p.send(
+                learner,
+                Reply(
+                    f"⌛ Request #{b.id} ({p.at(learner)}) ended: your payment didn't arrive "
+                    "in time, so the slot was released and nothing was charged. Book again: "
+                    "/find"
+                ),
+            )
+        return
     if isinstance(ev, BookingExpired):
         head = f"⌛ Request #{b.id} expired: *{esc(mentor.display_name)}* didn't answer in time."
         await p.send(mentor, Reply(f"⌛ Request #{b.id} from {esc(learner.display_name)} expired."))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from core.booking.payloads import Bk
 from core.booking.tables import Booking
+from core.booking.views import when
+from core.db.schema import User
 from core.events import PaymentCaptured, PaymentFailed
+from core.markup import esc
 from core.messaging import Button, Reply
 from core.text import money as money_text
 from core.uow import UnitOfWork
@@ -28,9 +31,19 @@ async def booking_payment_captured(u: UnitOfWork, ev: PaymentCaptured) -> None:
         return
     if await u.bookings.payment_captured(b.id):
         if b.status == "requested":
+            learner = await u.session.get(User, b.learner_id)
+            mentor = await u.session.get(User, b.mentor_id)
+            tz = learner.timezone if learner is not None else None
+            name = esc(mentor.display_name) if mentor is not None else "the mentor"
             await u.notify(
                 b.learner_id,
-                [Reply(f"💳 Payment received for #{b.id}. Waiting for the mentor to accept.")],
+                [
+                    Reply(
+                        f"💳 Payment received for #{b.id}. Your request is now with *{name}*; "
+                        f"they have until {esc(when(b.respond_by, tz))} to accept, or you're "
+                        "refunded in full."
+                    )
+                ],
             )
         return
     refunded = await u.money.refund_payment(ev.payment_id)

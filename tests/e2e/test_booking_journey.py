@@ -111,7 +111,7 @@ async def test_paid_session_end_to_end(server: TestServer, clock: ManualClock) -
     await learner.press("18:00")
     await learner.say("Helm chart won't install")
     replies = await learner.press("Send request")
-    assert any("Request sent to Anita Desai" in m["text"] for m in replies)
+    assert any("Your request to Anita Desai" in m["text"] for m in replies)
     # Links carry MENTORBOT_PUBLIC_URL; this server listens on a random port instead.
     pay_url = url + urlsplit(link(learner.last[-1], "Pay ₹100")).path
 
@@ -147,6 +147,11 @@ async def test_paid_session_end_to_end(server: TestServer, clock: ManualClock) -
 
     await mentor.say("/wallet")
     assert "₹70" in mentor.text()
+    # The learner's wallet lists their card payment and its release to the mentor.
+    await learner.say("/wallet")
+    assert "−₹100 · Paid by card for session #" in learner.text()
+    assert "₹70 · Released from your hold to the mentor" in learner.text()
+    assert "₹30 · Platform fee" in learner.text()
     async with core.db.transaction() as s:
         ledger = Ledger(s, clock.now())
         await ledger.check_invariants()

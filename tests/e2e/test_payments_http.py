@@ -237,7 +237,7 @@ async def test_wallet_over_the_web_chat_with_a_csv_statement(server: TestServer)
         await chat.press("Export CSV")
         (att,) = [m["attachment"] for m in chat.last if m["attachment"]]
         assert att["mime"] == "text/csv"
-        assert "CREDIT,2,starter" in base64.b64decode(att["data_base64"]).decode()
+        assert "CREDIT,2,2,starter" in base64.b64decode(att["data_base64"]).decode()
     finally:
         await chat.close()
 

@@ -45,8 +45,17 @@ async def test_a_new_user_sees_starter_credits_and_gets_a_csv(core: CoreApp) -> 
     att = c.last[0].attachment
     assert att is not None and att.mime == "text/csv" and att.filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(att.data.decode())))
-    assert rows[0] == ["date_utc", "transfer_id", "currency", "amount", "kind", "description"]
-    assert rows[1][2:] == ["CREDIT", "2", "starter", "Starter credits"]
+    assert rows[0] == [
+        "date",
+        "time_zone",
+        "transfer_id",
+        "currency",
+        "amount",
+        "moved",
+        "kind",
+        "description",
+    ]
+    assert rows[1][1] == "UTC" and rows[1][3:] == ["CREDIT", "2", "2", "starter", "Starter credits"]
     # The command alone again: nothing doubled.
     await c.say("/wallet")
     assert "Credits: 2 credits" in c.text()
