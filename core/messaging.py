@@ -218,14 +218,15 @@ CARDS_TEXT = "cards_text"
 
 @dataclass(frozen=True)
 class Card:
-    """One search result: plain text fields (not markup); `actions` are payloads of this
-    reply's buttons that belong on the card (profile, why)."""
+    """One search result: plain text fields (not markup). `actions` are the small buttons
+    on the card (short labels); their payloads are those of buttons in the same reply, which
+    a surface drawing the card leaves out of the rows below it."""
 
     title: str
     line: str = ""
     price: str = ""
     rating: str = ""
-    actions: tuple[str, ...] = ()
+    actions: tuple[Button, ...] = ()
 
 
 def with_cards(reply: Reply, cards: list[Card], cards_text: str) -> Reply:
@@ -238,7 +239,7 @@ def with_cards(reply: Reply, cards: list[Card], cards_text: str) -> Reply:
                     "line": c.line,
                     "price": c.price,
                     "rating": c.rating,
-                    "actions": list(c.actions),
+                    "actions": [[b.label, b.payload] for b in c.actions],
                 },
                 ensure_ascii=False,
             ),
@@ -273,15 +274,18 @@ def cards_of(reply: Reply) -> tuple[str, list[Card]] | None:
         if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
             continue
         actions = raw.get("actions")
+        buttons = tuple(
+            Button(a[0], a[1])
+            for a in (actions if isinstance(actions, list) else [])
+            if isinstance(a, list) and len(a) == 2 and all(isinstance(x, str) for x in a)
+        )
         cards.append(
             Card(
                 raw["title"],
                 str(raw.get("line") or ""),
                 str(raw.get("price") or ""),
                 str(raw.get("rating") or ""),
-                tuple(a for a in actions if isinstance(a, str))
-                if isinstance(actions, list)
-                else (),
+                buttons,
             )
         )
     return (text, cards) if cards else None

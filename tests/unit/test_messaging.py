@@ -78,14 +78,14 @@ def test_fit_label_cuts_at_a_word_boundary(label: str, limit: int, expected: str
 def test_cards_travel_in_meta_and_survive_the_transcript() -> None:
     reply = with_cards(
         Reply("head\n1. *Anu* — reason\nPage 1 of 1.", buttons=((Button("👤 Anu", "pv:1"),),)),
-        [Card("Anu", "Teaches Python", "₹100", "new mentor", ("pv:1",))],
+        [Card("Anu", "Teaches Python", "₹100", "new mentor", (Button("Profile", "pv:1"),))],
         "head\nPage 1 of 1.",
     )
     again = reply_from_json(reply_to_json(reply))
     assert again.text == reply.text and again.buttons == reply.buttons
     assert cards_of(again) == (
         "head\nPage 1 of 1.",
-        [Card("Anu", "Teaches Python", "₹100", "new mentor", ("pv:1",))],
+        [Card("Anu", "Teaches Python", "₹100", "new mentor", (Button("Profile", "pv:1"),))],
     )
     assert cards_of(Reply("plain")) is None
     broken = Reply("x", meta=(("cards_text", "x"), ("card", "{not json"), ("card", "[1]")))
