@@ -239,7 +239,7 @@ class FindMentor(Dialog):
                     r.reason or r.headline,
                     price_label(r.price_mode, r.price_minor, r.currency),
                     stars(r.rating_avg, r.rating_count),
-                    (Button("👤 Profile", profile), Button("❓ Why?", why)),
+                    (Button("Profile", profile), Button("Why?", why)),
                 )
             )
         nav = []
@@ -350,7 +350,7 @@ class FindMentor(Dialog):
                 h.headline,
                 price_label(h.price_mode, h.price_minor, h.currency),
                 stars(h.rating_avg, h.rating_count),
-                (Button("👤 Profile", ViewProfile(h.user_id).pack()),),
+                (Button("Profile", ViewProfile(h.user_id).pack()),),
             )
             for h in result.hits
         ]
