@@ -139,6 +139,8 @@ def fit_label(label: str, limit: int) -> str:
     ("✖ today evening (Mon 17:00–Mon 21:00)" -> "✖ today evening…", never "…(Mon 17:00–Mon").
     A bracket left open by the cut goes with the words inside it; a single word too long for
     the limit is cut where it must be."""
+    if len(label) <= limit:
+        return label
     label = " ".join(label.split())
     if len(label) <= limit:
         return label

@@ -66,7 +66,8 @@ def test_parse_text(text: str, expected: object) -> None:
         ("Hello world foo", 11, "Hello…"),
         ("Supercalifragilistic", 10, "Supercali…"),
         ("Fits as is", 10, "Fits as is"),
-        ("  spaced   out  ", 20, "spaced out"),
+        ("Fits\n as is", 11, "Fits\n as is"),
+        ("Not\n so  spaced  out", 14, "Not so spaced…"),
     ],
 )
 def test_fit_label_cuts_at_a_word_boundary(label: str, limit: int, expected: str) -> None:
