@@ -203,7 +203,7 @@ class CoreApp:
 
     async def who(self, actor: Actor) -> Who | None:
         """The name the person gave and their admin flag, for a surface's header (the web
-        chat's "as Bharat · Admin"); None before their first message."""
+        chat shows the name and an Admin badge); None before their first message."""
         async with unit_of_work(self.deps) as u:
             return await u.identity.who(actor)
 
