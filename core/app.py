@@ -26,6 +26,7 @@ from core.ports import Clock, PaymentGateway, Recommender
 from core.runner import Runner
 from core.services.announcements import Announcements
 from core.services.catalog import SkillCatalog
+from core.services.identity import Who
 from core.services.places import Place
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
 
@@ -199,6 +200,12 @@ class CoreApp:
         """Store (None: forget) a fact an adapter keeps between restarts."""
         async with self.db.transaction() as s:
             await put_value(s, key, value, self.clock.now())
+
+    async def who(self, actor: Actor) -> Who | None:
+        """The name the person gave and their admin flag, for a surface's header (the web
+        chat shows the name and an Admin badge); None before their first message."""
+        async with unit_of_work(self.deps) as u:
+            return await u.identity.who(actor)
 
     async def home(self, actor: Actor) -> list[Reply]:
         """Profile, upcoming sessions and wallet at a glance (e.g. Slack's App Home)."""

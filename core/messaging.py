@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -130,6 +131,30 @@ class LinkButton:
 
 AnyButton: TypeAlias = Button | LinkButton
 
+_CLOSE_PAIRS = {"(": ")", "[": "]", "“": "”"}
+
+
+def fit_label(label: str, limit: int) -> str:
+    """A button label of at most `limit` characters, shortened at a word boundary with "…"
+    ("✖ today evening (Mon 17:00–Mon 21:00)" -> "✖ today evening…", never "…(Mon 17:00–Mon").
+    A bracket left open by the cut goes with the words inside it; a single word too long for
+    the limit is cut where it must be."""
+    if len(label) <= limit:
+        return label
+    label = " ".join(label.split())
+    if len(label) <= limit:
+        return label
+    if limit <= 1:
+        return "…"[:limit]
+    room = label[: limit - 1]
+    cut = room.rsplit(" ", 1)[0] if " " in room and label[limit - 1] != " " else room
+    for opener, closer in _CLOSE_PAIRS.items():
+        at = cut.rfind(opener)
+        if at > 0 and closer not in cut[at:]:
+            cut = cut[:at]
+    cut = cut.rstrip(" ,;:–—-·(")
+    return (cut or room.rstrip()) + "…"
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -185,6 +210,87 @@ class Reply:
 
 
 JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None
+
+# Reply.meta keys for results a surface may show as cards (the web chat does): one CARD entry
+# per result, and CARDS_TEXT, the reply's text without the lines the cards repeat. The full
+# text and every button stay in the Reply, so surfaces that show text only lose nothing.
+CARD = "card"
+CARDS_TEXT = "cards_text"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One search result: plain text fields (not markup). `actions` are the small buttons
+    on the card (short labels); their payloads are those of buttons in the same reply, which
+    a surface drawing the card leaves out of the rows below it."""
+
+    title: str
+    line: str = ""
+    price: str = ""
+    rating: str = ""
+    actions: tuple[Button, ...] = ()
+
+
+def with_cards(reply: Reply, cards: list[Card], cards_text: str) -> Reply:
+    card_meta = tuple(
+        (
+            CARD,
+            json.dumps(
+                {
+                    "title": c.title,
+                    "line": c.line,
+                    "price": c.price,
+                    "rating": c.rating,
+                    "actions": [[b.label, b.payload] for b in c.actions],
+                },
+                ensure_ascii=False,
+            ),
+        )
+        for c in cards
+    )
+    return Reply(
+        text=reply.text,
+        buttons=reply.buttons,
+        choices=reply.choices,
+        image=reply.image,
+        attachment=reply.attachment,
+        ephemeral=reply.ephemeral,
+        meta=(*reply.meta, (CARDS_TEXT, cards_text), *card_meta),
+        asks=reply.asks,
+    )
+
+
+def cards_of(reply: Reply) -> tuple[str, list[Card]] | None:
+    """The cards hint of a reply (None: show it as text); malformed entries are skipped."""
+    text = next((v for k, v in reply.meta if k == CARDS_TEXT), None)
+    if text is None:
+        return None
+    cards = []
+    for key, value in reply.meta:
+        if key != CARD:
+            continue
+        try:
+            raw = json.loads(value)
+        except ValueError:
+            continue
+        if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
+            continue
+        actions = raw.get("actions")
+        buttons = tuple(
+            Button(a[0], a[1])
+            for a in (actions if isinstance(actions, list) else [])
+            if isinstance(a, list) and len(a) == 2 and all(isinstance(x, str) for x in a)
+        )
+        cards.append(
+            Card(
+                raw["title"],
+                str(raw.get("line") or ""),
+                str(raw.get("price") or ""),
+                str(raw.get("rating") or ""),
+                buttons,
+            )
+        )
+    return (text, cards) if cards else None
 
 
 def reply_to_json(reply: Reply) -> dict[str, JSON]:

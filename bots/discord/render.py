@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bots.discord.inbound import BUTTON_PREFIX, SELECT_PREFIX, answer_custom_id
 from core.markup import parse_line, split_lines
-from core.messaging import Attachment, Button, LinkButton, Reply
+from core.messaging import Attachment, Button, LinkButton, Reply, fit_label
 
 MAX_CONTENT = 2000
 MAX_ROWS = 5
@@ -44,7 +44,7 @@ class Message:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return fit_label(text, limit)  # cut at a word, as on every surface
 
 
 def _md_escape(text: str) -> str:

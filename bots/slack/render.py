@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.markup import parse_line, split_lines
-from core.messaging import Button, LinkButton, Reply
+from core.messaging import Button, LinkButton, Reply, fit_label
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -53,8 +53,7 @@ def to_mrkdwn(text: str, public_url: str = "") -> str:
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = fit_label(text, limit)  # cut at a word, as on every surface
     return {"type": "plain_text", "text": text or " ", "emoji": True}
 
 

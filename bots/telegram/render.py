@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.commands import menu_commands
 from core.markup import Span, parse_line
-from core.messaging import Button, LinkButton, Reply
+from core.messaging import Button, LinkButton, Reply, fit_label
 from core.payloads import PayloadError, check_size
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,9 @@ def keyboard(reply: Reply) -> tuple[InlineKeyboardMarkup | None, list[str]]:
                     out.append(btn)
             elif isinstance(b, LinkButton):
                 if b.url.startswith(_URL_BUTTON_SCHEMES):
-                    out.append(InlineKeyboardButton(text=b.label[:_BUTTON_LABEL], url=b.url))
+                    out.append(
+                        InlineKeyboardButton(text=fit_label(b.label, _BUTTON_LABEL), url=b.url)
+                    )
                 else:
                     extra.append(f"{html.escape(b.label, quote=False)}: {html.escape(b.url)}")
         if out:
@@ -125,7 +127,7 @@ def _callback_button(label: str, payload: str) -> InlineKeyboardButton | None:
     except PayloadError:
         log.error("dropped a button whose payload is over Telegram's 64 bytes: %r", label)
         return None
-    return InlineKeyboardButton(text=label[:_BUTTON_LABEL] or "·", callback_data=payload)
+    return InlineKeyboardButton(text=fit_label(label, _BUTTON_LABEL) or "·", callback_data=payload)
 
 
 def render(reply: Reply) -> list[Out]:

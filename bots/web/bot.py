@@ -213,15 +213,20 @@ class WebChat:
             else:  # blank text: nothing to do, but the page is told it was heard
                 await _send(ws, {"type": "done"})
 
+    async def _who(self, actor: Actor) -> dict[str, Any]:
+        """The header's identity: the name the person gave (a guest name until then) and
+        whether they are an admin."""
+        who = await self.core.who(actor)
+        return {
+            "name": who.name if who is not None else actor.display_name,
+            "admin": who is not None and who.is_admin,
+        }
+
     async def _hello(self, ws: web.WebSocketResponse, actor: Actor, last: int, again: bool) -> None:
         account_id = await self._account(actor.external_id)
         await _send(
             ws,
-            {
-                "type": "welcome",
-                "account": f"web:{actor.external_id[:6]}",
-                "name": actor.display_name,
-            },
+            {"type": "welcome", "account": f"web:{actor.external_id[:6]}"} | await self._who(actor),
         )
         if account_id is None:
             # A brand-new visitor: the bot speaks first.
@@ -252,6 +257,8 @@ class WebChat:
                 await self._push(actor.external_id, entries)
         entries = await self._log(account_id, "bot", replies)
         await self._push(actor.external_id, entries)
+        # The answer may have given a name (onboarding, profile edit): the header follows.
+        await _send(ws, {"type": "who"} | await self._who(actor))
         # Tells the page (and tests) that this input has been fully answered.
         await _send(ws, {"type": "done"})
 

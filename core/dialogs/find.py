@@ -18,7 +18,17 @@ from core.dialogs.matchview import (
 from core.dialogs.profile import mentor_profile_reply
 from core.languages import language_by_code, parse_languages
 from core.markup import esc, quote
-from core.messaging import Asks, Button, Choice, Choices, Inbound, Reply
+from core.messaging import (
+    Asks,
+    Button,
+    Card,
+    Choice,
+    Choices,
+    Inbound,
+    Reply,
+    fit_label,
+    with_cards,
+)
 from core.numbers import as_int
 from core.payloads import Payload
 from core.recommend import MatchQuery, query_from_json, query_to_json
@@ -27,7 +37,7 @@ from core.services.search import SORTS, SearchFilters
 from core.skills import SkillMatch, SkillSuggestions
 from core.text import money
 from core.understand.intents import read_intent
-from core.views import hit_line
+from core.views import hit_line, price_label, stars
 
 FILLER = re.compile(
     r"^(?:please\s+)?(?:(?:find|get|show)\s+(?:me\s+)?)?(?:an?\s+)?(?:mentors?\s+)?"
@@ -36,6 +46,9 @@ FILLER = re.compile(
     re.IGNORECASE,
 )
 PRICE_CAPS = (0, 10000, 20000, 50000)
+# Characters of a chip or name button: short enough for a phone's width, cut at a word.
+CHIP_LABEL = 28
+NAME_LABEL = 24
 log = logging.getLogger(__name__)
 
 
@@ -194,7 +207,7 @@ class FindMentor(Dialog):
         pages = max(1, -(-total // per_page))
         head = understood_text(q, ctx.user.timezone)
         fixes = [
-            Button(f"✖ {label[:28]}", Fm("drop", part).pack())
+            Button(fit_label(f"✖ {label}", CHIP_LABEL), Fm("drop", part).pack())
             for part, label in understood_parts(q, ctx.user.timezone)
         ]
         rows: list[tuple[Button, ...]] = [tuple(fixes[i : i + 3]) for i in range(0, len(fixes), 3)]
@@ -211,11 +224,22 @@ class FindMentor(Dialog):
             for r in result.items
         }
         lines = [result_line(page * per_page + i + 1, r) for i, r in enumerate(result.items)]
+        cards = []
         for r in result.items:
+            profile, why = ViewProfile(r.mentor_id).pack(), Fm("why", str(r.mentor_id)).pack()
             rows.append(
                 (
-                    Button(f"👤 {r.name[:24]}", ViewProfile(r.mentor_id).pack()),
-                    Button("❓ Why this mentor?", Fm("why", str(r.mentor_id)).pack()),
+                    Button(fit_label(f"👤 {r.name}", NAME_LABEL), profile),
+                    Button("❓ Why this mentor?", why),
+                )
+            )
+            cards.append(
+                Card(
+                    r.name,
+                    r.reason or r.headline,
+                    price_label(r.price_mode, r.price_minor, r.currency),
+                    stars(r.rating_avg, r.rating_count),
+                    (Button("Profile", profile), Button("Why?", why)),
                 )
             )
         nav = []
@@ -232,12 +256,10 @@ class FindMentor(Dialog):
                 Button("New search", Fm("new", "1").pack()),
             )
         )
-        body = (
-            f"{head}{notes}\n\n*Best matches* · {total} found\n\n"
-            + "\n".join(lines)
-            + f"\nPage {page + 1} of {pages}."
-        )
-        return Reply(body, buttons=tuple(rows))
+        top = f"{head}{notes}\n\n*Best matches* · {total} found"
+        footer = f"\nPage {page + 1} of {pages}."
+        body = top + "\n\n" + "\n".join(lines) + footer
+        return with_cards(Reply(body, buttons=tuple(rows)), cards, top + footer)
 
     def _why(self, ctx: Ctx, mentor_id: str, *, numbers: bool = False) -> Reply:
         """Why a mentor came up: in words first; the arithmetic behind "Details"."""
@@ -319,7 +341,18 @@ class FindMentor(Dialog):
             )
         lines = [hit_line(page * per_page + i + 1, h) for i, h in enumerate(result.hits)]
         view_buttons = [
-            Button(f"👤 {h.name[:24]}", ViewProfile(h.user_id).pack()) for h in result.hits
+            Button(fit_label(f"👤 {h.name}", NAME_LABEL), ViewProfile(h.user_id).pack())
+            for h in result.hits
+        ]
+        cards = [
+            Card(
+                h.name,
+                h.headline,
+                price_label(h.price_mode, h.price_minor, h.currency),
+                stars(h.rating_avg, h.rating_count),
+                (Button("Profile", ViewProfile(h.user_id).pack()),),
+            )
+            for h in result.hits
         ]
         rows: list[tuple[Button, ...]] = [
             tuple(view_buttons[i : i + 2]) for i in range(0, len(view_buttons), 2)
@@ -340,7 +373,8 @@ class FindMentor(Dialog):
             )
         )
         footer = f"\nPage {page + 1} of {result.pages}."
-        return Reply(head + "\n\n" + "\n".join(lines) + footer, buttons=tuple(rows))
+        reply = Reply(head + "\n\n" + "\n".join(lines) + footer, buttons=tuple(rows))
+        return with_cards(reply, cards, head + footer)
 
     def _language_choices(self, ctx: Ctx) -> Choices:
         codes = ["en", "hi", "bn", "te", "mr", "ta", "gu", "kn", "ml", "pa", "ur", "es", "fr", "de"]

@@ -53,6 +53,14 @@ def _account_and_user() -> Select[Account, User]:
     )
 
 
+@dataclass(frozen=True)
+class Who:
+    """How a person is shown in a surface's header: their name and whether they are an admin."""
+
+    name: str
+    is_admin: bool
+
+
 class Identity:
     def __init__(
         self,
@@ -103,6 +111,24 @@ class Identity:
         if admin_keys(actor) & self.admins and not user.is_admin:
             user.is_admin = True
         return user, account
+
+    async def who(self, actor: Actor) -> Who | None:
+        """The person behind a chat account, read only (None: they have never written)."""
+        found = (
+            await self.s.execute(
+                _account_and_user(),
+                {
+                    "platform": actor.platform,
+                    "workspace": actor.workspace,
+                    "external_id": actor.external_id,
+                },
+            )
+        ).first()
+        if found is None:
+            return None
+        _account, user = found
+        admin = user.is_admin or bool(admin_keys(actor) & self.admins)
+        return Who(user.display_name, admin)
 
     async def accounts_of(self, user_id: int) -> list[Account]:
         rows = await self.s.scalars(

@@ -9,7 +9,6 @@ the page's own requests are held to the test server.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,7 +19,6 @@ from aiohttp.test_utils import TestServer
 from bots.web.identity import login_token
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
-from tests.e2e.webclient import WebChatClient
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -30,41 +28,37 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 try:
-    from playwright.async_api import Browser, Locator, Page, Route, async_playwright, expect
+    from playwright.async_api import Browser, Route, async_playwright, expect
+
+    from tests.e2e.browser_support import (
+        CHROMIUM_ARGS,
+        CUT_LABELS_JS,
+        PHONE,
+        WAIT_MS,
+        approved_mentors,
+        bot_msg,
+        bot_says,
+        browser_settings,
+        card,
+        connected,
+        phone_learner_searches,
+        tap,
+        transcript,
+        type_and_send,
+    )
 except ImportError:
     pytest.skip(
         "the playwright package is not installed (pip install -e '.[dev]')",
         allow_module_level=True,
     )
 
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-WAIT_MS = 10_000  # every wait in this module is bounded by this
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Belt and braces for the rest (Debian's build still calls Google for autofill, sign-in
-    # and updates): no proxy, and every host name fails to resolve without a DNS query.
-    "--no-proxy-server",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/e2e.db",
-        data_dir=tmp_path,
-        secret_key="e2e-secret",  # type: ignore[arg-type]
-        admins=["web:admin"],
-        match_model="hashing",  # the real recommender with a small embedder
-    )
+    return browser_settings(tmp_path)
 
 
 @pytest.fixture
@@ -89,74 +83,11 @@ def base(srv: TestServer) -> str:
     return str(srv.make_url("")).rstrip("/")
 
 
-async def approved_mentor(url: str, settings: Settings) -> None:
-    """Anita applies to teach Python over the WebSocket; the admin approves her."""
-    admin, anita = WebChatClient(url), WebChatClient(url)
-    try:
-        async with asyncio.timeout(WAIT_MS / 1000):
-            await admin.open(f"/login?token={login_token(settings.secret(), 'admin')}")
-            first = await anita.open()
-            anita.last = [m for m in first if m["role"] == "bot"]
-            await anita.press("Mentor")
-            await anita.say("Anita Desai")
-            await anita.say("Python: advanced")
-            await anita.say("English, Hindi")
-            await anita.say("Pune")
-            await anita.press("Weekday evenings")
-            await anita.say("SRE at Razorpay · Python and Docker")
-            await anita.say("I run production services and love helping people debug their code.")
-            await anita.say("6")
-            await anita.press("₹100")
-            await anita.press("10, 20")
-            await anita.press("Skip")
-            assert admin.ws is not None
-            note = await admin.ws.receive_json()
-            assert "New mentor application" in note["text"], note
-            admin.last = [note]
-            await admin.press("Approve")
-            assert "Approved Anita Desai" in admin.text()
-    finally:
-        await admin.close()
-        await anita.close()
-
-
-# ---- driving the page ----------------------------------------------------------
-def bot_msg(page: Page, text: str | re.Pattern[str]) -> Locator:
-    return page.locator('[data-testid="msg"][data-role="bot"]').filter(has_text=text).last
-
-
-async def bot_says(page: Page, text: str | re.Pattern[str]) -> None:
-    await expect(bot_msg(page, text)).to_be_visible(timeout=WAIT_MS)
-
-
-async def type_and_send(page: Page, text: str) -> None:
-    box = page.get_by_test_id("input")
-    await box.press_sequentially(text, timeout=WAIT_MS)
-    await box.press("Enter", timeout=WAIT_MS)
-    # the pending bubble turns into the server's echo
-    echo = page.locator('[data-testid="msg"][data-role="user"]').filter(has_text=text).last
-    await expect(echo).to_be_visible(timeout=WAIT_MS)
-
-
-async def tap(page: Page, label: str | re.Pattern[str]) -> None:
-    """Click the newest button with this label (older messages keep their buttons)."""
-    await page.get_by_test_id("action-btn").filter(has_text=label).last.click(timeout=WAIT_MS)
-
-
-async def connected(page: Page) -> None:
-    status = page.get_by_test_id("status")
-    await expect(status).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
-
-
-async def transcript(page: Page) -> list[str]:
-    return await page.get_by_test_id("msg").all_inner_texts()
-
-
 async def test_learner_finds_mentor_in_the_browser(
     server: TestServer, settings: Settings, browser: Browser
 ) -> None:
     url = base(server)
-    await approved_mentor(url, settings)
+    await approved_mentors(url, settings, 1)
 
     context = await browser.new_context(viewport={"width": 1000, "height": 900})
     context.set_default_timeout(WAIT_MS)
@@ -206,8 +137,7 @@ async def test_learner_finds_mentor_in_the_browser(
     await bot_says(page, "Which skill do you want help with?")
     await tap(page, re.compile(r"^Python$"))
     await bot_says(page, "Best matches · 1 found")
-    await bot_says(page, "Anita Desai")
-    await tap(page, "Anita Desai")
+    await card(page, "Anita Desai").get_by_role("button", name="Profile").click()
     profile = bot_msg(page, "Reviews")
     await expect(profile).to_be_visible(timeout=WAIT_MS)
     # the server's markup arrives as real (sanitised) HTML
@@ -246,3 +176,98 @@ async def test_learner_finds_mentor_in_the_browser(
     assert errors == [], errors
     assert outside == [], outside
     await context.close()
+
+
+# 390×844 as the issue asks; 375×667 (a small phone) is shorter than the results message,
+# so the page must show the message from its top for the first card to be on screen.
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 375, "height": 667}], ids=str)
+async def test_results_fit_a_phone(
+    server: TestServer, settings: Settings, browser: Browser, viewport: dict[str, int]
+) -> None:
+    """Issue #22 item 13: results are compact cards, the first one is on screen without
+    scrolling, and no button or chip label is cut."""
+    url = base(server)
+    await approved_mentors(url, settings, 6)
+    context = await browser.new_context(viewport=viewport, device_scale_factor=2, is_mobile=True)
+    context.set_default_timeout(WAIT_MS)
+    await context.route(lambda u: not u.startswith(url + "/"), lambda r: r.abort())
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    await phone_learner_searches(page, url)
+    results = bot_msg(page, "Best matches")
+    await expect(results).to_contain_text("6 found")
+    cards = page.get_by_test_id("result-card")
+    await expect(cards).to_have_count(5)  # one page
+    first = cards.first
+    await expect(first).to_contain_text("₹100")
+    await expect(first.get_by_role("button")).to_have_count(2)
+    # The page scrolled itself to the results; the test doesn't scroll.
+    await expect(first).to_be_in_viewport(ratio=1)
+    box, stage = await first.bounding_box(), await page.locator("#scroller").bounding_box()
+    assert box is not None and stage is not None
+    assert stage["y"] <= box["y"] and box["y"] + box["height"] <= stage["y"] + stage["height"]
+    # Nothing is wider than the phone, and no label is cut.
+    assert await page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    cut = await page.evaluate(CUT_LABELS_JS)
+    assert cut == [], cut
+    # The profile and "why" buttons live on the cards, not as full-width rows below.
+    row = page.locator('.row[data-cards="true"]').last
+    await expect(row.get_by_test_id("action-btn").filter(has_text="Why this mentor")).to_have_count(
+        0
+    )
+    await expect(row.get_by_test_id("action-btn").filter(has_text="✖")).not_to_have_count(0)
+    # The card's actions work: "why" answers in words, "Profile" opens the profile.
+    await first.get_by_role("button", name="Why").click()
+    await bot_says(page, re.compile(r"^Why "))
+    mine = page.locator('[data-testid="msg"][data-role="user"]').last
+    await expect(mine).to_have_text("» Why? · Anita Desai")  # the echo names the mentor
+    await tap(page, "Back to results")
+    await expect(cards).to_have_count(10)
+    await cards.last.get_by_role("button", name="Profile").click()
+    await bot_says(page, "Reviews")
+    assert await page.evaluate(CUT_LABELS_JS) == []
+    assert errors == [], errors
+    await context.close()
+
+
+async def test_header_shows_the_given_name_and_an_admin_badge(
+    server: TestServer, settings: Settings, browser: Browser
+) -> None:
+    """Issue #22 item 14: not "as Guest 8006" once the person said their name; admins have a
+    badge."""
+    url = base(server)
+    context = await browser.new_context(viewport=PHONE, is_mobile=True)
+    context.set_default_timeout(WAIT_MS)
+    await context.route(lambda u: not u.startswith(url + "/"), lambda r: r.abort())
+    page = await context.new_page()
+    await page.goto(url + "/chat", timeout=WAIT_MS)
+    await connected(page)
+    name = page.get_by_test_id("whoami-name")
+    await expect(name).to_have_text(re.compile(r"^Guest \d{4}$"))
+    await tap(page, "Learn")
+    await bot_says(page, "What should people call you?")
+    await type_and_send(page, "Bharat")
+    await expect(name).to_have_text("Bharat")  # at once, not only after a reload
+    await expect(page.get_by_test_id("admin-badge")).to_be_hidden()
+    await page.reload(timeout=WAIT_MS)
+    await connected(page)
+    await expect(name).to_have_text("Bharat")
+    await expect(page.get_by_test_id("admin-badge")).to_be_hidden()
+    await context.close()
+
+    admin_context = await browser.new_context(viewport=PHONE, is_mobile=True)
+    admin_context.set_default_timeout(WAIT_MS)
+    await admin_context.route(lambda u: not u.startswith(url + "/"), lambda r: r.abort())
+    admin = await admin_context.new_page()
+    await admin.goto(f"{url}/login?token={login_token(settings.secret(), 'admin')}")
+    await connected(admin)
+    await expect(admin.get_by_test_id("admin-badge")).to_be_visible()
+    await expect(admin.get_by_test_id("admin-badge")).to_have_text("Admin")
+    await tap(admin, "Learn")
+    await bot_says(admin, "What should people call you?")
+    await type_and_send(admin, "Priya")
+    await expect(admin.get_by_test_id("whoami-name")).to_have_text("Priya")
+    await expect(admin.get_by_test_id("admin-badge")).to_be_visible()
+    await admin_context.close()

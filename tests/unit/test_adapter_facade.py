@@ -57,3 +57,20 @@ async def test_announcements_claim_each_mentor_once_per_server(
     await core.announcements.record(7, "111", "announced")
     await core.announcements.release(7, "111")  # only a claim is ever given back
     assert (await core.announcements.pending())[0][1] == []
+
+
+async def test_who_gives_the_name_the_person_gave_and_their_admin_flag(core: CoreApp) -> None:
+    """The web chat's header shows this, not the platform's guest name (issue #22 item 14)."""
+    guest = Actor("console", "console", "bharat", "Guest 8006")
+    assert await core.who(guest) is None  # never wrote: nothing to show but the guest name
+    c = ChatDriver(core, "bharat")
+    c.actor = guest
+    await c.say("/start")
+    await c.press("Learn")
+    await c.say("Bharat Kumar")
+    who = await core.who(guest)
+    assert who is not None and who.name == "Bharat Kumar" and not who.is_admin
+    admin = ChatDriver(core, "admin")
+    await admin.say("/start")
+    admin_who = await core.who(admin.actor)
+    assert admin_who is not None and admin_who.is_admin

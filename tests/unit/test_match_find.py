@@ -12,6 +12,7 @@ from sqlalchemy import select
 from core.app import CoreApp
 from core.db.matching import MatchEvent, MentorEmbedding
 from core.db.schema import Account, MentorProfile
+from core.messaging import Button, cards_of, fit_label
 from matching.embed import HashingEmbedder, Matrix
 from matching.engine import MatchConfig, MatchingEngine
 from matching.experiments import Experiment
@@ -122,6 +123,16 @@ async def test_find_shows_reasons_why_and_logs_impressions_and_clicks(
     await c.say("/find python in hindi under 200 rupees")
     text = c.text()
     assert "I understood: *Python* · *≤ ₹200* · *Hindi*" in text
+    # The same results as cards for surfaces that show them (issue #22 item 13).
+    hint = cards_of(c.last[-1])
+    assert hint is not None
+    compact, cards = hint
+    assert "Best matches" in compact and "Page 1 of 1." in compact and "*Bob*" not in compact
+    assert [(k.title, k.price, k.rating) for k in cards] == [("Bob", "Free", "new mentor")]
+    assert "speaks Hindi" in cards[0].line
+    on_card = {a.payload for a in cards[0].actions}
+    in_rows = {b.label: b.payload for b in c.last[-1].all_buttons() if isinstance(b, Button)}
+    assert on_card == {in_rows["👤 Bob"], in_rows["❓ Why this mentor?"]}
     assert "1. *Bob*" in text and "Anu" not in text and "Dia" not in text
     assert "Python beginner · new mentor · speaks Hindi · free session" in text
     await c.press("Why this mentor")
@@ -150,6 +161,21 @@ async def test_find_shows_reasons_why_and_logs_impressions_and_clicks(
         ]
     assert ("click", "hybrid") in kinds
     assert kinds.count(("impression", "hybrid")) >= 3
+
+
+async def test_chips_for_understood_parts_are_cut_at_a_word(core: CoreApp) -> None:
+    """ "✖ today evening (Mon 17:00–Mon" was cut mid-word (issue #22 item 13)."""
+    core, _eng = await _engine(core)
+    c = ChatDriver(core, "learner")
+    await c.say("/find python today evening")
+    labels = [b.label for b in c.last[-1].all_buttons() if b.label.startswith("✖")]
+    time_chip = [label for label in labels if "evening" in label]
+    assert time_chip, labels
+    for label in labels:
+        assert len(label) <= 28
+        assert label == fit_label(label, 28)
+    assert time_chip[0].endswith(("evening", "evening…")), time_chip
+    assert "(" not in time_chip[0]
 
 
 async def test_without_the_model_matching_falls_back_to_lexical_signals(

@@ -4,7 +4,9 @@
  *   -> {"type":"hello","last_seq":N}  on every open (N = highest seq displayed)
  *   -> {"type":"text","text":"..."}    user text (trimmed, 1..4000 chars)
  *   -> {"type":"action","payload":"...","label":"..."}
- *   <- welcome | message | typing | done | error
+ *   <- welcome | message | who | typing | done | error
+ *      (welcome and who carry {name, admin} for the header; a message may carry
+ *      `cards`: search results drawn as cards, their buttons left out of the rows)
  *
  * What the user sends is shown as a "pending" bubble until the server's echo
  * (a role "user" message) arrives, so the visible history is always the server's.
@@ -29,6 +31,8 @@
     status: $('status'),
     statusText: $('status-text'),
     whoami: $('whoami'),
+    whoName: $('whoami-name'),
+    adminBadge: $('admin-badge'),
     banner: $('banner'),
     bannerText: $('banner-text'),
     retry: $('retry'),
@@ -253,17 +257,28 @@
   }
 
   let scrollFrame = 0;
+  let anchor = null; // a tall message (results) to show from its top, once
   function scrollToBottom() {
     if (scrollFrame) return;
     scrollFrame = window.requestAnimationFrame(() => {
       scrollFrame = 0;
-      els.scroller.scrollTop = els.scroller.scrollHeight;
-      stick = true;
+      const s = els.scroller;
+      const bottom = s.scrollHeight - s.clientHeight;
+      if (anchor && anchor.isConnected) {
+        const top = anchor.getBoundingClientRect().top - s.getBoundingClientRect().top + s.scrollTop - 8;
+        anchor = null;
+        s.scrollTop = Math.min(bottom, Math.max(0, top));
+        stick = nearBottom();
+      } else {
+        s.scrollTop = s.scrollHeight;
+        stick = true;
+      }
       els.jump.hidden = true;
     });
   }
 
   function afterInsert({ force = false, incoming = false } = {}) {
+    if (force) anchor = null;
     els.empty.hidden = els.list.childElementCount > 0;
     scheduleDividers();
     if (force || stick) scrollToBottom();
@@ -387,14 +402,15 @@
     }
   }
 
-  function renderButtons(stack, rows) {
+  function renderButtons(stack, rows, onCards) {
     if (!Array.isArray(rows) || !rows.length) return;
-    const box = el('div', 'actions');
+    const box = el('div', onCards.size ? 'actions compact' : 'actions');
     for (const row of rows) {
       if (!Array.isArray(row) || !row.length) continue;
       const line = el('div', 'actions-row');
       for (const b of row) {
         if (!b || typeof b.label !== 'string') continue;
+        if (typeof b.payload === 'string' && onCards.has(b.payload)) continue; // on its card
         if (typeof b.url === 'string') {
           const href = safeUrl(b.url);
           if (!href) continue;
@@ -420,6 +436,64 @@
       if (line.childElementCount) box.appendChild(line);
     }
     if (box.childElementCount) stack.appendChild(box);
+  }
+
+  // Search results as compact cards: name, price, one line of reason, rating, and the
+  // card's own small actions (profile, why). Returns the payloads drawn on cards, which the
+  // rows below leave out.
+  function renderCards(stack, cards, rows) {
+    const onCards = new Set();
+    if (!Array.isArray(cards) || !cards.length) return onCards;
+    const fullLabel = new Map();
+    for (const row of Array.isArray(rows) ? rows : []) {
+      for (const b of Array.isArray(row) ? row : []) {
+        if (b && typeof b.payload === 'string' && typeof b.label === 'string') fullLabel.set(b.payload, b.label);
+      }
+    }
+    const list = el('div', 'cards');
+    list.setAttribute('role', 'list');
+    for (const c of cards) {
+      if (!c || typeof c.title !== 'string') continue;
+      const card = el('div', 'card');
+      card.setAttribute('role', 'listitem');
+      card.dataset.testid = 'result-card';
+      const head = el('div', 'card-head');
+      head.appendChild(el('span', 'card-title', c.title));
+      if (typeof c.price === 'string' && c.price) head.appendChild(el('span', 'card-price', c.price));
+      card.appendChild(head);
+      if (typeof c.line === 'string' && c.line) {
+        const line = el('div', 'card-line', c.line);
+        line.title = c.line;
+        card.appendChild(line);
+      }
+      const foot = el('div', 'card-foot');
+      foot.appendChild(el('span', 'card-rating', typeof c.rating === 'string' ? c.rating : ''));
+      const acts = el('span', 'card-actions');
+      for (const a of Array.isArray(c.actions) ? c.actions : []) {
+        if (!a || typeof a.label !== 'string' || typeof a.payload !== 'string') continue;
+        const btn = el('button', 'cbtn', a.label);
+        btn.type = 'button';
+        btn.dataset.testid = 'card-action';
+        btn.dataset.payload = a.payload;
+        btn.setAttribute('aria-label', `${a.label} ${c.title}`);
+        btn.addEventListener('click', () => {
+          btn.classList.add('picked');
+          // the echo names the mentor ("» 👤 Anita Desai", "» Why? · Anita Desai")
+          const full = fullLabel.get(a.payload) || '';
+          sendAction(a.payload, full.includes(c.title) ? full : `${a.label} · ${c.title}`);
+        });
+        acts.appendChild(btn);
+        onCards.add(a.payload);
+      }
+      foot.appendChild(acts);
+      card.appendChild(foot);
+      list.appendChild(card);
+    }
+    if (list.childElementCount) {
+      stack.classList.add('wide');
+      stack.appendChild(list);
+    }
+    return onCards;
   }
 
   let choiceCounter = 0;
@@ -484,8 +558,10 @@
     renderBody(bubble, m);
     if (!bubble.childElementCount) bubble.appendChild(el('div', 'text', '…'));
     if (role === 'bot') {
-      renderButtons(stack, m.buttons);
+      const onCards = renderCards(stack, m.cards, m.buttons);
+      renderButtons(stack, m.buttons, onCards);
       renderChoices(stack, m.choices);
+      if (onCards.size) row.dataset.cards = 'true';
     }
     stack.appendChild(metaLine(date));
     return row;
@@ -515,6 +591,8 @@
     shown.set(seq, row);
     if (seq > lastSeq) lastSeq = seq;
     insertBySeq(row, seq);
+    // Results start where the first card can be seen, not at the page's last button.
+    if (row.dataset.cards && stick && !anchor) anchor = row;
     afterInsert({ force: m.role === 'user', incoming: m.role !== 'user' });
   }
 
@@ -889,16 +967,27 @@
     flush();
   }
 
+  // The header: the name the person gave (a guest name until then), and a badge for admins.
+  let account = '';
+  function showWho(f) {
+    if (typeof f.account === 'string') account = f.account;
+    if (typeof f.name !== 'string' || !f.name) return;
+    els.whoName.textContent = f.name;
+    els.adminBadge.hidden = f.admin !== true;
+    const role = f.admin === true ? ', admin' : '';
+    els.whoami.title = account ? `Signed in as ${f.name}${role} (${account})` : `Signed in as ${f.name}${role}`;
+    els.whoami.hidden = false;
+  }
+
   function handleFrame(f) {
     switch (f.type) {
       case 'welcome':
         gotWelcome = true;
         attempt = 0;
-        if (typeof f.name === 'string' && f.name) {
-          els.whoami.textContent = `as ${f.name}`;
-          els.whoami.title = typeof f.account === 'string' ? `${f.name} (${f.account})` : f.name;
-          els.whoami.hidden = false;
-        }
+        showWho(f);
+        break;
+      case 'who':
+        showWho(f);
         break;
       case 'message':
         onMessage(f);

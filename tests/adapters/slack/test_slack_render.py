@@ -78,3 +78,16 @@ def test_subcommands() -> None:
     assert parse_subcommand("wallet") == CommandIn("wallet")
     unknown = parse_subcommand("dance")
     assert isinstance(unknown, Reply) and "/mentor dance" in unknown.text
+
+
+def test_long_button_labels_are_cut_at_a_word() -> None:
+    """Issue #22 item 13: Slack's 75-character button text ends at a word with an ellipsis."""
+    label = "👤 " + "Anita Desai Krishnamurthy " * 4
+    (blocks,) = [b for _, b in messages([Reply("x", buttons=((Button(label, "pv:1"),),))])]
+    (button,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert (
+        button["text"]["text"]
+        == "👤 Anita Desai Krishnamurthy Anita Desai Krishnamurthy Anita Desai…"
+    )
+    assert len(button["text"]["text"]) <= 75
+    assert check_blocks(blocks) == []

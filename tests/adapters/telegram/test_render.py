@@ -91,3 +91,14 @@ def test_callback_data_is_never_over_64_bytes(payload: str) -> None:
             for b in row:
                 assert b.callback_data is not None
                 assert len(b.callback_data.encode()) <= MAX_BYTES
+
+
+def test_long_button_labels_are_cut_at_a_word() -> None:
+    """Issue #22 item 13: never "… (Mon 17:00–Mon" — a word-boundary ellipsis within 64."""
+    label = "✖ " + "weekday evening (Mon 17:00–Mon 21:00 your time) " * 3
+    reply = Reply("x", buttons=((Button(label, "fm:drop:time"), LinkButton(label, "https://x")),))
+    (out,) = render(reply)
+    assert out.keyboard is not None
+    texts = [b.text for b in out.keyboard.inline_keyboard[0]]
+    assert texts == ["✖ weekday evening (Mon 17:00–Mon 21:00 your time) weekday…"] * 2
+    assert all(len(t) <= 64 for t in texts)
