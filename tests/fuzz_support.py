@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestServer
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+from mentorbot.app import create_app
+from mentorbot.settings import Settings
 
 
 def fuzz(examples: int) -> settings:
@@ -58,3 +65,22 @@ def problems(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True)
+
+
+@asynccontextmanager
+async def app_server(tmp_path: Path, name: str) -> AsyncIterator[TestServer]:
+    """The whole app from its factory on 127.0.0.1, over a fresh SQLite file, no ticking."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/{name}.db",
+        data_dir=tmp_path,
+        secret_key=f"{name}-secret",  # type: ignore[arg-type]
+        match_model="hashing",
+        tick_seconds=0,
+    )
+    srv = TestServer(create_app(settings), host="127.0.0.1")
+    await srv.start_server()
+    try:
+        yield srv
+    finally:
+        await srv.close()

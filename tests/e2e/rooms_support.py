@@ -135,3 +135,19 @@ async def start_call(
         yield Call(srv, core, clock, booking_id, mentor, learner)
     finally:
         await srv.close()
+
+
+async def pay_token(call: Call) -> str:
+    """A checkout for the call's booking: its pay page token."""
+    async with call.core.uow() as u:
+        co = await u.payments.checkout(
+            purpose="booking",
+            ref_id=call.booking_id,
+            payer_id=call.learner,
+            amount=10000,
+            currency="INR",
+            description="session",
+        )
+        p = await u.payments.get(co.payment_id)
+        assert p is not None
+        return p.token

@@ -19,7 +19,7 @@ from bots.web.setup import WEBCHAT
 from calls.web import ROOM_BURST, ROOM_SLOW_DOWNS, ROOMS
 from core.calendar import feed_token
 from tests.e2e.rawclient import request, send_and_reset, text_frame, upgrade
-from tests.e2e.rooms_support import Call, call_settings, start_call
+from tests.e2e.rooms_support import Call, call_settings, pay_token, start_call
 from tests.e2e.webclient import WebChatClient
 
 ROUNDS = 8  # each kind of drop, at a few points in the answer
@@ -38,21 +38,6 @@ def problems(caplog: pytest.LogCaptureFixture) -> list[str]:
         for r in caplog.records
         if r.levelno >= logging.ERROR or r.exc_info is not None
     ]
-
-
-async def pay_token(call: Call) -> str:
-    async with call.core.uow() as u:
-        co = await u.payments.checkout(
-            purpose="booking",
-            ref_id=call.booking_id,
-            payer_id=call.learner,
-            amount=10000,
-            currency="INR",
-            description="session",
-        )
-        p = await u.payments.get(co.payment_id)
-        assert p is not None
-        return p.token
 
 
 async def settled(call: Call) -> None:

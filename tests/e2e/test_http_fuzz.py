@@ -17,7 +17,7 @@ from yarl import URL
 
 from bots.web.identity import login_token, sign_cookie
 from core.calendar import feed_token
-from tests.e2e.rooms_support import Call, call_settings, start_call
+from tests.e2e.rooms_support import Call, call_settings, pay_token, start_call
 from tests.fuzz_support import JSON_VALUES, NASTY, deep, fuzz, problems
 
 SECRET = call_settings(Path("."), match_model="hashing").secret()
@@ -52,19 +52,8 @@ def routes(call: Call) -> list[tuple[str, str]]:
 
 async def tokens(call: Call) -> dict[str, str]:
     """The right token for each kind of path, so the fuzz gets past the first check."""
-    async with call.core.uow() as u:
-        co = await u.payments.checkout(
-            purpose="booking",
-            ref_id=call.booking_id,
-            payer_id=call.learner,
-            amount=10000,
-            currency="INR",
-            description="session",
-        )
-        p = await u.payments.get(co.payment_id)
-        assert p is not None
     return {
-        "/pay/": p.token,
+        "/pay/": await pay_token(call),
         "/room/static/": "room.js",
         "/room/": call.token("learner"),
         "/calendar/": feed_token(call.core.signing_key, call.learner),

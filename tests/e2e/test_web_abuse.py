@@ -23,26 +23,14 @@ from bots.web.limits import (
     TOO_BIG,
 )
 from core.messaging import MAX_TEXT
-from mentorbot.app import create_app
-from mentorbot.settings import Settings
 from tests.e2e.webclient import WebChatClient
-from tests.fuzz_support import problems
+from tests.fuzz_support import app_server, problems
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[TestServer]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/abuse.db",
-        data_dir=tmp_path,
-        secret_key="abuse-secret",  # type: ignore[arg-type]
-        match_model="hashing",
-        tick_seconds=0,
-    )
-    srv = TestServer(create_app(settings), host="127.0.0.1")
-    await srv.start_server()
-    yield srv
-    await srv.close()
+    async with app_server(tmp_path, "abuse") as srv:
+        yield srv
 
 
 async def until_closed(

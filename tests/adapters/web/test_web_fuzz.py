@@ -20,10 +20,8 @@ from core.dialogs import build_registry
 from core.messaging import MAX_TEXT, ActionIn
 from core.numbers import MAX_DB_INT
 from core.payloads import MAX_CHARS
-from mentorbot.app import create_app
-from mentorbot.settings import Settings
 from tests.e2e.webclient import WebChatClient
-from tests.fuzz_support import JSON_VALUES, NASTY, deep, dumps, fuzz, problems
+from tests.fuzz_support import JSON_VALUES, NASTY, app_server, deep, dumps, fuzz, problems
 
 REGISTRY = build_registry()
 PREFIXES = sorted(
@@ -81,18 +79,8 @@ def test_the_frame_parser_reads_anything_into_the_model_or_a_refusal(raw: str) -
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[TestServer]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/fuzz.db",
-        data_dir=tmp_path,
-        secret_key="fuzz-secret",  # type: ignore[arg-type]
-        match_model="hashing",
-        tick_seconds=0,
-    )
-    srv = TestServer(create_app(settings), host="127.0.0.1")
-    await srv.start_server()
-    yield srv
-    await srv.close()
+    async with app_server(tmp_path, "fuzz") as srv:
+        yield srv
 
 
 async def answer(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
