@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, replace
 
 from core.db.schema import MentorProfile
-from core.dialogs.engine import Ctx, Dialog, Step, goto
+from core.dialogs.answers import ANSWERS
+from core.dialogs.engine import Ctx, Dialog, Step, goto, handoff
 from core.dialogs.matchview import (
     breakdown_text,
     result_line,
@@ -77,6 +78,25 @@ NOTHING_TO_FIND = (
     "Tell me what you'd like to learn, e.g. “python interviews this weekend” or "
     "“SQL joins in Hindi under ₹200”."
 )
+
+
+def _question_about_us(ctx: Ctx, text: str) -> Reply | None:
+    """ "how do refunds work?" typed where a skill is asked: answered, then the question again
+    — in a search nobody is looking for a mentor called that."""
+    reading = read_intent(text)
+    answer = ANSWERS.get(reading.intent)
+    return Reply(answer(ctx.deps.policies)) if answer is not None else None
+
+
+def _offer_to_teach(ctx: Ctx, text: str) -> Step | None:
+    """ "I can teach React" typed into a search: the mentor application, React filled in."""
+    index = ctx.deps.catalog.index
+    reading = read_intent(text, lambda t: [s.name for s in index.find_in(t)])
+    if reading.intent != "teach":
+        return None
+    said = ", ".join(reading.skills) or reading.rest
+    mode = f"apply::{said}" if ctx.user.onboarded else f"onboard:mentor:{said}"
+    return handoff("onboarding", mode)
 
 
 def _asks_for_anything(text: str) -> bool:
@@ -393,6 +413,12 @@ class FindMentor(Dialog):
         text = clean_query(ctx.text_of(inbound) or "")
         if not text:
             return await self.retry(ctx, "skill", "Please type a skill.")
+        asked = _question_about_us(ctx, ctx.text_of(inbound) or "")
+        if asked is not None:
+            return goto("skill", asked, await self.prompt(ctx, "skill"))
+        offer = _offer_to_teach(ctx, ctx.text_of(inbound) or "")
+        if offer is not None:
+            return offer
         if not _asks_for_anything(text):
             return await self.retry(ctx, "skill", NOTHING_TO_FIND)
         return await self._with_skill_text(ctx, text)
@@ -438,6 +464,12 @@ class FindMentor(Dialog):
         p = Fm.parse(ctx.action_of(inbound) or "")
         text = ctx.text_of(inbound)
         if p is None:
+            asked = _question_about_us(ctx, text or "")
+            if asked is not None:
+                return goto("results", asked, await self._results(ctx))
+            offer = _offer_to_teach(ctx, text or "")
+            if offer is not None:
+                return offer
             if text:
                 langs = parse_languages(text)
                 if langs.found and not langs.unknown:

@@ -231,3 +231,18 @@ async def test_group_answers_only_commands_addressed_to_it(
     dm = TgUser(api, tg, 707, "Om")
     await dm.say("/start profile")
     assert "You don't have a profile yet" in dm.text()
+
+
+async def test_plain_words_on_telegram(api: FakeBotAPI, tg: TelegramBot, tg_core: CoreApp) -> None:
+    """Issue #26 over aiogram: a student's first messages, read for what they mean."""
+    u = TgUser(api, tg, 131, "Kavya")
+    await u.say("hii")
+    assert "What would you like to do?" in u.text()
+    await u.say("mujhe python sikhna hai")
+    assert "Python" in u.text() and "Please choose" not in u.text()
+    await u.say("how do refunds work?")
+    assert "full refund" in u.text()
+    await u.say("I can teach React")
+    assert "call you" in u.text()
+    await u.say("main Kavya hu")
+    assert "Nice to meet you, Kavya!" in u.text()
