@@ -48,3 +48,13 @@ async def messages_of(s: AsyncSession, booking_id: int) -> list[RoomMessage]:
             .order_by(RoomMessage.at, RoomMessage.id)
         )
     )
+
+
+async def chatted(s: AsyncSession, booking_ids: list[int]) -> set[int]:
+    """The bookings whose room chat has at least one message."""
+    if not booking_ids:
+        return set()
+    rows = await s.scalars(
+        select(RoomMessage.booking_id).where(RoomMessage.booking_id.in_(booking_ids)).distinct()
+    )
+    return set(rows)
