@@ -411,14 +411,19 @@ class Rooms:
             log.exception("could not store a room event")
 
     async def _complete_after_call(self, booking_id: int) -> bool:
+        """Whether the session is over now: completed by this hang-up, or by the other's
+        hang-up a moment before (both hung up at once)."""
         # u.bookings carries the money service, so completing here pays the mentor and the
         # platform exactly as the scheduler's completion does.
         try:
             async with self.core.uow() as u:
-                return await u.bookings.complete_after_call(booking_id)
+                if await u.bookings.complete_after_call(booking_id):
+                    return True
         except Exception:
             log.exception("could not complete booking %s after the call", booking_id)
-            return False
+        async with self.core.uow() as u:
+            b = await u.session.get(Booking, booking_id)
+            return b is not None and b.status == "completed"
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)

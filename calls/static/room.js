@@ -247,7 +247,7 @@
       const until = clock(Date.parse(m.rejoin_until));
       const text = m.reason === "hangup"
         ? `${st.partner} left the call. The session is still on: they can rejoin until ${until}.`
-        : `${st.partner} lost the connection. Waiting for them to rejoin (until ${until})…`;
+        : `${st.partner} left the room (page closed or connection lost). The session is still on: they can rejoin until ${until}.`;
       $("waiting").textContent = text;
       $("waiting").hidden = false;
       addNote(text);
