@@ -24,12 +24,14 @@ from calls.turn import ice_servers
 from core.app import CoreApp
 from core.booking.joins import record
 from core.booking.room import RoomWindow
-from core.booking.room_chat import add_message, messages_of
+from core.booking.room_chat import add_message, message_count, messages_of
 from core.booking.tables import Booking
 
 log = logging.getLogger(__name__)
 
 MAX_CHAT = 2000
+# A room's kept chat is sent whole to whoever (re)joins: bounded, far above a real session.
+MAX_CHAT_MESSAGES = 1000
 MAX_SIGNAL = 64_000
 ICE_STATES = ("new", "checking", "connected", "completed", "failed", "disconnected", "closed")
 CLOSE_REPLACED = 4001
@@ -77,6 +79,7 @@ class Rooms:
         self.checks: set[ServerPeer] = set()
         self.relay = MediaRelay()
         self.status_check_s = cfg.status_check_s
+        self.max_chat_messages = MAX_CHAT_MESSAGES
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # ---- joining and leaving -------------------------------------------------------------
@@ -219,6 +222,8 @@ class Rooms:
                 raise Refused("chat needs text")
             # Kept with the booking before anyone sees it: a reload shows the same chat.
             async with self.core.uow() as u:
+                if await message_count(u.session, seat.booking_id) >= self.max_chat_messages:
+                    raise Refused(f"this room's chat is full ({self.max_chat_messages} messages)")
                 kept = await add_message(
                     u.session, seat.booking_id, seat.user_id, seat.role, text[:MAX_CHAT], u.now
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,3 +58,10 @@ async def chatted(s: AsyncSession, booking_ids: list[int]) -> set[int]:
         select(RoomMessage.booking_id).where(RoomMessage.booking_id.in_(booking_ids)).distinct()
     )
     return set(rows)
+
+
+async def message_count(s: AsyncSession, booking_id: int) -> int:
+    count = await s.scalar(
+        select(func.count()).select_from(RoomMessage).where(RoomMessage.booking_id == booking_id)
+    )
+    return int(count or 0)

@@ -513,6 +513,9 @@ async def test_room_chat_is_kept_shown_on_rejoin_and_in_the_session_record(call:
             await learner.expect("chat")
             await learner.send({"type": "chat", "text": "thanks!"})
             await mentor.expect("chat")
+            call.server.app[ROOMS].max_chat_messages = 2  # bounded: a full chat says so
+            await mentor.send({"type": "chat", "text": "one more"})
+            assert "chat is full" in (await mentor.expect("error"))["reason"]
             await learner.close()  # a reload
             history = (await again.open())["chat"]
         assert [(m["from"], m["name"], m["text"]) for m in history] == [
