@@ -166,8 +166,10 @@ class Rooms:
         if reason == "hangup" and self.core.clock.now() >= room.window.starts_at:
             ended = await self._complete_after_call(seat.booking_id)
         other = self._other(room, seat)
+        # The room closing (time up, cancelled) tells everyone itself with "closed".
+        over = ended or reason in ("time", "cancelled", "ended")
         still_on = {
-            "session": "ended" if ended else "on",
+            "session": "ended" if over else "on",
             "starts_at": iso(room.window.starts_at),
             "rejoin_until": iso(room.window.closes_at),
         }

@@ -138,6 +138,8 @@ async def test_room_closes_at_end_plus_grace_for_both(call: Call) -> None:
             await mentor.open()
             await learner.open()
             for c in (mentor, learner):
+                if c is learner:  # told of the mentor's leaving as part of the end, not "on"
+                    assert (await c.expect("peer-left"))["session"] == "ended"
                 await c.expect("closed")
                 assert (await c.expect("_closed"))["code"] == 4002
         async with call.core.db.transaction() as s:
