@@ -181,45 +181,60 @@ async def test_the_room_page_says_what_happened(
     )
     try:
         waiting = page.get_by_test_id("waiting")
-        await expect(waiting).to_have_text("Waiting for Asha to join…")
+        await expect(waiting).to_have_text("Waiting for Asha to join…", timeout=WAIT_MS)
         await asyncio.wait_for(learner.open(), WAIT_MS / 1000)
-        await expect(waiting).to_be_hidden()
+        await expect(waiting).to_be_hidden(timeout=WAIT_MS)
         await learner.send({"type": "chat", "text": "hello <i>there</i>"})
-        await expect(page.get_by_test_id("chat-msg")).to_have_text(["Ashahello <i>there</i>"])
+        await expect(page.get_by_test_id("chat-msg")).to_have_text(
+            ["Ashahello <i>there</i>"], timeout=WAIT_MS
+        )
 
         await page.reload()  # the chat comes back with the room
-        await expect(page.get_by_test_id("title")).to_have_text("Session with Asha")
-        await expect(page.get_by_test_id("chat-msg")).to_have_text(["Ashahello <i>there</i>"])
+        await expect(page.get_by_test_id("title")).to_have_text(
+            "Session with Asha", timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("chat-msg")).to_have_text(
+            ["Ashahello <i>there</i>"], timeout=WAIT_MS
+        )
 
         await learner.send({"type": "hangup"})
-        await expect(waiting).to_be_visible()
+        await expect(waiting).to_be_visible(timeout=WAIT_MS)
         await expect(waiting).to_contain_text(
-            "Asha left the call. The session is still on: they can rejoin until"
+            "Asha left the call. The session is still on: they can rejoin until", timeout=WAIT_MS
         )
         await asyncio.wait_for(again.open(), WAIT_MS / 1000)
-        await expect(waiting).to_be_hidden()
-        await expect(page.locator("#messages li.muted").last).to_have_text("Asha rejoined.")
+        await expect(waiting).to_be_hidden(timeout=WAIT_MS)
+        await expect(page.locator("#messages li.muted").last).to_have_text(
+            "Asha rejoined.", timeout=WAIT_MS
+        )
 
         await page.get_by_test_id("hangup").click()  # before the start
-        await expect(page.get_by_test_id("ended-title")).to_have_text("You left the call")
-        await expect(page.get_by_test_id("ended-text")).to_contain_text(
-            "The session is still on: it starts at"
+        await expect(page.get_by_test_id("ended-title")).to_have_text(
+            "You left the call", timeout=WAIT_MS
         )
-        await expect(page.get_by_test_id("back-web")).to_have_attribute("href", "/chat")
-        await expect(page.get_by_test_id("back-app")).to_contain_text("go back to Telegram")
+        await expect(page.get_by_test_id("ended-text")).to_contain_text(
+            "The session is still on: it starts at", timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("back-web")).to_have_attribute(
+            "href", "/chat", timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("back-app")).to_contain_text(
+            "go back to Telegram", timeout=WAIT_MS
+        )
         assert (await again.expect("peer-left", WAIT_MS / 1000))["session"] == "on"
         await page.get_by_test_id("rejoin").click()
-        await expect(page.get_by_test_id("ended")).to_be_hidden()
-        await expect(page.get_by_test_id("chat-msg")).to_have_count(1)
+        await expect(page.get_by_test_id("ended")).to_be_hidden(timeout=WAIT_MS)
+        await expect(page.get_by_test_id("chat-msg")).to_have_count(1, timeout=WAIT_MS)
         await again.expect("peer-joined", WAIT_MS / 1000)
 
         call.at(START + timedelta(minutes=2))
         await again.send({"type": "hangup"})
-        await expect(page.get_by_test_id("ended-title")).to_have_text("Call ended")
+        await expect(page.get_by_test_id("ended-title")).to_have_text("Call ended", timeout=WAIT_MS)
         await expect(page.get_by_test_id("ended-text")).to_have_text(
-            "Asha hung up, so the session is complete. I'll ask you both to rate it in your chat."
+            "Asha hung up, so the session is complete. I'll ask you both to rate it in your chat.",
+            timeout=WAIT_MS,
         )
-        await expect(page.get_by_test_id("rejoin")).to_be_hidden()
+        await expect(page.get_by_test_id("rejoin")).to_be_hidden(timeout=WAIT_MS)
 
         icon = await page.locator("link[rel=icon]").get_attribute("href")
         assert icon is not None
