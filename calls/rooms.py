@@ -24,11 +24,14 @@ from calls.turn import ice_servers
 from core.app import CoreApp
 from core.booking.joins import record
 from core.booking.room import RoomWindow
+from core.booking.room_chat import add_message, message_count, messages_of
 from core.booking.tables import Booking
 
 log = logging.getLogger(__name__)
 
 MAX_CHAT = 2000
+# A room's kept chat is sent whole to whoever (re)joins: bounded, far above a real session.
+MAX_CHAT_MESSAGES = 1000
 MAX_SIGNAL = 64_000
 ICE_STATES = ("new", "checking", "connected", "completed", "failed", "disconnected", "closed")
 CLOSE_REPLACED = 4001
@@ -58,7 +61,6 @@ class Room:
     closer: asyncio.Task[None] | None = None
     recording: bool = False
     relay_mode: bool = False
-    hung_up: bool = False
 
 
 class Refused(Exception):
@@ -77,6 +79,7 @@ class Rooms:
         self.checks: set[ServerPeer] = set()
         self.relay = MediaRelay()
         self.status_check_s = cfg.status_check_s
+        self.max_chat_messages = MAX_CHAT_MESSAGES
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # ---- joining and leaving -------------------------------------------------------------
@@ -99,6 +102,7 @@ class Rooms:
         role: str,
         user_id: int,
         ws: web.WebSocketResponse,
+        back: dict[str, str] | None = None,
     ) -> Seat:
         room = self.rooms.get(booking_id)
         if room is None:
@@ -122,6 +126,8 @@ class Rooms:
             seat,
             {
                 "type": "welcome",
+                "chat": await self._chat_so_far(room),
+                "back": back or {},
                 "you": {"role": role, "name": seat.name},
                 "peer": {"role": other.role, "name": other.name} if other else None,
                 "partner_name": names["learner" if role == "mentor" else "mentor"],
@@ -140,30 +146,50 @@ class Rooms:
         return seat
 
     async def leave(self, seat: Seat, reason: str) -> None:
+        """Whoever stays is told at once what the leaving means: a hang-up after the start
+        of a call both joined ends the session for both (rating follows); any other leaving
+        keeps the session on, and the one who left may rejoin until the room closes."""
         room = self.rooms.get(seat.booking_id)
         # The bookkeeping happens at once, before any await, so a cancelled leave can't
         # leave a half-empty room behind.
         mine = not seat.gone and room is not None and room.seats.get(seat.role) is seat
-        empty = False
         if mine and room is not None:
             seat.gone = True
             del room.seats[seat.role]
-            room.hung_up = room.hung_up or reason == "hangup"
-            empty = not room.seats
-            if empty:
+            if not room.seats:
                 self._drop(room)
         await self._close_peer(seat)
         if not mine or room is None:
             return  # replaced: the new tab holds the seat
         await self._record(seat, "leave", reason)
+        ended = False
+        if reason == "hangup" and self.core.clock.now() >= room.window.starts_at:
+            ended = await self._complete_after_call(seat.booking_id)
         other = self._other(room, seat)
+        # The room closing (time up, cancelled) tells everyone itself with "closed".
+        over = ended or reason in ("time", "cancelled", "ended")
+        still_on = {
+            "session": "ended" if over else "on",
+            "starts_at": iso(room.window.starts_at),
+            "rejoin_until": iso(room.window.closes_at),
+        }
+        if reason == "hangup":
+            await self._send(seat, {"type": "left", **still_on})
         if other is not None:
-            await self._send(other, {"type": "peer-left", "from": seat.role, "reason": reason})
+            await self._send(
+                other,
+                {"type": "peer-left", "from": seat.role, "reason": reason, **still_on},
+            )
             if other.peer is not None:
                 other.peer.feed_from(None)
-        if empty and room.hung_up:
-            # Both have left after a hang-up: the session is over, ask both to rate.
-            await self._complete_after_call(seat.booking_id)
+        if ended:
+            for s in (seat, other):
+                if s is not None:
+                    await self._send(s, {"type": "closed", "reason": "completed", "by": seat.role})
+            if other is not None:
+                await self.leave(other, "ended")
+                with contextlib.suppress(Exception):
+                    await other.ws.close(code=CLOSE_TIME_UP, message=b"session over")
 
     # ---- messages --------------------------------------------------------------------------
     async def handle(self, seat: Seat, msg: Any) -> None:
@@ -196,13 +222,14 @@ class Rooms:
             text = msg.get("text")
             if not isinstance(text, str) or not text.strip():
                 raise Refused("chat needs text")
-            out = {
-                "type": "chat",
-                "from": seat.role,
-                "name": seat.name,
-                "text": text[:MAX_CHAT],
-                "at": iso(self.core.clock.now()),
-            }
+            # Kept with the booking before anyone sees it: a reload shows the same chat.
+            async with self.core.uow() as u:
+                if await message_count(u.session, seat.booking_id) >= self.max_chat_messages:
+                    raise Refused(f"this room's chat is full ({self.max_chat_messages} messages)")
+                kept = await add_message(
+                    u.session, seat.booking_id, seat.user_id, seat.role, text[:MAX_CHAT], u.now
+                )
+                out = self._chat_out(room, kept.role, kept.text, kept.at)
             for s in list(room.seats.values()):
                 await self._send(s, out)
         elif kind == "ice":
@@ -355,6 +382,14 @@ class Rooms:
                 await t
 
     # ---- helpers ---------------------------------------------------------------------------
+    def _chat_out(self, room: Room, role: str, text: str, at: datetime) -> dict[str, Any]:
+        return {"type": "chat", "from": role, "name": room.names[role], "text": text, "at": iso(at)}
+
+    async def _chat_so_far(self, room: Room) -> list[dict[str, Any]]:
+        async with self.core.uow() as u:
+            kept = await messages_of(u.session, room.booking_id)
+            return [self._chat_out(room, m.role, m.text, m.at) for m in kept]
+
     def _other(self, room: Room, seat: Seat) -> Seat | None:
         return room.seats.get("learner" if seat.role == "mentor" else "mentor")
 
@@ -382,11 +417,20 @@ class Rooms:
         except Exception:
             log.exception("could not store a room event")
 
-    async def _complete_after_call(self, booking_id: int) -> None:
+    async def _complete_after_call(self, booking_id: int) -> bool:
+        """Whether the session is over now: completed by this hang-up, or by the other's
+        hang-up a moment before (both hung up at once)."""
         # u.bookings carries the money service, so completing here pays the mentor and the
         # platform exactly as the scheduler's completion does.
+        try:
+            async with self.core.uow() as u:
+                if await u.bookings.complete_after_call(booking_id):
+                    return True
+        except Exception:
+            log.exception("could not complete booking %s after the call", booking_id)
         async with self.core.uow() as u:
-            await u.bookings.complete_after_call(booking_id)
+            b = await u.session.get(Booking, booking_id)
+            return b is not None and b.status == "completed"
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)

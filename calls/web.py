@@ -17,9 +17,10 @@ from calls.rooms import Refused, Rooms
 from core.app import CoreApp
 from core.booking.joins import recordings_of
 from core.booking.room import Access, RoomWindow, access
+from core.booking.room_chat import messages_of
 from core.booking.tables import Booking
-from core.booking.views import RoomTicket, room_of_token, when
-from core.db.schema import User
+from core.booking.views import RoomTicket, hm, room_of_token, when
+from core.db.schema import Account, User
 from core.ratelimit import Bucket
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,10 @@ STATIC_FILES = {
     "room.js": "application/javascript",
     "room.css": "text/css",
     "check.js": "application/javascript",
+    "favicon.svg": "image/svg+xml",
 }
+# Where the people of a booking came from, named on the ended card ("back to Telegram").
+CHAT_APPS = {"telegram": "Telegram", "slack": "Slack", "discord": "Discord"}
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -48,6 +52,7 @@ HEADERS = {
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · MentorBot</title><link rel="stylesheet" href="/room/static/room.css">
+<link rel="icon" href="/room/static/favicon.svg" type="image/svg+xml">
 <script src="/room/static/room.js" defer></script></head>
 <body class="notice" data-page="{kind}"><main class="card"><h1>{title}</h1>{body}</main>
 </body></html>"""
@@ -103,6 +108,16 @@ async def _load(
         other_id = b.learner_id if ticket.role == "mentor" else b.mentor_id
         other = await s.get(User, other_id)
         return b, user, other
+
+
+async def way_back(core: CoreApp, user: User) -> dict[str, str]:
+    """The web chat, and the chat app of the person's primary account if they came from one."""
+    platform = ""
+    if user.primary_account_id is not None:
+        async with core.uow() as u:
+            account = await u.session.get(Account, user.primary_account_id)
+            platform = account.platform if account is not None else ""
+    return {"chat_url": "/chat", "platform": platform, "app": CHAT_APPS.get(platform, "")}
 
 
 def room_page(core_of: CoreOf) -> Handler:
@@ -198,12 +213,13 @@ def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
         ticket = room_of_token(core.signing_key, token)
         if ticket is None:
             return page("Link not valid", "<p>This link isn't valid.</p>", 404)
-        b, _user, _other = await _load(core, ticket)
+        b, user, other = await _load(core, ticket)
         if access(b, ticket, core.clock.now(), core.policies) is Access.NOT_YOURS:
             title, body, status = MESSAGES[Access.NOT_YOURS]
             return page(title, body, status)
         async with core.uow() as u:
             names = (await recordings_of(u.session, [ticket.booking_id])).get(ticket.booking_id, [])
+            chat = await messages_of(u.session, ticket.booking_id)
         folder = cfg.data_dir / "recordings" / f"booking-{ticket.booking_id}"
         name = request.match_info.get("name")
         if name is not None:
@@ -220,9 +236,23 @@ def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
             f'data-testid="recording">{html.escape(n)}</a></li>'
             for n in found
         )
+        who = {
+            ticket.role: "You",
+            ("learner" if ticket.role == "mentor" else "mentor"): (
+                other.display_name if other else "Your partner"
+            ),
+        }
+        tz = user.timezone if user is not None else "UTC"
+        lines = "".join(
+            f'<li data-testid="record-chat"><span class="muted">{html.escape(hm(m.at, tz))}'
+            f"</span> <b>{html.escape(who[m.role])}</b>: {html.escape(m.text)}</li>"
+            for m in chat
+        )
         return page(
             "Session recordings",
-            f"<ul>{items}</ul>" if found else "<p>No recording was made of this session.</p>",
+            (f"<ul>{items}</ul>" if found else "<p>No recording was made of this session.</p>")
+            + "<h2>Room chat</h2>"
+            + (f"<ol>{lines}</ol>" if chat else "<p>Nothing was written in the room's chat.</p>"),
         )
 
     return handler
@@ -276,7 +306,13 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
             return ws
         rooms = request.app[ROOMS]
         seat = await rooms.join(
-            b.id, RoomWindow.of(b, core.policies), names, ticket.role, ticket.user_id, ws
+            b.id,
+            RoomWindow.of(b, core.policies),
+            names,
+            ticket.role,
+            ticket.user_id,
+            ws,
+            back=await way_back(core, user),
         )
         reason = "closed"
         loop = asyncio.get_running_loop()

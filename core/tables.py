@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 import core.booking.joins
+import core.booking.room_chat
 import core.booking.tables
 import core.db.changes
 import core.db.communities
@@ -22,6 +23,7 @@ from core.db.schema import Base
 # Imported for what they declare: each module's tables join Base.metadata.
 _TABLE_MODULES = (
     core.booking.joins,
+    core.booking.room_chat,
     core.booking.tables,
     core.db.changes,
     core.db.communities,

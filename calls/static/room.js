@@ -33,7 +33,7 @@
     remote: null, screen: null, camTrack: null, offset: 0, startsAt: 0, endsAt: 0,
     closesAt: 0, mode: "p2p", role: null, partner: "your partner", iceServers: [],
     pending: [], ended: false, retries: 0, warned: false, framesDecoded: 0,
-    framesSent: 0, rtt: null, connected: false, chat: [],
+    framesSent: 0, rtt: null, connected: false, chat: [], back: {}, peerLeft: false,
   };
   window.__room = st; // read by the browser test
 
@@ -49,7 +49,20 @@
     if (st.ws && st.ws.readyState === WebSocket.OPEN) st.ws.send(JSON.stringify(msg));
   }
 
-  function end(title, text) {
+  // A wall-clock time on the server's clock, in the browser's own zone.
+  function clock(ms) {
+    return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function stillOn(m) {
+    const starts = Date.parse(m.starts_at), until = Date.parse(m.rejoin_until);
+    const now = Date.now() + st.offset;
+    return now < starts
+      ? `The session is still on: it starts at ${clock(starts)}. You can rejoin with this link until ${clock(until)}.`
+      : `The session is still on until ${clock(st.endsAt)}. You can rejoin with this link until ${clock(until)}.`;
+  }
+
+  function end(title, text, rejoin = false) {
     if (st.ended) return;
     st.ended = true;
     closePc();
@@ -58,7 +71,18 @@
     if (st.screen) for (const t of st.screen.getTracks()) t.stop();
     $("ended-title").textContent = title;
     $("ended-text").textContent = text;
+    $("rejoin").hidden = !rejoin;
+    if (st.back.chat_url) $("back-web").setAttribute("href", st.back.chat_url);
+    const app = st.back.app;
+    $("back-app").textContent = app ? ` — or go back to ${app}: your session and what comes next are in your chat with MentorBot there.` : "";
+    $("back-app").hidden = !app;
     $("ended").hidden = false;
+  }
+
+  function showChat(history) {
+    st.chat = [];
+    $("messages").replaceChildren();
+    for (const m of history || []) addChat(m);
   }
 
   // ---- media -------------------------------------------------------------------------------
@@ -197,6 +221,8 @@
       st.role = m.you.role;
       st.partner = m.partner_name;
       st.iceServers = m.ice_servers || [];
+      st.back = m.back || {};
+      showChat(m.chat);
       st.mode = m.mode;
       $("title").textContent = `Session with ${m.partner_name}`;
       document.title = `Session with ${m.partner_name} · MentorBot`;
@@ -211,12 +237,24 @@
       $("waiting").hidden = true;
       // The newcomer makes the offer; start clean for it.
       if (st.mode === "p2p") { closePc(); clearRemote(); }
-      addNote(`${m.name} joined.`);
+      addNote(st.peerLeft ? `${m.name} rejoined.` : `${m.name} joined.`);
+      st.peerLeft = false;
     },
     async "peer-left"(m) {
-      $("waiting").hidden = false;
+      st.peerLeft = true;
       if (st.mode === "p2p") { closePc(); clearRemote(); }
-      addNote(m.reason === "hangup" ? `${st.partner} hung up.` : `${st.partner} left.`);
+      if (m.session === "ended") return; // "closed" follows at once
+      const until = clock(Date.parse(m.rejoin_until));
+      const text = m.reason === "hangup"
+        ? `${st.partner} left the call. The session is still on: they can rejoin until ${until}.`
+        : `${st.partner} left the room (page closed or connection lost). The session is still on: they can rejoin until ${until}.`;
+      $("waiting").textContent = text;
+      $("waiting").hidden = false;
+      addNote(text);
+    },
+    async left(m) {
+      if (m.session === "ended") return; // "closed" follows at once
+      end("You left the call", stillOn(m), true);
     },
     async signal(m) { await onSignal(m.data); },
     async "peer-ice"(m) { if (m.state === "failed") send({ type: "relay" }); },
@@ -232,7 +270,10 @@
       if (!m.on && st.serverPurpose === "upload") closeServer();
     },
     async closed(m) {
-      if (m.reason === "cancelled") end("Session cancelled", "This session is no longer on; you'll find the details in your chat.");
+      if (m.reason === "completed") {
+        const who = m.by === st.role ? "You hung up" : `${st.partner} hung up`;
+        end("Call ended", `${who}, so the session is complete. I'll ask you both to rate it in your chat.`);
+      } else if (m.reason === "cancelled") end("Session cancelled", "This session is no longer on; you'll find the details in your chat.");
       else end("Time's up", "The session is over. I'll ask you both to rate it in your chat.");
     },
     async replaced() { end("Opened elsewhere", "You joined this room from another tab or device; the call continues there."); },
@@ -358,9 +399,14 @@
     });
     $("consent").addEventListener("change", (e) => send({ type: "consent", record: e.target.checked }));
     $("hangup").addEventListener("click", () => {
+      // The server answers with what the hang-up means ("left" or "closed"); without an
+      // answer the session can't have changed, so it is still on.
       send({ type: "hangup" });
-      end("Call ended", "Thanks! I'll ask you both to rate the session in your chat.");
+      const fallback = { starts_at: new Date(st.startsAt).toISOString(), rejoin_until: new Date(st.closesAt).toISOString() };
+      setTimeout(() => end("You left the call", stillOn(fallback), true), 3000);
+      if (!st.ws || st.ws.readyState !== WebSocket.OPEN) end("You left the call", stillOn(fallback), true);
     });
+    $("rejoin").addEventListener("click", () => location.reload());
   }
 
   async function stopShare() {

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.booking.joins import recordings_of
 from core.booking.payloads import Bk, Rt, decision_buttons, rating_buttons
+from core.booking.room_chat import chatted
 from core.booking.service import BookingError
 from core.booking.tables import ACTIVE, Booking, SessionRating
 from core.booking.views import STATUS_LABELS, price_text, room_url, when
@@ -110,15 +111,18 @@ class MySessions(Dialog):
             )
             replies.append(Reply("*Past*"))
             recorded = await recordings_of(ctx.session, [b.id for b in past])
+            talked = await chatted(ctx.session, [b.id for b in past])
             for b in past:
                 buttons: tuple[tuple[Button | LinkButton, ...], ...] = (
                     rating_buttons(b.id) if b.status == "completed" and b.id not in rated else ()
                 )
-                if b.id in recorded:
+                if b.id in recorded or b.id in talked:
+                    # One page holds the session's record: its recordings and the room chat.
                     url = room_url(
                         ctx.deps.policies.public_url, ctx.deps.signing_key, b, ctx.user.id
                     )
-                    buttons = (*buttons, (LinkButton("🎞 Recording", f"{url}/recordings"),))
+                    label = "🎞 Recording" if b.id in recorded else "🗒 Room chat"
+                    buttons = (*buttons, (LinkButton(label, f"{url}/recordings"),))
                 replies.append(Reply(await booking_line(ctx, b), buttons=buttons))
         return replies
 

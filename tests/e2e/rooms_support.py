@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 from core.app import CoreApp
 from core.booking.views import room_token
 from core.clock import ManualClock
-from core.db.schema import Account
+from core.db.schema import Account, User
 from core.gateway_events import apply_gateway_event
 from core.services.payments import GatewayEvent
 from mentorbot.app import CORE, create_app
@@ -151,3 +151,22 @@ async def pay_token(call: Call) -> str:
         p = await u.payments.get(co.payment_id)
         assert p is not None
         return p.token
+
+
+async def home_on(core: CoreApp, user_id: int, platform: str) -> None:
+    """Give the person a primary account on a chat app (the room's ended card names it)."""
+    async with core.uow() as u:
+        s = u.session
+        account = Account(
+            user_id=user_id,
+            platform=platform,
+            workspace=platform,
+            external_id=f"home{user_id}",
+            display_name="home",
+            created_at=BOOKED_AT,
+        )
+        s.add(account)
+        await s.flush()
+        user = await s.get(User, user_id)
+        assert user is not None
+        user.primary_account_id = account.id

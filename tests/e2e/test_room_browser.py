@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from calls.client import PatternTrack, RoomClient
-from tests.e2e.rooms_support import START, Call, loopback_ice, start_call
+from tests.e2e.rooms_support import START, Call, home_on, loopback_ice, start_call
 from tests.e2e.test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 
 try:
@@ -121,7 +121,12 @@ async def test_room_page_with_an_aiortc_peer(
 
         await page.get_by_test_id("hangup").click()
         await expect(page.get_by_test_id("ended")).to_be_visible()
+        await expect(page.get_by_test_id("ended-text")).to_have_text(
+            "You hung up, so the session is complete. I'll ask you both to rate it in your chat."
+        )
+        await expect(page.get_by_test_id("rejoin")).to_be_hidden()
         assert (await mentor.expect("peer-left", WAIT_MS / 1000))["reason"] == "hangup"
+        assert (await mentor.expect("closed", WAIT_MS / 1000))["reason"] == "completed"
         assert errors == [], errors
         assert outside == [], outside
         await context.close()
@@ -159,3 +164,85 @@ async def test_device_check_echoes_video(call: Call, browser: Browser, loopback_
     await expect(page.get_by_test_id("rtt")).to_contain_text("min / median / max")
     assert errors == [] and outside == []
     await context.close()
+
+
+async def test_the_room_page_says_what_happened(
+    call: Call, browser: Browser, loopback_ice: None
+) -> None:
+    """Issue 22, items 5-8 in the page: the partner's leave and rejoin, the chat kept over a
+    reload, an early hang-up that keeps the session on (with Rejoin), the partner's hang-up
+    after the start ending it, the way back to the chat, and the favicon."""
+    await home_on(call.core, call.mentor, "telegram")
+    call.at(START - timedelta(minutes=5))
+    learner = RoomClient(call.url, call.token("learner"))
+    again = RoomClient(call.url, call.token("learner"))
+    context, page, outside, errors = await open_page(
+        browser, call.url, f"/room/{call.token('mentor')}"
+    )
+    try:
+        waiting = page.get_by_test_id("waiting")
+        await expect(waiting).to_have_text("Waiting for Asha to join…", timeout=WAIT_MS)
+        await asyncio.wait_for(learner.open(), WAIT_MS / 1000)
+        await expect(waiting).to_be_hidden(timeout=WAIT_MS)
+        await learner.send({"type": "chat", "text": "hello <i>there</i>"})
+        await expect(page.get_by_test_id("chat-msg")).to_have_text(
+            ["Ashahello <i>there</i>"], timeout=WAIT_MS
+        )
+
+        await page.reload()  # the chat comes back with the room
+        await expect(page.get_by_test_id("title")).to_have_text(
+            "Session with Asha", timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("chat-msg")).to_have_text(
+            ["Ashahello <i>there</i>"], timeout=WAIT_MS
+        )
+
+        await learner.send({"type": "hangup"})
+        await expect(waiting).to_be_visible(timeout=WAIT_MS)
+        await expect(waiting).to_contain_text(
+            "Asha left the call. The session is still on: they can rejoin until", timeout=WAIT_MS
+        )
+        await asyncio.wait_for(again.open(), WAIT_MS / 1000)
+        await expect(waiting).to_be_hidden(timeout=WAIT_MS)
+        await expect(page.locator("#messages li.muted").last).to_have_text(
+            "Asha rejoined.", timeout=WAIT_MS
+        )
+
+        await page.get_by_test_id("hangup").click()  # before the start
+        await expect(page.get_by_test_id("ended-title")).to_have_text(
+            "You left the call", timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("ended-text")).to_contain_text(
+            "The session is still on: it starts at", timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("back-web")).to_have_attribute(
+            "href", "/chat", timeout=WAIT_MS
+        )
+        await expect(page.get_by_test_id("back-app")).to_contain_text(
+            "go back to Telegram", timeout=WAIT_MS
+        )
+        assert (await again.expect("peer-left", WAIT_MS / 1000))["session"] == "on"
+        await page.get_by_test_id("rejoin").click()
+        await expect(page.get_by_test_id("ended")).to_be_hidden(timeout=WAIT_MS)
+        await expect(page.get_by_test_id("chat-msg")).to_have_count(1, timeout=WAIT_MS)
+        await again.expect("peer-joined", WAIT_MS / 1000)
+
+        call.at(START + timedelta(minutes=2))
+        await again.send({"type": "hangup"})
+        await expect(page.get_by_test_id("ended-title")).to_have_text("Call ended", timeout=WAIT_MS)
+        await expect(page.get_by_test_id("ended-text")).to_have_text(
+            "Asha hung up, so the session is complete. I'll ask you both to rate it in your chat.",
+            timeout=WAIT_MS,
+        )
+        await expect(page.get_by_test_id("rejoin")).to_be_hidden(timeout=WAIT_MS)
+
+        icon = await page.locator("link[rel=icon]").get_attribute("href")
+        assert icon is not None
+        got = await context.request.get(call.url + icon)
+        assert got.status == 200 and got.headers["content-type"] == "image/svg+xml"
+        assert errors == [], errors
+        assert outside == [], outside
+    finally:
+        await context.close()
+        await learner.close()
+        await again.close()

@@ -16,10 +16,11 @@ from calls.client import PatternTrack, RoomClient, echo_check
 from calls.web import ROOMS
 from core.booking.joins import RoomEvent, records_of
 from core.booking.noshow import Verdict, decide
+from core.booking.room_chat import messages_of
 from core.booking.tables import Booking
 from core.ledger.ledger import Ledger, platform
 from tests.booking_support import add_user
-from tests.e2e.rooms_support import START, Call, loopback_ice, start_call
+from tests.e2e.rooms_support import START, Call, home_on, loopback_ice, start_call
 
 __all__ = ["loopback_ice"]
 WAIT_S = 15  # every wait here is bounded
@@ -137,6 +138,8 @@ async def test_room_closes_at_end_plus_grace_for_both(call: Call) -> None:
             await mentor.open()
             await learner.open()
             for c in (mentor, learner):
+                if c is learner:  # told of the mentor's leaving as part of the end, not "on"
+                    assert (await c.expect("peer-left"))["session"] == "ended"
                 await c.expect("closed")
                 assert (await c.expect("_closed"))["code"] == 4002
         async with call.core.db.transaction() as s:
@@ -254,18 +257,21 @@ async def test_hang_up_after_both_joined_completes_and_asks_for_ratings(call: Ca
             await learner.open()
             await mentor.expect("peer-joined")
             await learner.send({"type": "hangup"})
+            # One hang-up after the start ends the session for both, and both are told so.
+            assert (await learner.expect("left"))["session"] == "ended"
+            assert (await learner.expect("closed"))["reason"] == "completed"
             assert (await learner.expect("_closed"))["code"] == 4003
-            assert (await mentor.expect("peer-left"))["reason"] == "hangup"
-            await mentor.send({"type": "hangup"})
-            await mentor.expect("_closed")
-        for _ in range(50):
-            async with call.core.db.transaction() as s:
-                b = await s.get(Booking, call.booking_id)
-                assert b is not None
-                if b.status == "completed":
-                    break
-            await asyncio.sleep(0.05)
-        assert b.status == "completed"
+            left = await mentor.expect("peer-left")
+            assert (left["reason"], left["session"]) == ("hangup", "ended")
+            closed = await mentor.expect("closed")
+            assert (closed["reason"], closed["by"]) == ("completed", "learner")
+            assert (await mentor.expect("_closed"))["code"] == 4002
+        assert await status_of(call) == "completed"
+        assert call.booking_id not in call.server.app[ROOMS].rooms
+        async with call.core.db.transaction() as s:
+            rows = await records_of(s, call.booking_id)
+            leaves = [(r.role, r.detail) for r in rows if r.kind == "leave"]
+        assert ("learner", "hangup") in leaves and ("mentor", "ended") in leaves
         async with call.core.db.transaction() as s:
             from core.db.schema import Outbox
 
@@ -295,14 +301,12 @@ async def test_a_hung_up_paid_call_pays_mentor_70_and_platform_30(paid_call: Cal
             await mentor.open()
             await learner.open()
             await mentor.expect("peer-joined")
+            # Both hang up at once: whichever completes it, both are told it's over.
             await learner.send({"type": "hangup"})
-            await mentor.expect("peer-left")
             await mentor.send({"type": "hangup"})
-            await mentor.expect("_closed")
-            for _ in range(300):  # completion runs after the hang-up, in the background
-                if await status_of(call) == "completed":
-                    break
-                await asyncio.sleep(0.05)
+            for c in (learner, mentor):
+                assert (await c.expect("closed"))["reason"] == "completed"
+            assert await status_of(call) == "completed"
     finally:
         await mentor.close()
         await learner.close()
@@ -446,3 +450,124 @@ async def test_room_closes_when_the_booking_is_cancelled(tmp_path: Path) -> None
                 assert (await mentor.expect("_closed"))["code"] == 4002
         finally:
             await mentor.close()
+
+
+async def test_leaving_early_keeps_the_session_on_and_the_other_side_sees_each_change(
+    call: Call,
+) -> None:
+    """Issue 22, items 5 and 6: a hang-up before the start (or without the partner) keeps the
+    session on and says until when one may rejoin; the other side is told of each leave and
+    rejoin at once; a hang-up after the start of a call both joined ends it for both."""
+    closes = "2026-11-23T13:15:00Z"
+    call.at(START - timedelta(minutes=5))
+    mentor = RoomClient(call.url, call.token("mentor"))
+    learner = RoomClient(call.url, call.token("learner"))
+    learner2 = RoomClient(call.url, call.token("learner"))
+    mentor2 = RoomClient(call.url, call.token("mentor"))
+    try:
+        async with asyncio.timeout(WAIT_S):
+            await mentor.open()
+            await learner.open()
+            await mentor.expect("peer-joined")
+            await learner.send({"type": "hangup"})
+            left = await learner.expect("left")
+            assert (left["session"], left["rejoin_until"]) == ("on", closes)
+            assert (await learner.expect("_closed"))["code"] == 4003
+            gone = await mentor.expect("peer-left")
+            assert (gone["reason"], gone["session"], gone["rejoin_until"]) == (
+                "hangup",
+                "on",
+                closes,
+            )
+            assert await status_of(call) == "confirmed"
+            assert (await learner2.open())["peer"]["role"] == "mentor"
+            assert (await mentor.expect("peer-joined"))["from"] == "learner"
+
+            call.at(START + timedelta(minutes=2))
+            await mentor.close()  # the mentor's connection drops: not a hang-up
+            gone = await learner2.expect("peer-left")
+            assert (gone["reason"], gone["session"]) == ("closed", "on")
+            assert await status_of(call) == "confirmed"
+            await mentor2.open()
+            assert (await learner2.expect("peer-joined"))["from"] == "mentor"
+
+            await learner2.send({"type": "hangup"})
+            assert (await learner2.expect("left"))["session"] == "ended"
+            assert (await mentor2.expect("peer-left"))["session"] == "ended"
+            closed = await mentor2.expect("closed")
+            assert (closed["reason"], closed["by"]) == ("completed", "learner")
+        assert await status_of(call) == "completed"
+    finally:
+        for c in (mentor, learner, learner2, mentor2):
+            await c.close()
+
+
+async def test_room_chat_is_kept_shown_on_rejoin_and_in_the_session_record(call: Call) -> None:
+    """Issue 22, item 7."""
+    mentor = RoomClient(call.url, call.token("mentor"))
+    learner = RoomClient(call.url, call.token("learner"))
+    again = RoomClient(call.url, call.token("learner"))
+    try:
+        async with asyncio.timeout(WAIT_S):
+            assert (await mentor.open())["chat"] == []
+            await learner.open()
+            await mentor.send({"type": "chat", "text": "<b>read</b> https://example.org/x"})
+            await learner.expect("chat")
+            await learner.send({"type": "chat", "text": "thanks!"})
+            await mentor.expect("chat")
+            call.server.app[ROOMS].max_chat_messages = 2  # bounded: a full chat says so
+            await mentor.send({"type": "chat", "text": "one more"})
+            assert "chat is full" in (await mentor.expect("error"))["reason"]
+            await learner.close()  # a reload
+            history = (await again.open())["chat"]
+        assert [(m["from"], m["name"], m["text"]) for m in history] == [
+            ("mentor", "Meera", "<b>read</b> https://example.org/x"),
+            ("learner", "Asha", "thanks!"),
+        ]
+        assert all(m["at"] == "2026-11-23T13:01:00Z" for m in history)
+        async with call.core.db.transaction() as s:
+            kept = await messages_of(s, call.booking_id)
+        assert [(m.user_id, m.role) for m in kept] == [
+            (call.mentor, "mentor"),
+            (call.learner, "learner"),
+        ]
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{call.url}/room/{call.token('learner')}/recordings") as resp,
+        ):
+            assert resp.status == 200
+            record = await resp.text()
+        assert "<b>Meera</b>: &lt;b&gt;read&lt;/b&gt; https://example.org/x" in record
+        assert "<b>You</b>: thanks!" in record
+    finally:
+        for c in (mentor, learner, again):
+            await c.close()
+
+
+async def test_the_room_knows_the_way_back_and_has_a_favicon(call: Call) -> None:
+    """Issue 22, item 8: the welcome names the chat app of each person's primary account."""
+    await home_on(call.core, call.mentor, "telegram")
+    mentor = RoomClient(call.url, call.token("mentor"))
+    learner = RoomClient(call.url, call.token("learner"))
+    alone = RoomClient(call.url, call.token("learner"))
+    try:
+        async with asyncio.timeout(WAIT_S):
+            # Alone after the start, a hang-up isn't the end of the session either.
+            await alone.open()
+            await alone.send({"type": "hangup"})
+            assert (await alone.expect("left"))["session"] == "on"
+            assert await status_of(call) == "confirmed"
+            back = (await mentor.open())["back"]
+            assert back == {"chat_url": "/chat", "platform": "telegram", "app": "Telegram"}
+            back = (await learner.open())["back"]
+            assert back == {"chat_url": "/chat", "platform": "", "app": ""}  # no primary account
+    finally:
+        for c in (alone, mentor, learner):
+            await c.close()
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{call.url}/room/static/favicon.svg") as resp:
+            assert resp.status == 200 and resp.content_type == "image/svg+xml"
+            assert (await resp.text()).startswith("<svg")
+        for path in (f"/room/{call.token('learner')}", "/room/not-a-token"):
+            async with http.get(call.url + path) as resp:
+                assert 'rel="icon" href="/room/static/favicon.svg"' in await resp.text()

@@ -8,10 +8,11 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from core.app import CoreApp
+from core.booking.room_chat import add_message
 from core.booking.tables import Booking, BookingNotice
 from core.clock import ManualClock
 from core.db.schema import MentorProfile
-from core.messaging import Reply
+from core.messaging import LinkButton, Reply
 from tests.support import ChatDriver, RecordingChannel, make_core
 from tests.unit.dialog_helpers import apply_as_mentor
 from tests.unit.test_onboarding import onboard_learner
@@ -109,6 +110,15 @@ async def test_book_accept_remind_complete_rate(
         assert mp.sessions_completed == 1
     await learner.say("/sessions")
     assert "completed" in learner.text()
+    assert not any(isinstance(x, LinkButton) for r in learner.last for x in r.all_buttons())
+    # The call room's chat is part of the session's record, linked from /sessions.
+    async with core.db.transaction() as s:
+        b = await s.scalar(select(Booking))
+        assert b is not None
+        await add_message(s, b.id, b.learner_id, "learner", "thanks!", clock.now())
+    await learner.say("/sessions")
+    links = [x for r in learner.last for x in r.all_buttons() if isinstance(x, LinkButton)]
+    assert [x.label for x in links] == ["🗒 Room chat"] and links[0].url.endswith("/recordings")
 
 
 async def test_reminders_are_sent_once_across_a_restart(
