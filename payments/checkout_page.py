@@ -29,12 +29,20 @@ button{font-size:1.1rem;padding:.6rem 1.4rem;margin:.3rem;border-radius:.4rem;bo
 """
 
 
+# Every pay page leads back: the web chat is served by the same app; people from a chat app
+# go back there (their booking and what comes next are in that chat).
+WAY_BACK = (
+    "<p class=muted><a href='/chat'>← Back to the MentorBot web chat</a>, or to the app you "
+    "came from (Telegram, Slack or Discord).</p>"
+)
+
+
 def page(title: str, body: str, status: int = 200) -> web.Response:
     doc = (
         f"<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<meta name=viewport content='width=device-width,initial-scale=1'>"
         f"<title>{html.escape(title)} · MentorBot</title><style>{STYLE}</style></head>"
-        f"<body>{body}</body></html>"
+        f"<body>{body}{WAY_BACK}</body></html>"
     )
     return web.Response(text=doc, content_type="text/html", status=status)
 

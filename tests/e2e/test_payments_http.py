@@ -129,6 +129,8 @@ async def test_sandbox_checkout_end_to_end(server: TestServer, http: aiohttp.Cli
         page = await r.text()
         assert r.status == 200
     assert "SANDBOX" in page and "₹100" in page and "React" in page
+    # Issue #22 item 16: styled, and a way back to the chat.
+    assert "<style>" in page and "href='/chat'" in page
     # Fail first: nothing is credited, the page offers another try.
     async with http.post(server.make_url(f"/pay/{p.token}/sandbox"), data={"outcome": "fail"}) as r:
         assert r.status == 200 and "didn't go through" in await r.text()
