@@ -7,6 +7,9 @@ from datetime import datetime
 from core.availability import format_windows
 from core.languages import language_by_code
 from core.markup import esc
+from core.messaging import Button, Reply
+from core.services.buttons import Cm
+from core.services.communities import CommunityView
 from core.services.profiles import ProfileView, ReviewView
 from core.services.search import MentorHit
 from core.text import money
@@ -102,4 +105,20 @@ def reviews_text(reviews: tuple[ReviewView, ...]) -> str:
         return "No reviews yet."
     return "\n".join(
         f"- {'★' * r.stars}{'☆' * (5 - r.stars)} {esc(r.text)} — _{esc(r.author)}_" for r in reviews
+    )
+
+
+def community_line(c: CommunityView) -> str:
+    skills = f" · {esc(', '.join(c.skills))}" if c.skills else ""
+    role = f" · you're {c.role}" if c.role and c.role != "member" else ""
+    return f"*{esc(c.name)}* ({c.members} member{'s' if c.members != 1 else ''}){skills}{role}"
+
+
+def community_suggestions(found: list[CommunityView]) -> Reply | None:
+    """ "Communities for you", with a Join button each (after onboarding, after a session)."""
+    if not found:
+        return None
+    return Reply(
+        "Communities for you:\n" + "\n".join(f"- {community_line(c)}" for c in found),
+        buttons=tuple((Button(f"Join {c.name[:40]}", Cm("join", c.id).pack()),) for c in found),
     )

@@ -3,40 +3,25 @@ and create one (admins, and mentors with a record)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from core.booking.reputation import reputation
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc
 from core.messaging import Asks, Button, Inbound, Reply
-from core.payloads import Payload
+from core.services.buttons import Cm
 from core.services.communities import (
     ABOUT_MAX,
     NAME_MAX,
     VISIBILITIES,
     CommunityError,
-    CommunityView,
 )
 from core.skills import SkillMatch
-
-
-@dataclass(frozen=True)
-class Cm(Payload, prefix="cm"):
-    what: str  # join | leave | browse | create | vis
-    target: int
-
+from core.views import community_line, community_suggestions
 
 VISIBILITY_WORDS = {
     "public": "anyone can find and join it",
     "unlisted": "not listed; anyone with its name can join",
     "invite": "only people with the invite code",
 }
-
-
-def _line(c: CommunityView) -> str:
-    skills = f" · {esc(', '.join(c.skills))}" if c.skills else ""
-    role = f" · you're {c.role}" if c.role and c.role != "member" else ""
-    return f"*{esc(c.name)}* ({c.members} member{'s' if c.members != 1 else ''}){skills}{role}"
 
 
 async def may_create(ctx: Ctx) -> bool:
@@ -50,13 +35,7 @@ async def may_create(ctx: Ctx) -> bool:
 
 async def suggestions(ctx: Ctx, skill_ids: list[int]) -> Reply | None:
     """Communities about the person's skills they aren't in yet (after onboarding)."""
-    found = await ctx.u.communities.suggested(ctx.user.id, skill_ids)
-    if not found:
-        return None
-    return Reply(
-        "Communities for you:\n" + "\n".join(f"- {_line(c)}" for c in found),
-        buttons=tuple((Button(f"Join {c.name[:40]}", Cm("join", c.id).pack()),) for c in found),
-    )
+    return community_suggestions(await ctx.u.communities.suggested(ctx.user.id, skill_ids))
 
 
 class Communities(Dialog):
@@ -166,7 +145,7 @@ class Communities(Dialog):
             return end(Reply(str(exc)))
         return end(
             Reply(
-                f"Created {_line(c)}. You're its owner.\n"
+                f"Created {community_line(c)}. You're its owner.\n"
                 f"People join with `/community join {c.invite_code}`"
                 + (" or find it under /community browse." if vis == "public" else ".")
             )
@@ -185,7 +164,7 @@ class Communities(Dialog):
             )
         rows.append((Button("Leave one…", Cm("leave", 0).pack()),))
         return Reply(
-            "*Your communities*\n" + "\n".join(f"- {_line(c)}" for c in mine),
+            "*Your communities*\n" + "\n".join(f"- {community_line(c)}" for c in mine),
             buttons=tuple(rows),
         )
 
@@ -200,7 +179,7 @@ class Communities(Dialog):
             about = f" about {esc(text.strip())}" if text.strip() else ""
             return Reply(f"No public communities{about} yet.")
         return Reply(
-            "*Communities*\n" + "\n".join(f"- {_line(c)}" for c in found),
+            "*Communities*\n" + "\n".join(f"- {community_line(c)}" for c in found),
             buttons=tuple(
                 (Button(f"Join {c.name[:40]}", Cm("join", c.id).pack()),)
                 for c in found
@@ -219,7 +198,7 @@ class Communities(Dialog):
             c = await ctx.u.communities.join(ctx.user, community_id, code)
         except CommunityError as exc:
             return Reply(str(exc))
-        return Reply(f"You're in {_line(c)}. /community lists your communities.")
+        return Reply(f"You're in {community_line(c)}. /community lists your communities.")
 
     async def _leave_list(self, ctx: Ctx) -> Reply:
         mine = await ctx.u.communities.mine(ctx.user.id)

@@ -27,6 +27,7 @@ from core.markup import esc
 from core.messaging import Attachment, Button, LinkButton, Reply
 from core.services.search import SearchFilters
 from core.uow import UnitOfWork
+from core.views import community_suggestions
 
 
 class _Parties:
@@ -222,6 +223,12 @@ async def completed(u: UnitOfWork, ev: SessionCompleted) -> None:
                 buttons=rating_buttons(p.b.id),
             ),
         )
+        # What they learn or teach has a community: this is a good moment to say so.
+        kind = "teach" if user.id == p.mentor.id else "learn"
+        skills = [s.skill_id for s in await u.profiles.skills_of(user.id, kind)]
+        suggested = community_suggestions(await u.communities.suggested(user.id, skills))
+        if suggested is not None:
+            await p.send(user, suggested)
 
 
 def _late_terms(b: Booking, fee_bps: int) -> str:

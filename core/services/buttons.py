@@ -47,3 +47,11 @@ def withdrawal_buttons(withdrawal_id: int) -> tuple[tuple[Button, ...], ...]:
 @dataclass(frozen=True)
 class ViewProfile(Payload, prefix="pv"):
     user_id: int
+
+
+@dataclass(frozen=True)
+class Cm(Payload, prefix="cm"):
+    """A community button: join | leave | browse | create | vis (a creation step)."""
+
+    what: str
+    target: int

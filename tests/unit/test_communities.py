@@ -4,10 +4,16 @@ code, leave; suggested after onboarding — through the real runner and dialogs.
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from core.app import CoreApp
+from core.clock import ManualClock
+from core.db.schema import Skill
 from core.policies import Policies
-from tests.support import ChatDriver, rebuilt
+from tests.e2e.rooms_support import START, book
+from tests.support import ChatDriver, RecordingChannel, rebuilt
 from tests.unit.dialog_helpers import apply_as_mentor
 from tests.unit.test_onboarding import onboard_learner
 
@@ -82,3 +88,21 @@ async def test_mentors_with_a_record_may_create(core: CoreApp) -> None:
     await meera.say("Kubernetes, Docker")
     await meera.press("unlisted")
     assert "Created *Kubernetes Circle*" in meera.text()
+
+
+async def test_a_completed_session_suggests_communities(
+    core: CoreApp, clock: ManualClock, inbox: RecordingChannel
+) -> None:
+    """Issue #15 item 1: after a session, communities about what each side learns or teaches."""
+    await admin_creates(core, "Python Learners", "Python", "public")
+    _booking, _mentor, learner = await book(core)
+    async with core.uow() as u:
+        python = await u.session.scalar(select(Skill.id).where(Skill.name == "Python"))
+        assert python is not None
+        await u.profiles.set_skills(learner, "learn", [(python, "beginner")])
+    clock.advance(START + timedelta(hours=1) - clock.now())  # past the end and the grace
+    await core.tick()
+    told = "\n".join(r.text for r in inbox.inbox["asha"])
+    assert "How was your session" in told and "Communities for you" in told
+    assert "Python Learners" in told
+    assert "Communities for you" not in "\n".join(r.text for r in inbox.inbox["meera"])
