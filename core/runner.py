@@ -29,7 +29,9 @@ from core.dialogs.engine import (
     Step,
     describe_inbound,
 )
+from core.dialogs.guess import search_or_guess
 from core.dialogs.menu import help_reply
+from core.dialogs.onboarding import offer_to_teach
 from core.markup import esc
 from core.messaging import (
     JSON,
@@ -410,21 +412,16 @@ class Runner:
 
     async def _free_text(self, ctx: Ctx, text: str) -> Step:
         """Text outside any dialog (a first message, or after one ended): read for intent."""
-        reading = read_intent(text, skill_finder(ctx))
+        reading = read_intent(text, ctx.deps.catalog.index.names_in)
         onboarded = ctx.user.onboarded
         if reading.intent == "greet":
             return Step((), None, start=("menu", "") if onboarded else ("onboarding", ""))
         if reading.intent == "thanks":
             return Step((Reply("You're welcome! 😊"),), None, start=("menu", "quiet"))
         if reading.intent == "find":
-            # A bare skill name ("react") is a search; a skill named in passing, a guess.
-            sure = reading.sure or ctx.deps.catalog.index.exact(text.strip()) is not None
-            target = "find" if sure else "guess"
-            return Step((), None, start=(target, reading.rest or text))
+            return Step((), None, start=search_or_guess(ctx, reading, text))
         if reading.intent == "teach":
-            said = ", ".join(reading.skills) or reading.rest
-            mode = f"apply::{said}" if onboarded else f"onboard:mentor:{said}"
-            return Step((), None, start=("onboarding", mode))
+            return offer_to_teach(ctx, reading)
         answer = ANSWERS.get(reading.intent)
         if answer is not None:
             after = ("menu", "quiet") if onboarded else ("onboarding", "quiet")
@@ -432,11 +429,6 @@ class Runner:
         if not onboarded and not looks_like_skill(ctx, text):
             return Step((), None, start=("onboarding", ""))
         return Step((), None, start=("find", text))
-
-
-def skill_finder(ctx: Ctx) -> Callable[[str], list[str]]:
-    """The catalogue's skills named in a text, for the plain-words reader."""
-    return lambda text: [s.name for s in ctx.deps.catalog.index.find_in(text)]
 
 
 def looks_like_skill(ctx: Ctx, text: str) -> bool:

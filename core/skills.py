@@ -209,6 +209,10 @@ class SkillIndex:
                         found.append(hit)
         return found
 
+    def names_in(self, text: str) -> list[str]:
+        """The names of the skills a sentence names (the plain-words reader's finder)."""
+        return [s.name for s in self.find_in(text)]
+
     def suggest(self, typed: str, limit: int = 4) -> tuple[SkillRef, ...]:
         key = skill_key(typed)
         found = process.extract(key, self._keys, scorer=fuzz.WRatio, score_cutoff=72, limit=24)

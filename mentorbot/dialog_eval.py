@@ -225,7 +225,7 @@ class Readers:
         index = _catalogue()
         now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # the reading of skills is timeless
         return cls(
-            lambda text: read_intent(text, lambda t: [s.name for s in index.find_in(t)]),
+            lambda text: read_intent(text, index.names_in),
             control_word,
             read_name,
             lambda text: read_skills(text, is_skill=lambda n: index.exact(n) is not None),

@@ -115,7 +115,7 @@ class Communities(Dialog):
     async def on_skills(self, ctx: Ctx, inbound: Inbound) -> Step:
         text = ctx.text_of(inbound) or ""
         index = ctx.deps.catalog.index
-        found = [r for r in index.find_in(text)]
+        found = index.find_in(text)
         unknown = [p.strip() for p in text.split(",") if p.strip() and index.exact(p) is None]
         unknown = [u for u in unknown if not isinstance(index.resolve(u), SkillMatch)]
         if not found:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from core.db.schema import MentorProfile
 from core.dialogs.answers import ANSWERS
-from core.dialogs.engine import Ctx, Dialog, Step, goto, handoff
+from core.dialogs.engine import Ctx, Dialog, Step, goto
 from core.dialogs.matchview import (
     breakdown_text,
     result_line,
@@ -16,6 +16,7 @@ from core.dialogs.matchview import (
     understood_text,
     why_in_words,
 )
+from core.dialogs.onboarding import offer_to_teach
 from core.dialogs.profile import mentor_profile_reply
 from core.languages import language_by_code, parse_languages
 from core.markup import esc, quote
@@ -80,30 +81,21 @@ NOTHING_TO_FIND = (
 )
 
 
-def _question_about_us(ctx: Ctx, text: str) -> Reply | None:
-    """ "how do refunds work?" typed where a skill is asked: answered, then the question again
-    — in a search nobody is looking for a mentor called that."""
-    reading = read_intent(text)
-    answer = ANSWERS.get(reading.intent)
-    return Reply(answer(ctx.deps.policies)) if answer is not None else None
-
-
-def _offer_to_teach(ctx: Ctx, text: str) -> Step | None:
-    """ "I can teach React" typed into a search: the mentor application, React filled in."""
-    index = ctx.deps.catalog.index
-    reading = read_intent(text, lambda t: [s.name for s in index.find_in(t)])
-    if reading.intent != "teach":
-        return None
-    said = ", ".join(reading.skills) or reading.rest
-    mode = f"apply::{said}" if ctx.user.onboarded else f"onboard:mentor:{said}"
-    return handoff("onboarding", mode)
-
-
-def _asks_for_anything(text: str) -> bool:
-    """Small talk and markup name nothing to search for; anything else is worth a search."""
+def _aside(ctx: Ctx, text: str) -> Reply | Step | None:
+    """Typed text that isn't a search, read once: a question about MentorBot gets its answer
+    (then the search goes on), an offer to teach starts the application, and small talk or
+    markup ("hello?", "<script>…") is told how to ask. None: search for it."""
     if re.search(r"<[^>]*>", text) or not re.search(r"[^\W\d_]{2,}", text):
-        return False
-    return read_intent(text).intent not in ("greet", "thanks", "help")
+        return Reply(NOTHING_TO_FIND)
+    reading = read_intent(text, ctx.deps.catalog.index.names_in)
+    answer = ANSWERS.get(reading.intent)
+    if answer is not None:
+        return Reply(answer(ctx.deps.policies))
+    if reading.intent == "teach":
+        return offer_to_teach(ctx, reading)
+    if reading.intent in ("greet", "thanks", "help"):
+        return Reply(NOTHING_TO_FIND)
+    return None
 
 
 def clean_query(text: str) -> str:
@@ -119,9 +111,11 @@ class FindMentor(Dialog):
     async def start(self, ctx: Ctx, args: str) -> Step:
         ctx.data.update({"sort": "rating", "page": 0})
         query = clean_query(args)
-        if query and not _asks_for_anything(query):
-            # "hello?", "thanks", "<script>…": nothing to search for — say how to ask.
-            return goto("skill", Reply(NOTHING_TO_FIND), await self.prompt(ctx, "skill"))
+        aside = _aside(ctx, args) if query else None
+        if isinstance(aside, Step):
+            return aside
+        if aside is not None:
+            return goto("skill", aside, await self.prompt(ctx, "skill"))
         if query and ctx.deps.recommender is not None:
             return await self._understand(ctx, args.strip())
         if query:
@@ -413,14 +407,11 @@ class FindMentor(Dialog):
         text = clean_query(ctx.text_of(inbound) or "")
         if not text:
             return await self.retry(ctx, "skill", "Please type a skill.")
-        asked = _question_about_us(ctx, ctx.text_of(inbound) or "")
-        if asked is not None:
-            return goto("skill", asked, await self.prompt(ctx, "skill"))
-        offer = _offer_to_teach(ctx, ctx.text_of(inbound) or "")
-        if offer is not None:
-            return offer
-        if not _asks_for_anything(text):
-            return await self.retry(ctx, "skill", NOTHING_TO_FIND)
+        aside = _aside(ctx, ctx.text_of(inbound) or "")
+        if isinstance(aside, Step):
+            return aside
+        if aside is not None:
+            return goto("skill", aside, await self.prompt(ctx, "skill"))
         return await self._with_skill_text(ctx, text)
 
     async def _pick(self, ctx: Ctx, skill_id: int) -> Step:
@@ -464,12 +455,11 @@ class FindMentor(Dialog):
         p = Fm.parse(ctx.action_of(inbound) or "")
         text = ctx.text_of(inbound)
         if p is None:
-            asked = _question_about_us(ctx, text or "")
-            if asked is not None:
-                return goto("results", asked, await self._results(ctx))
-            offer = _offer_to_teach(ctx, text or "")
-            if offer is not None:
-                return offer
+            aside = _aside(ctx, text) if text else None
+            if isinstance(aside, Step):
+                return aside
+            if aside is not None:
+                return goto("results", aside, await self._results(ctx))
             if text:
                 langs = parse_languages(text)
                 if langs.found and not langs.unknown:

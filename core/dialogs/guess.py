@@ -9,6 +9,14 @@ from core.dialogs.engine import Ctx, Dialog, Step, goto, handoff
 from core.markup import quote
 from core.messaging import Button, Inbound, Reply
 from core.payloads import Payload
+from core.understand.intents import Reading
+
+
+def search_or_guess(ctx: Ctx, reading: Reading, text: str) -> tuple[str, str]:
+    """(dialog, args) for a reading that wants a search: a bare skill name ("react") or a
+    clear request searches at once; a skill named in passing is asked about first."""
+    sure = reading.sure or ctx.deps.catalog.index.exact(text.strip()) is not None
+    return ("find" if sure else "guess", reading.rest or text)
 
 
 @dataclass(frozen=True)
@@ -50,5 +58,5 @@ class ConfirmGuess(Dialog):
         """The whole sentence for plain-words search; the skill it names for the basic one."""
         if ctx.deps.recommender is not None:
             return text
-        named = ctx.deps.catalog.index.find_in(text)
-        return named[0].name if named else text
+        named = ctx.deps.catalog.index.names_in(text)
+        return named[0] if named else text

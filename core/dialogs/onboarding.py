@@ -10,6 +10,7 @@ from core.dialogs.answers import ANSWERS
 from core.dialogs.community import suggestions
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
 from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
+from core.dialogs.guess import search_or_guess
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote
@@ -17,7 +18,7 @@ from core.messaging import Button, Inbound, Reply, TextIn
 from core.numbers import as_int
 from core.skills import parse_level
 from core.timezones import describe_zone, zone
-from core.understand.intents import read_intent
+from core.understand.intents import Reading, read_intent
 from core.views import profile_card
 
 MENTOR_STEPS = ("headline", "bio", "years", "price", "lengths", "extras")
@@ -47,6 +48,19 @@ async def submit_application(ctx: Ctx) -> Reply:
 async def all_set(ctx: Ctx) -> Reply:
     view = await ctx.profiles.view(ctx.user.id)
     return Reply("All set 🎉 Here's your profile:\n\n" + profile_card(view, ctx.now, own=True))
+
+
+def taught(reading: Reading) -> str:
+    """What someone offering to teach said they teach: the catalogue's skills, or their words."""
+    return ", ".join(reading.skills) or reading.rest
+
+
+def offer_to_teach(ctx: Ctx, reading: Reading) -> Step:
+    """ "I can teach React" outside the application: the application, React filled in."""
+    said = taught(reading)
+    return handoff(
+        "onboarding", f"apply::{said}" if ctx.user.onboarded else f"onboard:mentor:{said}"
+    )
 
 
 ROLE_HINT = (
@@ -338,17 +352,14 @@ class Onboarding(Dialog):
     async def _role_in_words(self, ctx: Ctx, text: str) -> Step:
         """The first thing a newcomer types, read for what they want."""
         index = ctx.deps.catalog.index
-        reading = read_intent(text, lambda t: [s.name for s in index.find_in(t)])
+        reading = read_intent(text, index.names_in)
         if reading.intent == "find" or (
             reading.intent == "unknown" and index.exact(text.strip()) is not None
         ):
-            # Matches first; a profile only when they book (BookSession asks for it). A
-            # guess from a skill named in passing is asked about first.
-            sure = reading.sure or index.exact(text.strip()) is not None
-            return handoff("find" if sure else "guess", reading.rest or text)
+            # Matches first; a profile only when they book (BookSession asks for it).
+            return handoff(*search_or_guess(ctx, reading, text))
         if reading.intent == "teach":
-            said = ", ".join(reading.skills) or reading.rest
-            ctx.data.update({"learn": False, "mentor": True, "prefill_teach": said})
+            ctx.data.update({"learn": False, "mentor": True, "prefill_teach": taught(reading)})
             await ctx.profiles.set_role(ctx.user.id, learn=False, mentor=True)
             await ctx.mentors.profile(ctx.user.id)
             return await self._advance(
