@@ -54,10 +54,11 @@ async def test_two_workers_on_one_database_lose_no_update(db: Database, clock: M
     assert len(users) == 1
 
 
-async def test_a_failing_step_changes_nothing_and_says_sorry(
-    core: CoreApp, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    c = ChatDriver(core, "oops")
+async def at_a_failing_name_step(
+    core: CoreApp, name: str, monkeypatch: pytest.MonkeyPatch
+) -> ChatDriver:
+    """Onboarding at the name question, whose step fails until monkeypatch.undo()."""
+    c = ChatDriver(core, name)
     await c.say("/start")
     await c.press("Learn")
 
@@ -65,6 +66,13 @@ async def test_a_failing_step_changes_nothing_and_says_sorry(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(Onboarding, "on_name", boom)
+    return c
+
+
+async def test_a_failing_step_changes_nothing_and_says_sorry(
+    core: CoreApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = await at_a_failing_name_step(core, "oops", monkeypatch)
     await c.say("Olga")
     assert c.text() == SORRY
     monkeypatch.undo()
@@ -121,14 +129,7 @@ async def test_a_redelivered_event_is_acted_on_once(core: CoreApp) -> None:
 async def test_a_failed_step_forgets_its_delivery_so_the_retry_works(
     core: CoreApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    c = ChatDriver(core, "crash")
-    await c.say("/start")
-    await c.press("Learn")
-
-    async def boom(self: Onboarding, ctx: object, inbound: object) -> object:
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr(Onboarding, "on_name", boom)
+    c = await at_a_failing_name_step(core, "crash", monkeypatch)
     once = Delivered("telegram:1", "777")
     assert (await core.handle(c.actor, TextIn("Olga"), once=once))[0].text == SORRY
     monkeypatch.undo()
