@@ -8,8 +8,10 @@ from core.text import money
 
 
 def _split(p: Policies) -> str:
-    mentor = 100 - p.platform_fee_bps // 100
-    return f"{mentor}/{100 - mentor}"
+    """ "70/30: 70 % to the mentor, 30 % platform fee" from the fee policy."""
+    fee = p.platform_fee_bps / 100
+    mentor = 100 - fee
+    return f"{mentor:g}/{fee:g}: {mentor:g} % to the mentor, {fee:g} % platform fee"
 
 
 def price_answer(p: Policies) -> str:
@@ -19,8 +21,8 @@ def price_answer(p: Policies) -> str:
         f"minutes by default; mentors offer {lengths} min); a typical paid session is "
         f"{money(p.default_price_minor, p.currency)}. Many mentors are free, and some take "
         "skill-exchange credits instead of money. You see the price before you book; what you "
-        f"pay is held until the session is done. Of a paid session the mentor gets {_split(p)} "
-        "(the rest keeps MentorBot running)."
+        f"pay is held until the session is done. A paid session is split {_split(p)} "
+        "(it keeps MentorBot running)."
     )
 
 
