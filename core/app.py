@@ -22,12 +22,15 @@ from core.forms import Form, FormOutcome, FormValues
 from core.messaging import Actor, ConversationKey, Delivered, Inbound, Reply
 from core.notices.table import core_handlers
 from core.policies import Policies
-from core.ports import Clock, PaymentGateway, Recommender
+from core.ports import ChatRef, Clock, PaymentGateway, Recommender
+from core.relay import RelayQueue
 from core.runner import Runner
 from core.services.announcements import Announcements
 from core.services.catalog import SkillCatalog
+from core.services.communities import CommunityView
 from core.services.identity import Who
 from core.services.places import Place
+from core.services.relay import RelayError, RoomMessage, Upload
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
 
 
@@ -63,6 +66,7 @@ class CoreApp:
                 catalog=catalog or SkillCatalog(),
                 delivery=Delivery(db, clock),
                 handlers=core_handlers(extra_handlers),
+                relay=RelayQueue(db, clock, (policies or Policies()).public_url),
                 admins=admins,
                 gateway=gateway,
                 recommender=recommender,
@@ -151,6 +155,99 @@ class CoreApp:
                 return False
             await u.places.removed(place)
             return True
+
+    # ---- the community bridge (DESIGN §11) ----
+    @property
+    def relay(self) -> RelayQueue:
+        """Adapters register their Bridge here; web rooms listen for new messages."""
+        return self.deps.relay
+
+    async def is_linked(self, chat: ChatRef) -> bool:
+        """Whether messages in this chat belong to a community (else the bot ignores them)."""
+        async with unit_of_work(self.deps) as u:
+            return await u.relay.channel(chat) is not None
+
+    async def relay_said(
+        self,
+        actor: Actor,
+        chat: ChatRef,
+        message_id: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        upload: Upload | None = None,
+    ) -> bool:
+        """A message in a linked chat: recorded once, copied to the community's other chats
+        and its web room. False when the chat isn't linked or it was relayed before."""
+        async with unit_of_work(self.deps) as u:
+            if await u.relay.channel(chat) is None:
+                return False
+            user, _ = await u.identity.resolve(actor)
+            try:
+                return (
+                    await u.relay.said(user, chat, message_id, text, reply_to, upload) is not None
+                )
+            except RelayError:
+                return False
+
+    async def relay_edited(self, chat: ChatRef, message_id: str, text: str) -> bool:
+        async with unit_of_work(self.deps) as u:
+            return await u.relay.edited(chat, message_id, text)
+
+    async def relay_deleted(self, chat: ChatRef, message_id: str) -> bool:
+        async with unit_of_work(self.deps) as u:
+            return await u.relay.deleted(chat, message_id)
+
+    async def room(self, slug: str, actor: Actor | None) -> CommunityView | None:
+        """A community's web room, as the viewer sees it (None: no such room to show)."""
+        async with unit_of_work(self.deps) as u:
+            c = await u.communities.by_slug(slug)
+            if c is None:
+                return None
+            viewer = None
+            if actor is not None:
+                found = await u.identity.find(actor)
+                viewer = found.id if found is not None else None
+            view = await u.communities.view(c.id, viewer)
+            return view if view.visibility != "invite" or view.role is not None else None
+
+    async def room_history(
+        self, community_id: int, before_id: int | None = None, limit: int = 50
+    ) -> list[RoomMessage]:
+        async with unit_of_work(self.deps) as u:
+            return await u.relay.history(
+                community_id, self.deps.policies.public_url, before_id, limit
+            )
+
+    async def room_message(self, message_id: int) -> RoomMessage | None:
+        async with unit_of_work(self.deps) as u:
+            return await u.relay.one(message_id, self.deps.policies.public_url)
+
+    async def room_join(self, actor: Actor, community_id: int) -> CommunityView:
+        """Joins from the web room (public and unlisted rooms; CommunityError otherwise)."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            return await u.communities.join(user, community_id)
+
+    async def room_say(
+        self,
+        actor: Actor,
+        community_id: int,
+        text: str,
+        reply_to: int | None = None,
+        upload: Upload | None = None,
+    ) -> int:
+        """A message written in the web room (RelayError: said why not); returns its id."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            msg = await u.relay.said_on_web(user, community_id, text, reply_to, upload)
+            return msg.id
+
+    async def shared_file(self, file_id: int, token: str) -> tuple[str, str, bytes] | None:
+        """A file shared in a community (name, type, bytes), by its unguessable address."""
+        async with unit_of_work(self.deps) as u:
+            f = await u.relay.file(file_id, token)
+            return None if f is None else (f.name, f.mime, f.data)
 
     # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
     def form_for(self, inbound: Inbound) -> str | None:

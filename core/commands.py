@@ -77,14 +77,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("withdraw", "withdraw what you earned to UPI", ("wallet", "withdraw")),
     Command(
         "community",
-        "communities: browse by skill, join, leave, create",
+        "communities: browse by skill, join, leave, create, link a group",
         ("community", ""),
         aliases=("communities",),
         arg=Arg(
             "what",
-            "[browse SKILL|join CODE|create|leave]",
-            "browse SKILL, join CODE, create or leave",
+            "[browse SKILL|join CODE|create|leave|link CODE|unlink]",
+            "browse SKILL, join CODE, create, leave, or link CODE / unlink this channel",
         ),
+        # `/community link CODE` is run in the group being linked.
+        in_groups=True,
     ),
     Command("menu", "show the main menu", ("menu", "")),
     Command(

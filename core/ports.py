@@ -127,3 +127,65 @@ class Recommender(Protocol):
     async def reset_weights(
         self, now: datetime, session: AsyncSession | None = None
     ) -> dict[str, float]: ...
+
+
+# ---- the community bridge (DESIGN §11) ----
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """A linked chat on a platform (thread_id: a Telegram forum topic or a Discord thread)."""
+
+    platform: str
+    workspace: str
+    chat_id: str
+    thread_id: str = ""
+
+
+@dataclass(frozen=True)
+class RelayFileOut:
+    name: str
+    mime: str
+    data: bytes
+    url: str  # the web copy, for a platform that can't take the file itself
+
+
+@dataclass(frozen=True)
+class RelayOut:
+    """One copy of a community message as a platform posts it: `reply` is already attributed
+    ("*Asha* · Telegram") and escaped; `reply_to` is the platform message id of the copy of
+    the message it answers in that chat, when there is one."""
+
+    reply: Reply
+    reply_to: str | None = None
+    file: RelayFileOut | None = None
+
+
+class RelayRetry(Exception):
+    """The platform said "not now" (429, 5xx, unreachable): try this chat again later."""
+
+    def __init__(self, after_s: float, why: str = "") -> None:
+        super().__init__(why or f"retry after {after_s:.0f}s")
+        self.after_s = after_s
+
+
+class RelayGone(Exception):
+    """The chat is gone for the bot (removed, no permission, deleted): stop relaying there."""
+
+
+class MessageGone(Exception):
+    """The copy to edit or delete is not there any more: nothing left to do for it."""
+
+
+class Bridge(Protocol):
+    """Posts community messages on one platform."""
+
+    platform: str
+
+    async def post(self, chat: ChatRef, out: RelayOut) -> str:
+        """Posts the copy; returns its platform message id."""
+        ...
+
+    async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None: ...
+
+    async def delete(self, chat: ChatRef, message_id: str) -> None: ...

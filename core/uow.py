@@ -32,6 +32,7 @@ from core.events import Event
 from core.messaging import Reply
 from core.policies import Policies
 from core.ports import Clock, PaymentGateway, Recommender
+from core.relay import RelayQueue
 from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
 from core.services.identity import Identity
@@ -40,6 +41,7 @@ from core.services.money import Money
 from core.services.payments import Payments
 from core.services.places import Places
 from core.services.profiles import Profiles
+from core.services.relay import Relay
 from core.services.search import Directory
 from core.services.transcript import Transcript
 
@@ -61,6 +63,7 @@ class Deps:
     catalog: SkillCatalog
     delivery: Delivery
     handlers: HandlerTable
+    relay: RelayQueue
     admins: frozenset[str] = frozenset()
     gateway: PaymentGateway | None = None
     recommender: Recommender | None = None
@@ -76,6 +79,8 @@ class UnitOfWork:
     # Profiles whose searchable content may have changed: logged for every process's search
     # before commit, re-indexed in this one after it.
     changed_profiles: set[int] = field(default_factory=set)
+    # Community messages written (community_id, message_id): web rooms hear after commit.
+    relayed: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def policies(self) -> Policies:
@@ -133,6 +138,10 @@ class UnitOfWork:
     def communities(self) -> Communities:
         return Communities(self.session, self.now)
 
+    @cached_property
+    def relay(self) -> Relay:
+        return Relay(self.session, self.now, self.relayed)
+
     async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
         """Queue messages for a person; they go out once this unit of work has committed."""
         self.outbox += await enqueue(self.session, user_id, list(replies), self.now)
@@ -168,3 +177,5 @@ async def after_commit(deps: Deps, u: UnitOfWork) -> None:
         deps.recommender.profiles_written(u.changed_profiles)
     if u.outbox:
         await deps.delivery.flush(u.outbox)
+    if u.relayed:
+        await deps.relay.written(u.relayed)

@@ -7,6 +7,7 @@ from core.booking.reputation import reputation
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc
 from core.messaging import Asks, Button, Inbound, Reply
+from core.ports import ChatRef
 from core.services.buttons import Cm
 from core.services.communities import (
     ABOUT_MAX,
@@ -14,6 +15,7 @@ from core.services.communities import (
     VISIBILITIES,
     CommunityError,
 )
+from core.services.relay import RelayError
 from core.skills import SkillMatch
 from core.views import community_line, community_suggestions
 
@@ -56,6 +58,10 @@ class Communities(Dialog):
             return end(await self._leave_list(ctx))
         if verb in ("invite", "code"):
             return end(await self._invites(ctx))
+        if verb == "link":
+            return end(await self._link(ctx, rest))
+        if verb == "unlink":
+            return end(await self._unlink(ctx))
         if verb in ("create", "new"):
             if not await may_create(ctx):
                 return end(Reply(self._cannot_create(ctx)))
@@ -150,6 +156,38 @@ class Communities(Dialog):
                 + (" or find it under /community browse." if vis == "public" else ".")
             )
         )
+
+    def _here(self, ctx: Ctx) -> ChatRef | None:
+        """The group or channel this was typed in; None in a private chat."""
+        key = ctx.key
+        if key.platform in ("web", "console") or key.chat_id == key.external_id:
+            return None
+        return ChatRef(key.platform, key.workspace, key.chat_id)
+
+    async def _link(self, ctx: Ctx, code: str) -> Reply:
+        chat = self._here(ctx)
+        if chat is None:
+            return Reply(
+                "Run `/community link CODE` in the group or channel you want to link, with "
+                "the community's invite code (its owners see it under /community invite)."
+            )
+        c = await ctx.u.communities.by_code(code)
+        if c is None:
+            return Reply("That code doesn't match a community. `/community invite` shows it.")
+        try:
+            said = await ctx.u.relay.link(ctx.user, c, chat, "")
+        except RelayError as exc:
+            return Reply(str(exc))
+        return Reply(f"{said}\nIts web room: {ctx.deps.policies.public_url}/c/{c.slug}")
+
+    async def _unlink(self, ctx: Ctx) -> Reply:
+        chat = self._here(ctx)
+        if chat is None:
+            return Reply("Run `/community unlink` in the linked group or channel.")
+        try:
+            return Reply(await ctx.u.relay.unlink(ctx.user, chat))
+        except RelayError as exc:
+            return Reply(str(exc))
 
     async def _mine(self, ctx: Ctx) -> Reply:
         mine = await ctx.u.communities.mine(ctx.user.id)

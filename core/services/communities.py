@@ -188,6 +188,11 @@ class Communities:
             return None
         return await self.s.scalar(select(Community).where(Community.invite_code == code))
 
+    async def by_slug(self, slug: str) -> Community | None:
+        if not slug or len(slug) > 48:
+            return None
+        return await self.s.scalar(select(Community).where(Community.slug == slug))
+
     async def leave(self, user: User, community_id: int) -> str:
         c = await self.s.get(Community, community_id)
         if c is None:

@@ -112,7 +112,7 @@ class Identity:
             user.is_admin = True
         return user, account
 
-    async def who(self, actor: Actor) -> Who | None:
+    async def find(self, actor: Actor) -> User | None:
         """The person behind a chat account, read only (None: they have never written)."""
         found = (
             await self.s.execute(
@@ -124,9 +124,13 @@ class Identity:
                 },
             )
         ).first()
-        if found is None:
+        return None if found is None else found[1]
+
+    async def who(self, actor: Actor) -> Who | None:
+        """How the person behind a chat account is shown (None: they have never written)."""
+        user = await self.find(actor)
+        if user is None:
             return None
-        _account, user = found
         admin = user.is_admin or bool(admin_keys(actor) & self.admins)
         return Who(user.display_name, admin)
 
