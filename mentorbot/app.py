@@ -135,6 +135,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app[CORE] = core
         app[WEBCHAT] = chat
         sweeper = asyncio.create_task(_sweep_outbox(core, OUTBOX_SWEEP_S))
+        # Community copies to post on each platform (DESIGN §11), woken after each commit.
+        bridge = asyncio.create_task(core.relay.run())
         ticker = Ticker(core)
         # tick_seconds = 0 turns time-driven work off (tests that watch every SQL statement).
         scheduler = (
@@ -155,9 +157,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         await ticker.close()
         if engine is not None:
             await engine.close()
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
+        for task in (sweeper, bridge):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await chat.close_all()
         await core.db.dispose()
 

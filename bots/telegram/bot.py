@@ -54,6 +54,7 @@ from bots.telegram.inbound import (
     translate_press,
 )
 from bots.telegram.indicator import Later, TypingIndicator, loop_later
+from bots.telegram.relay import TelegramRelay, chat_ref, relay_in
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, group_welcome, render
 from bots.telegram.session import Session
 from core.app import CoreApp
@@ -142,6 +143,8 @@ def build_dispatcher() -> Dispatcher:
     setWebhook's allowed_updates) is derived from this: update_types()."""
     router = Router(name="mentorbot")
     router.message.register(_on_message)
+    # A linked group's edits follow to the community's other chats.
+    router.edited_message.register(_on_edited)
     router.callback_query.register(_on_callback)
     router.my_chat_member.register(_on_my_chat_member)
     dp = Dispatcher()
@@ -156,6 +159,10 @@ def update_types() -> list[str]:
 # aiogram hands each handler the Dispatcher's "tg" entry: the TelegramBot it belongs to.
 async def _on_message(message: Message, event_update: Update, tg: TelegramBot) -> None:
     await tg.on_message(message, event_update)
+
+
+async def _on_edited(message: Message, event_update: Update, tg: TelegramBot) -> None:
+    await tg.on_edited(message)
 
 
 async def _on_callback(cq: CallbackQuery, event_update: Update, tg: TelegramBot) -> None:
@@ -216,6 +223,7 @@ class TelegramBot:
             _bot_commands(groups=True), scope=BotCommandScopeAllGroupChats()
         )
         self.core.delivery.register(self)
+        self.core.relay.register(TelegramRelay(self.bot))
         if polling:
             # getUpdates is refused while a webhook is set.
             await self.bot.delete_webhook(drop_pending_updates=False)
@@ -316,6 +324,9 @@ class TelegramBot:
     async def on_message(self, message: Message, event_update: Update) -> None:
         routed = translate_message(message, self.username)
         if routed is None:
+            if is_group(message.chat):
+                # Not for the bot: in a group linked to a community it is relayed.
+                await relay_in(self.core, self.bot, message)
             return
         # In a group every answer replies to the message that asked: it reads as a thread,
         # and it is what ties a keyboard to its owner (inbound.owner_of).
@@ -331,6 +342,12 @@ class TelegramBot:
                 routed.actor, routed.inbound, routed.key, once=self.delivered(event_update)
             )
         await self._answer(message.chat.id, replies, reply_to=reply_to)
+
+    async def on_edited(self, message: Message) -> None:
+        if is_group(message.chat) and message.from_user is not None:
+            text = message.text if message.text is not None else message.caption
+            if text is not None:
+                await self.core.relay_edited(chat_ref(message), str(message.message_id), text)
 
     async def on_callback(self, cq: CallbackQuery, event_update: Update) -> None:
         press = translate_press(cq, self.username)

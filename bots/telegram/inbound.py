@@ -184,7 +184,7 @@ def translate_message(msg: Message, bot_username: str) -> Routed | Redirect | No
     cmd = parse_text(msg.text[:MAX_TEXT])
     if not isinstance(cmd, CommandIn):
         return None
-    if cmd.name in GROUP_COMMANDS and (cmd.name != "find" or cmd.args):
+    if cmd.name in GROUP_COMMANDS and _runs_here(cmd):
         return Routed(actor_of(user), key_of(msg.chat, user), cmd)
     if cmd.name == "start":
         # A t.me link opened in a group (/start@bot book_7): carry it over to the DM. A
@@ -193,6 +193,16 @@ def translate_message(msg: Message, bot_username: str) -> Routed | Redirect | No
         start = arg if _BOOK_LINK.fullmatch(arg) or arg in START_COMMANDS else "menu"
         return _to_private(user, bot_username, start)
     return _to_private(user, bot_username, cmd.name if cmd.name in START_COMMANDS else "menu")
+
+
+def _runs_here(cmd: CommandIn) -> bool:
+    """A bare /find asks what to find: a DM question. Of /community only linking the group
+    itself happens in the group; browsing, joining, creating are personal."""
+    if cmd.name == "find":
+        return bool(cmd.args)
+    if cmd.name == "community":
+        return cmd.args.split(" ", 1)[0].casefold() in ("link", "unlink")
+    return True
 
 
 def _to_private(user: User, bot_username: str, start: str) -> Redirect:

@@ -178,9 +178,13 @@ def group_welcome() -> Reply:
     for c in menu_commands(groups=True):
         hint = f" {c.arg.hint}" if c.arg is not None else ""
         about = "what works here" if c.name == "help" else c.help  # not "this help"
+        if c.name == "community":
+            hint, about = " link CODE", "link this group to a MentorBot community"
         lines.append(f"- /{c.name}{hint} — {about}")
     lines.append(
         "Everything personal (your profile, booking a session) continues in a private chat "
-        "with me. A community can be linked to this group later."
+        "with me. A community can be linked to this group: its messages then reach the "
+        "community's other chats — for that I need to see the group's messages (make me an "
+        "admin, or turn my privacy mode off in @BotFather)."
     )
     return Reply("\n".join(lines))

@@ -68,6 +68,8 @@ class Sent:
     data: bytes = b""
     edits: int = 0
     reply_to: dict[str, Any] | None = None  # the user's message this one answers
+    reply_to_id: int | None = None  # the message id it replies to (a user's or the bot's)
+    deleted: bool = False
 
     @property
     def plain(self) -> str:
@@ -119,6 +121,8 @@ class FakeBotAPI:
     # Where webhook deliveries really go: the public https URL a bot registers is served by
     # a TLS proxy in front of the app; in tests that is the app's local address.
     webhook_target: str = ""
+    # Files people sent, by file_id (getFile and the file download serve them).
+    files: dict[str, bytes] = field(default_factory=dict)
     _next_update: int = 1000
     _next_message: int = 1
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -137,6 +141,7 @@ class FakeBotAPI:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self.server = TestServer(app, host="127.0.0.1", port=0)
         await self.server.start_server()
 
@@ -318,10 +323,13 @@ class FakeBotAPI:
         msg = Sent(chat_id, self._next_message, kind, text, p.get("reply_markup"))
         thread = p.get("reply_parameters")
         if thread:
-            asked = self.inbox.get((chat_id, int(thread["message_id"])))
-            if asked is None and not thread.get("allow_sending_without_reply"):
+            target = int(thread["message_id"])
+            asked = self.inbox.get((chat_id, target))
+            exists = asked is not None or (chat_id, target) in self.messages
+            if not exists and not thread.get("allow_sending_without_reply"):
                 raise LookupError("message to be replied not found")
             msg.reply_to = asked
+            msg.reply_to_id = target if exists else None
         if file is not None:
             msg.filename, msg.data = file
         self._next_message += 1
@@ -342,13 +350,55 @@ class FakeBotAPI:
 
     async def m_editmessagetext(self, p: dict[str, Any]) -> Any:
         msg = self.messages.get((int(p["chat_id"]), int(p["message_id"])))
-        if msg is None:
+        if msg is None or msg.deleted:
             raise LookupError("message to edit not found")
+        if msg.kind != "text":
+            raise LookupError("there is no text in the message to edit")
         _check_html(str(p["text"]))
         _check_markup(p.get("reply_markup"))
         msg.html, msg.reply_markup = str(p["text"]), p.get("reply_markup")
         msg.edits += 1
         return self.message_json(msg)
+
+    async def m_editmessagecaption(self, p: dict[str, Any]) -> Any:
+        msg = self.messages.get((int(p["chat_id"]), int(p["message_id"])))
+        if msg is None or msg.deleted:
+            raise LookupError("message to edit not found")
+        if msg.kind == "text":
+            raise LookupError("there is no caption in the message to edit")
+        _check_html(str(p.get("caption", "")))
+        msg.html = str(p.get("caption", ""))
+        msg.edits += 1
+        return self.message_json(msg)
+
+    async def m_deletemessage(self, p: dict[str, Any]) -> Any:
+        key = (int(p["chat_id"]), int(p["message_id"]))
+        msg = self.messages.get(key)
+        if msg is None or msg.deleted:
+            raise LookupError("message to delete not found")
+        msg.deleted = True
+        return True
+
+    async def m_getfile(self, p: dict[str, Any]) -> Any:
+        data = self.files.get(str(p["file_id"]))
+        if data is None:
+            raise LookupError("invalid file_id")
+        if len(data) > 20 * 1024 * 1024:
+            raise LookupError("file is too big")
+        return {
+            "file_id": p["file_id"],
+            "file_unique_id": "u" + str(p["file_id"]),
+            "file_size": len(data),
+            "file_path": f"documents/{p['file_id']}",
+        }
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        data = self.files.get(request.match_info["path"].split("/")[-1])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data)
 
     async def m_editmessagereplymarkup(self, p: dict[str, Any]) -> Any:
         msg = self.messages.get((int(p["chat_id"]), int(p["message_id"])))

@@ -105,7 +105,8 @@ async def test_set_webhook_registers_url_and_secret(api: FakeBotAPI) -> None:
         "url": "https://mentorbot.example.org/webhooks/telegram",
         "secret_token": SECRET,
     }
-    assert api.allowed_updates == update_types() == ["callback_query", "message", "my_chat_member"]
+    handled = ["callback_query", "edited_message", "message", "my_chat_member"]
+    assert api.allowed_updates == update_types() == handled
     with pytest.raises(ValueError, match="https"):
         await set_webhook(
             TelegramConfig(api.token, api.url, "webhook", SECRET, "http://127.0.0.1:8080")
@@ -233,10 +234,10 @@ async def test_telegram_delivers_to_the_webhook_only_what_set_webhook_asked_for(
     assert status == 200
     await tg.wait_finished(joined)
     assert any("A community can be linked" in m.plain for m in api.chat_messages(-1002))
-    edited = api.text_update(5, "edited")
-    _, status = await api.post_update({"edited_message": {**edited["message"], "edit_date": 1}})
+    posted = api.text_update(5, "posted")
+    _, status = await api.post_update({"channel_post": posted["message"]})
     assert status is None
-    assert [update_kind(d) for d in api.dropped] == ["edited_message"]
+    assert [update_kind(d) for d in api.dropped] == ["channel_post"]
     # The same added-to-group update delivered again (Telegram's retry): greeted once.
     again = {"update_id": joined, **api.membership_update(-1002, "left", "member")}
     assert await _post(server, again, SECRET) == 200

@@ -1,0 +1,208 @@
+"""Telegram's side of the community bridge (DESIGN §11): a linked group's messages go to core,
+and core's copies from the other platforms are posted, edited and deleted here.
+
+Telegram tells a bot about edits (edited_message) but never about deletions, so a message
+deleted in Telegram stays in the other chats until a moderator removes it everywhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    DeleteMessage,
+    EditMessageCaption,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message, ReplyParameters
+
+from bots.telegram.render import OutText, render
+from core.app import CoreApp
+from core.messaging import Actor
+from core.ports import ChatRef, MessageGone, RelayGone, RelayOut, RelayRetry
+from core.services.relay import Upload
+
+log = logging.getLogger(__name__)
+
+CAPTION_MAX = 1024
+PHOTO_MAX = 10 * 1024 * 1024  # sendPhoto takes photos up to 10 MB
+UPLOAD_MAX = 50 * 1024 * 1024  # and other files up to 50 MB
+DOWNLOAD_MAX = 20 * 1024 * 1024  # getFile serves files up to 20 MB
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def chat_ref(msg: Message) -> ChatRef:
+    return ChatRef("telegram", "telegram", str(msg.chat.id))
+
+
+def replied_to(msg: Message) -> str | None:
+    parent = msg.reply_to_message
+    if parent is None:
+        return None
+    # In a forum every message of a topic "replies" to the topic's first message.
+    if msg.is_topic_message and parent.message_id == msg.message_thread_id:
+        return None
+    return str(parent.message_id)
+
+
+async def upload_of(bot: Bot, msg: Message) -> Upload | None:
+    """The photo or document of a message, downloaded (None: none, or too big to fetch)."""
+    if msg.photo:
+        p = msg.photo[-1]
+        file_id, name, mime, size = p.file_id, "photo.jpg", "image/jpeg", p.file_size or 0
+    elif msg.document is not None:
+        d = msg.document
+        file_id, size = d.file_id, d.file_size or 0
+        name, mime = d.file_name or "file", d.mime_type or "application/octet-stream"
+    else:
+        return None
+    if size > DOWNLOAD_MAX:
+        return None
+    try:
+        data = await bot.download(file_id)
+    except (TelegramAPIError, OSError) as exc:
+        log.warning("telegram file %s could not be fetched: %s", file_id, exc)
+        return None
+    if data is None:
+        return None
+    return Upload(name, mime, data.read())
+
+
+async def relay_in(core: CoreApp, bot: Bot, msg: Message) -> bool:
+    """A person's message in a group: relayed when the group is linked to a community."""
+    user = msg.from_user
+    if user is None or user.is_bot:
+        return False
+    chat = chat_ref(msg)
+    if not await core.is_linked(chat):
+        return False
+    text = msg.text if msg.text is not None else (msg.caption or "")
+    upload = await upload_of(bot, msg)
+    if not text.strip() and upload is None:
+        return False  # a sticker, a join, a pin: nothing to relay
+    name = " ".join(p for p in (user.first_name, user.last_name) if p)
+    actor = Actor("telegram", "telegram", str(user.id), name or user.username or "Someone")
+    return await core.relay_said(
+        actor, chat, str(msg.message_id), text, reply_to=replied_to(msg), upload=upload
+    )
+
+
+class TelegramRelay:
+    """Posts community copies in linked Telegram groups (a core Bridge)."""
+
+    platform = "telegram"
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def _call(self, method: TelegramMethod[Any]) -> Any:
+        try:
+            return await self.bot(method)
+        except TelegramRetryAfter as exc:
+            raise RelayRetry(float(exc.retry_after), "429 Too Many Requests") from exc
+        except TelegramForbiddenError as exc:
+            raise RelayGone(str(exc)) from exc
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            raise RelayRetry(5.0, str(exc)) from exc
+        except (TelegramBadRequest, TelegramNotFound) as exc:
+            words = str(exc).casefold()
+            if "chat not found" in words or "not enough rights" in words:
+                raise RelayGone(str(exc)) from exc
+            if "message to" in words and "not found" in words:
+                raise MessageGone(str(exc)) from exc
+            if "message can't be" in words:
+                raise MessageGone(str(exc)) from exc  # e.g. older than 48 hours
+            raise
+
+    async def post(self, chat: ChatRef, out: RelayOut) -> str:
+        chat_id = int(chat.chat_id)
+        thread = int(chat.thread_id) if chat.thread_id else None
+        reply = (
+            ReplyParameters(message_id=int(out.reply_to), allow_sending_without_reply=True)
+            if out.reply_to
+            else None
+        )
+        parts = [o for o in render(out.reply) if isinstance(o, OutText)]
+        html = "\n".join(p.html for p in parts)
+        f = out.file
+        if f is not None:
+            fits = len(f.data) <= (PHOTO_MAX if f.mime in PHOTO_TYPES else UPLOAD_MAX)
+            if fits and len(html) <= CAPTION_MAX:
+                upload = BufferedInputFile(f.data, f.name)
+                method: TelegramMethod[Any]
+                if f.mime in PHOTO_TYPES:
+                    method = SendPhoto(
+                        chat_id=chat_id, photo=upload, caption=html, parse_mode="HTML",
+                        reply_parameters=reply, message_thread_id=thread,
+                    )  # fmt: skip
+                else:
+                    method = SendDocument(
+                        chat_id=chat_id, document=upload, caption=html, parse_mode="HTML",
+                        reply_parameters=reply, message_thread_id=thread,
+                    )  # fmt: skip
+                sent = await self._call(method)
+                return str(sent.message_id)
+            html += f'\n📎 <a href="{_attr(f.url)}">{_text(f.name)}</a>'
+        sent = await self._call(
+            SendMessage(
+                chat_id=chat_id,
+                text=html,
+                parse_mode="HTML",
+                link_preview_options=_NO_PREVIEW,
+                reply_parameters=reply,
+                message_thread_id=thread,
+            )
+        )
+        return str(sent.message_id)
+
+    async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None:
+        html = "\n".join(p.html for p in render(out.reply) if isinstance(p, OutText))
+        chat_id, mid = int(chat.chat_id), int(message_id)
+        try:
+            await self._call(
+                EditMessageText(
+                    chat_id=chat_id,
+                    message_id=mid,
+                    text=html,
+                    parse_mode="HTML",
+                    link_preview_options=_NO_PREVIEW,
+                )
+            )
+        except TelegramBadRequest as exc:
+            words = str(exc).casefold()
+            if "not modified" in words:
+                return
+            if "no text in the message" not in words:
+                raise
+            # A photo or file: its caption is the text.
+            await self._call(
+                EditMessageCaption(
+                    chat_id=chat_id, message_id=mid, caption=html[:CAPTION_MAX], parse_mode="HTML"
+                )
+            )
+
+    async def delete(self, chat: ChatRef, message_id: str) -> None:
+        await self._call(DeleteMessage(chat_id=int(chat.chat_id), message_id=int(message_id)))
+
+
+def _text(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(s: str) -> str:
+    return _text(s).replace('"', "&quot;")
