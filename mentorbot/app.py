@@ -14,7 +14,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bots.telegram.setup import setup_telegram
 from bots.web.bot import WebChat
 from bots.web.pages import setup_pages
-from bots.web.setup import WEBCHAT, setup_routes
+from bots.web.rooms import WebRooms
+from bots.web.setup import ROOMS, WEBCHAT, setup_routes
 from calls.config import CallConfig
 from calls.web import setup_calls
 from core.app import CoreApp
@@ -134,6 +135,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         core.delivery.register(chat)
         app[CORE] = core
         app[WEBCHAT] = chat
+        rooms = WebRooms(
+            core, settings.secret(), secure_cookie=settings.base_url.startswith("https")
+        )
+        app[ROOMS] = rooms
         sweeper = asyncio.create_task(_sweep_outbox(core, OUTBOX_SWEEP_S))
         # Community copies to post on each platform (DESIGN §11), woken after each commit.
         bridge = asyncio.create_task(core.relay.run())
@@ -162,6 +167,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await chat.close_all()
+        await rooms.close_all()
+        rooms.close()
         await core.db.dispose()
 
     async def close_sockets(app: web.Application) -> None:
@@ -169,6 +176,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         chat = app.get(WEBCHAT)
         if chat is not None:
             await chat.close_all()
+        rooms = app.get(ROOMS)
+        if rooms is not None:
+            await rooms.close_all()
 
     app.cleanup_ctx.append(core_ctx)
     setup_platforms(app, settings, CORE)

@@ -7,8 +7,10 @@ from importlib import resources
 from aiohttp import web
 
 from bots.web.bot import WebChat
+from bots.web.rooms import WebRooms
 
 WEBCHAT = web.AppKey("webchat", WebChat)
+ROOMS = web.AppKey("rooms", WebRooms)
 
 
 async def _page(request: web.Request) -> web.StreamResponse:
@@ -23,6 +25,22 @@ async def _ws(request: web.Request) -> web.StreamResponse:
     return await request.app[WEBCHAT].websocket(request)
 
 
+async def _room(request: web.Request) -> web.StreamResponse:
+    return await request.app[ROOMS].page(request)
+
+
+async def _room_history(request: web.Request) -> web.StreamResponse:
+    return await request.app[ROOMS].history(request)
+
+
+async def _room_ws(request: web.Request) -> web.StreamResponse:
+    return await request.app[ROOMS].websocket(request)
+
+
+async def _shared_file(request: web.Request) -> web.StreamResponse:
+    return await request.app[ROOMS].file(request)
+
+
 def setup_routes(app: web.Application) -> None:
     """Routes resolve the WebChat from app[WEBCHAT], which the app's cleanup context sets."""
     static = resources.files("bots.web").joinpath("static")
@@ -30,4 +48,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/chat", _page)
     app.router.add_get("/login", _login)
     app.router.add_get("/ws", _ws)
+    # Community web rooms (DESIGN §11) and the files shared in communities.
+    app.router.add_get("/c/{slug}", _room)
+    app.router.add_get("/c/{slug}/messages", _room_history)
+    app.router.add_get("/c/{slug}/ws", _room_ws)
+    app.router.add_get("/files/{id}/{token}", _shared_file)
     app.router.add_static("/static", str(static), append_version=False)
