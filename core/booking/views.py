@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.booking.tables import Booking
-from core.text import money
+from core.currency import money
 from core.signing import Keys, legacy_valid, sign, unsign
 from core.timezones import zone
 
