@@ -123,7 +123,7 @@ async def way_back(core: CoreApp, user: User) -> dict[str, str]:
 def room_page(core_of: CoreOf) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         core = core_of(request.app)
-        ticket = room_of_token(core.signing_key, request.match_info["token"])
+        ticket = room_of_token(core.signing_keys, request.match_info["token"])
         if ticket is None:
             return page(
                 "Room link not valid",
@@ -167,7 +167,7 @@ def room_page(core_of: CoreOf) -> Handler:
 def check_page(core_of: CoreOf) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         core = core_of(request.app)
-        ticket = room_of_token(core.signing_key, request.match_info["token"])
+        ticket = room_of_token(core.signing_keys, request.match_info["token"])
         if ticket is None:
             return page("Room link not valid", "<p>This link isn't valid.</p>", 404)
         text = (STATIC / "check.html").read_text()
@@ -188,7 +188,7 @@ def check_offer(core_of: CoreOf) -> Handler:
             token, sdp = str(body["token"]), str(body["sdp"])
         except (ValueError, KeyError, TypeError, RecursionError):
             return web.json_response({"error": "bad request"}, status=400)
-        ticket = room_of_token(core.signing_key, token)
+        ticket = room_of_token(core.signing_keys, token)
         if ticket is None:
             return web.json_response({"error": "token"}, status=401)
         b, _user, _other = await _load(core, ticket)
@@ -210,7 +210,7 @@ def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         core = core_of(request.app)
         token = request.match_info["token"]
-        ticket = room_of_token(core.signing_key, token)
+        ticket = room_of_token(core.signing_keys, token)
         if ticket is None:
             return page("Link not valid", "<p>This link isn't valid.</p>", 404)
         b, user, other = await _load(core, ticket)
@@ -284,7 +284,7 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
         # Everything is checked before the upgrade: a refused client never sees a message.
         if not origin_ok(request, core.policies.public_url, cfg.extra_origins):
             return web.json_response({"error": "origin"}, status=403)
-        ticket = room_of_token(core.signing_key, request.query.get("token", ""))
+        ticket = room_of_token(core.signing_keys, request.query.get("token", ""))
         if ticket is None:
             return web.json_response({"error": "token"}, status=401)
         b, user, other = await _load(core, ticket)

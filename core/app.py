@@ -9,7 +9,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from core.booking.feed import user_feed
+from core.booking.feed import feed_of_token
 from core.clockwork import TickReport, tick
 from core.db.engine import Database
 from core.db.inbound import first_seen
@@ -31,6 +31,7 @@ from core.services.communities import CommunityView
 from core.services.identity import Who
 from core.services.places import Place
 from core.services.relay import RelayError, RoomMessage, Upload
+from core.signing import Keys, SigningKeys
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
 
 
@@ -48,7 +49,7 @@ class CoreApp:
         *,
         policies: Policies | None = None,
         admins: frozenset[str] = frozenset(),
-        signing_key: bytes | None = None,
+        signing_key: Keys | None = None,
         gateway: PaymentGateway | None = None,
         recommender: Recommender | None = None,
         catalog: SkillCatalog | None = None,
@@ -62,7 +63,7 @@ class CoreApp:
                 db=db,
                 clock=clock,
                 policies=policies or Policies(),
-                signing_key=signing_key or secrets.token_bytes(32),
+                signing_keys=SigningKeys.of(signing_key or secrets.token_bytes(32)),
                 catalog=catalog or SkillCatalog(),
                 delivery=Delivery(db, clock),
                 handlers=core_handlers(extra_handlers),
@@ -87,8 +88,8 @@ class CoreApp:
         return self.deps.policies
 
     @property
-    def signing_key(self) -> bytes:
-        return self.deps.signing_key
+    def signing_keys(self) -> SigningKeys:
+        return self.deps.signing_keys
 
     @property
     def catalog(self) -> SkillCatalog:
@@ -308,11 +309,12 @@ class CoreApp:
         """Profile, upcoming sessions and wallet at a glance (e.g. Slack's App Home)."""
         return await home(self.runner, actor)
 
-    async def calendar_feed(self, user_id: int) -> bytes:
-        """A person's sessions as an iCalendar feed (the private /calendar/{token}.ics)."""
+    async def calendar_feed(self, token: str) -> bytes | None:
+        """A person's sessions as an iCalendar feed (the private /calendar/{token}.ics);
+        None when the token is not ours or its owner has reset the feed since."""
         async with unit_of_work(self.deps) as u:
-            return await user_feed(
-                u.session, self.deps.policies.public_url, self.deps.signing_key, user_id, u.now
+            return await feed_of_token(
+                u.session, self.deps.policies.public_url, self.deps.signing_keys, token, u.now
             )
 
     async def tick(self) -> TickReport:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from icalendar import Calendar, Event
+
+from core.signing import Keys, legacy_valid, sign, unsign
 
 PRODID = "-//MentorBot//Sessions//EN"
 
@@ -51,14 +50,28 @@ def session_ics(entries: Iterable[SessionEntry], now: datetime, *, name: str = "
     return data
 
 
-def feed_token(key: bytes, user_id: int) -> str:
-    """An unguessable, stable token naming one user's feed; no table needed to check it."""
-    mac = hmac.new(key, f"calendar:{user_id}".encode(), hashlib.sha256).digest()[:15]
-    return f"{user_id}-{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+@dataclass(frozen=True)
+class FeedClaim:
+    """What a feed URL claims: whose feed, at which version (see core.db.feeds)."""
+
+    user_id: int
+    version: int
 
 
-def user_of_feed_token(key: bytes, token: str) -> int | None:
-    uid, _, _mac = token.partition("-")
-    if not uid.isdigit():
+def feed_token(keys: Keys, user_id: int, version: int = 0) -> str:
+    """An unguessable token naming one user's feed; resetting the feed bumps the version."""
+    return sign(keys, "calendar", f"{user_id}-{version}")
+
+
+def claim_of_feed_token(keys: Keys, token: str) -> FeedClaim | None:
+    value = unsign(keys, "calendar", token)
+    if value is not None:
+        uid, _, version = value.partition("-")
+        if uid.isdecimal() and version.isdecimal():
+            return FeedClaim(int(uid), int(version))
         return None
-    return int(uid) if hmac.compare_digest(feed_token(key, int(uid)), token) else None
+    # URLs handed out before core.signing: `user-<15-byte HMAC of calendar:user>`, version 0.
+    uid, _, mac = token.partition("-")
+    if not uid.isdecimal() or not uid.isascii() or len(uid) > 18:
+        return None
+    return FeedClaim(int(uid), 0) if legacy_valid(keys, f"calendar:{int(uid)}", mac, 15) else None

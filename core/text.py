@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-
-def money(minor: int, currency: str = "INR") -> str:
-    symbol = "₹" if currency == "INR" else f"{currency} "
-    whole, paise = divmod(minor, 100)
-    return f"{symbol}{whole:,}" + (f".{paise:02d}" if paise else "")
+from core.currency import money
 
 
 def amount_text(amount: int, currency: str) -> str:

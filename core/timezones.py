@@ -10,6 +10,7 @@ import json
 import re
 import unicodedata
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -18,6 +19,8 @@ from types import MappingProxyType
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from core.gazetteer import City, cities_in, cities_named, cities_named_exactly, regions, within
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ ACCEPT_SCORE = 90
 ACCEPT_MARGIN = 8
 SUGGEST_SCORE = 60
 MAX_SUGGESTIONS = 4
+# A bare city name is asked about when a namesake in another zone has at least this share
+# of the biggest one's population: Birmingham, Alabama (17 % of Birmingham, England) is
+# asked; Sydney, Nova Scotia (2 % of Sydney, Australia) is not.
+AMBIGUOUS_SHARE = 0.1
 # Below this many letters nearly every city is a "close" match, so fuzzy answers are noise.
 MIN_FUZZY_LEN = 3
 
@@ -308,6 +315,55 @@ def _fuzzy(text: str, key: str) -> TzResult:
     return TzSuggestions(tuple(top), tuple(place.get(z, "") for z in top))
 
 
+def _by_zone(cities: Iterable[City]) -> list[City]:
+    """The biggest city of each zone, biggest first."""
+    seen: dict[str, City] = {}
+    for c in sorted(cities, key=lambda c: -c.population):
+        seen.setdefault(c.zone, c)
+    return list(seen.values())
+
+
+def _choose(cities: Iterable[City], *, name_places: bool = True) -> TzResult:
+    firsts = _by_zone(cities)
+    if not firsts:
+        return TzUnknown("")
+    if len(firsts) == 1:
+        return TzResolved(firsts[0].zone)
+    top = firsts[:MAX_SUGGESTIONS]
+    return TzSuggestions(
+        tuple(c.zone for c in top), tuple(c.label() if name_places else "" for c in top)
+    )
+
+
+def _unless_ambiguous(text: str, found: str) -> TzResult:
+    """A bare city name resolves as it always did, unless another city of that name in
+    another zone is big enough to be the one meant ("Birmingham": England or Alabama)."""
+    firsts = _by_zone(cities_named_exactly(text))
+    rivals = [c for c in firsts if c.population >= AMBIGUOUS_SHARE * firsts[0].population]
+    if len(rivals) < 2 or found not in {c.zone for c in rivals}:
+        return TzResolved(found)
+    return _choose(rivals)
+
+
+def _qualified(text: str) -> TzResult | None:
+    """ "City, region[, country]" with at least one region we know; None otherwise."""
+    city, *rest = (part.strip() for part in text.split(","))
+    known = [r for r in (regions(q) for q in rest if q) if r]
+    if not known or not city:
+        return None
+    candidates = list(cities_named(city))
+    for meant in known:
+        candidates = [c for c in candidates if any(within(c, r) for r in meant)]
+    if candidates:
+        return _choose(candidates)
+    # A town the gazetteer doesn't list: the zone(s) of the region it is in.
+    most_specific = min(known, key=lambda meant: all(admin1 is None for _, admin1 in meant))
+    around = [c for r in most_specific for c in cities_in(r)]
+    for meant in known:
+        around = [c for c in around if any(within(c, r) for r in meant)]
+    return _choose(around, name_places=False) if around else None
+
+
 def resolve_timezone(text: str) -> TzResolved | TzSuggestions | TzUnknown:
     """Resolve a city, IANA key, abbreviation or UTC offset; never silently guess a typo."""
     stripped = text.strip()
@@ -321,9 +377,15 @@ def resolve_timezone(text: str) -> TzResolved | TzSuggestions | TzUnknown:
         return TzSuggestions(_AMBIGUOUS[key])
     found = _exact(key)
     if found is not None:
-        return TzResolved(found)
-    # "Pune, India" or "Austin, TX": the first part that names a place wins.
+        if key in _ABBREVIATIONS or key in _iana_by_key():
+            return TzResolved(found)
+        return _unless_ambiguous(stripped, found)
     if "," in stripped:
+        # "Birmingham, AL", "Hyderabad, Pakistan": the city inside the region named.
+        qualified = _qualified(stripped)
+        if qualified is not None:
+            return qualified
+        # "Koramangala, Bangalore": the first part that names a place wins.
         parts = stripped.split(",")
         for part in parts:
             found = _exact(_key(part))

@@ -44,6 +44,7 @@ from core.services.profiles import Profiles
 from core.services.relay import Relay
 from core.services.search import Directory
 from core.services.transcript import Transcript
+from core.signing import SigningKeys
 
 # A handler gets the unit of work it runs in and the event; it writes through `u`.
 Handler = Callable[["UnitOfWork", Any], Awaitable[None]]
@@ -59,7 +60,7 @@ class Deps:
     db: Database
     clock: Clock
     policies: Policies
-    signing_key: bytes
+    signing_keys: SigningKeys
     catalog: SkillCatalog
     delivery: Delivery
     handlers: HandlerTable

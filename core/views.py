@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.availability import format_windows
+from core.currency import money
 from core.languages import language_by_code
 from core.markup import esc
 from core.messaging import Button, Reply
@@ -12,7 +13,6 @@ from core.services.buttons import Cm
 from core.services.communities import CommunityView
 from core.services.profiles import ProfileView, ReviewView
 from core.services.search import MentorHit
-from core.text import money
 from core.timezones import describe_zone
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from core.currency import money
 from core.languages import language_by_code
 from core.recommend import DEFAULT_LEARNER_ZONE, MatchQuery
 from core.timezones import zone
@@ -15,18 +16,12 @@ LEVEL_WORD = {1: "beginner", 2: "intermediate", 3: "expert"}
 DAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _money(minor: int, currency: str) -> str:
-    symbol = "₹" if currency == "INR" else f"{currency} "
-    whole, paise = divmod(minor, 100)
-    return f"{symbol}{whole:,}" + (f".{paise:02d}" if paise else "")
-
-
 def price_text(rec: MentorRecord) -> str:
     if rec.price_mode == "free" or (rec.price_mode == "paid" and rec.list_price_minor == 0):
         return "free session"
     if rec.price_mode == "credits":
         return "1 credit"
-    return _money(rec.list_price_minor, rec.currency)
+    return money(rec.list_price_minor, rec.currency)
 
 
 def first_free_slot(

@@ -131,7 +131,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
         core = await build_core(settings, clock)
-        chat = WebChat(core, settings.secret(), secure_cookie=settings.base_url.startswith("https"))
+        chat = WebChat(
+            core, settings.signing_keys(), secure_cookie=settings.base_url.startswith("https")
+        )
         core.delivery.register(chat)
         app[CORE] = core
         app[WEBCHAT] = chat

@@ -61,7 +61,7 @@ async def build_core(
         clock,
         policies=settings.policies(),
         admins=frozenset(settings.admins),
-        signing_key=settings.secret(),
+        signing_key=settings.signing_keys(),
         gateway=gateway,
         recommender=recommender,
         catalog=catalog,

@@ -106,7 +106,7 @@ def _login_link(settings: Settings, who: str) -> str:
     platform, _, name = who.partition(":")
     if platform != "web" or not name:
         sys.exit("Login links are for web accounts: mentorbot admin login-link web:NAME")
-    return f"{settings.base_url}/login?token={login_token(settings.secret(), name, ttl_s=7 * 24 * 3600)}"
+    return f"{settings.base_url}/login?token={login_token(settings.signing_keys(), name, ttl_s=7 * 24 * 3600)}"
 
 
 async def _chat(settings: Settings, name: str) -> None:

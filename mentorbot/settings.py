@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, create_model, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.policies import Policies
+from core.signing import SigningKeys
 
 if TYPE_CHECKING:
     from bots.telegram.setup import TelegramConfig
@@ -42,6 +43,8 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     http_port: int = 8080
     public_url: str = ""
     secret_key: SecretStr = SecretStr("")
+    # Key rotation: retired keys, comma-separated; tokens they signed are still accepted.
+    old_secret_keys: SecretStr = SecretStr("")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     data_dir: Path = Path("./data")
     log_level: str = "INFO"
@@ -130,6 +133,11 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     def policies(self) -> Policies:
         values = {f.name: getattr(self, f.name) for f in fields(Policies) if f.name not in _DERIVED}
         return Policies(**values, public_url=self.base_url)
+
+    def signing_keys(self) -> SigningKeys:
+        """The current key signs; each of MENTORBOT_OLD_SECRET_KEYS is still accepted."""
+        old = self.old_secret_keys.get_secret_value().split(",")
+        return SigningKeys.from_list(self.secret(), [k.strip().encode() for k in old if k.strip()])
 
     def secret(self) -> bytes:
         """The signing key; without one configured, a random key is kept in the data folder."""

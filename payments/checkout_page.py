@@ -9,9 +9,9 @@ import time
 
 from aiohttp import web
 
+from core.currency import money
 from core.ledger.tables import Payment
 from core.ports import GatewayError
-from core.text import money
 from payments.events import process_webhook, sign, verify_payment
 from payments.runtime import PAYMENTS, PaymentsRuntime
 from payments.sandbox import SandboxGateway, razorpay_event

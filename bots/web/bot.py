@@ -36,6 +36,7 @@ from core.messaging import Actor, Reply, parse_text
 from core.ports import Destination
 from core.ratelimit import Bucket
 from core.services.transcript import Entry
+from core.signing import Keys
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class WebChat:
 
     platform = "web"
 
-    def __init__(self, core: CoreApp, secret: bytes, *, secure_cookie: bool = False) -> None:
+    def __init__(self, core: CoreApp, secret: Keys, *, secure_cookie: bool = False) -> None:
         self.core = core
         self.secret = secret
         self.secure_cookie = secure_cookie

@@ -1,50 +1,63 @@
-"""Signed cookies and one-time login links for web chat accounts."""
+"""Signed cookies and one-time login links for web chat accounts (signed in core.signing)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
 import time
 
+from core.signing import Keys, dumps, legacy_valid, loads, sign, unsign
 
-def _sig(secret: bytes, message: str) -> str:
-    mac = hmac.new(secret, message.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
+# Before core.signing, a cookie was `web_id.<18-byte HMAC>` and a login link
+# `base64(web_id|expiry).<18-byte HMAC>`; those still in browsers and chats keep working.
+_LEGACY_MAC = 18
 
 
 def new_web_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-def sign_cookie(secret: bytes, web_id: str) -> str:
-    return f"{web_id}.{_sig(secret, 'cookie:' + web_id)}"
+def sign_cookie(keys: Keys, web_id: str) -> str:
+    return sign(keys, "cookie", web_id)
 
 
-def read_cookie(secret: bytes, value: str | None) -> str | None:
+def read_cookie(keys: Keys, value: str | None) -> str | None:
+    """The web id a cookie names, or None (no cookie, garbage, or not signed by us)."""
+    web_id = unsign(keys, "cookie", value)
+    if web_id:
+        return web_id
     if not value or "." not in value:
         return None
     web_id, _, sig = value.rpartition(".")
-    if not web_id or not hmac.compare_digest(sig, _sig(secret, "cookie:" + web_id)):
+    if not web_id or not legacy_valid(keys, "cookie:" + web_id, sig, _LEGACY_MAC):
         return None
     return web_id
 
 
-def login_token(secret: bytes, web_id: str, ttl_s: int = 3600, now: float | None = None) -> str:
+def login_token(keys: Keys, web_id: str, ttl_s: int = 3600, now: float | None = None) -> str:
     expiry = int((now if now is not None else time.time()) + ttl_s)
-    body = base64.urlsafe_b64encode(f"{web_id}|{expiry}".encode()).decode().rstrip("=")
-    return f"{body}.{_sig(secret, 'login:' + body)}"
+    return dumps(keys, "login", [web_id, expiry])
 
 
-def read_login_token(secret: bytes, token: str, now: float | None = None) -> str | None:
+def read_login_token(keys: Keys, token: str, now: float | None = None) -> str | None:
+    at = now if now is not None else time.time()
+    value = loads(keys, "login", token)
+    if isinstance(value, list) and len(value) == 2:
+        web_id, expiry = value
+        ok = isinstance(web_id, str) and isinstance(expiry, int) and expiry >= at
+        return web_id if ok and web_id else None
+    return _legacy_login(keys, token, at)
+
+
+def _legacy_login(keys: Keys, token: str, at: float) -> str | None:
     body, _, sig = token.rpartition(".")
-    if not body or not hmac.compare_digest(sig, _sig(secret, "login:" + body)):
+    if not body or not legacy_valid(keys, "login:" + body, sig, _LEGACY_MAC):
         return None
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
         web_id, _, expiry = raw.rpartition("|")
-        if int(expiry) < (now if now is not None else time.time()):
+        if int(expiry) < at:
             return None
     except (ValueError, UnicodeDecodeError):
         return None

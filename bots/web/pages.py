@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from core.app import CoreApp
-from core.calendar import user_of_feed_token
 
 CoreOf = Callable[[web.Request], CoreApp]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -32,15 +31,14 @@ def page(title: str, body: str, status: int = 200) -> web.Response:
 def calendar_handler(core_of: CoreOf) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         core = core_of(request)
-        user_id = user_of_feed_token(core.signing_key, request.match_info["token"])
-        if user_id is None:
+        body = await core.calendar_feed(request.match_info["token"])
+        if body is None:
             return page(
                 "Calendar link not valid",
                 "<p>This calendar link isn't valid. Open <b>/sessions</b> in the chat and use "
                 "the calendar feed link from a confirmed session.</p>",
                 404,
             )
-        body = await core.calendar_feed(user_id)
         return web.Response(
             body=body,
             content_type="text/calendar",

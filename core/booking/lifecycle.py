@@ -14,6 +14,7 @@ from core.booking.base import BookingBase, BookingError, CancelQuote, Offering, 
 from core.booking.joins import records_of
 from core.booking.noshow import Verdict, decide
 from core.booking.tables import ACTIVE, Booking
+from core.currency import money
 from core.db.schema import AvailabilityWindow, MentorProfile, User
 from core.events import (
     BookingCancelled,
@@ -24,7 +25,6 @@ from core.events import (
 from core.ledger.ledger import InsufficientFunds
 from core.services.money import split_fee
 from core.slots import Busy, expand_slots, free_slots
-from core.text import money
 
 # A paid request reaches the mentor only once the learner's payment has arrived (issue #22):
 # until then there's nothing for them to act on, and a failed payment never bothers them.
@@ -40,7 +40,7 @@ def keeps_share(paid: int, currency: str, fee_bps: int) -> str:
     if currency == "CREDIT":
         return "the mentor keeps the credit"
     share, fee = split_fee(paid, fee_bps)
-    return f"the mentor keeps their share ({money(share)}; platform fee {money(fee)})"
+    return f"the mentor keeps their share ({money(share, currency)}; platform fee {money(fee, currency)})"
 
 
 class Lifecycle(BookingBase):

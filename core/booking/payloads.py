@@ -12,7 +12,7 @@ from core.payloads import Payload
 class Bk(Payload, prefix="bk"):
     """A button on a booking, valid wherever it was sent (chat, notification)."""
 
-    what: str  # book | acc | dec | cancel | cancelok | resched | problem | rate
+    what: str  # book | acc | dec | cancel | cancelok | resched | problem | rate | feed | feedok
     ref: int
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
 from core.booking.tables import Booking
-from core.text import money
+from core.currency import money
+from core.signing import Keys, legacy_valid, sign, unsign
 from core.timezones import zone
 
 
@@ -48,30 +46,38 @@ class RoomTicket:
     role: str  # mentor | learner
 
 
-def room_token(key: bytes, booking_id: int, user_id: int, role: str) -> str:
+def room_token(keys: Keys, booking_id: int, user_id: int, role: str) -> str:
     r = role[0]
     if r not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    msg = f"room:{booking_id}:{user_id}:{r}".encode()
-    mac = hmac.new(key, msg, hashlib.sha256).digest()[:15]
-    return f"{booking_id}.{user_id}.{r}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+    return sign(keys, "room", f"{booking_id}.{user_id}.{r}")
 
 
-def room_of_token(key: bytes, token: str) -> RoomTicket | None:
-    parts = token.split(".")
-    if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit():
+def room_of_token(keys: Keys, token: str) -> RoomTicket | None:
+    """What a room token proves, or None for anything we did not sign (garbage included)."""
+    if len(token) > 120:
         return None
-    if parts[2] not in ROLES or len(token) > 80:
+    value = unsign(keys, "room", token)
+    if value is not None:
+        parts = value.split(".")
+        legacy = False
+    else:
+        # Links sent before core.signing: `booking.user.role.<15-byte HMAC of room:b:u:r>`.
+        parts = token.split(".")
+        legacy = True
+    if len(parts) != 3 + legacy or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    if parts[2] not in ROLES or not parts[0].isascii() or not parts[1].isascii():
         return None
     booking_id, user_id = int(parts[0]), int(parts[1])
-    if not hmac.compare_digest(room_token(key, booking_id, user_id, parts[2]), token):
+    if legacy and not legacy_valid(keys, f"room:{booking_id}:{user_id}:{parts[2]}", parts[3], 15):
         return None
     return RoomTicket(booking_id, user_id, ROLES[parts[2]])
 
 
-def room_url(public_url: str, key: bytes, b: Booking, user_id: int) -> str:
+def room_url(public_url: str, keys: Keys, b: Booking, user_id: int) -> str:
     role = "mentor" if user_id == b.mentor_id else "learner"
-    return f"{public_url}/room/{room_token(key, b.id, user_id, role)}"
+    return f"{public_url}/room/{room_token(keys, b.id, user_id, role)}"
 
 
 STATUS_LABELS = {

@@ -3,8 +3,8 @@ so "how much does it cost?" says what this deployment actually charges."""
 
 from __future__ import annotations
 
+from core.currency import money
 from core.policies import Policies
-from core.text import money
 
 
 def _split(p: Policies) -> str:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.availability import Window, parse_availability
+from core.currency import money, parse_money
 from core.forms import FieldEnv, Invalid
 from core.languages import Language, parse_languages
 from core.markup import esc, quote
 from core.numbers import as_int
 from core.skills import Level, SkillIndex, SkillMatch, SkillSuggestions, split_skill_list
-from core.text import money
 from core.timezones import TzResolved, TzSuggestions, resolve_timezone
 from core.understand.slots import (
     looks_like_sentence,
@@ -159,26 +159,24 @@ class Price:
     mode: str  # paid | free | credits
     minor: int
 
-    def label(self) -> str:
+    def label(self, currency: str = "INR") -> str:
         if self.mode == "free":
             return "free"
         if self.mode == "credits":
             return "1 credit per session"
-        return f"{money(self.minor)} per session"
+        return f"{money(self.minor, currency)} per session"
 
 
 def parse_price(text: str) -> Price | Invalid:
-    """ "150", "₹150.50", "free", "credits": what a session costs."""
-    t = text.casefold().replace("₹", "").replace("rs", "")
-    t = t.replace("inr", "").replace("rupees", "").replace(",", "").strip()
+    """ "150", "₹150.50", "₹1,000", "free", "credits": what a session costs."""
+    t = text.casefold().strip()
     if t in ("free", "0"):
         return Price("free", 0)
     if t in ("credits", "credit"):
         return Price("credits", 0)
-    m = re.fullmatch(r"(\d{1,6})(?:\.(\d{1,2}))?", t)
-    if m is None:
+    minor = parse_money(t)
+    if minor is None:
         return Invalid("Please type an amount in rupees like 150, or choose Free or Credits.")
-    minor = int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
     return price_of_minor(minor)
 
 

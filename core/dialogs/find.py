@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
+from core.currency import money, parse_money
 from core.db.schema import MentorProfile
 from core.dialogs.answers import ANSWERS
 from core.dialogs.engine import Ctx, Dialog, Step, goto
@@ -37,7 +38,6 @@ from core.recommend import MatchQuery, query_from_json, query_to_json
 from core.services.buttons import ViewProfile
 from core.services.search import SORTS, SearchFilters
 from core.skills import SkillMatch, SkillSuggestions
-from core.text import money
 from core.understand.intents import read_intent
 from core.views import hit_line, price_label, stars
 
@@ -48,6 +48,7 @@ FILLER = re.compile(
     re.IGNORECASE,
 )
 PRICE_CAPS = (0, 10000, 20000, 50000)
+MAX_PRICE_CAP_MINOR = 100_000_00  # a typed "up to" above ₹1,00,000 is a slip
 # Characters of a chip or name button: short enough for a phone's width, cut at a word.
 CHIP_LABEL = 28
 NAME_LABEL = 24
@@ -333,7 +334,11 @@ class FindMentor(Dialog):
         price = (
             "any price"
             if f.max_price_minor is None
-            else ("free only" if f.max_price_minor == 0 else f"up to {money(f.max_price_minor)}")
+            else (
+                "free only"
+                if f.max_price_minor == 0
+                else f"up to {money(f.max_price_minor, ctx.deps.policies.currency)}"
+            )
         )
         head = (
             f"*{esc(ctx.str_data('skill'))}* mentors · {result.total} found · sorted by {f.sort} · "
@@ -488,7 +493,10 @@ class FindMentor(Dialog):
             ctx.data.update({"lang": "" if p.value == "any" else p.value, "page": 0})
         elif p.what == "price" and p.value == "ask":
             buttons = tuple(
-                Button("Free only" if c == 0 else f"≤ {money(c)}", Fm("price", str(c)).pack())
+                Button(
+                    "Free only" if c == 0 else f"≤ {money(c, ctx.deps.policies.currency)}",
+                    Fm("price", str(c)).pack(),
+                )
                 for c in PRICE_CAPS
             )
             return goto(
@@ -514,16 +522,16 @@ class FindMentor(Dialog):
             if p.what == "price" and (p.value == "any" or as_int(p.value) is not None):
                 return await self.on_results(ctx, inbound)
             return await self.retry(ctx, "price", "Pick a price or type an amount.")
-        text = (ctx.text_of(inbound) or "").replace("₹", "").replace(",", "").strip().casefold()
+        text = (ctx.text_of(inbound) or "").strip().casefold()
+        cap = 0 if text == "free" else parse_money(text, ctx.deps.policies.currency)
         if text in ("any", "no limit"):
             ctx.data.update({"max_price": None, "page": 0})
-        elif text == "free" or (text.isascii() and text.isdigit()):
-            rupees = 0 if text == "free" else as_int(text)
-            if rupees is None or rupees > 100000:
+        elif cap is not None:
+            if cap > MAX_PRICE_CAP_MINOR:
                 return await self.retry(
                     ctx, "price", "That's more than any session costs; type a smaller amount."
                 )
-            ctx.data.update({"max_price": rupees * 100, "page": 0})
+            ctx.data.update({"max_price": cap, "page": 0})
         else:
             return await self.retry(ctx, "price", "Please type a whole number of rupees, like 150.")
         return goto("results", await self._results(ctx))

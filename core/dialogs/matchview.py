@@ -3,6 +3,7 @@ line of reason per mentor, and "why this mentor?" with the score breakdown."""
 
 from __future__ import annotations
 
+from core.currency import money
 from core.languages import language_by_code
 from core.markup import esc
 from core.recommend import DEFAULT_LEARNER_ZONE, MatchQuery, Recommendation
@@ -21,11 +22,6 @@ SIGNAL_LABELS = {
     "new-mentor boost": "New-mentor boost",
     "exposure cap": "Exposure cap (shown a lot lately)",
 }
-
-
-def _rupees(minor: int) -> str:
-    whole, paise = divmod(minor, 100)
-    return f"₹{whole:,}" + (f".{paise:02d}" if paise else "")
 
 
 def understood_parts(q: MatchQuery, learner_tz: str | None) -> list[tuple[str, str]]:
@@ -48,7 +44,7 @@ def understood_parts(q: MatchQuery, learner_tz: str | None) -> list[tuple[str, s
             parts.append(("time", f"{q.window.label} ({a:%a %H:%M}–{b:%a %H:%M} your time)"))
     if q.max_price_minor is not None:
         parts.append(
-            ("price", "free only" if q.max_price_minor == 0 else f"≤ {_rupees(q.max_price_minor)}")
+            ("price", "free only" if q.max_price_minor == 0 else f"≤ {money(q.max_price_minor)}")
         )
     if q.languages:
         names = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.availability import Window, format_windows
+from core.currency import money
 from core.db.schema import MentorProfile
 from core.dialogs import fields as F
 from core.dialogs.engine import Ctx
@@ -23,7 +24,6 @@ from core.messaging import Asks
 from core.payloads import Payload
 from core.services.profiles import ProfileView, SkillLevel
 from core.skills import Level
-from core.text import money
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ async def _save_price(ctx: Ctx, price: F.Price) -> str | None:
     mp.price_mode, mp.price_minor = price.mode, price.minor
     if price.mode == "paid":
         mp.currency = ctx.deps.policies.currency
-    return f"Price: {price.label()}."
+    return f"Price: {price.label(ctx.deps.policies.currency)}."
 
 
 async def _save_lengths(ctx: Ctx, lengths: tuple[int, ...]) -> str | None:

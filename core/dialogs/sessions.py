@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.booking.feed import feed_path, reset_feed
 from core.booking.joins import recordings_of
 from core.booking.payloads import Bk, Rt, decision_buttons, rating_buttons
 from core.booking.room_chat import chatted
@@ -81,7 +82,7 @@ class MySessions(Dialog):
                                 "🎥 Join",
                                 room_url(
                                     ctx.deps.policies.public_url,
-                                    ctx.deps.signing_key,
+                                    ctx.deps.signing_keys,
                                     b,
                                     ctx.user.id,
                                 ),
@@ -119,12 +120,24 @@ class MySessions(Dialog):
                 if b.id in recorded or b.id in talked:
                     # One page holds the session's record: its recordings and the room chat.
                     url = room_url(
-                        ctx.deps.policies.public_url, ctx.deps.signing_key, b, ctx.user.id
+                        ctx.deps.policies.public_url, ctx.deps.signing_keys, b, ctx.user.id
                     )
                     label = "🎞 Recording" if b.id in recorded else "🗒 Room chat"
                     buttons = (*buttons, (LinkButton(label, f"{url}/recordings"),))
                 replies.append(Reply(await booking_line(ctx, b), buttons=buttons))
+        replies.append(await feed_reply(ctx))
         return replies
+
+
+async def feed_reply(ctx: Ctx) -> Reply:
+    url = ctx.deps.policies.public_url + await feed_path(
+        ctx.session, ctx.deps.signing_keys, ctx.user.id
+    )
+    return Reply(
+        f"📅 Every session in your calendar app: [calendar feed]({url}). Keep the link to "
+        "yourself; if it got out, reset it.",
+        buttons=((Button("🔄 Reset calendar link", Bk("feed", 0).pack()),),),
+    )
 
 
 class RateSession(Dialog):
@@ -218,6 +231,23 @@ async def on_booking_action(ctx: Ctx, payload: str) -> Step:
             if moving is None or moving.learner_id != ctx.user.id:
                 return keep(Reply("Only the learner can move a session; the mentor can cancel."))
             return handoff("book", f"{moving.mentor_id}:{moving.id}")
+        if p.what == "feed":
+            return keep(
+                Reply(
+                    "Reset your calendar link? Calendars subscribed to the old link stop "
+                    "updating; you add the new one instead.",
+                    buttons=(
+                        (
+                            Button("Yes, new link", Bk("feedok", 0).pack()),
+                            Button("Keep it", "menu:sessions"),
+                        ),
+                    ),
+                )
+            )
+        if p.what == "feedok":
+            await reset_feed(ctx.session, ctx.user.id)
+            new = await feed_reply(ctx)
+            return keep(Reply("Done: the old calendar link no longer works.\n" + new.text))
         if p.what == "pay":
             return keep(await pay_reply(ctx, p.ref))
         if p.what == "problem":

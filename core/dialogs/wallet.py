@@ -11,7 +11,9 @@ import csv
 import io
 import re
 from datetime import UTC, tzinfo
+from decimal import Decimal
 
+from core.currency import minor_digits, money, parse_money
 from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.ledger import InsufficientFunds
@@ -22,10 +24,13 @@ from core.ports import GatewayError
 from core.services.buttons import Wal, WalConfirm, withdrawal_buttons
 from core.services.money import NoGateway, WithdrawalTooSmall
 from core.services.statement import Movement, movements
-from core.text import amount_text, money, signed
+from core.text import amount_text, signed
 from core.timezones import zone
 
 RECENT = 8
+# Wallets hold rupees: withdrawals are paid over UPI (core.ledger.CURRENCIES).
+WALLET = "INR"
+MAX_WITHDRAWAL_MINOR = 999_999_999
 STATEMENT_MAX = 5000
 UPI = re.compile(r"^[A-Za-z0-9._-]{2,64}@[A-Za-z][A-Za-z0-9.-]{1,40}$")
 KIND_LABELS = {
@@ -41,12 +46,8 @@ KIND_LABELS = {
 
 
 def parse_rupees(text: str) -> int | None:
-    """'500', '₹1,000', 'Rs 750.50' → paise; None if it isn't an amount."""
-    cleaned = re.sub(r"(?i)^(₹|rs\.?|inr)\s*", "", text.strip()).replace(",", "").strip()
-    m = re.fullmatch(r"(\d{1,7})(?:\.(\d{1,2}))?", cleaned)
-    if m is None:
-        return None
-    return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+    """'500', '₹1,00,000', 'Rs 750.50', '1 lakh' → paise; None if it isn't an amount."""
+    return parse_money(text, WALLET, limit_minor=MAX_WITHDRAWAL_MINOR)
 
 
 def _zone(user: User) -> tzinfo:
@@ -65,11 +66,11 @@ def entry_line(m: Movement, tz: tzinfo) -> str:
 
 
 def _decimal(amount: int, currency: str) -> str:
+    """A plain number for spreadsheets: the currency's own decimals, no symbol or grouping."""
     if currency == "CREDIT":
         return str(amount)
-    sign = "-" if amount < 0 else ""
-    whole, paise = divmod(abs(amount), 100)
-    return f"{sign}{whole}.{paise:02d}"
+    digits = minor_digits(currency)
+    return f"{Decimal(amount).scaleb(-digits):.{digits}f}"
 
 
 def statement_csv(rows: list[Movement], tz: tzinfo, tz_name: str) -> bytes:
@@ -100,7 +101,7 @@ async def wallet_reply(ctx: Ctx) -> Reply:
     balances = await ledger.wallet_balances(ctx.user.id)
     held = await ledger.held_for(ctx.user.id)
     lines = ["*Your wallet*"]
-    lines.append(f"- Money: {money(balances.get('INR', 0))}")
+    lines.append(f"- Money: {money(balances.get(WALLET, 0))}")
     lines.append(f"- Credits: {amount_text(balances.get('CREDIT', 0), 'CREDIT')}")
     for cur, amount in held.items():
         lines.append(f"- Waiting to be paid out: {amount_text(amount, cur)}")
@@ -114,7 +115,7 @@ async def wallet_reply(ctx: Ctx) -> Reply:
         lines.append("")
         lines.append("No entries yet.")
     buttons = [Button("📄 Export CSV", Wal("csv", 0).pack())]
-    if balances.get("INR", 0) > 0 or ctx.user.wants_to_mentor:
+    if balances.get(WALLET, 0) > 0 or ctx.user.wants_to_mentor:
         buttons.append(Button("💸 Withdraw", Wal("wd", 0).pack()))
     return Reply("\n".join(lines), buttons=(tuple(buttons),))
 
@@ -179,24 +180,24 @@ class Wallet(Dialog):
         ]
 
     async def _start_withdraw(self, ctx: Ctx) -> Step:
-        balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
+        balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get(WALLET, 0)
         minimum = ctx.deps.policies.min_withdrawal_minor
         if balance < minimum:
             return end(
                 Reply(
-                    f"You can withdraw once your wallet has at least {money(minimum)}; "
-                    f"it has {money(balance)} now. Earnings from sessions land here."
+                    f"You can withdraw once your wallet has at least {money(minimum, WALLET)}; "
+                    f"it has {money(balance, WALLET)} now. Earnings from sessions land here."
                 )
             )
         return goto("amount", await self.prompt(ctx, "amount"))
 
     async def prompt(self, ctx: Ctx, state: str) -> Reply:
         if state == "amount":
-            balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
+            balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get(WALLET, 0)
             minimum = ctx.deps.policies.min_withdrawal_minor
             return Reply(
-                f"How much would you like to withdraw? You have {money(balance)}; the "
-                f"minimum is {money(minimum)}. Type an amount like `{minimum // 100}`, or "
+                f"How much would you like to withdraw? You have {money(balance, WALLET)}; the "
+                f"minimum is {money(minimum, WALLET)}. Type an amount like `{minimum // 100}`, or "
                 "`all`. (/cancel to stop)",
                 asks=Asks("Amount to withdraw (rupees, or all)", max_length=12),
             )
@@ -209,7 +210,7 @@ class Wallet(Dialog):
             amount = ctx.int_data("amount")
             upi = ctx.str_data("upi")
             return Reply(
-                f"Withdraw *{money(amount)}* to UPI `{esc(upi)}`? The amount leaves your "
+                f"Withdraw *{money(amount, WALLET)}* to UPI `{esc(upi)}`? The amount leaves your "
                 "wallet now and an admin approves the payout.",
                 buttons=(
                     (
@@ -228,16 +229,18 @@ class Wallet(Dialog):
 
     async def on_amount(self, ctx: Ctx, inbound: Inbound) -> Step:
         text = ctx.text_of(inbound) or ""
-        balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
+        balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get(WALLET, 0)
         amount = balance if text.casefold() in ("all", "everything") else parse_rupees(text)
         minimum = ctx.deps.policies.min_withdrawal_minor
         if amount is None:
             return await self.retry(ctx, "amount", "Please type an amount in rupees, like `500`.")
         if amount < minimum:
-            return await self.retry(ctx, "amount", f"The minimum withdrawal is {money(minimum)}.")
+            return await self.retry(
+                ctx, "amount", f"The minimum withdrawal is {money(minimum, WALLET)}."
+            )
         if amount > balance:
             return await self.retry(
-                ctx, "amount", f"That's more than your wallet holds ({money(balance)})."
+                ctx, "amount", f"That's more than your wallet holds ({money(balance, WALLET)})."
             )
         ctx.data["amount"] = amount
         return goto("upi", await self.prompt(ctx, "upi"))
@@ -268,18 +271,18 @@ class Wallet(Dialog):
         try:
             w = await ctx.money.request_withdrawal(ctx.user.id, amount, ctx.str_data("upi"))
         except InsufficientFunds:
-            balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get("INR", 0)
+            balance = (await ctx.money.ledger.wallet_balances(ctx.user.id)).get(WALLET, 0)
             return end(
                 Reply(
-                    f"Your wallet has {money(balance)} now, less than {money(amount)}, so "
+                    f"Your wallet has {money(balance, WALLET)} now, less than {money(amount, WALLET)}, so "
                     "nothing was withdrawn. Try again: /withdraw"
                 )
             )
         except WithdrawalTooSmall as exc:
-            return end(Reply(f"The minimum withdrawal is {money(exc.minimum)}."))
+            return end(Reply(f"The minimum withdrawal is {money(exc.minimum, WALLET)}."))
         return end(
             Reply(
-                f"Done: withdrawal #{w.id} of {money(amount)} is waiting for an admin. "
+                f"Done: withdrawal #{w.id} of {money(amount, WALLET)} is waiting for an admin. "
                 "I'll tell you when it's paid."
             )
         )

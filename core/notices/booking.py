@@ -6,11 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from core.booking.feed import feed_path
 from core.booking.lifecycle import keeps_share
 from core.booking.payloads import Bk, decision_buttons, rating_buttons
 from core.booking.tables import Booking
 from core.booking.views import price_text, room_url, when
-from core.calendar import SessionEntry, feed_token, session_ics
+from core.calendar import SessionEntry, session_ics
 from core.db.schema import User, UserSkill
 from core.events import (
     BookingCancelled,
@@ -44,7 +45,7 @@ class _Parties:
 
     def room(self, user: User) -> str:
         p = self.u.deps
-        return room_url(p.policies.public_url, p.signing_key, self.b, user.id)
+        return room_url(p.policies.public_url, p.signing_keys, self.b, user.id)
 
     async def send(self, user: User, *replies: Reply) -> None:
         await self.u.notify(user.id, replies)
@@ -74,8 +75,8 @@ def ics_for(p: _Parties, user: User, now: datetime) -> Attachment:
     return Attachment(f"mentorbot-session-{b.id}.ics", "text/calendar", session_ics([entry], now))
 
 
-def feed_url(u: UnitOfWork, user_id: int) -> str:
-    return f"{u.policies.public_url}/calendar/{feed_token(u.deps.signing_key, user_id)}.ics"
+async def feed_url(u: UnitOfWork, user_id: int) -> str:
+    return u.policies.public_url + await feed_path(u.session, u.deps.signing_keys, user_id)
 
 
 async def next_best_mentor(u: UnitOfWork, b: Booking) -> User | None:
@@ -135,7 +136,7 @@ async def confirmed(u: UnitOfWork, ev: BookingConfirmed) -> None:
                 f"✅ *Confirmed #{b.id}*: {b.length_min} min with "
                 f"*{esc(p.other(user).display_name)}* at {p.at(user)}.\nTopic: “{esc(b.topic)}”\n"
                 f"I'll remind you 24 h and 15 min before. Add every session to your calendar "
-                f"automatically: [calendar feed]({feed_url(u, user.id)})",
+                f"automatically: [calendar feed]({await feed_url(u, user.id)})",
                 buttons=((LinkButton("🎥 Join link", p.room(user)),),),
                 attachment=ics_for(p, user, u.now),
             ),

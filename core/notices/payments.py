@@ -5,11 +5,11 @@ from __future__ import annotations
 from core.booking.payloads import Bk
 from core.booking.tables import Booking
 from core.booking.views import when
+from core.currency import money as money_text
 from core.db.schema import User
 from core.events import PaymentCaptured, PaymentFailed
 from core.markup import esc
 from core.messaging import Button, Reply
-from core.text import money as money_text
 from core.uow import UnitOfWork
 
 

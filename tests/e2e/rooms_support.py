@@ -50,7 +50,7 @@ class Call:
         uid = (
             user_id if user_id is not None else (self.mentor if role == "mentor" else self.learner)
         )
-        return room_token(self.core.signing_key, booking_id or self.booking_id, uid, role)
+        return room_token(self.core.signing_keys, booking_id or self.booking_id, uid, role)
 
     def at(self, when: datetime) -> None:
         self.clock.advance(when - self.clock.now())

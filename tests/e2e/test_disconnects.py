@@ -67,7 +67,7 @@ async def test_clients_that_reset_mid_answer_leave_no_traceback(
         request("GET", "/static/chat.js", hostport),
         request("GET", f"/login?token={login_token(secret, 'dropper')}", hostport),
         request(
-            "GET", f"/calendar/{feed_token(call.core.signing_key, call.learner)}.ics", hostport
+            "GET", f"/calendar/{feed_token(call.core.signing_keys, call.learner)}.ics", hostport
         ),
         request("GET", f"/pay/{pay}", hostport),
         request(

@@ -56,7 +56,7 @@ async def tokens(call: Call) -> dict[str, str]:
         "/pay/": await pay_token(call),
         "/room/static/": "room.js",
         "/room/": call.token("learner"),
-        "/calendar/": feed_token(call.core.signing_key, call.learner),
+        "/calendar/": feed_token(call.core.signing_keys, call.learner),
         "/static/": "chat.js",
         "/login": login_token(SECRET, "fuzzer"),
         "": call.token("mentor"),

@@ -53,7 +53,7 @@ async def test_calendar_feed_has_the_session_in_utc(server: TestServer) -> None:
     core = server.app[CORE]
     booking_id, _mentor, learner = await _confirmed_booking(core)
     async with aiohttp.ClientSession() as http:
-        url = server.make_url(f"/calendar/{feed_token(core.signing_key, learner)}.ics")
+        url = server.make_url(f"/calendar/{feed_token(core.signing_keys, learner)}.ics")
         async with http.get(url) as resp:
             assert resp.status == 200
             assert resp.content_type == "text/calendar"
@@ -72,7 +72,7 @@ async def test_room_link_page(server: TestServer) -> None:
     core = server.app[CORE]
     booking_id, mentor, learner = await _confirmed_booking(core)
     async with aiohttp.ClientSession() as http:
-        token = room_token(core.signing_key, booking_id, learner, "learner")
+        token = room_token(core.signing_keys, booking_id, learner, "learner")
         async with http.get(server.make_url(f"/room/{token}")) as resp:
             assert resp.status == 200
             text = await resp.text()

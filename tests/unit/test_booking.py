@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from icalendar import Calendar
@@ -373,3 +374,19 @@ async def test_the_confirm_card_says_what_cancelling_this_slot_would_cost(
     late = await _to_confirm(core, early)
     assert "Starts in 2 h 30 min: if you cancel, the mentor keeps their share" in late
     assert "you get no refund" in late
+
+
+async def test_a_person_resets_their_calendar_feed_from_sessions(
+    core: CoreApp, inbox: RecordingChannel
+) -> None:
+    _, learner = await _booked(core, inbox, accept=True)
+    await learner.say("/sessions")
+    old = re.search(r"/calendar/([^)]+)\.ics", learner.text())
+    assert old is not None and await core.calendar_feed(old[1]) is not None
+    await learner.press("🔄 Reset calendar link")
+    assert "Calendars subscribed to the old link stop updating" in learner.text()
+    await learner.press("Yes, new link")
+    new = re.search(r"/calendar/([^)]+)\.ics", learner.text())
+    assert new is not None and new[1] != old[1]
+    assert await core.calendar_feed(old[1]) is None
+    assert await core.calendar_feed(new[1]) is not None
