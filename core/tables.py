@@ -16,6 +16,7 @@ import core.db.inbound
 import core.db.kv
 import core.db.matching
 import core.db.places
+import core.db.wishes
 import core.ledger.tables
 import core.services.announcements
 from core.db.schema import Base
@@ -31,6 +32,7 @@ _TABLE_MODULES = (
     core.db.kv,
     core.db.matching,
     core.db.places,
+    core.db.wishes,
     core.ledger.tables,
     core.services.announcements,
 )

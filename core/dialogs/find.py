@@ -37,6 +37,7 @@ from core.payloads import Payload
 from core.recommend import MatchQuery, query_from_json, query_to_json
 from core.services.buttons import ViewProfile
 from core.services.search import SORTS, SearchFilters, Sort
+from core.services.wishes import teachers_of, wish
 from core.skills import SkillMatch, SkillSuggestions
 from core.text import money
 from core.understand.intents import read_intent
@@ -55,6 +56,7 @@ NAME_LABEL = 24
 # With matching on, results come ranked by the recommender ("best match") unless the learner
 # picks one of the directory's orders; without it, rating is the default order.
 BEST_MATCH = "match"
+WISH_LABEL = "🔔 Tell me when someone does"
 SORT_LABELS = {
     BEST_MATCH: "best match",
     "rating": "rating",
@@ -299,10 +301,28 @@ class FindMentor(Dialog):
                 Button("New search", Fm("new", "1").pack()),
             )
         )
-        top = f"{head}{notes}\n\n*Best matches* · {total} found"
+        title = f"*Best matches* · {total} found"
+        if q.skill_ids and not await teachers_of(ctx.session, q.skill_ids, besides=ctx.user.id):
+            # Ranked neighbours are not matches: say so, and offer to wait for a real one.
+            title = f"Nobody teaches *{esc(', '.join(q.skill_names))}* yet — closest:"
+            rows.insert(0, (Button(WISH_LABEL, Fm("wish", "1").pack()),))
+        top = f"{head}{notes}\n\n{title}"
         footer = f"\nPage {page + 1} of {pages}."
         body = top + "\n\n" + "\n".join(lines) + footer
         return with_cards(Reply(body, buttons=tuple(rows)), cards, top + footer)
+
+    async def _wish(self, ctx: Ctx) -> Reply:
+        q = self._query(ctx) if ctx.deps.recommender is not None else None
+        ids = q.skill_ids if q is not None else (ctx.int_data("skill_id"),)
+        ids = tuple(i for i in ids if i in ctx.deps.catalog.index.by_id)
+        if not ids:
+            return Reply("Which skill? Search for it first, then tap “Tell me when someone does”.")
+        await wish(ctx.session, ctx.user.id, ids, ctx.now)
+        names = ", ".join(ctx.deps.catalog.index.by_id[i].name for i in ids)
+        return Reply(
+            f"🔔 Done — I'll message you when a mentor who teaches *{esc(names)}* is approved.",
+            buttons=((Button("New search", Fm("new", "1").pack()),),),
+        )
 
     def _why(self, ctx: Ctx, mentor_id: str, *, numbers: bool = False) -> Reply:
         """Why a mentor came up: in words first; the arithmetic behind "Details"."""
@@ -405,6 +425,11 @@ class FindMentor(Dialog):
         head = heading(result.total)
         if not result.hits:
             buttons: list[tuple[Button, ...]] = list(chips)
+            if f.skill_id and not await teachers_of(
+                ctx.session, (f.skill_id,), besides=ctx.user.id
+            ):
+                buttons.append((Button(WISH_LABEL, Fm("wish", "1").pack()),))
+                head += f"\n\nNobody teaches *{esc(ctx.str_data('skill'))}* yet."
             relax = []
             if f.language:
                 relax.append(Button("Any language", Fm("lang", "any").pack()))
@@ -540,6 +565,8 @@ class FindMentor(Dialog):
                     return await self._understand(ctx, text)
                 return await self._with_skill_text(ctx, clean_query(text))
             return await self.retry(ctx, "results", "Use the buttons, or type another skill.")
+        if p.what == "wish":
+            return goto("results", await self._wish(ctx))
         if p.what in ("why", "whyn"):
             return goto("results", self._why(ctx, p.value, numbers=p.what == "whyn"))
         if p.what == "drop":

@@ -21,12 +21,12 @@ from core.events import (
     WithdrawalDecided,
     WithdrawalRequested,
 )
-from core.notices import booking, payments, people
+from core.notices import booking, payments, people, wishes
 from core.uow import Handler
 
 HANDLERS: dict[type, tuple[Handler, ...]] = {
     MentorApplied: (people.profile_changed, people.mentor_applied),
-    MentorDecided: (people.profile_changed, people.mentor_decided),
+    MentorDecided: (people.profile_changed, people.mentor_decided, wishes.mentor_answers_wishes),
     AccountsLinked: (people.profile_changed,),
     SkillTagCreated: (people.skill_tag_created,),
     WithdrawalRequested: (people.withdrawal_requested,),
