@@ -331,3 +331,21 @@ def read_time_of_day(text: str) -> SaidTime | None:
         days_ahead=ahead,
         weekday=_DAY_WORDS[day[0]] if day is not None and ahead is None else None,
     )
+
+
+def windows_added(old: Iterable[Window], new: Iterable[Window]) -> tuple[Window, ...]:
+    """The weekly time `new` covers and `old` did not (what a follower would call new times)."""
+    before: dict[int, set[int]] = {}
+    for w in old:
+        before.setdefault(w.weekday, set()).update(range(w.start, w.end))
+    added: list[Window] = []
+    for w in merge_windows(new):
+        run: int | None = None
+        for minute in range(w.start, w.end + 1):
+            fresh = minute < w.end and minute not in before.get(w.weekday, set())
+            if fresh and run is None:
+                run = minute
+            elif not fresh and run is not None:
+                added.append(Window(w.weekday, run, minute))
+                run = None
+    return tuple(added)

@@ -12,6 +12,7 @@ import core.booking.room_chat
 import core.booking.tables
 import core.db.changes
 import core.db.communities
+import core.db.follows
 import core.db.inbound
 import core.db.kv
 import core.db.matching
@@ -28,6 +29,7 @@ _TABLE_MODULES = (
     core.booking.tables,
     core.db.changes,
     core.db.communities,
+    core.db.follows,
     core.db.inbound,
     core.db.kv,
     core.db.matching,

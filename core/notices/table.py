@@ -18,10 +18,11 @@ from core.events import (
     ReminderDue,
     SessionCompleted,
     SkillTagCreated,
+    SlotsOpened,
     WithdrawalDecided,
     WithdrawalRequested,
 )
-from core.notices import booking, payments, people, wishes
+from core.notices import booking, follows, payments, people, wishes
 from core.uow import Handler
 
 HANDLERS: dict[type, tuple[Handler, ...]] = {
@@ -29,6 +30,7 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     MentorDecided: (people.profile_changed, people.mentor_decided, wishes.mentor_answers_wishes),
     AccountsLinked: (people.profile_changed,),
     SkillTagCreated: (people.skill_tag_created,),
+    SlotsOpened: (follows.slots_opened,),
     WithdrawalRequested: (people.withdrawal_requested,),
     WithdrawalDecided: (people.withdrawal_decided,),
     PaymentCaptured: (payments.booking_payment_captured,),
