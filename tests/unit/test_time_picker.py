@@ -81,8 +81,10 @@ async def test_a_typed_time_that_isnt_free_offers_the_nearest_and_keeps_the_day(
     assert _labels(learner.last)[:4] == ["20:00", "20:30", "21:00", "21:30"]
     await learner.say("whenever")
     assert "Please tap one of the times, or type one" in learner.text()
-    await learner.say("18:30")
+    await learner.say("6.30pm")
     assert "What would you like to cover" in learner.text()
+    await learner.say("Recursion")
+    assert "Tue 24 Nov, 18:30 (Asia/Kolkata)" in learner.text()
 
 
 async def test_tomorrow_7pm_typed_at_the_day_question(core: CoreApp, clock: ManualClock) -> None:
