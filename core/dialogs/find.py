@@ -425,11 +425,12 @@ class FindMentor(Dialog):
         head = heading(result.total)
         if not result.hits:
             buttons: list[tuple[Button, ...]] = list(chips)
-            if f.skill_id and not await teachers_of(
-                ctx.session, (f.skill_id,), besides=ctx.user.id
-            ):
+            asked = (f.skill_id,) if f.skill_id else f.skill_ids
+            if asked and not await teachers_of(ctx.session, asked, besides=ctx.user.id):
+                names = ctx.deps.catalog.index.by_id
+                skills = ", ".join(names[i].name for i in asked if i in names)
                 buttons.append((Button(WISH_LABEL, Fm("wish", "1").pack()),))
-                head += f"\n\nNobody teaches *{esc(ctx.str_data('skill'))}* yet."
+                head += f"\n\nNobody teaches *{esc(skills)}* yet."
             relax = []
             if f.language:
                 relax.append(Button("Any language", Fm("lang", "any").pack()))

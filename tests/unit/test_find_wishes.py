@@ -37,6 +37,8 @@ async def test_nobody_teaches_python_says_so_and_tells_the_learner_once(
     await learner.press("Tell me when someone does")
     assert "I'll message you when a mentor who teaches *Python* is approved" in learner.text()
     await learner.say("/find python")
+    await learner.press("Sort: rating")
+    assert "0 found" in learner.text() and "Nobody teaches *Python* yet." in learner.text()
     await learner.press("Tell me when someone does")  # asking twice keeps one wish
     async with smart.db.transaction() as s:
         assert len(list(await s.scalars(select(SkillWish)))) == 1
