@@ -323,14 +323,18 @@ def read_time_of_day(text: str) -> SaidTime | None:
     )
     if clock.ampm is None and ("tonight" in t or re.search(r"\bevening\b", t)) and minute < 720:
         minute, exact = minute + 12 * 60, True
+    ahead, weekday = read_day_word(t) or (None, None)
+    return SaidTime(minute, exact, days_ahead=ahead, weekday=weekday)
+
+
+def read_day_word(text: str) -> tuple[int | None, int | None] | None:
+    """ "tomorrow" -> (1, None), "on tue?" -> (None, 1): days ahead or a weekday; None: neither."""
+    t = text.casefold()
     ahead = next((n for w, n in _DAYS_AHEAD.items() if re.search(rf"\b{w}\b", t)), None)
+    if ahead is not None:
+        return ahead, None
     day = re.search(rf"\b(?:{_DAY})\b", t)
-    return SaidTime(
-        minute,
-        exact,
-        days_ahead=ahead,
-        weekday=_DAY_WORDS[day[0]] if day is not None and ahead is None else None,
-    )
+    return (None, _DAY_WORDS[day[0]]) if day is not None else None
 
 
 def windows_added(old: Iterable[Window], new: Iterable[Window]) -> tuple[Window, ...]:

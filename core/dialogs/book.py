@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from core.availability import SaidTime, hhmm, read_time_of_day
+from core.availability import SaidTime, hhmm, read_day_word, read_time_of_day
 from core.booking.lifecycle import keeps_share
 from core.booking.service import BookingError, Offering, SlotTaken
 from core.booking.views import day_label, hm, price_text, when
@@ -342,10 +342,15 @@ class BookSession(Dialog):
     async def on_day(self, ctx: Ctx, inbound: Inbound) -> Step:
         if (step := await self._common(ctx, inbound)) is not None:
             return step
+        tz = self._tz(ctx)
         p = Bb.parse(ctx.action_of(inbound) or "")
         text = ctx.text_of(inbound)
         if p is None and text and (typed := await self._typed_time(ctx, text, "day")):
             return typed
+        if p is None and text and (said := read_day_word(text)) is not None:
+            named = _said_date(SaidTime(0, True, *said), ctx.now.astimezone(zone(tz)).date())
+            if named is not None:
+                p = Bb("day", named.strftime("%a %d %b").replace(" ", "_"))
         if p is None or p.what != "day":
             return await self.retry(
                 ctx, "day", "Please tap one of the days, or type a time like “tomorrow 7pm”."

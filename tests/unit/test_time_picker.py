@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.app import CoreApp
-from core.availability import Window, read_time_of_day
+from core.availability import Window, read_day_word, read_time_of_day
 from core.booking.tables import Booking
 from core.clock import ManualClock
 from core.messaging import Button, Reply
@@ -89,6 +89,9 @@ async def test_a_typed_time_that_isnt_free_offers_the_nearest_and_keeps_the_day(
 
 async def test_tomorrow_7pm_typed_at_the_day_question(core: CoreApp, clock: ManualClock) -> None:
     learner = await _picker(core, clock)
+    await learner.say("tomorrow?")  # a day alone opens that day's times
+    assert "Tue 24 Nov — 28 free start times" in learner.text()
+    await learner.press("Other day")
     await learner.say("tomorrow 7pm")
     await learner.say("Dynamic programming")
     assert "Tue 24 Nov, 19:00 (Asia/Kolkata)" in learner.text()
@@ -108,5 +111,6 @@ def test_times_people_type_are_read_in_their_own_clock() -> None:
         said = read_time_of_day(text)
         assert said is not None and said.readings() == readings, text
     assert read_time_of_day("tomorrow 7pm").days_ahead == 1  # type: ignore[union-attr]
+    assert read_day_word("tomorrow?") == (1, None) and read_day_word("on Tue") == (None, 1)
     for text in ("24 nov", "hello", "25:00", "tomorrow"):
         assert read_time_of_day(text) is None, text
