@@ -133,7 +133,8 @@ class BookSession(Dialog):
                 "" if ctx.user.timezone else " (set your time zone in /profile to see local times)"
             )
             return Reply(
-                f"Which day? Times are shown in your zone, {esc(tz)}{note}.",
+                f"Which day? Times are shown in your zone, {esc(tz)}{note}. "
+                "Or type a day and time, e.g. “tomorrow 7pm”.",
                 buttons=(*_rows(buttons, 2), (Button("Stop", Bb("stop", "1").pack()),)),
             )
         if state == "slot":
