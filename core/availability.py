@@ -271,3 +271,85 @@ def windows_to_json(windows: Iterable[Window]) -> str:
 
 def windows_from_json(raw: str) -> tuple[Window, ...]:
     return tuple(Window(int(d), int(a), int(b)) for d, a, b in json.loads(raw))
+
+
+# One time of day inside a sentence ("tomorrow 7pm", "at 18:30"): the same clock forms the
+# windows accept. A bare number is read only when nothing but day words stand around it, so a
+# date ("24 nov") is not taken for an hour.
+_CLOCK_IN_TEXT = re.compile(rf"(?<![\w:.]){_TIME}(?![\w:])", re.IGNORECASE)
+_DAYS_AHEAD = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1}
+
+
+@dataclass(frozen=True)
+class SaidTime:
+    """A start time someone typed, in their own zone, with the day if they named one."""
+
+    minute: int  # after midnight
+    one_reading: bool  # am/pm, noon or a 24-hour hour was said: no second reading
+    days_ahead: int | None = None  # "today" 0, "tomorrow" 1
+    weekday: int | None = None  # "tue" -> 1
+
+    def readings(self) -> tuple[int, ...]:
+        """ "7" could be 07:00 or 19:00; "19:00" and "7pm" are one time."""
+        if self.one_reading or self.minute >= 12 * 60 or self.minute < 60:
+            return (self.minute,)
+        return (self.minute, self.minute + 12 * 60)
+
+
+def read_time_of_day(text: str) -> SaidTime | None:
+    """ "18:30", "6.30pm", "tomorrow 7pm", "tue at 9" -> a SaidTime; None: no time in it."""
+    t = text.casefold().replace("–", "-")
+    clock: _Clock | None = None
+    for m in _CLOCK_IN_TEXT.finditer(t):
+        c = _clock(m[0])
+        if c is not None and (c.ampm is not None or re.search(r"[:.]\d", m[0])):
+            clock = c
+            break
+    if clock is None:
+        rest = re.sub(rf"\b(?:at|{'|'.join(_DAYS_AHEAD)}|{_DAY})\b", " ", t).strip()
+        if not re.fullmatch(r"\d{1,2}", rest):
+            return None
+        clock = _Clock(int(rest), 0, None)
+    ampm = None if clock.ampm == "word" else clock.ampm
+    minute = _to_minutes(clock, ampm)
+    if minute is None or minute >= MINUTES_PER_DAY:
+        return None
+    # "19:00", "09:30" and "7pm" are one time; "7" or "6:30" may be morning or evening.
+    exact = (
+        clock.ampm is not None
+        or clock.hour >= 13
+        or clock.hour == 0
+        or bool(re.search(r"\b(?:0\d|1[0-2])[:.]\d\d", t))
+    )
+    if clock.ampm is None and ("tonight" in t or re.search(r"\bevening\b", t)) and minute < 720:
+        minute, exact = minute + 12 * 60, True
+    ahead, weekday = read_day_word(t) or (None, None)
+    return SaidTime(minute, exact, days_ahead=ahead, weekday=weekday)
+
+
+def read_day_word(text: str) -> tuple[int | None, int | None] | None:
+    """ "tomorrow" -> (1, None), "on tue?" -> (None, 1): days ahead or a weekday; None: neither."""
+    t = text.casefold()
+    ahead = next((n for w, n in _DAYS_AHEAD.items() if re.search(rf"\b{w}\b", t)), None)
+    if ahead is not None:
+        return ahead, None
+    day = re.search(rf"\b(?:{_DAY})\b", t)
+    return (None, _DAY_WORDS[day[0]]) if day is not None else None
+
+
+def windows_added(old: Iterable[Window], new: Iterable[Window]) -> tuple[Window, ...]:
+    """The weekly time `new` covers and `old` did not (what a follower would call new times)."""
+    before: dict[int, set[int]] = {}
+    for w in old:
+        before.setdefault(w.weekday, set()).update(range(w.start, w.end))
+    added: list[Window] = []
+    for w in merge_windows(new):
+        run: int | None = None
+        for minute in range(w.start, w.end + 1):
+            fresh = minute < w.end and minute not in before.get(w.weekday, set())
+            if fresh and run is None:
+                run = minute
+            elif not fresh and run is not None:
+                added.append(Window(w.weekday, run, minute))
+                run = None
+    return tuple(added)

@@ -139,6 +139,14 @@ BookingEvent = (
 )
 
 
+@dataclass(frozen=True)
+class SlotsOpened:
+    """A person's weekly availability gained time (in their own zone)."""
+
+    user_id: int
+    added: str  # "Sat 10:00–13:00", as format_windows writes it
+
+
 Event = (
     MentorApplied
     | MentorDecided
@@ -148,5 +156,6 @@ Event = (
     | PaymentFailed
     | WithdrawalRequested
     | WithdrawalDecided
+    | SlotsOpened
     | BookingEvent
 )

@@ -13,11 +13,13 @@ import core.booking.tables
 import core.db.changes
 import core.db.communities
 import core.db.feeds
+import core.db.follows
 import core.db.inbound
 import core.db.kv
 import core.db.matching
 import core.db.places
 import core.db.relay
+import core.db.wishes
 import core.ledger.tables
 import core.services.announcements
 from core.db.schema import Base
@@ -30,11 +32,13 @@ _TABLE_MODULES = (
     core.db.changes,
     core.db.communities,
     core.db.feeds,
+    core.db.follows,
     core.db.inbound,
     core.db.kv,
     core.db.matching,
     core.db.places,
     core.db.relay,
+    core.db.wishes,
     core.ledger.tables,
     core.services.announcements,
 )

@@ -121,7 +121,7 @@ class UnitOfWork:
 
     @cached_property
     def profiles(self) -> Profiles:
-        return Profiles(self.session)
+        return Profiles(self.session, self.events)
 
     @cached_property
     def directory(self) -> Directory:

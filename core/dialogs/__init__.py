@@ -13,7 +13,7 @@ from core.dialogs.guess import ConfirmGuess
 from core.dialogs.link import LinkAccounts
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
-from core.dialogs.profile import OwnProfile, on_edit, on_primary, on_view
+from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
 from core.dialogs.wallet import Wallet, on_wallet_action
 
@@ -43,6 +43,7 @@ def build_registry() -> Registry:
             "pe": on_edit,
             "pv": on_view,
             "pp": on_primary,
+            "fav": on_follow,
             "adm": on_admin_action,
             "bk": on_booking_action,
             "rt": on_rating_action,

@@ -1,10 +1,16 @@
-"""Booking a session: length, day, time (in your zone), topic, confirm — then the mentor decides."""
+"""Booking a session: length, day, time (in your zone), topic, confirm — then the mentor decides.
+
+Every free start time can be reached: a full day is split into morning, afternoon and evening
+(paged when one part has more than fit a chat's keyboard), and a time typed in the learner's
+zone ("18:30", "6.30pm", "tomorrow 7pm") picks that slot, or offers the nearest free ones.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from core.availability import SaidTime, hhmm, read_day_word, read_time_of_day
 from core.booking.lifecycle import keeps_share
 from core.booking.service import BookingError, Offering, SlotTaken
 from core.booking.views import day_label, hm, price_text, when
@@ -14,17 +20,51 @@ from core.markup import esc
 from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
+from core.timezones import zone
 
 MAX_DAYS_SHOWN = 7
-MAX_TIMES_SHOWN = 12
+# Start times on one screen: 3 rows of 4, so with the parts row and the navigation row a
+# reply stays within Discord's 5 rows of buttons (Telegram and Slack allow more).
+TIMES_PER_PAGE = 12
+TIMES_PER_ROW = 4
+# Parts of a day in the learner's zone: (key, label, first minute, end minute).
+PARTS = (
+    ("m", "Morning", 0, 12 * 60),
+    ("a", "Afternoon", 12 * 60, 17 * 60),
+    ("e", "Evening", 17 * 60, 24 * 60),
+)
+NEAREST_SHOWN = 4
+TYPE_A_TIME = "or type a time, e.g. “18:30” or “6.30pm”"
 
 
 @dataclass(frozen=True)
 class Bb(Payload, prefix="bb"):
     """A step answer inside the booking dialog."""
 
-    what: str  # len | day | slot | ok | back | stop
+    what: str  # len | day | slot | part | ok | back | stop
     value: str
+
+
+def _minute_of_day(at: datetime, tz: str) -> int:
+    local = at.astimezone(zone(tz))
+    return local.hour * 60 + local.minute
+
+
+def _part_of(minute: int) -> str:
+    return next(key for key, _label, a, b in PARTS if a <= minute < b)
+
+
+def _slot_button(at: datetime, tz: str, *, with_day: bool = False) -> Button:
+    label = f"{day_label(at, tz)} {hm(at, tz)}" if with_day else hm(at, tz)
+    return Button(label, Bb("slot", str(int(at.timestamp()))).pack())
+
+
+def _said_date(said: SaidTime, today: date) -> date | None:
+    if said.days_ahead is not None:
+        return today + timedelta(days=said.days_ahead)
+    if said.weekday is not None:
+        return today + timedelta(days=(said.weekday - today.weekday()) % 7)
+    return None
 
 
 def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -93,17 +133,12 @@ class BookSession(Dialog):
                 "" if ctx.user.timezone else " (set your time zone in /profile to see local times)"
             )
             return Reply(
-                f"Which day? Times are shown in your zone, {esc(tz)}{note}.",
+                f"Which day? Times are shown in your zone, {esc(tz)}{note}. "
+                "Or type a day and time, e.g. “tomorrow 7pm”.",
                 buttons=(*_rows(buttons, 2), (Button("Stop", Bb("stop", "1").pack()),)),
             )
         if state == "slot":
-            day = ctx.str_data("day")
-            times = [s for s in slots if day_label(s, tz) == day][:MAX_TIMES_SHOWN]
-            buttons = [Button(hm(s, tz), Bb("slot", str(int(s.timestamp()))).pack()) for s in times]
-            return Reply(
-                f"{esc(day)} — pick a start time ({esc(tz)}):",
-                buttons=(*_rows(buttons, 4), (Button("◀ Other day", Bb("back", "day").pack()),)),
-            )
+            return self._times(ctx, slots, tz)
         if state == "topic":
             return Reply(
                 "What would you like to cover? One line helps the mentor prepare, e.g. "
@@ -141,6 +176,116 @@ class BookSession(Dialog):
                 ),
             )
         return Reply("Let's continue.")
+
+    def _times(self, ctx: Ctx, slots: list[datetime], tz: str) -> Reply:
+        """One day's start times: all of them when they fit, else one part of the day (paged)
+        with buttons to the other parts."""
+        day = ctx.str_data("day")
+        times = [s for s in slots if day_label(s, tz) == day]
+        back = Button("◀ Other day", Bb("back", "day").pack())
+        if not times:
+            return Reply(f"No free times left on {esc(day)}. Pick another day.", buttons=((back,),))
+        if len(times) <= TIMES_PER_PAGE:
+            buttons = [_slot_button(s, tz) for s in times]
+            return Reply(
+                f"{esc(day)} — pick a start time ({esc(tz)}), {TYPE_A_TIME}:",
+                buttons=(*_rows(buttons, TIMES_PER_ROW), (back,)),
+            )
+        by_part: dict[str, list[datetime]] = {}
+        for s in times:
+            by_part.setdefault(_part_of(_minute_of_day(s, tz)), []).append(s)
+        part = ctx.str_data("part")
+        if part not in by_part:
+            part = next(iter(by_part))
+        in_part = by_part[part]
+        pages = -(-len(in_part) // TIMES_PER_PAGE)
+        page = min(max(0, ctx.int_data("tpage")), pages - 1)
+        shown = in_part[page * TIMES_PER_PAGE : (page + 1) * TIMES_PER_PAGE]
+        label = next(lbl for key, lbl, _a, _b in PARTS if key == part)
+        others = [
+            Button(f"{lbl} ({len(by_part[key])})", Bb("part", f"{key}.0").pack())
+            for key, lbl, _a, _b in PARTS
+            if key in by_part and key != part
+        ]
+        nav = []
+        if page > 0:
+            nav.append(Button("◀ Earlier", Bb("part", f"{part}.{page - 1}").pack()))
+        if page + 1 < pages:
+            nav.append(Button("Later ▶", Bb("part", f"{part}.{page + 1}").pack()))
+        nav.append(back)
+        more = f", page {page + 1} of {pages}" if pages > 1 else ""
+        return Reply(
+            f"{esc(day)} — {len(times)} free start times. {label}{more} ({esc(tz)}): pick one, "
+            f"tap another part of the day, {TYPE_A_TIME}:",
+            buttons=(
+                *_rows([_slot_button(s, tz) for s in shown], TIMES_PER_ROW),
+                *((tuple(others),) if others else ()),
+                tuple(nav),
+            ),
+        )
+
+    async def _typed_time(self, ctx: Ctx, text: str, state: str) -> Step | None:
+        """A time typed in the learner's zone: that slot if it's free, else the nearest free
+        ones (the dialog stays where it was). None: the text holds no time."""
+        said = read_time_of_day(text)
+        offer = await self._offer(ctx)
+        if said is None or offer is None:
+            return None
+        tz = self._tz(ctx)
+        slots = await ctx.bookings.free_slots(offer, ctx.user.id, ctx.int_data("len", 10))
+        named = _said_date(said, ctx.now.astimezone(zone(tz)).date())
+        days = list(dict.fromkeys(day_label(s, tz) for s in slots))
+        if named is not None:
+            day = named.strftime("%a %d %b")
+        elif state == "slot" and ctx.str_data("day"):
+            day = ctx.str_data("day")
+        else:  # no day said or chosen yet: the first day that has exactly that time
+            day = next(
+                (
+                    d
+                    for d in days
+                    for s in slots
+                    if day_label(s, tz) == d and _minute_of_day(s, tz) in said.readings()
+                ),
+                days[0] if days else "",
+            )
+        on_day = [s for s in slots if day_label(s, tz) == day]
+        asked = " or ".join(hhmm(r) for r in said.readings())
+        if not on_day:
+            return await self.retry(
+                ctx,
+                state,
+                f"{esc(offer.name)} has no free times on {esc(day or 'that day')}.",
+            )
+        ctx.data.update({"day": day, "part": "", "tpage": 0})
+        exact = [s for s in on_day if _minute_of_day(s, tz) in said.readings()]
+        if exact:
+            return await self._picked(ctx, int(exact[0].timestamp()))
+
+        def distance(s: datetime) -> int:
+            m = _minute_of_day(s, tz)
+            return min(abs(m - r) for r in said.readings())
+
+        nearest = sorted(sorted(on_day, key=distance)[:NEAREST_SHOWN])
+        return goto(
+            "slot",
+            Reply(
+                f"{asked} isn't free on {esc(day)}. The nearest free times ({esc(tz)}):",
+                buttons=(
+                    *_rows([_slot_button(s, tz) for s in nearest], TIMES_PER_ROW),
+                    (
+                        Button("All times that day", Bb("part", "_.0").pack()),
+                        Button("◀ Other day", Bb("back", "day").pack()),
+                    ),
+                ),
+            ),
+        )
+
+    async def _picked(self, ctx: Ctx, slot: int) -> Step:
+        ctx.data["slot"] = slot
+        if ctx.str_data("topic"):
+            return goto("confirm", await self.prompt(ctx, "confirm"))
+        return goto("topic", await self.prompt(ctx, "topic"))
 
     def _cancel_terms(self, ctx: Ctx, at: datetime, offer: Offering) -> str:
         """What cancelling would cost for this slot, said before the learner commits."""
@@ -198,23 +343,39 @@ class BookSession(Dialog):
     async def on_day(self, ctx: Ctx, inbound: Inbound) -> Step:
         if (step := await self._common(ctx, inbound)) is not None:
             return step
+        tz = self._tz(ctx)
         p = Bb.parse(ctx.action_of(inbound) or "")
+        text = ctx.text_of(inbound)
+        if p is None and text and (typed := await self._typed_time(ctx, text, "day")):
+            return typed
+        if p is None and text and (said := read_day_word(text)) is not None:
+            named = _said_date(SaidTime(0, True, *said), ctx.now.astimezone(zone(tz)).date())
+            if named is not None:
+                p = Bb("day", named.strftime("%a %d %b").replace(" ", "_"))
         if p is None or p.what != "day":
-            return await self.retry(ctx, "day", "Please tap one of the days.")
-        ctx.data["day"] = p.value.replace("_", " ")
+            return await self.retry(
+                ctx, "day", "Please tap one of the days, or type a time like “tomorrow 7pm”."
+            )
+        ctx.data.update({"day": p.value.replace("_", " "), "part": "", "tpage": 0})
         return goto("slot", await self.prompt(ctx, "slot"))
 
     async def on_slot(self, ctx: Ctx, inbound: Inbound) -> Step:
         if (step := await self._common(ctx, inbound)) is not None:
             return step
         p = Bb.parse(ctx.action_of(inbound) or "")
+        if p is not None and p.what == "part":
+            part, _, page = p.value.partition(".")
+            ctx.data.update({"part": part, "tpage": as_int(page) or 0})
+            return goto("slot", await self.prompt(ctx, "slot"))
+        text = ctx.text_of(inbound)
+        if p is None and text and (typed := await self._typed_time(ctx, text, "slot")):
+            return typed
         slot = as_int(p.value) if p is not None and p.what == "slot" else None
         if slot is None:
-            return await self.retry(ctx, "slot", "Please tap one of the times.")
-        ctx.data["slot"] = slot
-        if ctx.str_data("topic"):
-            return goto("confirm", await self.prompt(ctx, "confirm"))
-        return goto("topic", await self.prompt(ctx, "topic"))
+            return await self.retry(
+                ctx, "slot", "Please tap one of the times, or type one like “18:30” or “6.30pm”."
+            )
+        return await self._picked(ctx, slot)
 
     async def on_topic(self, ctx: Ctx, inbound: Inbound) -> Step:
         if (step := await self._common(ctx, inbound)) is not None:
@@ -247,13 +408,8 @@ class BookSession(Dialog):
         except SlotTaken as taken:
             if not taken.next_free:
                 return await self._days(ctx, offer, Reply("That slot was just taken."))
-            ctx.data["day"] = day_label(taken.next_free[0], tz)
-            buttons = [
-                Button(
-                    f"{day_label(s, tz)} {hm(s, tz)}", Bb("slot", str(int(s.timestamp()))).pack()
-                )
-                for s in taken.next_free
-            ]
+            ctx.data.update({"day": day_label(taken.next_free[0], tz), "part": "", "tpage": 0})
+            buttons = [_slot_button(s, tz, with_day=True) for s in taken.next_free]
             return goto(
                 "slot",
                 Reply(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from core.currency import money, parse_money
@@ -36,7 +37,8 @@ from core.numbers import as_int
 from core.payloads import Payload
 from core.recommend import MatchQuery, query_from_json, query_to_json
 from core.services.buttons import ViewProfile
-from core.services.search import SORTS, SearchFilters
+from core.services.search import SORTS, SearchFilters, Sort
+from core.services.wishes import teachers_of, wish
 from core.skills import SkillMatch, SkillSuggestions
 from core.understand.intents import read_intent
 from core.views import hit_line, price_label, stars
@@ -52,6 +54,17 @@ MAX_PRICE_CAP_MINOR = 100_000_00  # a typed "up to" above ₹1,00,000 is a slip
 # Characters of a chip or name button: short enough for a phone's width, cut at a word.
 CHIP_LABEL = 28
 NAME_LABEL = 24
+# With matching on, results come ranked by the recommender ("best match") unless the learner
+# picks one of the directory's orders; without it, rating is the default order.
+BEST_MATCH = "match"
+WISH_LABEL = "🔔 Tell me when someone does"
+SORT_LABELS = {
+    BEST_MATCH: "best match",
+    "rating": "rating",
+    "price": "price",
+    "experience": "experience",
+    "popularity": "popularity",
+}
 log = logging.getLogger(__name__)
 
 
@@ -110,7 +123,9 @@ class FindMentor(Dialog):
     prefixes = ("fm", "pv")
 
     async def start(self, ctx: Ctx, args: str) -> Step:
-        ctx.data.update({"sort": "rating", "page": 0})
+        ctx.data.update(
+            {"sort": BEST_MATCH if ctx.deps.recommender is not None else "rating", "page": 0}
+        )
         query = clean_query(args)
         aside = _aside(ctx, args) if query else None
         if isinstance(aside, Step):
@@ -175,14 +190,29 @@ class FindMentor(Dialog):
             ),
         )
 
-    def _filters(self, ctx: Ctx) -> SearchFilters:
+    def _sort(self, ctx: Ctx) -> Sort | None:
+        """The directory order picked, or None for the recommender's best match."""
         sort = ctx.str_data("sort", "rating")
+        if sort == BEST_MATCH and ctx.deps.recommender is not None:
+            return None
+        return next((s for s in SORTS if s == sort), "rating")
+
+    def _sort_row(self, ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
+        """Every order but the current one, in two short rows (phone widths)."""
+        current = self._sort(ctx) or BEST_MATCH
+        names = ((BEST_MATCH,) if ctx.deps.recommender is not None else ()) + SORTS
+        buttons = [
+            Button(f"Sort: {SORT_LABELS[n]}", Fm("sort", n).pack()) for n in names if n != current
+        ]
+        return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+    def _filters(self, ctx: Ctx) -> SearchFilters:
         cap = ctx.data.get("max_price")
         return SearchFilters(
             skill_id=ctx.int_data("skill_id") or None,
             language=ctx.str_data("lang") or None,
             max_price_minor=cap if isinstance(cap, int) else None,
-            sort=sort if sort in SORTS else "rating",
+            sort=self._sort(ctx) or "rating",
             exclude_user_id=ctx.user.id,
         )
 
@@ -264,6 +294,7 @@ class FindMentor(Dialog):
             nav.append(Button("Next ▶", Fm("page", str(page + 1)).pack()))
         if nav:
             rows.append(tuple(nav))
+        rows.extend(self._sort_row(ctx))
         rows.append(
             (
                 Button("Language", Fm("lang", "ask").pack()),
@@ -271,10 +302,28 @@ class FindMentor(Dialog):
                 Button("New search", Fm("new", "1").pack()),
             )
         )
-        top = f"{head}{notes}\n\n*Best matches* · {total} found"
+        title = f"*Best matches* · {total} found"
+        if q.skill_ids and not await teachers_of(ctx.session, q.skill_ids, besides=ctx.user.id):
+            # Ranked neighbours are not matches: say so, and offer to wait for a real one.
+            title = f"Nobody teaches *{esc(', '.join(q.skill_names))}* yet — closest:"
+            rows.insert(0, (Button(WISH_LABEL, Fm("wish", "1").pack()),))
+        top = f"{head}{notes}\n\n{title}"
         footer = f"\nPage {page + 1} of {pages}."
         body = top + "\n\n" + "\n".join(lines) + footer
         return with_cards(Reply(body, buttons=tuple(rows)), cards, top + footer)
+
+    async def _wish(self, ctx: Ctx) -> Reply:
+        q = self._query(ctx) if ctx.deps.recommender is not None else None
+        ids = q.skill_ids if q is not None else (ctx.int_data("skill_id"),)
+        ids = tuple(i for i in ids if i in ctx.deps.catalog.index.by_id)
+        if not ids:
+            return Reply("Which skill? Search for it first, then tap “Tell me when someone does”.")
+        await wish(ctx.session, ctx.user.id, ids, ctx.now)
+        names = ", ".join(ctx.deps.catalog.index.by_id[i].name for i in ids)
+        return Reply(
+            f"🔔 Done — I'll message you when a mentor who teaches *{esc(names)}* is approved.",
+            buttons=((Button("New search", Fm("new", "1").pack()),),),
+        )
 
     def _why(self, ctx: Ctx, mentor_id: str, *, numbers: bool = False) -> Reply:
         """Why a mentor came up: in words first; the arithmetic behind "Details"."""
@@ -305,6 +354,8 @@ class FindMentor(Dialog):
 
     async def _results(self, ctx: Ctx) -> Reply:
         q = self._query(ctx) if ctx.deps.recommender is not None else None
+        if q is not None and (sort := self._sort(ctx)) is not None:
+            return await self._sorted_results(ctx, q, sort)
         if q is not None:
             try:
                 return await self._smart_results(ctx, q)
@@ -321,15 +372,29 @@ class FindMentor(Dialog):
                 )
         return await self._basic_results(ctx)
 
+    async def _sorted_results(self, ctx: Ctx, q: MatchQuery, sort: Sort) -> Reply:
+        """An understood request in one of the directory's orders: the mentors who teach what
+        was asked (any of its skills), in its languages and under its price cap."""
+        f = SearchFilters(
+            skill_ids=q.skill_ids,
+            languages=q.languages,
+            max_price_minor=q.max_price_minor,
+            sort=sort,
+            exclude_user_id=ctx.user.id,
+        )
+        fixes = [
+            Button(fit_label(f"✖ {label}", CHIP_LABEL), Fm("drop", part).pack())
+            for part, label in understood_parts(q, ctx.user.timezone)
+        ]
+        chips = tuple(tuple(fixes[i : i + 3]) for i in range(0, len(fixes), 3))
+        scope = "" if q.skill_ids else " (no skill picked out: all mentors)"
+        understood = understood_text(q, ctx.user.timezone)
+        return await self._listing(
+            ctx, f, lambda n: f"{understood}\n\n*Sorted by {sort}*{scope} · {n} found", chips
+        )
+
     async def _basic_results(self, ctx: Ctx) -> Reply:
         f = self._filters(ctx)
-        per_page = ctx.deps.policies.page_size
-        page = max(0, ctx.int_data("page"))
-        result = await ctx.directory.search(f, page, per_page)
-        if result.total and page >= result.pages:
-            page = result.pages - 1
-            ctx.data["page"] = page
-            result = await ctx.directory.search(f, page, per_page)
         lang = language_by_code(f.language) if f.language else None
         price = (
             "any price"
@@ -340,12 +405,37 @@ class FindMentor(Dialog):
                 else f"up to {money(f.max_price_minor, ctx.deps.policies.currency)}"
             )
         )
-        head = (
-            f"*{esc(ctx.str_data('skill'))}* mentors · {result.total} found · sorted by {f.sort} · "
-            f"{lang.name if lang else 'any language'} · {price}"
+        skill = esc(ctx.str_data("skill"))
+        where = f"{lang.name if lang else 'any language'} · {price}"
+        return await self._listing(
+            ctx, f, lambda n: f"*{skill}* mentors · {n} found · sorted by {f.sort} · {where}", ()
         )
+
+    async def _listing(
+        self,
+        ctx: Ctx,
+        f: SearchFilters,
+        heading: Callable[[int], str],
+        chips: tuple[tuple[Button, ...], ...],
+    ) -> Reply:
+        """One page of the directory in the filters' order, under a heading that says how
+        many were found."""
+        per_page = ctx.deps.policies.page_size
+        page = max(0, ctx.int_data("page"))
+        result = await ctx.directory.search(f, page, per_page)
+        if result.total and page >= result.pages:
+            page = result.pages - 1
+            ctx.data["page"] = page
+            result = await ctx.directory.search(f, page, per_page)
+        head = heading(result.total)
         if not result.hits:
-            buttons: list[tuple[Button, ...]] = []
+            buttons: list[tuple[Button, ...]] = list(chips)
+            asked = (f.skill_id,) if f.skill_id else f.skill_ids
+            if asked and not await teachers_of(ctx.session, asked, besides=ctx.user.id):
+                names = ctx.deps.catalog.index.by_id
+                skills = ", ".join(names[i].name for i in asked if i in names)
+                buttons.append((Button(WISH_LABEL, Fm("wish", "1").pack()),))
+                head += f"\n\nNobody teaches *{esc(skills)}* yet."
             relax = []
             if f.language:
                 relax.append(Button("Any language", Fm("lang", "any").pack()))
@@ -359,6 +449,12 @@ class FindMentor(Dialog):
                 buttons=tuple(buttons),
             )
         lines = [hit_line(page * per_page + i + 1, h) for i, h in enumerate(result.hits)]
+        if f.sort == "popularity":
+            lines = [
+                f"{line} · {h.sessions_completed} session{'s' if h.sessions_completed != 1 else ''}"
+                " done"
+                for line, h in zip(lines, result.hits, strict=True)
+            ]
         view_buttons = [
             Button(fit_label(f"👤 {h.name}", NAME_LABEL), ViewProfile(h.user_id).pack())
             for h in result.hits
@@ -374,7 +470,8 @@ class FindMentor(Dialog):
             for h in result.hits
         ]
         rows: list[tuple[Button, ...]] = [
-            tuple(view_buttons[i : i + 2]) for i in range(0, len(view_buttons), 2)
+            *chips,
+            *(tuple(view_buttons[i : i + 2]) for i in range(0, len(view_buttons), 2)),
         ]
         nav = []
         if page > 0:
@@ -383,7 +480,7 @@ class FindMentor(Dialog):
             nav.append(Button("Next ▶", Fm("page", str(page + 1)).pack()))
         if nav:
             rows.append(tuple(nav))
-        rows.append(tuple(Button(f"Sort: {s}", Fm("sort", s).pack()) for s in SORTS if s != f.sort))
+        rows.extend(self._sort_row(ctx))
         rows.append(
             (
                 Button("Language", Fm("lang", "ask").pack()),
@@ -474,6 +571,8 @@ class FindMentor(Dialog):
                     return await self._understand(ctx, text)
                 return await self._with_skill_text(ctx, clean_query(text))
             return await self.retry(ctx, "results", "Use the buttons, or type another skill.")
+        if p.what == "wish":
+            return goto("results", await self._wish(ctx))
         if p.what in ("why", "whyn"):
             return goto("results", self._why(ctx, p.value, numbers=p.what == "whyn"))
         if p.what == "drop":
@@ -485,7 +584,7 @@ class FindMentor(Dialog):
             return goto("results", await self._results(ctx))
         if p.what == "page" and (page := as_int(p.value)) is not None:
             ctx.data["page"] = page
-        elif p.what == "sort" and p.value in SORTS:
+        elif p.what == "sort" and (p.value in SORTS or p.value == BEST_MATCH):
             ctx.data.update({"sort": p.value, "page": 0})
         elif p.what == "lang" and p.value == "ask":
             return goto("results", Reply("Which language?", choices=self._language_choices(ctx)))

@@ -29,13 +29,16 @@ def menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
             Button("👤 My profile", Menu("profile").pack()),
         )
     )
-    second = [
-        Button("📅 My sessions", Menu("sessions").pack()),
-        Button("🔗 Link accounts", Menu("link").pack()),
-    ]
+    rows.append(
+        (
+            Button("📅 My sessions", Menu("sessions").pack()),
+            Button("💰 My wallet", Menu("wallet").pack()),
+        )
+    )
+    third = [Button("🔗 Link accounts", Menu("link").pack())]
     if ctx.user.onboarded and not ctx.user.wants_to_mentor:
-        second.insert(0, Button("🎓 Become a mentor", Menu("mentor").pack()))
-    rows.append(tuple(second))
+        third.insert(0, Button("🎓 Become a mentor", Menu("mentor").pack()))
+    rows.append(tuple(third))
     if ctx.user.is_admin:
         rows.append((Button("🛠 Admin", Menu("admin").pack()),))
     return tuple(rows)

@@ -8,9 +8,11 @@ from core.booking.payloads import Bk
 from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
+from core.markup import esc
 from core.messaging import Button, Reply
 from core.payloads import Payload
 from core.services.buttons import ViewProfile
+from core.services.follows import Fav, follow, follow_button, is_following, unfollow
 from core.views import profile_card, reviews_text
 
 
@@ -114,13 +116,43 @@ async def mentor_profile_reply(
         + reviews_text(reviews)
     )
     if mp.status == "approved" and p.user_id != ctx.user.id:
-        book = (Button("📅 Book a session", Bk("book", p.user_id).pack()),)
+        following = await is_following(ctx.session, ctx.user.id, p.user_id)
+        book = (
+            Button("📅 Book a session", Bk("book", p.user_id).pack()),
+            follow_button(p.user_id, following),
+        )
         buttons = (book, *buttons)
     return Reply(text, buttons=buttons)
 
 
 async def on_view(ctx: Ctx, payload: str) -> Step:
     return keep(await mentor_profile_reply(ctx, payload))
+
+
+async def on_follow(ctx: Ctx, payload: str) -> Step:
+    """Follow or unfollow a mentor; following tells you when they open new times."""
+    p = Fav.parse(payload)
+    mp = await ctx.session.get(MentorProfile, p.mentor_id) if p is not None else None
+    if p is None or mp is None or (p.on and mp.status != "approved"):
+        return keep(Reply("That mentor isn't available any more."))
+    if p.mentor_id == ctx.user.id:
+        return keep(Reply("That's your own profile — you can't follow yourself."))
+    name = (await ctx.profiles.user(p.mentor_id)).display_name
+    if not p.on:
+        await unfollow(ctx.session, ctx.user.id, p.mentor_id)
+        return keep(
+            Reply(
+                f"You no longer follow *{esc(name)}*.",
+                buttons=((follow_button(p.mentor_id, following=False),),),
+            )
+        )
+    await follow(ctx.session, ctx.user.id, p.mentor_id, ctx.now)
+    return keep(
+        Reply(
+            f"★ You follow *{esc(name)}*: I'll message you when they open new times.",
+            buttons=((follow_button(p.mentor_id, following=True),),),
+        )
+    )
 
 
 async def on_primary(ctx: Ctx, payload: str) -> Step:

@@ -18,17 +18,19 @@ from core.events import (
     ReminderDue,
     SessionCompleted,
     SkillTagCreated,
+    SlotsOpened,
     WithdrawalDecided,
     WithdrawalRequested,
 )
-from core.notices import booking, payments, people
+from core.notices import booking, follows, payments, people, wishes
 from core.uow import Handler
 
 HANDLERS: dict[type, tuple[Handler, ...]] = {
     MentorApplied: (people.profile_changed, people.mentor_applied),
-    MentorDecided: (people.profile_changed, people.mentor_decided),
+    MentorDecided: (people.profile_changed, people.mentor_decided, wishes.mentor_answers_wishes),
     AccountsLinked: (people.profile_changed,),
     SkillTagCreated: (people.skill_tag_created,),
+    SlotsOpened: (follows.slots_opened,),
     WithdrawalRequested: (people.withdrawal_requested,),
     WithdrawalDecided: (people.withdrawal_decided,),
     PaymentCaptured: (payments.booking_payment_captured,),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.availability import Window
+from core.availability import Window, format_windows, windows_added
 from core.db.schema import (
     AvailabilityWindow,
     MentorProfile,
@@ -18,6 +18,7 @@ from core.db.schema import (
     UserLanguage,
     UserSkill,
 )
+from core.events import Event, SlotsOpened
 from core.skills import Level
 
 
@@ -78,8 +79,10 @@ class ProfileView:
 
 
 class Profiles:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, events: list[Event] | None = None) -> None:
         self.s = session
+        # Where SlotsOpened goes; None (a bare service in a script or test): raised nowhere.
+        self.events = events
 
     async def user(self, user_id: int) -> User:
         user = await self.s.get(User, user_id)
@@ -121,6 +124,15 @@ class Profiles:
         await self.s.flush()
 
     async def set_availability(self, user_id: int, windows: Sequence[Window]) -> None:
+        old = [
+            Window(r.weekday, r.start_min, r.end_min)
+            for r in await self.s.scalars(
+                select(AvailabilityWindow).where(AvailabilityWindow.user_id == user_id)
+            )
+        ]
+        added = windows_added(old, windows)
+        if added and self.events is not None:
+            self.events.append(SlotsOpened(user_id, format_windows(added)))
         await self.s.execute(
             delete(AvailabilityWindow).where(AvailabilityWindow.user_id == user_id)
         )

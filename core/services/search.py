@@ -1,4 +1,8 @@
-"""Find a mentor: filter approved mentors by skill, language and price, sort, paginate."""
+"""Find a mentor: filter approved mentors by skill, language and price, sort, paginate.
+
+Popularity is the number of sessions a mentor has completed (MentorProfile.sessions_completed,
+counted when a session completes): what learners actually went through with, not views.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,17 @@ from sqlalchemy.sql.elements import Case
 
 from core.db.schema import MentorProfile, User, UserLanguage, UserSkill
 
-Sort = Literal["rating", "price", "experience"]
-SORTS: tuple[Sort, ...] = ("rating", "price", "experience")
+Sort = Literal["rating", "price", "experience", "popularity"]
+SORTS: tuple[Sort, ...] = ("rating", "price", "experience", "popularity")
 
 
 @dataclass(frozen=True)
 class SearchFilters:
     skill_id: int | None = None
     language: str | None = None
+    # Any of several skills or languages (what a typed request was understood as).
+    skill_ids: tuple[int, ...] = ()
+    languages: tuple[str, ...] = ()
     max_price_minor: int | None = None
     sort: Sort = "rating"
     exclude_user_id: int | None = None
@@ -36,6 +43,7 @@ class MentorHit:
     rating_avg: float | None
     rating_count: int
     level: str | None
+    sessions_completed: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class Directory:
             MentorProfile.years_experience,
             avg.label("avg"),
             MentorProfile.rating_count,
+            MentorProfile.sessions_completed,
         ]
         q = (
             select(*cols, *([level_col] if level_col is not None else []))
@@ -92,10 +101,21 @@ class Directory:
                 & (UserSkill.kind == "teach")
                 & (UserSkill.skill_id == f.skill_id),
             )
-        if f.language:
+        elif f.skill_ids:
+            q = q.where(
+                select(UserSkill.user_id)
+                .where(
+                    UserSkill.user_id == User.id,
+                    UserSkill.kind == "teach",
+                    UserSkill.skill_id.in_(f.skill_ids),
+                )
+                .exists()
+            )
+        languages = (f.language,) if f.language else f.languages
+        if languages:
             q = q.where(
                 select(UserLanguage.user_id)
-                .where(UserLanguage.user_id == User.id, UserLanguage.code == f.language)
+                .where(UserLanguage.user_id == User.id, UserLanguage.code.in_(languages))
                 .exists()
             )
         if f.max_price_minor is not None:
@@ -107,6 +127,8 @@ class Directory:
             order = [price.asc(), avg.desc().nulls_last(), User.id]
         elif f.sort == "experience":
             order = [MentorProfile.years_experience.desc(), avg.desc().nulls_last(), User.id]
+        elif f.sort == "popularity":
+            order = [MentorProfile.sessions_completed.desc(), avg.desc().nulls_last(), User.id]
         else:
             order = [avg.desc().nulls_last(), MentorProfile.rating_count.desc(), User.id]
         rows = await self.s.execute(q.order_by(*order).offset(page * per_page).limit(per_page))
@@ -121,7 +143,8 @@ class Directory:
                 years_experience=r[6],
                 rating_avg=float(r[7]) if r[7] is not None else None,
                 rating_count=r[8],
-                level=r[9] if len(r) > 9 else None,
+                sessions_completed=r[9],
+                level=r[10] if len(r) > 10 else None,
             )
             for r in rows
         )

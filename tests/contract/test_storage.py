@@ -188,6 +188,15 @@ async def test_directory_search_contract(store: Database) -> None:
         hindi = await d.search(SearchFilters(language="hi"), 0, 10)
         assert [h.name for h in hindi.hits] == ["M3"]
         assert (await d.search(SearchFilters(exclude_user_id=ids[3]), 0, 10)).total == 3
+        popular = await d.search(SearchFilters(sort="popularity"), 0, 10)
+        assert [(h.name, h.sessions_completed) for h in popular.hits] == [
+            ("M3", 3),
+            ("M0", 2),
+            ("M1", 1),
+            ("M2", 0),
+        ]
+        any_of = await d.search(SearchFilters(skill_ids=(python, -1), languages=("hi", "ta")), 0, 9)
+        assert [h.name for h in any_of.hits] == ["M3"]
 
 
 def _schema_diff(

@@ -6,8 +6,23 @@ from sqlalchemy import select
 
 from core.app import CoreApp
 from core.db.schema import Account, MentorProfile, Review, User
-from tests.support import ChatDriver, RecordingChannel
+from matching.embed import HashingEmbedder
+from matching.engine import MatchConfig, MatchingEngine
+from matching.experiments import Experiment
+from tests.support import ChatDriver, RecordingChannel, rebuilt
 from tests.unit.dialog_helpers import apply_as_mentor
+
+
+async def _matching(core: CoreApp) -> tuple[CoreApp, MatchingEngine]:
+    """The core with the hybrid recommender on (the default mode)."""
+    eng = MatchingEngine(
+        core.db,
+        core.catalog,
+        HashingEmbedder(),
+        MatchConfig(experiment=Experiment("t", ("hybrid", "content"), treatment_share=0.0)),
+    )
+    await eng.start(core.clock.now(), load_model_in_background=False)
+    return rebuilt(core, recommender=eng), eng
 
 
 async def _approve_all(core: CoreApp) -> None:
@@ -165,3 +180,49 @@ async def test_onboarded_user_free_text_searches(core: CoreApp, inbox: Recording
     c = await onboard_learner(core, "asha")
     await c.say("react")
     assert "*React* mentors · 1 found" in c.text()
+
+
+async def _completed(core: CoreApp, counts: dict[str, int]) -> None:
+    """Sessions each mentor has completed (the counter a completed session raises)."""
+    for name, n in counts.items():
+        mid = await _uid(core, name)
+        async with core.db.transaction() as s:
+            mp = await s.get(MentorProfile, mid)
+            assert mp is not None
+            mp.sessions_completed = n
+
+
+async def test_sort_by_popularity_is_sessions_completed(
+    core: CoreApp, inbox: RecordingChannel
+) -> None:
+    await _mentors(core)
+    await _completed(core, {"bob": 7, "anu": 3})
+    c = ChatDriver(core, "learner")
+    await c.say("/find python")
+    await c.press("Sort: popularity")
+    assert "sorted by popularity" in c.text()
+    assert _order(c.text()) == ["Bob", "Anu", "Cai"]
+    assert "7 sessions done" in c.text() and "0 sessions done" in c.text()
+
+
+async def test_every_sort_works_with_matching_on(core: CoreApp, inbox: RecordingChannel) -> None:
+    await _mentors(core)
+    await _completed(core, {"bob": 7, "anu": 3})
+    smart, _engine = await _matching(core)
+    c = ChatDriver(smart, "learner")
+    await c.say("/find python")
+    assert "*Best matches*" in c.text()
+    await c.press("Sort: rating")
+    assert "*Sorted by rating* · 3 found" in c.text()
+    assert _order(c.text()) == ["Cai", "Anu", "Bob"]  # Dia teaches React, not Python
+    await c.press("Sort: price")
+    assert _order(c.text()) == ["Bob", "Cai", "Anu"]
+    await c.press("Sort: experience")
+    assert _order(c.text()) == ["Anu", "Cai", "Bob"]
+    await c.press("Sort: popularity")
+    assert _order(c.text()) == ["Bob", "Anu", "Cai"]
+    await c.press("Language")
+    await c.press("Hindi")
+    assert _order(c.text()) == ["Bob", "Cai"]  # the filter holds in the chosen order
+    await c.press("Sort: best match")
+    assert "*Best matches*" in c.text()

@@ -165,3 +165,10 @@ async def test_linking_accounts_brings_the_wallets_together(
     assert "Money: ₹123.45" in web.text() and "Credits: 4 credits" in web.text()
     async with core.db.transaction() as s:
         assert await Ledger(s, core.clock.now()).check_invariants() == []
+
+
+async def test_the_main_menu_opens_the_wallet(core: CoreApp) -> None:
+    c = ChatDriver(core, "asha")
+    await c.say("/menu")
+    await c.press("My wallet")
+    assert "Your wallet" in c.text() and "Credits: 2 credits" in c.text()
