@@ -14,6 +14,7 @@ from core.clockwork import TickReport, tick
 from core.db.engine import Database
 from core.db.inbound import first_seen
 from core.db.kv import get_value, put_value
+from core.db.schema import User
 from core.delivery import Delivery
 from core.dialogs import build_registry
 from core.dialogs.forms import check_form, form_for, open_form, submit_form
@@ -181,9 +182,13 @@ class CoreApp:
         """A message in a linked chat: recorded once, copied to the community's other chats
         and its web room. False when the chat isn't linked or it was relayed before."""
         async with unit_of_work(self.deps) as u:
-            if await u.relay.channel(chat) is None:
+            ch = await u.relay.channel(chat)
+            if ch is None:
                 return False
             user, _ = await u.identity.resolve(actor)
+            # A muted or banned person, slow mode, the filter: the message stops here.
+            if await u.moderation.refusal(user, ch.community_id, text) is not None:
+                return False
             try:
                 return (
                     await u.relay.said(user, chat, message_id, text, reply_to, upload) is not None
@@ -241,8 +246,42 @@ class CoreApp:
         """A message written in the web room (RelayError: said why not); returns its id."""
         async with unit_of_work(self.deps) as u:
             user, _ = await u.identity.resolve(actor)
+            refused = await u.moderation.refusal(user, community_id, text)
+            if refused is not None:
+                raise RelayError(refused)
             msg = await u.relay.said_on_web(user, community_id, text, reply_to, upload)
             return msg.id
+
+    async def room_moderate(
+        self, actor: Actor, community_id: int, action: str, message_id: int, reason: str = ""
+    ) -> str:
+        """A web room's Report, Delete or Ban-author button; says what happened (RelayError:
+        said why not)."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            msg = await u.moderation.message(community_id, message_id)
+            if msg is None:
+                raise RelayError("That message isn't in this community.")
+            if action == "report":
+                return await u.moderation.report(user, msg, reason)
+            if action == "delete":
+                return await u.moderation.delete(user, msg, reason)
+            if action == "ban":
+                author = await u.session.get(User, msg.author_id)
+                if author is None:
+                    raise RelayError("Its author is gone.")
+                said = await u.moderation.sanction_user(user, community_id, author, "ban", reason)
+                await u.moderation.delete(user, msg, reason)
+                return said
+            raise RelayError("Unknown action.")
+
+    async def room_rules(self, actor: Actor | None, community_id: int) -> tuple[str, bool]:
+        """The community's rules (shown on join) and whether the viewer moderates it."""
+        async with unit_of_work(self.deps) as u:
+            rules = await u.moderation.rules(community_id)
+            user = await u.identity.find(actor) if actor is not None else None
+            mod = user is not None and await u.moderation.may_moderate(user, community_id)
+            return (rules.rules if rules is not None else ""), mod
 
     async def shared_file(self, file_id: int, token: str) -> tuple[str, str, bytes] | None:
         """A file shared in a community (name, type, bytes), by its unguessable address."""

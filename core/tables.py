@@ -17,6 +17,7 @@ import core.db.follows
 import core.db.inbound
 import core.db.kv
 import core.db.matching
+import core.db.moderation
 import core.db.places
 import core.db.relay
 import core.db.wishes
@@ -36,6 +37,7 @@ _TABLE_MODULES = (
     core.db.inbound,
     core.db.kv,
     core.db.matching,
+    core.db.moderation,
     core.db.places,
     core.db.relay,
     core.db.wishes,

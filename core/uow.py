@@ -37,6 +37,7 @@ from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
 from core.services.identity import Identity
 from core.services.mentors import Mentors
+from core.services.moderation import Moderation
 from core.services.money import Money
 from core.services.payments import Payments
 from core.services.places import Places
@@ -142,6 +143,10 @@ class UnitOfWork:
     @cached_property
     def relay(self) -> Relay:
         return Relay(self.session, self.now, self.relayed)
+
+    @cached_property
+    def moderation(self) -> Moderation:
+        return Moderation(self.session, self.now, self.relay)
 
     async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
         """Queue messages for a person; they go out once this unit of work has committed."""

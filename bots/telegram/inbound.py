@@ -25,6 +25,7 @@ from core.booking.payloads import Bk
 from core.commands import menu_commands
 from core.dialogs.find import Fm
 from core.dialogs.menu import Menu
+from core.dialogs.moderate import WORDS as MODERATION_WORDS
 from core.markup import esc
 from core.messaging import (
     ActionIn,
@@ -185,7 +186,7 @@ def translate_message(msg: Message, bot_username: str) -> Routed | Redirect | No
     if not isinstance(cmd, CommandIn):
         return None
     if cmd.name in GROUP_COMMANDS and _runs_here(cmd):
-        return Routed(actor_of(user), key_of(msg.chat, user), cmd)
+        return Routed(actor_of(user), key_of(msg.chat, user), _about_reply(cmd, msg))
     if cmd.name == "start":
         # A t.me link opened in a group (/start@bot book_7): carry it over to the DM. A
         # link code is never echoed back: it was just posted where others can read it.
@@ -201,8 +202,25 @@ def _runs_here(cmd: CommandIn) -> bool:
     if cmd.name == "find":
         return bool(cmd.args)
     if cmd.name == "community":
-        return cmd.args.split(" ", 1)[0].casefold() in ("link", "unlink")
+        return cmd.args.split(" ", 1)[0].casefold() in IN_GROUP_COMMUNITY
     return True
+
+
+# /community words that act on the group itself or on its messages.
+IN_GROUP_COMMUNITY = frozenset({"link", "unlink"}) | MODERATION_WORDS
+# Those that take a message: replying to it with the command names it.
+ON_A_MESSAGE = frozenset({"report", "delete", "ban", "mute"})
+
+
+def _about_reply(cmd: CommandIn, msg: Message) -> CommandIn:
+    """`/community delete` sent as a reply names the replied-to message (msg:<id>)."""
+    verb, _, rest = cmd.args.partition(" ")
+    parent = msg.reply_to_message
+    if cmd.name != "community" or verb.casefold() not in ON_A_MESSAGE or parent is None:
+        return cmd
+    if msg.is_topic_message and parent.message_id == msg.message_thread_id:
+        return cmd  # a forum topic's first message, not a reply
+    return CommandIn(cmd.name, f"{verb} msg:{parent.message_id} {rest}".strip())
 
 
 def _to_private(user: User, bot_username: str, start: str) -> Redirect:

@@ -155,7 +155,7 @@ class WebRooms:
             return ws
         self.sockets.setdefault(room.id, set()).add(ws)
         try:
-            await self._send(ws, self._hello(room))
+            await self._send(ws, await self._hello(room, web_id))
             for m in await self.core.room_history(room.id, None, PAGE_SIZE):
                 await self._send(ws, message_json(m))
             await self._send(ws, {"type": "done"})
@@ -168,13 +168,17 @@ class WebRooms:
                     del self.sockets[room.id]
         return ws
 
-    def _hello(self, room: CommunityView) -> dict[str, Any]:
+    async def _hello(self, room: CommunityView, web_id: str | None) -> dict[str, Any]:
+        actor = self._actor(web_id) if web_id else None
+        rules, moderator = await self.core.room_rules(actor, room.id)
         return {
             "type": "room",
             "name": room.name,
             "members": room.members,
             "member": room.role is not None,
             "joinable": room.visibility != "invite",
+            "moderator": moderator,
+            "rules": rules,
         }
 
     async def _session(
@@ -208,7 +212,7 @@ class WebRooms:
             except CommunityError as exc:
                 await self._send(ws, {"type": "error", "text": str(exc)})
                 return
-            await self._send(ws, self._hello(joined))
+            await self._send(ws, await self._hello(joined, actor.external_id))
             return
         if kind == "say" and isinstance(data, dict) and isinstance(data.get("text"), str):
             text = data["text"].strip()
@@ -226,6 +230,16 @@ class WebRooms:
                 await self.core.room_say(actor, room.id, text, reply_to)
             except RelayError as exc:
                 await self._send(ws, {"type": "error", "text": str(exc)})
+            return
+        target = data.get("id") if isinstance(data, dict) else None
+        if kind in ("report", "delete", "ban") and isinstance(target, int) and target > 0:
+            reason = data.get("reason") if isinstance(data, dict) else ""
+            reason = reason[:255] if isinstance(reason, str) else ""
+            try:
+                said = await self.core.room_moderate(actor, room.id, kind, target, reason)
+            except RelayError as exc:
+                said = str(exc)
+            await self._send(ws, {"type": "notice", "text": said})
             return
         await self._send(ws, {"type": "error", "text": "I didn't understand that message."})
 
@@ -272,6 +286,7 @@ PAGE = """<!doctype html>
      messages here reach the community's Telegram, Discord and Slack chats</p>
 </header>
 <main id="room" data-slug="{slug}">
+  <section id="rules" hidden><h2>Rules</h2><p></p></section>
   <button id="older" type="button" hidden>Show older messages</button>
   <ol id="messages" aria-live="polite" aria-label="Messages"></ol>
 </main>

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from core.booking.reputation import reputation
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
+from core.dialogs.moderate import WORDS as MOD_WORDS
+from core.dialogs.moderate import here, moderate, queue_action
 from core.markup import esc
 from core.messaging import Asks, Button, Inbound, Reply
-from core.ports import ChatRef
 from core.services.buttons import Cm
 from core.services.communities import (
     ABOUT_MAX,
@@ -58,6 +59,8 @@ class Communities(Dialog):
             return end(await self._leave_list(ctx))
         if verb in ("invite", "code"):
             return end(await self._invites(ctx))
+        if verb in MOD_WORDS:
+            return end(await moderate(ctx, verb, rest))
         if verb == "link":
             return end(await self._link(ctx, rest))
         if verb == "unlink":
@@ -157,15 +160,8 @@ class Communities(Dialog):
             )
         )
 
-    def _here(self, ctx: Ctx) -> ChatRef | None:
-        """The group or channel this was typed in; None in a private chat."""
-        key = ctx.key
-        if key.platform in ("web", "console") or key.chat_id == key.external_id:
-            return None
-        return ChatRef(key.platform, key.workspace, key.chat_id)
-
     async def _link(self, ctx: Ctx, code: str) -> Reply:
-        chat = self._here(ctx)
+        chat = here(ctx)
         if chat is None:
             return Reply(
                 "Run `/community link CODE` in the group or channel you want to link, with "
@@ -181,7 +177,7 @@ class Communities(Dialog):
         return Reply(f"{said}\nIts web room: {ctx.deps.policies.public_url}/c/{c.slug}")
 
     async def _unlink(self, ctx: Ctx) -> Reply:
-        chat = self._here(ctx)
+        chat = here(ctx)
         if chat is None:
             return Reply("Run `/community unlink` in the linked group or channel.")
         try:
@@ -236,7 +232,9 @@ class Communities(Dialog):
             c = await ctx.u.communities.join(ctx.user, community_id, code)
         except CommunityError as exc:
             return Reply(str(exc))
-        return Reply(f"You're in {community_line(c)}. /community lists your communities.")
+        rules = await ctx.u.moderation.rules(c.id)
+        shown = f"\n\n*Rules*\n{esc(rules.rules)}" if rules is not None and rules.rules else ""
+        return Reply(f"You're in {community_line(c)}. /community lists your communities.{shown}")
 
     async def _leave_list(self, ctx: Ctx) -> Reply:
         mine = await ctx.u.communities.mine(ctx.user.id)
@@ -265,6 +263,8 @@ async def on_community_action(ctx: Ctx, payload: str) -> Step:
         return keep(Reply("That button is broken."))
     if p.what == "join":
         return keep(await dialog.join(ctx, p.target))
+    if p.what in ("qdel", "qok"):
+        return keep(await queue_action(ctx, p.what, p.target))
     if p.what == "browse":
         return keep(await dialog._browse(ctx, ""))
     if p.what == "create":

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.communities import Community, CommunityMember, CommunitySkill
+from core.db.moderation import CommunitySanction
 from core.db.schema import Skill, User
 from core.messaging import clean_text
 
@@ -160,6 +161,17 @@ class Communities:
             raise CommunityError("That community doesn't exist any more.")
         if c.visibility == "invite" and not secrets.compare_digest(code, c.invite_code):
             raise CommunityError(f"{c.name} is invite-only: ask a member for the invite code.")
+        banned = await self.s.scalar(
+            select(CommunitySanction.id).where(
+                CommunitySanction.community_id == c.id,
+                CommunitySanction.user_id == user.id,
+                CommunitySanction.kind == "ban",
+                CommunitySanction.lifted_at.is_(None),
+                or_(CommunitySanction.until.is_(None), CommunitySanction.until > self.now),
+            )
+        )
+        if banned is not None:
+            raise CommunityError(f"You're banned from {c.name}.")
         if c.email_domain:
             # Verified addresses come with the verification issue; until then nobody is.
             raise CommunityError(

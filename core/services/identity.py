@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.communities import CommunityMember
 from core.db.schema import Account, Conversation, LinkCode, Outbox, User
 from core.ledger import Ledger, wallet
 from core.ledger.tables import Withdrawal
@@ -193,6 +194,16 @@ class Identity:
         await self.s.execute(
             update(Outbox)
             .where(Outbox.user_id == from_user_id, Outbox.delivered_at.is_(None))
+            .values(user_id=into_user_id)
+        )
+        # Communities: the merged person is a member wherever either was.
+        theirs = select(CommunityMember.community_id).where(CommunityMember.user_id == into_user_id)
+        await self.s.execute(
+            update(CommunityMember)
+            .where(
+                CommunityMember.user_id == from_user_id,
+                CommunityMember.community_id.not_in(theirs),
+            )
             .values(user_id=into_user_id)
         )
         old = await self.s.get(User, from_user_id)

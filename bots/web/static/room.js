@@ -15,6 +15,19 @@
   let replyTo = null;
   let retry = 500;
   let fresh = 0;
+  let moderator = false;
+  let member = false;
+
+  function act(kind, id, label) {
+    if (!ws) return;
+    let reason = "";
+    if (kind !== "delete") {
+      reason = window.prompt(label + ": why? (optional)") || "";
+    } else if (!window.confirm("Delete this message everywhere?")) {
+      return;
+    }
+    ws.send(JSON.stringify({ type: kind, id: id, reason: reason }));
+  }
 
   function el(tag, cls, txt) {
     const e = document.createElement(tag);
@@ -83,6 +96,16 @@
       text.focus();
     });
     li.append(r);
+    const tools = [];
+    if (member) tools.push(["report", "Report"]);
+    if (moderator) tools.push(["delete", "Delete"], ["ban", "Ban author"]);
+    for (const [kind, label] of tools) {
+      const t = el("button", "reply tool", label);
+      t.type = "button";
+      t.setAttribute("aria-label", label + " (message by " + m.author + ")");
+      t.addEventListener("click", function () { act(kind, m.id, label); });
+      li.append(" ", t);
+    }
     return li;
   }
 
@@ -159,6 +182,11 @@
       const m = JSON.parse(ev.data);
       if (m.type === "room") {
         document.getElementById("members").textContent = m.members;
+        moderator = m.moderator;
+        member = m.member;
+        const rules = document.getElementById("rules");
+        rules.hidden = !m.rules;
+        rules.querySelector("p").textContent = m.rules || "";
         join.hidden = m.member || !m.joinable;
         form.hidden = !m.member;
       } else if (m.type === "message") {
@@ -167,7 +195,7 @@
       } else if (m.type === "done") {
         older.hidden = fresh < PAGE;
         document.body.dataset.ready = "1";
-      } else if (m.type === "error") {
+      } else if (m.type === "error" || m.type === "notice") {
         status.textContent = m.text;
       }
     };

@@ -12,12 +12,15 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from yarl import URL
 
+from bots.web.identity import read_cookie
 from core.app import CoreApp
 from core.messaging import Actor
 from core.ports import ChatRef
 from core.services.relay import Upload
-from mentorbot.app import CORE, create_app
+from core.signing import Keys
+from mentorbot.app import CORE, SETTINGS, create_app
 from mentorbot.settings import Settings
 from tests.relay_support import RecordingBridge
 
@@ -188,3 +191,55 @@ async def test_invite_only_and_unknown_rooms_are_not_found(server: TestServer) -
         for path in (f"/c/{slug}", "/c/no-such-room", f"/c/{slug}/messages", "/c/" + "x" * 60):
             async with http.get(base + path) as r:
                 assert r.status == 404, path
+
+
+async def test_moderating_from_the_web_room(server: TestServer) -> None:
+    core: CoreApp = server.app[CORE]
+    slug = await community(core, "Moderated Room")
+    await core.relay_said(OM, TG, "1", "buy my course!!!")
+    mod, member = Room(server, slug), Room(server, slug)
+    try:
+        await member.open()
+        await member.send({"type": "join"})
+        assert (await member.until("room"))["member"] is True
+        spam = member.seen[0]["id"]
+        await member.send({"type": "report", "id": spam, "reason": "spam"})
+        assert "moderators will look" in (await member.until("notice"))["text"]
+        await member.send({"type": "delete", "id": spam})
+        assert "Only the community's owners" in (await member.until("notice"))["text"]
+
+        await mod.open()
+        await mod.send({"type": "join"})
+        await mod.until("room")
+        await make_moderator(core, mod, server.app[SETTINGS].signing_keys())
+        assert mod.ws is not None
+        await mod.ws.close()
+        hello = await mod.open()  # the same browser, reconnected
+        assert hello["moderator"] is True
+        await mod.send({"type": "ban", "id": spam, "reason": "spam"})
+        assert (await mod.until("notice"))["text"] == "Om is banned."
+        gone = await member.until("message", id=spam)
+        assert gone["deleted"] is True and gone["html"] == ""
+        assert not await core.relay_said(OM, TG, "2", "again!")
+    finally:
+        await mod.close()
+        await member.close()
+
+
+async def make_moderator(core: CoreApp, room: Room, keys: Keys) -> None:
+    """The web guest behind this room's browser becomes a moderator of its community."""
+    from sqlalchemy import update
+
+    from core.db.communities import CommunityMember
+
+    cookie = room.http.cookie_jar.filter_cookies(URL(room.base))["mb_web"].value
+    web_id = read_cookie(keys, cookie)
+    assert web_id is not None
+    async with core.uow() as u:
+        user = await u.identity.find(Actor("web", "web", web_id, "x"))
+        assert user is not None
+        await u.session.execute(
+            update(CommunityMember)
+            .where(CommunityMember.user_id == user.id)
+            .values(role="moderator")
+        )
