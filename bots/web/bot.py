@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from bots.web.identity import (
     sign_cookie,
 )
 from bots.web.inbound import Hello, Refused, Said, read
+from bots.web.layout import render
 from bots.web.limits import (
     CLOSED_FLOOD,
     CLOSED_TOO_BIG,
@@ -110,8 +110,7 @@ class WebChat:
         )
 
     async def page(self, request: web.Request) -> web.Response:
-        html = resources.files("bots.web").joinpath("static/chat.html").read_text("utf-8")
-        resp = web.Response(text=html, content_type="text/html")
+        resp = render(request, "chat.html", {})
         resp.headers["Cache-Control"] = "no-store"
         resp.headers["Content-Security-Policy"] = (
             "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; "
