@@ -48,8 +48,12 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def new_page(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
-    # The pages' CSP allows only their own scripts: bypassed so axe can be injected.
-    context = await browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)
+    # The pages' CSP allows only their own scripts: bypassed so axe can be injected. Reduced
+    # motion turns the chat's colour transitions off: axe measures colours as they end up,
+    # not halfway through a switch to dark mode.
+    context = await browser.new_context(
+        viewport={"width": 1000, "height": 800}, bypass_csp=True, reduced_motion="reduce"
+    )
     context.set_default_timeout(WAIT_MS)
     await context.route(lambda u: not u.startswith(url + "/"), lambda r: r.abort())
     return context, await context.new_page()
