@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
+from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import WSMsgType, web
 
 from calls.config import CallConfig
 from calls.rooms import Refused, Rooms
+from core import pages
 from core.app import CoreApp
 from core.booking.joins import recordings_of
 from core.booking.room import Access, RoomWindow, access
@@ -49,42 +52,26 @@ HEADERS = {
     "Permissions-Policy": "camera=(self), microphone=(self), display-capture=(self)",
 }
 
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · MentorBot</title><link rel="stylesheet" href="/room/static/room.css">
-<link rel="icon" href="/room/static/favicon.svg" type="image/svg+xml">
-<script src="/room/static/room.js" defer></script></head>
-<body class="notice" data-page="{kind}"><main class="card"><h1>{title}</h1>{body}</main>
-</body></html>"""
-
-MESSAGES = {
-    Access.NOT_YOURS: (
-        "This link isn't yours",
-        "<p>This call link belongs to someone else or to another session. Use the "
-        "<b>Join</b> button from your own session in the chat (/sessions).</p>",
-        403,
-    ),
-    Access.EXPIRED: (
-        "This session is over",
-        "<p>The room for your session with {name} at {start} has closed. You'll find it "
-        "under /sessions in the chat, where you can rate it.</p>",
-        410,
-    ),
-    Access.CANCELLED: (
-        "This session isn't on",
-        "<p>Your session with {name} at {start} is <b>{status}</b>, so there's no call.</p>",
-        410,
-    ),
+TEMPLATES = web.AppKey("calls_templates", jinja2.Environment)
+# Why a room link was refused, and its status code.
+REFUSED = {
+    Access.NOT_YOURS: ("This link isn't yours", "not_yours", 403),
+    Access.EXPIRED: ("This session is over", "expired", 410),
+    Access.CANCELLED: ("This session isn't on", "cancelled", 410),
 }
 
 
-def page(title: str, body: str, status: int = 200, kind: str = "notice") -> web.Response:
-    return web.Response(
-        text=PAGE.format(title=html.escape(title), body=body, kind=kind),
-        content_type="text/html",
-        status=status,
-        headers=HEADERS,
-    )
+def render(
+    request: web.Request, name: str, context: dict[str, Any], status: int = 200
+) -> web.Response:
+    resp = aiohttp_jinja2.render_template(name, request, context, app_key=TEMPLATES, status=status)
+    resp.headers.update(HEADERS)
+    return resp
+
+
+def refused(request: web.Request, title: str, why: str, code: int, **more: Any) -> web.Response:
+    context = {"title": title, "why": why, "kind": "notice", **more}
+    return render(request, "room_refused.html", context, code)
 
 
 def origin_ok(request: web.Request, public_url: str, extra: tuple[str, ...]) -> bool:
@@ -123,43 +110,33 @@ async def way_back(core: CoreApp, user: User) -> dict[str, str]:
 def room_page(core_of: CoreOf) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         core = core_of(request.app)
-        ticket = room_of_token(core.signing_keys, request.match_info["token"])
+        token = request.match_info["token"]
+        ticket = room_of_token(core.signing_keys, token)
         if ticket is None:
-            return page(
-                "Room link not valid",
-                "<p>This call link isn't valid. Use the <b>Join</b> button from your session "
-                "in the chat (/sessions).</p>",
-                404,
-            )
+            return refused(request, "Room link not valid", "invalid", 404)
         b, user, other = await _load(core, ticket)
         now = core.clock.now()
         state = access(b, ticket, now, core.policies)
         if b is None or user is None or state is Access.NOT_YOURS:
-            title, body, status = MESSAGES[Access.NOT_YOURS]
-            return page(title, body, status)
-        start = html.escape(when(b.starts_at, user.timezone))
-        name = html.escape(other.display_name if other else "your partner")
+            return refused(request, *REFUSED[Access.NOT_YOURS])
+        start = when(b.starts_at, user.timezone)
+        name = other.display_name if other else "your partner"
         if state is Access.TOO_EARLY:
             window = RoomWindow.of(b, core.policies)
-            left = int((window.opens_at - now).total_seconds())
-            return page(
-                f"Session with {other.display_name if other else 'your partner'}",
-                f"<p>{b.length_min} minutes at <b>{start}</b>. Topic: {html.escape(b.topic)}</p>"
-                f"<p>The room opens {core.policies.room_opens_before_min} minutes before the "
-                f'start, in <b data-testid="opens-in" data-seconds="{left}">'
-                f"{left // 3600} h {left % 3600 // 60} min</b>. This page opens it by itself."
-                "</p>"
-                f'<p><a href="/room/{html.escape(request.match_info["token"])}/check">'
-                "Check your camera and microphone</a> meanwhile.</p>"
-                "<p class='muted'>Keep this link; it's yours alone.</p>",
-                200,
-                kind="early",
-            )
+            context = {
+                "title": f"Session with {name}",
+                "kind": "early",
+                "length": b.length_min,
+                "start": start,
+                "topic": b.topic,
+                "opens_before": core.policies.room_opens_before_min,
+                "left": int((window.opens_at - now).total_seconds()),
+                "token": token,
+            }
+            return render(request, "room_early.html", context)
         if state is not Access.OPEN:
-            title, body, status = MESSAGES[state]
-            return page(title, body.format(name=name, start=start, status=b.status), status)
-        text = (STATIC / "room.html").read_text()
-        return web.Response(text=text, content_type="text/html", headers=HEADERS)
+            return refused(request, *REFUSED[state], name=name, start=start, status=b.status)
+        return render(request, "room.html", {"title": "Session"})
 
     return handler
 
@@ -169,9 +146,8 @@ def check_page(core_of: CoreOf) -> Handler:
         core = core_of(request.app)
         ticket = room_of_token(core.signing_keys, request.match_info["token"])
         if ticket is None:
-            return page("Room link not valid", "<p>This link isn't valid.</p>", 404)
-        text = (STATIC / "check.html").read_text()
-        return web.Response(text=text, content_type="text/html", headers=HEADERS)
+            return refused(request, "Room link not valid", "link", 404)
+        return render(request, "check.html", {"title": "Device check"})
 
     return handler
 
@@ -212,11 +188,10 @@ def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
         token = request.match_info["token"]
         ticket = room_of_token(core.signing_keys, token)
         if ticket is None:
-            return page("Link not valid", "<p>This link isn't valid.</p>", 404)
+            return refused(request, "Link not valid", "link", 404)
         b, user, other = await _load(core, ticket)
         if access(b, ticket, core.clock.now(), core.policies) is Access.NOT_YOURS:
-            title, body, status = MESSAGES[Access.NOT_YOURS]
-            return page(title, body, status)
+            return refused(request, *REFUSED[Access.NOT_YOURS])
         async with core.uow() as u:
             names = (await recordings_of(u.session, [ticket.booking_id])).get(ticket.booking_id, [])
             chat = await messages_of(u.session, ticket.booking_id)
@@ -230,12 +205,6 @@ def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
                 folder / name,
                 headers={"Cache-Control": "private, no-store", "Content-Type": "video/mp4"},
             )
-        found = [n for n in names if (folder / n).is_file()]
-        items = "".join(
-            f'<li><a href="/room/{html.escape(token)}/recordings/{html.escape(n)}" '
-            f'data-testid="recording">{html.escape(n)}</a></li>'
-            for n in found
-        )
         who = {
             ticket.role: "You",
             ("learner" if ticket.role == "mentor" else "mentor"): (
@@ -243,17 +212,14 @@ def recordings(core_of: CoreOf, cfg: CallConfig) -> Handler:
             ),
         }
         tz = user.timezone if user is not None else "UTC"
-        lines = "".join(
-            f'<li data-testid="record-chat"><span class="muted">{html.escape(hm(m.at, tz))}'
-            f"</span> <b>{html.escape(who[m.role])}</b>: {html.escape(m.text)}</li>"
-            for m in chat
-        )
-        return page(
-            "Session recordings",
-            (f"<ul>{items}</ul>" if found else "<p>No recording was made of this session.</p>")
-            + "<h2>Room chat</h2>"
-            + (f"<ol>{lines}</ol>" if chat else "<p>Nothing was written in the room's chat.</p>"),
-        )
+        context = {
+            "title": "Session recordings",
+            "kind": "notice",
+            "token": token,
+            "recordings": [n for n in names if (folder / n).is_file()],
+            "chat": [{"at": hm(m.at, tz), "who": who[m.role], "text": m.text} for m in chat],
+        }
+        return render(request, "room_recordings.html", context)
 
     return handler
 
@@ -362,6 +328,7 @@ def setup_calls(app: web.Application, core_of: CoreOf, cfg: CallConfig) -> None:
         if rooms is not None:
             await rooms.close_all()
 
+    aiohttp_jinja2.setup(app, app_key=TEMPLATES, **pages.environment_options("calls"))
     app.cleanup_ctx.append(rooms_ctx)
     app.on_shutdown.append(close_rooms)
     # Fixed paths first: /room/{token} would otherwise match /room/ws.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import html
-import json
 import logging
 import time
+from typing import Any
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 
+from core import pages
 from core.currency import money
 from core.ledger.tables import Payment
 from core.ports import GatewayError
@@ -18,41 +20,24 @@ from payments.sandbox import SandboxGateway, razorpay_event
 
 log = logging.getLogger(__name__)
 
-STYLE = """
-body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#222}
-.banner{background:#b45309;color:#fff;font-weight:700;letter-spacing:.2em;text-align:center;
-padding:.6rem;border-radius:.4rem}
-.amount{font-size:2rem;margin:.5rem 0}
-button{font-size:1.1rem;padding:.6rem 1.4rem;margin:.3rem;border-radius:.4rem;border:0;cursor:pointer}
-.pay{background:#15803d;color:#fff}.fail{background:#b91c1c;color:#fff}
-.muted{color:#666;font-size:.9rem}
-"""
+TEMPLATES = web.AppKey("payments_templates", jinja2.Environment)
 
 
-# Every pay page leads back: the web chat is served by the same app; people from a chat app
-# go back there (their booking and what comes next are in that chat).
-WAY_BACK = (
-    "<p class=muted><a href='/chat'>← Back to the MentorBot web chat</a>, or to the app you "
-    "came from (Telegram, Slack or Discord).</p>"
-)
+def render(
+    request: web.Request, name: str, context: dict[str, Any], status: int = 200
+) -> web.Response:
+    return aiohttp_jinja2.render_template(name, request, context, app_key=TEMPLATES, status=status)
 
 
-def page(title: str, body: str, status: int = 200) -> web.Response:
-    doc = (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<meta name=viewport content='width=device-width,initial-scale=1'>"
-        f"<title>{html.escape(title)} · MentorBot</title><style>{STYLE}</style></head>"
-        f"<body>{body}{WAY_BACK}</body></html>"
-    )
-    return web.Response(text=doc, content_type="text/html", status=status)
+def message(
+    request: web.Request, title: str, what: str, status: int = 200, **more: Any
+) -> web.Response:
+    """A pay page that only says something (pay_message.html)."""
+    return render(request, "pay_message.html", {"title": title, "what": what, **more}, status)
 
 
-BAD_TOKEN = (
-    "<h1>This payment link doesn't work</h1>"
-    "<p>It may be mistyped, cut short, or from an old message. Nothing was charged.</p>"
-    "<p>Go back to your chat with MentorBot and open the booking again to get a fresh "
-    "payment link.</p>"
-)
+def bad_token(request: web.Request) -> web.Response:
+    return message(request, "Payment link not valid", "bad_token", 404)
 
 
 async def _load(rt: PaymentsRuntime, token: str) -> Payment | None:
@@ -73,84 +58,46 @@ async def _ensure_order(rt: PaymentsRuntime, p: Payment) -> str:
         return await u.payments.attach_order(p.id, order_id)
 
 
-def _status_page(p: Payment) -> web.Response:
-    what = html.escape(p.description or "your MentorBot session")
+def _status_page(request: web.Request, p: Payment) -> web.Response:
     amount = money(p.amount, p.currency)
+    what = p.description or "your MentorBot session"
     if p.state in ("captured", "settled"):
-        return page(
-            "Paid",
-            f"<h1>✅ Paid</h1><p>{amount} for {what} was received.</p>"
-            "<p>You can close this page and go back to your chat.</p>",
-        )
+        return message(request, "Paid", "paid", amount=amount, description=what)
     if p.state == "refunded":
-        return page(
-            "Refunded",
-            f"<h1>Refunded</h1><p>{amount} for {what} was refunded to you.</p>"
-            "<p>Go back to your chat to book again.</p>",
-        )
-    return page("Payment", "<p>Go back to your chat with MentorBot.</p>")
+        return message(request, "Refunded", "refunded", amount=amount, description=what)
+    return message(request, "Payment", "other")
 
 
 async def pay_page(request: web.Request) -> web.Response:
     rt = request.app[PAYMENTS]
     p = await _load(rt, request.match_info["token"])
     if p is None:
-        return page("Payment link not valid", BAD_TOKEN, status=404)
+        return bad_token(request)
     if p.state in ("captured", "refunded", "settled"):
-        return _status_page(p)
+        return _status_page(request, p)
     try:
         order_id = await _ensure_order(rt, p)
     except GatewayError:
         log.exception("could not create a gateway order for payment %s", p.id)
-        return page(
-            "Try again",
-            "<h1>The payment service didn't answer</h1><p>Nothing was charged. "
-            "Reload this page in a minute.</p>",
-            status=503,
-        )
-    what = html.escape(p.description or "MentorBot session")
-    amount = money(p.amount, p.currency)
-    failed = (
-        f"<p class=muted>Your last attempt didn't go through "
-        f"({html.escape(p.failure_reason or 'declined')}). You can try again.</p>"
-        if p.state == "failed"
-        else ""
-    )
-    token = html.escape(p.token)
-    if rt.sandbox:
-        return page(
-            "SANDBOX payment",
-            "<div class=banner>SANDBOX — NO REAL MONEY</div>"
-            f"<h1>Pay for {what}</h1><div class=amount>{amount}</div>{failed}"
-            "<p class=muted>This is the test checkout MentorBot uses when no payment "
-            "gateway is set up. Pick what the payment should do:</p>"
-            f"<form method=post action='/pay/{token}/sandbox'>"
-            "<button class=pay name=outcome value=pay>Pay</button>"
-            "<button class=fail name=outcome value=fail>Fail</button></form>",
-        )
-    options = {
-        "key": rt.key_id,
-        "amount": p.amount,
-        "currency": p.currency,
-        "order_id": order_id,
-        "name": "MentorBot",
-        "description": p.description,
-        "notes": {"mentorbot_payment_id": str(p.id)},
+        return message(request, "Try again", "unavailable", 503)
+    context = {
+        "title": "SANDBOX payment" if rt.sandbox else "Payment",
+        "sandbox": rt.sandbox,
+        "description": p.description or "MentorBot session",
+        "amount": money(p.amount, p.currency),
+        "failure": (p.failure_reason or "declined") if p.state == "failed" else "",
+        "token": p.token,
+        "options": {
+            "key": rt.key_id,
+            "amount": p.amount,
+            "currency": p.currency,
+            "order_id": order_id,
+            "name": "MentorBot",
+            "description": p.description,
+            "notes": {"mentorbot_payment_id": str(p.id)},
+        },
     }
-    return page(
-        "Payment",
-        f"<h1>Pay for {what}</h1><div class=amount>{amount}</div>{failed}"
-        "<button class=pay id=pay>Pay with Razorpay</button>"
-        f"<form id=done method=post action='/pay/{token}/return'>"
-        "<input type=hidden name=razorpay_payment_id><input type=hidden name=razorpay_order_id>"
-        "<input type=hidden name=razorpay_signature></form>"
-        "<script src='https://checkout.razorpay.com/v1/checkout.js'></script>"
-        "<script>const o="
-        + json.dumps(options).replace("<", "\\u003c")
-        + ";o.handler=function(r){const f=document.getElementById('done');"
-        "for(const k in r){if(f.elements[k])f.elements[k].value=r[k];}f.submit();};"
-        "document.getElementById('pay').onclick=function(){new Razorpay(o).open();};</script>",
-    )
+    return render(request, "pay_checkout.html", context)
 
 
 # A pay form carries one or three short fields; anything bigger is refused before it is read.
@@ -170,10 +117,10 @@ async def sandbox_submit(request: web.Request) -> web.StreamResponse:
     rt = request.app[PAYMENTS]
     token = request.match_info["token"]
     if not rt.sandbox or not isinstance(rt.gateway, SandboxGateway):
-        return page("Not available", "<p>This checkout isn't in sandbox mode.</p>", status=404)
+        return message(request, "Not available", "not_sandbox", 404)
     p = await _load(rt, token)
     if p is None:
-        return page("Payment link not valid", BAD_TOKEN, status=404)
+        return bad_token(request)
     form = await request.post()
     if p.state in ("created", "failed"):
         order_id = await _ensure_order(rt, p)
@@ -196,7 +143,7 @@ async def razorpay_return(request: web.Request) -> web.Response:
     rt = request.app[PAYMENTS]
     p = await _load(rt, request.match_info["token"])
     if p is None:
-        return page("Payment link not valid", BAD_TOKEN, status=404)
+        return bad_token(request)
     form = await request.post()
     ok = (
         verify_payment(
@@ -208,20 +155,12 @@ async def razorpay_return(request: web.Request) -> web.Response:
         and form.get("razorpay_order_id") == p.gateway_order_id
     )
     if not ok:
-        return page(
-            "Not confirmed",
-            "<h1>We couldn't confirm that payment here</h1><p>If money left your account, "
-            "MentorBot will still see it from Razorpay within minutes. Go back to your chat.</p>",
-            status=400,
-        )
-    return page(
-        "Thanks",
-        "<h1>Thanks!</h1><p>Razorpay has your payment; MentorBot confirms it in your chat "
-        "in a moment. You can close this page.</p>",
-    )
+        return message(request, "Not confirmed", "not_confirmed", 400)
+    return message(request, "Thanks", "thanks")
 
 
 def add_routes(app: web.Application) -> None:
+    aiohttp_jinja2.setup(app, app_key=TEMPLATES, **pages.environment_options("payments"))
     app.router.add_get("/pay/{token}", pay_page)
     app.router.add_post("/pay/{token}/sandbox", sandbox_submit)
     app.router.add_post("/pay/{token}/return", razorpay_return)

@@ -4,9 +4,9 @@ link and the WebSocket session (ack, call core, send)."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Sequence
-from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from bots.web.identity import (
     sign_cookie,
 )
 from bots.web.inbound import Hello, Refused, Said, read
+from bots.web.layout import render
 from bots.web.limits import (
     CLOSED_FLOOD,
     CLOSED_TOO_BIG,
@@ -32,7 +33,7 @@ from bots.web.limits import (
 )
 from bots.web.render import message_json
 from core.app import CoreApp
-from core.messaging import Actor, Reply, parse_text
+from core.messaging import ActionIn, Actor, Delivered, Reply, parse_text
 from core.ports import Destination
 from core.ratelimit import Bucket
 from core.services.transcript import Entry
@@ -41,6 +42,7 @@ from core.signing import Keys
 log = logging.getLogger(__name__)
 
 COOKIE = "mb_web"
+PRESSED_BEFORE = "You pressed that button already, so I've left it at that."
 BINARY = "Please send text, not binary frames."
 WORKSPACE = "web"
 
@@ -111,8 +113,7 @@ class WebChat:
         )
 
     async def page(self, request: web.Request) -> web.Response:
-        html = resources.files("bots.web").joinpath("static/chat.html").read_text("utf-8")
-        resp = web.Response(text=html, content_type="text/html")
+        resp = render(request, "chat.html", {})
         resp.headers["Cache-Control"] = "no-store"
         resp.headers["Content-Security-Policy"] = (
             "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; "
@@ -208,7 +209,7 @@ class WebChat:
                 await self._hello(ws, actor, m.last_seq, greeted)
                 greeted = True
             elif isinstance(m, Said):
-                await self._inbound(ws, actor, m.echo, m.inbound)
+                await self._inbound(ws, actor, m.echo, m.inbound, pressed(actor, m))
             elif isinstance(m, Refused):
                 await _send(ws, {"type": "error", "text": m.text})
             else:  # blank text: nothing to do, but the page is told it was heard
@@ -240,14 +241,22 @@ class WebChat:
         await _send(ws, {"type": "done"})
 
     async def _inbound(
-        self, ws: web.WebSocketResponse, actor: Actor, echo: str | None, inbound: Any
+        self,
+        ws: web.WebSocketResponse,
+        actor: Actor,
+        echo: str | None,
+        inbound: Any,
+        once: Delivered | None = None,
     ) -> None:
         account_id = await self._account(actor.external_id)
         if echo is not None and account_id is not None:
             entries = await self._log(account_id, "user", [Reply(echo)])
             await self._push(actor.external_id, entries)
         await _send(ws, {"type": "typing"})
-        replies = await self.core.handle(actor, inbound)
+        replies = await self.core.handle(actor, inbound, once=once)
+        if once is not None and not replies:
+            # core acts on a press once (a reload re-draws old buttons, a second tab has them)
+            replies = [Reply(PRESSED_BEFORE)]
         if account_id is None:
             account_id = await self._account(actor.external_id)
             if account_id is None:
@@ -268,6 +277,14 @@ class WebChat:
             for ws in list(conns):
                 await ws.close(code=1001, message=b"server shutdown")
         await asyncio.sleep(0)
+
+
+def pressed(actor: Actor, said: Said) -> Delivered | None:
+    """A button press's delivery id: this person, the message it was on, the payload."""
+    if said.pressed_on is None or not isinstance(said.inbound, ActionIn):
+        return None
+    key = f"{actor.external_id}\0{said.pressed_on}\0{said.inbound.payload}"
+    return Delivered("web", hashlib.sha256(key.encode()).hexdigest())
 
 
 async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> bool:

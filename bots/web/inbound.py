@@ -23,10 +23,13 @@ class Hello:
 
 @dataclass(frozen=True)
 class Said:
-    """Something to hand to core, and the line the person's own bubble shows for it."""
+    """Something to hand to core, and the line the person's own bubble shows for it.
+    `pressed_on`: for a button, the transcript seq of the message it was on (a press of the
+    same button on the same message acts once)."""
 
     echo: str
     inbound: Inbound
+    pressed_on: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ class Refused:
 
 Ignored = None
 Message = Hello | Said | Refused | None
+
+
+def _seq(value: Any) -> int | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_DB_INT
+    return value if ok else None
 
 
 def read(raw: str) -> Message:
@@ -64,5 +72,5 @@ def read(raw: str) -> Message:
         if len(payload) > MAX_CHARS:
             return Refused(EXPIRED, too_big=True)
         label = data.get("label") if isinstance(data.get("label"), str) else payload
-        return Said(f"» {str(label)[:80]}", ActionIn(payload))
+        return Said(f"» {str(label)[:80]}", ActionIn(payload), _seq(data.get("seq")))
     return Refused(NOT_UNDERSTOOD)

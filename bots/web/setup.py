@@ -7,6 +7,7 @@ from importlib import resources
 from aiohttp import web
 
 from bots.web.bot import WebChat
+from bots.web.layout import setup_templates
 from bots.web.rooms import WebRooms
 
 WEBCHAT = web.AppKey("webchat", WebChat)
@@ -43,6 +44,7 @@ async def _shared_file(request: web.Request) -> web.StreamResponse:
 
 def setup_routes(app: web.Application) -> None:
     """Routes resolve the WebChat from app[WEBCHAT], which the app's cleanup context sets."""
+    setup_templates(app)
     static = resources.files("bots.web").joinpath("static")
     app.router.add_get("/", _page)
     app.router.add_get("/chat", _page)

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bots.web.bot import PRESSED_BEFORE
 from bots.web.identity import login_token
 from bots.web.limits import BURST, MAX_SOCKETS, SLOW_DOWN
 from mentorbot.app import create_app
@@ -241,3 +242,31 @@ async def test_a_newcomer_in_plain_words(server: TestServer) -> None:
     await c.press("Show help")
     assert "call you" in c.text()
     await c.close()
+
+
+async def test_a_button_pressed_twice_on_one_message_acts_once(server: TestServer) -> None:
+    """Issue #27 item 7: the page disables a pressed button, and the server acts on a press of
+    one button on one message once (a reload redraws old buttons; a second tab has them)."""
+    a = WebChatClient(base(server))
+    try:
+        first = await a.open()
+        start = next(m for m in first if "What would you like to do?" in m["text"])
+        learn = next(b for row in start["buttons"] for b in row if "Learn" in b["label"])
+        press = {
+            "type": "action",
+            "payload": learn["payload"],
+            "label": "Learn",
+            "seq": start["seq"],
+        }
+        assert a.ws is not None
+        await a.ws.send_json(press)
+        await a._collect()
+        assert "What should people call you?" in a.text()
+        for _ in range(2):  # a reload redraws the button: pressed again, twice
+            await a.ws.send_json(press)
+            await a._collect()
+            assert a.text() == PRESSED_BEFORE
+        await a.say("Bharat")
+        assert "Nice to meet you, Bharat!" in a.text()
+    finally:
+        await a.close()

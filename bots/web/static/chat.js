@@ -3,7 +3,7 @@
  * Protocol (JSON text frames over ws(s)://<host>/ws; identity is the server's cookie):
  *   -> {"type":"hello","last_seq":N}  on every open (N = highest seq displayed)
  *   -> {"type":"text","text":"..."}    user text (trimmed, 1..4000 chars)
- *   -> {"type":"action","payload":"...","label":"..."}
+ *   -> {"type":"action","payload":"...","label":"...","seq":N}  (N: the message it was on)
  *   <- welcome | message | who | typing | done | error
  *      (welcome and who carry {name, admin} for the header; a message may carry
  *      `cards`: search results drawn as cards, their buttons left out of the rows)
@@ -11,6 +11,11 @@
  * What the user sends is shown as a "pending" bubble until the server's echo
  * (a role "user" message) arrives, so the visible history is always the server's.
  * Pending items live in sessionStorage and survive reloads and reconnects.
+ *
+ * For screen readers: each bubble is preceded by a visually hidden "You said:" or
+ * "MentorBot:"; pending bubbles sit outside the conversation's live region, so your own
+ * message is announced once, when the server's echo arrives; a pressed button is disabled
+ * with aria-pressed="true" and focus goes back to the message box.
  */
 (() => {
   'use strict';
@@ -39,6 +44,7 @@
     scroller: $('scroller'),
     empty: $('empty'),
     list: $('messages'),
+    pending: $('pending'),
     typing: $('typing'),
     jump: $('jump'),
     form: $('form'),
@@ -279,7 +285,7 @@
 
   function afterInsert({ force = false, incoming = false } = {}) {
     if (force) anchor = null;
-    els.empty.hidden = els.list.childElementCount > 0;
+    els.empty.hidden = els.list.childElementCount + els.pending.childElementCount > 0;
     scheduleDividers();
     if (force || stick) scrollToBottom();
     else if (incoming) els.jump.hidden = false;
@@ -402,7 +408,16 @@
     }
   }
 
-  function renderButtons(stack, rows, onCards) {
+  // A pressed button can't be pressed again (the server also acts on a press once), and
+  // focus, which a disabled button loses, goes back to the message box.
+  function press(btn) {
+    btn.classList.add('picked');
+    btn.disabled = true;
+    btn.setAttribute('aria-pressed', 'true');
+    els.input.focus({ preventScroll: true });
+  }
+
+  function renderButtons(stack, rows, onCards, seq) {
     if (!Array.isArray(rows) || !rows.length) return;
     const box = el('div', onCards.size ? 'actions compact' : 'actions');
     for (const row of rows) {
@@ -427,8 +442,8 @@
           btn.dataset.testid = 'action-btn';
           btn.dataset.payload = b.payload;
           btn.addEventListener('click', () => {
-            btn.classList.add('picked');
-            sendAction(b.payload, b.label);
+            press(btn);
+            sendAction(b.payload, b.label, seq);
           });
           line.appendChild(btn);
         }
@@ -441,7 +456,7 @@
   // Search results as compact cards: name, price, one line of reason, rating, and the
   // card's own small actions (profile, why). Returns the payloads drawn on cards, which the
   // rows below leave out.
-  function renderCards(stack, cards, rows) {
+  function renderCards(stack, cards, rows, seq) {
     const onCards = new Set();
     if (!Array.isArray(cards) || !cards.length) return onCards;
     const fullLabel = new Map();
@@ -477,10 +492,10 @@
         btn.dataset.payload = a.payload;
         btn.setAttribute('aria-label', `${a.label} ${c.title}`);
         btn.addEventListener('click', () => {
-          btn.classList.add('picked');
+          press(btn);
           // the echo names the mentor ("» 👤 Anita Desai", "» Why? · Anita Desai")
           const full = fullLabel.get(a.payload) || '';
-          sendAction(a.payload, full.includes(c.title) ? full : `${a.label} · ${c.title}`);
+          sendAction(a.payload, full.includes(c.title) ? full : `${a.label} · ${c.title}`, seq);
         });
         acts.appendChild(btn);
         onCards.add(a.payload);
@@ -497,7 +512,7 @@
   }
 
   let choiceCounter = 0;
-  function renderChoices(stack, choices) {
+  function renderChoices(stack, choices, seq) {
     if (!choices || !Array.isArray(choices.options) || !choices.options.length) return;
     const placeholder = typeof choices.placeholder === 'string' && choices.placeholder ? choices.placeholder : 'Choose…';
     const form = el('form', 'choices');
@@ -528,7 +543,9 @@
       ev.preventDefault();
       const o = choices.options[Number(select.value)];
       if (select.value === '' || !o) return;
-      sendAction(o.payload, o.label);
+      select.disabled = true;
+      press(btn);
+      sendAction(o.payload, o.label, seq);
     });
     form.append(label, select, btn);
     stack.appendChild(form);
@@ -538,6 +555,8 @@
     const row = el('div', `row ${role === 'user' ? 'user' : 'bot'}`);
     row.dataset.day = day;
     const stack = el('div', 'stack');
+    // who spoke, for assistive tech (the avatar is decoration; the bubble's text is the message's)
+    stack.appendChild(el('span', 'visually-hidden', role === 'user' ? 'You said:' : 'MentorBot:'));
     const bubble = el('div', 'bubble');
     stack.appendChild(bubble);
     if (role !== 'user') row.appendChild(botAvatar());
@@ -558,9 +577,9 @@
     renderBody(bubble, m);
     if (!bubble.childElementCount) bubble.appendChild(el('div', 'text', '…'));
     if (role === 'bot') {
-      const onCards = renderCards(stack, m.cards, m.buttons);
-      renderButtons(stack, m.buttons, onCards);
-      renderChoices(stack, m.choices);
+      const onCards = renderCards(stack, m.cards, m.buttons, m.seq);
+      renderButtons(stack, m.buttons, onCards, m.seq);
+      renderChoices(stack, m.choices, m.seq);
       if (onCards.size) row.dataset.cards = 'true';
     }
     stack.appendChild(metaLine(date));
@@ -575,7 +594,6 @@
       if (Number(rows[i].dataset.order) > seq) before = rows[i];
       else break;
     }
-    if (!before) before = els.list.querySelector(':scope > .row.pending');
     if (before && before.previousElementSibling && before.previousElementSibling.classList.contains('day')) {
       before = before.previousElementSibling;
     }
@@ -616,7 +634,8 @@
     const meta = el('div', 'meta');
     stack.appendChild(meta);
     pendingEls.set(item.id, row);
-    els.list.appendChild(row);
+    // outside the log (a live region): your message is announced once, as the server's echo
+    els.pending.appendChild(row);
     updatePendingMeta(item);
   }
 
@@ -624,7 +643,9 @@
     const row = pendingEls.get(item.id);
     if (!row) return;
     const meta = row.querySelector('.meta');
+    const hadFocus = meta.contains(document.activeElement);
     meta.replaceChildren();
+    if (hadFocus) els.input.focus({ preventScroll: true });
     row.classList.toggle('failed', item.state === 'failed');
     if (item.state === 'failed') {
       meta.appendChild(el('span', null, 'Not delivered ·'));
@@ -650,7 +671,11 @@
   function removePending(item) {
     outbox = outbox.filter((i) => i !== item);
     const row = pendingEls.get(item.id);
-    if (row) row.remove();
+    if (row) {
+      const hadFocus = row.contains(document.activeElement);
+      row.remove();
+      if (hadFocus) els.input.focus({ preventScroll: true }); // never to the page's body
+    }
     pendingEls.delete(item.id);
     saveOutbox();
     afterInsert();
@@ -690,7 +715,7 @@
       const unsure = item.state === 'sent' && item.conn !== connId;
       if (item.state !== 'queued' && !unsure) continue;
       const frame = item.kind === 'action'
-        ? { type: 'action', payload: item.payload, label: item.label }
+        ? { type: 'action', payload: item.payload, label: item.label, seq: item.seq }
         : { type: 'text', text: item.text };
       try {
         ws.send(JSON.stringify(frame));
@@ -750,9 +775,9 @@
     return true;
   }
 
-  function sendAction(payload, label) {
+  function sendAction(payload, label, seq) {
     const lab = typeof label === 'string' && label ? label : payload;
-    enqueue({ kind: 'action', payload, label: lab, echo: `» ${Array.from(lab).slice(0, ECHO_LABEL_MAX).join('')}` });
+    enqueue({ kind: 'action', payload, label: lab, seq: Number.isFinite(seq) ? seq : undefined, echo: `» ${Array.from(lab).slice(0, ECHO_LABEL_MAX).join('')}` });
   }
 
   function autosize() {

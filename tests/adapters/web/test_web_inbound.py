@@ -22,6 +22,17 @@ def test_text_commands_and_buttons_become_the_neutral_model() -> None:
     assert read(json.dumps({"type": "hello", "last_seq": 12})) == Hello(12)
 
 
+def test_a_press_names_the_message_its_button_was_on() -> None:
+    def on(seq: object) -> int | None:
+        said = read(json.dumps({"type": "action", "payload": "menu:find", "seq": seq}))
+        assert isinstance(said, Said) and said.inbound == ActionIn("menu:find")
+        return said.pressed_on
+
+    assert on(7) == 7
+    # Anything but a positive database integer is no seq: the press still goes through.
+    assert [on(v) for v in (0, -1, True, "7", 1.5, 2**63, None)] == [None] * 7
+
+
 @pytest.mark.parametrize(
     "raw",
     [
