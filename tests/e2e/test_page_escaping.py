@@ -65,7 +65,7 @@ async def test_names_topics_and_chat_lines_are_escaped_on_the_room_pages(
         b = await svc.request(learner, offer, start, 20, f"{EVIL}<img src=x onerror=alert(2)>")
         await svc.accept(b.id, mentor)
         await add_message(s, b.id, mentor, "mentor", EVIL, NOW)
-    token = room_token(core.signing_key, b.id, learner, "learner")
+    token = room_token(core.signing_keys, b.id, learner, "learner")
     async with aiohttp.ClientSession() as http:
         early = await get(http, server, f"/room/{token}", 200)
         shown_as_text(early, 3)  # the title, the heading and the topic
