@@ -61,7 +61,7 @@ class CoreApp:
                 policies=policies or Policies(),
                 signing_key=signing_key or secrets.token_bytes(32),
                 catalog=catalog or SkillCatalog(),
-                delivery=Delivery(db, clock),
+                delivery=Delivery(db, clock, policies or Policies()),
                 handlers=core_handlers(extra_handlers),
                 admins=admins,
                 gateway=gateway,
