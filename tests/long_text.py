@@ -27,7 +27,7 @@ def long_reply_text() -> str:
 
 def letters(text: str) -> str:
     """What the reader sees, without whitespace, bullets or the platforms' markup signs."""
-    return re.sub(r"[\s*_`•]", "", text)
+    return re.sub(r"[\s*_`•]|^- ", "", text, flags=re.MULTILINE)
 
 
 def sent_in_full(received: list[str], text: str) -> bool:
