@@ -153,28 +153,6 @@ def to_html(text: str, *, bullets_as_list: bool = True) -> str:
     return "".join(out)
 
 
-def split_lines(text: str, limit: int) -> list[str]:
-    """Cut rendered text into pieces of at most `limit` characters, at line breaks where
-    possible (a single overlong line is cut hard). Empty pieces are dropped."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    pieces.append(current)
-    return [p for p in pieces if p.strip()]
-
-
 def span_markup(s: Span) -> str:
     """One span back in this markup: parse_line reads it as the same span."""
     t = esc(s.text)

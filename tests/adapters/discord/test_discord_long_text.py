@@ -14,7 +14,7 @@ from tests.long_text import long_reply_text, sent_in_full
 RIYA = "500000000000000041"
 
 
-async def test_a_10000_character_reply_arrives_in_parts_with_the_buttons_on_the_last(
+async def test_a_reply_of_over_10000_characters_arrives_in_parts_with_the_buttons_on_the_last(
     server: TestServer, fake_discord: FakeDiscord
 ) -> None:
     bot = server.app[DISCORDBOT]

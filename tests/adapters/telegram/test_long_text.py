@@ -14,7 +14,7 @@ from tests.adapters.telegram.tguser import TgUser
 from tests.long_text import long_reply_text, sent_in_full
 
 
-async def test_a_10000_character_reply_arrives_in_parts_with_the_keyboard_on_the_last(
+async def test_a_reply_of_over_10000_characters_arrives_in_parts_with_the_keyboard_on_the_last(
     api: FakeBotAPI, tg: TelegramBot, tg_core: CoreApp
 ) -> None:
     u = TgUser(api, tg, 444, "Meera")
