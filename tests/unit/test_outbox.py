@@ -8,6 +8,7 @@ from datetime import timedelta
 from core.app import CoreApp
 from core.clock import ManualClock
 from core.db.engine import Database
+from core.db.schema import User
 from core.delivery import DEAD, PARKED, PENDING, SENT, backoff, enqueue
 from core.messaging import Reply
 from core.policies import Policies
@@ -139,6 +140,32 @@ async def test_a_parked_row_goes_to_the_persons_other_linked_account(
     assert await core.delivery.flush() == 1
     assert [r.text for r in discord.inbox["8"]] == ["Your mentor accepted"]
     assert "7" not in discord.inbox  # Ravi's went out once, on the console
+
+
+async def test_a_row_moved_on_goes_to_the_primary_if_it_is_on_else_the_newest_account(
+    db: Database, clock: ManualClock
+) -> None:
+    core = _core(db, clock)
+    console = RecordingChannel("console")
+    core.delivery.register(console)
+    async with db.transaction() as s:
+        asha, (_, older, _newer) = await person(
+            s, "Asha", clock.now(), "discord:1", "console:asha-old", "console:asha-new"
+        )
+        kiran, _ = await person(
+            s, "Kiran", clock.now(), "discord:2", "console:kiran-old", "console:kiran-new"
+        )
+    await _notify(core, asha, "for Asha")
+    await _notify(core, kiran, "for Kiran")
+    async with db.transaction() as s:
+        user = await s.get(User, asha)
+        assert user is not None
+        user.primary_account_id = older  # Asha chose another account since
+    assert await core.delivery.flush() == 2
+    assert {k: [r.text for r in v] for k, v in console.inbox.items()} == {
+        "asha-old": ["for Asha"],
+        "kiran-new": ["for Kiran"],
+    }
 
 
 async def test_admins_see_dead_letters_and_retry_them(db: Database, clock: ManualClock) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram.exceptions import TelegramBadRequest
 from sqlalchemy import select
 
 from bots.telegram.bot import TelegramBot
@@ -42,8 +43,6 @@ async def test_a_reply_of_over_10000_characters_arrives_in_parts_with_the_keyboa
 async def test_the_fake_refuses_a_message_over_4096_as_telegram_does(
     api: FakeBotAPI, tg: TelegramBot
 ) -> None:
-    from aiogram.exceptions import TelegramBadRequest
-
     try:
         await tg.bot.send_message(444, "x" * 4097)
     except TelegramBadRequest as exc:
