@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from core.markup import to_plain
+from hypothesis import strategies as st
+
+from core.markup import esc, to_plain
 
 
 def long_reply_text() -> str:
@@ -34,3 +36,27 @@ def letters(text: str) -> str:
 
 def sent_in_full(received: list[str], text: str) -> bool:
     return letters("\n".join(received)) == letters(to_plain(text))
+
+
+# Markup of every kind the splitter must keep whole: words, specials, long words, spans.
+WORDS = st.one_of(
+    st.text(alphabet="abcdefghij", min_size=1, max_size=12),
+    st.text(alphabet="xyz&<>*_`[]()\\é😀", min_size=1, max_size=6),
+    st.text(alphabet="w", min_size=30, max_size=400),
+    st.sampled_from(["*bold words*", "_in italics_", "`a < b`", "[the docs](https://x.org/d)"]),
+    st.builds(lambda w: f"*{esc(w)} {esc(w)}*", st.text(alphabet="kl*_", min_size=1, max_size=50)),
+)
+LINES = st.builds(
+    lambda bullet, ws: ("- " if bullet else "") + " ".join(ws),
+    st.booleans(),
+    st.lists(WORDS, max_size=25),
+)
+
+
+def markup_texts(max_repeat: int = 1) -> st.SearchStrategy[str]:
+    """Texts of up to 20 lines, repeated up to max_repeat times (past a platform's limit)."""
+    return st.builds(
+        lambda lines, k: "\n".join(lines * k),
+        st.lists(LINES, min_size=1, max_size=20),
+        st.integers(1, max_repeat),
+    )

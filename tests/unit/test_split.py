@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.markup import esc, parse_line, split_markup, to_html, to_plain, utf16_len
+from core.markup import parse_line, split_markup, to_html, to_plain, utf16_len
+from tests.long_text import markup_texts
 
 MEASURES: dict[str, Callable[[str], int]] = {
     "markup": len,
@@ -23,19 +24,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-words = st.one_of(
-    st.text(alphabet="abcdefghij", min_size=1, max_size=12),
-    st.text(alphabet="xyz&<>*_`[]()\\é😀", min_size=1, max_size=6),
-    st.text(alphabet="w", min_size=30, max_size=400),  # longer than some limits
-    st.sampled_from(["*bold words*", "_in italics_", "`a < b`", "[the docs](https://x.org/d)"]),
-    st.builds(lambda w: f"*{esc(w)} {esc(w)}*", st.text(alphabet="kl*_", min_size=1, max_size=50)),
-)
-lines = st.builds(
-    lambda bullet, ws: ("- " if bullet else "") + " ".join(ws),
-    st.booleans(),
-    st.lists(words, max_size=25),
-)
-texts = st.builds("\n".join, st.lists(lines, min_size=1, max_size=20))
+texts = markup_texts()
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
