@@ -3,8 +3,10 @@
 A row is claimed before it is handed to a channel: claiming counts the attempt and sets
 when the next one may happen (the backoff), in the transaction that selected it, so no
 other sweep (this process or another) takes it meanwhile. Rows are claimed per platform,
-so one platform's backlog never fills the batch of another. A switched-off platform's
-rows go to the person's other reachable account, or are parked until it is back.
+so one platform's backlog never fills the batch of another. The app's sweep sends a
+switched-off platform's rows to the person's other reachable account, or parks them until
+the platform is back ("switched off": no channel registered in this process; every process
+of one deployment runs the same platforms, from the same settings).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,6 @@ from core.ports import Channel, Clock, Destination
 log = logging.getLogger(__name__)
 
 PENDING, PARKED, DEAD, SENT = "pending", "parked", "dead", "sent"
-STATES = (PENDING, PARKED, DEAD, SENT)
 PARK_BATCH = 2000  # rows of switched-off platforms moved per sweep
 
 
@@ -156,19 +156,28 @@ class Delivery:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def flush(self, ids: Sequence[int] | None = None, account_id: int | None = None) -> int:
-        """Deliver due rows (the given ones, one account's, or a sweep of all); returns how
-        many were delivered. A sweep first parks or re-routes rows of switched-off platforms
-        and claims per platform, so no platform's backlog takes another's turn."""
+        """Deliver due rows (the given ones, one account's, or all); returns how many. All
+        rows are claimed per platform, so no platform's backlog takes another's turn."""
         if ids is not None and not ids:
             return 0
         async with self._lock:
             if ids is not None or account_id is not None:
                 return await self._deliver(await self._claim(self.platforms, ids, account_id))
+            return await self._each_platform()
+
+    async def sweep(self) -> int:
+        """The periodic pass of the app: rows of platforms switched off here go to the
+        person's other reachable account or are parked (and parked rows of platforms on
+        again are taken back), then every platform's due rows are delivered."""
+        async with self._lock:
             await self._park()
-            delivered = 0
-            for platform in sorted(self.platforms):
-                delivered += await self._deliver(await self._claim({platform}, None, None))
-            return delivered
+            return await self._each_platform()
+
+    async def _each_platform(self) -> int:
+        delivered = 0
+        for platform in sorted(self.platforms):
+            delivered += await self._deliver(await self._claim({platform}, None, None))
+        return delivered
 
     # ---- switched-off platforms ------------------------------------------------------
     async def _park(self) -> None:
@@ -177,7 +186,10 @@ class Delivery:
             # A platform switched back on takes its parked rows again.
             await s.execute(
                 update(Outbox)
-                .where(Outbox.state == PARKED, Outbox.account_id.in_(_accounts_on(on)))
+                .where(
+                    Outbox.state == PARKED,
+                    Outbox.account_id.in_(select(Account.id).where(Account.platform.in_(on))),
+                )
                 .values(state=PENDING, next_attempt_at=None, reason=None)
             )
             rows = (
@@ -347,10 +359,6 @@ async def retry_dead(session: AsyncSession, row_id: int | None = None) -> list[i
             .values(state=PENDING, attempts=0, next_attempt_at=None, reason=None)
         )
     return ids
-
-
-def _accounts_on(platforms: Collection[str]) -> Any:
-    return select(Account.id).where(Account.platform.in_(list(platforms)))
 
 
 async def _reachable_elsewhere(

@@ -45,11 +45,11 @@ async def test_sweep_parks_a_switched_off_platform_and_retries_the_rest(store: D
         parked = await enqueue(s, dana, [Reply(f"r{i}") for i in range(60)], clock.now())
         [moved] = await enqueue(s, ravi, [Reply("for Ravi")], clock.now())
         [failing] = await enqueue(s, bob, [Reply("for Bob")], clock.now())
-    assert await delivery.flush() == 1  # Ravi's, on his console account
+    assert await delivery.sweep() == 1  # Ravi's, on his console account
     console.offline.clear()
-    assert await delivery.flush() == 0  # Bob's waits out its backoff
+    assert await delivery.sweep() == 0  # Bob's waits out its backoff
     clock.advance(backoff(policies, 1))
-    assert await delivery.flush() == 1
+    assert await delivery.sweep() == 1
     assert console.inbox == {"ravi": [Reply("for Ravi")], "bob": [Reply("for Bob")]}
     states = Counter(r.state for r in await rows(store, [*parked, moved, failing]))
     assert states == {PARKED: 60, SENT: 2}
@@ -75,7 +75,7 @@ async def test_two_sweeps_at_once_hand_each_row_over_once(store: Database) -> No
     async def sweep_until_done(d: Delivery) -> int:
         total = 0
         for _ in range(20):  # bounded; 60 rows in batches of 7 need at most 9 rounds
-            n = await d.flush()
+            n = await d.sweep()
             total += n
             if not n:
                 break
@@ -86,5 +86,5 @@ async def test_two_sweeps_at_once_hand_each_row_over_once(store: Database) -> No
     got = channels[0].got + channels[1].got
     assert sorted(got) == sorted(wanted)  # every row once, none twice
     clock.advance(backoff(policies, 1) * 10)
-    assert [await d.flush() for d in sweepers] == [0, 0]
+    assert [await d.sweep() for d in sweepers] == [0, 0]
     assert {r.state for r in await rows(store)} == {SENT}
