@@ -66,7 +66,7 @@ class CoreApp:
                 policies=policies or Policies(),
                 signing_keys=SigningKeys.of(signing_key or secrets.token_bytes(32)),
                 catalog=catalog or SkillCatalog(),
-                delivery=Delivery(db, clock),
+                delivery=Delivery(db, clock, policies or Policies()),
                 handlers=core_handlers(extra_handlers),
                 relay=RelayQueue(db, clock, (policies or Policies()).public_url),
                 admins=admins,

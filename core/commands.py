@@ -98,9 +98,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "this help", ("help", ""), aliases=("h",), in_groups=True),
     Command(
         "admin",
-        "pending mentors, new skill tags, suspensions",
+        "pending mentors, new skill tags, suspensions, the outbox",
         ("admin", ""),
-        arg=Arg("args", "[pending | approve ID | reject ID REASON | tags …]", "e.g. pending"),
+        arg=Arg(
+            "args", "[pending | approve ID | reject ID REASON | tags | outbox …]", "e.g. pending"
+        ),
         admin=True,
     ),
     # Opened from a profile's Book button and t.me links, with a mentor id.

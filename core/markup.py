@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -152,23 +153,164 @@ def to_html(text: str, *, bullets_as_list: bool = True) -> str:
     return "".join(out)
 
 
-def split_lines(text: str, limit: int) -> list[str]:
-    """Cut rendered text into pieces of at most `limit` characters, at line breaks where
-    possible (a single overlong line is cut hard). Empty pieces are dropped."""
-    pieces: list[str] = []
-    current = ""
+def span_markup(s: Span) -> str:
+    """One span back in this markup: parse_line reads it as the same span."""
+    t = esc(s.text)
+    if s.kind == "bold":
+        return f"*{t}*"
+    if s.kind == "italic":
+        return f"_{t}_"
+    if s.kind == "code":
+        return f"`{t}`"
+    if s.kind == "link":
+        return f"[{t}]({s.url})"
+    return t
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji is often two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+Atom = tuple[Kind, str, str]  # kind, url, a word or a run of whitespace (a link: all of it)
+
+
+def split_markup(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
+    """Split markup into parts that each render within `limit` and read the same together.
+
+    Cuts at a paragraph break (a blank line) where one is in reach, else at a line break,
+    else (one overlong line) between words, and only a single word longer than the limit
+    is cut inside. Parts are markup again: a cut inside *bold* closes it and reopens it in
+    the next part, a link is never cut unless it alone is over the limit (then it becomes
+    its text and address). `size(markup)` is the rendered length the platform counts; it
+    must add up over lines (size(a + "\\n" + b) == size(a) + 1 + size(b)), as every
+    renderer here renders line by line. No part is blank; the whitespace at a cut is
+    dropped."""
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    parts: list[str] = []
+    cur: list[tuple[str, int]] = []  # lines of the part being filled, with their sizes
+
+    def total(lines: list[tuple[str, int]]) -> int:
+        return sum(n for _, n in lines) + max(len(lines) - 1, 0)
+
+    def emit(lines: list[tuple[str, int]]) -> None:
+        kept = [line for line, _ in lines]
+        while kept and not kept[0].strip():
+            kept.pop(0)
+        while kept and not kept[-1].strip():
+            kept.pop()
+        part = "\n".join(kept)
+        if to_plain(part).strip():
+            parts.append(part)
+
     for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
+        n = size(line)
+        if n > limit:
+            emit(cur)
+            pieces = _split_line(line, limit, size)
+            for piece in pieces[:-1]:
+                emit([(piece, 0)])
+            cur = [(pieces[-1], size(pieces[-1]))] if pieces else []
+            continue
+        if total([*cur, (line, n)]) <= limit:
+            cur.append((line, n))
+            continue
+        # Full: end the part at its last paragraph break, if it has one after some text.
+        breaks = [i for i, (ln, _) in enumerate(cur) if i and not ln.strip()]
+        head_end = next((i for i in reversed(breaks) if _has_text(cur[:i])), None)
+        if head_end is not None:
+            emit(cur[:head_end])
+            cur = cur[head_end + 1 :]
+            if total([*cur, (line, n)]) <= limit:
+                cur.append((line, n))
+                continue
+        emit(cur)
+        cur = [(line, n)]
+    emit(cur)
+    return parts
+
+
+def _has_text(lines: list[tuple[str, int]]) -> bool:
+    return any(line.strip() for line, _ in lines)
+
+
+def _atoms(body: str) -> list[Atom]:
+    out: list[Atom] = []
+    for s in parse_line(body):
+        if s.kind == "link":
+            out.append((s.kind, s.url, s.text))
         else:
-            current = candidate
-    pieces.append(current)
-    return [p for p in pieces if p.strip()]
+            out.extend((s.kind, s.url, w) for w in re.findall(r"\s+|\S+", s.text))
+    return out
+
+
+def _line_of(atoms: Sequence[Atom], bullet: bool) -> str:
+    """Atoms as one line of markup, without whitespace at either end."""
+    lo, hi = 0, len(atoms)
+    while lo < hi and atoms[lo][2].isspace():
+        lo += 1
+    while hi > lo and atoms[hi - 1][2].isspace():
+        hi -= 1
+    spans: list[Span] = []
+    for kind, url, t in atoms[lo:hi]:
+        if spans and spans[-1].kind == kind and spans[-1].url == url and kind != "link":
+            spans[-1] = Span(kind, spans[-1].text + t, url)
+        else:
+            spans.append(Span(kind, t, url))
+    line = "".join(span_markup(s) for s in spans)
+    if bullet:
+        return "- " + line
+    return "\\" + line if _bullet(line) is not None else line  # not a bullet by accident
+
+
+def _split_line(line: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    body = _bullet(line)
+    atoms = _atoms(body if body is not None else line)
+    bullet = body is not None  # the first piece keeps the bullet
+    pieces: list[str] = []
+    i = 0
+    while i < len(atoms):
+        if atoms[i][2].isspace():
+            i += 1
+            continue
+        # The most atoms from i that fit (adding an atom never makes the line shorter).
+        lo, hi = i, len(atoms)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if size(_line_of(atoms[i:mid], bullet)) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo > i:
+            pieces.append(_line_of(atoms[i:lo], bullet))
+            i, bullet = lo, False
+            continue
+        kind, url, word = atoms[i]
+        if kind == "link":  # a link over the limit by itself: its words, then its address
+            shown = word if url == word else f"{word} ({url})"
+            atoms[i : i + 1] = [("text", "", w) for w in re.findall(r"\s+|\S+", shown)]
+            continue
+        cut = _fitting_prefix((kind, url, word), bullet, limit, size)
+        if cut == 0 and kind != "text":
+            atoms[i] = ("text", "", word)  # even one character with its marks is too long
+            continue
+        if cut == 0:
+            raise ValueError(f"limit {limit} is too small for one character")
+        pieces.append(_line_of([(kind, url, word[:cut])], bullet))
+        atoms[i] = (kind, url, word[cut:])
+        bullet = False
+    return pieces
+
+
+def _fitting_prefix(atom: Atom, bullet: bool, limit: int, size: Callable[[str], int]) -> int:
+    """How many characters of the atom's word fit on a line of their own."""
+    kind, url, word = atom
+    lo, hi = 0, len(word)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if size(_line_of([(kind, url, word[:mid])], bullet)) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

@@ -34,3 +34,9 @@ class Policies:
     min_withdrawal_minor: int = 50000
     # Communities: mentors with this many completed sessions may create one (admins always)
     community_creator_min_sessions: int = 5
+    # Outbox: a failed delivery is tried again after base, 2 x base, 4 x base ... (never
+    # more than max_delay apart); after max_attempts tries it is a dead letter for admins.
+    outbox_retry_base_s: int = 30
+    outbox_retry_max_delay_s: int = 3600
+    outbox_max_attempts: int = 8
+    outbox_batch: int = 100  # rows claimed per platform per sweep

@@ -51,7 +51,7 @@ async def _sweep_outbox(core: CoreApp, every_s: float) -> None:
     while True:
         await asyncio.sleep(every_s)
         try:
-            await core.delivery.flush()
+            await core.delivery.sweep()
         except Exception:
             log.exception("outbox sweep failed")
 

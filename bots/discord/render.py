@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bots.discord.inbound import BUTTON_PREFIX, SELECT_PREFIX, answer_custom_id
-from core.markup import parse_line, split_lines
+from core.markup import parse_line, split_markup, utf16_len
 from core.messaging import Attachment, Button, LinkButton, Reply, fit_label
 
 MAX_CONTENT = 2000
@@ -80,9 +80,21 @@ def to_markdown(text: str, public_url: str = "") -> str:
     return "\n".join(lines)
 
 
-def _split(text: str, limit: int) -> list[str]:
+def _split(text: str, notes: list[str], public_url: str) -> list[str]:
+    """The text as message contents within Discord's limit, split as markup (a cut never
+    leaves a `**` or a link half open); notes go on the last part if there is room."""
+    parts = [
+        to_markdown(p, public_url)
+        for p in split_markup(text, MAX_CONTENT, lambda s: utf16_len(to_markdown(s, public_url)))
+    ]
+    for note in notes:
+        note = _cut(note, MAX_CONTENT)
+        if parts and utf16_len(parts[-1]) + 1 + utf16_len(note) <= MAX_CONTENT:
+            parts[-1] += "\n" + note
+        else:
+            parts.append(note)
     # Discord refuses empty content; a zero-width space stands in.
-    return split_lines(text, limit) or ["\u200b"]
+    return parts or ["\u200b"]
 
 
 def _abs(url: str, public_url: str) -> str:
@@ -96,13 +108,10 @@ def render(
     no typing to the bot in a channel. In DMs people just type."""
     out: list[Message] = []
     for reply in replies:
-        content = to_markdown(reply.text, public_url)
         notes = []
         if reply.image is not None:
             notes.append(f"-# 🖼 {_md_escape(reply.image.alt)}")
-        if notes:
-            content += "\n" + "\n".join(notes)
-        texts = _split(content, MAX_CONTENT)
+        texts = _split(reply.text, notes, public_url)
         rows: list[Row] = []
         if reply.asks is not None and in_guild:
             rows.append((ButtonSpec(ANSWER_HERE, answer_custom_id(reply.asks)),))

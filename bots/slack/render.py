@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from core.markup import parse_line, split_lines
+from core.markup import parse_line, split_markup, utf16_len
 from core.messaging import Button, LinkButton, Reply, fit_label
 
 MAX_BLOCKS = 50
@@ -57,15 +57,17 @@ def plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": text or " ", "emoji": True}
 
 
-def _chunks(text: str, limit: int) -> list[str]:
-    """Split at line boundaries so every piece fits one section."""
-    return split_lines(text, limit) or [" "]
+def _chunks(text: str, limit: int, public_url: str) -> list[str]:
+    """The text as mrkdwn pieces that each fit one section, split as markup (a cut never
+    leaves *bold* or a <link|label> open)."""
+    parts = split_markup(text, limit, lambda s: utf16_len(to_mrkdwn(s, public_url)))
+    return [to_mrkdwn(p, public_url) for p in parts] or [" "]
 
 
 def reply_blocks(reply: Reply, public_url: str = "") -> list[Block]:
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
-        for chunk in _chunks(to_mrkdwn(reply.text, public_url), MAX_SECTION_TEXT)
+        for chunk in _chunks(reply.text, MAX_SECTION_TEXT, public_url)
     ]
     n = 0
     for row in reply.buttons:
@@ -131,13 +133,20 @@ def fallback_text(reply: Reply) -> str:
 
 
 def messages(replies: Sequence[Reply], public_url: str = "") -> list[tuple[str, list[Block]]]:
-    """One Slack message per reply; a reply longer than 50 blocks becomes several."""
+    """One Slack message per reply; a reply longer than 50 blocks becomes several, its
+    buttons, choices and notes all on the last."""
     out: list[tuple[str, list[Block]]] = []
     for reply in replies:
         blocks = reply_blocks(reply, public_url)
+        n_text = next((i for i, b in enumerate(blocks) if b["type"] != "section"), len(blocks))
+        text_blocks, tail = blocks[:n_text], blocks[n_text:]
+        groups = [text_blocks[i : i + MAX_BLOCKS] for i in range(0, len(text_blocks), MAX_BLOCKS)]
+        if groups and len(groups[-1]) + len(tail) <= MAX_BLOCKS:
+            groups[-1] = groups[-1] + tail
+        else:
+            groups += [tail[i : i + MAX_BLOCKS] for i in range(0, len(tail), MAX_BLOCKS)]
         text = fallback_text(reply)
-        for i in range(0, len(blocks), MAX_BLOCKS):
-            out.append((text if i == 0 else "(continued)", blocks[i : i + MAX_BLOCKS]))
+        out.extend((text if i == 0 else "(continued)", g) for i, g in enumerate(groups))
     return out
 
 

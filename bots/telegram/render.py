@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.commands import menu_commands
-from core.markup import Span, parse_line
+from core.markup import Span, parse_line, split_markup, utf16_len
 from core.messaging import Button, LinkButton, Reply, fit_label
 from core.payloads import PayloadError, check_size
 
@@ -74,23 +74,16 @@ def to_telegram_html(text: str) -> str:
     return "\n".join(line_html(line) for line in text.split("\n"))
 
 
+def html_size(markup: str) -> int:
+    """What a part of markup costs against Telegram's limit. Telegram counts UTF-16 units of
+    the text after its entities are parsed; counting the HTML with its tags stays under that."""
+    return utf16_len(to_telegram_html(markup))
+
+
 def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split on line boundaries of the markup source, so no tag is ever cut in half."""
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        rendered = line_html(line)
-        if len(rendered) > limit:  # one huge line: cut the plain text instead
-            rendered = html.escape(line[: limit // 2], quote=False)
-        if current and size + len(rendered) + 1 > limit:
-            chunks.append("\n".join(current))
-            current, size = [], 0
-        current.append(rendered)
-        size += len(rendered) + 1
-    if current:
-        chunks.append("\n".join(current))
-    return [c for c in chunks if c.strip()]
+    """The reply's text as Telegram HTML messages, each within the limit and all of it
+    there: split as markup (core.markup.split_markup), so no tag is ever cut in half."""
+    return [to_telegram_html(part) for part in split_markup(text, limit, html_size)]
 
 
 def keyboard(reply: Reply) -> tuple[InlineKeyboardMarkup | None, list[str]]:
@@ -141,7 +134,11 @@ def render(reply: Reply) -> list[Out]:
         chunks = [html.escape(reply.choices.placeholder, quote=False)]
     outs: list[Out] = []
     caption = ""
-    if (reply.image or reply.attachment) and len(chunks) == 1 and len(chunks[0]) <= MAX_CAPTION:
+    if (
+        (reply.image or reply.attachment)
+        and len(chunks) == 1
+        and utf16_len(chunks[0]) <= MAX_CAPTION
+    ):
         caption = chunks.pop()  # short text reads best as the caption of the file
     outs.extend(OutText(c) for c in chunks)
     if reply.image is not None:
@@ -169,7 +166,9 @@ def render(reply: Reply) -> list[Out]:
 def choice_echo(original_html: str, label: str) -> str:
     """The pressed message with its keyboard folded into the answer that was chosen."""
     echo = f"\n\n» <i>{html.escape(label, quote=False)}</i>"
-    return (original_html[: MAX_TEXT - len(echo)] + echo) if label else original_html
+    if not label or utf16_len(original_html + echo) > MAX_TEXT:
+        return original_html  # a full message keeps its text whole (cutting HTML breaks tags)
+    return original_html + echo
 
 
 def group_welcome() -> Reply:

@@ -189,10 +189,17 @@ class Conversation(Base):
 
 
 class Outbox(Base):
-    """Notifications written in the same transaction as their cause; delivered after commit."""
+    """Notifications written in the same transaction as their cause; delivered after commit.
+
+    state: pending (to deliver once next_attempt_at has passed; None is at once), parked
+    (its platform is switched off and the person has no other reachable account), dead
+    (given up after the policy's attempts; an admin can retry it) or sent."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "account_id", "delivered_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "account_id", "delivered_at"),
+        Index("ix_outbox_state_due", "state", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -201,6 +208,9 @@ class Outbox(Base):
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(8), default="pending", server_default="pending")
+    next_attempt_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class ChatLog(Base):

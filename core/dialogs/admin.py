@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
+from core.delivery import DEAD, PARKED, PENDING, retry_dead
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -69,6 +70,11 @@ class Admin(Dialog):
             return end(*await self._tags(ctx))
         if verb == "weights":
             return end(await self._weights(ctx, args.split()[1:]))
+        if verb == "outbox":
+            if len(words) > 1 and words[1].casefold() == "retry":
+                which = words[2].strip() if len(words) > 2 else ""
+                return end(await _retry(ctx, which))
+            return end(await outbox_reply(ctx))
         if verb in ("approve", "reject", "suspend"):
             if target is None:
                 return end(
@@ -97,7 +103,8 @@ class Admin(Dialog):
             f"rejected: {counts.get('rejected', 0)}, suspended: {counts.get('suspended', 0)}\n"
             f"- New skill tags to review: {tags}\n"
             "Commands: `/admin pending`, `/admin approve ID`, `/admin reject ID REASON`, "
-            "`/admin suspend ID REASON`, `/admin tags`, `/admin weights [SIGNAL=W …|reset]`."
+            "`/admin suspend ID REASON`, `/admin tags`, `/admin weights [SIGNAL=W …|reset]`, "
+            "`/admin outbox`."
         )
         return end(
             Reply(
@@ -218,6 +225,51 @@ class Admin(Dialog):
         )
 
 
+async def outbox_reply(ctx: Ctx) -> Reply:
+    """Notifications not delivered yet, per state and platform, and the latest dead letters."""
+    report = await ctx.deps.delivery.report(ctx.session)
+    lines = ["*Outbox*"]
+    for state, meaning in (
+        (PENDING, "waiting or retrying"),
+        (PARKED, "platform switched off"),
+        (DEAD, "given up"),
+    ):
+        per = sorted((p, n) for (st, p), n in report.counts.items() if st == state)
+        total = sum(n for _p, n in per)
+        detail = ", ".join(f"{esc(p)} {n}" for p, n in per)
+        lines.append(
+            f"- {state.capitalize()} ({meaning}): {total}" + (f" ({detail})" if per else "")
+        )
+    if not report.dead:
+        lines.append("No dead letters. 🎉")
+        return Reply("\n".join(lines))
+    lines.append("\n*Latest dead letters*")
+    for d in report.dead:
+        lines.append(
+            f"- #{d.id} to user {d.user_id} on {esc(d.platform)}, {d.attempts} attempts: "
+            f"{esc(d.reason)}"
+        )
+    lines.append("Retry by command: `/admin outbox retry ID` or `/admin outbox retry all`.")
+    rows = [(Button(f"Retry #{d.id}", Adm("obr", d.id).pack()),) for d in report.dead[:5]]
+    rows.append((Button("Retry all dead letters", Adm("oba", 0).pack()),))
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+async def _retry(ctx: Ctx, which: str) -> Reply:
+    """Dead letters back to pending, delivered once this step commits."""
+    if which.casefold() == "all":
+        ids = await retry_dead(ctx.session)
+    else:
+        row_id = as_int(which.lstrip("#"))
+        if row_id is None:
+            return Reply("Usage: `/admin outbox retry ID` or `/admin outbox retry all`.")
+        ids = await retry_dead(ctx.session, row_id)
+    if not ids:
+        return Reply("No such dead letter (it may have been retried already).")
+    ctx.u.outbox.extend(ids)
+    return Reply(f"Retrying {len(ids)} dead letter{'s' if len(ids) != 1 else ''} now.")
+
+
 async def on_admin_action(ctx: Ctx, payload: str) -> Step:
     p = Adm.parse(payload)
     if p is None:
@@ -236,6 +288,10 @@ async def on_admin_action(ctx: Ctx, payload: str) -> Step:
         return handoff("admin", f"reason:{verb} {p.target}")
     if p.what == "suswho":
         return handoff("admin", "suspend-who")
+    if p.what == "obr":
+        return keep(await _retry(ctx, str(p.target)))
+    if p.what == "oba":
+        return keep(await _retry(ctx, "all"))
     if p.what in ("tok", "tno"):
         row = await ctx.deps.catalog.decide_tag(ctx.session, p.target, p.what == "tok")
         if row is None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.communities import CommunityMember
 from core.db.schema import Account, Conversation, LinkCode, Outbox, User
+from core.delivery import due_now
 from core.ledger import Ledger, wallet
 from core.ledger.tables import Withdrawal
 from core.messaging import Actor
@@ -109,6 +110,7 @@ class Identity:
                 account.display_name = actor.display_name[:100]
             if account.unreachable:
                 account.unreachable = False
+                await due_now(self.s, account.id)  # what waited for them goes out now
         if admin_keys(actor) & self.admins and not user.is_admin:
             user.is_admin = True
         return user, account

@@ -46,12 +46,3 @@ def test_unclosed_markers_stay_literal() -> None:
     spans = parse_line("2*3 = 6 and _x")
     assert [s.kind for s in spans] == ["text"]
     assert spans[0].text == "2*3 = 6 and _x"
-
-
-def test_split_lines_keeps_lines_whole_and_cuts_overlong_ones() -> None:
-    from core.markup import split_lines
-
-    assert split_lines("a\nbb\nccc", 5) == ["a\nbb", "ccc"]
-    assert split_lines("x" * 12, 5) == ["xxxxx", "xxxxx", "xx"]
-    assert split_lines("\n\n", 5) == []
-    assert all(len(p) <= 7 for p in split_lines("one two\nthree four five\nsix", 7))

@@ -558,6 +558,9 @@ class FakeDiscord:
             if tail.startswith(prefix):
                 del self.failures[i]
                 return self._json(answer, status, headers)
+        too_long = _content_too_long(tail, body)
+        if too_long is not None:
+            return self._refuse(tail, 400, too_long)
         parts = tail.split("/")
         if tail == "users/@me" and method == "GET":
             return self._json(self.users[BOT_ID])
@@ -788,3 +791,31 @@ def _invalid_commands(body: Any) -> dict[str, str]:
         if found:
             return found
     return {}
+
+
+MAX_CONTENT = 2000
+
+
+def _content_too_long(tail: str, body: Any) -> dict[str, Any] | None:
+    """Discord refuses message content over 2,000 characters (messages, interaction
+    responses, follow-ups and edits alike) with Invalid Form Body."""
+    if not isinstance(body, dict):
+        return None
+    data = body.get("data") if tail.startswith("interactions/") else body
+    content = (data or {}).get("content") if isinstance(data, dict) else None
+    if not isinstance(content, str) or len(content) <= MAX_CONTENT:
+        return None
+    return {
+        "message": "Invalid Form Body",
+        "code": 50035,
+        "errors": {
+            "content": {
+                "_errors": [
+                    {
+                        "code": "BASE_TYPE_MAX_LENGTH",
+                        "message": "Must be 2000 or fewer in length.",
+                    }
+                ]
+            }
+        },
+    }

@@ -285,6 +285,11 @@ class FakeSlack:
             )
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
+        if method in ("chat.postMessage", "chat.update"):
+            refusal = _message_refusal(params)
+            if refusal is not None:
+                self.refused.append(self.calls[-1])
+                return web.json_response(refusal)
         return web.json_response(self._answer(method, params, team))
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
@@ -529,3 +534,34 @@ def manifest_problems(manifest: dict[str, Any]) -> list[str]:
     if home.get("messages_tab_read_only_enabled") and home.get("messages_tab_enabled"):
         out.append("a read-only messages tab can't take DMs")
     return out
+
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_MESSAGE_TEXT = 40000
+
+
+def _message_refusal(p: dict[str, Any]) -> dict[str, Any] | None:
+    """Slack refuses a message with more than 50 blocks or a section text over 3,000
+    characters (invalid_blocks), and a text over 40,000 (msg_too_long)."""
+    if len(str(p.get("text") or "")) > MAX_MESSAGE_TEXT:
+        return {"ok": False, "error": "msg_too_long"}
+    blocks = p.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    problems = []
+    if len(blocks) > MAX_MESSAGE_BLOCKS:
+        problems.append(f"must provide an array with no more than {MAX_MESSAGE_BLOCKS} items")
+    for i, b in enumerate(blocks):
+        text = (b.get("text") or {}).get("text", "") if b.get("type") == "section" else ""
+        if len(text) > MAX_SECTION_TEXT:
+            problems.append(
+                f"must be less than {MAX_SECTION_TEXT + 1} characters [json-pointer:/blocks/{i}/text]"
+            )
+    if not problems:
+        return None
+    return {
+        "ok": False,
+        "error": "invalid_blocks",
+        "response_metadata": {"messages": [f"[ERROR] {m}" for m in problems]},
+    }

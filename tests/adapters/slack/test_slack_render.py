@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+
 from bots.slack.inbound import parse_subcommand
 from bots.slack.render import check_blocks, messages, reply_blocks, to_mrkdwn
 from core.messaging import Button, Choice, Choices, CommandIn, Image, LinkButton, Reply
+from tests.long_text import markup_texts
 
 
 def test_markup_becomes_mrkdwn() -> None:
@@ -91,3 +94,12 @@ def test_long_button_labels_are_cut_at_a_word() -> None:
     )
     assert len(button["text"]["text"]) <= 75
     assert check_blocks(blocks) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=markup_texts(max_repeat=60))
+def test_any_text_becomes_messages_slack_takes_with_the_buttons_last(text: str) -> None:
+    out = messages([Reply(text, buttons=((Button("OK", "ok:1"),),))])
+    assert all(check_blocks(blocks) == [] for _, blocks in out)
+    assert all(b["type"] == "section" for _, blocks in out[:-1] for b in blocks)
+    assert out[-1][1][-1]["type"] == "actions"

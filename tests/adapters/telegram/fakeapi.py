@@ -340,12 +340,15 @@ class FakeBotAPI:
         if not str(p.get("text", "")).strip():
             raise LookupError("message text is empty")
         _check_html(str(p["text"]))
+        _check_length(str(p["text"]), MAX_TEXT, "message is too long")
         return self._store(p, "text", str(p["text"]), None)
 
     async def m_sendphoto(self, p: dict[str, Any]) -> Any:
+        _check_length(str(p.get("caption", "")), MAX_CAPTION, "message caption is too long")
         return self._store(p, "photo", str(p.get("caption", "")), p["photo"])
 
     async def m_senddocument(self, p: dict[str, Any]) -> Any:
+        _check_length(str(p.get("caption", "")), MAX_CAPTION, "message caption is too long")
         return self._store(p, "document", str(p.get("caption", "")), p["document"])
 
     async def m_editmessagetext(self, p: dict[str, Any]) -> Any:
@@ -355,6 +358,7 @@ class FakeBotAPI:
         if msg.kind != "text":
             raise LookupError("there is no text in the message to edit")
         _check_html(str(p["text"]))
+        _check_length(str(p["text"]), MAX_TEXT, "message is too long")
         _check_markup(p.get("reply_markup"))
         msg.html, msg.reply_markup = str(p["text"]), p.get("reply_markup")
         msg.edits += 1
@@ -595,6 +599,14 @@ def _check_markup(markup: dict[str, Any] | None) -> None:
 
 
 _ALLOWED = {"b", "i", "code", "a", "pre", "u", "s"}
+MAX_TEXT = 4096  # message text, after entities are parsed, in UTF-16 code units
+MAX_CAPTION = 1024
+
+
+def _check_length(text: str, limit: int, error: str) -> None:
+    shown = html.unescape(_TAG.sub("", text))
+    if len(shown.encode("utf-16-le")) // 2 > limit:
+        raise LookupError(error)
 
 
 def _check_html(text: str) -> None:

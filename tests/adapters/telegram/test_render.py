@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import html
+import re
+
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bots.telegram.render import Out, OutDocument, OutPhoto, OutText, render
-from core.markup import esc
+from core.markup import Span, esc, parse_line
 from core.messaging import Attachment, Button, Choice, Choices, Image, LinkButton, Reply
 from core.payloads import MAX_BYTES
+from tests.adapters.telegram.fakeapi import _check_html as check_html
+from tests.adapters.telegram.fakeapi import _check_length as check_length
+from tests.long_text import markup_texts
+
+
+def _shown(s: Span) -> str:
+    # Telegram shows a link it can open by its label, any other as "label (address)".
+    if s.kind == "link" and not s.url.startswith(("http://", "https://", "mailto:")):
+        return f"{s.text} ({s.url})"
+    return s.text
+
+
+def to_plain_tg(text: str) -> str:
+    out = []
+    for line in text.split("\n"):
+        bullet = line.startswith(("- ", "• "))
+        body = line[2:] if bullet else line
+        out.append(("• " if bullet else "") + "".join(_shown(s) for s in parse_line(body)))
+    return "\n".join(out)
 
 
 def snap(outs: list[Out]) -> str:
@@ -102,3 +124,16 @@ def test_long_button_labels_are_cut_at_a_word() -> None:
     texts = [b.text for b in out.keyboard.inline_keyboard[0]]
     assert texts == ["✖ weekday evening (Mon 17:00–Mon 21:00 your time) weekday…"] * 2
     assert all(len(t) <= 64 for t in texts)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=markup_texts(max_repeat=30))
+def test_any_text_becomes_messages_telegram_takes_with_all_of_it_there(text: str) -> None:
+    outs = render(Reply(text, buttons=((Button("OK", "ok:1"),),)))
+    for o in outs:
+        assert isinstance(o, OutText)
+        check_html(o.html)  # the fake's checks: known tags only, no bare < or &, ≤ 4,096
+        check_length(o.html, 4096, "message is too long")
+    assert all(o.keyboard is None for o in outs[:-1]) and outs[-1].keyboard is not None
+    shown = "".join(html.unescape(re.sub(r"<[^>]+>", "", o.html)) for o in outs)
+    assert re.sub(r"\s", "", shown).replace("…", "") == re.sub(r"\s", "", to_plain_tg(text))
