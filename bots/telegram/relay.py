@@ -157,21 +157,30 @@ class TelegramRelay:
                     )  # fmt: skip
                 sent = await self._call(method)
                 return str(sent.message_id)
-            html += f'\n📎 <a href="{_attr(f.url)}">{_text(f.name)}</a>'
-        sent = await self._call(
-            SendMessage(
-                chat_id=chat_id,
-                text=html,
-                parse_mode="HTML",
-                link_preview_options=_NO_PREVIEW,
-                reply_parameters=reply,
-                message_thread_id=thread,
+            link = f'📎 <a href="{_attr(f.url)}">{_text(f.name)}</a>'
+            texts = [p.html for p in parts] + [link]
+        else:
+            texts = [p.html for p in parts]
+        # A long message arrives in parts (split, never cut); the first stands for the copy.
+        first = None
+        for text in texts:
+            sent = await self._call(
+                SendMessage(
+                    chat_id=chat_id,
+                    text=text,
+                    parse_mode="HTML",
+                    link_preview_options=_NO_PREVIEW,
+                    reply_parameters=reply if first is None else None,
+                    message_thread_id=thread,
+                )
             )
-        )
-        return str(sent.message_id)
+            first = first or str(sent.message_id)
+        assert first is not None
+        return first
 
     async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None:
-        html = "\n".join(p.html for p in render(out.reply) if isinstance(p, OutText))
+        # The copy's first part is edited; a copy posted in parts keeps the others as they were.
+        html = next(p.html for p in render(out.reply) if isinstance(p, OutText))
         chat_id, mid = int(chat.chat_id), int(message_id)
         try:
             await self._call(
