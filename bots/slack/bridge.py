@@ -157,8 +157,12 @@ class SlackBridge:
 
     async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None:
         client = await self._client(chat)
-        # The file (if any) was uploaded beside the message: the edit changes the text.
-        text, blocks = self._render(out)
+        # An uploaded file sits beside the message: the edit changes the text (and keeps
+        # the link of a file too big to upload).
+        f = out.file
+        text, blocks = self._render(
+            out, self._link(out) if f is not None and len(f.data) > UPLOAD_MAX_BYTES else ""
+        )
         try:
             await client.chat_update(channel=chat.chat_id, ts=message_id, text=text, blocks=blocks)
         except SlackApiError as exc:

@@ -72,8 +72,16 @@ def _d(obj: object, key: str) -> dict[str, Any]:
 
 
 def is_channel_message(body: object) -> bool:
+    """A message event in a channel. Slack's own examples of message_changed and
+    message_deleted leave channel_type out, so then the channel id says (C…, or G… for an
+    old private channel); DMs (D…) keep going to the DM dialogs."""
     event = _d(body, "event")
-    return _s(event, "type") == "message" and _s(event, "channel_type") in CHANNEL_TYPES
+    if _s(event, "type") != "message":
+        return False
+    kind = _s(event, "channel_type")
+    if kind:
+        return kind in CHANNEL_TYPES
+    return _s(event, "channel").startswith(("C", "G"))
 
 
 def _bot_user(body: object) -> str:
