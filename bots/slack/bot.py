@@ -17,17 +17,9 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.inflight import InFlight
-from bots.slack.bridge import NoToken, SlackBridge, download, file_host_allowed
-from bots.slack.channel_events import (
-    ChannelDeleted,
-    ChannelEdited,
-    ChannelSaid,
-    SharedFile,
-    from_channel_event,
-    is_channel_message,
-    mentioned,
-    plain_text,
-)
+from bots.slack.bridge import NoToken, SlackBridge
+from bots.slack.channel_events import is_channel_message
+from bots.slack.channels import Channels, links_here
 from bots.slack.forms import FIND_EMPTY, check_view, error_response, find_view, form_view
 from bots.slack.inbound import (
     APP_HOME_OPENED,
@@ -60,9 +52,8 @@ from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply
 from core.app import CoreApp
 from core.forms import FormRef
 from core.markup import esc
-from core.messaging import Actor, Attachment, CommandIn, ConversationKey, Inbound, Reply
-from core.ports import ChatRef, Destination
-from core.services.relay import FILE_MAX_BYTES, Upload
+from core.messaging import Actor, Attachment, CommandIn, Inbound, Reply
+from core.ports import Destination
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +119,15 @@ class SlackBot:
         self._relay_clients: dict[str, AsyncWebClient] = {}
         # The community bridge's Slack side, registered with core.relay at setup.
         self.bridge = SlackBridge(self.relay_client, public_url)
+        self.channels = Channels(
+            core,
+            self.bridge,
+            self.relay_client,
+            self._actor_named,
+            self._name_of,
+            public_url=public_url,
+            api_base=self.base_url,
+        )
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._names: dict[tuple[str, str], str] = {}
         self._work = InFlight()
@@ -183,9 +183,9 @@ class SlackBot:
                 await ack()
                 log.info("slack command ignored: %s", said.reason)
                 return
-            if isinstance(said, Said) and _links_here(said):
+            if isinstance(said, Said) and links_here(said):
                 await ack()
-                await self._link_here(self._actor(said.who), said, respond)
+                await self.channels.link_here(self._actor(said.who), said, respond)
                 return
             # A form opens as a modal over wherever the command was typed.
             modal = isinstance(said, Said) and self.core.form_for(said.inbound) is not None
@@ -224,7 +224,7 @@ class SlackBot:
         """Events are acked by bolt before this runs (process_before_response=False)."""
         async with self._work.busy():
             if is_channel_message(body):
-                await self._on_channel_message(body)
+                await self.channels.on_message(body)
                 return
             what = from_event(body)
             if isinstance(what, Ignored):
@@ -265,97 +265,15 @@ class SlackBot:
             said = Said(what.who, CommandIn("find", what.query))
             await self._run(self._actor(what.who), said)
 
-    # ---- the community bridge: linking a channel, its messages in ------------------
-    async def _link_here(self, actor: Actor, said: Said, respond: Any) -> None:
-        """`/mentor community link CODE` / `unlink` typed in a channel act on that channel.
-        The answer goes through the command's response_url, which works before the app is
-        in the channel; the channel sees it when the link changed."""
-        chat = ChatRef("slack", actor.workspace, said.channel)
-        assert isinstance(said.inbound, CommandIn)
-        linking = said.inbound.args.split(" ")[0].casefold() == "link"
-        if linking and not await self._in_channel(actor.workspace, said.channel):
-            await _respond(respond, Reply(INVITE_FIRST), in_channel=False)
-            return
-        before = await self.core.is_linked(chat)
-        key = ConversationKey("slack", actor.workspace, said.channel, actor.external_id)
-        replies = await self.core.handle(actor, said.inbound, key, once=said.once)
-        changed = before != await self.core.is_linked(chat)
-        for reply in replies:
-            await _respond(respond, reply, in_channel=changed, public_url=self.public_url)
+    async def _actor_named(self, who: Who) -> Actor:
+        return self._actor(await self._named(who))
 
-    async def _in_channel(self, team: str, channel: str) -> bool:
-        """Whether the app is a member of the channel (conversations.info). A private channel
-        the app isn't in is channel_not_found to it. When Slack can't say (an install from
-        before channels:read), the link goes ahead and the first copy tells (RelayGone)."""
-        try:
-            client = await self.client_for(team)
-            resp = await client.conversations_info(channel=channel)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", ""))
-            if error in ("channel_not_found", "not_in_channel"):
-                return False
-            log.warning("conversations.info %s: %s; linking without the check", channel, error)
-            return True
-        except (TimeoutError, ClientError, NotInstalled) as exc:
-            log.warning(
-                "conversations.info %s failed (%s); linking without the check", channel, exc
-            )
-            return True
-        info = resp.get("channel") or {}
-        return bool(info.get("is_member")) and not info.get("is_archived")
-
-    async def _on_channel_message(self, body: dict[str, Any]) -> None:
-        """A message event in a public or private channel: relayed when the channel is linked
-        (core drops a message id it relayed before, so a redelivered event relays once)."""
-        what = from_channel_event(body)
-        if isinstance(what, Ignored):
-            log.debug("slack channel event ignored: %s", what.reason)
-            return
-        team = what.who.team if isinstance(what, ChannelSaid) else what.team
-        chat = ChatRef("slack", team, what.channel)
-        if not await self.core.is_linked(chat):
-            return
-        if isinstance(what, ChannelDeleted):
-            await self.core.relay_deleted(chat, what.ts)
-            return
-        text = await self._plain(team, what.text)
-        if isinstance(what, ChannelEdited):
-            await self.core.relay_edited(chat, what.ts, text)
-            return
-        if what.thread_ts:
-            self.bridge.remember_thread(what.channel, what.ts, what.thread_ts)
-        who = what.who if not what.user_name else Who(team, what.who.user, what.user_name)
-        actor = self._actor(await self._named(who))
-        upload = None
-        if what.file is not None:
-            upload = await self._fetch(team, what.file)
-            if upload is None:
-                text = f"{text}\n📎 {what.file.name} (not relayed)".strip()
-        await self.core.relay_said(
-            actor, chat, what.ts, text, reply_to=what.thread_ts or None, upload=upload
-        )
-
-    async def _plain(self, team: str, text: str) -> str:
-        """Slack mrkdwn -> plain words, people mentioned by their Slack names."""
-        names: dict[str, str] = {}
-        for user in mentioned(text):
-            who = await self._named(Who(team, user))
-            if who.name:
-                self._names[(team, user)] = who.name
-                names[user] = who.name
-        return plain_text(text, names)
-
-    async def _fetch(self, team: str, file: SharedFile) -> Upload | None:
-        """The shared file's bytes (files:read, the bot token, as Slack documents for
-        url_private), up to what core keeps; None over that or when Slack won't give it."""
-        if file.size > FILE_MAX_BYTES or not file_host_allowed(file.url, self.base_url):
-            return None
-        try:
-            client = await self.client_for(team)
-        except NotInstalled:
-            return None
-        data = await download(file.url, client.token or "", FILE_MAX_BYTES)
-        return None if data is None else Upload(file.name, file.mime, data)
+    async def _name_of(self, team: str, user: str) -> str:
+        """A person's Slack name ("" when Slack doesn't say), remembered."""
+        who = await self._named(Who(team, user))
+        if who.name:
+            self._names[(team, user)] = who.name
+        return who.name
 
     async def _gone(self, team: str) -> None:
         """Uninstalled or token revoked (one workspace, one token): nobody there can be
@@ -584,38 +502,6 @@ class SlackBot:
         await client.views_publish(
             user_id=actor.external_id, view={"type": "home", "blocks": blocks[:100]}
         )
-
-
-INVITE_FIRST = (
-    "Invite me to this channel first: `/invite @MentorBot`, then run "
-    "`/mentor community link CODE` here again."
-)
-
-
-def _links_here(said: Said) -> bool:
-    """`/mentor community link|unlink` typed in a channel (not the DM)."""
-    inbound = said.inbound
-    return (
-        not said.in_dm
-        and bool(said.channel)
-        and isinstance(inbound, CommandIn)
-        and inbound.name == "community"
-        and inbound.args.split(" ")[0].casefold() in ("link", "unlink")
-    )
-
-
-async def _respond(respond: Any, reply: Reply, *, in_channel: bool, public_url: str = "") -> None:
-    """Answer through the command's response_url (valid 30 minutes, 5 uses)."""
-    for text, blocks in messages([reply], public_url):
-        try:
-            await respond(
-                text=text,
-                blocks=blocks,
-                response_type="in_channel" if in_channel else "ephemeral",
-                replace_original=False,
-            )
-        except (TimeoutError, ClientError) as exc:
-            log.warning("slack response_url answer failed: %s", exc)
 
 
 async def _ack_only(ack: Any) -> None:
