@@ -180,7 +180,7 @@ async def test_a_channel_message_reaches_telegram_once_with_mentions_translated(
     b = bridged
     text = (
         "hi <@UMEERA>, see <#C9|random> and <https://docs.python.org|the docs> "
-        "&amp; &lt;tags&gt; <!channel> <!here>"
+        "&amp; &lt;tags&gt; <!channel> <!here> <!everyone>"
     )
     event = b.fake.user_says("C1", "URAVI", text)
     await b.event(event, "Ev-ravi-1")
@@ -193,7 +193,8 @@ async def test_a_channel_message_reaches_telegram_once_with_mentions_translated(
     assert "@Meera Iyer" in body and "#random" in body
     assert "the docs (https://docs.python.org)" in body and "<tags>" in body
     assert "<!channel>" not in body and "@channel" not in body and "@here" not in body
-    assert "@\u2060channel" in body and "@\u2060here" in body  # inert words
+    assert "<!everyone>" not in body and "@everyone" not in body
+    assert all(f"@\u2060{w}" in body for w in ("channel", "here", "everyone"))  # inert
     # The app's own copies and other bots' messages are never relayed back.
     await core_says(b, "1", "from telegram")
     [copy] = b.fake.live("C1")[1:]
@@ -291,6 +292,17 @@ async def test_without_files_read_the_file_is_named_not_relayed(bridged: Bridged
     await b.settle()
     [shown] = b.tg.chats[TG.chat_id].values()
     assert shown.file is None and "cv.pdf (not relayed)" in shown.text
+
+
+async def test_a_file_over_20_mb_is_named_not_downloaded(bridged: Bridged) -> None:
+    b = bridged
+    event = b.fake.user_shares("C1", "UMEERA", "video.mp4", "video/mp4", b"...", "demo")
+    event["files"][0]["size"] = 21 * 1024 * 1024  # as Slack reports a 21 MB file
+    await b.event(event)
+    await b.settle()
+    [shown] = b.tg.chats[TG.chat_id].values()
+    assert shown.file is None and shown.text.endswith("demo\n📎 video.mp4 (not relayed)")
+    assert [f.downloads for f in b.fake.files.values()] == [0]
 
 
 async def test_a_failed_upload_leaves_a_link_to_the_web_copy(bridged: Bridged) -> None:
