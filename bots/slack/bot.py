@@ -17,6 +17,9 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.inflight import InFlight
+from bots.slack.bridge import NoToken, SlackBridge
+from bots.slack.channel_events import is_channel_message
+from bots.slack.channels import Channels, links_here
 from bots.slack.forms import FIND_EMPTY, check_view, error_response, find_view, form_view
 from bots.slack.inbound import (
     APP_HOME_OPENED,
@@ -113,6 +116,18 @@ class SlackBot:
                 # A single workspace from MENTORBOT_SLACK_BOT_TOKEN: auth.test once, lazily.
             )
         self._clients: dict[str, AsyncWebClient] = {}
+        self._relay_clients: dict[str, AsyncWebClient] = {}
+        # The community bridge's Slack side, registered with core.relay at setup.
+        self.bridge = SlackBridge(self.relay_client, public_url)
+        self.channels = Channels(
+            core,
+            self.bridge,
+            self.relay_client,
+            self._actor_named,
+            self._name_of,
+            public_url=public_url,
+            api_base=self.base_url,
+        )
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._names: dict[tuple[str, str], str] = {}
         self._work = InFlight()
@@ -161,12 +176,16 @@ class SlackBot:
         app.options(anything)(_ack_options)
         app.middleware(_rate_limit_notice)
 
-    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         async with self._work.busy():
             said = from_command(body)
             if isinstance(said, Ignored):
                 await ack()
                 log.info("slack command ignored: %s", said.reason)
+                return
+            if isinstance(said, Said) and links_here(said):
+                await ack()
+                await self.channels.link_here(self._actor(said.who), said, respond)
                 return
             # A form opens as a modal over wherever the command was typed.
             modal = isinstance(said, Said) and self.core.form_for(said.inbound) is not None
@@ -204,6 +223,9 @@ class SlackBot:
     async def _on_event(self, body: dict[str, Any]) -> None:
         """Events are acked by bolt before this runs (process_before_response=False)."""
         async with self._work.busy():
+            if is_channel_message(body):
+                await self.channels.on_message(body)
+                return
             what = from_event(body)
             if isinstance(what, Ignored):
                 log.debug("slack event ignored: %s", what.reason)
@@ -242,6 +264,16 @@ class SlackBot:
             await ack()  # the modal closes; the mentors found arrive in the DM
             said = Said(what.who, CommandIn("find", what.query))
             await self._run(self._actor(what.who), said)
+
+    async def _actor_named(self, who: Who) -> Actor:
+        return self._actor(await self._named(who))
+
+    async def _name_of(self, team: str, user: str) -> str:
+        """A person's Slack name ("" when Slack doesn't say), remembered."""
+        who = await self._named(Who(team, user))
+        if who.name:
+            self._names[(team, user)] = who.name
+        return who.name
 
     async def _gone(self, team: str) -> None:
         """Uninstalled or token revoked (one workspace, one token): nobody there can be
@@ -360,6 +392,21 @@ class SlackBot:
             if len(self._clients) > 1000:  # tokens of old installs: start afresh
                 self._clients.clear()
             client = self._clients[bot.bot_token] = self._new_client(bot.bot_token)
+        return client
+
+    async def relay_client(self, team: str) -> AsyncWebClient:
+        """The workspace's client for the bridge: the same token, no 429 retry handler
+        (RelayRetry lets core's queue wait instead). Raises NoToken."""
+        try:
+            token = (await self.client_for(team)).token or ""
+        except NotInstalled as exc:
+            raise NoToken(team) from exc
+        client = self._relay_clients.get(token)
+        if client is None:
+            if len(self._relay_clients) > 1000:
+                self._relay_clients.clear()
+            client = AsyncWebClient(token=token or None, base_url=self.base_url)
+            self._relay_clients[token] = client
         return client
 
     async def dm_channel(self, team: str, user_id: str) -> str:

@@ -70,6 +70,7 @@ class Said:
     trigger_id: str = ""  # lets a command or button open a modal instead
     in_dm: bool = True  # a command typed elsewhere is acked there and answered in the DM
     thread: tuple[str, str] | None = None  # (channel, ts): answer in that thread (mentions)
+    channel: str = ""  # where a command was typed (community link/unlink act on it)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ def from_command(body: object) -> Said | Answer | Ignored:
     parsed = parse_subcommand(_str(body, "text", MAX_TEXT_IN))
     if isinstance(parsed, Reply):
         return Answer(who, parsed, in_dm)
-    return Said(who, parsed, trigger_id=_str(body, "trigger_id"), in_dm=in_dm)
+    channel = _str(body, "channel_id", 64)
+    return Said(who, parsed, trigger_id=_str(body, "trigger_id"), in_dm=in_dm, channel=channel)
 
 
 # ---- events ------------------------------------------------------------------

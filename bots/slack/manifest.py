@@ -22,8 +22,9 @@ from core.commands import COMMANDS, GROUP_COMMAND
 
 NAME = "MentorBot"
 DESCRIPTION = "Find a peer mentor by skill and book a short session."
-# An event type as the manifest subscribes to it (DMs only: message.im, not every channel).
-_SUBSCRIBED = {MESSAGE_IM: "message.im"}
+# An event type as the manifest subscribes to it: `message` in the app's DM and in the
+# channels it is in (public, private), which the community bridge relays when linked.
+_SUBSCRIBED = {MESSAGE_IM: ("message.im", "message.channels", "message.groups")}
 SHORTCUTS = (
     {
         "name": "Find a mentor",
@@ -41,7 +42,7 @@ SHORTCUTS = (
 
 
 def bot_events() -> list[str]:
-    return [_SUBSCRIBED.get(e, e) for e in HANDLED_EVENTS]
+    return [s for e in HANDLED_EVENTS for s in _SUBSCRIBED.get(e, (e,))]
 
 
 def usage_hint() -> str:

@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bots.slack.paths import INSTALL_PATH, REDIRECT_PATH
 
 # What the app does (README, Slack; the manifest asks for these): the slash command and
-# shortcuts, answers, calendar files, DMs read and opened, names, mentions read.
+# shortcuts, answers, calendar files, DMs read and opened, names, mentions read; for the
+# community bridge: linked channels' messages read (public, private), whether the app is
+# in a channel, shared files downloaded and uploaded.
 SCOPES = (
     "commands",
     "chat:write",
@@ -25,6 +27,11 @@ SCOPES = (
     "im:write",
     "users:read",
     "app_mentions:read",
+    "channels:history",
+    "groups:history",
+    "channels:read",
+    "groups:read",
+    "files:read",
 )
 STATE_EXPIRATION_S = 600
 

@@ -71,6 +71,7 @@ def setup_slack(app: web.Application, core_key: web.AppKey[CoreApp], config: Sla
             public_url=config.public_url,
         )
         core.delivery.register(bot)
+        core.relay.register(bot.bridge)  # the community bridge's Slack side
         app[SLACKBOT] = bot
         socket: AsyncSocketModeHandler | None = None
         if config.app_token:
@@ -85,6 +86,7 @@ def setup_slack(app: web.Application, core_key: web.AppKey[CoreApp], config: Sla
         yield
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
+        core.relay.unregister("slack")
         core.delivery.unregister("slack")
         with contextlib.suppress(asyncio.TimeoutError):
             await bot.settle(limit_s=5)

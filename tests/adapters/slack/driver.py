@@ -561,3 +561,20 @@ def payload_kinds(team: str = "T1", user: str = "UKIND") -> dict[str, tuple[str,
     for k, payload in interactions.items():
         kinds[k] = (interaction_body({**_who(team, user), **payload}), FORM_TYPE)
     return kinds
+
+
+def channel_body(team: str, event: dict[str, Any], event_id: str | None = None) -> str:
+    """An event_callback as Slack sends it for a channel message: with the authorizations
+    that name the app's bot user in that workspace."""
+    body = json.loads(event_body(team, event, event_id))
+    body["authorizations"] = [
+        {
+            "enterprise_id": None,
+            "team_id": team,
+            "user_id": "UBOT",
+            "is_bot": True,
+            "is_enterprise_install": False,
+        }
+    ]
+    body["event_context"] = f"4-{team}-{event.get('channel', '')}"
+    return json.dumps(body)

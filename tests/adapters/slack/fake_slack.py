@@ -25,6 +25,8 @@ from aiohttp import WSMsgType, web
 METHOD_SCOPES = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
+    "chat.delete": "chat:write",
+    "conversations.info": "channels:read",
     "conversations.open": "im:write",
     "users.info": "users:read",
     "files.getUploadURLExternal": "files:write",
@@ -33,6 +35,8 @@ METHOD_SCOPES = {
 # The scope a bot event subscription needs (docs.slack.dev/reference/events/*).
 EVENT_SCOPES = {
     "message.im": "im:history",
+    "message.channels": "channels:history",
+    "message.groups": "groups:history",
     "app_mention": "app_mentions:read",
     "app_home_opened": None,
     "app_uninstalled": None,
@@ -92,6 +96,8 @@ class Uploaded:
     filename: str
     title: str
     data: bytes
+    thread_ts: str = ""
+    initial_comment: str = ""
 
 
 @dataclass
@@ -103,6 +109,30 @@ class Posted:
     updates: list[list[dict[str, Any]]] = field(default_factory=list)
     team: str = ""  # posted with the bot token of this workspace
     thread_ts: str = ""  # a reply in the thread under this message
+    user: str = ""  # a person's message in a channel ("": the app's own)
+    deleted: bool = False
+
+
+@dataclass
+class Channel:
+    """A channel in the fake workspace: whether the app was invited, archived or deleted."""
+
+    id: str
+    private: bool = False
+    app_member: bool = True
+    archived: bool = False
+    deleted: bool = False
+
+
+@dataclass
+class SharedFile:
+    """A file a person shared in a channel, behind url_private (bot token, files:read)."""
+
+    file_id: str
+    name: str
+    mime: str
+    data: bytes
+    downloads: int = 0
 
 
 class FakeSlack:
@@ -118,6 +148,9 @@ class FakeSlack:
         self.rate_limit: dict[str, int] = {}  # method -> how many 429s to answer first
         self.errors: dict[str, str] = {}  # method -> error to answer with (ok: false)
         self.retry_after = 1
+        self.down = False  # True: every Web API call answers 503, as during an outage
+        self.channels: dict[str, Channel] = {}
+        self.files: dict[str, SharedFile] = {}
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -145,6 +178,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._download)
         app.router.add_get("/link", self._socket_mode)
         app.router.add_post("/response", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
@@ -167,6 +201,139 @@ class FakeSlack:
 
     def files_in(self, channel: str) -> list[Uploaded]:
         return [u for u in self.uploads if u.channel == channel]
+
+    def live(self, channel: str) -> list[Posted]:
+        """Messages in a channel as people see it now (deleted ones gone)."""
+        return [p for p in self.posted if p.channel == channel and not p.deleted]
+
+    def add_channel(self, channel: str, *, app_member: bool = True, private: bool = False) -> None:
+        self.channels[channel] = Channel(channel, private=private, app_member=app_member)
+
+    def user_says(self, channel: str, user: str, text: str, thread_ts: str = "") -> dict[str, Any]:
+        """A person posts in a channel: recorded, and the message event Slack sends for it."""
+        ts = f"{next(self._ts)}.000200"
+        self.posted.append(
+            Posted(channel, ts, text, [], team=self.team_id, thread_ts=thread_ts, user=user)
+        )
+        return self._message_event(channel, user, text, ts, thread_ts)
+
+    def _message_event(
+        self, channel: str, user: str, text: str, ts: str, thread_ts: str = ""
+    ) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "type": "message",
+            "channel": channel,
+            "channel_type": "group" if self._private(channel) else "channel",
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "team": self.team_id,
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+            event["parent_user_id"] = "UPARENT"
+        return event
+
+    def _private(self, channel: str) -> bool:
+        known = self.channels.get(channel)
+        return known is not None and known.private
+
+    def user_shares(
+        self, channel: str, user: str, name: str, mime: str, data: bytes, text: str = ""
+    ) -> dict[str, Any]:
+        """A person shares a file: the file_share message event (files carry url_private)."""
+        file_id = f"F{next(self._ts)}"
+        self.files[file_id] = SharedFile(file_id, name, mime, data)
+        event = self.user_says(channel, user, text)
+        url = f"{self.base}/files-pri/{self.team_id}-{file_id}/{name}"
+        event["subtype"] = "file_share"
+        event["upload"] = False
+        event["files"] = [
+            {
+                "id": file_id,
+                "name": name,
+                "title": name,
+                "mimetype": mime,
+                "filetype": name.rpartition(".")[2],
+                "size": len(data),
+                "mode": "hosted",
+                "url_private": url,
+                "url_private_download": url + "?download=1",
+            }
+        ]
+        return event
+
+    def user_edits(self, post: Posted, text: str) -> dict[str, Any]:
+        """A person edits their message: message_changed, with the new message inside."""
+        post.text = text
+        new = self._message_event(post.channel, post.user, text, post.ts, post.thread_ts)
+        new["edited"] = {"user": post.user, "ts": f"{next(self._ts)}.000300"}
+        return {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": post.channel,
+            "channel_type": new["channel_type"],
+            "message": new,
+            "previous_message": {"type": "message", "user": post.user, "ts": post.ts},
+            "ts": f"{next(self._ts)}.000300",
+            "event_ts": f"{next(self._ts)}.000300",
+        }
+
+    def user_deletes(self, post: Posted) -> dict[str, Any]:
+        post.deleted = True
+        return {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": post.channel,
+            "channel_type": "group" if self._private(post.channel) else "channel",
+            "deleted_ts": post.ts,
+            "previous_message": {"type": "message", "user": post.user, "ts": post.ts},
+            "ts": f"{next(self._ts)}.000400",
+            "event_ts": f"{next(self._ts)}.000400",
+        }
+
+    def echo(self, post: Posted) -> dict[str, Any]:
+        """The message event Slack sends the app for a message the app itself posted."""
+        event = self._message_event(post.channel, "UBOT", post.text, post.ts, post.thread_ts)
+        event.update({"bot_id": "BBOT", "app_id": "A1"})
+        return event
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """url_private: the file for a bot token of its workspace with files:read; otherwise
+        Slack redirects to its sign-in page."""
+        team, _, file_id = request.match_info["file_id"].partition("-")
+        f = self.files.get(file_id)
+        if f is None:
+            return web.Response(status=404, text="file not found")
+        auth = request.headers.get("Authorization", "")
+        owner = self._team_of_token(auth) if auth.startswith("Bearer xoxb-") else None
+        scoped = self.granted is None or "files:read" in self.granted
+        if owner != team or not scoped:
+            raise web.HTTPFound("/signin")
+        f.downloads += 1
+        return web.Response(body=f.data, content_type=f.mime)
+
+    def _channel_refusal(self, method: str, p: dict[str, Any]) -> str | None:
+        """What Slack answers a call about a channel the app can't use."""
+        channel = self.channels.get(str(p.get("channel") or ""))
+        if channel is None or method not in ("chat.postMessage", "chat.update", "chat.delete"):
+            return None
+        if channel.deleted or (channel.private and not channel.app_member):
+            return "channel_not_found"
+        if channel.archived:
+            return "is_archived"
+        if not channel.app_member:
+            return "not_in_channel"
+        return None
+
+    def _find_post(self, p: dict[str, Any]) -> Posted | None:
+        for post in self.posted:
+            if post.ts == p.get("ts") and post.channel == p.get("channel") and not post.deleted:
+                return post
+        return None
 
     async def _response_url(self, request: web.Request) -> web.Response:
         """A command's response_url (hooks.slack.com): no token, the message as JSON."""
@@ -259,6 +426,9 @@ class FakeSlack:
         if team is None:
             self.calls.append(Call(method, params, 200, time.monotonic()))
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        if self.down:
+            self.calls.append(Call(method, params, 503, time.monotonic(), team))
+            return web.Response(status=503, text="<html>Service Unavailable</html>")
         wrong = self._wrong_team(team, params)
         if wrong is not None:
             self.calls.append(Call(method, params, 200, time.monotonic(), team))
@@ -285,6 +455,9 @@ class FakeSlack:
             )
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
+        refusal = self._channel_refusal(method, params)
+        if refusal is not None:
+            return web.json_response({"ok": False, "error": refusal})
         if method in ("chat.postMessage", "chat.update"):
             refusal = _message_refusal(params)
             if refusal is not None:
@@ -388,11 +561,36 @@ class FakeSlack:
                 )
             )
             return {"ok": True, "channel": p["channel"], "ts": ts}
-        if method == "chat.update":
-            for post in self.posted:
-                if post.ts == p.get("ts"):
-                    post.updates.append(p.get("blocks") or [])
+        if method in ("chat.update", "chat.delete"):
+            post = self._find_post(p)
+            if post is None:
+                return {"ok": False, "error": "message_not_found"}
+            if post.user:  # a bot token changes only the app's own messages
+                verb = "update" if method == "chat.update" else "delete"
+                return {"ok": False, "error": f"cant_{verb}_message"}
+            if method == "chat.delete":
+                post.deleted = True
+            else:
+                blocks = p.get("blocks") or []
+                blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+                post.updates.append(blocks)
+                post.text, post.blocks = str(p.get("text", post.text)), blocks or post.blocks
             return {"ok": True, "channel": p["channel"], "ts": p["ts"]}
+        if method == "conversations.info":
+            known = self.channels.get(str(p.get("channel") or ""))
+            if known is None or known.deleted or (known.private and not known.app_member):
+                return {"ok": False, "error": "channel_not_found"}
+            return {
+                "ok": True,
+                "channel": {
+                    "id": known.id,
+                    "is_channel": not known.private,
+                    "is_group": known.private,
+                    "is_private": known.private,
+                    "is_archived": known.archived,
+                    "is_member": known.app_member,
+                },
+            }
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
             self._pending[file_id] = (str(p["filename"]), int(p["length"]), None)
@@ -406,7 +604,17 @@ class FakeSlack:
                 if data is None:
                     return {"ok": False, "error": "file_not_found"}
                 title = str(f.get("title") or name)
-                self.uploads.append(Uploaded(str(p["channel_id"]), f["id"], name, title, data))
+                self.uploads.append(
+                    Uploaded(
+                        str(p["channel_id"]),
+                        f["id"],
+                        name,
+                        title,
+                        data,
+                        thread_ts=str(p.get("thread_ts") or ""),
+                        initial_comment=str(p.get("initial_comment") or ""),
+                    )
+                )
                 done.append({"id": f["id"], "name": name, "title": title})
             return {"ok": True, "files": done}
         if method in ("views.publish", "views.open"):

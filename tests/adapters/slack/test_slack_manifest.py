@@ -39,12 +39,14 @@ def test_manifest_lists_every_handled_event_and_each_command() -> None:
     events = m["settings"]["event_subscriptions"]["bot_events"]
     assert events == [
         "message.im",
+        "message.channels",  # the community bridge: linked public and private channels
+        "message.groups",
         "app_home_opened",
         "app_mention",
         "app_uninstalled",
         "tokens_revoked",
     ]
-    assert len(events) == len(HANDLED_EVENTS)
+    assert len(events) == len(HANDLED_EVENTS) + 2  # `message` is subscribed three ways
     [command] = m["features"]["slash_commands"]
     assert command["command"] == "/mentor" and command["url"] == EVENTS_URL
     words = command["usage_hint"].split(" | ")
