@@ -81,10 +81,13 @@ class RelayQueue:
         self._lock = asyncio.Lock()
         # When a throttled or waiting chat may send again (clock seconds).
         self._next_s: float | None = None
+        # Platforms with copies waiting and no bridge registered (yet) in this process.
+        self._stranded: set[str] = set()
 
     def register(self, bridge: Bridge) -> None:
         self._bridges[bridge.platform] = bridge
-        self._wake.set()
+        if bridge.platform in self._stranded:
+            self._wake.set()  # copies were waiting for this platform
 
     def unregister(self, platform: str) -> None:
         self._bridges.pop(platform, None)
@@ -103,20 +106,22 @@ class RelayQueue:
                     log.exception("a web room listener failed")
         self._wake.set()
 
-    async def run(self, idle_s: float = 5.0) -> None:
-        """Drains the queue whenever something is written, a throttled chat may send again,
-        or every idle_s (a retry that is due)."""
+    async def run(self, idle_s: float | None = 60.0) -> None:
+        """Drains the queue at start (copies left by a restart), whenever something is
+        written here, when a throttled or retrying chat is due, and every idle_s for copies
+        other processes queued (None: only on those events)."""
         while True:
-            wait = idle_s
-            if self._next_s is not None:
-                wait = max(0.05, min(wait, self._next_s - self.clock.now().timestamp()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
-            self._wake.clear()
             try:
                 await self.drain()
             except Exception:
                 log.exception("relay drain failed")
+            wait = idle_s
+            if self._next_s is not None:
+                due = max(0.05, self._next_s - self.clock.now().timestamp())
+                wait = due if wait is None else min(wait, due)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            self._wake.clear()
 
     async def drain(self) -> int:
         """One pass over every chat with due copies; returns how many jobs were done."""
@@ -127,6 +132,17 @@ class RelayQueue:
         now = self.clock.now()
         self._next_s = None
         async with self.db.transaction() as s:
+            waiting = set(
+                await s.scalars(
+                    select(CommunityChannel.platform)
+                    .join(RelayJob, RelayJob.channel_id == CommunityChannel.id)
+                    .where(RelayJob.state == "pending", CommunityChannel.active.is_(True))
+                    .distinct()
+                )
+            )
+            self._stranded = waiting - set(self._bridges)
+            if not waiting & set(self._bridges):
+                return 0
             rows = (
                 await s.execute(
                     select(RelayJob, CommunityChannel)

@@ -143,7 +143,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app[ROOMS] = rooms
         sweeper = asyncio.create_task(_sweep_outbox(core, OUTBOX_SWEEP_S))
         # Community copies to post on each platform (DESIGN §11), woken after each commit.
-        bridge = asyncio.create_task(core.relay.run())
+        # tick_seconds = 0 (tests that watch every SQL statement): no idle polling either.
+        bridge = asyncio.create_task(core.relay.run(60.0 if settings.tick_seconds else None))
         ticker = Ticker(core)
         # tick_seconds = 0 turns time-driven work off (tests that watch every SQL statement).
         scheduler = (
