@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +27,9 @@ from bots.discord.render import MAX_CONTENT, to_markdown
 from core.markup import split_lines
 from core.ports import ChatRef, MessageGone, RelayGone, RelayOut, RelayRetry
 
-UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008
+UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, MISSING = 10003, 10008, 50013  # MISSING: Missing Permissions
+log = logging.getLogger(__name__)
+
 RETRY_S = 5.0  # after a 5xx or a connection error
 DEFAULT_RETRY_AFTER_S = 30.0  # a 429 that didn't say how long
 
@@ -125,8 +128,17 @@ class DiscordBridge:
         channel = self._channel(chat)
         if not message_id.isdigit():
             raise MessageGone(message_id)
-        with discord_answers():
-            await channel.get_partial_message(int(message_id)).delete()
+        try:
+            with discord_answers():
+                await channel.get_partial_message(int(message_id)).delete()
+        except RelayGone as exc:
+            if isinstance(exc.__cause__, discord.Forbidden) and exc.__cause__.code == MISSING:
+                # A person's original without Manage Messages: it stays; the channel doesn't go.
+                log.warning(
+                    "discord: can't delete message %s in %s: %s", message_id, channel.id, exc
+                )
+                raise MessageGone(message_id) from exc
+            raise
 
 
 def _fit(text: str, limit: int) -> str:

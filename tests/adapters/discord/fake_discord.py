@@ -40,7 +40,8 @@ GUILD_ID = "800000000000000001"
 CHANNEL_ID = "800000000000000002"
 ANNOUNCE_CHANNEL_ID = "800000000000000003"
 MEMBER_PERMISSIONS = 1071698660929  # no Manage Server (1 << 5), no Administrator (1 << 3)
-MANAGE_GUILD, ADMINISTRATOR = 1 << 5, 1 << 3
+MANAGE_GUILD, ADMINISTRATOR, MANAGE_MESSAGES = 1 << 5, 1 << 3, 1 << 13
+MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 ACK_WINDOW_S = 3.0  # the initial response must come within 3 s of the interaction
 TOKEN_LIFETIME_S = 15 * 60  # follow-ups work for 15 minutes
 ALREADY_ACKED = {"message": "Interaction has already been acknowledged.", "code": 40060}
@@ -194,6 +195,7 @@ class FakeDiscord:
         self.refused: list[tuple[str, int, int]] = []  # (path, status, Discord code)
         self._offset = 0.0  # seconds the fake's clock has been moved on
         self.intents = 0  # what the bot asked for in IDENTIFY
+        self.bot_permissions = MEMBER_PERMISSIONS  # the bot's in the server's channels
         # Channel messages (the bot's and people's), by id; threads besides the guild's
         # channels; files people attached, served from /attachments/.
         self.messages: dict[str, dict[str, Any]] = {}
@@ -738,12 +740,15 @@ class FakeDiscord:
         data = self.messages.get(mid)
         if data is None or data["channel_id"] != cid:
             return self._refuse(tail, 404, UNKNOWN_MESSAGE)
+        mine = data["author"]["id"] == BOT_ID
         if method == "DELETE":
+            if not mine and not self.bot_permissions & MANAGE_MESSAGES:
+                return self._refuse(tail, 403, MISSING_PERMISSIONS)
             del self.messages[mid]
             self.deleted.append((cid, mid))
             self._echo("MESSAGE_DELETE", {"id": mid, "channel_id": cid, "guild_id": GUILD_ID})
             return web.Response(status=204)
-        if data["author"]["id"] != BOT_ID:
+        if not mine:
             return self._refuse(tail, 403, NOT_AUTHOR)
         content = str(body.get("content") or "")
         if len(content) > MAX_CONTENT:

@@ -20,6 +20,7 @@ from core.clock import ManualClock
 from core.messaging import Actor, CommandIn, ConversationKey
 from core.ports import ChatRef
 from core.services.relay import Upload
+from core.uow import unit_of_work
 from mentorbot.app import CORE
 from mentorbot.settings import Settings
 from tests.adapters.discord.conftest import start_server
@@ -27,6 +28,7 @@ from tests.adapters.discord.fake_discord import (
     ANNOUNCE_CHANNEL_ID,
     CHANNEL_ID,
     GUILD_MESSAGES,
+    MANAGE_MESSAGES,
     MESSAGE_CONTENT,
     FakeDiscord,
 )
@@ -36,6 +38,7 @@ from tests.support import ChatDriver
 ADMIN = "500000000000000009"  # a MentorBot admin (settings), so may link any community
 ASHA, MANI, MEERA = "500000000000000041", "500000000000000042", "500000000000000043"
 TG = ChatRef("telegram", "telegram", "-100")
+DC = ChatRef("discord", "discord", CHANNEL_ID)
 TG_BOSS = Actor("telegram", "telegram", "boss", "Boss")
 RAVI = Actor("telegram", "telegram", "ravi", "Ravi")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 12
@@ -112,6 +115,20 @@ async def relayed(ln: Linked, until: Callable[[], bool], limit_s: float = 10.0) 
         await asyncio.sleep(0.02)
 
 
+async def remove_everywhere(core: CoreApp, discord_id: str) -> None:
+    """What a community moderator's delete does in core (Relay.remove): every copy and the
+    original go."""
+    async with unit_of_work(core.deps) as u:
+        ch = await u.relay.channel(DC)
+        assert ch is not None
+        msg = await u.relay.find(ch, discord_id)
+        assert msg is not None and await u.relay.remove(msg)
+
+
+def path_of(mid: str) -> str:
+    return f"channels/{CHANNEL_ID}/messages/{mid}"
+
+
 def tg_shown(tg: RecordingBridge) -> list[Shown]:
     return list(tg.chats.get(TG.chat_id, {}).values())
 
@@ -168,6 +185,13 @@ async def test_linked_by_command_and_people_s_messages_reach_telegram_once_attri
     await fake_discord.say(ASHA, "in the thread", channel=thread)
     await relayed(linked, lambda: len(tg_shown(tg)) == 3)
     assert tg_shown(tg)[2].text == "*Asha* · Discord\nin the thread"
+    # Unlinked from inside the thread: its messages stay there; #general is still linked.
+    unlinked = await command_here(linked, fake_discord, "unlink", channel=thread)
+    assert "Unlinked from Python Learners" in unlinked
+    await fake_discord.say(ASHA, "thread only now", channel=thread)
+    await fake_discord.say(ASHA, "general again")
+    await relayed(linked, lambda: len(tg_shown(tg)) == 4)
+    assert tg_shown(tg)[3].text == "*Asha* · Discord\ngeneral again"
 
 
 async def test_telegram_copies_post_without_pings_replies_edits_and_deletes_follow(
@@ -227,6 +251,20 @@ async def test_discord_edits_deletes_and_files_cross_both_ways(
     await relayed(linked, lambda: tg_shown(tg)[0].text.endswith("typo here"))
     await fake_discord.remove(mid)
     await relayed(linked, lambda: tg_shown(tg) == [])
+
+    # Deleted everywhere by core (as community moderation does): the original here goes too,
+    # when MentorBot has Manage Messages; without it the message stays and the link holds.
+    kept = await fake_discord.say(ASHA, "stays without Manage Messages")
+    gone = await fake_discord.say(ASHA, "goes with it")
+    await relayed(linked, lambda: len(tg_shown(tg)) == 2)
+    await remove_everywhere(core, kept)
+    await relayed(linked, lambda: len(tg_shown(tg)) == 1)
+    assert kept in fake_discord.messages and (path_of(kept), 403, 50013) in fake_discord.refused
+    assert await core.is_linked(DC)
+    fake_discord.bot_permissions |= MANAGE_MESSAGES
+    await remove_everywhere(core, gone)
+    await relayed(linked, lambda: gone not in fake_discord.messages and tg_shown(tg) == [])
+    fake_discord.refused.clear()
 
     # An image from Discord is downloaded and shared with Telegram as a file.
     await fake_discord.say(ASHA, "my diagram", files=(("diagram.png", "image/png", PNG),))
