@@ -45,6 +45,13 @@ MAX_RATELIMIT_WAIT_S = 30.0  # discord.py's smallest allowed max_ratelimit_timeo
 INTENTS = discord.Intents.default()
 INTENTS.guild_messages = True
 INTENTS.message_content = True
+WITHOUT_CONTENT = discord.Intents.default()
+WITHOUT_CONTENT.message_content = False
+NO_CONTENT_INTENT = (
+    "discord: this bot may not use the Message Content intent (Developer Portal → Bot → "
+    "Privileged Gateway Intents); connecting without it: commands and DMs work, messages "
+    "in community-linked channels are not relayed"
+)
 
 
 def invalid_request_trace(on_invalid: Any) -> aiohttp.TraceConfig:
@@ -89,6 +96,11 @@ class MentorClient(discord.Client):
         self.mentorbot = bot
         self.tree = DeclaringTree(self)
         add_commands(self.tree)
+
+    def without_message_content(self) -> None:
+        """For a bot not granted the privileged Message Content intent: connect without it
+        (discord.py reads the intents from its connection state when it identifies)."""
+        self._connection._intents = WITHOUT_CONTENT
 
     async def setup_hook(self) -> None:
         # Logged in (the application id is known), not yet on the gateway: interactions
@@ -176,7 +188,12 @@ class DiscordBot:
 
     async def _run(self) -> None:
         try:
-            await self.client.start(self.token)
+            try:
+                await self.client.start(self.token)
+            except discord.PrivilegedIntentsRequired:
+                log.error(NO_CONTENT_INTENT)
+                self.client.without_message_content()
+                await self.client.connect()
         except asyncio.CancelledError:
             raise
         except Exception:

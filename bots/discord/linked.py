@@ -44,7 +44,14 @@ class LinkedChannels:
     def _own_id(self) -> int | None:
         return self.client.user.id if self.client.user is not None else None
 
+    def _reading(self) -> bool:
+        """Without the Message Content intent people's messages arrive empty: nothing to relay
+        (and an "edit" to empty text must not blank the copies)."""
+        return self.client.intents.message_content
+
     async def said(self, message: discord.Message) -> None:
+        if not self._reading():
+            return
         author = message.author
         if author.bot or author.system or message.webhook_id is not None:
             return  # this app's own copies included: never relayed back
@@ -94,7 +101,7 @@ class LinkedChannels:
     async def edited(self, payload: discord.RawMessageUpdateEvent) -> None:
         data = payload.data
         content = data.get("content")
-        if payload.guild_id is None or not isinstance(content, str):
+        if not self._reading() or payload.guild_id is None or not isinstance(content, str):
             return  # not a change of text (an embed unfurling, a pin)
         if not relay_in.from_person(data, self._own_id()):
             return

@@ -195,6 +195,9 @@ class FakeDiscord:
         self.refused: list[tuple[str, int, int]] = []  # (path, status, Discord code)
         self._offset = 0.0  # seconds the fake's clock has been moved on
         self.intents = 0  # what the bot asked for in IDENTIFY
+        # The intents the application may use (privileged ones are switched on in the
+        # Developer Portal); asking for more closes the gateway with 4014, as Discord does.
+        self.allowed_intents = ~0
         self.bot_permissions = MEMBER_PERMISSIONS  # the bot's in the server's channels
         # Channel messages (the bot's and people's), by id; threads besides the guild's
         # channels; files people attached, served from /attachments/.
@@ -272,6 +275,9 @@ class FakeDiscord:
                 await self._send(11, None)
             elif data["op"] == 2:
                 self.intents = int(data["d"].get("intents") or 0)
+                if self.intents & ~self.allowed_intents:
+                    await ws.close(code=4014, message=b"Disallowed intent(s).")
+                    break
                 self.identified.set()
                 await self._ready()
         return ws

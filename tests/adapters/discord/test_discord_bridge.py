@@ -5,6 +5,7 @@ and to a Telegram group whose platform is a RecordingBridge (tests/relay_support
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from core.uow import unit_of_work
 from mentorbot.app import CORE
 from mentorbot.settings import Settings
 from tests.adapters.discord.conftest import start_server
+from tests.adapters.discord.driver import DiscordUser
 from tests.adapters.discord.fake_discord import (
     ANNOUNCE_CHANNEL_ID,
     CHANNEL_ID,
@@ -338,3 +340,22 @@ async def test_429_delays_then_delivers_once_and_an_unknown_channel_stops_relayi
     await core.relay_said(RAVI, TG, "4", "still there?")
     await core.relay.drain()
     assert fake_discord.requests.count(("POST", path)) == tried  # not asked again
+
+
+async def test_a_bot_without_the_message_content_intent_still_connects_and_answers(
+    settings: Settings, fake_discord: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord closes the gateway (4014) for a privileged intent the bot wasn't given."""
+    fake_discord.allowed_intents = ~MESSAGE_CONTENT
+    with caplog.at_level(logging.ERROR, logger="bots.discord.bot"):
+        srv = await start_server(settings)
+    try:
+        await fake_discord.wait_for(fake_discord.ready_sent.is_set)
+        assert fake_discord.connections == 2  # refused once, then without Message Content
+        assert fake_discord.intents & GUILD_MESSAGES and not fake_discord.intents & MESSAGE_CONTENT
+        assert "may not use the Message Content intent" in caplog.text
+        user = DiscordUser(srv, fake_discord, ASHA, "Asha")
+        await user.slash("help")
+        assert "/mentor find" in user.text()
+    finally:
+        await srv.close()
