@@ -45,8 +45,7 @@ MAX_RATELIMIT_WAIT_S = 30.0  # discord.py's smallest allowed max_ratelimit_timeo
 INTENTS = discord.Intents.default()
 INTENTS.guild_messages = True
 INTENTS.message_content = True
-WITHOUT_CONTENT = discord.Intents.default()
-WITHOUT_CONTENT.message_content = False
+WITHOUT_CONTENT = discord.Intents.default()  # the same, message content left off
 NO_CONTENT_INTENT = (
     "discord: this bot may not use the Message Content intent (Developer Portal → Bot → "
     "Privileged Gateway Intents); connecting without it: commands and DMs work, messages "
@@ -111,7 +110,8 @@ class MentorClient(discord.Client):
         await self.mentorbot.on_interaction(interaction)
 
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None:
+        # A server's message whose server isn't cached (yet) has no guild but a guild_id.
+        if message.guild is None and getattr(message.channel, "guild_id", None) is None:
             await self.mentorbot.on_dm(message)
         else:
             await self.mentorbot.relay.said(message)
@@ -300,8 +300,8 @@ class DiscordBot:
             return None
         if not isinstance(inbound, CommandIn) or inbound.name != "community":
             return None
-        verb = inbound.args.split(maxsplit=1)[0].lower() if inbound.args.split() else ""
-        if verb not in ("link", "unlink"):
+        words = inbound.args.split()
+        if not words or words[0].lower() not in ("link", "unlink"):
             return None
         return ConversationKey(
             "discord", WORKSPACE, str(interaction.channel_id), str(interaction.user.id)

@@ -72,10 +72,11 @@ class LinkedChannels:
                 self._role_name(message.guild),
                 self._channel_name(message.guild),
             )
-            ref = message.reference
+            ref = message.reference  # also set on a forward, which isn't a reply
             reply_to = (
                 str(ref.message_id)
-                if ref is not None
+                if message.type == discord.MessageType.reply
+                and ref is not None
                 and ref.message_id is not None
                 and ref.channel_id == message.channel.id
                 else None
