@@ -39,6 +39,10 @@ WORKSPACE = "discord"  # Discord user ids are global: one account per person, an
 DMS_CLOSED = 50007  # "Cannot send messages to this user"
 FORM_BUDGET_S = 2.0  # a modal must be the first answer, within Discord's 3 s
 NOT_ALLOWED = "Only someone with **Manage Server** can set MentorBot up, in the server."
+# `/mentor community VERB …` that acts on the channel it is run in (core reads it from the
+# key). Only one-step verbs: a dialog of several steps (create) continues in the person's
+# own conversation, where the "Answer here" modals send its answers.
+IN_CHANNEL = frozenset({"link", "unlink"})
 MAX_RATELIMIT_WAIT_S = 30.0  # discord.py's smallest allowed max_ratelimit_timeout
 # Linked channels are read for the community bridge: server messages, with their content
 # (a privileged intent, switched on for the bot in the Developer Portal).
@@ -301,7 +305,7 @@ class DiscordBot:
         if not isinstance(inbound, CommandIn) or inbound.name != "community":
             return None
         words = inbound.args.split()
-        if not words or words[0].lower() not in ("link", "unlink"):
+        if not words or words[0].lower() not in IN_CHANNEL:
             return None
         return ConversationKey(
             "discord", WORKSPACE, str(interaction.channel_id), str(interaction.user.id)

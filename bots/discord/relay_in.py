@@ -66,9 +66,14 @@ def notes(attached: Sequence[Attached]) -> list[str]:
     for a in attached:
         if a is carried:
             continue
-        size = f"{a.size / (1024 * 1024):.1f} MB"
-        out.append(f"📎 {a.name} ({size}, shared on Discord only)")
+        out.append(f"📎 {a.name} ({_size(a.size)}, shared on Discord only)")
     return out
+
+
+def _size(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{max(1, round(n / 1024))} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
 
 
 def text_for_relay(

@@ -18,8 +18,8 @@ from bots.discord import relay_in
 from bots.discord.setup import DISCORDBOT
 from core.app import CoreApp
 from core.clock import ManualClock
-from core.messaging import Actor, CommandIn, ConversationKey
-from core.ports import ChatRef
+from core.messaging import Actor, CommandIn, ConversationKey, Reply
+from core.ports import ChatRef, Destination
 from core.services.relay import Upload
 from core.uow import unit_of_work
 from mentorbot.app import CORE
@@ -221,6 +221,20 @@ async def test_telegram_copies_post_without_pings_replies_edits_and_deletes_foll
     assert body["message_reference"]["fail_if_not_exists"] is False
     assert body["allowed_mentions"] == {"parse": []}
 
+    # Someone removes that answer here; a reply to it from Telegram still goes out.
+    await fake_discord.remove(answer["id"])
+    assert await core.relay_said(RAVI, TG, "3", "re: more", reply_to="2")
+    await relayed(linked, lambda: len(fake_discord.bot_messages()) == 2)
+    orphan = fake_discord.bot_messages()[1]
+    body = next(s for s in fake_discord.sent if s.id == orphan["id"]).body
+    assert str(body["message_reference"]["message_id"]) == answer["id"]
+    assert orphan["content"].endswith("re: more")
+    # Longer than Discord's 2,000 characters: cut, marked.
+    assert await core.relay_said(RAVI, TG, "4", "word " * 700)
+    await relayed(linked, lambda: len(fake_discord.bot_messages()) == 3)
+    long = fake_discord.bot_messages()[2]["content"]
+    assert len(long) <= 2000 and long.endswith("…") and long.startswith("**Ravi**")
+
     # Edited and deleted on Telegram: the copy here follows.
     assert await core.relay_edited(TG, "1", "look here, edited")
     await relayed(linked, lambda: "edited" in fake_discord.messages[copy["id"]]["content"])
@@ -269,9 +283,14 @@ async def test_discord_edits_deletes_and_files_cross_both_ways(
     fake_discord.refused.clear()
 
     # An image from Discord is downloaded and shared with Telegram as a file.
-    await fake_discord.say(ASHA, "my diagram", files=(("diagram.png", "image/png", PNG),))
+    # A second file is named, not carried.
+    files = (("diagram.png", "image/png", PNG), ("notes.txt", "text/plain", b"n" * 3000))
+    await fake_discord.say(ASHA, "my diagram", files=files)
     await relayed(linked, lambda: len(tg_shown(tg)) == 1)
     assert tg_shown(tg)[0].file == "diagram.png"
+    assert tg_shown(tg)[0].text == (
+        "*Asha* · Discord\nmy diagram\n📎 notes.txt (3 KB, shared on Discord only)"
+    )
     history = await core.room_history(1)
     file_id, token = history[-1].file_url.rstrip("/").split("/")[-2:]
     assert await core.shared_file(int(file_id), token) == ("diagram.png", "image/png", PNG)
@@ -307,6 +326,8 @@ async def test_429_delays_then_delivers_once_and_an_unknown_channel_stops_relayi
     srv = linked.srv
     core = srv.app[CORE]
     assert "Linked to" in await link_here(linked, fake_discord)
+    thread = fake_discord.add_thread()
+    assert "Linked to" in await link_here(linked, fake_discord, thread)
     path = f"channels/{CHANNEL_ID}/messages"
     headers = {"Retry-After": "120", "Via": "1.1 google", "X-RateLimit-Scope": "user"}
     limited = {"message": "You are being rate limited.", "retry_after": 120, "global": False}
@@ -329,6 +350,22 @@ async def test_429_delays_then_delivers_once_and_an_unknown_channel_stops_relayi
         "busy now",
         "again",
     ]
+
+    # No access to the thread any more (403 Missing Access): relaying there stops.
+    missing = {"message": "Missing Access", "code": 50001}
+    fake_discord.fail_once(f"channels/{thread}/messages", 403, missing)
+    assert await core.relay_said(RAVI, TG, "2b", "to the thread?")
+    await relayed(linked, lambda: len(fake_discord.bot_messages()) == 3)
+    assert not await core.is_linked(ChatRef("discord", "discord", thread))
+    assert len(fake_discord.bot_messages(thread)) == 2  # the two before, not this one
+    assert await core.is_linked(DC)
+
+    # A DM notification Discord would hold for a minute goes back to the outbox.
+    fake_discord.add_user(ASHA, "Asha")
+    dm = fake_discord._dm_for(ASHA)
+    fake_discord.fail_once(f"channels/{dm}/messages", 429, {**limited, "retry_after": 60}, headers)
+    bot = srv.app[DISCORDBOT]
+    assert not await bot.deliver(Destination(1, "discord", "discord", ASHA), [Reply("hi")])
 
     # The channel is deleted: Discord answers 10003 Unknown Channel; relaying there stops.
     fake_discord.deleted_channels.add(CHANNEL_ID)
