@@ -24,7 +24,6 @@ import aiohttp
 import discord
 
 from bots.discord.render import MAX_CONTENT, to_markdown
-from core.markup import split_lines
 from core.ports import ChatRef, MessageGone, RelayGone, RelayOut, RelayRetry
 
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, MISSING = 10003, 10008, 50013  # MISSING: Missing Permissions
@@ -98,7 +97,7 @@ class DiscordBridge:
         text = to_markdown(out.reply.text, self.public_url)
         if out.file is not None and not self._native(out, channel_id):
             link = f"\n📎 {discord.utils.escape_markdown(out.file.name)}: <{out.file.url}>"
-            return _fit(text, MAX_CONTENT - len(link)) + link
+            return _fit(text, MAX_CONTENT - _units(link)) + link
         return _fit(text, MAX_CONTENT)
 
     async def post(self, chat: ChatRef, out: RelayOut) -> str:
@@ -141,9 +140,19 @@ class DiscordBridge:
             raise
 
 
+def _units(text: str) -> int:
+    """Length as Discord counts it (UTF-16 code units: an emoji may count two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _fit(text: str, limit: int) -> str:
-    """Discord takes 2000 characters: a longer copy is cut at a line, marked with "…"."""
-    if len(text) <= limit:
+    """Discord takes 2000 characters: a longer copy is cut at a line or a word, marked "…"."""
+    if _units(text) <= limit:
         return text or "\u200b"
-    first = (split_lines(text, limit - 1) or [text[: limit - 1]])[0]
-    return first[: limit - 1] + "…"
+    cut = text[: limit - 1]
+    while _units(cut) > limit - 1:
+        cut = cut[:-1]
+    at = max(cut.rfind("\n"), cut.rfind(" "))
+    if at > limit // 2:
+        cut = cut[:at]
+    return cut.rstrip() + "…"
