@@ -89,6 +89,12 @@ class Announcer:
         while not self.client.is_closed():
             try:
                 await self.announce_pending()
-            except (TimeoutError, discord.HTTPException, OSError, SQLAlchemyError):
+            except (
+                TimeoutError,
+                discord.HTTPException,
+                discord.RateLimited,
+                OSError,
+                SQLAlchemyError,
+            ):
                 log.exception("discord: announcing new mentors failed; trying again later")
             await asyncio.sleep(every_s)

@@ -21,14 +21,16 @@ from discord import app_commands
 
 from bots.discord import inbound as ib
 from bots.discord.announce import Announcer
+from bots.discord.bridge import DiscordBridge
 from bots.discord.commands import declared
 from bots.discord.forms import FormPages
+from bots.discord.linked import LinkedChannels
 from bots.discord.registration import add_commands, sync
 from bots.discord.render import MAX_CONTENT, render
 from bots.discord.ui import question_modal, send_kwargs
 from bots.inflight import InFlight
 from core.app import CoreApp
-from core.messaging import Actor, Inbound, Reply
+from core.messaging import Actor, CommandIn, ConversationKey, Inbound, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,22 @@ WORKSPACE = "discord"  # Discord user ids are global: one account per person, an
 DMS_CLOSED = 50007  # "Cannot send messages to this user"
 FORM_BUDGET_S = 2.0  # a modal must be the first answer, within Discord's 3 s
 NOT_ALLOWED = "Only someone with **Manage Server** can set MentorBot up, in the server."
+# `/mentor community VERB …` that acts on the channel it is run in (core reads it from the
+# key). Only one-step verbs: a dialog of several steps (create) continues in the person's
+# own conversation, where the "Answer here" modals send its answers.
+IN_CHANNEL = frozenset({"link", "unlink"})
+MAX_RATELIMIT_WAIT_S = 30.0  # discord.py's smallest allowed max_ratelimit_timeout
+# Linked channels are read for the community bridge: server messages, with their content
+# (a privileged intent, switched on for the bot in the Developer Portal).
+INTENTS = discord.Intents.default()
+INTENTS.guild_messages = True
+INTENTS.message_content = True
+WITHOUT_CONTENT = discord.Intents.default()  # the same, message content left off
+NO_CONTENT_INTENT = (
+    "discord: this bot may not use the Message Content intent (Developer Portal → Bot → "
+    "Privileged Gateway Intents); connecting without it: commands and DMs work, messages "
+    "in community-linked channels are not relayed"
+)
 
 
 def invalid_request_trace(on_invalid: Any) -> aiohttp.TraceConfig:
@@ -72,12 +90,20 @@ class DeclaringTree(app_commands.CommandTree[discord.Client]):
 class MentorClient(discord.Client):
     def __init__(self, bot: DiscordBot) -> None:
         super().__init__(
-            intents=discord.Intents.default(),
+            intents=INTENTS,
             http_trace=invalid_request_trace(bot.invalid_request),
+            # A longer wait comes back as RateLimited: the relay queue and the outbox retry
+            # later instead of holding a send for as long as Discord says.
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT_S,
         )
         self.mentorbot = bot
         self.tree = DeclaringTree(self)
         add_commands(self.tree)
+
+    def without_message_content(self) -> None:
+        """For a bot not granted the privileged Message Content intent: connect without it
+        (discord.py reads the intents from its connection state when it identifies)."""
+        self._connection._intents = WITHOUT_CONTENT
 
     async def setup_hook(self) -> None:
         # Logged in (the application id is known), not yet on the gateway: interactions
@@ -88,7 +114,17 @@ class MentorClient(discord.Client):
         await self.mentorbot.on_interaction(interaction)
 
     async def on_message(self, message: discord.Message) -> None:
-        await self.mentorbot.on_dm(message)
+        # A server's message whose server isn't cached (yet) has no guild but a guild_id.
+        if message.guild is None and getattr(message.channel, "guild_id", None) is None:
+            await self.mentorbot.on_dm(message)
+        else:
+            await self.mentorbot.relay.said(message)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        await self.mentorbot.relay.edited(payload)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self.mentorbot.relay.deleted(payload)
 
 
 class DiscordBot:
@@ -118,6 +154,8 @@ class DiscordBot:
         # meanwhile goes there (ephemerally) when their DMs are closed. Only for that time.
         self._answering: dict[str, discord.Interaction[Any]] = {}
         self.announcer = Announcer(self.client, core)
+        self.relay = LinkedChannels(core, self.client, self._work)
+        self.bridge = DiscordBridge(self.client, public_url)
         self.announce_every_s = announce_every_s
         self._announcing: asyncio.Task[None] | None = None
 
@@ -154,7 +192,12 @@ class DiscordBot:
 
     async def _run(self) -> None:
         try:
-            await self.client.start(self.token)
+            try:
+                await self.client.start(self.token)
+            except discord.PrivilegedIntentsRequired:
+                log.error(NO_CONTENT_INTENT)
+                self.client.without_message_content()
+                await self.client.connect()
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -185,7 +228,7 @@ class DiscordBot:
             self._answering[uid] = interaction
             try:
                 await self._answer(interaction, what)
-            except discord.HTTPException as exc:
+            except (discord.HTTPException, discord.RateLimited) as exc:
                 log.warning("discord: answering an interaction failed: %s", exc)
             finally:
                 if self._answering.get(uid) is interaction:
@@ -247,8 +290,26 @@ class DiscordBot:
 
     async def run(self, interaction: discord.Interaction[Any], inbound: Inbound) -> None:
         """Core's answer to an acknowledged interaction, as follow-ups."""
-        replies = await self.core.handle(self.actor(interaction.user), inbound)
+        replies = await self.core.handle(
+            self.actor(interaction.user), inbound, self.key(interaction, inbound)
+        )
         await self.followups(interaction, replies)
+
+    @staticmethod
+    def key(interaction: discord.Interaction[Any], inbound: Inbound) -> ConversationKey | None:
+        """`/mentor community link CODE|unlink` in a server acts on the channel (or thread)
+        it is run in: core reads that chat from the key. Everything else is the person's
+        own conversation."""
+        if interaction.guild_id is None or interaction.channel_id is None:
+            return None
+        if not isinstance(inbound, CommandIn) or inbound.name != "community":
+            return None
+        words = inbound.args.split()
+        if not words or words[0].lower() not in IN_CHANNEL:
+            return None
+        return ConversationKey(
+            "discord", WORKSPACE, str(interaction.channel_id), str(interaction.user.id)
+        )
 
     async def followups(
         self, interaction: discord.Interaction[Any], replies: Sequence[Reply]
@@ -304,7 +365,7 @@ class DiscordBot:
                 return True
             log.warning("discord delivery to %s refused: %s", to.external_id, exc)
             return False
-        except (discord.HTTPException, ValueError) as exc:
+        except (discord.HTTPException, discord.RateLimited, ValueError) as exc:
             log.warning("discord delivery to %s failed: %s", to.external_id, exc)
             return False
         return True

@@ -35,7 +35,8 @@ def setup_discord(
     public_url: str = "",
     announce_every_s: float = 30.0,
 ) -> None:
-    """Run the discord.py client beside the web app, registered for delivery."""
+    """Run the discord.py client beside the web app, registered for delivery and as the
+    community bridge's Discord side."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         configure_endpoints(api_url, gateway_url)
@@ -44,9 +45,11 @@ def setup_discord(
             core, token=token, public_url=public_url, announce_every_s=announce_every_s
         )
         core.delivery.register(bot)
+        core.relay.register(bot.bridge)
         app[DISCORDBOT] = bot
         bot.start()
         yield
+        core.relay.unregister("discord")
         core.delivery.unregister("discord")
         await bot.close()
 

@@ -40,7 +40,8 @@ GUILD_ID = "800000000000000001"
 CHANNEL_ID = "800000000000000002"
 ANNOUNCE_CHANNEL_ID = "800000000000000003"
 MEMBER_PERMISSIONS = 1071698660929  # no Manage Server (1 << 5), no Administrator (1 << 3)
-MANAGE_GUILD, ADMINISTRATOR = 1 << 5, 1 << 3
+MANAGE_GUILD, ADMINISTRATOR, MANAGE_MESSAGES = 1 << 5, 1 << 3, 1 << 13
+MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 ACK_WINDOW_S = 3.0  # the initial response must come within 3 s of the interaction
 TOKEN_LIFETIME_S = 15 * 60  # follow-ups work for 15 minutes
 ALREADY_ACKED = {"message": "Interaction has already been acknowledged.", "code": 40060}
@@ -48,6 +49,14 @@ UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}
 UNKNOWN_WEBHOOK = {"message": "Unknown Webhook", "code": 10015}
 INVALID_JSON = {"message": "The request body contains invalid JSON.", "code": 50109}
 BODY_TYPES = ("application/json", "multipart/form-data")
+UNKNOWN_CHANNEL = {"message": "Unknown Channel", "code": 10003}
+UNKNOWN_MESSAGE = {"message": "Unknown Message", "code": 10008}
+EMPTY_MESSAGE = {"message": "Cannot send an empty message", "code": 50006}
+NOT_AUTHOR = {"message": "Cannot edit a message authored by another user", "code": 50005}
+TOO_LARGE = {"message": "Request entity too large", "code": 40005}
+UPLOAD_LIMIT = 10 * 1024 * 1024  # a server without boosts (discord.py: DEFAULT_FILE_SIZE_LIMIT)
+MAX_CONTENT = 2000
+GUILD_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 15  # gateway intents
 _ids = itertools.count(100)
 _NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -83,6 +92,29 @@ def channel_json(cid: str, name: str) -> dict[str, Any]:
     }
 
 
+def thread_json(tid: str) -> dict[str, Any]:
+    """A public thread in #general, as an interaction's partial channel carries it."""
+    return {
+        "id": tid,
+        "type": 11,
+        "guild_id": GUILD_ID,
+        "parent_id": CHANNEL_ID,
+        "owner_id": "1",
+        "name": "study group",
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "permissions": str(MEMBER_PERMISSIONS),
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": "2026-01-01T00:00:00+00:00",
+            "locked": False,
+        },
+    }
+
+
 def snowflake() -> str:
     return str(700000000000000000 + next(_ids))
 
@@ -102,7 +134,7 @@ def user_json(uid: str, name: str, bot: bool = False) -> dict[str, Any]:
 class Sent:
     """A message the bot created: in a channel, as an interaction follow-up, or an edit."""
 
-    kind: str  # "channel", "followup", "callback", "edit"
+    kind: str  # "channel", "followup", "callback", "edit" (of a follow-up), "channel_edit"
     where: str  # channel id, or interaction token
     body: dict[str, Any]
     id: str = field(default_factory=snowflake)
@@ -162,6 +194,19 @@ class FakeDiscord:
         self.interactions: dict[str, Pending] = {}  # by token
         self.refused: list[tuple[str, int, int]] = []  # (path, status, Discord code)
         self._offset = 0.0  # seconds the fake's clock has been moved on
+        self.intents = 0  # what the bot asked for in IDENTIFY
+        # The intents the application may use (privileged ones are switched on in the
+        # Developer Portal); asking for more closes the gateway with 4014, as Discord does.
+        self.allowed_intents = ~0
+        self.bot_permissions = MEMBER_PERMISSIONS  # the bot's in the server's channels
+        # Channel messages (the bot's and people's), by id; threads besides the guild's
+        # channels; files people attached, served from /attachments/.
+        self.messages: dict[str, dict[str, Any]] = {}
+        self.threads: set[str] = set()
+        self.deleted_channels: set[str] = set()
+        self.deleted: list[tuple[str, str]] = []  # (channel, message) the bot deleted
+        self.blobs: dict[str, bytes] = {}
+        self._echoes: set[asyncio.Task[None]] = set()
 
     def now(self) -> float:
         return time.monotonic() + self._offset
@@ -174,6 +219,7 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{key}/{name}", self._attachment)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -228,6 +274,10 @@ class FakeDiscord:
             if data["op"] == 1:
                 await self._send(11, None)
             elif data["op"] == 2:
+                self.intents = int(data["d"].get("intents") or 0)
+                if self.intents & ~self.allowed_intents:
+                    await ws.close(code=4014, message=b"Disallowed intent(s).")
+                    break
                 self.identified.set()
                 await self._ready()
         return ws
@@ -302,7 +352,7 @@ class FakeDiscord:
         d["data"] = data
         return d
 
-    def _interaction_base(self, uid: str, guild: bool) -> dict[str, Any]:
+    def _interaction_base(self, uid: str, guild: bool, channel: str = CHANNEL_ID) -> dict[str, Any]:
         token = "itok-" + snowflake()
         base: dict[str, Any] = {
             "id": snowflake(),
@@ -317,7 +367,7 @@ class FakeDiscord:
         }
         if guild:
             base["guild_id"] = GUILD_ID
-            base["channel_id"] = CHANNEL_ID
+            base["channel_id"] = channel
             base["guild_locale"] = "en-US"
             base["member"] = {
                 "user": self.users[uid],
@@ -328,7 +378,11 @@ class FakeDiscord:
                 "permissions": str(self.permissions.get(uid, MEMBER_PERMISSIONS)),
                 "flags": 0,
             }
-            base["channel"] = {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"}
+            base["channel"] = (
+                thread_json(channel)
+                if channel in self.threads
+                else {"id": channel, "type": 0, "guild_id": GUILD_ID, "name": "general"}
+            )
             base["context"] = 0
         else:
             dm = self._dm_for(uid)
@@ -373,13 +427,14 @@ class FakeDiscord:
         command: str = "mentor",
         forged_types: dict[str, int] | None = None,
         kind: int = 2,
+        channel: str = CHANNEL_ID,
     ) -> str:
         """`forged_types`: send an option with another type than registered (a client bug
         or a forger; Discord checks types, the bot must not rely on it). kind 4: the person
         is typing in an option marked `focused` (autocomplete)."""
         declared = self.deliverable(uid, command, sub, guild)
         types = {o["name"]: o["type"] for o in declared.get("options") or []}
-        d = self._interaction_base(uid, guild)
+        d = self._interaction_base(uid, guild, channel)
         d["type"] = kind
         values = []
         resolved: dict[str, dict[str, Any]] = {}
@@ -594,15 +649,10 @@ class FakeDiscord:
                 if user
                 else self._json({"message": "Unknown User", "code": 10013}, 404)
             )
-        if (
-            parts[0] == "channels"
-            and len(parts) == 3
-            and parts[2] == "messages"
-            and method == "POST"
-        ):
-            sent = Sent("channel", parts[1], body, files=files)
-            self.sent.append(sent)
-            return self._json(self.message_json(sent))
+        if parts[0] == "channels" and parts[2:] == ["messages"] and method == "POST":
+            return self._create_message(tail, parts[1], body, files)
+        if parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages":
+            return self._change_message(tail, parts[1], parts[3], method, body)
         if parts[0] == "interactions" and parts[-1] == "callback":
             refusal = self._acknowledge(parts[2], body)
             if refusal is not None:
@@ -639,6 +689,212 @@ class FakeDiscord:
         if parts[0] == "guilds" and len(parts) == 2 and method == "GET":
             return self._json(self.guild_json())
         return self._json({"message": f"fake: no route {method} {tail}", "code": 0}, 404)
+
+    # ---- channel messages ---------------------------------------------------
+    def add_thread(self) -> str:
+        """A thread in #general (a channel of its own, with its own id)."""
+        tid = snowflake()
+        self.threads.add(tid)
+        return tid
+
+    def channel_known(self, cid: str) -> bool:
+        if cid in self.deleted_channels:
+            return False
+        return (
+            cid in (CHANNEL_ID, ANNOUNCE_CHANNEL_ID)
+            or cid in self.threads
+            or (cid in self.dm_channels)
+        )
+
+    def _create_message(
+        self, tail: str, cid: str, body: dict[str, Any], files: list[tuple[str, str, bytes]]
+    ) -> web.Response:
+        """POST channels/{c}/messages: what Discord refuses, refused; the rest kept, and
+        echoed on the gateway as Discord does (the bot hears its own messages)."""
+        if not self.channel_known(cid):
+            return self._refuse(tail, 404, UNKNOWN_CHANNEL)
+        content = str(body.get("content") or "")
+        if len(content) > MAX_CONTENT:
+            return self._refuse(tail, 400, {"message": "Invalid Form Body", "code": 50035})
+        if not content and not files and not body.get("embeds") and not body.get("components"):
+            return self._refuse(tail, 400, EMPTY_MESSAGE)
+        if sum(len(f[2]) for f in files) > UPLOAD_LIMIT:
+            return self._refuse(tail, 413, TOO_LARGE)
+        ref = body.get("message_reference")
+        if isinstance(ref, dict) and ref.get("fail_if_not_exists", True):
+            parent = self.messages.get(str(ref.get("message_id")))
+            if parent is None or parent["channel_id"] != cid:
+                return self._refuse(tail, 400, {"message": "Invalid Form Body", "code": 50035})
+        sent = Sent("channel", cid, body, files=files)
+        self.sent.append(sent)
+        data = self.message_json(sent)
+        if cid not in self.dm_channels:
+            data["guild_id"] = GUILD_ID
+            data["attachments"] = [self._attach(name, kind, blob) for name, kind, blob in files]
+            if isinstance(ref, dict) and str(ref.get("message_id")) in self.messages:
+                data["type"] = 19
+                data["message_reference"] = {**ref, "channel_id": cid, "guild_id": GUILD_ID}
+            self.messages[sent.id] = data
+            self._echo("MESSAGE_CREATE", data)
+        return self._json(data)
+
+    def _change_message(
+        self, tail: str, cid: str, mid: str, method: str, body: dict[str, Any]
+    ) -> web.Response:
+        """PATCH / DELETE channels/{c}/messages/{m}: only the bot's own are edited."""
+        if method not in ("PATCH", "DELETE"):
+            return self._json({"message": "405: Method Not Allowed", "code": 0}, 405)
+        if not self.channel_known(cid):
+            return self._refuse(tail, 404, UNKNOWN_CHANNEL)
+        data = self.messages.get(mid)
+        if data is None or data["channel_id"] != cid:
+            return self._refuse(tail, 404, UNKNOWN_MESSAGE)
+        mine = data["author"]["id"] == BOT_ID
+        if method == "DELETE":
+            if not mine and not self.bot_permissions & MANAGE_MESSAGES:
+                return self._refuse(tail, 403, MISSING_PERMISSIONS)
+            del self.messages[mid]
+            self.deleted.append((cid, mid))
+            self._echo("MESSAGE_DELETE", {"id": mid, "channel_id": cid, "guild_id": GUILD_ID})
+            return web.Response(status=204)
+        if not mine:
+            return self._refuse(tail, 403, NOT_AUTHOR)
+        content = str(body.get("content") or "")
+        if len(content) > MAX_CONTENT:
+            return self._refuse(tail, 400, {"message": "Invalid Form Body", "code": 50035})
+        self.sent.append(Sent("channel_edit", cid, body, id=mid))
+        data["content"] = content
+        data["edited_timestamp"] = "2026-01-01T00:01:00+00:00"
+        self._echo("MESSAGE_UPDATE", data)
+        return self._json(data)
+
+    def _attach(self, name: str, kind: str, blob: bytes) -> dict[str, Any]:
+        aid = snowflake()
+        self.blobs[aid] = blob
+        url = f"{self.base}/attachments/{aid}/{name}"
+        return {
+            "id": aid,
+            "filename": name,
+            "size": len(blob),
+            "url": url,
+            "proxy_url": url,
+            "content_type": kind,
+        }
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        blob = self.blobs.get(request.match_info["key"])
+        if blob is None:
+            return web.Response(status=404)
+        return web.Response(body=blob, content_type="application/octet-stream")
+
+    def _echo(self, t: str, d: dict[str, Any]) -> None:
+        """Gateway events follow the REST answer, as on Discord (guild messages only when
+        the bot asked for GUILD_MESSAGES)."""
+        if not self.intents & GUILD_MESSAGES or self._ws is None or self._ws.closed:
+            return
+        task = asyncio.get_running_loop().create_task(self.dispatch(t, json.loads(json.dumps(d))))
+        self._echoes.add(task)
+        task.add_done_callback(self._echoes.discard)
+
+    def bot_messages(self, cid: str = CHANNEL_ID) -> list[dict[str, Any]]:
+        """The bot's messages now in a channel, oldest first."""
+        return [
+            m
+            for m in self.messages.values()
+            if m["channel_id"] == cid and m["author"]["id"] == BOT_ID
+        ]
+
+    def _gateway_copy(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A guild message as the gateway shows it to the bot: without MESSAGE_CONTENT,
+        Discord sends people's messages with empty content, embeds and attachments."""
+        out = json.loads(json.dumps(data))
+        if not self.intents & MESSAGE_CONTENT:
+            out.update(content="", embeds=[], attachments=[])
+        return out
+
+    async def say(
+        self,
+        uid: str,
+        text: str,
+        *,
+        channel: str = CHANNEL_ID,
+        reply_to: str | None = None,
+        mentions: tuple[str, ...] = (),
+        files: tuple[tuple[str, str, bytes], ...] = (),
+        claimed_size: int | None = None,
+        bot: bool = False,
+        webhook: bool = False,
+    ) -> str:
+        """A person (or another bot, or a webhook) writes in a server channel or thread; the
+        gateway delivers MESSAGE_CREATE if the bot asked for GUILD_MESSAGES. The message id.
+        `claimed_size`: the attachment's size as Discord reports it (a file too big to fetch)."""
+        author = {**self.users[uid], "bot": bot}
+        mid = snowflake()
+        data: dict[str, Any] = {
+            "id": mid,
+            "channel_id": channel,
+            "guild_id": GUILD_ID,
+            "author": author,
+            "member": self._member_json(uid),
+            "content": text,
+            "timestamp": "2026-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [{**self.users[m], "member": self._member_json(m)} for m in mentions],
+            "mention_roles": [],
+            "attachments": [self._attach(*f) for f in files],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        if claimed_size is not None:
+            data["attachments"][0]["size"] = claimed_size
+        if webhook:
+            data["webhook_id"] = snowflake()
+        if reply_to is not None:
+            data["type"] = 19
+            data["message_reference"] = {
+                "type": 0,
+                "message_id": reply_to,
+                "channel_id": channel,
+                "guild_id": GUILD_ID,
+            }
+            parent = self.messages.get(reply_to)
+            if parent is not None:
+                data["referenced_message"] = parent
+        self.messages[mid] = data
+        if self.intents & GUILD_MESSAGES:
+            await self.dispatch("MESSAGE_CREATE", self._gateway_copy(data))
+        return mid
+
+    async def edit(self, mid: str, text: str) -> None:
+        """Its author edits a message: MESSAGE_UPDATE with the whole message (as Discord)."""
+        data = self.messages[mid]
+        data["content"] = text
+        data["edited_timestamp"] = "2026-01-01T00:02:00+00:00"
+        if self.intents & GUILD_MESSAGES:
+            await self.dispatch("MESSAGE_UPDATE", self._gateway_copy(data))
+
+    async def remove(self, mid: str) -> None:
+        """Someone deletes a message in the app: MESSAGE_DELETE (ids only)."""
+        data = self.messages.pop(mid)
+        if self.intents & GUILD_MESSAGES:
+            await self.dispatch(
+                "MESSAGE_DELETE",
+                {"id": mid, "channel_id": data["channel_id"], "guild_id": GUILD_ID},
+            )
+
+    def _member_json(self, uid: str) -> dict[str, Any]:
+        return {
+            "roles": sorted(self.members.get(uid, set())),
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+        }
 
     def _refuse(self, path: str, status: int, error: dict[str, Any]) -> web.Response:
         self.refused.append((path, status, int(error.get("code") or 0)))

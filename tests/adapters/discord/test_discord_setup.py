@@ -74,6 +74,9 @@ async def test_setup_then_an_approved_member_is_announced_and_gets_the_role(
     await fake_discord.wait_for(lambda: role in fake_discord.members[MENTOR])
     await fake_discord.wait_for(lambda: len(announcements(fake_discord)) == 1)
     assert f"<@{MENTOR}>" in announcements(fake_discord)[0]
+    # The poll looks the stranger up after claiming them: from then on they are taken.
+    looked_up = ("GET", f"guilds/{GUILD_ID}/members/{STRANGER}")
+    await fake_discord.wait_for(lambda: looked_up in fake_discord.requests)
     bot = quick.app[DISCORDBOT]
     assert await bot.announcer.announce_pending() == 0  # each mentor handled once
     assert len(announcements(fake_discord)) == 1 and STRANGER not in fake_discord.members
