@@ -30,6 +30,7 @@ from bots.discord.render import MAX_CONTENT, render
 from bots.discord.ui import question_modal, send_kwargs
 from bots.inflight import InFlight
 from core.app import CoreApp
+from core.dialogs.moderate import WORDS as MODERATION_WORDS
 from core.messaging import Actor, CommandIn, ConversationKey, Inbound, Reply
 from core.ports import Destination
 
@@ -42,7 +43,8 @@ NOT_ALLOWED = "Only someone with **Manage Server** can set MentorBot up, in the 
 # `/mentor community VERB …` that acts on the channel it is run in (core reads it from the
 # key). Only one-step verbs: a dialog of several steps (create) continues in the person's
 # own conversation, where the "Answer here" modals send its answers.
-IN_CHANNEL = frozenset({"link", "unlink"})
+# /community words that act on the channel they run in: linking, and moderation.
+IN_CHANNEL = frozenset({"link", "unlink"}) | MODERATION_WORDS
 MAX_RATELIMIT_WAIT_S = 30.0  # discord.py's smallest allowed max_ratelimit_timeout
 # Linked channels are read for the community bridge: server messages, with their content
 # (a privileged intent, switched on for the bot in the Developer Portal).

@@ -24,6 +24,7 @@ from bots.slack.channel_events import (
 from bots.slack.inbound import Ignored, Said, Who
 from bots.slack.render import messages
 from core.app import CoreApp
+from core.dialogs.moderate import WORDS as MODERATION_WORDS
 from core.messaging import Actor, CommandIn, ConversationKey, Reply
 from core.ports import ChatRef
 from core.services.relay import FILE_MAX_BYTES, Upload
@@ -149,15 +150,19 @@ INVITE_FIRST = (
 
 
 def links_here(said: Said) -> bool:
-    """`/mentor community link|unlink` typed in a channel (not the DM)."""
+    """`/mentor community link|unlink|ban …` typed in a channel (not the DM)."""
     inbound = said.inbound
     return (
         not said.in_dm
         and bool(said.channel)
         and isinstance(inbound, CommandIn)
         and inbound.name == "community"
-        and inbound.args.split(" ")[0].casefold() in ("link", "unlink")
+        and inbound.args.split(" ")[0].casefold() in IN_CHANNEL
     )
+
+
+# /community words that act on the channel they are typed in: linking, and moderation.
+IN_CHANNEL = frozenset({"link", "unlink"}) | MODERATION_WORDS
 
 
 async def _respond(respond: Any, reply: Reply, *, in_channel: bool, public_url: str = "") -> None:
