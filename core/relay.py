@@ -75,6 +75,8 @@ class RelayQueue:
         self.clock = clock
         self.public_url = public_url
         self._bridges: dict[str, Bridge] = {}
+        # Per platform: (sends per second, burst) for each chat; a benchmark may lift them.
+        self.rates: dict[str, tuple[float, int]] = dict(RATES)
         self._buckets: dict[int, Bucket] = {}
         self._listeners: list[Listener] = []
         self._wake = asyncio.Event()
@@ -166,7 +168,7 @@ class RelayQueue:
         bridge = self._bridges.get(ch.platform)
         if bridge is None:
             return 0
-        rate, burst = RATES.get(ch.platform, DEFAULT_RATE)
+        rate, burst = self.rates.get(ch.platform, DEFAULT_RATE)
         bucket = self._buckets.setdefault(ch.id, Bucket(rate, burst))
         ref = ChatRef(ch.platform, ch.workspace, ch.chat_id, ch.thread_id)
         done = 0
