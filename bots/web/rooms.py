@@ -5,7 +5,6 @@ there. Reading a public or unlisted room needs no account; writing needs joining
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 from typing import Any
@@ -14,6 +13,7 @@ from urllib.parse import quote, urlsplit
 from aiohttp import WSMsgType, web
 
 from bots.web.identity import guest_name, new_web_id, read_cookie, sign_cookie
+from bots.web.layout import render
 from bots.web.limits import MAX_FRAME_BYTES, SLOW_DOWN, person_bucket
 from core.app import CoreApp
 from core.markup import to_html
@@ -86,14 +86,7 @@ class WebRooms:
     # ---- HTTP ---------------------------------------------------------------
     async def page(self, request: web.Request) -> web.Response:
         room = await self._room(request)
-        about = html.escape(room.description) or "A MentorBot community."
-        body = PAGE.format(
-            name=html.escape(room.name),
-            about=about,
-            slug=html.escape(room.slug),
-            members=room.members,
-        )
-        resp = web.Response(text=body, content_type="text/html")
+        resp = render(request, "room.html", {"room": room})
         resp.headers["Content-Security-Policy"] = CSP
         resp.headers["Cache-Control"] = "no-store"
         resp.headers["X-Content-Type-Options"] = "nosniff"
@@ -267,40 +260,3 @@ class WebRooms:
             await ws.send_json(message)
         except (ConnectionError, RuntimeError) as exc:
             log.debug("room socket went away: %s", exc)
-
-
-PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{name} · MentorBot community</title>
-<link rel="stylesheet" href="/static/room.css">
-</head>
-<body>
-<a class="skip" href="#say-text">Skip to the message box</a>
-<header>
-  <h1>{name}</h1>
-  <p class="about">{about}</p>
-  <p class="members"><span id="members">{members}</span> members ·
-     messages here reach the community's Telegram, Discord and Slack chats</p>
-</header>
-<main id="room" data-slug="{slug}">
-  <section id="rules" hidden><h2>Rules</h2><p></p></section>
-  <button id="older" type="button" hidden>Show older messages</button>
-  <ol id="messages" aria-live="polite" aria-label="Messages"></ol>
-</main>
-<footer>
-  <p id="status" role="status"></p>
-  <button id="join" type="button" hidden>Join to write</button>
-  <form id="say" hidden>
-    <p id="replying" hidden><span></span> <button type="button" id="unreply">✖</button></p>
-    <label for="say-text" class="visually-hidden">Message</label>
-    <textarea id="say-text" rows="2" maxlength="4000" placeholder="Write to the community"></textarea>
-    <button type="submit">Send</button>
-  </form>
-</footer>
-<script src="/static/room.js"></script>
-</body>
-</html>
-"""
