@@ -105,5 +105,6 @@ class Payload:
 
 
 def check_size(packed: str) -> None:
-    if len(packed.encode()) > MAX_BYTES or len(packed) > MAX_CHARS:
+    # surrogatepass: a lone surrogate from a hostile client is measured, not a crash.
+    if len(packed.encode("utf-8", "surrogatepass")) > MAX_BYTES or len(packed) > MAX_CHARS:
         raise PayloadError(f"payload {packed[:20]!r}… is over {MAX_BYTES} bytes")

@@ -82,7 +82,7 @@ def test_help_shows_commands_the_way_each_platform_runs_them() -> None:
 
 
 def test_menus() -> None:
-    assert [c.name for c in menu_commands(groups=True)] == ["find", "help"]
+    assert [c.name for c in menu_commands(groups=True)] == ["find", "community", "help"]
     private = [c.name for c in menu_commands(groups=False)]
     assert private[0] == "start" and "admin" not in private and "book" not in private
 
