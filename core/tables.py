@@ -17,6 +17,7 @@ import core.db.inbound
 import core.db.kv
 import core.db.matching
 import core.db.places
+import core.db.posts
 import core.db.relay
 import core.ledger.tables
 import core.services.announcements
@@ -34,6 +35,7 @@ _TABLE_MODULES = (
     core.db.kv,
     core.db.matching,
     core.db.places,
+    core.db.posts,
     core.db.relay,
     core.ledger.tables,
     core.services.announcements,
