@@ -110,7 +110,8 @@ def atom_feed(
         for tag in p.tags:
             sub(entry, "category", term=tag)
         sub(entry, "content", to_html(p.body), type="html")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body
 
 
 def _atom(body: bytes) -> web.StreamResponse:

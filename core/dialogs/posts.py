@@ -11,7 +11,7 @@ from core.booking.payloads import Bk
 from core.booking.views import when
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc
-from core.messaging import Asks, Button, Inbound, Reply
+from core.messaging import JSON, Asks, Button, Inbound, Reply
 from core.payloads import Payload
 from core.services.posts import (
     BODY_MAX,
@@ -196,7 +196,10 @@ class MentorPosts(Dialog):
             return await self.retry(
                 ctx, "tags", "I didn't find a skill I know in that — try e.g. `Python, SQL`."
             )
-        ctx.data["tags"] = list(dict.fromkeys(r.id for r in found))[:TAGS_MAX]
+        unique: dict[int, None] = dict.fromkeys(r.id for r in found)
+        tags: list[JSON] = []
+        tags.extend(list(unique)[:TAGS_MAX])
+        ctx.data["tags"] = tags
         return goto("preview", await self.prompt(ctx, "preview"))
 
     async def on_preview(self, ctx: Ctx, inbound: Inbound) -> Step:
