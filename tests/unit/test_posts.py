@@ -15,7 +15,7 @@ from core.db.engine import Database
 from core.db.posts import MentorPost
 from core.db.relay import RelayJob
 from core.dialogs.posts import Oh
-from core.messaging import Button, Reply
+from core.messaging import Actor, Button, Reply
 from matching.index import load_records
 from tests.relay_support import RecordingBridge
 from tests.support import ChatDriver, make_core
@@ -205,3 +205,19 @@ async def test_office_hours_only_in_ones_own_communities(world) -> None:  # type
     await _approve(core)
     await other.say("/post hours")
     assert "Join a community first" in other.text()
+
+
+async def test_replies_to_the_announcement_are_the_discussion(world, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
+    core, meera, b = world
+    await write(meera)
+    await meera.press("Publish")
+    await settle(core, clock)
+    (dc_copy,) = b["discord"].chats["c1"]
+    (tg_copy,) = b["telegram"].chats["-100"]
+    ravi = Actor("discord", "guild1", "ravi", "Ravi")
+    assert await core.relay_said(ravi, DC, "d1", "Nice, what about generators?", reply_to=dc_copy)
+    await settle(core, clock)
+    (answer,) = [s for s in b["telegram"].chats["-100"].values() if s.id != tg_copy]
+    assert answer.reply_to == tg_copy and "generators" in answer.text
+    history = await core.room_history(1)
+    assert history[-1].reply_to == history[-2].id
