@@ -139,6 +139,8 @@ class TelegramRelay:
         )
         parts = [o for o in render(out.reply) if isinstance(o, OutText)]
         html = "\n".join(p.html for p in parts)
+        # An announcement's buttons ("Book this mentor", office-hours slots).
+        markup = next((p.keyboard for p in parts if p.keyboard is not None), None)
         f = out.file
         if f is not None:
             fits = len(f.data) <= (PHOTO_MAX if f.mime in PHOTO_TYPES else UPLOAD_MAX)
@@ -166,12 +168,15 @@ class TelegramRelay:
                 link_preview_options=_NO_PREVIEW,
                 reply_parameters=reply,
                 message_thread_id=thread,
+                reply_markup=markup,
             )
         )
         return str(sent.message_id)
 
     async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None:
-        html = "\n".join(p.html for p in render(out.reply) if isinstance(p, OutText))
+        parts = [p for p in render(out.reply) if isinstance(p, OutText)]
+        html = "\n".join(p.html for p in parts)
+        markup = next((p.keyboard for p in parts if p.keyboard is not None), None)
         chat_id, mid = int(chat.chat_id), int(message_id)
         try:
             await self._call(
@@ -181,6 +186,7 @@ class TelegramRelay:
                     text=html,
                     parse_mode="HTML",
                     link_preview_options=_NO_PREVIEW,
+                    reply_markup=markup,  # an edit without it would drop the buttons
                 )
             )
         except TelegramBadRequest as exc:
