@@ -269,7 +269,7 @@ class MentorPosts(Dialog):
         mine = await ctx.u.communities.mine(ctx.user.id)
         if not mine:
             return end(Reply("Join a community first (/community): office hours go to one."))
-        length = offer.lengths[0]
+        length = min(offer.lengths)
         picked: list[datetime] = []
         for s in await ctx.bookings.free_slots(offer, ctx.user.id, length):
             if not picked or s - picked[-1] >= HOURS_GAP:

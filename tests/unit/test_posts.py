@@ -5,6 +5,8 @@ announced with a button per slot that opens booking at that slot."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from sqlalchemy import select
 
@@ -16,6 +18,7 @@ from core.db.posts import MentorPost
 from core.db.relay import RelayJob
 from core.dialogs.posts import Oh
 from core.messaging import Actor, Button, Reply
+from core.services.posts import excerpt
 from matching.index import load_records
 from tests.relay_support import RecordingBridge
 from tests.support import ChatDriver, make_core
@@ -163,7 +166,7 @@ async def test_list_and_delete_removes_the_announcement_everywhere(
     await settle(core, clock)
     assert b["telegram"].chats["-100"] == {} and b["discord"].chats["c1"] == {}
     assert ("delete", "-100", "1001") in b["telegram"].calls
-    await meera.say("/post")
+    await meera.say("/posts")
     assert "You haven't published a post yet" in meera.text()
     await meera.say("/profile")
     assert "Posts:" not in meera.text()
@@ -185,6 +188,8 @@ async def test_office_hours_buttons_open_booking_at_that_slot(world, clock: Manu
     assert isinstance(first, Button) and first.label == "📅 Mon 23 Nov, 18:00"
     p = Oh.parse(first.payload)
     assert p is not None and p.length == 10
+    starts = [Oh.unpack(x.payload).at for x in slots if isinstance(x, Button)]
+    assert all(b - a >= 30 * 60 for a, b in pairwise(starts))
     asha = await onboard_learner(core, "asha")
     await asha.press("Mon 23 Nov, 18:00", [Reply(shown.text, buttons=shown.buttons)])
     assert "Booking *Meera* for Mon 23 Nov, 18:00 (Asia/Kolkata)" in asha.text()
@@ -221,3 +226,10 @@ async def test_replies_to_the_announcement_are_the_discussion(world, clock: Manu
     assert answer.reply_to == tg_copy and "generators" in answer.text
     history = await core.room_history(1)
     assert history[-1].reply_to == history[-2].id
+
+
+def test_the_teaser_is_about_300_characters_of_plain_text() -> None:
+    body = "*Bold* start. " + "word " * 200
+    short = excerpt(body)
+    assert short.startswith("Bold start. word") and short.endswith("…")
+    assert 250 < len(short) <= 300 and "*" not in short
