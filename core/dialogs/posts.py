@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from core.booking.payloads import Bk
 from core.booking.views import when
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
+from core.forms import FieldEnv, Form, FormField, Invalid
 from core.markup import esc
 from core.messaging import JSON, Asks, Button, Inbound, Reply
 from core.payloads import Payload
@@ -339,3 +340,69 @@ async def on_office_hours_action(ctx: Ctx, payload: str) -> Step:
     if p is None:
         return keep(Reply("That button is broken."))
     return handoff("book", f"{p.mentor}::{p.at}:{p.length}")
+
+
+# ---- the post as one form (Slack and Discord modals): filled in, then the same preview ----
+
+
+def _title_field(env: FieldEnv, text: str) -> object:
+    try:
+        return check_title(text)
+    except PostError as exc:
+        return Invalid(str(exc))
+
+
+def _body_field(env: FieldEnv, text: str) -> object:
+    try:
+        return check_body(text)
+    except PostError as exc:
+        return Invalid(str(exc))
+
+
+def _tags_field(env: FieldEnv, text: str) -> object:
+    found = env.skills.find_in(text)
+    if not found:
+        return Invalid("I didn't find a skill I know in that — try e.g. `Python, SQL`.")
+    return list(dict.fromkeys(r.id for r in found))[:TAGS_MAX]
+
+
+async def build_post(ctx: Ctx) -> Form | None:
+    """None: not an approved mentor — the step dialog says so."""
+    if not await ctx.u.posts.is_mentor(ctx.user):
+        return None
+    return Form(
+        "post",
+        "Write a post",
+        "Preview",
+        "A short article for your communities; you see a preview before it's published.",
+        (
+            FormField("title", "Title", max_length=TITLE_MAX, validator=_title_field),
+            FormField(
+                "body",
+                "Post",
+                "long_text",
+                max_length=BODY_MAX,
+                hint="*bold*, _italic_, `code`, [links](https://…), lines starting with “- ”",
+                validator=_body_field,
+            ),
+            FormField(
+                "tags",
+                "Skills",
+                max_length=300,
+                placeholder="Python, SQL",
+                validator=_tags_field,
+            ),
+        ),
+    )
+
+
+async def apply_post(ctx: Ctx, values: dict[str, object]) -> list[Reply]:
+    """The form's answers become the post dialog's, waiting at its preview."""
+    raw_tags = values.get("tags")
+    tags: list[JSON] = []
+    if isinstance(raw_tags, list):
+        tags.extend(t for t in raw_tags if isinstance(t, int))
+    ctx.dialog, ctx.state = MentorPosts.name, "preview"
+    ctx.data = {"title": str(values.get("title", "")), "body": str(values.get("body", "")),
+                "tags": tags}  # fmt: skip
+    return [await MentorPosts().prompt(ctx, "preview")]

@@ -17,7 +17,7 @@ from core.db.engine import Database
 from core.db.posts import MentorPost
 from core.db.relay import RelayJob
 from core.dialogs.posts import Oh
-from core.messaging import Actor, Button, Reply
+from core.messaging import Actor, Button, CommandIn, Reply
 from core.services.posts import excerpt
 from matching.index import load_records
 from tests.relay_support import RecordingBridge
@@ -233,3 +233,26 @@ def test_the_teaser_is_about_300_characters_of_plain_text() -> None:
     short = excerpt(body)
     assert short.startswith("Bold start. word") and short.endswith("…")
     assert 250 < len(short) <= 300 and "*" not in short
+
+
+async def test_the_post_form_fills_the_same_preview(world, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
+    """Where a platform has forms (Slack and Discord modals), /post new is one form."""
+    core, meera, b = world
+    assert core.form_for(CommandIn("post", "new")) == "post"
+    form = await core.open_form(meera.actor, "post")
+    assert form is not None and [f.key for f in form.fields] == ["title", "body", "tags"]
+    bad = await core.submit_form(meera.actor, "post", {"title": "x", "body": BODY, "tags": "zzqx"})
+    assert set(bad.errors) == {"title", "tags"} and not bad.replies
+    ok = await core.submit_form(
+        meera.actor, "post", {"title": "Via a form", "body": BODY, "tags": "Python"}
+    )
+    assert ok.ok and "*Preview*" in ok.replies[0].text and "Skills: Python" in ok.replies[0].text
+    await meera.press("Publish", list(ok.replies))
+    assert "Published [Via a form]" in meera.text()
+    await settle(core, clock)
+    (shown,) = b["discord"].chats["c1"].values()
+    assert "📝 *Via a form*" in shown.text
+    asha = await onboard_learner(core, "asha")
+    assert await core.open_form(asha.actor, "post") is None
+    refused = await core.submit_form(asha.actor, "post", {"title": "Mine", "body": BODY})
+    assert "Posts and office hours are for approved mentors" in refused.replies[0].text
