@@ -174,7 +174,8 @@ async def test_list_and_delete_removes_the_announcement_everywhere(
 
 async def test_office_hours_buttons_open_booking_at_that_slot(world, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
     core, meera, b = world
-    await meera.say("/post hours")
+    await meera.say("/post")
+    await meera.press("Office hours")
     text = meera.text()
     assert "🕒 *Office hours with Meera*" in text and "Open 10-minute sessions:" in text
     assert "Mon 23 Nov, 18:00 (Asia/Kolkata)" in text
