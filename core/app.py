@@ -31,6 +31,7 @@ from core.services.catalog import SkillCatalog
 from core.services.communities import CommunityView
 from core.services.identity import Who
 from core.services.places import Place
+from core.services.posts import PostView
 from core.services.relay import RelayError, RoomMessage, Upload
 from core.signing import Keys, SigningKeys
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
@@ -288,6 +289,27 @@ class CoreApp:
         async with unit_of_work(self.deps) as u:
             f = await u.relay.file(file_id, token)
             return None if f is None else (f.name, f.mime, f.data)
+
+    # ---- mentor posts: the public page and Atom feeds ----
+    async def post(self, post_id: int) -> PostView | None:
+        async with unit_of_work(self.deps) as u:
+            return await u.posts.get(post_id)
+
+    async def mentor_posts(self, mentor_id: int) -> tuple[str, list[PostView]] | None:
+        """The mentor's name and posts, newest first (None: not an approved mentor)."""
+        async with unit_of_work(self.deps) as u:
+            offer = await u.bookings.offering(mentor_id)
+            if offer is None:
+                return None
+            return offer.name, await u.posts.by_mentor(mentor_id)
+
+    async def community_posts(self, slug: str) -> tuple[str, list[PostView]] | None:
+        """A public or unlisted community's name and the posts announced in it."""
+        async with unit_of_work(self.deps) as u:
+            c = await u.posts.community_by_slug(slug)
+            if c is None:
+                return None
+            return c.name, await u.posts.by_community(c.id)
 
     # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
     def form_for(self, inbound: Inbound) -> str | None:

@@ -88,6 +88,13 @@ COMMANDS: tuple[Command, ...] = (
         # `/community link CODE` is run in the group being linked.
         in_groups=True,
     ),
+    Command(
+        "post",
+        "mentors: write a post for your communities, list or delete yours, office hours",
+        ("post", ""),
+        aliases=("posts",),
+        arg=Arg("what", "[new|hours]", "new: write a post; hours: announce open slots"),
+    ),
     Command("menu", "show the main menu", ("menu", "")),
     Command(
         "cancel",

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Database
+from core.db.posts import announcement_buttons
 from core.db.relay import CommunityChannel, RelayCopy, RelayFile, RelayJob, RelayMessage
 from core.markup import esc
 from core.messaging import Reply
@@ -239,7 +240,8 @@ class RelayQueue:
             f = await s.get(RelayFile, msg.file_id)
             if f is not None:
                 file_out = RelayFileOut(f.name, f.mime, f.data, file_url(self.public_url, f))
-        return RelayOut(Reply(attributed(msg)), parent_id, file_out)
+        buttons = await announcement_buttons(s, msg.id)
+        return RelayOut(Reply(attributed(msg), buttons=buttons), parent_id, file_out)
 
     async def _done(self, job_id: int, channel_id: int, copy: tuple[int, str] | None) -> None:
         async with self.db.transaction() as s:

@@ -19,6 +19,7 @@ import core.db.kv
 import core.db.matching
 import core.db.moderation
 import core.db.places
+import core.db.posts
 import core.db.relay
 import core.db.wishes
 import core.ledger.tables
@@ -39,6 +40,7 @@ _TABLE_MODULES = (
     core.db.matching,
     core.db.moderation,
     core.db.places,
+    core.db.posts,
     core.db.relay,
     core.db.wishes,
     core.ledger.tables,

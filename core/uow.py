@@ -41,6 +41,7 @@ from core.services.moderation import Moderation
 from core.services.money import Money
 from core.services.payments import Payments
 from core.services.places import Places
+from core.services.posts import Posts
 from core.services.profiles import Profiles
 from core.services.relay import Relay
 from core.services.search import Directory
@@ -147,6 +148,16 @@ class UnitOfWork:
     @cached_property
     def moderation(self) -> Moderation:
         return Moderation(self.session, self.now, self.relay)
+
+    @cached_property
+    def posts(self) -> Posts:
+        return Posts(
+            self.session,
+            self.now,
+            self.relay,
+            self.deps.policies.public_url,
+            self.profiles_changed,
+        )
 
     async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
         """Queue messages for a person; they go out once this unit of work has committed."""

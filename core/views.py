@@ -57,7 +57,7 @@ def skills_text(items: tuple[object, ...]) -> str:
     return ", ".join(parts) or "—"
 
 
-def profile_card(p: ProfileView, now: datetime, *, own: bool) -> str:
+def profile_card(p: ProfileView, now: datetime, *, own: bool, base_url: str = "") -> str:
     lines = [f"*{esc(p.display_name)}* · {p.role_label}"]
     if p.mentor is not None and p.mentor.headline:
         lines.append(f"_{esc(p.mentor.headline)}_")
@@ -88,6 +88,10 @@ def profile_card(p: ProfileView, now: datetime, *, own: bool) -> str:
             lines.append(f"Certifications: {esc(m.certifications)}")
         if m.intro_video_url:
             lines.append(f"[Intro video]({m.intro_video_url})")
+        if p.posts:
+            base = base_url.rstrip("/")
+            links = ", ".join(f"[{esc(t)}]({base}/posts/{i})" for i, t in p.posts)
+            lines.append(f"Posts: {links}")
         if own:
             status = {
                 "draft": "not submitted yet — /mentor to apply",

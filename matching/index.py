@@ -20,7 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.availability import Window
+from core.db.posts import MentorPost
 from core.db.schema import AvailabilityWindow, MentorProfile, Skill, User, UserLanguage, UserSkill
+from core.markup import to_plain
 from matching.signals import LEVEL_RANK, SLOTS_PER_WEEK, reputation, week_hours
 
 F32 = npt.NDArray[np.float32]
@@ -33,6 +35,7 @@ class MentorRecord:
     headline: str
     bio: str = ""
     certifications: str = ""
+    posts: str = ""  # titles and bodies of the mentor's posts
     timezone: str | None = None
     skills: dict[int, int] = field(default_factory=dict)  # skill id -> level rank 1..3
     skill_names: dict[int, str] = field(default_factory=dict)
@@ -59,6 +62,7 @@ class MentorRecord:
                 f"Teaches {taught}" if taught else "",
                 self.bio,
                 self.certifications,
+                self.posts,
             )
             if p
         )
@@ -134,6 +138,15 @@ async def load_records(
             wins.setdefault(uid, []).append(Window(wd, a, b))
         for uid, ws in wins.items():
             recs[uid].windows = tuple(sorted(ws))
+        posts: dict[int, list[str]] = {}
+        for uid, title, body in await session.execute(
+            select(MentorPost.author_id, MentorPost.title, MentorPost.body)
+            .where(MentorPost.author_id.in_(part), MentorPost.deleted_at.is_(None))
+            .order_by(MentorPost.id)
+        ):
+            posts.setdefault(uid, []).append(f"{title}. {to_plain(body)}")
+        for uid, texts in posts.items():
+            recs[uid].posts = " ".join(texts)
     return [recs[k] for k in keys]
 
 

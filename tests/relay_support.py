@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.messaging import AnyButton
 from core.ports import ChatRef, MessageGone, RelayOut, RelayRetry
 
 
@@ -14,6 +15,7 @@ class Shown:
     text: str
     reply_to: str | None
     file: str | None = None
+    buttons: tuple[tuple[AnyButton, ...], ...] = ()
 
 
 @dataclass
@@ -38,7 +40,7 @@ class RecordingBridge:
         mid = str(self.next_id)
         file = out.file.name if out.file else None
         self.chats.setdefault(chat.chat_id, {})[mid] = Shown(
-            mid, out.reply.text, out.reply_to, file
+            mid, out.reply.text, out.reply_to, file, out.reply.buttons
         )
         self.calls.append(("post", chat.chat_id, mid))
         return mid

@@ -26,6 +26,7 @@ from core.commands import menu_commands
 from core.dialogs.find import Fm
 from core.dialogs.menu import Menu
 from core.dialogs.moderate import WORDS as MODERATION_WORDS
+from core.dialogs.posts import Oh
 from core.markup import esc
 from core.messaging import (
     ActionIn,
@@ -59,6 +60,7 @@ ALERT_MAX = 200  # answerCallbackQuery text
 # Telegram retry it forever, so the bound is far above any id Telegram hands out.
 MAX_UPDATE_ID = 2**63 - 1
 _BOOK_LINK = re.compile(r"book_\d{1,12}")
+_HOURS_LINK = re.compile(r"hours_(\d{1,10})_(\d{1,10})_(\d{1,4})")
 _COMMAND_HEAD = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s|$)")
 
 
@@ -139,6 +141,10 @@ def deep_link(inbound: CommandIn) -> Inbound:
     mentor = as_int(arg[5:]) if arg.startswith("book_") else None
     if mentor is not None:
         return ActionIn(ViewProfile(mentor).pack())
+    hours = _HOURS_LINK.fullmatch(arg)
+    if hours is not None:
+        mentor, at, length = (int(g) for g in hours.groups())
+        return ActionIn(Oh(mentor, at, length).pack())
     if arg in START_COMMANDS:
         return CommandIn(arg)
     return inbound
@@ -239,6 +245,12 @@ def translate_press(cq: CallbackQuery, bot_username: str) -> Routed | Redirect |
     msg = cq.message if isinstance(cq.message, Message) else None
     if cq.message is not None and is_group(cq.message.chat):
         owner = owner_of(msg) if msg is not None else None
+        if owner is None and cq.data:
+            # A community announcement (a bridge copy, nobody's keyboard): its buttons are
+            # for everyone and open in each presser's DM.
+            public = announcement_action(cq.data, cq.from_user, bot_username)
+            if public is not None:
+                return public
         if owner is None or owner.id != cq.from_user.id:
             return NotYours(not_yours(owner))
         redirect = group_action(cq.data, cq.from_user, bot_username) if cq.data else None
@@ -248,6 +260,17 @@ def translate_press(cq: CallbackQuery, bot_username: str) -> Routed | Redirect |
         return None
     key = key_of(msg.chat if msg is not None else None, cq.from_user)
     return Routed(actor_of(cq.from_user), key, ActionIn(cq.data))
+
+
+def announcement_action(payload: str, user: User, bot_username: str) -> Redirect | None:
+    """ "Book this mentor" and office-hours slots on a community announcement."""
+    book = Bk.parse(payload)
+    if book is not None and book.what == "book":
+        return _to_private(user, bot_username, f"book_{book.ref}")
+    slot = Oh.parse(payload)
+    if slot is not None:
+        return _to_private(user, bot_username, f"hours_{slot.mentor}_{slot.at}_{slot.length}")
+    return None
 
 
 def group_action(payload: str, user: User, bot_username: str) -> Redirect | None:

@@ -139,6 +139,8 @@ class TelegramRelay:
         )
         parts = [o for o in render(out.reply) if isinstance(o, OutText)]
         html = "\n".join(p.html for p in parts)
+        # An announcement's buttons ("Book this mentor", office-hours slots).
+        markup = next((p.keyboard for p in parts if p.keyboard is not None), None)
         f = out.file
         if f is not None:
             fits = len(f.data) <= (PHOTO_MAX if f.mime in PHOTO_TYPES else UPLOAD_MAX)
@@ -172,6 +174,8 @@ class TelegramRelay:
                     link_preview_options=_NO_PREVIEW,
                     reply_parameters=reply if first is None else None,
                     message_thread_id=thread,
+                    # The buttons (a post's Book) go on the last part.
+                    reply_markup=markup if text is texts[-1] else None,
                 )
             )
             first = first or str(sent.message_id)
@@ -179,8 +183,11 @@ class TelegramRelay:
         return first
 
     async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None:
-        # The copy's first part is edited; a copy posted in parts keeps the others as they were.
-        html = next(p.html for p in render(out.reply) if isinstance(p, OutText))
+        # The copy's first part is edited (a copy posted in parts keeps the others as they
+        # were); the buttons stay.
+        parts = [p for p in render(out.reply) if isinstance(p, OutText)]
+        html = parts[0].html
+        markup = next((p.keyboard for p in parts if p.keyboard is not None), None)
         chat_id, mid = int(chat.chat_id), int(message_id)
         try:
             await self._call(
@@ -190,6 +197,7 @@ class TelegramRelay:
                     text=html,
                     parse_mode="HTML",
                     link_preview_options=_NO_PREVIEW,
+                    reply_markup=markup,  # an edit without it would drop the buttons
                 )
             )
         except TelegramBadRequest as exc:

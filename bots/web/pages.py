@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bots.web.layout import render, setup_templates
+from bots.web.posts import setup_posts
 from core.app import CoreApp
 
 CoreOf = Callable[[web.Request], CoreApp]
@@ -34,3 +35,4 @@ def calendar_handler(core_of: CoreOf) -> Handler:
 def setup_pages(app: web.Application, core_of: CoreOf) -> None:
     setup_templates(app)
     app.router.add_get("/calendar/{token}.ics", calendar_handler(core_of))
+    setup_posts(app, core_of)

@@ -13,6 +13,7 @@ from core.dialogs.guess import ConfirmGuess
 from core.dialogs.link import LinkAccounts
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
+from core.dialogs.posts import MentorPosts, on_office_hours_action, on_post_action
 from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
 from core.dialogs.wallet import Wallet, on_wallet_action
@@ -34,6 +35,7 @@ def build_registry() -> Registry:
         Wallet(),
         ConfirmGuess(),
         Communities(),
+        MentorPosts(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -50,5 +52,7 @@ def build_registry() -> Registry:
             "wal": on_wallet_action,
             "form": on_form_action,
             "cm": on_community_action,
+            "pa": on_post_action,
+            "oh": on_office_hours_action,
         },
     )

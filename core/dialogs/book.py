@@ -77,7 +77,8 @@ class BookSession(Dialog):
     prefixes = ("bb",)
 
     async def start(self, ctx: Ctx, args: str) -> Step:
-        mentor_text, _, resched_text = args.partition(":")
+        # "mentor[:resched[:start:length]]": an office-hours button names a start time.
+        mentor_text, resched_text, at_text, len_text = [*args.split(":"), "", "", ""][:4]
         mentor_id, resched = as_int(mentor_text), as_int(resched_text)
         if mentor_id is None:
             return end(Reply("Which mentor? Open a profile from /find and tap “Book”."))
@@ -90,6 +91,9 @@ class BookSession(Dialog):
             # Searching needs no profile; booking needs a name and a time zone.
             return handoff("onboarding", f"book:{offer.mentor_id}")
         ctx.data.update({"mentor": offer.mentor_id})
+        at, length = as_int(at_text), as_int(len_text)
+        if resched is None and at is not None and length in offer.lengths:
+            return await self._at(ctx, offer, at, length)
         if resched is not None:
             old = await ctx.bookings.get(resched)
             if old is None or old.learner_id != ctx.user.id:
@@ -299,6 +303,20 @@ class BookSession(Dialog):
         return (
             f"Free to cancel until {when(cutoff, self._tz(ctx))}; after that {share} "
             "and there's no refund."
+        )
+
+    async def _at(self, ctx: Ctx, offer: Offering, at: int, length: int) -> Step:
+        """Straight to the topic for a start time chosen outside the dialog, if still free."""
+        ctx.data["len"] = length
+        slots = await ctx.bookings.free_slots(offer, ctx.user.id, length)
+        chosen = next((s for s in slots if int(s.timestamp()) == at), None)
+        if chosen is None:
+            return await self._days(ctx, offer, Reply("That time isn't free any more."))
+        ctx.data.update({"slot": at, "day": day_label(chosen, self._tz(ctx))})
+        return goto(
+            "topic",
+            Reply(f"Booking *{esc(offer.name)}* for {esc(when(chosen, self._tz(ctx)))}."),
+            await self.prompt(ctx, "topic"),
         )
 
     async def _days(self, ctx: Ctx, offer: Offering, *pre: Reply) -> Step:

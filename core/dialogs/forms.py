@@ -24,6 +24,7 @@ from core.dialogs.engine import (
 )
 from core.dialogs.menu import Menu
 from core.dialogs.onboarding import APPLY_BLOCKED, MENTOR_STEPS, all_set, submit_application
+from core.dialogs.posts import Pa, apply_post, build_post
 from core.dialogs.profile import Edit, OwnProfile
 from core.dialogs.questions import QUESTIONS, Known, env_of
 from core.forms import Form, FormField, FormOutcome, FormRef, FormValues
@@ -132,6 +133,7 @@ class FormSpec:
 FORMS: dict[str, FormSpec] = {
     "apply": FormSpec(build_apply, apply_apply),
     "profile": FormSpec(build_profile, apply_profile),
+    "post": FormSpec(build_post, apply_post),
 }
 
 
@@ -142,12 +144,17 @@ def form_for(inbound: Inbound) -> str | None:
             return "apply"
         if inbound.name == "profile" and inbound.args.strip().casefold() == "edit":
             return "profile"
+        if inbound.name == "post" and inbound.args.strip().casefold() in ("new", "write"):
+            return "post"
     if isinstance(inbound, ActionIn):
         ref = FormRef.parse(inbound.payload)
         if ref is not None and ref.name in FORMS:
             return ref.name
         if Edit.matches(inbound.payload):
             return "profile"
+        new_post = Pa.parse(inbound.payload)
+        if new_post is not None and new_post.what == "new":
+            return "post"
         menu = Menu.parse(inbound.payload)
         if menu is not None and menu.item == "mentor":
             return "apply"
@@ -226,6 +233,8 @@ async def submit_form(
         return FormOutcome({}, (Reply(SORRY),))
     if outcome is None:
         # No longer open (e.g. applied in the meantime): the step dialog says why.
-        command = CommandIn("mentor") if name == "apply" else CommandIn("profile")
+        command = {"apply": CommandIn("mentor"), "post": CommandIn("post", "new")}.get(
+            name, CommandIn("profile")
+        )
         return FormOutcome({}, tuple(await conv.handle(actor, command)))
     return outcome

@@ -20,7 +20,9 @@ async def home_replies(ctx: Ctx) -> list[Reply]:
     can_apply = mp is None or mp.status in ("draft", "rejected")
     apply = Button("🎓 Become a mentor", FormRef("apply").pack())
     if ctx.user.onboarded:
-        card = profile_card(await ctx.profiles.view(uid), ctx.now, own=True)
+        card = profile_card(
+            await ctx.profiles.view(uid), ctx.now, own=True, base_url=ctx.deps.policies.public_url
+        )
         row = [Button("✏️ Edit profile", FormRef("profile").pack())]
         if can_apply:
             row.append(apply)

@@ -72,7 +72,7 @@ class OwnProfile(Dialog):
         if ctx.account.id != ctx.user.primary_account_id and len(accounts) > 1:
             rows.append((Button("Send notifications here", MakePrimary(ctx.account.id).pack()),))
         text = (
-            profile_card(view, ctx.now, own=True)
+            profile_card(view, ctx.now, own=True, base_url=ctx.deps.policies.public_url)
             + "\n\nLinked accounts:\n"
             + "\n".join(lines)
             + "\n\nTap a field to change it."
@@ -110,7 +110,7 @@ async def mentor_profile_reply(
     reviews = await ctx.profiles.reviews(p.user_id)
     rep = await reputation(ctx.session, p.user_id)
     text = (
-        profile_card(view, ctx.now, own=False)
+        profile_card(view, ctx.now, own=False, base_url=ctx.deps.policies.public_url)
         + (f"\nReliability: {rep.line()}" if rep.has_history else "")
         + "\n\n*Reviews*\n"
         + reviews_text(reviews)

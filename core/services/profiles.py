@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.availability import Window, format_windows, windows_added
+from core.db.posts import MentorPost
 from core.db.schema import (
     AvailabilityWindow,
     MentorProfile,
@@ -20,6 +21,8 @@ from core.db.schema import (
 )
 from core.events import Event, SlotsOpened
 from core.skills import Level
+
+PROFILE_POSTS = 5  # the newest posts listed on a profile
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class ProfileView:
     learns: tuple[SkillLevel, ...]
     availability: tuple[Window, ...]
     mentor: MentorView | None
+    posts: tuple[tuple[int, str], ...] = ()  # (id, title) of their posts, newest first
 
     @property
     def role_label(self) -> str:
@@ -200,6 +204,15 @@ class Profiles:
             learns=await self.skills_of(user_id, "learn"),
             availability=tuple(Window(w.weekday, w.start_min, w.end_min) for w in windows),
             mentor=mentor,
+            posts=tuple(
+                (r[0], r[1])
+                for r in await self.s.execute(
+                    select(MentorPost.id, MentorPost.title)
+                    .where(MentorPost.author_id == user_id, MentorPost.deleted_at.is_(None))
+                    .order_by(MentorPost.id.desc())
+                    .limit(PROFILE_POSTS)
+                )
+            ),
         )
 
     async def reviews(self, mentor_id: int, limit: int = 5) -> tuple[ReviewView, ...]:

@@ -227,6 +227,24 @@ class Relay:
         await self._queue(msg, "post", exclude=None)
         return msg
 
+    async def announce(self, community_id: int, author: User, text: str) -> RelayMessage:
+        """A message the bot writes for a person (a mentor's post or office hours) to every
+        linked chat and the web room. `text` is core.markup the caller made safe (user parts
+        passed through inert)."""
+        msg = RelayMessage(
+            community_id=community_id,
+            author_id=author.id,
+            author_name=author.display_name[:100],
+            origin_platform="web",
+            text=text[:TEXT_MAX],
+            created_at=self.now,
+        )
+        self.s.add(msg)
+        await self.s.flush()
+        self.written.append((community_id, msg.id))
+        await self._queue(msg, "post", exclude=None)
+        return msg
+
     async def _record(
         self,
         community_id: int,

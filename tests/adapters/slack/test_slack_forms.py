@@ -14,6 +14,7 @@ from core.forms import Form, FormField, Option
 from mentorbot.app import CORE
 from tests.adapters.slack.driver import SlackUser
 from tests.adapters.slack.fake_slack import FakeSlack, modal_problems
+from tests.booking_support import add_mentor
 
 APPLY_KEYS = [
     "name",
@@ -237,3 +238,38 @@ async def test_apply_from_a_channel_opens_the_modal_there(
     assert status == 200 and "direct messages" not in text  # no "answered in DMs" for a modal
     assert fake_slack.modals["c.1"]["callback_id"] == "form:apply"
     assert fake_slack.in_channel("DUCHAN") == [] and fake_slack.in_channel("C0PUBLIC") == []
+
+
+async def test_a_mentors_post_is_one_modal_then_the_preview_in_the_dm(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    meera = SlackUser(server, fake_slack, "UMEERA", "Meera Iyer")
+    core = server.app[CORE]
+    async with core.uow() as u:  # an approved mentor with this Slack account
+        mentor_id = await add_mentor(u.session, "Meera Iyer", core.clock.now())
+        u.session.add(
+            Account(user_id=mentor_id, platform="slack", workspace=meera.team,
+                    external_id="UMEERA", display_name="Meera Iyer",
+                    created_at=core.clock.now())
+        )  # fmt: skip
+    posted = await meera.command("post new")
+    assert posted == []
+    modal = meera.modal()
+    assert modal is not None and modal["callback_id"] == "form:post"
+    assert list(inputs(modal)) == ["title", "body", "tags"]
+    assert inputs(modal)["body"]["element"]["multiline"] is True
+    assert check_view(modal) == [] and modal_problems(modal) == []
+    _, answer, _ = await meera.submit({"title": "Pods", "body": "short", "tags": "Qwertyzzz"})
+    assert answer is not None and set(answer["errors"]) == {"body", "tags"}
+    body = "Why *liveness* probes restart pods, and when a readiness probe is enough."
+    status, answer, posted = await meera.submit(
+        {"title": "Probes, plainly", "body": body, "tags": "Docker"}
+    )
+    assert status == 200 and answer is None
+    assert "Preview" in meera.text() and "Probes, plainly" in meera.text()
+    await meera.press("Publish")
+    assert "Published" in meera.text() and "/posts/1" in meera.text()
+    # A learner gets no modal: the DM says why.
+    asha = SlackUser(server, fake_slack, "UASHA", "Asha")
+    await asha.command("post new")
+    assert asha.modal() is None and "for approved mentors" in asha.text()

@@ -10,14 +10,19 @@ from datetime import timedelta
 import pytest
 
 from bots.telegram.bot import TelegramBot
+from bots.telegram.inbound import deep_link
 from core.app import CoreApp
+from core.booking.payloads import Bk
 from core.clock import ManualClock
-from core.messaging import Actor
+from core.db.schema import User
+from core.dialogs.posts import Oh
+from core.messaging import ActionIn, Actor, Button, CommandIn
 from core.ports import ChatRef
 from core.services.relay import Upload
 from tests.adapters.telegram.conftest import ADMIN_ID
 from tests.adapters.telegram.fakeapi import Failure, FakeBotAPI
 from tests.adapters.telegram.tguser import TgUser
+from tests.booking_support import add_mentor
 from tests.relay_support import RecordingBridge
 
 GROUP = -100777
@@ -143,3 +148,45 @@ async def test_an_unlinked_group_is_not_relayed_and_a_kicked_bot_stops_the_queue
     await drain(tg_core, clock)
     assert [m for m in api.chat_messages(GROUP) if "void" in m.html or "again" in m.html] == []
     assert not await tg_core.is_linked(ChatRef("telegram", "telegram", str(GROUP)))
+
+
+async def test_announcement_buttons_in_the_group_open_each_pressers_dm(
+    api: FakeBotAPI, tg: TelegramBot, tg_core: CoreApp, clock: ManualClock, linked: RecordingBridge
+) -> None:
+    """A mentor's post and office hours arrive in the group with their buttons; anyone in the
+    group may press them (they are nobody's keyboard) and continues in a private chat."""
+    async with tg_core.uow() as u:
+        mentor_id = await add_mentor(u.session, "Meera", clock.now())
+        mentor = await u.session.get(User, mentor_id)
+        assert mentor is not None
+        community = await u.communities.by_slug("python-learners")
+        assert community is not None
+        await u.communities.join(mentor, community.id)
+        book = ((Button("📅 Book this mentor", Bk("book", mentor_id).pack()),),)
+        await u.posts.publish(mentor, "Comprehensions", "Use them when the loop builds a list.",
+                              [], book)  # fmt: skip
+        offer = await u.bookings.offering(mentor_id)
+        assert offer is not None
+        at = int((await u.bookings.free_slots(offer, mentor_id, 10))[0].timestamp())
+        slot = ((Button("📅 Mon 18:00", Oh(mentor_id, at, 10).pack()),),)
+        await u.posts.office_hours(mentor, community.id, "🕒 *Office hours*", slot)
+    await drain(tg_core, clock)
+    post, hours = [m for m in api.chat_messages(GROUP) if m.buttons()]
+    assert "📝 <b>Comprehensions</b>" in post.html
+    assert [b["text"] for b in post.buttons()] == ["📅 Book this mentor"]
+    assert "<b>Office hours</b>" in hours.html
+    raj = TgUser(api, tg, 808, "Raj", chat_id=GROUP)
+    await raj.press("Book this mentor")
+    assert "private chat" in raj.text()
+    (link,) = raj.last[0].buttons()
+    assert link["url"] == f"https://t.me/{api.username}?start=book_{mentor_id}"
+    await raj.press("Mon 18:00")
+    (link,) = raj.last[0].buttons()
+    assert link["url"] == f"https://t.me/{api.username}?start=hours_{mentor_id}_{at}_10"
+    # The DM link opens booking with that mentor (a newcomer is asked two questions first).
+    dm = TgUser(api, tg, 808, "Raj")
+    await dm.say(f"/start hours_{mentor_id}_{at}_10")
+    assert "Before you book" in dm.text()
+    assert deep_link(CommandIn("start", f"hours_{mentor_id}_{at}_10")) == ActionIn(
+        Oh(mentor_id, at, 10).pack()
+    )
