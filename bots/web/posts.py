@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Sequence
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from bots.web.layout import render
 from core.app import CoreApp
 from core.markup import to_html
 from core.services.posts import PostView, post_url
@@ -19,23 +19,10 @@ CoreOf = Callable[[web.Request], CoreApp]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 ATOM = "http://www.w3.org/2005/Atom"
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"
+CSP = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'"
 MAX_ID_DIGITS = 10
 # Characters XML 1.0 can't hold at all (escaping doesn't help): dropped from feeds.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · MentorBot</title>
-<link rel="alternate" type="application/atom+xml" title="{author}'s posts" href="{feed}">
-<style>body{{font:16px/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;
-color:#1f2933}}h1{{font-size:1.6rem;line-height:1.3}}.muted{{color:#52606d}}
-code{{background:#f0f4f8;padding:0 .2em}}</style></head>
-<body><article><h1>{title}</h1>
-<p class="muted">by {author} · {date}{tags}</p>
-<div>{body}</div></article>
-<p class="muted">Reply to the announcement in your community's chat to discuss it.
-<a href="{feed}">Atom feed of {author}'s posts</a></p></body></html>"""
 
 
 def _id(request: web.Request, name: str) -> int | None:
@@ -50,26 +37,8 @@ def _secure(resp: web.StreamResponse) -> web.StreamResponse:
     return resp
 
 
-def _not_found(what: str) -> web.StreamResponse:
-    return _secure(
-        web.Response(
-            text=f"<!doctype html><title>Not found</title><p>{html.escape(what)}</p>",
-            content_type="text/html",
-            status=404,
-        )
-    )
-
-
-def post_page(p: PostView, public_url: str) -> str:
-    tags = f" · {html.escape(', '.join(p.tags))}" if p.tags else ""
-    return PAGE.format(
-        title=html.escape(p.title),
-        author=html.escape(p.author_name),
-        date=p.created_at.astimezone(UTC).strftime("%d %b %Y"),
-        tags=tags,
-        body=to_html(p.body),
-        feed=html.escape(f"{public_url.rstrip('/')}/mentors/{p.author_id}/posts.atom"),
-    )
+def _not_found(request: web.Request, what: str) -> web.StreamResponse:
+    return _secure(render(request, "message.html", {"title": "Not found", "text": what}, 404))
 
 
 def atom_feed(
@@ -131,9 +100,15 @@ def page_handler(core_of: CoreOf) -> Handler:
         post_id = _id(request, "id")
         p = await core.post(post_id) if post_id is not None else None
         if p is None:
-            return _not_found("There is no such post (it may have been deleted).")
-        text = post_page(p, core.deps.policies.public_url)
-        return _secure(web.Response(text=text, content_type="text/html"))
+            return _not_found(request, "There is no such post (it may have been deleted).")
+        base = core.deps.policies.public_url.rstrip("/")
+        context = {
+            "post": p,
+            "date": p.created_at.astimezone(UTC).strftime("%d %b %Y"),
+            "body": to_html(p.body),
+            "feed": f"{base}/mentors/{p.author_id}/posts.atom",
+        }
+        return _secure(render(request, "post.html", context))
 
     return handler
 
@@ -145,7 +120,7 @@ def mentor_feed_handler(core_of: CoreOf) -> Handler:
         mentor_id = _id(request, "id")
         found = await core.mentor_posts(mentor_id) if mentor_id is not None else None
         if found is None:
-            return _not_found("There is no such mentor.")
+            return _not_found(request, "There is no such mentor.")
         name, posts = found
         url = f"{base}/mentors/{mentor_id}/posts.atom"
         return _atom(atom_feed(url, f"Posts by {name}", url, posts, base, core.clock.now()))
@@ -160,7 +135,7 @@ def community_feed_handler(core_of: CoreOf) -> Handler:
         slug = request.match_info["slug"]
         found = await core.community_posts(slug) if len(slug) <= 48 else None
         if found is None:
-            return _not_found("There is no such community.")
+            return _not_found(request, "There is no such community.")
         name, posts = found
         url = f"{base}/c/{slug}/posts.atom"
         return _atom(atom_feed(url, f"Mentor posts in {name}", url, posts, base, core.clock.now()))
