@@ -18,15 +18,19 @@ import contextlib
 import io
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import discord
 
 from bots.discord.render import MAX_CONTENT, to_markdown
+from core.markup import split_markup
 from core.ports import ChatRef, MessageGone, RelayGone, RelayOut, RelayRetry
 
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, MISSING = 10003, 10008, 50013  # MISSING: Missing Permissions
+# Room kept in each part for the link to a file Discord can't take (name and address).
+LINK_ROOM = 400
 log = logging.getLogger(__name__)
 
 RETRY_S = 5.0  # after a 5xx or a connection error
@@ -100,18 +104,33 @@ class DiscordBridge:
             return _fit(text, MAX_CONTENT - _units(link)) + link
         return _fit(text, MAX_CONTENT)
 
+    def parts(self, out: RelayOut, channel_id: int) -> list[str]:
+        """A copy over Discord's 2000 characters goes in parts (split, never cut)."""
+        size = lambda s: _units(to_markdown(s, self.public_url))  # noqa: E731
+        pieces = split_markup(out.reply.text, MAX_CONTENT - LINK_ROOM, size) or [""]
+        return [
+            self.content(replace(out, reply=replace(out.reply, text=piece)), channel_id)
+            if n == len(pieces) - 1
+            else _fit(to_markdown(piece, self.public_url), MAX_CONTENT)
+            for n, piece in enumerate(pieces)
+        ]
+
     async def post(self, chat: ChatRef, out: RelayOut) -> str:
         channel = self._channel(chat)
-        kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
-        if out.reply_to is not None and out.reply_to.isdigit():
-            kwargs["reference"] = discord.MessageReference(
-                message_id=int(out.reply_to), channel_id=channel.id, fail_if_not_exists=False
-            )
-        if out.file is not None and self._native(out, channel.id):
-            kwargs["file"] = discord.File(io.BytesIO(out.file.data), filename=out.file.name)
-        with discord_answers():
-            sent = await channel.send(self.content(out, channel.id), **kwargs)
-        return str(sent.id)
+        first: str | None = None
+        for text in self.parts(out, channel.id):
+            kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+            if first is None and out.reply_to is not None and out.reply_to.isdigit():
+                kwargs["reference"] = discord.MessageReference(
+                    message_id=int(out.reply_to), channel_id=channel.id, fail_if_not_exists=False
+                )
+            if first is None and out.file is not None and self._native(out, channel.id):
+                kwargs["file"] = discord.File(io.BytesIO(out.file.data), filename=out.file.name)
+            with discord_answers():
+                sent = await channel.send(text, **kwargs)
+            first = first or str(sent.id)
+        assert first is not None
+        return first  # the first part stands for the copy (edits and deletes find it)
 
     async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None:
         channel = self._channel(chat)
@@ -119,7 +138,7 @@ class DiscordBridge:
             raise MessageGone(message_id)
         with discord_answers():
             await channel.get_partial_message(int(message_id)).edit(
-                content=self.content(out, channel.id),
+                content=self.parts(out, channel.id)[0],
                 allowed_mentions=discord.AllowedMentions.none(),
             )
 

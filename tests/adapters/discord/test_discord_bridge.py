@@ -229,11 +229,13 @@ async def test_telegram_copies_post_without_pings_replies_edits_and_deletes_foll
     body = next(s for s in fake_discord.sent if s.id == orphan["id"]).body
     assert str(body["message_reference"]["message_id"]) == answer["id"]
     assert orphan["content"].endswith("re: more")
-    # Longer than Discord's 2,000 characters: cut, marked.
-    assert await core.relay_said(RAVI, TG, "4", "word " * 700)
-    await relayed(linked, lambda: len(fake_discord.bot_messages()) == 3)
-    long = fake_discord.bot_messages()[2]["content"]
-    assert len(long) <= 2000 and long.endswith("…") and long.startswith("**Ravi**")
+    # Longer than Discord's 2,000 characters: in parts, nothing cut.
+    assert await core.relay_said(RAVI, TG, "4", "word " * 699 + "end")
+    await relayed(linked, lambda: fake_discord.bot_messages()[-1]["content"].endswith("end"))
+    parts = [m["content"] for m in fake_discord.bot_messages()[2:]]
+    assert len(parts) > 1 and all(len(part) <= 2000 for part in parts)
+    assert parts[0].startswith("**Ravi**")
+    assert " ".join(parts).count("word") == 699
 
     # Edited and deleted on Telegram: the copy here follows.
     assert await core.relay_edited(TG, "1", "look here, edited")
