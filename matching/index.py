@@ -372,6 +372,16 @@ class MentorIndex:
         # MiniLM cosine for related text sits around 0.2-0.7: stretch that to 0..1.
         return np.asarray(np.clip((sims - 0.1) / 0.6, 0.0, 1.0), np.float32)
 
+    def vectors(self, rows: npt.NDArray[np.int64]) -> F32:
+        """The stored embeddings of `rows` (zeros for a row without one)."""
+        out = np.asarray(self.emb[rows], dtype=np.float32)
+        return np.where(self.has_emb[rows][:, None], out, np.float32(0.0))
+
+    def row_skills(self, row: int) -> dict[int, int]:
+        """Skill id -> level rank taught by the mentor at `row`."""
+        rec = self.records[row]
+        return rec.skills if rec is not None else {}
+
     def missing_embeddings(self) -> list[int]:
         rows = np.nonzero(self.alive[: self.n] & ~self.has_emb[: self.n])[0]
         return [int(self.ids[r]) for r in rows]

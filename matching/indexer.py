@@ -25,6 +25,7 @@ from matching.blend import Blend, learn_blend
 from matching.cf import CFModel, all_interactions
 from matching.embed import Embedder
 from matching.experiments import Experiment
+from matching.features import MentorFeatures
 from matching.follow import ChangeFollower
 from matching.index import MentorIndex, MentorRecord, load_records
 
@@ -44,6 +45,7 @@ class MatchConfig:
     infer_mentors: int = 20  # how many nearest mentors vote
     candidates: int = 2000  # nearest mentors by meaning (and by words) scored in full
     ann_min_mentors: int = 200_000  # from here on, semantic candidates come from faiss IVF
+    content_cf_max_rows: int = 50_000  # mentors scored from content on the CF scale, at most
 
 
 class SkillSource(Protocol):
@@ -77,6 +79,7 @@ class Indexer:
         self.semantic_ok = False
         self.index: MentorIndex | None = None
         self.cf = CFModel()
+        self.cf_features: MentorFeatures | None = None
         self.blend = Blend()
         self.learned: Blend | None = None
         self._dirty: set[int] = set()
@@ -171,7 +174,11 @@ class Indexer:
                     if new is not None:
                         idx.impressions[new] = self.index.impressions[row]
             self.index = idx
-            self.cf = await asyncio.to_thread(CFModel().fit, interactions)
+            feats = MentorFeatures.of(idx)
+            self.cf = await asyncio.to_thread(
+                CFModel().fit, interactions, 4000, lambda ids: feats.mentors(idx, ids)
+            )
+            self.cf_features = feats
             self.blend = blend
         if embed and self.semantic_ok:
             await self.embed_missing(now)

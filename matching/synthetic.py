@@ -169,9 +169,13 @@ async def make_engine(
 
 
 def run_synthetic(
-    mentors: int = 600, model: str = "minilm", seed: int = 0, k: int = 5
+    mentors: int = 600, model: str = "minilm", seed: int = 0, k: int = 5, exposure: bool = True
 ) -> dict[str, dict[str, float]]:
-    records, cases, index, _q = build(mentors, seed)
+    """P@K and NDCG@K per query kind; with `exposure`, also new mentors' share of a simulated
+    week's impressions (matching/exposure.py) under "new_mentors"."""
+    from matching.exposure import new_mentor_exposure
+
+    records, cases, index, quality = build(mentors, seed)
     embedder: Embedder = MiniLMEmbedder() if model == "minilm" else HashingEmbedder()
     engine = asyncio.run(make_engine(records, index, embedder))
     sums: dict[str, list[float]] = {}
@@ -182,8 +186,11 @@ def run_synthetic(
         s[0] += precision_at(ranked, set(case.relevant), k)
         s[1] += ndcg_at(ranked, set(case.relevant), k)
         s[2] += 1
-    asyncio.run(engine.db.dispose())
-    return {
+    out = {
         kind: {f"precision@{k}": s[0] / s[2], f"ndcg@{k}": s[1] / s[2], "queries": s[2]}
         for kind, s in sums.items()
     }
+    if exposure:
+        out["new_mentors"] = new_mentor_exposure(engine, cases, quality, seed=seed)
+    asyncio.run(engine.db.dispose())
+    return out

@@ -1,0 +1,62 @@
+"""A mentor's content as numbers, for the CF model's content map (matching/coldstart.py): the
+profile's text embedding (headline, skills with levels, bio) and the taught skills one-hot,
+weighted by level. The skill columns are fixed when the CF model is fitted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from matching.index import MentorIndex
+
+F32 = npt.NDArray[np.float32]
+MAX_SKILLS = 1000  # skill columns: the most taught skills
+
+
+@dataclass(frozen=True)
+class MentorFeatures:
+    skill_col: dict[int, int]
+    dim_emb: int
+
+    @classmethod
+    def of(cls, idx: MentorIndex, max_skills: int = MAX_SKILLS) -> MentorFeatures:
+        taught = Counter({sid: len(rows) for sid, rows in idx.by_skill.items() if rows})
+        keep = sorted(sid for sid, _ in taught.most_common(max_skills))
+        return cls({sid: i for i, sid in enumerate(keep)}, idx.dim)
+
+    @property
+    def dim(self) -> int:
+        return self.dim_emb + len(self.skill_col)
+
+    def rows(self, idx: MentorIndex, rows: npt.NDArray[np.int64]) -> F32:
+        """Features of index rows (a row without an embedding has zeros there)."""
+        out = np.zeros((rows.size, self.dim), dtype=np.float32)
+        if rows.size == 0:
+            return out
+        out[:, : self.dim_emb] = idx.vectors(rows)
+        for i, row in enumerate(rows.tolist()):
+            skills = idx.row_skills(row)
+            if not skills:
+                continue
+            norm = float(np.sqrt(sum((lv / 3.0) ** 2 for lv in skills.values())))
+            for sid, lv in skills.items():
+                c = self.skill_col.get(sid)
+                if c is not None:
+                    out[i, self.dim_emb + c] = lv / 3.0 / norm
+        return out
+
+    def mentors(self, idx: MentorIndex, mentor_ids: npt.NDArray[np.int64]) -> F32:
+        """Features by mentor id; zeros for one not in the index."""
+        out = np.zeros((mentor_ids.size, self.dim), dtype=np.float32)
+        where = [(i, idx.pos.get(int(m))) for i, m in enumerate(mentor_ids.tolist())]
+        known = [(i, r) for i, r in where if r is not None]
+        if known:
+            at = np.asarray([i for i, _ in known], dtype=np.int64)
+            rows = np.asarray([r for _, r in known], dtype=np.int64)
+            out[at] = self.rows(idx, rows)
+        return out
