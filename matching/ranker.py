@@ -73,13 +73,13 @@ class Ranker:
             top = np.argpartition(-all_sims, m - 1)[:m] if m else np.zeros(0, dtype=np.int64)
             near = [(int(r), float(all_sims[r])) for r in top]
         for row, sim in near:
-            rec = idx.records[row]
-            if rec is None or not idx.alive[row] or sim <= 0:
+            skills = idx.row_skills(row)
+            if not skills or not idx.alive[row] or sim <= 0:
                 continue
-            for sid in rec.skills:
+            for sid in skills:
                 c = col.get(sid)
                 if c is not None:
-                    vote[c] += sim / len(rec.skills)
+                    vote[c] += sim / len(skills)
         if vote.max() > 0:
             vote /= vote.max()
         combined = sims + self.src.config.infer_vote * vote

@@ -161,7 +161,7 @@ async def make_engine(
     vecs = embedder.encode([r.text() for r in records])
     for r, v in zip(records, vecs, strict=True):
         idx.upsert(r, v)
-    idx.refit_tfidf()
+    idx.refit_tfidf([r.text() for r in records])
     engine.index = idx
     await engine.embed_skills()
     engine.semantic_ok = True
