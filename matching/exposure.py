@@ -10,6 +10,7 @@ CF's content map (matching/coldstart.py) and without it.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import Counter
 from datetime import timedelta
@@ -17,10 +18,11 @@ from datetime import timedelta
 import numpy as np
 
 from matching.cf import CFModel, Interaction
+from matching.embed import Embedder, HashingEmbedder, MiniLMEmbedder
 from matching.engine import MatchingEngine, top_positions
 from matching.features import MentorFeatures
 from matching.query import understand
-from matching.synthetic import NOW, Case
+from matching.synthetic import NOW, Case, build, make_engine, query_metrics
 
 LEARNER_BASE = 10_000_000  # learner ids, apart from mentor ids
 
@@ -111,3 +113,19 @@ def new_mentor_exposure(
         "impressions": total,
         "mean_new": float(np.mean([with_map[m] for m in new])) if new else 0.0,
     }
+
+
+def synthetic_report(
+    mentors: int = 600, model: str = "minilm", seed: int = 0
+) -> dict[str, dict[str, float]]:
+    """`mentorbot eval synthetic`: P@5 per query kind, then (under "new_mentors") the
+    simulated week's exposure, on one engine."""
+    records, cases, index, quality = build(mentors, seed)
+    embedder: Embedder = MiniLMEmbedder() if model == "minilm" else HashingEmbedder()
+    engine = asyncio.run(make_engine(records, index, embedder))
+    try:
+        out = query_metrics(engine, cases, index)
+        out["new_mentors"] = new_mentor_exposure(engine, cases, quality, seed=seed)
+    finally:
+        asyncio.run(engine.db.dispose())
+    return out

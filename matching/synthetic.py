@@ -168,16 +168,10 @@ async def make_engine(
     return engine
 
 
-def run_synthetic(
-    mentors: int = 600, model: str = "minilm", seed: int = 0, k: int = 5, exposure: bool = True
+def query_metrics(
+    engine: MatchingEngine, cases: list[Case], index: SkillIndex, k: int = 5
 ) -> dict[str, dict[str, float]]:
-    """P@K and NDCG@K per query kind; with `exposure`, also new mentors' share of a simulated
-    week's impressions (matching/exposure.py) under "new_mentors"."""
-    from matching.exposure import new_mentor_exposure
-
-    records, cases, index, quality = build(mentors, seed)
-    embedder: Embedder = MiniLMEmbedder() if model == "minilm" else HashingEmbedder()
-    engine = asyncio.run(make_engine(records, index, embedder))
+    """P@K and NDCG@K per query kind."""
     sums: dict[str, list[float]] = {}
     for case in cases:
         q = understand(case.text, index, "Asia/Kolkata", NOW)
@@ -186,11 +180,18 @@ def run_synthetic(
         s[0] += precision_at(ranked, set(case.relevant), k)
         s[1] += ndcg_at(ranked, set(case.relevant), k)
         s[2] += 1
-    out = {
+    return {
         kind: {f"precision@{k}": s[0] / s[2], f"ndcg@{k}": s[1] / s[2], "queries": s[2]}
         for kind, s in sums.items()
     }
-    if exposure:
-        out["new_mentors"] = new_mentor_exposure(engine, cases, quality, seed=seed)
+
+
+def run_synthetic(
+    mentors: int = 600, model: str = "minilm", seed: int = 0, k: int = 5
+) -> dict[str, dict[str, float]]:
+    records, cases, index, _q = build(mentors, seed)
+    embedder: Embedder = MiniLMEmbedder() if model == "minilm" else HashingEmbedder()
+    engine = asyncio.run(make_engine(records, index, embedder))
+    out = query_metrics(engine, cases, index, k)
     asyncio.run(engine.db.dispose())
     return out

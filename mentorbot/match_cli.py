@@ -210,9 +210,9 @@ def _describe(p: Any) -> str:
 
 
 def run_synthetic(args: argparse.Namespace) -> None:
-    from matching.synthetic import run_synthetic as go
+    from matching.exposure import synthetic_report
 
-    report = go(mentors=args.mentors, model=args.model)
+    report = synthetic_report(mentors=args.mentors, model=args.model)
     if args.json:
         print(json.dumps(report))
         return
