@@ -39,15 +39,16 @@ class MentorFeatures:
         if rows.size == 0:
             return out
         out[:, : self.dim_emb] = idx.vectors(rows)
-        for i, row in enumerate(rows.tolist()):
-            skills = idx.row_skills(row)
-            if not skills:
-                continue
-            norm = float(np.sqrt(sum((lv / 3.0) ** 2 for lv in skills.values())))
-            for sid, lv in skills.items():
-                c = self.skill_col.get(sid)
-                if c is not None:
-                    out[i, self.dim_emb + c] = lv / 3.0 / norm
+        at, skill, level = idx.skill_rows.pairs(rows)
+        if at.size == 0:
+            return out
+        lv = level.astype(np.float32) / 3.0
+        norm = np.sqrt(np.bincount(at, weights=lv * lv, minlength=rows.size)).astype(np.float32)
+        cols = np.fromiter(
+            (self.skill_col.get(int(s), -1) for s in skill), dtype=np.int64, count=skill.size
+        )
+        keep = cols >= 0
+        out[at[keep], self.dim_emb + cols[keep]] = lv[keep] / norm[at[keep]]
         return out
 
     def mentors(self, idx: MentorIndex, mentor_ids: npt.NDArray[np.int64]) -> F32:
