@@ -173,8 +173,8 @@ def test_eval_offline_cold_share(tmp_path: Path, capsys: pytest.CaptureFixture[s
         set(out["cold"]) == set(out["warm"]) == {"engine", "content", "random", "popularity", "cf"}
     )
     cold = out["cold"]
-    assert cold["cf"]["ndcg@3"] == 0.0  # without content, CF never shows a held-out mentor
-    assert cold["engine"]["ndcg@3"] > cold["random"]["ndcg@3"]
+    # CF alone gives a held-out mentor a score of 0 (it reaches a top 3 only past negatives).
+    assert cold["engine"]["ndcg@3"] > max(cold["random"]["ndcg@3"], cold["cf"]["ndcg@3"])
     main(["eval", "offline", *files, "--cold-share", "0.25"])
     table = capsys.readouterr().out
     assert "held-out mentors' TEST interactions" in table and "engine" in table
