@@ -10,7 +10,7 @@ baselines."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.booking.tables import Booking
 from core.db.matching import MatchEvent
 from core.db.schema import Review
+from matching.coldstart import ContentMap, LearnerScores, blend_with_content
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -124,12 +125,20 @@ class CFModel:
         self.parts: list[tuple[float, F32]] = []
         self.history: dict[int, dict[int, float]] = {}
         self.chosen_at: dict[int, dict[int, float]] = {}
+        self.content: ContentMap | None = None
 
     @property
     def fitted(self) -> bool:
         return bool(self.B.shape[0] > 0)
 
-    def fit(self, interactions: Sequence[Interaction], max_items: int = 4000) -> CFModel:
+    def fit(
+        self,
+        interactions: Sequence[Interaction],
+        max_items: int = 4000,
+        features: Callable[[npt.NDArray[np.int64]], F32] | None = None,
+    ) -> CFModel:
+        """`features` gives mentors' content features by id: with it, the model learns to
+        score any mentor from their content (matching/coldstart.py)."""
         hist: dict[int, dict[int, float]] = {}
         when: dict[int, dict[int, float]] = {}
         for it in interactions:
@@ -150,6 +159,7 @@ class CFModel:
         self.items = np.asarray(sorted(items), dtype=np.int64)
         self.item_pos = {int(m): i for i, m in enumerate(self.items)}
         n = len(self.items)
+        self.content = None
         if n == 0:
             self.B = np.zeros((0, 0), dtype=np.float32)
             self.parts = []
@@ -157,6 +167,11 @@ class CFModel:
         X, T = self._matrices(hist, when)
         self.parts = item_models(X, self.kind, self.params, self.neighbours, T)
         self.B = self.parts[0][1]
+        if features is not None:
+            F = features(self.items)
+            if F.shape[1] > 0:
+                item_counts = np.asarray([counts[int(m)] for m in self.items], dtype=np.float64)
+                self.content = ContentMap.fit(F, [B for _, B in self.parts], item_counts)
         return self
 
     def _matrices(
@@ -189,20 +204,35 @@ class CFModel:
 
     def scores(self, learner: int) -> tuple[npt.NDArray[np.int64], F32]:
         """(mentor ids, scores in [0, 1]) for a learner; empty for one with no history."""
+        ls = self.learner_scores(learner)
+        return ls.items, ls.scores
+
+    def learner_scores(self, learner: int) -> LearnerScores:
+        """A learner's scores for the modelled mentors and, with a content map, the means to
+        score every other mentor from their features on the same scale."""
         hist = self.history.get(learner)
         if not hist or not self.fitted:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+            return LearnerScores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         x = self.learner_vector(hist)
-        raw = np.zeros(len(self.items), dtype=np.float32)
-        for w, B in self.parts:
-            part = x @ B
-            top = float(part.max()) if part.size else 0.0
-            if top > 0:
-                raw += w * part / top
+        part_scores = [np.asarray(x @ B, dtype=np.float64) for _, B in self.parts]
+        if self.content is not None:
+            x64 = x.astype(np.float64)
+            raw, taste, ref_own, ref_pred = blend_with_content(
+                self.content, x64, part_scores, [w for w, _ in self.parts], x64
+            )
+        else:
+            raw = np.zeros(len(self.items), dtype=np.float64)
+            for (w, _B), part in zip(self.parts, part_scores, strict=True):
+                top = float(part.max()) if part.size else 0.0
+                if top > 0:
+                    raw += w * part / top
         top = float(raw.max()) if raw.size else 0.0
         if top <= 0:
-            return self.items, np.zeros(len(self.items), dtype=np.float32)
-        return self.items, np.clip(raw / top, 0.0, 1.0).astype(np.float32)
+            return LearnerScores(self.items, np.zeros(len(self.items), dtype=np.float32))
+        scores = np.clip(raw / top, 0.0, 1.0).astype(np.float32)
+        if self.content is None:
+            return LearnerScores(self.items, scores)
+        return LearnerScores(self.items, scores, taste / top, ref_own / top, ref_pred / top)
 
     def add(self, learner: int, mentor: int, weight: float) -> None:
         """Fold new evidence into a learner's history now; the item model waits for retrain."""

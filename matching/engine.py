@@ -25,6 +25,7 @@ from core.recommend import (
 from matching.blend import Blend
 from matching.cf import EVENT_WEIGHT
 from matching.embed import Embedder
+from matching.index import load_records
 from matching.indexer import (
     F32,
     FixedSkills,
@@ -156,9 +157,14 @@ class MatchingEngine(Indexer):
             semantic_text=semantic_text,
         )
         ranked = top_positions(sc.score, offset + k)[offset : offset + k]
+        # The index keeps no profile text: the shown mentors' cards come from the database.
+        shown = {
+            r.user_id: r
+            for r in await load_records(session, [int(idx.ids[sc.rows[p]]) for p in ranked])
+        }
         items: list[Recommendation] = []
         for pos, row in enumerate(ranked.tolist()):
-            rec = idx.records[int(sc.rows[row])]
+            rec = shown.get(int(idx.ids[sc.rows[row]]))
             if rec is None:
                 continue
             signals = (

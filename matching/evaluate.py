@@ -7,6 +7,7 @@ ratings count as positive). Items carry skills (pipe-separated) and free text.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib.util
 import math
@@ -21,6 +22,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from matching.cf import CFParams, item_models
+from matching.coldstart import HISTORY_K, ContentMap, blend_with_content
 from matching.index import new_vectorizer
 
 F32 = npt.NDArray[np.float32]
@@ -212,14 +214,54 @@ def _norm(v: F64) -> F64:
     return v / top if top > 0 else v
 
 
+def item_features(p: Problem) -> F64:
+    """Content features per item: its skills (genres on MovieLens) one-hot and the words of
+    its text (title and year) as TF-IDF, words found in at least two items; rows L2-normalised
+    per block."""
+    skills = sorted({s for sk in p.item_skills for s in sk})
+    col = {s: i for i, s in enumerate(skills)}
+    S = np.zeros((len(p.items), len(skills)), dtype=np.float64)
+    for r, sk in enumerate(p.item_skills):
+        for s in sk:
+            S[r, col[s]] = 1.0
+    S /= np.maximum(np.linalg.norm(S, axis=1, keepdims=True), 1e-12)
+    blocks = [S]
+    if sum(1 for t in p.item_text if t.strip()) >= 2:
+        vec = new_vectorizer()
+        vec.set_params(min_df=2, stop_words=None)
+        with contextlib.suppress(ValueError):  # no word in two items
+            blocks.append(np.asarray(vec.fit_transform(p.item_text).toarray(), dtype=np.float64))
+    return np.hstack(blocks)
+
+
+def cf_content_model(p: Problem, params: CFParams | None = None, k: float = HISTORY_K) -> Scorer:
+    """The CF ensemble with mentors' content mapped onto it (matching/coldstart.py): an item
+    nobody chose in TRAIN is scored from its features on the CF scale; one with n choices
+    blends its own score and the predicted one with weight n / (n + k). The live engine's
+    CFModel does the same."""
+    parts = [(w, B.astype(np.float64)) for w, B in item_models(p.X, "ensemble", params, 50, p.T)]
+    counts = popularity_scores(p)
+    cm = ContentMap.fit(item_features(p), [B for _, B in parts], counts, k)
+    weights = [w for w, _ in parts]
+
+    def score(u: int) -> F64:
+        x = np.asarray(p.X[u].toarray(), dtype=np.float64).ravel()
+        blended, *_ = blend_with_content(cm, x, [x @ B for _, B in parts], weights, x)
+        return _norm(blended)
+
+    return score
+
+
 def hybrid_model(
     p: Problem, weights: Mapping[str, float] | None = None, params: CFParams | None = None
 ) -> Scorer:
-    """The engine's blend of its offline-available signals: CF (the ensemble), content,
-    reputation (popularity stands in for it here); per-learner max-normalised as in the live
-    engine."""
-    w = {"cf": 1.0, "content": 0.05, "popularity": 0.02, "exploration": 0.3, **(weights or {})}
-    cf = cf_model(p, "ensemble", params)
+    """The engine's blend of its offline-available signals: CF (the ensemble, with content
+    mapped onto it for mentors with little or no history), content, reputation (popularity
+    stands in for it here); per-learner max-normalised as in the live engine."""
+    # No exploration boost by default: the CF's content map scores new mentors on its own
+    # scale (it was 0.3 before, when a new mentor's CF score was 0).
+    w = {"cf": 1.0, "content": 0.05, "popularity": 0.02, "exploration": 0.0, **(weights or {})}
+    cf = cf_content_model(p, params)
     content = content_model(p)
     counts = popularity_scores(p)
     pop = _norm(counts)
@@ -426,6 +468,57 @@ def cold_start_report(
         "cf": evaluate_scorer(p, test, cf_model(p, "ensemble", params), k, only=cols),
         "random": evaluate_scorer(p, test, lambda u: rand[u], k, only=cols),
     }
+
+
+def cold_share_report(
+    train: Sequence[Rating],
+    test: Sequence[Rating],
+    items: Sequence[Item],
+    share: float,
+    k: int = 10,
+    seed: int = 0,
+    params: CFParams | None = None,
+) -> dict[str, object]:
+    """New mentors among established ones: a random `share` of the mentors is held out of
+    TRAIN entirely; every ranker orders ALL mentors, and only the held-out mentors' TEST
+    interactions count (`cold`). `warm` scores the same rankings on the other mentors' TEST
+    interactions: what surfacing new mentors costs the established ones."""
+    if not 0.0 < share < 1.0:
+        raise ValueError("the cold share must be between 0 and 1")
+    ids = sorted({i.mentor for i in items} | {r.mentor for r in train} | {r.mentor for r in test})
+    rng = random.Random(seed + 2000)
+    cold = set(rng.sample(ids, max(1, round(len(ids) * share))))
+    fit = [r for r in train if r.mentor not in cold]
+    cold_test = [r for r in test if r.mentor in cold]
+    warm_test = [r for r in test if r.mentor not in cold]
+    p = Problem.build(fit, items, test)
+    pop = popularity_scores(p)
+    rand = np.random.default_rng(seed).random((len(p.users), len(p.items)))
+    rankers: dict[str, Scorer] = {
+        "engine": _memo(hybrid_model(p, params=params)),
+        "content": _memo(content_model(p)),
+        "random": lambda u: rand[u],
+        "popularity": lambda u: pop,
+        "cf": _memo(cf_model(p, "ensemble", params)),
+    }
+    return {
+        "share": share,
+        "mentors": float(len(cold)),
+        "cold": {n: evaluate_scorer(p, cold_test, s, k) for n, s in rankers.items()},
+        "warm": {n: evaluate_scorer(p, warm_test, s, k) for n, s in rankers.items()},
+    }
+
+
+def _memo(scorer: Scorer) -> Scorer:
+    """A scorer that computes each learner's scores once (scored twice per report)."""
+    seen: dict[int, F64] = {}
+
+    def score(u: int) -> F64:
+        if u not in seen:
+            seen[u] = scorer(u)
+        return seen[u]
+
+    return score
 
 
 def movielens_report(

@@ -1,7 +1,11 @@
 """The in-memory mentor index: one row per approved mentor, numpy arrays for every signal.
 
 Built once from the database, then updated row by row when a profile is written (the TF-IDF
-vocabulary is refitted by the retrain job; new rows use the current one meanwhile).
+vocabulary is refitted by the retrain job; new rows use the current one meanwhile). The index
+keeps no Python object per mentor: what a shown mentor's card needs is read from the database
+for the few shown (`load_records`). Embeddings are a float32 matrix (exact search) until the
+index reaches `ann_min_mentors`; from there they live only in a faiss IVF index with 8-bit
+scalar-quantised vectors (384 bytes a mentor instead of 1,536, and one copy instead of two).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from core.availability import Window
 from core.db.posts import MentorPost
 from core.db.schema import AvailabilityWindow, MentorProfile, Skill, User, UserLanguage, UserSkill
 from core.markup import to_plain
-from matching.signals import LEVEL_RANK, SLOTS_PER_WEEK, reputation, week_hours
+from matching.rowstore import WEEK_BYTES, SkillRows, free_in, pack_week, text_digest
+from matching.signals import LEVEL_RANK, reputation, week_hours
 
 F32 = npt.NDArray[np.float32]
 
@@ -69,6 +74,9 @@ class MentorRecord:
 
     def text_hash(self) -> str:
         return hashlib.sha256(self.text().encode()).hexdigest()
+
+    def text_digest(self) -> int:
+        return text_digest(self.text())
 
 
 async def load_records(
@@ -174,20 +182,20 @@ class MentorIndex:
         self.rating_count = np.zeros(0, dtype=np.float32)
         self.sessions = np.zeros(0, dtype=np.float32)
         self.langmask = np.zeros(0, dtype=np.int64)
-        self.week = np.zeros((0, SLOTS_PER_WEEK), dtype=bool)
-        # Running count of free slots, slot-major: free slots in [a, b) = cum[b] - cum[a].
-        self.week_cum = np.zeros((SLOTS_PER_WEEK + 1, 0), dtype=np.int16)
+        self.week_bits = np.zeros((0, WEEK_BYTES), dtype=np.uint8)  # free half-hours, as bits
+        self.free_week = np.zeros(0, dtype=np.int16)  # free half-hours a week
         self.impressions = np.zeros(0, dtype=np.float32)
-        self.records: list[MentorRecord | None] = []
+        self.digest = np.zeros(0, dtype=np.uint64)  # of the profile text (text_digest)
+        self.skill_rows = SkillRows()
         self.by_skill: dict[int, dict[int, int]] = {}  # skill id -> {row: level rank}
         self.lang_bits: dict[str, int] = {}
         self.vectorizer: TfidfVectorizer | None = None
-        self.tfidf_base: sp.csr_matrix | None = None
         self.tfidf_postings: sp.csr_matrix | None = None  # term -> rows (the transpose)
         self.tfidf_delta: dict[int, sp.csr_matrix] = {}
         self._rep: F32 | None = None
-        self.ann: Any = None  # faiss IVF over the embeddings, for very large indexes
-        self.ann_nprobe = 128
+        self.ann: Any = None  # faiss IVF-SQ8 over the embeddings, for very large indexes
+        self.compressed = False  # embeddings only in `ann` (self.emb is empty)
+        self.ann_nprobe = 96
         self.ann_candidates = 2000
 
     # ------------------------------------------------------------------ building
@@ -203,13 +211,13 @@ class MentorIndex:
             return out
 
         for name in (
-            "ids", "alive", "emb", "has_emb", "price", "rating_sum", "rating_count",
-            "sessions", "langmask", "week", "impressions",
+            "ids", "alive", "has_emb", "price", "rating_sum", "rating_count",
+            "sessions", "langmask", "week_bits", "free_week", "impressions", "digest",
         ):  # fmt: skip
             setattr(self, name, pad(getattr(self, name)))
-        cum = np.zeros((SLOTS_PER_WEEK + 1, cap), dtype=np.int16)
-        cum[:, : self.week_cum.shape[1]] = self.week_cum
-        self.week_cum = cum
+        if not self.compressed:
+            self.emb = np.asarray(pad(self.emb), dtype=np.float32)
+        self.skill_rows.grow_rows(cap)
         self.cap = cap
 
     def lang_mask(self, codes: Sequence[str], add: bool = False) -> int:
@@ -229,13 +237,11 @@ class MentorIndex:
             self._grow(row + 1)
             self.n += 1
             self.pos[rec.user_id] = row
-            self.records.append(rec)
         else:
-            old = self.records[row]
-            if old is not None:
-                for sid in old.skills:
-                    self.by_skill.get(sid, {}).pop(row, None)
-            self.records[row] = rec
+            for sid in self.skill_rows.get(row):
+                self.by_skill.get(sid, {}).pop(row, None)
+        self.skill_rows.set(row, rec.skills)
+        self.digest[row] = rec.text_digest()
         self.ids[row] = rec.user_id
         self.alive[row] = True
         if emb is not None:
@@ -245,10 +251,9 @@ class MentorIndex:
         self.rating_count[row] = rec.rating_count
         self.sessions[row] = rec.sessions
         self.langmask[row] = self.lang_mask(rec.languages, add=True)
-        self.week[row] = False
-        self.week[row, week_hours(rec.windows, rec.timezone, self.at)] = True
-        self.week_cum[0, row] = 0
-        self.week_cum[1:, row] = np.cumsum(self.week[row], dtype=np.int16)
+        slots = week_hours(rec.windows, rec.timezone, self.at)
+        self.week_bits[row] = pack_week(slots)
+        self.free_week[row] = len(slots)
         for sid, lv in rec.skills.items():
             self.by_skill.setdefault(sid, {})[row] = lv
         if self.vectorizer is not None:
@@ -257,7 +262,8 @@ class MentorIndex:
         return row
 
     def set_embedding(self, row: int, emb: F32) -> None:
-        self.emb[row] = emb
+        if not self.compressed:
+            self.emb[row] = emb
         self.has_emb[row] = True
         if self.ann is not None:
             ids = np.asarray([row], dtype=np.int64)
@@ -270,20 +276,20 @@ class MentorIndex:
             self.alive[row] = False
             if self.ann is not None:
                 self.ann.remove_ids(np.asarray([row], dtype=np.int64))
-            rec = self.records[row]
-            if rec is not None:
-                for sid in rec.skills:
-                    self.by_skill.get(sid, {}).pop(row, None)
+                if self.compressed:
+                    self.has_emb[row] = False  # its vector left with it
+            for sid in self.skill_rows.get(row):
+                self.by_skill.get(sid, {}).pop(row, None)
 
-    def refit_tfidf(self) -> None:
-        texts = [r.text() if r is not None else "" for r in self.records[: self.n]]
+    def refit_tfidf(self, texts: Sequence[str]) -> None:
+        """Refit the vocabulary on every row's profile text (`texts[row]`, read by the caller:
+        the index keeps no text). Only the term → rows postings are kept."""
         vec = new_vectorizer()
         if any(t.strip() for t in texts):
-            self.tfidf_base = vec.fit_transform(texts).tocsr()
-            self.tfidf_postings = self.tfidf_base.T.tocsr()
+            self.tfidf_postings = vec.fit_transform(texts).T.tocsr()
             self.vectorizer = vec
         else:
-            self.tfidf_base, self.tfidf_postings, self.vectorizer = None, None, None
+            self.tfidf_postings, self.vectorizer = None, None
         self.tfidf_delta = {}
 
     # ------------------------------------------------------------------ signals
@@ -331,24 +337,16 @@ class MentorIndex:
         return out
 
     def free_slots(self, wanted: Sequence[int], rows: npt.NDArray[np.int64]) -> F32:
-        """Per row: how many of the wanted slots are free (contiguous runs, two reads each)."""
-        out = np.zeros(rows.size, dtype=np.float32)
-        if not wanted:
-            return out
-        start = prev = wanted[0]
-        for s in [*wanted[1:], -2]:
-            if s != prev + 1:
-                out += self.week_cum[prev + 1, rows] - self.week_cum[start, rows]
-                start = s
-            prev = s
-        return out
+        """Per row: how many of the wanted slots are free."""
+        return free_in(self.week_bits[rows], list(wanted))
 
     def free_per_week(self, rows: npt.NDArray[np.int64]) -> F32:
-        return np.asarray(self.week_cum[SLOTS_PER_WEEK, rows], dtype=np.float32)
+        return np.asarray(self.free_week[rows], dtype=np.float32)
 
     def build_ann(self, min_rows: int = 200_000) -> bool:
-        """An approximate index (faiss IVF, inner product) once exact search gets slow;
-        False when the index is small or faiss-cpu is not installed."""
+        """An approximate index once exact search gets slow: faiss IVF with 8-bit scalar
+        quantised vectors (inner product); the float32 matrix is then dropped, the vectors
+        live in the index only. False when the index is small or faiss-cpu is missing."""
         if self.n < min_rows:
             self.ann = None
             return False
@@ -358,22 +356,31 @@ class MentorIndex:
             return False
         rows = np.nonzero(self.alive[: self.n] & self.has_emb[: self.n])[0].astype(np.int64)
         nlist = int(min(4096, max(64, 2 * np.sqrt(rows.size))))
-        ivf = faiss.IndexIVFFlat(
-            faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT
+        ivf = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(self.dim),
+            self.dim,
+            nlist,
+            faiss.ScalarQuantizer.QT_8bit_uniform,  # one range: new vectors stay in it
+            faiss.METRIC_INNER_PRODUCT,
         )
         sample = np.random.default_rng(0).choice(
             rows, min(rows.size, 80 * nlist // 2), replace=False
         )
         ivf.train(np.ascontiguousarray(self.emb[np.sort(sample)]))
-        ivf.add_with_ids(np.ascontiguousarray(self.emb[rows]), rows)
+        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]  # by id
+        for i in range(0, rows.size, 100_000):
+            part = rows[i : i + 100_000]
+            ivf.add_with_ids(np.ascontiguousarray(self.emb[part]), part)
         ivf.nprobe = self.ann_nprobe
         self.ann = ivf
+        self.compressed = True
+        self.emb = np.zeros((0, self.dim), dtype=np.float32)
         return True
 
     def semantic(self, qvec: F32 | None) -> F32:
         if qvec is None:
             return np.zeros(self.n, dtype=np.float32)
-        if self.ann is not None:
+        if self.compressed:
             out = np.zeros(self.n, dtype=np.float32)
             sims, rows = self.ann.search(
                 qvec.reshape(1, -1).astype(np.float32), self.ann_candidates
@@ -384,6 +391,42 @@ class MentorIndex:
         sims = self.emb[: self.n] @ qvec
         # MiniLM cosine for related text sits around 0.2-0.7: stretch that to 0..1.
         return np.asarray(np.clip((sims - 0.1) / 0.6, 0.0, 1.0), np.float32)
+
+    def vectors(self, rows: npt.NDArray[np.int64]) -> F32:
+        """The stored embeddings of `rows` (zeros for a row without one; decoded from 8 bits
+        in a compressed index)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros((rows.size, self.dim), dtype=np.float32)
+        have = self.has_emb[rows] & self.alive[rows]
+        if not have.any():
+            return out
+        if self.compressed:
+            out[have] = self.ann.reconstruct_batch(np.ascontiguousarray(rows[have]))
+        else:
+            out[have] = self.emb[rows[have]]
+        return out
+
+    def row_skills(self, row: int) -> dict[int, int]:
+        """Skill id -> level rank taught by the mentor at `row`."""
+        return self.skill_rows.get(row)
+
+    def memory(self) -> dict[str, int]:
+        """Bytes held per part (numpy arrays, the faiss codes, the TF-IDF postings)."""
+        arrays = sum(
+            getattr(self, n).nbytes
+            for n in (
+                "ids", "alive", "emb", "has_emb", "price", "rating_sum", "rating_count",
+                "sessions", "langmask", "week_bits", "free_week", "impressions", "digest",
+            )
+        )  # fmt: skip
+        post = self.tfidf_postings
+        return {
+            "arrays": int(arrays) + self.skill_rows.nbytes(),
+            "vectors (faiss)": int(self.ann.ntotal * (self.dim + 8)) if self.ann is not None else 0,
+            "tfidf": int(post.data.nbytes + post.indices.nbytes + post.indptr.nbytes)
+            if post is not None
+            else 0,
+        }
 
     def missing_embeddings(self) -> list[int]:
         rows = np.nonzero(self.alive[: self.n] & ~self.has_emb[: self.n])[0]

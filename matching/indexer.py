@@ -25,6 +25,7 @@ from matching.blend import Blend, learn_blend
 from matching.cf import CFModel, all_interactions
 from matching.embed import Embedder
 from matching.experiments import Experiment
+from matching.features import MentorFeatures
 from matching.follow import ChangeFollower
 from matching.index import MentorIndex, MentorRecord, load_records
 
@@ -44,6 +45,7 @@ class MatchConfig:
     infer_mentors: int = 20  # how many nearest mentors vote
     candidates: int = 2000  # nearest mentors by meaning (and by words) scored in full
     ann_min_mentors: int = 200_000  # from here on, semantic candidates come from faiss IVF
+    content_cf_max_rows: int = 50_000  # mentors scored from content on the CF scale, at most
 
 
 class SkillSource(Protocol):
@@ -77,6 +79,7 @@ class Indexer:
         self.semantic_ok = False
         self.index: MentorIndex | None = None
         self.cf = CFModel()
+        self.cf_features: MentorFeatures | None = None
         self.blend = Blend()
         self.learned: Blend | None = None
         self._dirty: set[int] = set()
@@ -162,7 +165,8 @@ class Indexer:
                 vec = stored.get(rec.user_id)
                 ok = vec is not None and vec[0] == rec.text_hash() and vec[1].shape[0] == dim
                 idx.upsert(rec, vec[1] if ok and vec is not None else None)
-            idx.refit_tfidf()
+            idx.refit_tfidf([r.text() for r in records])  # row i is records[i]
+            del records
             await asyncio.to_thread(idx.build_ann, self.config.ann_min_mentors)
             if self.index is not None:
                 # Keep exposure counts across rebuilds.
@@ -171,7 +175,11 @@ class Indexer:
                     if new is not None:
                         idx.impressions[new] = self.index.impressions[row]
             self.index = idx
-            self.cf = await asyncio.to_thread(CFModel().fit, interactions)
+            feats = MentorFeatures.of(idx)
+            self.cf = await asyncio.to_thread(
+                CFModel().fit, interactions, 4000, lambda ids: feats.mentors(idx, ids)
+            )
+            self.cf_features = feats
             self.blend = blend
         if embed and self.semantic_ok:
             await self.embed_missing(now)
@@ -206,8 +214,8 @@ class Indexer:
         ids = idx.missing_embeddings()
         done = 0
         for i in range(0, len(ids), 256):
-            part = ids[i : i + 256]
-            recs = [r for r in (idx.records[idx.pos[u]] for u in part) if r is not None]
+            async with self.db.transaction() as s:
+                recs = await load_records(s, ids[i : i + 256])
             await self._embed_and_store(recs, now)
             done += len(recs)
         return done
@@ -238,8 +246,8 @@ class Indexer:
                 )
         for r, v in zip(recs, vecs, strict=True):
             row = idx.pos.get(r.user_id)
-            if row is not None and idx.records[row] is r:
-                idx.set_embedding(row, v)
+            if row is not None and int(idx.digest[row]) == r.text_digest():
+                idx.set_embedding(row, v)  # unless the profile changed meanwhile
 
     # ---------------------------------------------------------------- incremental indexing
 
@@ -284,15 +292,14 @@ class Indexer:
         fresh: list[MentorRecord] = []
         for rec in recs:
             row = idx.pos.get(rec.user_id)
-            old = idx.records[row] if row is not None else None
-            same_text = old is not None and old.text_hash() == rec.text_hash()
-            keep = (
-                idx.emb[row].copy() if row is not None and same_text and idx.has_emb[row] else None
+            same_text = (
+                row is not None
+                and bool(idx.alive[row] and idx.has_emb[row])
+                and int(idx.digest[row]) == rec.text_digest()
             )
-            idx.upsert(rec, keep)
-            if keep is None and row is not None:
+            idx.upsert(rec, None)  # the stored vector stays when the text is the same
+            if not same_text:
                 idx.has_emb[idx.pos[rec.user_id]] = False
-            if keep is None:
                 fresh.append(rec)
         for uid in ids - {r.user_id for r in recs}:
             idx.remove(uid)  # no longer an approved mentor

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from core.recommend import MatchQuery
 from matching import query as query_mod
 from matching.blend import Blend
+from matching.coldstart import LearnerScores
 from matching.indexer import Indexer
 from matching.signals import (
     SIGNALS,
@@ -72,13 +73,13 @@ class Ranker:
             top = np.argpartition(-all_sims, m - 1)[:m] if m else np.zeros(0, dtype=np.int64)
             near = [(int(r), float(all_sims[r])) for r in top]
         for row, sim in near:
-            rec = idx.records[row]
-            if rec is None or not idx.alive[row] or sim <= 0:
+            skills = idx.row_skills(row)
+            if not skills or not idx.alive[row] or sim <= 0:
                 continue
-            for sid in rec.skills:
+            for sid in skills:
                 c = col.get(sid)
                 if c is not None:
-                    vote[c] += sim / len(rec.skills)
+                    vote[c] += sim / len(skills)
         if vote.max() > 0:
             vote /= vote.max()
         combined = sims + self.src.config.infer_vote * vote
@@ -188,13 +189,17 @@ class Ranker:
         tfidf_all = idx.tfidf(semantic_text)
         cf_rows: list[int] = []
         cf_vals: list[float] = []
+        modelled: list[int] = []
+        learner_cf = None
         if blend.weights.get("cf", 0.0) > 0:
-            items, vals = self.src.cf.scores(learner_id)
-            for m, v in zip(items.tolist(), vals.tolist(), strict=True):
+            learner_cf = self.src.cf.learner_scores(learner_id)
+            for m, v in zip(learner_cf.items.tolist(), learner_cf.scores.tolist(), strict=True):
                 row = idx.pos.get(m)
-                if row is not None and v > 0:
-                    cf_rows.append(row)
-                    cf_vals.append(v)
+                if row is not None:
+                    modelled.append(row)
+                    if v > 0:
+                        cf_rows.append(row)
+                        cf_vals.append(v)
         parts = [np.nonzero(share_all)[0]]
         c = self.src.config.candidates
         for arr in (sem_all, tfidf_all):
@@ -233,6 +238,8 @@ class Ranker:
                 i = where.get(r)
                 if i is not None:
                     cf[i] = v
+        if learner_cf is not None and learner_cf.taste is not None:
+            cf = self._content_cf(learner_cf, rows, modelled, cf)
         wanted = window_hours(q.window) if q.window is not None else []
         sig: dict[str, F32] = {
             "skill": share,
@@ -261,6 +268,23 @@ class Ranker:
         else:
             relevant = int(((sig["semantic"] > 0.05) | (sig["tfidf"] > 0.02)).sum())
         return Scored(rows, total, sig, boost, penalty, relevant)
+
+    def _content_cf(
+        self, learner_cf: LearnerScores, rows: npt.NDArray[np.int64], modelled: list[int], cf: F32
+    ) -> F32:
+        """The CF signal of candidates outside the CF model (no or little history), from
+        their content on the CF scale (matching/coldstart.py)."""
+        feats = self.src.cf_features
+        idx = self.src.index
+        if feats is None or idx is None:
+            return cf
+        outside = ~np.isin(rows, np.asarray(modelled, dtype=np.int64))
+        at = np.nonzero(outside)[0][: self.src.config.content_cf_max_rows]
+        if at.size == 0:
+            return cf
+        out = cf.copy()
+        out[at] = learner_cf.predict(feats.rows(idx, rows[at]))
+        return out
 
 
 def top_positions(score: F32, k: int) -> npt.NDArray[np.int64]:

@@ -161,19 +161,17 @@ async def make_engine(
     vecs = embedder.encode([r.text() for r in records])
     for r, v in zip(records, vecs, strict=True):
         idx.upsert(r, v)
-    idx.refit_tfidf()
+    idx.refit_tfidf([r.text() for r in records])
     engine.index = idx
     await engine.embed_skills()
     engine.semantic_ok = True
     return engine
 
 
-def run_synthetic(
-    mentors: int = 600, model: str = "minilm", seed: int = 0, k: int = 5
+def query_metrics(
+    engine: MatchingEngine, cases: list[Case], index: SkillIndex, k: int = 5
 ) -> dict[str, dict[str, float]]:
-    records, cases, index, _q = build(mentors, seed)
-    embedder: Embedder = MiniLMEmbedder() if model == "minilm" else HashingEmbedder()
-    engine = asyncio.run(make_engine(records, index, embedder))
+    """P@K and NDCG@K per query kind."""
     sums: dict[str, list[float]] = {}
     for case in cases:
         q = understand(case.text, index, "Asia/Kolkata", NOW)
@@ -182,8 +180,18 @@ def run_synthetic(
         s[0] += precision_at(ranked, set(case.relevant), k)
         s[1] += ndcg_at(ranked, set(case.relevant), k)
         s[2] += 1
-    asyncio.run(engine.db.dispose())
     return {
         kind: {f"precision@{k}": s[0] / s[2], f"ndcg@{k}": s[1] / s[2], "queries": s[2]}
         for kind, s in sums.items()
     }
+
+
+def run_synthetic(
+    mentors: int = 600, model: str = "minilm", seed: int = 0, k: int = 5
+) -> dict[str, dict[str, float]]:
+    records, cases, index, _q = build(mentors, seed)
+    embedder: Embedder = MiniLMEmbedder() if model == "minilm" else HashingEmbedder()
+    engine = asyncio.run(make_engine(records, index, embedder))
+    out = query_metrics(engine, cases, index, k)
+    asyncio.run(engine.db.dispose())
+    return out

@@ -16,6 +16,7 @@ from core.messaging import Button, cards_of, fit_label
 from matching.embed import HashingEmbedder, Matrix
 from matching.engine import MatchConfig, MatchingEngine
 from matching.experiments import Experiment
+from matching.index import load_records
 from tests.support import ChatDriver, RecordingChannel, rebuilt
 from tests.unit.dialog_helpers import apply_as_mentor
 
@@ -94,8 +95,10 @@ async def test_an_edited_profile_is_reindexed(core: CoreApp, inbox: RecordingCha
     eng.profiles_written([uid])
     await eng.flush()
     assert eng.index is not None
-    rec = eng.index.records[eng.index.pos[uid]]
-    assert rec is not None and rec.headline == "Rust systems programmer"
+    async with core.db.transaction() as s:
+        (rec,) = await load_records(s, [uid])
+    assert rec.headline == "Rust systems programmer"
+    assert int(eng.index.digest[eng.index.pos[uid]]) == rec.text_digest()
     # The stored embedding follows the new text.
     async with core.db.transaction() as s:
         stored = await s.get(MentorEmbedding, (uid, "hash-256"))
