@@ -159,6 +159,8 @@ class RelayQueue:
                     .limit(BATCH)
                 )
             ).all()
+        if len(rows) >= BATCH:
+            self._wake.set()  # more are waiting behind this batch: go again at once
         by_chat: dict[int, tuple[CommunityChannel, list[RelayJob]]] = {}
         for job, ch in rows:
             by_chat.setdefault(ch.id, (ch, []))[1].append(job)

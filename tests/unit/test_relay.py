@@ -5,6 +5,7 @@ the platform fakes are in tests/adapters."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -178,3 +179,22 @@ async def test_only_owners_moderators_and_admins_link_and_unlinked_chats_are_ign
     # In a private chat the command explains where to run it.
     replies = await core.handle(asha(), CommandIn("community", f"link {from_db.invite_code}"))
     assert "in the group or channel you want to link" in replies[0].text
+
+
+async def test_a_backlog_bigger_than_one_batch_is_drained_by_the_running_bridge(
+    bridged: tuple[CoreApp, dict[str, RecordingBridge]],
+) -> None:
+    core, b = bridged
+    core.relay.rates = {p: (1e6, 1_000_000) for p in ("telegram", "discord", "slack")}
+    runner = asyncio.create_task(core.relay.run(idle_s=None))
+    try:
+        await asyncio.sleep(0.05)  # its first pass finds nothing
+        for n in range(300):  # 600 copies, written while it runs: more than one batch
+            await core.relay_said(asha(), TG, str(n), f"m{n}")
+        for _ in range(500):  # bounded: about 10 s
+            if len(b["slack"].chats.get("C1", {})) == 300 == len(b["discord"].chats["c1"]):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        runner.cancel()
+    assert len(b["slack"].chats["C1"]) == 300 and len(b["discord"].chats["c1"]) == 300
