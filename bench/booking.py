@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import sqlite3
@@ -227,9 +228,7 @@ async def service_checks(db: Database) -> tuple[list[str], dict[str, int]]:
     return problems, dict(statuses)
 
 
-def overlaps(
-    rows: list[tuple[int, int, datetime, datetime]], mentor_pad: timedelta
-) -> list[str]:
+def overlaps(rows: list[tuple[int, int, datetime, datetime]], mentor_pad: timedelta) -> list[str]:
     by_mentor: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     by_learner: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for m, lr, a, b in rows:
@@ -242,7 +241,7 @@ def overlaps(
     ):
         for uid, spans in table.items():
             spans.sort()
-            for (a1, b1), (a2, _b2) in zip(spans, spans[1:], strict=False):
+            for (a1, b1), (a2, _b2) in itertools.pairwise(spans):
                 if a2 < b1 + pad:
                     found.append(f"{who} {uid}: {a1}-{b1} overlaps {a2}")
     return found
