@@ -1,6 +1,7 @@
 """Cold start of `mentorbot serve` on the demo database: how long until it is of use.
 
     .venv/bin/python -m bench.startup [--repeat 3] [--platforms none,telegram,slack,discord]
+        [--checkout DIR]
 
 The demo data (`mentorbot seed --mentors 300 --learners 200`, as `mentorbot demo` seeds) is
 written once to a temp SQLite file and served once until its mentor embeddings are stored
@@ -54,6 +55,11 @@ POLL_S = 0.01
 
 class RunFailed(Exception):
     pass
+
+
+# The code that is started: this checkout, or another one given with --checkout (e.g. an
+# older commit, `git archive <commit> | tar -x -C DIR`), for a before/after comparison.
+checkout = REPO
 
 
 @contextlib.asynccontextmanager
@@ -152,14 +158,14 @@ async def one_start(env: Mapping[str, str], log: Path) -> tuple[dict[str, float]
     server had used by then (on a loaded machine the first grows, the second doesn't)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    full = process_env({**env, "MENTORBOT_HTTP_PORT": str(port)})
+    full = {**process_env({**env, "MENTORBOT_HTTP_PORT": str(port)}), "PYTHONPATH": str(checkout)}
     marks: dict[str, float] = {}
     cpu: dict[str, float] = {}
     with log.open("wb") as out:
         t0 = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "mentorbot.cli", "serve",
-            env=full, cwd=REPO, stdout=out, stderr=out,
+            env=full, cwd=checkout, stdout=out, stderr=out,
         )  # fmt: skip
     chat = WebChatClient(base)
     try:
@@ -182,6 +188,8 @@ async def one_start(env: Mapping[str, str], log: Path) -> tuple[dict[str, float]
                 raise RunFailed("no answer to '/find python'")
             marks["first search"] = time.perf_counter() - t0
             cpu["first search"] = cpu_seconds(proc.pid)
+            if "matching" not in (await health(http, base) or {}):
+                return marks, cpu  # a checkout from before /healthz told matching readiness
             for part, label in (("tfidf_cf", "TF-IDF+CF ready"), ("semantic", "semantic ready")):
 
                 async def ready(part: str = part) -> bool:
@@ -234,7 +242,11 @@ async def main() -> None:
     ap.add_argument("--platforms", default=",".join(PLATFORMS))
     ap.add_argument("--mentors", type=int, default=300)
     ap.add_argument("--learners", type=int, default=200)
+    ap.add_argument("--checkout", type=Path, help="start the server from this source tree")
     args = ap.parse_args()
+    global checkout
+    if args.checkout:
+        checkout = args.checkout.resolve()
     platforms = [p.strip() for p in args.platforms.split(",") if p.strip()]
     for p in platforms:
         if p not in PLATFORMS:
