@@ -2,8 +2,8 @@
 
 Each platform's SDK is imported inside its branch below, only when that platform is
 configured: aiogram alone costs about 3 s of import at start (pydantic building its types),
-slack_bolt and discord.py a fraction of a second each, and a server without them must answer
-within a second of start (bench/startup.py; tests/unit/test_startup_imports.py guards it).
+slack_bolt and discord.py a fraction of a second each, and a server without them should not
+pay for them before it answers (bench/startup.py; tests/e2e/test_startup_imports.py guards it).
 """
 
 from __future__ import annotations
