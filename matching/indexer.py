@@ -100,7 +100,7 @@ class Indexer:
     ) -> None:
         """Build the lexical index now (skills, prices, languages, availability, reputation:
         nothing that needs scikit-learn); in the background, fit TF-IDF and CF, then load the
-        embedding model, so a server answers searches within a second of start. Without
+        embedding model, so a server answers searches soon after start. Without
         `load_model_in_background`, everything is ready on return.
 
         With `follow`, profiles written by other processes are re-indexed here too, read
