@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 
 from sqlalchemy.engine import Connection
 
 from alembic import context
-from bots.slack.oauth import oauth_metadata
 from core.db.engine import create_engine
 from core.tables import all_metadata
 
 config = context.config
 target_metadata = all_metadata()
-# slack_sdk's installation tables are defined by slack_sdk (bots/slack/oauth.py), not by
-# the models: autogenerate must not propose dropping them.
-SLACK_SDK_TABLES = frozenset(oauth_metadata().tables)
+
+
+@functools.cache
+def slack_sdk_tables() -> frozenset[str]:
+    """slack_sdk's installation tables are defined by slack_sdk (bots/slack/oauth.py), not by
+    the models: autogenerate must not propose dropping them. Imported only when autogenerate
+    compares (`alembic check`): every server start runs this file to upgrade, and importing
+    slack_bolt there would cost a server without Slack a tenth of a second."""
+    from bots.slack.oauth import oauth_metadata
+
+    return frozenset(oauth_metadata().tables)
 
 
 def _include_name(name: str | None, kind: str, parent: object) -> bool:
-    return not (kind == "table" and name in SLACK_SDK_TABLES)
+    return not (kind == "table" and name in slack_sdk_tables())
 
 
 def _run(connection: Connection) -> None:

@@ -11,21 +11,25 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, web
-from aiortc.contrib.media import MediaRelay
 
 from calls.config import CallConfig
-from calls.peer import ServerPeer
 from calls.turn import ice_servers
 from core.app import CoreApp
 from core.booking.joins import record
 from core.booking.room import RoomWindow
 from core.booking.room_chat import add_message, message_count, messages_of
 from core.booking.tables import Booking
+
+if TYPE_CHECKING:
+    from aiortc.contrib.media import MediaRelay
+
+    from calls.peer import ServerPeer
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +81,7 @@ class Rooms:
         self.cfg = cfg
         self.rooms: dict[int, Room] = {}
         self.checks: set[ServerPeer] = set()
-        self.relay = MediaRelay()
+        self._relay: MediaRelay | None = None
         self.status_check_s = cfg.status_check_s
         self.max_chat_messages = MAX_CHAT_MESSAGES
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -280,7 +284,7 @@ class Rooms:
         async def on_state(state: str) -> None:
             await self._record(seat, "ice", f"server:{state}")
 
-        peer = ServerPeer(purpose, self.ice_for(seat.user_id), self.relay, on_state=on_state)
+        peer = self._server_peer(purpose, self.ice_for(seat.user_id), on_state)
         seat.peer = peer
         peer_record = self._recording_path(room, seat) if room.recording else None
         peer.record_to = peer_record
@@ -316,11 +320,28 @@ class Rooms:
         folder = self.cfg.data_dir / "recordings" / f"booking-{room.booking_id}"
         return folder / f"{stamp}-{seat.role}-{int(time.time() * 1000) % 100000}.mp4"
 
+    def _server_peer(
+        self,
+        purpose: str,
+        ice: list[dict[str, Any]],
+        on_state: Callable[[str], Awaitable[None]] | None = None,
+    ) -> ServerPeer:
+        # aiortc (PyAV, cryptography, dnspython under it) cost ~0.25 s of CPU at every start
+        # (bench/startup.py), and only a call through the server needs it: a P2P call is
+        # signaling alone. So it is imported at the first server peer, not at start.
+        from aiortc.contrib.media import MediaRelay
+
+        from calls.peer import ServerPeer
+
+        if self._relay is None:
+            self._relay = MediaRelay()
+        return ServerPeer(purpose, ice, self._relay, on_state=on_state)
+
     # ---- device check ------------------------------------------------------------------------
     async def echo(self, sdp: str, user_id: int) -> Any:
         if self._server_peer_count() >= self.cfg.max_server_peers:
             raise Refused("the server is busy; try again in a minute")
-        peer = ServerPeer("echo", self.ice_for(user_id), self.relay)
+        peer = self._server_peer("echo", self.ice_for(user_id))
         self.checks.add(peer)
         answer = await peer.answer(sdp)
         self._spawn(self._end_check(peer))

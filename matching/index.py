@@ -14,12 +14,11 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +29,13 @@ from core.markup import to_plain
 from matching.rowstore import WEEK_BYTES, SkillRows, free_in, pack_week, text_digest
 from matching.signals import LEVEL_RANK, reputation, week_hours
 
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
 F32 = npt.NDArray[np.float32]
+# Imported only when TF-IDF is first fitted (Indexer's warm-up imports them in a thread):
+# scikit-learn costs seconds of import, and a server answers lexically before that.
+HEAVY_MODULES = ("sklearn.feature_extraction.text",)
 
 
 @dataclass
@@ -159,6 +164,8 @@ async def load_records(
 
 
 def new_vectorizer() -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # see HEAVY_MODULES
+
     return TfidfVectorizer(
         sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b[\w+#]+\b", dtype=np.float32
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from matching.embed import Embedder
 from matching.experiments import Experiment
 from matching.features import MentorFeatures
 from matching.follow import ChangeFollower
-from matching.index import MentorIndex, MentorRecord, load_records
+from matching.index import HEAVY_MODULES, MentorIndex, MentorRecord, load_records
 
 log = logging.getLogger(__name__)
 F32 = npt.NDArray[np.float32]
@@ -77,6 +78,7 @@ class Indexer:
         self.embedder = embedder
         self.config = config or MatchConfig()
         self.semantic_ok = False
+        self.fitted = False  # TF-IDF vocabulary and CF model fitted (not just the lexical index)
         self.index: MentorIndex | None = None
         self.cf = CFModel()
         self.cf_features: MentorFeatures | None = None
@@ -99,7 +101,10 @@ class Indexer:
         follow: bool = False,
         clock: Clock | None = None,
     ) -> None:
-        """Build the lexical index now; load the embedding model off the request path.
+        """Build the lexical index now (skills, prices, languages, availability, reputation:
+        nothing that needs scikit-learn); in the background, fit TF-IDF and CF, then load the
+        embedding model, so a server answers searches soon after start. Without
+        `load_model_in_background`, everything is ready on return.
 
         With `follow`, profiles written by other processes are re-indexed here too, read
         from the change log (`clock` times a retrain another process asks for)."""
@@ -113,15 +118,25 @@ class Indexer:
                 interval_s=self.config.follow_interval_s,
             )
             await follower.begin()
-        await self.rebuild(now, embed=False)
+        await self.rebuild(now, embed=False, fit=not load_model_in_background)
         if follower is not None:
             follower.start()
             self.follower = follower
-        if self.embedder is None:
-            return
         if load_model_in_background:
-            self._model_task = asyncio.create_task(self._load_model(now))
-        else:
+            self._model_task = asyncio.create_task(self._warm_up(now))
+        elif self.embedder is not None:
+            await self._load_model(now)
+
+    async def _warm_up(self, now: datetime) -> None:
+        try:
+            # Seconds of import (scikit-learn, SciPy's parts): in a thread, so the event loop
+            # keeps answering; rebuild() then finds them imported.
+            for name in HEAVY_MODULES:
+                await asyncio.to_thread(importlib.import_module, name)
+            await self.rebuild(now, embed=False)
+        except Exception:  # the lexical index keeps answering; the next retrain tries again
+            log.exception("fitting TF-IDF and CF at start failed")
+        if self.embedder is not None:
             await self._load_model(now)
 
     async def _load_model(self, now: datetime) -> None:
@@ -151,8 +166,9 @@ class Indexer:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
-    async def rebuild(self, now: datetime, *, embed: bool = True) -> None:
-        """Everything from the database: records, TF-IDF vocabulary, CF model, settings."""
+    async def rebuild(self, now: datetime, *, embed: bool = True, fit: bool = True) -> None:
+        """Everything from the database: records, TF-IDF vocabulary, CF model, settings.
+        Without `fit`, the TF-IDF and CF parts are left empty (their signals score 0)."""
         async with self._build_lock:
             async with self.db.transaction() as s:
                 records = await load_records(s)
@@ -165,7 +181,8 @@ class Indexer:
                 vec = stored.get(rec.user_id)
                 ok = vec is not None and vec[0] == rec.text_hash() and vec[1].shape[0] == dim
                 idx.upsert(rec, vec[1] if ok and vec is not None else None)
-            idx.refit_tfidf([r.text() for r in records])  # row i is records[i]
+            if fit:
+                idx.refit_tfidf([r.text() for r in records])  # row i is records[i]
             del records
             await asyncio.to_thread(idx.build_ann, self.config.ann_min_mentors)
             if self.index is not None:
@@ -175,11 +192,13 @@ class Indexer:
                     if new is not None:
                         idx.impressions[new] = self.index.impressions[row]
             self.index = idx
-            feats = MentorFeatures.of(idx)
-            self.cf = await asyncio.to_thread(
-                CFModel().fit, interactions, 4000, lambda ids: feats.mentors(idx, ids)
-            )
-            self.cf_features = feats
+            if fit:
+                feats = MentorFeatures.of(idx)
+                self.cf = await asyncio.to_thread(
+                    CFModel().fit, interactions, 4000, lambda ids: feats.mentors(idx, ids)
+                )
+                self.cf_features = feats
+                self.fitted = True
             self.blend = blend
         if embed and self.semantic_ok:
             await self.embed_missing(now)

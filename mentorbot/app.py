@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bots.telegram.setup import setup_telegram
 from bots.web.bot import WebChat
 from bots.web.pages import setup_pages
 from bots.web.rooms import WebRooms
@@ -23,9 +22,11 @@ from core.db import changes
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.gateway_events import reconcile_pending
 from core.ports import Clock
+from matching.engine import MatchingEngine
+from matching.jobs import start_retrain_job
 from mentorbot.bootstrap import build_core
 from mentorbot.heap import settle_after_startup
-from mentorbot.platforms import setup_platforms, slack_config
+from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 from payments import setup_payments
 from webhooks import setup_webhooks
@@ -34,16 +35,26 @@ log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
 CORE = web.AppKey("core", CoreApp)
+MATCHING = web.AppKey("matching", MatchingEngine)
 OUTBOX_SWEEP_S = 30.0
 
 
 async def healthz(request: web.Request) -> web.Response:
     core = request.app.get(CORE)
     ok = core is not None and await core.db.ping()
-    return web.json_response(
-        {"status": "ok" if ok else "degraded", "database": "reachable" if ok else "unreachable"},
-        status=200 if ok else 503,
-    )
+    body: dict[str, object] = {
+        "status": "ok" if ok else "degraded",
+        "database": "reachable" if ok else "unreachable",
+    }
+    engine = request.app.get(MATCHING)
+    if engine is not None:
+        # Readiness of the parts loaded after start (bench/startup.py waits for them).
+        body["matching"] = {
+            "lexical": engine.index is not None,
+            "tfidf_cf": engine.fitted,
+            "semantic": engine.semantic_ok,
+        }
+    return web.json_response(body, status=200 if ok else 503)
 
 
 async def _sweep_outbox(core: CoreApp, every_s: float) -> None:
@@ -151,13 +162,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             start_scheduler(ticker, settings.tick_seconds) if settings.tick_seconds else None
         )
         retrain = None
-        from matching.engine import MatchingEngine
-
         engine = core.recommender if isinstance(core.recommender, MatchingEngine) else None
-        if engine is not None and settings.match_retrain_minutes > 0:
-            from matching.jobs import start_retrain_job
-
-            retrain = start_retrain_job(engine, core.clock, settings.match_retrain_minutes)
+        if engine is not None:
+            app[MATCHING] = engine
+            if settings.match_retrain_minutes > 0:
+                retrain = start_retrain_job(engine, core.clock, settings.match_retrain_minutes)
         yield
         for sched in (scheduler, retrain):
             if sched is not None:
@@ -184,15 +193,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             await rooms.close_all()
 
     app.cleanup_ctx.append(core_ctx)
+    # After core_ctx in cleanup_ctx order, so the bots start once the core exists.
     setup_platforms(app, settings, CORE)
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     setup_routes(app)
     setup_pages(app, lambda request: request.app[CORE])
-    # After core_ctx in cleanup_ctx order, so the bot starts once the core exists.
-    setup_telegram(app, settings.telegram(), lambda: app[CORE])
     setup_payments(app, settings, CORE)
-    setup_webhooks(app, settings.telegram(), slack_config(settings))
+    setup_webhooks(app)
     setup_calls(app, lambda app: app[CORE], call_config(settings))
     # Last: on_startup handlers run after every cleanup_ctx has started.
     app.on_startup.append(settle_after_startup)

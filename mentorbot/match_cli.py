@@ -250,7 +250,10 @@ async def run_match(settings: Any, args: argparse.Namespace) -> None:
     from mentorbot.bootstrap import build_core
 
     core = await build_core(settings, matching=False)
-    engine = await build_engine(core.db, core.catalog, core.clock.now(), model="none", follow=False)
+    # A one-off command: everything fitted before it goes on, nothing left running behind.
+    engine = await build_engine(
+        core.db, core.catalog, core.clock.now(), model="none", follow=False, background=False
+    )
     try:
         now = core.clock.now()
         if args.match_cmd == "retrain":

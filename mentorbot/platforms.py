@@ -1,12 +1,22 @@
-"""Chat platforms that run inside the main aiohttp app, switched on by their settings."""
+"""Chat platforms that run inside the main aiohttp app, switched on by their settings.
+
+Each platform's SDK is imported inside its branch below, only when that platform is
+configured: aiogram alone costs about 3 s of import at start (pydantic building its types),
+slack_bolt and discord.py a fraction of a second each, and a server without them should not
+pay for them before it answers (bench/startup.py; tests/e2e/test_startup_imports.py guards it).
+"""
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
-from bots.slack.setup import SlackConfig
+from bots.slack.config import SlackConfig
 from core.app import CoreApp
 from mentorbot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def slack_config(settings: Settings) -> SlackConfig | None:
@@ -28,14 +38,19 @@ def slack_config(settings: Settings) -> SlackConfig | None:
 def setup_platforms(
     app: web.Application, settings: Settings, core_key: web.AppKey[CoreApp]
 ) -> None:
-    """Call after the core cleanup context is appended: adapters need core when they start."""
+    """Call after the core cleanup context is appended: adapters need core when they start.
+    Each platform's webhook routes come with it (webhooks/), after its adapter's setup."""
     slack = slack_config(settings)
     if slack is not None:
+        # Imported only with Slack configured (see the module docstring).
         from bots.slack.setup import setup_slack
+        from webhooks.slack import setup_slack_webhook
 
         setup_slack(app, core_key, slack)
+        setup_slack_webhook(app, slack)
     discord_token = settings.discord_token.get_secret_value()
     if discord_token:
+        # Imported only with Discord configured (see the module docstring).
         from bots.discord.setup import setup_discord
 
         setup_discord(
@@ -47,3 +62,14 @@ def setup_platforms(
             public_url=settings.base_url,
             announce_every_s=settings.discord_announce_every_s,
         )
+    telegram = settings.telegram()
+    why = telegram.off_reason()
+    if why is not None:
+        log.info("Telegram bot is off: %s.", why)
+        return
+    # Imported only with Telegram configured: aiogram is the costliest import of all.
+    from bots.telegram.setup import setup_telegram
+    from webhooks.telegram import setup_telegram_webhook
+
+    setup_telegram(app, telegram, lambda: app[core_key])
+    setup_telegram_webhook(app, telegram)  # webhook mode only; after the bot's own setup

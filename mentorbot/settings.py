@@ -5,17 +5,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
+from typing import Annotated, Any, Literal, get_type_hints
 
 from pydantic import Field, SecretStr, create_model, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bots.telegram.config import TelegramConfig
 from core.policies import Policies
 from core.signing import SigningKeys
-
-if TYPE_CHECKING:
-    from bots.telegram.setup import TelegramConfig
-
 
 # The public URL is a setting of its own (see Settings.base_url), not a policy to set.
 _DERIVED = frozenset({"public_url"})
@@ -120,8 +117,6 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
         return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     def telegram(self) -> TelegramConfig:
-        from bots.telegram.setup import TelegramConfig
-
         return TelegramConfig(
             token=self.telegram_token.get_secret_value(),
             api_url=self.telegram_api_url,

@@ -25,9 +25,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bots.slack.bot import SlackBot
+from bots.slack.config import SlackConfig
 from bots.slack.inbound import shape_problem
 from bots.slack.paths import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH
-from bots.slack.setup import SLACKBOT, SlackConfig
+from bots.slack.setup import SLACKBOT
 
 log = logging.getLogger(__name__)
 

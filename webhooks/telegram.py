@@ -19,8 +19,9 @@ from typing import Any
 from aiogram.types import Update
 from aiohttp import web
 
+from bots.telegram.config import PATH, TelegramConfig
 from bots.telegram.inbound import NotAnUpdate, Unreadable
-from bots.telegram.setup import PATH, TELEGRAM, TelegramConfig
+from bots.telegram.setup import TELEGRAM
 
 log = logging.getLogger(__name__)
 

@@ -7,37 +7,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 from aiohttp import ClientError, web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bots.slack.bot import SlackBot
+from bots.slack.config import SlackConfig
 from bots.slack.oauth import oauth_settings
 from core.app import CoreApp
 
 log = logging.getLogger(__name__)
 
 SLACKBOT = web.AppKey("slackbot", SlackBot)
-
-
-@dataclass(frozen=True)
-class SlackConfig:
-    """MENTORBOT_SLACK_*: one workspace (bot token) or several (client id and secret)."""
-
-    signing_secret: str
-    bot_token: str = ""
-    api_url: str = ""
-    public_url: str = ""
-    app_token: str = ""  # xapp-…: Socket Mode
-    client_id: str = ""
-    client_secret: str = ""
-
-    @property
-    def use_oauth(self) -> bool:
-        """Without a bot token, a client id and secret turn on the OAuth install flow."""
-        return not self.bot_token and bool(self.client_id and self.client_secret)
 
 
 def setup_slack(app: web.Application, core_key: web.AppKey[CoreApp], config: SlackConfig) -> None:

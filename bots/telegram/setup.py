@@ -1,57 +1,22 @@
-"""Putting the Telegram bot into the aiohttp app: its settings (TelegramConfig), AppKey and
+"""Putting the Telegram bot into the aiohttp app: its AppKey and
 cleanup context (start-up: polling task or webhook mode), and `mentorbot telegram set-webhook`."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Literal
 
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
 from bots.telegram.bot import TelegramBot, update_types
+from bots.telegram.config import DEFAULT_API_URL, TelegramConfig
 from bots.telegram.flood import Pacer, Timer
 from bots.telegram.session import Session
 from core.app import CoreApp
 
 log = logging.getLogger(__name__)
-
-DEFAULT_API_URL = "https://api.telegram.org"
-PATH = "/webhooks/telegram"  # served by webhooks.telegram in webhook mode
-_SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
-
-
-@dataclass(frozen=True)
-class TelegramConfig:
-    token: str = ""
-    api_url: str = DEFAULT_API_URL
-    mode: Literal["polling", "webhook"] = "polling"
-    webhook_secret: str = ""
-    public_url: str = ""
-    polling_timeout: int = 25
-
-    def off_reason(self) -> str | None:
-        """Why the bot can't run with this configuration, in words for the log."""
-        if not self.token:
-            return "MENTORBOT_TELEGRAM_TOKEN is not set"
-        try:
-            validate_token(self.token)
-        except TokenValidationError:
-            return "MENTORBOT_TELEGRAM_TOKEN doesn't look like a bot token (123456:ABC...)"
-        if self.mode == "webhook" and not self.webhook_secret:
-            return "webhook mode needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET"
-        if self.webhook_secret and not _SECRET_OK.match(self.webhook_secret):
-            return "MENTORBOT_TELEGRAM_WEBHOOK_SECRET may only use A-Z a-z 0-9 _ - (1-256 chars)"
-        return None
-
-    @property
-    def webhook_url(self) -> str:
-        return self.public_url.rstrip("/") + PATH
 
 
 def make_bot(config: TelegramConfig) -> Bot:

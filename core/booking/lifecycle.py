@@ -101,13 +101,22 @@ class Lifecycle(BookingBase):
         *,
         after: datetime | None = None,
         moving: int | None = None,
+        only: datetime | None = None,
     ) -> list[datetime]:
+        """Free starts from `after` on; with `only`, just that start if it is one of them
+        (expanding one span instead of every slot of the horizon: 18 % of a booking's CPU
+        went into expanding ~700 slots to look one up, bench/booking.py)."""
         start = max(self.now, after or self.now)
+        end = self.now + timedelta(days=self.p.booking_horizon_days)
+        if only is not None:
+            if only < start:
+                return []
+            start, end = only, min(end, only + timedelta(minutes=length_min))
         candidates = expand_slots(
             offer.windows,
             offer.timezone,
             start,
-            self.now + timedelta(days=self.p.booking_horizon_days),
+            end,
             length_min=length_min,
             step_min=self.p.slot_step_min,
         )
@@ -127,8 +136,8 @@ class Lifecycle(BookingBase):
         if length_min not in offer.lengths:
             raise BookingError(f"{offer.name} doesn't offer {length_min}-minute sessions.")
         await self._lock(learner_id, offer.mentor_id)
-        candidates = await self.free_slots(offer, learner_id, length_min)
-        if starts_at not in candidates:
+        if not await self.free_slots(offer, learner_id, length_min, only=starts_at):
+            candidates = await self.free_slots(offer, learner_id, length_min)
             raise SlotTaken(tuple(s for s in candidates if s > starts_at)[:3])
         ends_at = starts_at + timedelta(minutes=length_min)
         pay_state = "pending" if offer.price_mode == "paid" and offer.amount_minor else "none"
@@ -178,8 +187,10 @@ class Lifecycle(BookingBase):
                 "moved; you can still cancel it under the policy (/sessions)."
             )
         await self._lock(b.learner_id, b.mentor_id)
-        candidates = await self.free_slots(offer, b.learner_id, b.length_min, moving=b.id)
-        if starts_at not in candidates:
+        if not await self.free_slots(
+            offer, b.learner_id, b.length_min, moving=b.id, only=starts_at
+        ):
+            candidates = await self.free_slots(offer, b.learner_id, b.length_min, moving=b.id)
             raise SlotTaken(tuple(t for t in candidates if t > starts_at)[:3])
         try:
             async with self.s.begin_nested():

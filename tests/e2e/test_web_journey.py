@@ -133,7 +133,13 @@ async def test_healthz_and_security_checks(server: TestServer) -> None:
     async with aiohttp.ClientSession() as s:
         async with s.get(url + "/healthz") as r:
             assert r.status == 200
-            assert await r.json() == {"status": "ok", "database": "reachable"}
+            health = await r.json()
+            assert {k: health[k] for k in ("status", "database")} == {
+                "status": "ok",
+                "database": "reachable",
+            }
+            assert set(health["matching"]) == {"lexical", "tfidf_cf", "semantic"}
+            assert health["matching"]["lexical"] is True  # built before the server answers
         async with s.get(url + "/ws") as r:
             assert r.status == 401
         async with s.get(url + "/login?token=forged.sig") as r:

@@ -73,7 +73,8 @@ async def test_wrong_or_missing_secret_is_403_and_nothing_runs(
 async def test_no_token_means_the_bot_is_off_and_says_why(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bots.telegram.setup")
+    # The composition root says it (it imports aiogram only when Telegram is on).
+    caplog.set_level(logging.INFO, logger="mentorbot.platforms")
     app = create_app(settings_for(tmp_path))
     assert "Telegram bot is off: MENTORBOT_TELEGRAM_TOKEN is not set." in caplog.text
     assert not any(r.resource.canonical == PATH for r in app.router.routes())  # type: ignore[union-attr]
