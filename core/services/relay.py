@@ -350,16 +350,8 @@ class Relay:
 
     async def edited(self, chat: ChatRef, message_id: str, text: str) -> bool:
         """The source platform reports an edit: every copy follows."""
-        ch = await self.channel(chat)
-        if ch is None:
-            return False
-        msg = await self.s.scalar(
-            select(RelayMessage).where(
-                RelayMessage.origin_channel_id == ch.id,
-                RelayMessage.origin_message_id == message_id,
-            )
-        )
-        if msg is None or msg.deleted_at is not None:
+        ch, msg = await self._original(chat, message_id)
+        if ch is None or msg is None or msg.deleted_at is not None:
             return False
         new = inert(clean_text(text).strip()[:TEXT_MAX])
         if new == msg.text:
@@ -371,18 +363,25 @@ class Relay:
 
     async def deleted(self, chat: ChatRef, message_id: str) -> bool:
         """The source platform reports a delete: every copy goes too."""
+        ch, msg = await self._original(chat, message_id)
+        if ch is None or msg is None:
+            return False
+        return await self.remove(msg, exclude=ch.id)
+
+    async def _original(
+        self, chat: ChatRef, message_id: str
+    ) -> tuple[CommunityChannel | None, RelayMessage | None]:
+        """A linked chat and the community message first said there with this id."""
         ch = await self.channel(chat)
         if ch is None:
-            return False
+            return None, None
         msg = await self.s.scalar(
             select(RelayMessage).where(
                 RelayMessage.origin_channel_id == ch.id,
                 RelayMessage.origin_message_id == message_id,
             )
         )
-        if msg is None:
-            return False
-        return await self.remove(msg, exclude=ch.id)
+        return ch, msg
 
     async def remove(self, msg: RelayMessage, exclude: int | None = None) -> bool:
         """Deletes a message everywhere (its origin too, unless the origin deleted it)."""

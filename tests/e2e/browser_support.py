@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from bots.web.identity import login_token
 from mentorbot.settings import Settings
@@ -34,6 +36,19 @@ CHROMIUM_ARGS = [
     "--no-proxy-server",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
+
+
+@asynccontextmanager
+async def chromium(args: Sequence[str] = CHROMIUM_ARGS) -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, launched for one test."""
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=list(args), headless=True, timeout=WAIT_MS
+        )
+        try:
+            yield b
+        finally:
+            await b.close()
 
 
 def browser_settings(tmp_path: Path) -> Settings:

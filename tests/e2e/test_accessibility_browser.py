@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from tests.e2e.rooms_support import Call, pay_token, start_call
-from tests.e2e.test_web_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.e2e.test_web_browser import CHROMIUM_ARGS, WAIT_MS
 
 try:
-    from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+    from playwright.async_api import Browser, BrowserContext, Page, expect
 
-    from tests.e2e.browser_support import bot_says, connected, tap
+    from tests.e2e.browser_support import bot_says, chromium, connected, tap
 except ImportError:  # test_web_browser skips the module already; keep mypy and ruff happy
     pytest.skip("the playwright package is not installed", allow_module_level=True)
 
@@ -39,12 +39,8 @@ async def call(tmp_path: Path) -> AsyncIterator[Call]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=MEDIA_ARGS, headless=True, timeout=WAIT_MS
-        )
+    async with chromium(MEDIA_ARGS) as b:
         yield b
-        await b.close()
 
 
 async def new_page(browser: Browser, url: str) -> tuple[BrowserContext, Page]:

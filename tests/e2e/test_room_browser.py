@@ -14,10 +14,12 @@ import pytest
 
 from calls.client import PatternTrack, RoomClient
 from tests.e2e.rooms_support import START, Call, home_on, loopback_ice, start_call
-from tests.e2e.test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.e2e.test_web_browser import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS
 
 try:
-    from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
+    from playwright.async_api import Browser, BrowserContext, Page, Route, expect
+
+    from tests.e2e.browser_support import chromium
 except ImportError:  # test_web_browser skips the module already; keep mypy and ruff happy
     pytest.skip("the playwright package is not installed", allow_module_level=True)
 
@@ -38,12 +40,8 @@ async def call(tmp_path: Path) -> AsyncIterator[Call]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=MEDIA_ARGS, headless=True, timeout=WAIT_MS
-        )
+    async with chromium(MEDIA_ARGS) as b:
         yield b
-        await b.close()
 
 
 async def until(page: Page, expression: str) -> None:

@@ -20,9 +20,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium", allow_module_level=True)
 try:
-    from playwright.async_api import Browser, async_playwright, expect
+    from playwright.async_api import Browser, expect
 
-    from tests.e2e.browser_support import CHROMIUM_ARGS, PHONE, WAIT_MS, browser_settings
+    from tests.e2e.browser_support import CHROMIUM_ARGS, PHONE, WAIT_MS, browser_settings, chromium
 except ImportError:
     pytest.skip("the playwright package is not installed", allow_module_level=True)
 
@@ -40,12 +40,8 @@ async def server(tmp_path: Path) -> AsyncIterator[TestServer]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=WAIT_MS
-        )
+    async with chromium(CHROMIUM_ARGS) as b:
         yield b
-        await b.close()
 
 
 async def linked_room(core: CoreApp) -> str:

@@ -28,7 +28,7 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 try:
-    from playwright.async_api import Browser, Route, async_playwright, expect
+    from playwright.async_api import Browser, Route, expect
 
     from tests.e2e.browser_support import (
         CHROMIUM_ARGS,
@@ -40,6 +40,7 @@ try:
         bot_says,
         browser_settings,
         card,
+        chromium,
         connected,
         phone_learner_searches,
         tap,
@@ -71,12 +72,8 @@ async def server(settings: Settings) -> AsyncIterator[TestServer]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=WAIT_MS
-        )
+    async with chromium(CHROMIUM_ARGS) as b:
         yield b
-        await b.close()
 
 
 def base(srv: TestServer) -> str:
