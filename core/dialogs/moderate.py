@@ -160,7 +160,8 @@ async def _moderate(ctx: Ctx, verb: str, words: list[str]) -> Reply:
         return Reply("*Reported messages*\n" + "\n".join(lines), buttons=tuple(rows))
     if verb == "audit":
         lines = [
-            f"- {a.at:%d %b %H:%M} {esc(a.actor)}: {a.action} {esc(a.target)}"
+            f"- {a.at:%d %b %H:%M} {esc(a.actor)}: "
+            + " ".join(filter(None, [a.action, esc(a.target)]))
             + (f" ({esc(a.detail)})" if a.detail else "")
             for a in await m.audit(cid)
         ]

@@ -74,6 +74,7 @@ async def test_the_web_room_live_in_a_browser(
     first = page.locator("#messages li").first
     await expect(first.locator(".author")).to_have_text("Om")
     await expect(first.locator(".body")).to_have_text("Is *Go* good for CLIs?")
+    await expect(first.locator(".num")).to_have_text(" · #1")  # what moderation commands take
 
     await page.get_by_role("button", name="Join to write").click()
     box = page.get_by_role("textbox", name="Message")

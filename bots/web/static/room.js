@@ -50,6 +50,8 @@
     const t = el("time", "at", when(m.at));
     t.dateTime = m.at;
     head.append(" ", t);
+    // The number moderation commands take (/community report #12, delete #12).
+    head.append(el("span", "num", " · #" + m.id));
     li.append(head);
     if (m.reply_to) {
       const parent = document.getElementById("m-" + m.reply_to);
