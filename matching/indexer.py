@@ -87,6 +87,9 @@ class Indexer:
         self._dirty: set[int] = set()
         self._refresh: asyncio.Task[None] | None = None
         self._build_lock = asyncio.Lock()
+        # Profiles re-indexed while a rebuild was reading its snapshot: the rebuilt index
+        # may predate their change, so they are re-indexed again once it is in place.
+        self._meanwhile: set[int] | None = None
         self._model_task: asyncio.Task[None] | None = None
         self.skill_vecs: tuple[npt.NDArray[np.int64], F32, list[str]] | None = None
         self.follower: ChangeFollower | None = None
@@ -170,6 +173,7 @@ class Indexer:
         """Everything from the database: records, TF-IDF vocabulary, CF model, settings.
         Without `fit`, the TF-IDF and CF parts are left empty (their signals score 0)."""
         async with self._build_lock:
+            self._meanwhile = set()
             async with self.db.transaction() as s:
                 records = await load_records(s)
                 stored = await self._stored_embeddings(s)
@@ -200,6 +204,9 @@ class Indexer:
                 self.cf_features = feats
                 self.fitted = True
             self.blend = blend
+            late, self._meanwhile = self._meanwhile, None
+        if late:
+            await self.reindex(late)
         if embed and self.semantic_ok:
             await self.embed_missing(now)
 
@@ -305,6 +312,8 @@ class Indexer:
         if idx is None:
             return
         ids = set(user_ids)
+        if self._meanwhile is not None:
+            self._meanwhile.update(ids)
         async with self.db.transaction() as s:
             recs = await load_records(s, ids)
         now = idx.at

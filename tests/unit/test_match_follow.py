@@ -101,3 +101,32 @@ async def test_weights_changed_in_another_process_chat_reach_a_following_engine(
         assert await eventually(lambda: engine.blend.weights["reputation"] == 0.5)
     finally:
         await here.close()
+
+
+async def test_a_mentor_approved_during_a_rebuild_is_still_found_after_it(
+    core: CoreApp, inbox: RecordingChannel, engine: MatchingEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild reads its snapshot, then fits for seconds; a profile re-indexed meanwhile
+    must not vanish when the rebuilt index replaces the old one (seen in CI under load:
+    a mentor approved right after start was not found)."""
+    import threading
+
+    from matching.index import MentorIndex
+
+    building, release = threading.Event(), threading.Event()
+    real_build = MentorIndex.build_ann
+
+    def slow_build(self: MentorIndex, *args: object, **kwargs: object) -> object:
+        building.set()
+        release.wait(10)
+        return real_build(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MentorIndex, "build_ann", slow_build)
+    rebuild = asyncio.create_task(engine.rebuild(core.clock.now(), embed=False))
+    assert await asyncio.to_thread(building.wait, 10)  # the snapshot is taken
+    uid = await _approve_quietly(core, engine, "anu")
+    await engine.reindex([uid])  # as the change log's follower does
+    assert _indexed(engine, uid)  # in the old index
+    release.set()
+    await rebuild
+    assert _indexed(engine, uid)  # and in the rebuilt one
