@@ -76,7 +76,11 @@ async def test_the_web_room_live_in_a_browser(
     await expect(first.locator(".body")).to_have_text("Is *Go* good for CLIs?")
     await expect(first.locator(".num")).to_have_text(" · #1")  # what moderation commands take
 
+    await expect(page.locator("#members")).to_have_text(
+        "2 members"
+    )  # the owner, and Om (he wrote in the group)
     await page.get_by_role("button", name="Join to write").click()
+    await expect(page.locator("#members")).to_have_text("3 members")
     box = page.get_by_role("textbox", name="Message")
     await expect(box).to_be_visible()
     await page.get_by_role("button", name="Reply to Om").click()

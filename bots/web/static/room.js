@@ -183,7 +183,8 @@
     ws.onmessage = function (ev) {
       const m = JSON.parse(ev.data);
       if (m.type === "room") {
-        document.getElementById("members").textContent = m.members;
+        document.getElementById("members").textContent =
+          m.members + (m.members === 1 ? " member" : " members");
         moderator = m.moderator;
         member = m.member;
         const rules = document.getElementById("rules");
