@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import event, func, select
 
@@ -16,10 +17,18 @@ from core.db.inbound import ProcessedEvent
 from core.messaging import Attachment, Reply
 from core.ports import Destination
 from mentorbot.app import CORE
+from mentorbot.settings import Settings
 from tests.adapters.slack.driver import SlackUser, command_body, message_event, post_signed
 from tests.adapters.slack.fake_slack import FakeSlack
 
 FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No matching engine here: its background fit after start reads the database, and
+    these tests count every statement a refused request makes."""
+    return settings.model_copy(update={"match_model": "none"})
 
 
 @contextmanager
