@@ -14,21 +14,16 @@ from typing import Any
 import pytest
 
 from tests.e2e.rooms_support import Call, pay_token, start_call
-from tests.e2e.test_web_browser import CHROMIUM_ARGS, WAIT_MS
+from tests.e2e.test_web_browser import WAIT_MS
 
 try:
     from playwright.async_api import Browser, BrowserContext, Page, expect
 
-    from tests.e2e.browser_support import bot_says, chromium, connected, tap
+    from tests.e2e.browser_support import MEDIA_ARGS, bot_says, chromium, connected, tap
 except ImportError:  # test_web_browser skips the module already; keep mypy and ruff happy
     pytest.skip("the playwright package is not installed", allow_module_level=True)
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-MEDIA_ARGS = [
-    *CHROMIUM_ARGS,
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-]
 
 
 @pytest.fixture

@@ -14,22 +14,16 @@ import pytest
 
 from calls.client import PatternTrack, RoomClient
 from tests.e2e.rooms_support import START, Call, home_on, loopback_ice, start_call
-from tests.e2e.test_web_browser import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS
+from tests.e2e.test_web_browser import ARTIFACTS, WAIT_MS
 
 try:
     from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
-    from tests.e2e.browser_support import chromium
+    from tests.e2e.browser_support import MEDIA_ARGS, chromium
 except ImportError:  # test_web_browser skips the module already; keep mypy and ruff happy
     pytest.skip("the playwright package is not installed", allow_module_level=True)
 
 __all__ = ["loopback_ice"]
-MEDIA_ARGS = [
-    *CHROMIUM_ARGS,
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-]
 
 
 @pytest.fixture
