@@ -46,7 +46,7 @@ async def which_community(ctx: Ctx) -> int:
     if len(modded) == 1:
         return modded[0].id
     if not modded:
-        raise RelayError("Run this in a chat linked to the community.")
+        raise RelayError("Only a community's owners and moderators (or an admin) can do that.")
     raise RelayError("You moderate several communities: run this in the one's linked chat.")
 
 
@@ -92,6 +92,8 @@ async def _moderate(ctx: Ctx, verb: str, words: list[str]) -> Reply:
     m = ctx.u.moderation
     if verb == "report":
         msg = await message_ref(ctx, words[0]) if words else None
+        if msg is None and words:
+            return Reply(f"I can't find message {esc(words[0])} — check its number.")
         if msg is None:
             return Reply(
                 "Report a message with `/community report #ID reason` (the number the web "

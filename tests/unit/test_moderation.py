@@ -137,3 +137,14 @@ async def test_reports_reach_the_queue_and_rules_show_on_join(
         Actor("console", "console", "newbie", "Newbie"), ActionIn(find_button(joined, "Join"))
     )
     assert "*Rules*\nBe kind. No spam." in text(pressed)
+
+
+async def test_members_asking_for_moderation_get_a_clear_answer(
+    bridged: tuple[CoreApp, dict[str, RecordingBridge]],
+) -> None:
+    core, _ = bridged
+    member = Actor("console", "console", "newbie", "Newbie")
+    said = text(await core.handle(member, CommandIn("community", "ban Asha")))
+    assert said == "Only a community's owners and moderators (or an admin) can do that."
+    said = text(await core.handle(member, CommandIn("community", "report #999 spam")))
+    assert said == "I can't find message #999 — check its number."
