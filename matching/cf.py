@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,9 @@ from core.booking.tables import Booking
 from core.db.matching import MatchEvent
 from core.db.schema import Review
 from matching.coldstart import ContentMap, LearnerScores, blend_with_content
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -179,6 +182,8 @@ class CFModel:
     ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """The learner × mentor weights and, aligned with them, when each choice was made
         (NaN where unknown)."""
+        import scipy.sparse as sp  # imported when fitting, not at start-up
+
         rows, cols, vals, times = [], [], [], []
         for r, (learner, row) in enumerate(hist.items()):
             at = when.get(learner, {})
@@ -284,6 +289,8 @@ def temporal_cooccurrence(
     Only pairs closer than `reach` × tau_s count (the kernel is < 0.0004 beyond), found by
     sorting every choice by (learner, time) and walking offsets 1, 2, … until no learner has
     two choices that close: the work is the number of close pairs, not Σ n_learner²."""
+    import scipy.sparse as sp
+
     n = X.shape[1]
     Xc = sp.csr_matrix(X)
     Tc = sp.csr_matrix(T)
@@ -325,6 +332,8 @@ def temporal_cooccurrence(
 def lowpass_filter(X: sp.csr_matrix, factors: int) -> F32:
     """GF-CF's ideal low-pass filter: with R = D_u^-½ X D_i^-½ and V its top right singular
     vectors, B = D_i^-½ V Vᵀ D_i^½."""
+    import scipy.sparse as sp
+
     Xs = sp.csr_matrix(X, dtype=np.float64)
     du = np.asarray(Xs.sum(axis=1)).ravel()
     di = np.asarray(Xs.sum(axis=0)).ravel()
@@ -343,6 +352,8 @@ def lowpass_filter(X: sp.csr_matrix, factors: int) -> F32:
 
 def fit_item_model(X: sp.csr_matrix, kind: str, l2: float = 400.0, k: int = 50) -> F32:
     """An item × item weight matrix B so that scores = x_user @ B (single models)."""
+    import scipy.sparse as sp
+
     n = X.shape[1]
     if kind == "ease":
         return ease(X, l2)

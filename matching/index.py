@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +29,7 @@ from matching.rowstore import WEEK_BYTES, SkillRows, free_in, pack_week, text_di
 from matching.signals import LEVEL_RANK, reputation, week_hours
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 F32 = npt.NDArray[np.float32]

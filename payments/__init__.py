@@ -12,14 +12,12 @@ from aiohttp import web
 from core.app import CoreApp
 from payments import checkout_page
 from payments.gateways import PaymentSettings, make_gateway, webhook_secret
-from payments.razorpay_gateway import RazorpayGateway
 from payments.runtime import PAYMENTS, PaymentsRuntime
 from payments.sandbox import SandboxGateway
 
 __all__ = [
     "PAYMENTS",
     "PaymentsRuntime",
-    "RazorpayGateway",
     "SandboxGateway",
     "make_gateway",
     "setup_payments",

@@ -12,9 +12,6 @@ import json
 import logging
 from typing import Any
 
-from razorpay.errors import SignatureVerificationError
-from razorpay.utility.utility import Utility
-
 from core.app import CoreApp
 from core.gateway_events import apply_gateway_event
 from core.services.payments import GatewayEvent
@@ -34,6 +31,10 @@ def verify_webhook(body: str, signature: str, secret: str) -> bool:
     """razorpay's own check (verify_webhook_signature takes the body as str)."""
     if not signature or not secret:
         return False
+    # razorpay pulls in requests (0.1 s): imported on the first webhook, not at start-up.
+    from razorpay.errors import SignatureVerificationError
+    from razorpay.utility.utility import Utility
+
     try:
         return bool(Utility().verify_webhook_signature(body, signature, secret))
     except (SignatureVerificationError, TypeError, ValueError):
@@ -42,6 +43,9 @@ def verify_webhook(body: str, signature: str, secret: str) -> bool:
 
 def verify_payment(order_id: str, payment_id: str, signature: str, key_secret: str) -> bool:
     """The checkout's return signature: HMAC of `order_id|payment_id` with the key secret."""
+    from razorpay.errors import SignatureVerificationError
+    from razorpay.utility.utility import Utility
+
     util = Utility(_KeyOnly(key_secret))
     try:
         return bool(

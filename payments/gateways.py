@@ -10,7 +10,6 @@ from typing import Protocol
 from pydantic import SecretStr
 
 from core.ports import PaymentGateway
-from payments.razorpay_gateway import RazorpayGateway
 from payments.sandbox import SandboxGateway
 
 
@@ -37,6 +36,9 @@ def make_gateway(settings: PaymentSettings) -> PaymentGateway:
     if not uses_razorpay(settings):
         return SandboxGateway()
     webhook_secret(settings)  # refuse to start half-configured
+    # razorpay's SDK pulls in requests: imported only by a deployment that uses it.
+    from payments.razorpay_gateway import RazorpayGateway
+
     return RazorpayGateway(
         settings.razorpay_key_id,
         settings.razorpay_key_secret.get_secret_value(),

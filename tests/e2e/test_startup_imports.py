@@ -142,3 +142,19 @@ def test_matching_answers_before_its_heavy_parts_are_imported(tmp_path: Path) ->
         "ready": ["sklearn"],
         "fitted": True,
     }
+
+
+def test_a_server_without_razorpay_keys_imports_neither_razorpay_nor_scipy(
+    tmp_path: Path,
+) -> None:
+    # razorpay's SDK brings requests, scipy.sparse is only for fitting: 0.25 s of start-up.
+    wanted = json.dumps(["razorpay", "requests", "scipy"])
+    assert run(APP, ["build", wanted], base_env(tmp_path)) == []
+    keys = {
+        "MENTORBOT_RAZORPAY_KEY_ID": "rzp_test_x",
+        "MENTORBOT_RAZORPAY_KEY_SECRET": "s",
+        "MENTORBOT_RAZORPAY_WEBHOOK_SECRET": "w",
+    }
+    # The gateway is made when the server starts, with the keys: then razorpay is imported.
+    env = {**base_env(tmp_path), **keys}
+    assert run(APP, ["start", json.dumps(["razorpay"])], env) == ["razorpay"]
