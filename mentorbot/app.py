@@ -26,6 +26,7 @@ from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
 from mentorbot.bootstrap import build_core
 from mentorbot.heap import settle_after_startup
+from mentorbot.leader import Election, choose, worker_name
 from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 from payments import setup_payments
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 SETTINGS = web.AppKey("settings", Settings)
 CORE = web.AppKey("core", CoreApp)
 MATCHING = web.AppKey("matching", MatchingEngine)
+ELECTION = web.AppKey("election", Election)
+REDIS = web.AppKey("redis", object)  # redis.asyncio.Redis, imported only when configured
 OUTBOX_SWEEP_S = 30.0
 
 
@@ -54,7 +57,24 @@ async def healthz(request: web.Request) -> web.Response:
             "tfidf_cf": engine.fitted,
             "semantic": engine.semantic_ok,
         }
+    election = request.app.get(ELECTION)
+    if election is not None:
+        body["worker"] = election.worker
+        body["scheduler"] = {"role": "held" if election.held else "standby", "by": election.kind}
+    redis = request.app.get(REDIS)
+    if redis is not None:
+        # Degraded, not down: a worker without Redis still serves what doesn't need it.
+        body["redis"] = "reachable" if await _redis_ok(redis) else "unreachable"
+        if body["redis"] != "reachable":
+            body["status"] = "degraded"
     return web.json_response(body, status=200 if ok else 503)
+
+
+async def _redis_ok(redis: object) -> bool:
+    try:
+        return bool(await asyncio.wait_for(redis.ping(), 1.0))  # type: ignore[attr-defined]
+    except Exception:
+        return False
 
 
 async def _sweep_outbox(core: CoreApp, every_s: float) -> None:
@@ -71,13 +91,14 @@ class Ticker:
     """Runs core.tick() for the scheduler; shutdown waits for a tick already under way, so
     the database is never disposed beneath it."""
 
-    def __init__(self, core: CoreApp) -> None:
+    def __init__(self, core: CoreApp, election: Election) -> None:
         self.core = core
+        self.election = election
         self._running = asyncio.Lock()
         self._closed = False
 
     async def run(self) -> None:
-        if self._closed or self._running.locked():
+        if self._closed or self._running.locked() or not self.election.held:
             return
         async with self._running:
             try:
@@ -90,7 +111,7 @@ class Ticker:
 
     async def housekeeping(self) -> None:
         """Ask the gateway about payments left pending; forget old delivery ids and changes."""
-        if self._closed:
+        if self._closed or not self.election.held:
             return
         async with self._running:
             try:
@@ -156,7 +177,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         # Community copies to post on each platform (DESIGN §11), woken after each commit.
         # tick_seconds = 0 (tests that watch every SQL statement): no idle polling either.
         bridge = asyncio.create_task(core.relay.run(60.0 if settings.tick_seconds else None))
-        ticker = Ticker(core)
+        redis = None
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+            app[REDIS] = redis
+        election = choose(settings.database_url, redis, settings.worker_name or worker_name())
+        app[ELECTION] = election
+        electing = asyncio.create_task(election.run())
+        ticker = Ticker(core, election)
         # tick_seconds = 0 turns time-driven work off (tests that watch every SQL statement).
         scheduler = (
             start_scheduler(ticker, settings.tick_seconds) if settings.tick_seconds else None
@@ -172,6 +202,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             if sched is not None:
                 sched.shutdown(wait=False)
         await ticker.close()
+        electing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await electing
+        await election.close()
+        if redis is not None:
+            await redis.aclose()
         if engine is not None:
             await engine.close()
         for task in (sweeper, bridge):

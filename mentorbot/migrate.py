@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 
 ROOT = Path(__file__).resolve().parent.parent
+MIGRATE_LOCK = 0x6D62_6D67  # "mbmg": the advisory lock concurrent upgrades queue on
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -27,6 +29,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
         command.upgrade(alembic_config(conn), revision)
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Workers starting together: one migrates, the others wait and find nothing to do.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
         await conn.run_sync(_go)
 
 

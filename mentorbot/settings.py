@@ -46,6 +46,9 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     data_dir: Path = Path("./data")
     log_level: str = "INFO"
     tick_seconds: float = 20.0  # 0 turns the scheduler off
+    # Several workers (issue 21): shared state and the scheduler's lease; empty: not used.
+    redis_url: str = ""
+    worker_name: str = ""  # how logs and /healthz name this worker; default host:pid
     # Telegram (bots/telegram): off without a token; webhook mode also needs a secret.
     telegram_token: SecretStr = SecretStr("")
     telegram_api_url: str = "https://api.telegram.org"

@@ -17,6 +17,7 @@ from core.booking.views import room_token
 from core.calendar import feed_token
 from core.clock import ManualClock
 from mentorbot.app import CORE, create_app
+from mentorbot.leader import SoleWorker
 from mentorbot.settings import Settings
 from tests.booking_support import add_mentor, add_user
 
@@ -100,7 +101,7 @@ async def test_housekeeping_forgets_old_delivery_ids(server: TestServer) -> None
     async with core.db.transaction() as s:
         await first_seen(s, "telegram", "old", NOW - timedelta(days=30))
         await first_seen(s, "telegram", "new", NOW)
-    await Ticker(core).housekeeping()
+    await Ticker(core, SoleWorker("test")).housekeeping()
     async with core.db.transaction() as s:
         left = await s.scalar(select(func.count()).select_from(ProcessedEvent))
     assert left == 1
@@ -117,6 +118,6 @@ async def test_housekeeping_prunes_the_profile_change_log(server: TestServer) ->
         start = await changes.latest(s)
         await changes.record(s, [101], NOW - changes.RETENTION - timedelta(minutes=1))
         await changes.record(s, [102], NOW)
-    await Ticker(core).housekeeping()
+    await Ticker(core, SoleWorker("test")).housekeeping()
     async with core.db.transaction() as s:
         assert [uid for _, uid in await changes.after(s, start, 10)] == [102]

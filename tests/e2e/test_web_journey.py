@@ -140,6 +140,9 @@ async def test_healthz_and_security_checks(server: TestServer) -> None:
             }
             assert set(health["matching"]) == {"lexical", "tfidf_cf", "semantic"}
             assert health["matching"]["lexical"] is True  # built before the server answers
+            # SQLite: one process, which runs the scheduler itself (no Redis configured).
+            assert health["scheduler"] == {"role": "held", "by": "sole"}
+            assert "redis" not in health
         async with s.get(url + "/ws") as r:
             assert r.status == 401
         async with s.get(url + "/login?token=forged.sig") as r:
