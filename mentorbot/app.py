@@ -25,8 +25,9 @@ from core.ports import Clock
 from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
 from mentorbot.bootstrap import build_core
+from mentorbot.fanout import RedisFanout
 from mentorbot.heap import settle_after_startup
-from mentorbot.leader import Election, choose, worker_name
+from mentorbot.leader import Election, choose, deployment_key, worker_name
 from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 from payments import setup_payments
@@ -163,8 +164,20 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
         core = await build_core(settings, clock)
+        redis = None
+        fanout = None
+        name = settings.worker_name or worker_name()
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+            app[REDIS] = redis
+            fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":web", name)
         chat = WebChat(
-            core, settings.signing_keys(), secure_cookie=settings.base_url.startswith("https")
+            core,
+            settings.signing_keys(),
+            secure_cookie=settings.base_url.startswith("https"),
+            fanout=fanout,
         )
         core.delivery.register(chat)
         app[CORE] = core
@@ -177,15 +190,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         # Community copies to post on each platform (DESIGN §11), woken after each commit.
         # tick_seconds = 0 (tests that watch every SQL statement): no idle polling either.
         bridge = asyncio.create_task(core.relay.run(60.0 if settings.tick_seconds else None))
-        redis = None
-        if settings.redis_url:
-            from redis.asyncio import Redis
-
-            redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-            app[REDIS] = redis
-        election = choose(settings.database_url, redis, settings.worker_name or worker_name())
+        election = choose(settings.database_url, redis, name)
         app[ELECTION] = election
         electing = asyncio.create_task(election.run())
+        fanning = asyncio.create_task(fanout.run(chat.from_elsewhere)) if fanout else None
         ticker = Ticker(core, election)
         # tick_seconds = 0 turns time-driven work off (tests that watch every SQL statement).
         scheduler = (
@@ -202,9 +210,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             if sched is not None:
                 sched.shutdown(wait=False)
         await ticker.close()
-        electing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await electing
+        for task in (electing, fanning):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await election.close()
         if redis is not None:
             await redis.aclose()

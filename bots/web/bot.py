@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -47,6 +47,13 @@ BINARY = "Please send text, not binary frames."
 WORKSPACE = "web"
 
 
+class Fanout(Protocol):
+    """Other workers' sockets (issue 21): what is pushed here is published for them, and
+    what they publish arrives through `WebChat.from_elsewhere`."""
+
+    async def publish(self, web_id: str, messages: list[dict[str, Any]]) -> None: ...
+
+
 class ChatSocket(web.WebSocketResponse):
     """aiohttp closes a socket whose frame is over max_msg_size with 1009 and no reason;
     this one says why."""
@@ -64,10 +71,18 @@ class WebChat:
 
     platform = "web"
 
-    def __init__(self, core: CoreApp, secret: Keys, *, secure_cookie: bool = False) -> None:
+    def __init__(
+        self,
+        core: CoreApp,
+        secret: Keys,
+        *,
+        secure_cookie: bool = False,
+        fanout: Fanout | None = None,
+    ) -> None:
         self.core = core
         self.secret = secret
         self.secure_cookie = secure_cookie
+        self.fanout = fanout
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
         # Shared by a person's tabs: opening more tabs doesn't buy a faster rate.
         self.buckets: dict[str, Bucket] = {}
@@ -92,12 +107,23 @@ class WebChat:
             return await u.transcript.since(account_id, last)
 
     async def _push(self, web_id: str, entries: Sequence[Entry]) -> None:
+        messages = [message_json(e) for e in entries]
+        await self.from_elsewhere(web_id, messages)
+        if self.fanout is not None and messages:
+            # The person's other tabs may be connected to another worker.
+            try:
+                await self.fanout.publish(web_id, messages)
+            except Exception:  # stored already: a reload or reconnect shows it
+                log.warning("could not publish to the other workers", exc_info=True)
+
+    async def from_elsewhere(self, web_id: str, messages: Sequence[dict[str, Any]]) -> None:
+        """Send messages to this worker's sockets of the person (if any)."""
         for ws in list(self.sockets.get(web_id, ())):
-            for e in entries:
+            for m in messages:
                 if ws.closed:
                     break
                 try:
-                    await ws.send_json(message_json(e))
+                    await ws.send_json(m)
                 except (ConnectionError, RuntimeError):
                     break
 
