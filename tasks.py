@@ -20,8 +20,12 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 # The CPU build; any other torch pulls gigabytes of CUDA (see DEVELOPERS.md).
 TORCH = "torch==2.13.0"
-# The browser test (tests/e2e/test_web_browser.py) drives Debian's chromium; it skips without it.
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian packages some tests drive, by the file that shows each is there; without them
+# those tests skip: the browser tests (chromium) and the load balancer tests (nginx).
+DEBIAN_TOOLS = {
+    "chromium": Path("/usr/bin/chromium"),
+    "nginx": Path("/usr/sbin/nginx"),
+}
 
 
 def run(*cmd: str | os.PathLike[str], env: dict[str, str] | None = None) -> int:
@@ -35,28 +39,30 @@ def must(*cmd: str | os.PathLike[str]) -> None:
         sys.exit(code)
 
 
-def ensure_chromium() -> None:
-    """Install Debian's chromium for the browser test when we can; never fatal."""
-    if CHROMIUM.exists():
+def ensure_debian_tools() -> None:
+    """Install Debian's chromium and nginx for the tests that drive them; never fatal."""
+    missing = [pkg for pkg, path in DEBIAN_TOOLS.items() if not path.exists()]
+    if not missing:
         return
     apt = shutil.which("apt-get")
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     if apt is None or not root:
         print(
-            f"{CHROMIUM} is missing and this is not root with apt-get: "
-            "the browser test will skip (apt-get install chromium to run it).",
+            f"{', '.join(missing)} missing and this is not root with apt-get: the tests that "
+            f"need them will skip (apt-get install {' '.join(missing)} to run them).",
             flush=True,
         )
         return
-    print(f"{CHROMIUM} is missing: installing Debian's chromium for the browser test …", flush=True)
+    print(f"Installing Debian's {', '.join(missing)} for the tests …", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    code = run(apt, "install", "-y", "--no-install-recommends", "chromium", env=env)
+    code = run(apt, "install", "-y", "--no-install-recommends", *missing, env=env)
     if code:
         # A fresh image may have empty package lists: refresh them once and try again.
         run(apt, "update", env=env)
-        code = run(apt, "install", "-y", "--no-install-recommends", "chromium", env=env)
-    if code or not CHROMIUM.exists():
-        print(f"Installing chromium failed (exit {code}): the browser test will skip.", flush=True)
+        code = run(apt, "install", "-y", "--no-install-recommends", *missing, env=env)
+    still = [pkg for pkg in missing if not DEBIAN_TOOLS[pkg].exists()]
+    if code or still:
+        print(f"Installing {', '.join(still)} failed (exit {code}): their tests will skip.")
 
 
 def setup(*, for_tests: bool = False) -> None:
@@ -65,7 +71,7 @@ def setup(*, for_tests: bool = False) -> None:
             f"MentorBot needs Python 3.11 (this is {sys.version.split()[0]}): run python3.11 tasks.py …"
         )
     if for_tests:
-        ensure_chromium()
+        ensure_debian_tools()
     stamp = VENV / ".installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + TORCH.encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == want and PY.exists():

@@ -1,0 +1,87 @@
+"""Debian's nginx with deploy/nginx/mentorbot.conf in front of two real workers on one
+PostgreSQL and one Redis (issue 21, part 8): requests reach both workers, the web chat's
+WebSocket upgrade passes through, and when one worker is killed every request is still
+answered by the other."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import aiohttp
+import pytest
+
+from core.db.engine import Database
+from mentorbot.migrate import upgrade
+from tests.e2e.nginx_support import need_nginx, nginx_in_front
+from tests.e2e.processes import postgres_database
+from tests.e2e.test_workers_scheduler import worker
+from tests.e2e.webclient import WebChatClient
+from tests.support import PG_URL
+
+REDIS_URL = os.environ.get("MENTORBOT_TEST_REDIS_URL", "")
+
+
+@pytest.fixture
+async def database_url() -> AsyncIterator[str]:
+    need_nginx()
+    if not (PG_URL and REDIS_URL):
+        pytest.skip("workers behind nginx need PostgreSQL and Redis: set MENTORBOT_TEST_*")
+    async with postgres_database(PG_URL) as url:
+        db = Database.from_url(url)
+        await upgrade(db.engine)
+        await db.dispose()
+        yield url
+
+
+async def who_answers(http: aiohttp.ClientSession, base: str, n: int) -> Counter[str]:
+    seen: Counter[str] = Counter()
+    for _ in range(n):
+        async with http.get(base + "/healthz") as resp:
+            assert resp.status == 200, resp.status
+            seen[str((await resp.json())["worker"])] += 1
+    return seen
+
+
+async def chat_works(base: str) -> None:
+    client = WebChatClient(base)
+    try:
+        first = await client.open()  # the page, then the WebSocket upgrade through nginx
+        assert any(m["role"] == "bot" for m in first), first
+        await client.say("help")
+        assert client.last, "no answer through nginx"
+    finally:
+        await client.close()
+
+
+async def test_nginx_spreads_requests_and_survives_a_killed_worker(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        "MENTORBOT_DATABASE_URL": database_url,
+        "MENTORBOT_REDIS_URL": REDIS_URL,
+        "MENTORBOT_DATA_DIR": str(tmp_path),
+        "MENTORBOT_SECRET_KEY": "nginx-" + secrets.token_hex(4),
+        "MENTORBOT_MATCH_MODEL": "none",
+        "MENTORBOT_TICK_SECONDS": "0",
+    }
+    async with AsyncExitStack() as stack, aiohttp.ClientSession() as http:
+        a = await stack.enter_async_context(worker("a", env, tmp_path / "a.log"))
+        b = await stack.enter_async_context(worker("b", env, tmp_path / "b.log"))
+        ports = [int(urlsplit(w.base).port or 0) for w in (a, b)]
+        base = await stack.enter_async_context(nginx_in_front(ports, tmp_path / "nginx"))
+
+        assert set(await who_answers(http, base, 10)) == {"a", "b"}
+        await chat_works(base)
+
+        a.proc.send_signal(signal.SIGKILL)
+        await a.proc.wait()
+        # Every request is answered: nginx moves a refused connection to the next worker.
+        assert await who_answers(http, base, 10) == Counter({"b": 10})
+        await chat_works(base)
