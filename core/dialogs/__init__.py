@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from core.commands import dialog_commands
 from core.dialogs.admin import Admin, on_admin_action
+from core.dialogs.admin_money import AdminMoneyDialog, on_admin_money_action
 from core.dialogs.book import BookSession
 from core.dialogs.community import Communities, on_community_action
+from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
@@ -28,6 +30,8 @@ def build_registry() -> Registry:
         OwnProfile(),
         FindMentor(),
         Admin(),
+        AdminMoneyDialog(),
+        DisputeSideDialog(),
         LinkAccounts(),
         BookSession(),
         MySessions(),
@@ -47,6 +51,8 @@ def build_registry() -> Registry:
             "pp": on_primary,
             "fav": on_follow,
             "adm": on_admin_action,
+            "adx": on_admin_money_action,
+            "dsd": on_dispute_side,
             "bk": on_booking_action,
             "rt": on_rating_action,
             "wal": on_wallet_action,

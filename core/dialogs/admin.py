@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.delivery import DEAD, PARKED, PENDING, retry_dead
+from core.dialogs.admin_money import VERBS as MONEY_VERBS
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -64,6 +65,8 @@ class Admin(Dialog):
         verb = words[0].casefold() if words else ""
         target = as_int(words[1]) if len(words) > 1 else None
         reason = words[2] if len(words) > 2 else ""
+        if verb in MONEY_VERBS:
+            return handoff("admin_money", args)
         if verb == "pending":
             return end(*await self._pending(ctx))
         if verb == "tags":
