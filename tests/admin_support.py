@@ -46,6 +46,19 @@ async def session(
     amount: int = 10000,
     credits: bool = False,
     report: str | None = "The mentor never showed up",
+    hours_ago: int = 1,
+) -> Session:
+    return await _session(core, pay, amount=amount, credits=credits, report=report, ago=hours_ago)
+
+
+async def _session(
+    core: CoreApp,
+    pay: Callable[[str, int], str] | None,
+    *,
+    amount: int,
+    credits: bool,
+    report: str | None,
+    ago: int,
 ) -> Session:
     """Meera mentors Asha, an hour ago, paid `amount` paise (or 1 credit), reported by Asha
     with `report` (None: left confirmed). `pay(order_id, amount)` makes the gateway
@@ -54,21 +67,22 @@ async def session(
     learner = await person(core, "asha")
     now = core.deps.clock.now()
     async with core.uow() as u:
-        u.session.add(
-            MentorProfile(
-                user_id=mentor,
-                headline="Python",
-                status="approved",
-                price_mode="credits" if credits else "paid",
-                price_minor=0 if credits else amount,
-                session_lengths=[30],
+        if await u.session.get(MentorProfile, mentor) is None:
+            u.session.add(
+                MentorProfile(
+                    user_id=mentor,
+                    headline="Python",
+                    status="approved",
+                    price_mode="credits" if credits else "paid",
+                    price_minor=0 if credits else amount,
+                    session_lengths=[30],
+                )
             )
-        )
         b = Booking(
             mentor_id=mentor,
             learner_id=learner,
-            starts_at=now - timedelta(hours=1),
-            ends_at=now - timedelta(minutes=30),
+            starts_at=now - timedelta(hours=ago),
+            ends_at=now - timedelta(hours=ago) + timedelta(minutes=30),
             length_min=30,
             topic="Decorators",
             status="confirmed",
@@ -131,3 +145,24 @@ async def account_id(core: CoreApp, name: str) -> int:
         acc = await s.scalar(select(Account).where(Account.external_id == name))
         assert acc is not None
         return acc.user_id
+
+
+def sandbox_pay(core: CoreApp) -> Callable[[str, int], str]:
+    """Pay an order at the core's sandbox gateway (its page's Pay button)."""
+    from payments.sandbox import SandboxGateway
+
+    gw = core.deps.gateway
+    assert isinstance(gw, SandboxGateway)
+
+    def pay(order: str, amount: int) -> str:
+        return gw.attempt(order, amount, "INR", success=True).payment_id
+
+    return pay
+
+
+async def complete(core: CoreApp, booking_id: int) -> None:
+    """The session was held: completed, the mentor paid (as after a call)."""
+    async with core.uow() as u:
+        b = await u.bookings.get(booking_id)
+        assert b is not None
+        assert await u.bookings._complete(b) == 1
