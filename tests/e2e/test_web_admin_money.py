@@ -22,10 +22,10 @@ from tests.money_support import invariants
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path}/e2e.db",
         data_dir=tmp_path,
-        secret_key="e2e-secret",  # type: ignore[arg-type]
+        secret_key="e2e-secret",
         admins=["web:admin"],
         match_model="hashing",
     )
