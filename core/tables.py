@@ -22,6 +22,7 @@ import core.db.moderation
 import core.db.places
 import core.db.posts
 import core.db.relay
+import core.db.suspensions
 import core.db.wishes
 import core.ledger.tables
 import core.services.announcements
@@ -44,6 +45,7 @@ _TABLE_MODULES = (
     core.db.places,
     core.db.posts,
     core.db.relay,
+    core.db.suspensions,
     core.db.wishes,
     core.ledger.tables,
     core.services.announcements,

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.booking.admin_money import AdminMoney
+from core.booking.admin_people import AdminPeople
 from core.booking.service import Bookings
 from core.db import changes
 from core.db.audit import Audit
@@ -106,6 +107,10 @@ class UnitOfWork:
     @cached_property
     def admin_money(self) -> AdminMoney:
         return AdminMoney(self.session, self.now, self.money, self.audit)
+
+    @cached_property
+    def admin_people(self) -> AdminPeople:
+        return AdminPeople(self.session, self.now, self.audit, self.identity)
 
     @cached_property
     def payments(self) -> Payments:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.commands import dialog_commands
 from core.dialogs.admin import Admin, on_admin_action
 from core.dialogs.admin_money import AdminMoneyDialog, on_admin_money_action
+from core.dialogs.admin_people import AdminPeopleDialog, on_admin_people_action
 from core.dialogs.book import BookSession
 from core.dialogs.community import Communities, on_community_action
 from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
@@ -31,6 +32,7 @@ def build_registry() -> Registry:
         FindMentor(),
         Admin(),
         AdminMoneyDialog(),
+        AdminPeopleDialog(),
         DisputeSideDialog(),
         LinkAccounts(),
         BookSession(),
@@ -52,6 +54,7 @@ def build_registry() -> Registry:
             "fav": on_follow,
             "adm": on_admin_action,
             "adx": on_admin_money_action,
+            "adp": on_admin_people_action,
             "dsd": on_dispute_side,
             "bk": on_booking_action,
             "rt": on_rating_action,

@@ -8,6 +8,7 @@ from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.delivery import DEAD, PARKED, PENDING, retry_dead
 from core.dialogs.admin_money import VERBS as MONEY_VERBS
+from core.dialogs.admin_people import VERBS as PEOPLE_VERBS
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -67,6 +68,8 @@ class Admin(Dialog):
         reason = words[2] if len(words) > 2 else ""
         if verb in MONEY_VERBS:
             return handoff("admin_money", args)
+        if verb in PEOPLE_VERBS:
+            return handoff("admin_people", args)
         if verb == "pending":
             return end(*await self._pending(ctx))
         if verb == "tags":
