@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.commands import dialog_commands
 from core.dialogs.admin import Admin, on_admin_action
+from core.dialogs.admin_broadcast import AdminBroadcast
 from core.dialogs.admin_money import AdminMoneyDialog, on_admin_money_action
 from core.dialogs.admin_people import AdminPeopleDialog, on_admin_people_action
 from core.dialogs.book import BookSession
@@ -32,6 +33,7 @@ def build_registry() -> Registry:
         FindMentor(),
         Admin(),
         AdminMoneyDialog(),
+        AdminBroadcast(),
         AdminPeopleDialog(),
         DisputeSideDialog(),
         LinkAccounts(),

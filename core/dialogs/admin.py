@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.delivery import DEAD, PARKED, PENDING, retry_dead
+from core.dialogs.admin_broadcast import VERBS as CAST_VERBS
 from core.dialogs.admin_money import VERBS as MONEY_VERBS
 from core.dialogs.admin_people import VERBS as PEOPLE_VERBS
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
@@ -70,6 +71,8 @@ class Admin(Dialog):
             return handoff("admin_money", args)
         if verb in PEOPLE_VERBS:
             return handoff("admin_people", args)
+        if verb in CAST_VERBS:
+            return handoff("admin_broadcast", args)
         if verb == "pending":
             return end(*await self._pending(ctx))
         if verb == "tags":
