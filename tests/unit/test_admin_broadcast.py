@@ -62,7 +62,7 @@ async def test_broadcast_to_learners_after_a_preview(
     await admin.press("Confirm")
     assert "Queued for 2 people" in admin.text()
     assert _got(inbox, "office hours every Friday") == {"leo", "tara"}
-    sent = [r.text for r in inbox.inbox["leo"] if "office hours" in r.text][0]
+    sent = next(r.text for r in inbox.inbox["leo"] if "office hours" in r.text)
     assert "From the MentorBot team" in sent and "<b>" in sent  # shown as typed
     async with core.db.transaction() as s:
         [entry] = await s.scalars(select(AuditEntry).where(AuditEntry.action == "broadcast"))
