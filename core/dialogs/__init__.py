@@ -7,6 +7,7 @@ from core.dialogs.admin import Admin, on_admin_action
 from core.dialogs.admin_broadcast import AdminBroadcast
 from core.dialogs.admin_money import AdminMoneyDialog, on_admin_money_action
 from core.dialogs.admin_people import AdminPeopleDialog, on_admin_people_action
+from core.dialogs.admin_reports import AdminReports, on_admin_report_action
 from core.dialogs.book import BookSession
 from core.dialogs.community import Communities, on_community_action
 from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
@@ -34,6 +35,7 @@ def build_registry() -> Registry:
         Admin(),
         AdminMoneyDialog(),
         AdminBroadcast(),
+        AdminReports(),
         AdminPeopleDialog(),
         DisputeSideDialog(),
         LinkAccounts(),
@@ -57,6 +59,7 @@ def build_registry() -> Registry:
             "adm": on_admin_action,
             "adx": on_admin_money_action,
             "adp": on_admin_people_action,
+            "adr": on_admin_report_action,
             "dsd": on_dispute_side,
             "bk": on_booking_action,
             "rt": on_rating_action,

@@ -10,6 +10,7 @@ from core.delivery import DEAD, PARKED, PENDING, retry_dead
 from core.dialogs.admin_broadcast import VERBS as CAST_VERBS
 from core.dialogs.admin_money import VERBS as MONEY_VERBS
 from core.dialogs.admin_people import VERBS as PEOPLE_VERBS
+from core.dialogs.admin_reports import VERBS as REPORT_VERBS
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -73,6 +74,8 @@ class Admin(Dialog):
             return handoff("admin_people", args)
         if verb in CAST_VERBS:
             return handoff("admin_broadcast", args)
+        if verb in REPORT_VERBS:
+            return handoff("admin_reports", args)
         if verb == "pending":
             return end(*await self._pending(ctx))
         if verb == "tags":
