@@ -53,8 +53,8 @@ async def test_the_queue_and_every_action(
     assert "No open reports" in admin.text()
 
     async with core.uow() as u:  # lift the mute so Asha can write again
-        for s in await u.session.scalars(select(CommunitySanction)):
-            s.lifted_at = u.now
+        for sanction in await u.session.scalars(select(CommunitySanction)):
+            sanction.lifted_at = u.now
     second = await _reported(core, clock, "is this allowed?", "3")
     await admin.say("/admin reports")
     await admin.press("Dismiss")
