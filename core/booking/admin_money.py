@@ -170,7 +170,7 @@ class AdminMoney:
         currency, paid, back = await self.paid(b.id)
         left = paid - back
         want = left if amount is None else amount
-        key = _key(b.id, currency, want, reason)
+        key = _key(b.id, currency, amount, reason)  # "all" stays "all" when asked again
         done = await self.s.scalar(select(AdminRefund).where(AdminRefund.key == key))
         if done is not None:
             return Refunded(b.id, b.learner_id, done.amount, done.currency, True, done.id)
@@ -414,6 +414,7 @@ class AdminMoney:
         return await self.ledger.transfers(booking_ref(booking_id))
 
 
-def _key(booking_id: int, currency: str, amount: int, reason: str) -> str:
+def _key(booking_id: int, currency: str, amount: int | None, reason: str) -> str:
+    """The same refund asked again: same booking, amount (or "all") and reason."""
     digest = hashlib.sha256(" ".join(reason.split()).casefold().encode()).hexdigest()[:16]
-    return f"refund:{booking_id}:{currency}:{amount}:{digest}"
+    return f"refund:{booking_id}:{currency}:{'all' if amount is None else amount}:{digest}"

@@ -182,6 +182,8 @@ async def test_refund_partial_then_rest_is_idempotent(
     assert sorted(a for _i, _p, a in sandbox.refunds.values()) == [3000, 7000]
     assert {p for _i, p, _a in sandbox.refunds.values()} == {s.gateway_payment_id}
     await admin.say(f"/admin refund {s.booking_id} Goodwill")
+    assert "already made; nothing was done again" in admin.text()
+    await admin.say(f"/admin refund {s.booking_id} Another reason")
     assert "already refunded in full" in admin.text()
     # The mentor keeps what they earned; the platform paid the refund.
     assert await balance(gcore, s.mentor_id) == earned
@@ -240,3 +242,23 @@ async def test_a_non_admin_is_refused_every_money_command(
         assert "Only admins" in mallory.text(), label
     assert await status_of(gcore, s.booking_id) == "disputed"
     assert sandbox.refunds == {}
+
+
+async def test_a_session_still_to_come_is_refunded_in_full_and_cancelled(
+    gcore: CoreApp, sandbox: SandboxGateway, inbox: RecordingChannel
+) -> None:
+    admin = ChatDriver(gcore, "admin")
+    s = await session(gcore, _sandbox_pay(sandbox), report=None)
+    await admin.say(f"/admin refund {s.booking_id} 30 part of it")
+    assert "only a full refund" in admin.text()
+    assert sandbox.refunds == {}
+    await admin.say(f"/admin refund {s.booking_id} The mentor is ill")
+    assert f"Refunded ₹100 for session #{s.booking_id}" in admin.text()
+    assert await status_of(gcore, s.booking_id) == "cancelled"
+    [(_rid, pay_id, amt)] = sandbox.refunds.values()
+    assert (pay_id, amt) == (s.gateway_payment_id, 10000)
+    assert await balance(gcore, s.mentor_id) == 0
+    assert await invariants(gcore.db) == []
+    await admin.say(f"/admin refund {s.booking_id} The mentor is ill")
+    assert "nothing was done again" in admin.text()
+    assert len(sandbox.refunds) == 1

@@ -35,6 +35,7 @@ async def test_the_card_shows_accounts_bookings_wallet_and_actions(
     assert "- console: Asha (asha)" in card
     assert "Bookings: completed 1" in card
     assert "Wallet: 2 credits" in card
+    assert "Reports about their messages: 0 · community mutes/bans: 0" in card
     labels = [b.label for r in admin.last for b in r.all_buttons()]
     assert labels == ["Suspend", f"Refund last booking #{s.booking_id}", "Make admin"]
     # The refund button asks for a reason and refunds the whole booking.
