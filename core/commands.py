@@ -105,10 +105,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "this help", ("help", ""), aliases=("h",), in_groups=True),
     Command(
         "admin",
-        "pending mentors, new skill tags, suspensions, the outbox",
+        "mentors, disputes, refunds, people, broadcast, reports, skill tags, the outbox",
         ("admin", ""),
         arg=Arg(
-            "args", "[pending | approve ID | reject ID REASON | tags | outbox …]", "e.g. pending"
+            "args",
+            "[pending | approve ID | reject ID REASON | disputes | decide ID … | refund ID … | "
+            "user NAME | suspend ID REASON | reinstate ID REASON | grant ID | revoke ID | "
+            "merge KEEP DUP REASON | broadcast | reports | tags | outbox …]",
+            "e.g. pending, disputes, refund 12 50 reason, user asha, reports",
         ),
         admin=True,
     ),

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.commands import command_aliases
 from core.db.inbound import first_seen
 from core.db.schema import Conversation
+from core.dialogs.admin_people import suspended_reply
 from core.dialogs.answers import ANSWERS
 from core.dialogs.engine import (
     KEEP,
@@ -266,6 +267,9 @@ class Runner:
 
     async def _step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         """One inbound through the dialogs; leaves ctx.dialog/state/data as they are to be saved."""
+        if not ctx.user.is_admin and (gone := await ctx.u.admin_people.suspended(ctx.user.id)):
+            ctx.dialog, ctx.state = None, None  # a suspended account is told why, nothing else
+            return [suspended_reply(gone.reason)]
         dialog = self.registry.dialogs.get(ctx.dialog or "")
         state = ctx.state if dialog is not None else None
         step = await self._dispatch(ctx, dialog, state, inbound)

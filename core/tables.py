@@ -12,6 +12,7 @@ import core.booking.room_chat
 import core.booking.tables
 import core.db.changes
 import core.db.communities
+import core.db.disputes
 import core.db.feeds
 import core.db.follows
 import core.db.inbound
@@ -21,6 +22,7 @@ import core.db.moderation
 import core.db.places
 import core.db.posts
 import core.db.relay
+import core.db.suspensions
 import core.db.wishes
 import core.ledger.tables
 import core.services.announcements
@@ -33,6 +35,7 @@ _TABLE_MODULES = (
     core.booking.tables,
     core.db.changes,
     core.db.communities,
+    core.db.disputes,
     core.db.feeds,
     core.db.follows,
     core.db.inbound,
@@ -42,6 +45,7 @@ _TABLE_MODULES = (
     core.db.places,
     core.db.posts,
     core.db.relay,
+    core.db.suspensions,
     core.db.wishes,
     core.ledger.tables,
     core.services.announcements,

@@ -24,8 +24,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.booking.admin_money import AdminMoney
+from core.booking.admin_people import AdminPeople
 from core.booking.service import Bookings
 from core.db import changes
+from core.db.audit import Audit
 from core.db.engine import Database
 from core.delivery import Delivery, enqueue
 from core.events import Event
@@ -96,6 +99,18 @@ class UnitOfWork:
     @cached_property
     def bookings(self) -> Bookings:
         return Bookings(self.session, self.now, self.deps.policies, self.events, self.money)
+
+    @cached_property
+    def audit(self) -> Audit:
+        return Audit(self.session, self.now)
+
+    @cached_property
+    def admin_money(self) -> AdminMoney:
+        return AdminMoney(self.session, self.now, self.money, self.audit)
+
+    @cached_property
+    def admin_people(self) -> AdminPeople:
+        return AdminPeople(self.session, self.now, self.audit, self.identity)
 
     @cached_property
     def payments(self) -> Payments:

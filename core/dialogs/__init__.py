@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from core.commands import dialog_commands
 from core.dialogs.admin import Admin, on_admin_action
+from core.dialogs.admin_broadcast import AdminBroadcast
+from core.dialogs.admin_money import AdminMoneyDialog, on_admin_money_action
+from core.dialogs.admin_people import AdminPeopleDialog, on_admin_people_action
+from core.dialogs.admin_reports import AdminReports, on_admin_report_action
 from core.dialogs.book import BookSession
 from core.dialogs.community import Communities, on_community_action
+from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
@@ -28,6 +33,11 @@ def build_registry() -> Registry:
         OwnProfile(),
         FindMentor(),
         Admin(),
+        AdminMoneyDialog(),
+        AdminBroadcast(),
+        AdminReports(),
+        AdminPeopleDialog(),
+        DisputeSideDialog(),
         LinkAccounts(),
         BookSession(),
         MySessions(),
@@ -47,6 +57,10 @@ def build_registry() -> Registry:
             "pp": on_primary,
             "fav": on_follow,
             "adm": on_admin_action,
+            "adx": on_admin_money_action,
+            "adp": on_admin_people_action,
+            "adr": on_admin_report_action,
+            "dsd": on_dispute_side,
             "bk": on_booking_action,
             "rt": on_rating_action,
             "wal": on_wallet_action,

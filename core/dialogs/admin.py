@@ -7,6 +7,10 @@ from sqlalchemy import func, select
 from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.delivery import DEAD, PARKED, PENDING, retry_dead
+from core.dialogs.admin_broadcast import VERBS as CAST_VERBS
+from core.dialogs.admin_money import VERBS as MONEY_VERBS
+from core.dialogs.admin_people import VERBS as PEOPLE_VERBS
+from core.dialogs.admin_reports import VERBS as REPORT_VERBS
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -64,6 +68,14 @@ class Admin(Dialog):
         verb = words[0].casefold() if words else ""
         target = as_int(words[1]) if len(words) > 1 else None
         reason = words[2] if len(words) > 2 else ""
+        if verb in MONEY_VERBS:
+            return handoff("admin_money", args)
+        if verb in PEOPLE_VERBS:
+            return handoff("admin_people", args)
+        if verb in CAST_VERBS:
+            return handoff("admin_broadcast", args)
+        if verb in REPORT_VERBS:
+            return handoff("admin_reports", args)
         if verb == "pending":
             return end(*await self._pending(ctx))
         if verb == "tags":

@@ -22,7 +22,7 @@ from core.events import (
     WithdrawalDecided,
     WithdrawalRequested,
 )
-from core.notices import booking, follows, payments, people, wishes
+from core.notices import booking, disputes, follows, payments, people, wishes
 from core.uow import Handler
 
 HANDLERS: dict[type, tuple[Handler, ...]] = {
@@ -42,7 +42,7 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     ReminderDue: (booking.reminder,),
     SessionCompleted: (booking.completed,),
     NoShowDecided: (booking.no_show,),
-    BookingDisputed: (booking.disputed,),
+    BookingDisputed: (booking.disputed, disputes.ask_other_side),
     RatingsRevealed: (booking.revealed,),
 }
 
