@@ -14,6 +14,7 @@ import core.db.changes
 import core.db.communities
 import core.db.feeds
 import core.db.follows
+import core.db.funnel
 import core.db.inbound
 import core.db.kv
 import core.db.matching
@@ -35,6 +36,7 @@ _TABLE_MODULES = (
     core.db.communities,
     core.db.feeds,
     core.db.follows,
+    core.db.funnel,
     core.db.inbound,
     core.db.kv,
     core.db.matching,

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.booking.analytics import Analytics, Exports
 from core.booking.service import Bookings
 from core.db import changes
 from core.db.engine import Database
@@ -107,6 +108,14 @@ class UnitOfWork:
             gateway_name=gw.name if gw is not None else "sandbox",
             public_url=self.deps.policies.public_url,
         )
+
+    @cached_property
+    def analytics(self) -> Analytics:
+        return Analytics(self.session, self.now)
+
+    @cached_property
+    def exports(self) -> Exports:
+        return Exports(self.session)
 
     @cached_property
     def mentors(self) -> Mentors:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.delivery import DEAD, PARKED, PENDING, retry_dead
+from core.dialogs.admin_stats import export_reply, stats_replies
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -64,6 +65,10 @@ class Admin(Dialog):
         verb = words[0].casefold() if words else ""
         target = as_int(words[1]) if len(words) > 1 else None
         reason = words[2] if len(words) > 2 else ""
+        if verb == "stats":
+            return end(*await stats_replies(ctx, args.partition(" ")[2]))
+        if verb == "export":
+            return end(await export_reply(ctx, args.partition(" ")[2]))
         if verb == "pending":
             return end(*await self._pending(ctx))
         if verb == "tags":
@@ -104,7 +109,7 @@ class Admin(Dialog):
             f"- New skill tags to review: {tags}\n"
             "Commands: `/admin pending`, `/admin approve ID`, `/admin reject ID REASON`, "
             "`/admin suspend ID REASON`, `/admin tags`, `/admin weights [SIGNAL=W …|reset]`, "
-            "`/admin outbox`."
+            "`/admin outbox`, `/admin stats [week|month|quarter]`, `/admin export WHAT`."
         )
         return end(
             Reply(
