@@ -466,7 +466,7 @@ class SlackBot:
         delivery would post it twice.
         """
         try:
-            extra: dict[str, str] = {}
+            extra: dict[str, Any] = {}
             if thread_ts:
                 extra["thread_ts"] = thread_ts
             if alt:
