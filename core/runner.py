@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -265,6 +266,18 @@ class Runner:
         return result
 
     async def _step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
+        """One inbound through the dialogs, timed for the observer by the dialog it ran in (or
+        the one it started)."""
+        observer = self.deps.observer
+        if observer is None:
+            return await self._run_step(ctx, inbound)
+        entered, started = ctx.dialog, time.perf_counter()
+        try:
+            return await self._run_step(ctx, inbound)
+        finally:
+            observer.step(entered or ctx.dialog or "none", time.perf_counter() - started)
+
+    async def _run_step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         """One inbound through the dialogs; leaves ctx.dialog/state/data as they are to be saved."""
         dialog = self.registry.dialogs.get(ctx.dialog or "")
         state = ctx.state if dialog is not None else None

@@ -32,7 +32,7 @@ from core.delivery import Delivery, enqueue
 from core.events import Event
 from core.messaging import Reply
 from core.policies import Policies
-from core.ports import Clock, PaymentGateway, Recommender
+from core.ports import Clock, PaymentGateway, Recommender, StepObserver
 from core.relay import RelayQueue
 from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
@@ -71,6 +71,7 @@ class Deps:
     admins: frozenset[str] = frozenset()
     gateway: PaymentGateway | None = None
     recommender: Recommender | None = None
+    observer: StepObserver | None = None
 
 
 @dataclass

@@ -142,3 +142,9 @@ def test_matching_answers_before_its_heavy_parts_are_imported(tmp_path: Path) ->
         "ready": ["sklearn"],
         "fitted": True,
     }
+
+
+def test_a_server_start_does_not_import_matplotlib(tmp_path: Path) -> None:
+    """Charts (/admin stats) import matplotlib on the first chart, not at start-up."""
+    imported = run(APP, ["start", json.dumps(["matplotlib"])], base_env(tmp_path))
+    assert imported == []
