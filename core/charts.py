@@ -71,3 +71,39 @@ def histogram(title: str, values: Sequence[float], xlabel: str, marker: float | 
     if marker is not None:
         ax.axvline(marker, color=ACCENT, linestyle="--", linewidth=2.5)
     return _png(fig)
+
+
+def weekly(
+    title: str,
+    weeks: Sequence[str],
+    values: Sequence[float],
+    value_labels: Sequence[str],
+    line: Sequence[float | None] = (),
+    line_label: str = "",
+) -> bytes:
+    """Vertical bars per week (oldest left), values on top; optionally a line on a second
+    axis (a rating from 1 to 5), drawn where it has values."""
+    fig, ax = _figure(title)
+    if not weeks:
+        _empty(ax, "data")
+        return _png(fig)
+    xs = list(range(len(weeks)))
+    ax.bar(xs, list(values), color=COLOR)
+    ax.set_xticks(xs, list(weeks), fontsize=10, rotation=45, ha="right")
+    top = max(values) if values and max(values) > 0 else 1
+    ax.set_ylim(0, top * 1.25)
+    ax.yaxis.set_visible(False)
+    ax.spines["left"].set_visible(False)
+    for x, v, text in zip(xs, values, value_labels, strict=True):
+        if v:
+            ax.text(x, v + top * 0.02, text, ha="center", fontsize=10)
+    points = [(x, y) for x, y in zip(xs, line, strict=False) if y is not None]
+    if points:
+        ax2 = ax.twinx()
+        ax2.plot([p[0] for p in points], [p[1] for p in points], color=ACCENT, marker="o",
+                 linewidth=2.5, label=line_label)  # fmt: skip
+        ax2.set_ylim(0, 5.5)
+        ax2.set_ylabel(line_label, fontsize=12, color=ACCENT)
+        ax2.tick_params(labelsize=11)
+        ax2.spines["top"].set_visible(False)
+    return _png(fig)

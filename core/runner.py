@@ -307,6 +307,9 @@ class Runner:
         reg = self.registry
         if isinstance(inbound, CommandIn):
             name = COMMAND_ALIASES.get(inbound.name, inbound.name)
+            if name == "mentor" and inbound.args.split()[:1] == ["stats"]:
+                # "/mentor stats" as Discord and Slack have it, on every platform.
+                name, inbound = "stats", CommandIn("stats", inbound.args.partition(" ")[2])
             if name == "cancel":
                 if dialog is None:
                     return Step((Reply("There's nothing to cancel. What next? /menu"),), None)

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.booking.analytics import Analytics, Exports
+from core.booking.analytics import Analytics, Exports, MentorAnalytics
 from core.booking.service import Bookings
 from core.db import changes
 from core.db.engine import Database
@@ -113,6 +113,10 @@ class UnitOfWork:
     @cached_property
     def analytics(self) -> Analytics:
         return Analytics(self.session, self.now)
+
+    @cached_property
+    def mentor_analytics(self) -> MentorAnalytics:
+        return MentorAnalytics(self.session, self.now)
 
     @cached_property
     def exports(self) -> Exports:

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.booking.tables import Booking, SessionRating
 from core.db.funnel import SEARCH, VIEW, FunnelEvent
+from core.db.matching import MatchEvent
 from core.db.schema import Account, MentorProfile, User
-from core.ledger.tables import LedgerTransfer, Payment, Withdrawal
+from core.ledger.tables import LedgerAccount, LedgerTransfer, Payment, Withdrawal
 
 PERIODS: dict[str, int] = {"week": 7, "month": 30, "quarter": 91}
 # Requests a mentor accepted and that still stand (a cancelled one can't be told apart from a
@@ -336,3 +337,143 @@ class Exports:
             raise ValueError(f"unknown export {what!r}")
         stmt = select(*cols).order_by(cols[0])
         return tuple(str(c.key) for c in cols), [tuple(r) for r in await self.s.execute(stmt)]
+
+
+MENTOR_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class MentorWeek:
+    start: datetime  # Monday 00:00 UTC
+    earned: int  # minor units of the report's currency
+    sessions: int  # completed sessions that started this week
+    rating: float | None  # mean stars received this week
+
+
+@dataclass(frozen=True)
+class MentorStats:
+    currency: str
+    weeks: tuple[MentorWeek, ...]  # oldest first
+    answer_min: float | None  # median over requests answered in these weeks
+    answered: int
+    shown: int  # search results that showed this mentor (ranked search)
+    opened: int  # profile opened from a search
+    requested: int  # booking requests received
+
+
+class MentorAnalytics:
+    """One mentor's own figures (`/mentor stats`), over the last MENTOR_WEEKS weeks."""
+
+    def __init__(self, session: AsyncSession, now: datetime) -> None:
+        self.s = session
+        self.now = now
+
+    async def stats(self, mentor_id: int, currency: str) -> MentorStats:
+        monday = (self.now - timedelta(days=self.now.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        since = monday - timedelta(weeks=MENTOR_WEEKS - 1)
+        starts = [since + timedelta(weeks=i) for i in range(MENTOR_WEEKS)]
+
+        def week_of(at: datetime) -> int:
+            return min(MENTOR_WEEKS - 1, max(0, (at - since).days // 7))
+
+        earned = [0] * MENTOR_WEEKS
+        for amount, at in (
+            await self.s.execute(
+                select(LedgerTransfer.amount, LedgerTransfer.created_at)
+                .join(LedgerAccount, LedgerAccount.id == LedgerTransfer.dest_id)
+                .where(
+                    LedgerAccount.user_id == mentor_id,
+                    LedgerAccount.kind == "wallet",
+                    LedgerTransfer.kind == "earning",
+                    LedgerTransfer.currency == currency,
+                    LedgerTransfer.created_at >= since,
+                )
+            )
+        ).all():
+            earned[week_of(at)] += int(amount)
+        sessions = [0] * MENTOR_WEEKS
+        for (at,) in (
+            await self.s.execute(
+                select(Booking.starts_at).where(
+                    Booking.mentor_id == mentor_id,
+                    Booking.status == "completed",
+                    Booking.starts_at >= since,
+                )
+            )
+        ).all():
+            sessions[week_of(at)] += 1
+        stars: list[list[int]] = [[] for _ in range(MENTOR_WEEKS)]
+        for n, at in (
+            await self.s.execute(
+                select(SessionRating.stars, SessionRating.created_at).where(
+                    SessionRating.ratee_id == mentor_id,
+                    SessionRating.role == "mentor",
+                    SessionRating.created_at >= since,
+                    # Only ratings the mentor may already see.
+                    SessionRating.visible_at.is_not(None),
+                    SessionRating.visible_at <= self.now,
+                )
+            )
+        ).all():
+            stars[week_of(at)].append(int(n))
+        answers = [
+            (d - c).total_seconds() / 60
+            for c, d in (
+                await self.s.execute(
+                    select(Booking.created_at, Booking.decided_at).where(
+                        Booking.mentor_id == mentor_id,
+                        Booking.created_at >= since,
+                        Booking.decided_at.is_not(None),
+                        Booking.status.in_(ANSWERED),
+                    )
+                )
+            ).all()
+            if d is not None
+        ]
+        requested = int(
+            await self.s.scalar(
+                select(func.count()).where(
+                    Booking.mentor_id == mentor_id, Booking.created_at >= since
+                )
+            )
+            or 0
+        )
+        opened = int(
+            await self.s.scalar(
+                select(func.count()).where(
+                    FunnelEvent.mentor_id == mentor_id,
+                    FunnelEvent.kind == VIEW,
+                    FunnelEvent.created_at >= since,
+                )
+            )
+            or 0
+        )
+        shown = int(
+            await self.s.scalar(
+                select(func.count()).where(
+                    MatchEvent.mentor_id == mentor_id,
+                    MatchEvent.kind == "impression",
+                    MatchEvent.created_at >= since,
+                )
+            )
+            or 0
+        )
+        return MentorStats(
+            currency,
+            tuple(
+                MentorWeek(
+                    starts[i],
+                    earned[i],
+                    sessions[i],
+                    sum(stars[i]) / len(stars[i]) if stars[i] else None,
+                )
+                for i in range(MENTOR_WEEKS)
+            ),
+            median(answers),
+            len(answers),
+            shown,
+            opened,
+            requested,
+        )

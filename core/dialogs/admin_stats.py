@@ -23,11 +23,11 @@ class Chart:
     png: bytes
 
 
-def _pct(n: int, of: int) -> str:
+def pct(n: int, of: int) -> str:
     return f"{round(100 * n / of)}%" if of else "–"
 
 
-def _minutes(m: float | None) -> str:
+def minutes_text(m: float | None) -> str:
     if m is None:
         return "–"
     if m < 90:
@@ -49,7 +49,7 @@ def summaries(r: StatsReport) -> list[tuple[str, str]]:
     steps = []
     prev: int | None = None
     for name, n in r.funnel:
-        steps.append(f"{n} {name}" + (f" ({_pct(n, prev)})" if prev is not None else ""))
+        steps.append(f"{n} {name}" + (f" ({pct(n, prev)})" if prev is not None else ""))
         prev = n
     out.append(
         (
@@ -63,7 +63,7 @@ def summaries(r: StatsReport) -> list[tuple[str, str]]:
     tops = [
         f"{m.name} {m.sessions} session{'s' if m.sessions != 1 else ''}"
         + (f" ★{m.rating:.1f}" if m.rating is not None else "")
-        + f", answers in {_minutes(m.answer_min)}"
+        + f", answers in {minutes_text(m.answer_min)}"
         for m in r.top_mentors
     ]
     out.append(
@@ -74,15 +74,15 @@ def summaries(r: StatsReport) -> list[tuple[str, str]]:
     )
     line = (
         f"Sessions booked: {r.scheduled}; cancelled {r.cancelled} "
-        f"({_pct(r.cancelled, r.scheduled)}), no-shows {r.no_shows} "
-        f"({_pct(r.no_shows, r.scheduled)})"
+        f"({pct(r.cancelled, r.scheduled)}), no-shows {r.no_shows} "
+        f"({pct(r.no_shows, r.scheduled)})"
     )
     out.append((line, "Bar chart of " + line))
     ans = sorted(r.answer_minutes)
     p90 = ans[min(len(ans) - 1, int(0.9 * len(ans)))] if ans else None
     line = (
-        f"Time to answer a request: median {_minutes(median(ans))}, 90% within "
-        f"{_minutes(p90)} ({len(ans)} answered)"
+        f"Time to answer a request: median {minutes_text(median(ans))}, 90% within "
+        f"{minutes_text(p90)} ({len(ans)} answered)"
     )
     out.append((line, "Histogram of minutes from request to answer; " + line))
     return out
@@ -93,7 +93,7 @@ def draw(r: StatsReport) -> list[Chart]:
     texts = summaries(r)
     steps = [n for _s, n in r.funnel]
     step_labels = [
-        f"{n}" + (f" · {_pct(n, steps[i - 1])}" if i else "") for i, n in enumerate(steps)
+        f"{n}" + (f" · {pct(n, steps[i - 1])}" if i else "") for i, n in enumerate(steps)
     ]
     booked_other = r.scheduled - r.cancelled - r.no_shows
     pngs = [
@@ -125,8 +125,8 @@ def draw(r: StatsReport) -> list[Chart]:
             [booked_other, r.cancelled, r.no_shows],
             [
                 f"{booked_other}",
-                f"{r.cancelled} · {_pct(r.cancelled, r.scheduled)}",
-                f"{r.no_shows} · {_pct(r.no_shows, r.scheduled)}",
+                f"{r.cancelled} · {pct(r.cancelled, r.scheduled)}",
+                f"{r.no_shows} · {pct(r.no_shows, r.scheduled)}",
             ],
         ),
         charts.histogram(
