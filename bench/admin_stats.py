@@ -1,7 +1,7 @@
 """How long `/admin stats` takes on many bookings (issue 17).
 
     .venv/bin/python -m bench.admin_stats [--bookings 100000] [--mentors 500] [--learners 5000]
-        [--db PATH] [--repeat 3]
+        [--db PATH] [--repeat 3] [--save-charts DIR]
 
 Seeds a migrated SQLite file (a temporary one unless --db) with people on four platforms and
 `--bookings` bookings spread over the last 91 days in every status, with ratings, ledger
@@ -227,8 +227,11 @@ async def main(args: argparse.Namespace) -> None:
             f"{statistics.median(charts) * 1000:>6.0f} ms {statistics.median(steps) * 1000:>8.0f} ms"
         )
         if period == "quarter":
-            for c in drawn:
+            for i, c in enumerate(drawn):
                 print("  " + c.summary)
+                if args.save_charts:
+                    out = Path(args.save_charts) / f"admin-stats-{i + 1}.png"
+                    out.write_bytes(c.png)
     await db.dispose()
     if tmp is not None:
         tmp.cleanup()
@@ -241,6 +244,7 @@ def cli() -> None:
     p.add_argument("--learners", type=int, default=5000)
     p.add_argument("--db", default="", help="SQLite file to (re)create; a temporary one if unset")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--save-charts", default="", help="folder to write the quarter's PNGs to")
     args = p.parse_args()
     if args.db:
         Path(args.db).unlink(missing_ok=True)

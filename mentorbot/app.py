@@ -12,6 +12,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client import CollectorRegistry
 
+from bots.web.admin_pages import setup_admin_pages
 from bots.web.bot import WebChat
 from bots.web.pages import setup_pages
 from bots.web.rooms import WebRooms
@@ -235,6 +236,12 @@ def create_app(
     app.router.add_get("/metrics", metrics_page)
     setup_routes(app)
     setup_pages(app, lambda request: request.app[CORE])
+    setup_admin_pages(
+        app,
+        lambda request: request.app[CORE].deps.signing_keys,
+        lambda request: request.app[CORE],
+        secure=settings.base_url.startswith("https"),
+    )
     setup_payments(app, settings, CORE)
     setup_webhooks(app)
     setup_calls(app, lambda app: app[CORE], call_config(settings))

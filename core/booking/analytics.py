@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.booking.tables import Booking, SessionRating
@@ -290,7 +290,8 @@ class Exports:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def rows(self, what: str) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    def _query(self, what: str) -> tuple[tuple[str, ...], list[Any], Select[Any]]:
+        """Header, the column each header names (to sort by), and the unsorted query."""
         cols: tuple[Any, ...]
         if what == "bookings":
             cols = (
@@ -317,26 +318,41 @@ class Exports:
                 if self.s.get_bind().dialect.name == "sqlite"
                 else select(func.string_agg(Account.platform, ","))
             )
-            cols = (User.id, User.display_name, User.created_at, User.is_admin)
+            cols = (
+                User.id,
+                User.display_name,
+                User.created_at,
+                User.is_admin,
+                platforms.where(Account.user_id == User.id)
+                .correlate(User)
+                .scalar_subquery()
+                .label("platforms"),
+                MentorProfile.status.label("mentor_status"),
+            )
             stmt = (
-                select(
-                    *cols,
-                    platforms.where(Account.user_id == User.id)
-                    .correlate(User)
-                    .scalar_subquery()
-                    .label("platforms"),
-                    MentorProfile.status.label("mentor_status"),
-                )
+                select(*cols)
                 .outerjoin(MentorProfile, MentorProfile.user_id == User.id)
                 .where(User.merged_into_id.is_(None))
-                .order_by(User.id)
             )
-            header = (*(c.key for c in cols), "platforms", "mentor_status")
-            return tuple(str(h) for h in header), [tuple(r) for r in await self.s.execute(stmt)]
+            return tuple(str(c.key) for c in cols), list(cols), stmt
         else:
             raise ValueError(f"unknown export {what!r}")
-        stmt = select(*cols).order_by(cols[0])
-        return tuple(str(c.key) for c in cols), [tuple(r) for r in await self.s.execute(stmt)]
+        return tuple(str(c.key) for c in cols), list(cols), select(*cols)
+
+    async def rows(self, what: str) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+        header, cols, stmt = self._query(what)
+        return header, [tuple(r) for r in await self.s.execute(stmt.order_by(cols[0]))]
+
+    async def page(
+        self, what: str, sort: str, descending: bool, limit: int, offset: int = 0
+    ) -> tuple[tuple[str, ...], list[tuple[object, ...]], int]:
+        """One page sorted by the column named `sort` (the first if unknown), and the total."""
+        header, cols, stmt = self._query(what)
+        col = cols[header.index(sort)] if sort in header else cols[0]
+        order = col.desc() if descending else col.asc()
+        total = int(await self.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        rows = await self.s.execute(stmt.order_by(order, cols[0]).limit(limit).offset(offset))
+        return header, [tuple(r) for r in rows], total
 
 
 MENTOR_WEEKS = 12
