@@ -12,6 +12,7 @@ from sqlalchemy import update
 from core.app import CoreApp
 from core.booking.tables import SessionRating
 from core.clock import ManualClock
+from core.db.matching import MatchEvent
 from core.db.schema import MentorProfile
 from core.ledger.tables import LedgerAccount, LedgerTransfer
 from core.markup import to_plain
@@ -35,6 +36,13 @@ async def test_mentor_stats_match_the_seeded_sessions(core: CoreApp, clock: Manu
             created_at=now,
         )  # fmt: skip
         s.add_all([src, wallet])
+        for kind in ("impression", "impression", "click"):  # ranked search showed her twice
+            s.add(
+                MatchEvent(
+                    learner_id=people["Lena"], mentor_id=asha, variant="a", kind=kind,
+                    created_at=now - timedelta(days=2),
+                )
+            )  # fmt: skip
         await s.flush()
         for key, amount, at in (("a", 35_000, now - timedelta(days=4)), ("b", 7_000, now)):
             s.add(
@@ -49,7 +57,7 @@ async def test_mentor_stats_match_the_seeded_sessions(core: CoreApp, clock: Manu
     assert [to_plain(r.text) for r in replies[1:]] == [
         "Earned ₹420 from 2 sessions in 12 weeks; this week ₹70",
         "Rating 4.0★ lately (1 week rated); answers in 60 min (median of 2); shown in search "
-        "0×, profile opened 6×, booked 4× (67% of opens)",
+        "2×, profile opened 6×, booked 4× (67% of opens)",
     ]
     for r in replies[1:]:
         assert r.image is not None and r.image.alt
