@@ -61,7 +61,7 @@ async def seed(
     db: Database, bookings: int, mentors: int, learners: int, rnd: random.Random
 ) -> None:
     people = mentors + learners
-    users = [
+    users: list[dict[str, Any]] = [
         {
             "id": i,
             "display_name": f"{'Mentor' if i <= mentors else 'Learner'} {i}",

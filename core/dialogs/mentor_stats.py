@@ -69,9 +69,7 @@ class MentorStatsDialog(Dialog):
         profile = await ctx.session.get(MentorProfile, ctx.user.id)
         if profile is None:
             return end(Reply("Stats are for mentors. Apply with /mentor to become one."))
-        stats = await ctx.u.mentor_analytics.stats(
-            ctx.user.id, ctx.deps.policies.currency
-        )
+        stats = await ctx.u.mentor_analytics.stats(ctx.user.id, ctx.deps.policies.currency)
         first, second = summaries(stats)
         earnings, sessions = await asyncio.to_thread(draw, stats)
         return end(

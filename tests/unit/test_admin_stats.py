@@ -112,7 +112,7 @@ async def seed_known(core: CoreApp, now: datetime) -> dict[str, int]:
         for _i in range(6):
             s.add(FunnelEvent(kind="view", user_id=li, mentor_id=asha, created_at=now - day))
         s.add(FunnelEvent(kind="search", user_id=li, created_at=now - 40 * day))  # too old
-        accounts = {}
+        accounts: dict[str, tuple[int, ...]] = {}
         for code, kind, cur in (
             ("test:clearing:INR", "gateway_clearing", "INR"),
             ("test:escrow:INR", "escrow", "INR"),
