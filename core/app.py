@@ -23,7 +23,7 @@ from core.forms import Form, FormOutcome, FormValues
 from core.messaging import Actor, ConversationKey, Delivered, Inbound, Reply
 from core.notices.table import core_handlers
 from core.policies import Policies
-from core.ports import ChatRef, Clock, PaymentGateway, Recommender
+from core.ports import ChatRef, Clock, PaymentGateway, Recommender, StepObserver
 from core.relay import RelayQueue
 from core.runner import Runner
 from core.services.announcements import Announcements
@@ -56,6 +56,7 @@ class CoreApp:
         recommender: Recommender | None = None,
         catalog: SkillCatalog | None = None,
         extra_handlers: dict[type, tuple[Handler, ...]] | None = None,
+        observer: StepObserver | None = None,
     ) -> CoreApp:
         """A complete core; what is not given is the default (random signing key: links
         handed out in chat are valid for this process only; no gateway: no paid features;
@@ -73,6 +74,7 @@ class CoreApp:
                 admins=admins,
                 gateway=gateway,
                 recommender=recommender,
+                observer=observer,
             )
         )
 

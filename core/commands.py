@@ -95,6 +95,11 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("posts",),
         arg=Arg("what", "[new|hours]", "new: write a post; hours: announce open slots"),
     ),
+    Command(
+        "stats",
+        "mentors: your earnings, sessions, rating, answer time, search views",
+        ("mentorstats", ""),
+    ),
     Command("menu", "show the main menu", ("menu", "")),
     Command(
         "cancel",

@@ -22,6 +22,12 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class StepObserver(Protocol):
+    """Told how long each chat step took (metrics; wired in mentorbot/)."""
+
+    def step(self, dialog: str, seconds: float) -> None: ...
+
+
 @dataclass(frozen=True)
 class Destination:
     """A concrete chat account a message goes to."""

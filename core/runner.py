@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -266,6 +267,18 @@ class Runner:
         return result
 
     async def _step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
+        """One inbound through the dialogs, timed for the observer by the dialog it ran in (or
+        the one it started)."""
+        observer = self.deps.observer
+        if observer is None:
+            return await self._run_step(ctx, inbound)
+        entered, started = ctx.dialog, time.perf_counter()
+        try:
+            return await self._run_step(ctx, inbound)
+        finally:
+            observer.step(entered or ctx.dialog or "none", time.perf_counter() - started)
+
+    async def _run_step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         """One inbound through the dialogs; leaves ctx.dialog/state/data as they are to be saved."""
         if not ctx.user.is_admin and (gone := await ctx.u.admin_people.suspended(ctx.user.id)):
             ctx.dialog, ctx.state = None, None  # a suspended account is told why, nothing else
@@ -298,6 +311,9 @@ class Runner:
         reg = self.registry
         if isinstance(inbound, CommandIn):
             name = COMMAND_ALIASES.get(inbound.name, inbound.name)
+            if name == "mentor" and inbound.args.split()[:1] == ["stats"]:
+                # "/mentor stats" as Discord and Slack have it, on every platform.
+                name, inbound = "stats", CommandIn("stats", inbound.args.partition(" ")[2])
             if name == "cancel":
                 if dialog is None:
                     return Step((Reply("There's nothing to cancel. What next? /menu"),), None)

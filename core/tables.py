@@ -15,6 +15,7 @@ import core.db.communities
 import core.db.disputes
 import core.db.feeds
 import core.db.follows
+import core.db.funnel
 import core.db.inbound
 import core.db.kv
 import core.db.matching
@@ -38,6 +39,7 @@ _TABLE_MODULES = (
     core.db.disputes,
     core.db.feeds,
     core.db.follows,
+    core.db.funnel,
     core.db.inbound,
     core.db.kv,
     core.db.matching,

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.booking.admin_money import AdminMoney
 from core.booking.admin_people import AdminPeople
+from core.booking.analytics import Analytics, Exports, MentorAnalytics
 from core.booking.service import Bookings
 from core.db import changes
 from core.db.audit import Audit
@@ -34,7 +35,7 @@ from core.delivery import Delivery, enqueue
 from core.events import Event
 from core.messaging import Reply
 from core.policies import Policies
-from core.ports import Clock, PaymentGateway, Recommender
+from core.ports import Clock, PaymentGateway, Recommender, StepObserver
 from core.relay import RelayQueue
 from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
@@ -73,6 +74,7 @@ class Deps:
     admins: frozenset[str] = frozenset()
     gateway: PaymentGateway | None = None
     recommender: Recommender | None = None
+    observer: StepObserver | None = None
 
 
 @dataclass
@@ -122,6 +124,18 @@ class UnitOfWork:
             gateway_name=gw.name if gw is not None else "sandbox",
             public_url=self.deps.policies.public_url,
         )
+
+    @cached_property
+    def analytics(self) -> Analytics:
+        return Analytics(self.session, self.now)
+
+    @cached_property
+    def mentor_analytics(self) -> MentorAnalytics:
+        return MentorAnalytics(self.session, self.now)
+
+    @cached_property
+    def exports(self) -> Exports:
+        return Exports(self.session)
 
     @cached_property
     def mentors(self) -> Mentors:

@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from prometheus_client import CollectorRegistry
 
+from bots.web.admin_pages import setup_admin_pages
 from bots.web.bot import WebChat
 from bots.web.pages import setup_pages
 from bots.web.rooms import WebRooms
@@ -28,6 +30,8 @@ from mentorbot.bootstrap import build_core
 from mentorbot.fanout import RedisFanout
 from mentorbot.heap import settle_after_startup
 from mentorbot.leader import Election, choose, deployment_key, worker_name
+from mentorbot.logs import request_ids
+from mentorbot.metrics import CONTENT_TYPE, Metrics
 from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 from payments import setup_payments
@@ -40,6 +44,7 @@ CORE = web.AppKey("core", CoreApp)
 MATCHING = web.AppKey("matching", MatchingEngine)
 ELECTION = web.AppKey("election", Election)
 REDIS = web.AppKey("redis", object)  # redis.asyncio.Redis, imported only when configured
+METRICS = web.AppKey("metrics", Metrics)
 OUTBOX_SWEEP_S = 30.0
 
 
@@ -78,6 +83,20 @@ async def _redis_ok(redis: object) -> bool:
         return False
 
 
+async def metrics_page(request: web.Request) -> web.Response:
+    """Prometheus text format; the database-backed gauges are read now."""
+    metrics = request.app[METRICS]
+    core = request.app.get(CORE)
+    if core is not None:
+        chat, rooms = request.app.get(WEBCHAT), request.app.get(ROOMS)
+        sockets = {
+            "chat": sum(len(c) for c in chat.sockets.values()) if chat else 0,
+            "room": sum(len(c) for c in rooms.sockets.values()) if rooms else 0,
+        }
+        await metrics.refresh(core, sockets)
+    return web.Response(body=metrics.text(), headers={"Content-Type": CONTENT_TYPE})
+
+
 async def _sweep_outbox(core: CoreApp, every_s: float) -> None:
     """Retry notifications whose channel was away (e.g. a web user who wasn't connected)."""
     while True:
@@ -92,9 +111,10 @@ class Ticker:
     """Runs core.tick() for the scheduler; shutdown waits for a tick already under way, so
     the database is never disposed beneath it."""
 
-    def __init__(self, core: CoreApp, election: Election) -> None:
+    def __init__(self, core: CoreApp, election: Election, metrics: Metrics | None = None) -> None:
         self.core = core
         self.election = election
+        self.metrics = metrics
         self._running = asyncio.Lock()
         self._closed = False
 
@@ -106,7 +126,9 @@ class Ticker:
                 report = await self.core.tick()
             except Exception:
                 log.exception("booking tick failed")
+                self._count("booking-tick", ok=False)
                 return
+        self._count("booking-tick", ok=True)
         if any((report.expired, report.reminded, report.completed, report.revealed)):
             log.info("tick: %s", report)
 
@@ -122,9 +144,15 @@ class Ticker:
                     await changes.prune(u.session, u.now - changes.RETENTION)
             except Exception:
                 log.exception("housekeeping failed")
+                self._count("housekeeping", ok=False)
                 return
+        self._count("housekeeping", ok=True)
         if fixed:
             log.info("reconciled %d pending payments", fixed)
+
+    def _count(self, job: str, *, ok: bool) -> None:
+        if self.metrics is not None:
+            self.metrics.job(job, ok)
 
     async def close(self) -> None:
         self._closed = True
@@ -158,12 +186,20 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
     return scheduler
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    app = web.Application()
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    registry: CollectorRegistry | None = None,
+) -> web.Application:
+    """`registry`: where /metrics' collectors live (a new one per app unless given)."""
+    metrics = Metrics.on(registry if registry is not None else CollectorRegistry())
+    app = web.Application(middlewares=[request_ids, metrics.middleware])
     app[SETTINGS] = settings
+    app[METRICS] = metrics
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
-        core = await build_core(settings, clock)
+        core = await build_core(settings, clock, observer=metrics)
         redis = None
         fanout = None
         name = settings.worker_name or worker_name()
@@ -194,7 +230,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app[ELECTION] = election
         electing = asyncio.create_task(election.run())
         fanning = asyncio.create_task(fanout.run(chat.from_elsewhere)) if fanout else None
-        ticker = Ticker(core, election)
+        ticker = Ticker(core, election, metrics)
         # tick_seconds = 0 turns time-driven work off (tests that watch every SQL statement).
         scheduler = (
             start_scheduler(ticker, settings.tick_seconds) if settings.tick_seconds else None
@@ -243,8 +279,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_platforms(app, settings, CORE)
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_page)
     setup_routes(app)
     setup_pages(app, lambda request: request.app[CORE])
+    setup_admin_pages(
+        app,
+        lambda request: request.app[CORE].deps.signing_keys,
+        lambda request: request.app[CORE],
+        secure=settings.base_url.startswith("https"),
+    )
     setup_payments(app, settings, CORE)
     setup_webhooks(app)
     setup_calls(app, lambda app: app[CORE], call_config(settings))

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from core.app import CoreApp
 from core.db.engine import Database
-from core.ports import Clock, SystemClock
+from core.ports import Clock, StepObserver, SystemClock
 from core.services.catalog import SkillCatalog, sync_taxonomy
 from core.skills import load_taxonomy
 from mentorbot.migrate import upgrade
@@ -28,6 +28,7 @@ async def build_core(
     *,
     migrate: bool = True,
     matching: bool = True,
+    observer: StepObserver | None = None,
 ) -> CoreApp:
     """Everything the core needs, built before the core: the same complete core for the server,
     the console, CLI commands and tests (a console cancellation refunds through the gateway
@@ -65,4 +66,5 @@ async def build_core(
         gateway=gateway,
         recommender=recommender,
         catalog=catalog,
+        observer=observer,
     )

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from mentorbot.logs import configure as configure_logs
 from mentorbot.settings import Settings
 
 DEMO_ADMIN = "admin"
@@ -209,9 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     settings = _settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logs(settings.log_level)  # JSON lines with MENTORBOT_LOG_FORMAT=json
     # Alembic narrates every plugin and migration step at INFO; only its problems matter here.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
     # The scheduler logs every run of every job; keep its warnings and errors.

@@ -41,6 +41,7 @@ class Message:
     content: str
     rows: list[Row] = field(default_factory=list)
     attachment: Attachment | None = None  # sent as a file upload with the message
+    alt: str = ""  # the attachment's description (an image's alt text)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -97,6 +98,11 @@ def _split(text: str, notes: list[str], public_url: str) -> list[str]:
     return parts or ["\u200b"]
 
 
+def _image_name(alt: str) -> str:
+    stem = "-".join("".join(c if c.isalnum() else " " for c in alt.casefold()).split()[:5])
+    return f"{stem or 'image'}.png"
+
+
 def _abs(url: str, public_url: str) -> str:
     return public_url.rstrip("/") + url if url.startswith("/") else url
 
@@ -136,6 +142,12 @@ def render(
                 )
         messages = [Message(t) for t in texts]
         messages[0].attachment = reply.attachment
+        if reply.attachment is None and reply.image is not None:
+            # An image is an attachment Discord shows inline, its alt text the description.
+            messages[0].attachment = Attachment(
+                _image_name(reply.image.alt), "image/png", reply.image.png
+            )
+            messages[0].alt = reply.image.alt[:1024]
         messages[-1].rows = rows[:MAX_ROWS]
         for i in range(MAX_ROWS, len(rows), MAX_ROWS):
             messages.append(Message("…", rows[i : i + MAX_ROWS]))

@@ -73,7 +73,11 @@ def send_kwargs(m: Message) -> dict[str, Any]:
         kw["view"] = view
     if m.attachment is not None:
         # A fresh File per send: discord.py reads and closes it.
-        kw["file"] = discord.File(io.BytesIO(m.attachment.data), filename=m.attachment.filename)
+        kw["file"] = discord.File(
+            io.BytesIO(m.attachment.data),
+            filename=m.attachment.filename,
+            description=m.alt or None,
+        )
     return kw
 
 

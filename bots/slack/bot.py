@@ -425,8 +425,7 @@ class SlackBot:
         for reply in replies:
             for text, blocks in messages([reply], self.public_url):
                 await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-            if reply.attachment is not None:
-                await self._upload(client, channel, reply.attachment)
+            await self._files(client, channel, reply)
 
     async def post_in_thread(
         self, team: str, channel: str, thread_ts: str, replies: Sequence[Reply]
@@ -440,16 +439,44 @@ class SlackBot:
                 await client.chat_postMessage(
                     channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
                 )
+            await self._files(client, channel, reply, thread_ts)
 
-    async def _upload(self, client: AsyncWebClient, channel: str, file: Attachment) -> None:
+    async def _files(
+        self, client: AsyncWebClient, channel: str, reply: Reply, thread_ts: str = ""
+    ) -> None:
+        """A reply's image (a chart, with its alt text) and file, uploaded under it."""
+        if reply.image is not None:
+            image = Attachment("image.png", "image/png", reply.image.png)
+            await self._upload(client, channel, image, thread_ts, alt=reply.image.alt)
+        if reply.attachment is not None:
+            await self._upload(client, channel, reply.attachment, thread_ts)
+
+    async def _upload(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        file: Attachment,
+        thread_ts: str = "",
+        *,
+        alt: str = "",
+    ) -> None:
         """The file of a reply (a booking's .ics) right under its message (needs files:write).
 
         A failed upload is logged, not raised: the message itself went out, and retrying the
         delivery would post it twice.
         """
         try:
+            extra: dict[str, Any] = {}
+            if thread_ts:
+                extra["thread_ts"] = thread_ts
+            if alt:
+                extra["alt_txt"] = alt[:1000]
             await client.files_upload_v2(
-                channel=channel, content=file.data, filename=file.filename, title=file.filename
+                channel=channel,
+                content=file.data,
+                filename=file.filename,
+                title=alt[:250] if alt else file.filename,
+                **extra,
             )
         except (TimeoutError, SlackApiError, SlackRequestError, ClientError) as exc:
             log.warning("slack upload of %s to %s failed: %s", file.filename, channel, exc)

@@ -116,7 +116,7 @@ def reply_blocks(reply: Reply, public_url: str = "") -> list[Block]:
             )
     notes: list[str] = []
     if reply.image is not None:
-        notes.append(f"🖼 {_esc(reply.image.alt)} (image not shown in Slack)")
+        notes.append(f"🖼 {_esc(reply.image.alt)} (image below)")
     if notes:
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": n} for n in notes]}

@@ -16,6 +16,7 @@ from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
 from core.dialogs.guess import ConfirmGuess
 from core.dialogs.link import LinkAccounts
+from core.dialogs.mentor_stats import MentorStatsDialog
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
 from core.dialogs.posts import MentorPosts, on_office_hours_action, on_post_action
@@ -46,6 +47,7 @@ def build_registry() -> Registry:
         ConfirmGuess(),
         Communities(),
         MentorPosts(),
+        MentorStatsDialog(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},

@@ -11,6 +11,7 @@ from core.dialogs.admin_broadcast import VERBS as CAST_VERBS
 from core.dialogs.admin_money import VERBS as MONEY_VERBS
 from core.dialogs.admin_people import VERBS as PEOPLE_VERBS
 from core.dialogs.admin_reports import VERBS as REPORT_VERBS
+from core.dialogs.admin_stats import export_reply, stats_replies
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -76,6 +77,10 @@ class Admin(Dialog):
             return handoff("admin_broadcast", args)
         if verb in REPORT_VERBS:
             return handoff("admin_reports", args)
+        if verb == "stats":
+            return end(*await stats_replies(ctx, args.partition(" ")[2]))
+        if verb == "export":
+            return end(await export_reply(ctx, args.partition(" ")[2]))
         if verb == "pending":
             return end(*await self._pending(ctx))
         if verb == "tags":
@@ -116,7 +121,7 @@ class Admin(Dialog):
             f"- New skill tags to review: {tags}\n"
             "Commands: `/admin pending`, `/admin approve ID`, `/admin reject ID REASON`, "
             "`/admin suspend ID REASON`, `/admin tags`, `/admin weights [SIGNAL=W …|reset]`, "
-            "`/admin outbox`."
+            "`/admin outbox`, `/admin stats [week|month|quarter]`, `/admin export WHAT`."
         )
         return end(
             Reply(

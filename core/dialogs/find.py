@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from core.currency import money, parse_money
+from core.db.funnel import SEARCH, VIEW
 from core.db.schema import MentorProfile
 from core.dialogs.answers import ANSWERS
 from core.dialogs.engine import Ctx, Dialog, Step, goto
@@ -248,6 +249,8 @@ class FindMentor(Dialog):
         result = await rec.recommend(
             ctx.session, ctx.user.id, q, per_page, ctx.now, offset=page * per_page
         )
+        if page == 0:
+            await ctx.u.analytics.record(SEARCH, ctx.user.id)
         total = max(result.total_candidates, len(result.items))
         pages = max(1, -(-total // per_page))
         head = understood_text(q, ctx.user.timezone)
@@ -427,6 +430,8 @@ class FindMentor(Dialog):
             page = result.pages - 1
             ctx.data["page"] = page
             result = await ctx.directory.search(f, page, per_page)
+        if page == 0:
+            await ctx.u.analytics.record(SEARCH, ctx.user.id)
         head = heading(result.total)
         if not result.hits:
             buttons: list[tuple[Button, ...]] = list(chips)
@@ -549,6 +554,8 @@ class FindMentor(Dialog):
                 and await ctx.session.get(MentorProfile, p.user_id) is not None
             ):
                 await rec.log_event(ctx.session, ctx.user.id, p.user_id, "click", ctx.now)
+            if p is not None and await ctx.session.get(MentorProfile, p.user_id) is not None:
+                await ctx.u.analytics.record(VIEW, ctx.user.id, p.user_id)
             back = Button("◀ Back to results", Fm("page", str(ctx.int_data("page"))).pack())
             return goto("results", await mentor_profile_reply(ctx, action, ((back,),)))
         return await super().handle(ctx, state, inbound)

@@ -158,3 +158,9 @@ def test_a_server_without_razorpay_keys_imports_neither_razorpay_nor_scipy(
     # The gateway is made when the server starts, with the keys: then razorpay is imported.
     env = {**base_env(tmp_path), **keys}
     assert run(APP, ["start", json.dumps(["razorpay"])], env) == ["razorpay"]
+
+
+def test_a_server_start_does_not_import_matplotlib(tmp_path: Path) -> None:
+    """Charts (/admin stats) import matplotlib on the first chart, not at start-up."""
+    imported = run(APP, ["start", json.dumps(["matplotlib"])], base_env(tmp_path))
+    assert imported == []

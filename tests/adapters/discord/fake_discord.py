@@ -720,6 +720,19 @@ class FakeDiscord:
             return self._refuse(tail, 400, EMPTY_MESSAGE)
         if sum(len(f[2]) for f in files) > UPLOAD_LIMIT:
             return self._refuse(tail, 413, TOO_LARGE)
+        # Files are described by body.attachments, each id the n of its files[n] part; a
+        # description (an image's alt text) is at most 1,024 characters.
+        described = body.get("attachments") or []
+        if files and (
+            not isinstance(described, list)
+            or any(
+                not isinstance(a, dict)
+                or not 0 <= int(a.get("id", -1)) < len(files)
+                or len(str(a.get("description") or "")) > 1024
+                for a in described
+            )
+        ):
+            return self._refuse(tail, 400, {"message": "Invalid Form Body", "code": 50035})
         ref = body.get("message_reference")
         if isinstance(ref, dict) and ref.get("fail_if_not_exists", True):
             parent = self.messages.get(str(ref.get("message_id")))

@@ -98,6 +98,7 @@ class Uploaded:
     data: bytes
     thread_ts: str = ""
     initial_comment: str = ""
+    alt_txt: str = ""  # files.getUploadURLExternal's alt_txt (an image's description)
 
 
 @dataclass
@@ -144,6 +145,7 @@ class FakeSlack:
         self.modals: dict[str, dict[str, Any]] = {}  # trigger_id -> the modal opened with it
         self.uploads: list[Uploaded] = []
         self._pending: dict[str, tuple[str, int, bytes | None]] = {}  # id -> name, length, data
+        self._alts: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self.rate_limit: dict[str, int] = {}  # method -> how many 429s to answer first
         self.errors: dict[str, str] = {}  # method -> error to answer with (ok: false)
@@ -594,6 +596,7 @@ class FakeSlack:
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
             self._pending[file_id] = (str(p["filename"]), int(p["length"]), None)
+            self._alts[file_id] = str(p.get("alt_txt") or "")
             return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             files = p["files"]
@@ -613,6 +616,7 @@ class FakeSlack:
                         data,
                         thread_ts=str(p.get("thread_ts") or ""),
                         initial_comment=str(p.get("initial_comment") or ""),
+                        alt_txt=self._alts.pop(str(f["id"]), ""),
                     )
                 )
                 done.append({"id": f["id"], "name": name, "title": title})
