@@ -59,11 +59,35 @@ def normalise(text: str) -> str:
     return " ".join(t.split())
 
 
+# How people spell in a chat, written out for the rules ("wat r u", "gud mrng", "plz hlp").
+_CHAT_SPELLING = {
+    "u": "you", "r": "are", "ur": "your", "wat": "what", "wht": "what", "wot": "what",
+    "gud": "good", "mrng": "morning", "mng": "morning", "morng": "morning", "nite": "night",
+    "evng": "evening", "pls": "please", "plz": "please", "pl": "please", "thnx": "thanks",
+    "thanx": "thanks", "hw": "how", "dis": "this", "nvm": "never mind", "wanna": "want to",
+    "gonna": "going to", "ppl": "people", "hlp": "help", "halp": "help", "bck": "back",
+    "abt": "about", "smth": "something", "sth": "something", "becoz": "because",
+}  # fmt: skip
+
+
+def chat_words(t: str) -> str:
+    """A normalised text with chat spellings written out and a word said twice said once
+    ("stop stop", "hello hello")."""
+    out: list[str] = []
+    for w in t.split():
+        w = _CHAT_SPELLING.get(w, w)
+        if not out or out[-1] != w:
+            out.append(w)
+    return " ".join(out)
+
+
 # Politeness and filler around a short request: "cancel pls", "stop it", "menu please".
 _SOFT = re.compile(
-    r"^(?:(?:ok|okay|hey|hi|pls|plz|please|bhai|bro|yaar|sir|just|now|can you|could you)\s+)+"
+    r"^(?:(?:ok|okay|hey|hi|pls|plz|please|bhai|bro|yaar|sir|just|now|can you|could you|oops|"
+    r"ugh|uh|um|hmm|sorry|wait|no|i|i want to|i wanna|lets|can we|can i|i will|ill)\s+)+"
     r"|(?:\s+(?:pls|plz|please|bhai|bro|yaar|sir|maam|it|this|that|now|then|for me|here|"
-    r"everything|all|one step|a step|karo|jao|do))+$"
+    r"everything|all|one step|a step|karo|jao|do|kar do|kar|again|anymore|the whole thing|"
+    r"whole thing|this form|the form|this thing|the whole form|this chat|lol))+$"
 )
 
 # ---- words that always work ----------------------------------------------------------
@@ -77,6 +101,17 @@ _CONTROL: dict[str, Control] = {
     "commands": "help",
     "madad": "help",
     "madad chahiye": "help",
+    "i dont understand": "help",
+    "dont understand": "help",
+    "what is this asking": "help",
+    "dont understand what to type": "help",
+    "dont know what to type": "help",
+    "dont know what to write": "help",
+    "dont understand what to write": "help",
+    "what do i type": "help",
+    "what should i type": "help",
+    "what do i write": "help",
+    "samajh nahi aaya": "help",
     "cancel": "cancel",
     "stop": "cancel",
     "quit": "cancel",
@@ -89,6 +124,14 @@ _CONTROL: dict[str, Control] = {
     "band karo": "cancel",
     "rehne do": "cancel",
     "i dont want to continue": "cancel",
+    "dont want it": "cancel",
+    "dont want this": "cancel",
+    "not interested": "cancel",
+    "band kar do": "cancel",
+    "isko band karo": "cancel",
+    "isko band kar do": "cancel",
+    "chhodo": "cancel",
+    "never mind dont want it": "cancel",
     "dont want to continue": "cancel",
     "menu": "menu",
     "main menu": "menu",
@@ -103,15 +146,29 @@ _CONTROL: dict[str, Control] = {
     "take me to menu": "menu",
     "take me to the menu": "menu",
     "take me to the main menu": "menu",
+    "take me to main menu": "menu",
     "home": "menu",
+    "go home": "menu",
+    "go to home": "menu",
     "mainmenu": "menu",
+    "back to menu": "menu",
+    "back to the menu": "menu",
+    "back to main menu": "menu",
+    "back to the main menu": "menu",
+    "options dikhao": "menu",
+    "menu dikhao": "menu",
     "back": "back",
     "go back": "back",
     "take me back": "back",
     "previous": "back",
     "previous question": "back",
     "undo": "back",
+    "previous step": "back",
+    "last question": "back",
+    "last step": "back",
+    "step back": "back",
     "wapas": "back",
+    "wapas jao": "back",
     "peeche": "back",
     "start over": "restart",
     "start again": "restart",
@@ -125,6 +182,18 @@ _CONTROL: dict[str, Control] = {
     "start from beginning": "restart",
     "start from scratch": "restart",
     "i want to start over": "restart",
+    "start fresh": "restart",
+    "begin fresh": "restart",
+    "start all over": "restart",
+    "start over again": "restart",
+    "start again from scratch": "restart",
+    "begin again from scratch": "restart",
+    "from scratch": "restart",
+    "from the start": "restart",
+    "shuru se karo": "restart",
+    "phir se shuru": "restart",
+    "phir se shuru karo": "restart",
+    "phir se shuru karte hai": "restart",
     "shuru se": "restart",
     "phir se": "restart",
 }
@@ -136,8 +205,12 @@ def _typo_of(t: str) -> str | None:
     ("hlep", "cancl"), never an added or changed one, so names like "Meenu" or "Manu" stay names."""
     if " " in t:
         best = process.extractOne(t, _CONTROL.keys(), scorer=OSA.distance, score_cutoff=1)
-        return best[0] if best is not None and len(t) >= 8 else None
+        if best is not None and (len(t) >= 8 or _drops_one(t, best[0])):
+            return best[0]
+        return None
     for word in _SINGLE_WORDS:
+        if len(word) >= 4 and t == word + word[-1]:  # "menuu", "helpp"
+            return word
         if len(word) < 4 or abs(len(word) - len(t)) > 1:
             continue
         if len(t) == len(word) and sorted(t) == sorted(word) and OSA.distance(t, word) == 1:
@@ -149,6 +222,25 @@ def _typo_of(t: str) -> str | None:
     return None
 
 
+# A word that always works first, then why ("help what is this asking", "go back i typed
+# wrong", "never mind dont want it anymore"): the phrase decides, the reason does not.
+_LEAD_PHRASE = re.compile(
+    r"^(?:oops |sorry |ugh |wait )?(?P<word>help|go back|take me back|main menu|start over|"
+    r"start again|never mind|cancel|restart)\s+(?P<why>.+)$"
+)
+_REASON = re.compile(
+    r"^(?:what|i|im|its|this|dont|why|typed|wrong|mistake|made|please|i made|i typed|not|no|"
+    r"want|wanted|did not|didnt)\b"
+)
+
+
+def _lead_phrase(t: str) -> str:
+    m = _LEAD_PHRASE.match(t)
+    if m is None or len(t.split()) > 8 or not _REASON.match(m.group("why")):
+        return ""
+    return m.group("word")
+
+
 def _drops_one(short: str, long: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
@@ -156,9 +248,10 @@ def _drops_one(short: str, long: str) -> bool:
 def control_word(text: str) -> Control | None:
     """help, cancel/stop, back, menu, start over — alone or politely, in any case, a typo."""
     t = normalise(text)
-    if not t or len(t) > 40:
+    if not t or len(t) > 60:
         return None
-    for candidate in (t, _SOFT.sub("", t).strip()):
+    t = chat_words(t)
+    for candidate in (t, _SOFT.sub("", t).strip(), _SOFT.sub("", _lead_phrase(t)).strip()):
         if not candidate:
             continue
         hit = _CONTROL.get(candidate)
@@ -180,7 +273,8 @@ _GREET_WORDS = {
 _GREET_TAIL = {
     "sir", "mam", "maam", "bhai", "bro", "didi", "bhaiya", "bot", "mentorbot", "there", "all",
     "everyone", "good", "morning", "evening", "afternoon", "night", "whats", "up", "how", "are",
-    "you", "u", "doing", "ji", "team", "friend", "again", "guys",
+    "you", "u", "doing", "ji", "team", "friend", "again", "guys", "anyone", "anybody", "is",
+    "hello", "hi", "hey",
 }  # fmt: skip
 _SMALL_TALK = re.compile(
     r"^(?:how are (?:you|u)(?: doing)?|hows it going|whats up|good (?:morning|afternoon|evening)"
@@ -193,12 +287,15 @@ _HELP = re.compile(
     r"^(?:i )?(?:need|want) (?:some )?help$|how (?:can|could|will) (?:you|u|this bot) help"
     r"|what (?:can|do|should) i do(?: here)?|what (?:can|do) (?:you|u) do|im new here"
     r"|(?:im |i am )?(?:confused|lost)\b|what are (?:my|the) options|\bcommands\b|^options$"
+    r"|^what all\b|what (?:all )?options (?:are|do i have|are there)"
+    r"|^what (?:all )?(?:can|does|do) (?:this|this bot|the bot|mentorbot|it|you) (?:do|offer)"
     r"|madad|how (?:do|does) (?:i|one) (?:use|start)(?: this| it| you)?$"
 )
 # Asking what the bot offers, whatever words in it a catalogue might also hold ("options").
 _HELP_WHOLE = re.compile(
     r"^(?:what are (?:my|the|your) options|what can (?:you|u) do|what can i do(?: here)?|"
-    r"what should i do(?: here)?|im new here what can i do)$"
+    r"what should i do(?: here)?|im new here what can i do|what all options are there|"
+    r"what all (?:can|does|do) (?:this|this bot|the bot|you) do)$"
 )
 _TEACH = re.compile(
     r"\b(?:(?:i )?(?:can|could|want to|wanna|would like to|would love to|d like to|d love to|"
@@ -207,8 +304,17 @@ _TEACH = re.compile(
     r"learners|beginners|aspirants)|take (?:mock )?interviews|share my (?:knowledge|experience))"
     r"|(?:become|be|sign (?:me )?up as|join as|register as|work as) an? (?:mentor|teacher|tutor)"
     r"|can i (?:teach|mentor)|want to be a (?:mentor|teacher|tutor)"
+    r"|(?:can|could|will|happy to|glad to) help (?:people|others|juniors|freshers|students|"
+    r"learners|beginners|folks) (?:with|in|on|learn)"
+    r"|(?:earn|make money|get paid) (?:by |from )?(?:teaching|mentoring|tutoring)"
+    r"|mentor (?:banna|banana|bann?ne|ban sakta|ban sakti)|mentor kaise bane"
     r"|padha sakta|padha sakti|sikha sakta hu|sikha sakti hu|sikha sakta hoon|sikha dunga)\b"
     r"|^i (?:teach|mentor|tutor) (?!me\b|us\b)"
+)
+# Asking to be taught, though the words "can teach" are in it: "anyone who can teach me".
+_LEARNER = re.compile(
+    r"\b(?:can|could) (?:you|u|anyone|someone|somebody)\b|\b(?:teach|mentor|guide|coach) "
+    r"(?:me|us)\b|\b(?:anyone|anybody|someone|somebody|koi) (?:who|that|jo) (?:can|could)\b"
 )
 _TEACH_SKILL = re.compile(
     r"\b(?:teach|mentor|guide|coach|tutor)(?: (?:people|others|students|juniors|freshers|"
@@ -266,6 +372,9 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"|\bfree hai\b|\bpaid (?:hai )?(?:ya|or) free\b|\bfree (?:or|ya) paid\b"
             r"|\bdo i (?:have|need) to pay\b|\bis there (?:a|any) (?:fee|charge)\b"
             r"|^is (?:it|this) free|\bfor free\s*$"
+            r"|\bfree (?:trial|demo|first session|intro)\b|\btrial (?:session|class)\b"
+            r"|\bfree (?:mein|me|main|mai) (?:hai|h|he)\b|\b(?:ye|yeh|kya) free\b"
+            r"|\bhave to pay\b|\bnothing to pay\b|\bany (?:charges|fees?)\b.*\bfree\b"
         ),
     ),
     (
@@ -282,7 +391,12 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"calls?|the calls?) (?:work|happen)|what (?:is|s) (?:this|mentorbot|this bot|this "
             r"place)|what do you do|how (?:do|can) i (?:book|find|get)|how long (?:is|are) "
             r"(?:a |the )?sessions?|who are you|what are you|explain|what happens (?:after|when|"
-            r"if)|kaise kaam|kaise hota|on (?:zoom|meet|google meet)|how (?:do|does) it work)\b"
+            r"if)|kaise kaam|kaise hota|on (?:zoom|meet|google meet)|how (?:do|does) it work"
+            r"|how (?:does|do|will) (?:this|it|the|mentorbot) ?(?:\w+ )?work"
+            r"|(?:how )?(?:are|is) (?:the )?mentors? (?:verified|checked|vetted|chosen|selected|"
+            r"screened|real|trusted|qualified)|who (?:are|r) the mentors"
+            r"|how (?:do|are) (?:you|they) (?:verify|check|vet|choose|select|screen) (?:the )?mentors"
+            r"|how (?:does|do) (?:the )?(?:booking|matching|payment|payments|sessions?) work)\b"
         ),
     ),
 )
@@ -302,7 +416,7 @@ def _clean_rest(rest: str) -> str:
 def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     """What a free-standing message asks for. `find_skills`: the catalogue's skills named in
     a text; with it, a message that names a skill and asks nothing else is a search."""
-    t = normalise(text)
+    t = chat_words(normalise(text))
     if not t:
         return Reading("unknown")
     control = control_word(t)
@@ -318,7 +432,7 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     refund = _QUESTIONS[0][1].search(t)
     if refund is not None:
         return Reading("ask_refund")
-    if _TEACH.search(t) and not re.search(r"\b(?:can|could) (?:you|u|anyone|someone)\b", t):
+    if _TEACH.search(t) and not _LEARNER.search(t):
         return Reading("teach", _teach_rest(t), skills)
     for intent, pattern in _QUESTIONS[1:]:
         if pattern.search(t) and not _asks_for_someone(t, skills):
