@@ -86,7 +86,7 @@ _SOFT = re.compile(
     r"^(?:(?:ok|okay|hey|hi|pls|plz|please|bhai|bro|yaar|sir|just|now|can you|could you|oops|"
     r"ugh|uh|um|hmm|sorry|wait|no|i|i want to|i wanna|lets|can we|can i|i will|ill)\s+)+"
     r"|(?:\s+(?:pls|plz|please|bhai|bro|yaar|sir|maam|it|this|that|now|then|for me|here|"
-    r"everything|all|one step|a step|karo|jao|do|kar do|kar|again|anymore|the whole thing|"
+    r"everything|all|one step|a step|karo|jao|do|kar do|kar|anymore|the whole thing|"
     r"whole thing|this form|the form|this thing|the whole form|this chat|lol))+$"
 )
 
@@ -119,6 +119,7 @@ _CONTROL: dict[str, Control] = {
     "never mind": "cancel",
     "nevermind": "cancel",
     "forget it": "cancel",
+    "forget": "cancel",
     "forget about it": "cancel",
     "band": "cancel",
     "band karo": "cancel",
@@ -186,6 +187,7 @@ _CONTROL: dict[str, Control] = {
     "begin fresh": "restart",
     "start all over": "restart",
     "start over again": "restart",
+    "start all over again": "restart",
     "start again from scratch": "restart",
     "begin again from scratch": "restart",
     "from scratch": "restart",
@@ -264,6 +266,26 @@ def control_word(text: str) -> Control | None:
     return None
 
 
+# "find …" works at every step too, in plain words as well as /find.
+_FIND_WORD = re.compile(
+    r"^(?:please |can you |could you )?(?:find|search(?: for)?|look for)"
+    r"(?:(?: me)?(?: an?| some)?(?: good)? (?:mentors?|tutors?|teachers?|someone|somebody))?"
+    r"(?: (?:for|in|on|with|who knows|who teaches))?(?:\s+(?P<query>.*))?$"
+)
+
+
+def find_words(text: str) -> str | None:
+    """The search in a message that starts with "find" ("find python", "search for a mentor
+    in sql"), "" for a bare "find"; None when the message asks for no search."""
+    t = chat_words(normalise(text))
+    if not t or len(t) > 80:
+        return None
+    m = _FIND_WORD.match(t)
+    if m is None:
+        return None
+    return _clean_rest(m.group("query") or "")
+
+
 # ---- the first message -------------------------------------------------------------
 
 _GREET_WORDS = {
@@ -290,6 +312,8 @@ _HELP = re.compile(
     r"|^what all\b|what (?:all )?options (?:are|do i have|are there)"
     r"|^what (?:all )?(?:can|does|do) (?:this|this bot|the bot|mentorbot|it|you) (?:do|offer)"
     r"|madad|how (?:do|does) (?:i|one) (?:use|start)(?: this| it| you)?$"
+    r"|^(?:i am|im) new(?: here)?\b(?! to (?:\w+ )?(?:coding|programming))|\bwhat now\b"
+    r"|\bwhat (?:are )?(?:the|all the) things (?:you|this bot|it) can do\b"
 )
 # Asking what the bot offers, whatever words in it a catalogue might also hold ("options").
 _HELP_WHOLE = re.compile(
@@ -302,7 +326,7 @@ _TEACH = re.compile(
     r"like to|love to|am happy to|m happy to|happy to|am able to|m able to|will)\s+"
     r"(?:teach|mentor|guide|coach|tutor|help (?:juniors|freshers|students|others|people|"
     r"learners|beginners|aspirants)|take (?:mock )?interviews|share my (?:knowledge|experience))"
-    r"|(?:become|be|sign (?:me )?up as|join as|register as|work as) an? (?:mentor|teacher|tutor)"
+    r"|(?:become|be|sign (?:me )?up as|join as|register as|work as) (?:an? )?(?:mentor|teacher|tutor)"
     r"|can i (?:teach|mentor)|want to be a (?:mentor|teacher|tutor)"
     r"|(?:can|could|will|happy to|glad to) help (?:people|others|juniors|freshers|students|"
     r"learners|beginners|folks) (?:with|in|on|learn)"
@@ -345,6 +369,7 @@ _FIND_WORDS = re.compile(
     r"chahiye|padhna|learn|lern|doubt|prep|preparation|practice|help (?:with|in)|"
     r"help me|interview|interviews|placements?)\b"
 )
+_MENTOR_FOR = re.compile(r"\b(?:mentors?|tutors?|teachers?|coach|classes|sessions?)\b")
 _HINGLISH_LEARN = re.compile(
     r"^(?:mujhe |mai |main |mein )?(?P<rest>.+?) (?:sikhna|seekhna|sikhni|seekhni|padhna|"
     r"improve karni|improve karna|seekhni|sikhni)(?: hai| h| he| chahta| chahti|$)"
@@ -434,6 +459,8 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
         return Reading("ask_refund")
     if _TEACH.search(t) and not _LEARNER.search(t):
         return Reading("teach", _teach_rest(t), skills)
+    if re.search(r"\b(?:swap|exchange|barter|trade) (?:my )?skills\b", t):
+        return Reading("ask_credits")
     for intent, pattern in _QUESTIONS[1:]:
         if pattern.search(t) and not _asks_for_someone(t, skills):
             return Reading(intent)
@@ -447,12 +474,16 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
         rest = _clean_rest(m.group("rest"))
         if rest or re.search(r"\b(?:mentor|tutor|teacher|someone|somebody)s?\b", t):
             return Reading("find", rest, skills)
+    if skills and _MENTOR_FOR.search(t) and not re.match(r"(?:i am|im|i m|i)\b", t):
+        # "python mentor under 500", "tutor for sql?": a skill and who is wanted for it.
+        return Reading("find", _clean_rest(t), skills)
     if skills or _FIND_WORDS.search(t):
         return Reading("find", _clean_rest(t), skills, sure=False)
     return Reading("unknown")
 
 
 def _greeting(words: list[str]) -> bool:
+    words = [w if w in _GREET_WORDS else re.sub(r"([a-z])\1+$", r"\1", w) for w in words]
     return (
         bool(words)
         and words[0] in _GREET_WORDS | {"good"}
