@@ -200,8 +200,8 @@ class SkillIndex:
                 if any(used[i : i + n]):
                     continue
                 run = " ".join(words[i : i + n]).strip(".")
-                if n == 1 and run in _COMMON:
-                    continue
+                if all(w in _COMMON for w in words[i : i + n]):
+                    continue  # "go", and "i am" (not IAM) in a sentence are just words
                 hit = self._by_key.get(skill_key(run))
                 if hit is None and n == 1 and len(run) >= 7:
                     res = self.resolve(run)

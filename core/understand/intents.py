@@ -305,6 +305,11 @@ _SMALL_TALK = re.compile(
 _THANKS = re.compile(
     r"\b(?:thanks?|thank (?:you|u)|thankyou|thx|ty|tysm|dhanyavaa?d|dhanyawaa?d|shukriya)\b"
 )
+# The product, however it is called: "this", "the app", "mentorbot", "this platform".
+_PRODUCT = (
+    r"(?:this|it|the|mentorbot|this bot|you)(?: (?:app|bot|platform|service|site|website|thing|"
+    r"place|tool))?"
+)
 _HELP = re.compile(
     r"^(?:i )?(?:need|want) (?:some )?help$|how (?:can|could|will) (?:you|u|this bot) help"
     r"|what (?:can|do|should) i do(?: here)?|what (?:can|do) (?:you|u) do|im new here"
@@ -314,6 +319,9 @@ _HELP = re.compile(
     r"|madad|how (?:do|does) (?:i|one) (?:use|start)(?: this| it| you)?$"
     r"|^(?:i am|im) new(?: here)?\b(?! to (?:\w+ )?(?:coding|programming))|\bwhat now\b"
     r"|\bwhat (?:are )?(?:the|all the) things (?:you|this bot|it) can do\b"
+    rf"|^what (?:all )?(?:can|does|do|will) {_PRODUCT} (?:do|offer)\b"
+    r"|^what are (?:my|the|your) (?:options|choices)\b"
+    r"|\bhow to use (?:this|it|you|mentorbot|the bot|the app)\b"
 )
 # Asking what the bot offers, whatever words in it a catalogue might also hold ("options").
 _HELP_WHOLE = re.compile(
@@ -391,14 +399,15 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         "ask_free",
         re.compile(
-            r"^(?:is (?:it|this|mentorbot|the (?:service|platform|bot)|everything) |are "
+            rf"^(?:is {_PRODUCT} |is everything |are "
             r"(?:sessions|they|mentors) )(?:really |totally |completely |all )?free\b"
             r"|\bfree of (?:cost|charge)\b|^(?:any )?free (?:sessions?|mentors?)?\s*$"
             r"|\bfree hai\b|\bpaid (?:hai )?(?:ya|or) free\b|\bfree (?:or|ya) paid\b"
             r"|\bdo i (?:have|need) to pay\b|\bis there (?:a|any) (?:fee|charge)\b"
             r"|^is (?:it|this) free|\bfor free\s*$"
             r"|\bfree (?:trial|demo|first session|intro)\b|\btrial (?:session|class)\b"
-            r"|\bfree (?:mein|me|main|mai) (?:hai|h|he)\b|\b(?:ye|yeh|kya) free\b"
+            r"|\bfree (?:mein|me|main|mai) (?:hai|h|he|milega|milta|milti|hota)\b"
+            r"|\b(?:ye|yeh|kya) free\b"
             r"|\bhave to pay\b|\bnothing to pay\b|\bany (?:charges|fees?)\b.*\bfree\b"
         ),
     ),
@@ -421,7 +430,9 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"|(?:how )?(?:are|is) (?:the )?mentors? (?:verified|checked|vetted|chosen|selected|"
             r"screened|real|trusted|qualified)|who (?:are|r) the mentors"
             r"|how (?:do|are) (?:you|they) (?:verify|check|vet|choose|select|screen) (?:the )?mentors"
-            r"|how (?:does|do) (?:the )?(?:booking|matching|payment|payments|sessions?) work)\b"
+            r"|how (?:does|do) (?:the )?(?:booking|matching|payment|payments|sessions?) work"
+            r"|how (?:do|does|will|are) (?:the )?(?:video |voice |online )?(?:calls?|sessions?|"
+            r"meetings?|classes) (?:work|happen|take place|conducted|held|done))\b"
         ),
     ),
 )
