@@ -247,6 +247,12 @@ def _drops_one(short: str, long: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+_MENU_SAID = re.compile(
+    r"^(?:(?:open|show|show me|go to|take me to|back to|return to|bring up|give me)(?: the)? )?"
+    r"(?:main |home |start )?(?:menu|home ?page|home ?screen)$"
+)
+
+
 def control_word(text: str) -> Control | None:
     """help, cancel/stop, back, menu, start over — alone or politely, in any case, a typo."""
     t = normalise(text)
@@ -256,7 +262,7 @@ def control_word(text: str) -> Control | None:
     for candidate in (t, _SOFT.sub("", t).strip(), _SOFT.sub("", _lead_phrase(t)).strip()):
         if not candidate:
             continue
-        hit = _CONTROL.get(candidate)
+        hit = _CONTROL.get(candidate) or ("menu" if _MENU_SAID.match(candidate) else None)
         if hit is not None:
             return hit
         if len(candidate) >= 4:
@@ -321,6 +327,9 @@ _HELP = re.compile(
     r"|\bwhat (?:are )?(?:the|all the) things (?:you|this bot|it) can do\b"
     rf"|^what (?:all )?(?:can|does|do|will) {_PRODUCT} (?:do|offer)\b"
     r"|^what are (?:my|the|your) (?:options|choices)\b"
+    r"|^what (?:all )?(?:is|s) possible\b|^help me out\b|\bnew here\b"
+    r"|^(?:how (?:do|can) i|how to|where (?:do|should) i) (?:get )?start(?:ed)?(?: here)?$"
+    r"|\bwhat (?:you|this bot|the bot|it) can do\b"
     r"|\bhow to use (?:this|it|you|mentorbot|the bot|the app)\b"
 )
 # Asking what the bot offers, whatever words in it a catalogue might also hold ("options").
@@ -404,7 +413,7 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"(?:sessions|they|mentors) )(?:really |totally |completely |all )?free\b"
             r"|\bfree of (?:cost|charge)\b|^(?:any )?free (?:sessions?|mentors?)?\s*$"
             r"|\bfree hai\b|\bpaid (?:hai )?(?:ya|or) free\b|\bfree (?:or|ya) paid\b"
-            r"|\bdo i (?:have|need) to pay\b|\bis there (?:a|any) (?:fee|charge)\b"
+            r"|\bdo i (?:have to |need to )?pay\b|\bis there (?:a|any) (?:fee|charge)\b"
             r"|^is (?:it|this) free|\bfor free\s*$"
             r"|\bfree (?:trial|demo|first session|intro)\b|\btrial (?:session|class)\b"
             r"|\bfree (?:mein|me|main|mai) (?:hai|h|he|milega|milta|milti|hota)\b"
@@ -441,7 +450,10 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
 
 def _clean_rest(rest: str) -> str:
     rest = re.sub(
-        r"^(?:(?:with|for|in|on|about|some|a|an|the|to learn|learn|to|me|my)\s+)+", "", rest.strip()
+        r"^(?:(?:with|for|in|on|about|some|a|an|the|to learn|learn|to|me|my|teaching|teach me|"
+        r"teach|to teach me|tutoring|coaching)\s+)+",
+        "",
+        rest.strip(),
     )
     return re.sub(
         r"(?:\s+(?:please|pls|plz|thanks|thank you|asap|urgently|rn|right now|yaar|bhai))+$",
@@ -509,7 +521,12 @@ def _teach_rest(t: str) -> str:
     if m is None:
         return ""
     rest = next((g for g in m.groups() if g), "")
-    rest = re.sub(r"\b(?:here|on this platform|to others|can i teach|can i mentor)\b.*$", "", rest)
+    rest = re.sub(
+        r"\b(?:here|(?:on )?(?:this|the) (?:platform|app|site|bot)|to others|can i teach|"
+        r"can i mentor)\b.*$",
+        "",
+        rest,
+    )
     return _clean_rest(rest)
 
 
