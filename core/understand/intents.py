@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -501,9 +501,34 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     if skills and _MENTOR_FOR.search(t) and not re.match(r"(?:i am|im|i m|i)\b", t):
         # "python mentor under 500", "tutor for sql?": a skill and who is wanted for it.
         return Reading("find", _clean_rest(t), skills)
-    if skills or _FIND_WORDS.search(t):
+    if skills:
+        return Reading("find", _clean_rest(t), skills, sure=False)
+    # Nothing the rules know: the nearest labelled examples may ("what exactly is mentorbot").
+    near = _nearest(t)
+    if near is not None:
+        return Reading(near)
+    if _FIND_WORDS.search(t):
         return Reading("find", _clean_rest(t), skills, sure=False)
     return Reading("unknown")
+
+
+# What the nearest examples may decide alone: answers and words, never a search or an
+# application (those need the rules' reading of what is asked for).
+_NEAREST_MAY: frozenset[str] = frozenset(get_args(Intent)) - {"find", "teach", "unknown"}
+NEAREST_AT_LEAST = 0.3  # cosine similarity of the nearest example
+
+
+def _prepared(text: str) -> str:
+    return chat_words(normalise(text))
+
+
+def _nearest(t: str) -> Intent | None:
+    from core.understand.nearest import default_nearest
+
+    intent, sim = default_nearest(_prepared).place(t)
+    if sim < NEAREST_AT_LEAST or intent not in _NEAREST_MAY:
+        return None
+    return cast(Intent, intent)
 
 
 def _greeting(words: list[str]) -> bool:

@@ -205,3 +205,30 @@ def test_find_words() -> None:
     assert find_words("Search for a mentor in SQL please") == "sql"
     assert find_words("find") == ""
     assert find_words("python") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what exactly is mentorbot", "ask_how"),  # no rule knows it; the nearest examples do
+        ("what can u do", "help"),
+        ("blah blah", "unknown"),  # nothing near: still unknown
+    ],
+)
+def test_the_nearest_labelled_examples_place_what_the_rules_cannot(text: str, intent: str) -> None:
+    assert read_intent(text).intent == intent
+
+
+def test_the_nearest_examples_never_start_a_search_or_an_application() -> None:
+    from core.understand.intents import _NEAREST_MAY, _prepared
+    from core.understand.nearest import NearestIntent, tuning_examples
+
+    examples = tuning_examples()  # the tuning set only, never the held-out one
+    assert len(examples) >= 300 and {i for _, i in examples} >= {"find", "teach", "ask_how"}
+    assert not {"find", "teach", "unknown"} & _NEAREST_MAY
+    # The vote and the single nearest example must agree.
+    split = NearestIntent(
+        [("price of a session", "ask_price"), ("session", "ask_how")] * 2, _prepared
+    )
+    assert split.place("price of a session") == ("ask_price", pytest.approx(1.0))
+    assert split.place("session")[0] in ("ask_how", "unknown")
