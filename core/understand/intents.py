@@ -67,6 +67,9 @@ _CHAT_SPELLING = {
     "thanx": "thanks", "hw": "how", "dis": "this", "nvm": "never mind", "wanna": "want to",
     "gonna": "going to", "ppl": "people", "hlp": "help", "halp": "help", "bck": "back",
     "abt": "about", "smth": "something", "sth": "something", "becoz": "because",
+    "thnks": "thanks", "thnk": "thank", "thks": "thanks", "tnx": "thanks", "tx": "thanks",
+    "thanku": "thank you", "heyo": "hey", "heyyo": "hey", "hiya": "hi", "hellow": "hello",
+    "helloo": "hello", "wassup": "whats up", "wsup": "whats up",
 }  # fmt: skip
 
 
@@ -330,6 +333,7 @@ _HELP = re.compile(
     r"|^what (?:all )?(?:is|s) possible\b|^help me out\b|\bnew here\b"
     r"|^(?:how (?:do|can) i|how to|where (?:do|should) i) (?:get )?start(?:ed)?(?: here)?$"
     r"|\bwhat (?:you|this bot|the bot|it) can do\b"
+    r"|\bfirst time here\b|\b(?:no idea|dont know|not sure) what to do\b"
     r"|\bhow to use (?:this|it|you|mentorbot|the bot|the app)\b"
 )
 # Asking what the bot offers, whatever words in it a catalogue might also hold ("options").
@@ -350,6 +354,8 @@ _TEACH = re.compile(
     r"learners|beginners|folks) (?:with|in|on|learn)"
     r"|(?:earn|make money|get paid) (?:by |from )?(?:teaching|mentoring|tutoring)"
     r"|mentor (?:banna|banana|bann?ne|ban sakta|ban sakti)|mentor kaise bane"
+    r"|(?:can i |i can |i could |want to |would like to )(?:offer|give|take|run|conduct|host) "
+    r"(?:\w+ )?(?:sessions?|classes|lessons|workshops?)\b"
     r"|padha sakta|padha sakti|sikha sakta hu|sikha sakti hu|sikha sakta hoon|sikha dunga)\b"
     r"|^i (?:teach|mentor|tutor) (?!me\b|us\b)"
 )
@@ -414,6 +420,7 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"|\bfree of (?:cost|charge)\b|^(?:any )?free (?:sessions?|mentors?)?\s*$"
             r"|\bfree hai\b|\bpaid (?:hai )?(?:ya|or) free\b|\bfree (?:or|ya) paid\b"
             r"|\bdo i (?:have to |need to )?pay\b|\bis there (?:a|any) (?:fee|charge)\b"
+            r"|\b(?:koi|any) (?:charges?|fees?|payment) (?:hai|h|he|lagta|lagti|lagega|is there)\b"
             r"|^is (?:it|this) free|\bfor free\s*$"
             r"|\bfree (?:trial|demo|first session|intro)\b|\btrial (?:session|class)\b"
             r"|\bfree (?:mein|me|main|mai) (?:hai|h|he|milega|milta|milti|hota)\b"
@@ -441,6 +448,8 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"screened|real|trusted|qualified)|who (?:are|r) the mentors"
             r"|how (?:do|are) (?:you|they) (?:verify|check|vet|choose|select|screen) (?:the )?mentors"
             r"|how (?:does|do) (?:the )?(?:booking|matching|payment|payments|sessions?) work"
+            r"|how (?:will|do|would|can|shall) (?:i|we) (?:meet|talk to|connect with|join|call|"
+            r"reach|contact) (?:the |my |a )?mentors?"
             r"|how (?:do|does|will|are) (?:the )?(?:video |voice |online )?(?:calls?|sessions?|"
             r"meetings?|classes) (?:work|happen|take place|conducted|held|done))\b"
         ),
@@ -481,6 +490,8 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     refund = _QUESTIONS[0][1].search(t)
     if refund is not None:
         return Reading("ask_refund")
+    if re.search(r"\bin exchange\b|\binstead of pay(?:ing)?\b|\bexchange for\b", t):
+        return Reading("ask_credits")  # "teach something in exchange for learning"
     if _TEACH.search(t) and not _LEARNER.search(t):
         return Reading("teach", _teach_rest(t), skills)
     if re.search(r"\b(?:swap|exchange|barter|trade) (?:my )?skills\b", t):

@@ -95,6 +95,8 @@ _NOT_A_NAME = frozenset(
         "restart",
         "none",
         "na",
+        "nah",
+        "nahi",
         "nope",
         "later",
         "pass",
@@ -222,7 +224,7 @@ _TRAIL = re.compile(
 )
 _SPLIT = re.compile(
     r"\s*(?:,|;|\n|&|\s\+\s|\+(?=[a-z])|\band\b|\baur\b|\bn\b|\bplus\b|\balso\b|"
-    r"\bor\b|\bbut\b|\.{2,}|/(?!\w*\.))\s*",
+    r"\bor\b|\bbut\b|\.{2,}|\s-\s(?=(?:both|all)\b)|/(?!\w*\.))\s*",
     re.IGNORECASE,
 )
 # A level said on its own ("total noob", "beginner level"): it applies to the skills around it.
@@ -320,6 +322,7 @@ _LEVEL_SAID: tuple[tuple[re.Pattern[str], Level], ...] = (
 def _standalone_level(piece: str) -> Level | None:
     low = " ".join(re.sub(r"[^\w\s]", " ", piece.casefold()).split())
     low = re.sub(r"^(?:i am |im |i'm )?(?:at )?(?:an? )?", "", low)
+    low = re.sub(r"^(?:both|all|all of them|each)(?: (?:at|are|is))? (?=\w)", "", low)
     said = next((lv for pattern, lv in _LEVEL_SAID if pattern.match(low)), None)
     return _LEVEL_ALONE.get(low) or parse_level(low) or said
 
