@@ -68,7 +68,7 @@ _CHAT_SPELLING = {
     "gonna": "going to", "ppl": "people", "hlp": "help", "halp": "help", "bck": "back",
     "abt": "about", "smth": "something", "sth": "something", "becoz": "because",
     "thnks": "thanks", "thnk": "thank", "thks": "thanks", "tnx": "thanks", "tx": "thanks",
-    "thanku": "thank you", "heyo": "hey", "heyyo": "hey", "hiya": "hi", "hellow": "hello",
+    "thanku": "thank you", "tq": "thanks", "tqsm": "thanks", "thanq": "thanks", "heyo": "hey", "heyyo": "hey", "hiya": "hi", "hellow": "hello",
     "helloo": "hello", "wassup": "whats up", "wsup": "whats up",
 }  # fmt: skip
 
@@ -220,8 +220,10 @@ def _typo_of(t: str) -> str | None:
             continue
         if len(t) == len(word) and sorted(t) == sorted(word) and OSA.distance(t, word) == 1:
             return word
-        if len(t) == len(word) - 1 and len(t) >= 4 and _drops_one(t, word):
-            return word
+        if len(t) == len(word) - 1 and len(t) >= 5 and _drops_one(t, word):
+            return word  # "cancl" — but "rest" is a word, not a slip of "reset"
+        if len(t) == len(word) + 1 and re.sub(r"([^aeiou])\1", r"\1", t) == word:
+            return word  # a consonant doubled ("hellp"); a doubled vowel is a name ("Meenu")
         if len(t) >= 7 and OSA.distance(t, word) == 1:
             return word
     return None
@@ -252,7 +254,7 @@ def _drops_one(short: str, long: str) -> bool:
 
 _MENU_SAID = re.compile(
     r"^(?:(?:open|show|show me|go to|take me to|back to|return to|bring up|give me)(?: the)? )?"
-    r"(?:main |home |start )?(?:menu|home ?page|home ?screen)$"
+    r"(?:main |home |start )?(?:menu|home ?page|home ?screen)$|^(?:take me|go|back) home$"
 )
 
 
@@ -299,7 +301,8 @@ def find_words(text: str) -> str | None:
 
 _GREET_WORDS = {
     "hi", "hii", "hello", "helo", "hlo", "hey", "heya", "hola", "yo", "namaste", "namaskar",
-    "hai", "sup", "wassup", "whatsup", "gm", "salaam", "hy",
+    "hai", "sup", "wassup", "whatsup", "gm", "salaam", "hy", "namaskaram", "vanakkam",
+    "sasriakal", "adaab", "pranam",
 }  # fmt: skip
 _GREET_TAIL = {
     "sir", "mam", "maam", "bhai", "bro", "didi", "bhaiya", "bot", "mentorbot", "there", "all",
@@ -354,7 +357,8 @@ _TEACH = re.compile(
     r"learners|beginners|folks) (?:with|in|on|learn)"
     r"|(?:earn|make money|get paid) (?:by |from )?(?:teaching|mentoring|tutoring)"
     r"|mentor (?:banna|banana|bann?ne|ban sakta|ban sakti)|mentor kaise bane"
-    r"|(?:can i |i can |i could |want to |would like to )(?:offer|give|take|run|conduct|host) "
+    r"|(?:can i |i can |i could |want to |would like to |would love to |d love to |happy to |"
+    r"love to |glad to )(?:offer|give|take|run|conduct|host) "
     r"(?:\w+ )?(?:sessions?|classes|lessons|workshops?)\b"
     r"|padha sakta|padha sakti|sikha sakta hu|sikha sakti hu|sikha sakta hoon|sikha dunga)\b"
     r"|^i (?:teach|mentor|tutor) (?!me\b|us\b)"
