@@ -90,7 +90,8 @@ _SOFT = re.compile(
     r"ugh|uh|um|hmm|sorry|wait|no|i|i want to|i wanna|lets|can we|can i|i will|ill)\s+)+"
     r"|(?:\s+(?:pls|plz|please|bhai|bro|yaar|sir|maam|it|this|that|now|then|for me|here|"
     r"everything|all|one step|a step|karo|jao|do|kar do|kar|anymore|the whole thing|"
-    r"whole thing|this form|the form|this thing|the whole form|this chat|lol))+$"
+    r"whole thing|this form|the form|this thing|the whole form|this chat|lol|from scratch|"
+    r"from the start|from the beginning|from beginning))+$"
 )
 
 # ---- words that always work ----------------------------------------------------------
@@ -337,11 +338,13 @@ _HELP = re.compile(
     r"|^(?:how (?:do|can) i|how to|where (?:do|should) i) (?:get )?start(?:ed)?(?: here)?$"
     r"|\bwhat (?:you|this bot|the bot|it) can do\b"
     r"|\bfirst time here\b|\b(?:no idea|dont know|not sure) what to do\b"
+    r"|^(?:im |i am |i have )?(?:no idea|dont know|not sure) (?:where|how) to (?:begin|start)\b"
+    r"|^guide me(?: please)?$"
     r"|\bhow to use (?:this|it|you|mentorbot|the bot|the app)\b"
 )
 # Asking what the bot offers, whatever words in it a catalogue might also hold ("options").
 _HELP_WHOLE = re.compile(
-    r"^(?:what are (?:my|the|your) options|what can (?:you|u) do|what can i do(?: here)?|"
+    r"^(?:what are (?:my|the|your) options(?: here)?|what can (?:you|u) do|what can i do(?: here)?|"
     r"what should i do(?: here)?|im new here what can i do|what all options are there|"
     r"what all (?:can|does|do) (?:this|this bot|the bot|you) do)$"
 )
@@ -357,6 +360,8 @@ _TEACH = re.compile(
     r"learners|beginners|folks) (?:with|in|on|learn)"
     r"|(?:earn|make money|get paid) (?:by |from )?(?:teaching|mentoring|tutoring)"
     r"|mentor (?:banna|banana|bann?ne|ban sakta|ban sakti)|mentor kaise bane"
+    r"|interested in (?:mentoring|teaching|tutoring|coaching)\b"
+    r"|sign (?:me )?up (?:to|as) (?:an? )?(?:mentor|teach|tutor)"
     r"|(?:can i |i can |i could |want to |would like to |would love to |d love to |happy to |"
     r"love to |glad to )(?:offer|give|take|run|conduct|host) "
     r"(?:\w+ )?(?:sessions?|classes|lessons|workshops?)\b"
@@ -425,7 +430,7 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"|\bfree hai\b|\bpaid (?:hai )?(?:ya|or) free\b|\bfree (?:or|ya) paid\b"
             r"|\bdo i (?:have to |need to )?pay\b|\bis there (?:a|any) (?:fee|charge)\b"
             r"|\b(?:koi|any) (?:charges?|fees?|payment) (?:hai|h|he|lagta|lagti|lagega|is there)\b"
-            r"|^is (?:it|this) free|\bfor free\s*$"
+            r"|^is (?:it|this|mentorbot) (?:an? )?free\b|\bfor free\s*$"
             r"|\bfree (?:trial|demo|first session|intro)\b|\btrial (?:session|class)\b"
             r"|\bfree (?:mein|me|main|mai) (?:hai|h|he|milega|milta|milti|hota)\b"
             r"|\b(?:ye|yeh|kya) free\b"
