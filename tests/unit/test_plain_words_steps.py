@@ -230,5 +230,6 @@ def test_the_nearest_examples_never_start_a_search_or_an_application() -> None:
     split = NearestIntent(
         [("price of a session", "ask_price"), ("session", "ask_how")] * 2, _prepared
     )
-    assert split.place("price of a session") == ("ask_price", pytest.approx(1.0))
+    intent, sim = split.place("price of a session")
+    assert intent == "ask_price" and sim == pytest.approx(1.0)
     assert split.place("session")[0] in ("ask_how", "unknown")
