@@ -53,7 +53,7 @@ from core.messaging import (
 )
 from core.payloads import Payload
 from core.skills import SkillMatch
-from core.understand.intents import Control, control_word, read_intent
+from core.understand.intents import Control, control_word, find_words, read_intent
 from core.uow import Deps, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -369,6 +369,10 @@ class Runner:
                 typed = ctx.data.pop(TYPED, None)
                 if which.choice == "answer" and isinstance(typed, str):
                     return await dialog.handle(ctx, state, TextIn(typed))
+                if which.word == "find":
+                    query = find_words(typed) if isinstance(typed, str) else None
+                    left = Reply(f"Left {dialog.title} — anything you saved stays saved.")
+                    return Step((left,), None, start=("find", query or ""))
                 if which.word in WORD_LABELS:
                     return await self._control(ctx, dialog, state, cast(Control, which.word))
             if dialog is not None and state is not None and prefix in dialog.prefixes:
@@ -392,6 +396,15 @@ class Runner:
         assert isinstance(inbound, TextIn)
         word = control_word(inbound.text)
         if dialog is not None and state is not None:
+            if (
+                word is None
+                and dialog.name not in ("find", "guess")
+                and state not in dialog.reads_find
+                and find_words(inbound.text) is not None
+            ):
+                # "find python" in the middle of a question: a search, or maybe the answer.
+                ctx.data[TYPED] = inbound.text
+                return Step((_search_or_answer(inbound.text),), KEEP)
             if word is None:
                 return await dialog.handle(ctx, state, inbound)
             if state in dialog.word_answers and len(inbound.text.split()) == 1:
@@ -471,6 +484,23 @@ class Gw(Payload, prefix="gw"):
 
 
 TYPED = "_typed"  # the text a "did you mean" question is about, kept in the dialog's data
+
+
+def _search_or_answer(text: str) -> Reply:
+    query = find_words(text) or ""
+    shown = text.strip()[:40]
+    return Reply(
+        f"Shall I search for {'“' + esc(query) + '”' if query else 'a mentor'} now, or is "
+        f"“{esc(shown)}” your answer?",
+        buttons=(
+            (
+                Button("Search now", Gw("find", "do").pack()),
+                Button("It's my answer", Gw("find", "answer").pack()),
+            ),
+        ),
+    )
+
+
 WORD_LABELS = {
     "help": "Show help",
     "cancel": "Cancel",

@@ -142,6 +142,7 @@ class SkillIndex:
         self._by_key: dict[str, SkillRef] = {}
         self._keys: list[str] = []
         self._owner: list[SkillRef] = []
+        self._anagrams: dict[str, list[tuple[str, SkillRef]]] = {}
         self.by_id: dict[int, SkillRef] = {}
         for ref, aliases in skills:
             self.by_id[ref.id] = ref
@@ -152,6 +153,8 @@ class SkillIndex:
                 self._by_key[key] = ref
                 self._keys.append(key)
                 self._owner.append(ref)
+                if 5 <= len(key) < 7 and " " not in key:
+                    self._anagrams.setdefault("".join(sorted(key)), []).append((key, ref))
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -197,17 +200,27 @@ class SkillIndex:
                 if any(used[i : i + n]):
                     continue
                 run = " ".join(words[i : i + n]).strip(".")
-                if n == 1 and run in _COMMON:
-                    continue
+                if all(w in _COMMON for w in words[i : i + n]):
+                    continue  # "go", and "i am" (not IAM) in a sentence are just words
                 hit = self._by_key.get(skill_key(run))
                 if hit is None and n == 1 and len(run) >= 7:
                     res = self.resolve(run)
                     hit = res.skill if isinstance(res, SkillMatch) else None
+                if hit is None and n == 1 and 5 <= len(run) < 7:
+                    hit = self._swapped(run)
                 if hit is not None:
                     used[i : i + n] = [True] * n
                     if hit not in found:
                         found.append(hit)
         return found
+
+    def _swapped(self, word: str) -> SkillRef | None:
+        """The one-word skill a shorter word is two neighbouring letters swapped from
+        ("pyhton" -> Python): a slip, not a different word, so it is safe from 5 letters."""
+        for key, ref in self._anagrams.get("".join(sorted(word)), ()):
+            if key != word and OSA.distance(key, word) == 1:
+                return ref
+        return None
 
     def names_in(self, text: str) -> list[str]:
         """The names of the skills a sentence names (the plain-words reader's finder)."""

@@ -188,6 +188,8 @@ class Misreading:
 class Report:
     figures: list[tuple[str, str]] = field(default_factory=list)
     errors: dict[str, list[Misreading]] = field(default_factory=dict)
+    # first messages read as another intent: (labelled, read) -> how many
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def put(self, name: str, value: str) -> None:
         self.figures.append((name, value))
@@ -256,6 +258,8 @@ def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Rep
         wrong_first += got != want and got != "unknown" and reading.sure
         for i in INTENTS:
             per_intent[i].add([i] if got == i else [], [i] if want == i else [])
+        if got != want:
+            report.confusions[(want, got)] += 1
         got_skills: list[str] = []
         searched: list[str] = []
         slot_miss = False
@@ -359,6 +363,10 @@ def format_report(report: Report, show_errors: int = 0) -> str:
     width = max(len(n) for n, _ in report.figures)
     lines = [f"{n:<{width}}  {v}" for n, v in report.figures]
     if show_errors > 0:
+        lines.append("")
+        lines.append(f"intent confusions in first (labelled -> read): {report.confusions.total()}")
+        for (want, got), n in sorted(report.confusions.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {want} -> {got}: {n}")
         for step in STEPS:
             errs = report.errors.get(step, [])
             lines.append("")

@@ -155,6 +155,8 @@ class Dialog(ABC):
     # States whose answer may itself be one of the words that always work ("Help" as a name):
     # there a word is asked about once instead of obeyed.
     word_answers: ClassVar[frozenset[str]] = frozenset()
+    # States that read a typed "find …" themselves (a first question that takes any message).
+    reads_find: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     async def start(self, ctx: Ctx, args: str) -> Step: ...

@@ -79,6 +79,7 @@ class Onboarding(Dialog):
     title = "setting up your profile"
     prefixes = ("ob", "sk")
     word_answers = frozenset({"name"})
+    reads_find = frozenset({"role"})
 
     async def back(self, ctx: Ctx, state: str) -> Step:
         base = {

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -59,11 +59,39 @@ def normalise(text: str) -> str:
     return " ".join(t.split())
 
 
+# How people spell in a chat, written out for the rules ("wat r u", "gud mrng", "plz hlp").
+_CHAT_SPELLING = {
+    "u": "you", "r": "are", "ur": "your", "wat": "what", "wht": "what", "wot": "what",
+    "gud": "good", "mrng": "morning", "mng": "morning", "morng": "morning", "nite": "night",
+    "evng": "evening", "pls": "please", "plz": "please", "pl": "please", "thnx": "thanks",
+    "thanx": "thanks", "hw": "how", "dis": "this", "nvm": "never mind", "wanna": "want to",
+    "gonna": "going to", "ppl": "people", "hlp": "help", "halp": "help", "bck": "back",
+    "abt": "about", "smth": "something", "sth": "something", "becoz": "because",
+    "thnks": "thanks", "thnk": "thank", "thks": "thanks", "tnx": "thanks", "tx": "thanks",
+    "thanku": "thank you", "tq": "thanks", "tqsm": "thanks", "thanq": "thanks", "heyo": "hey", "heyyo": "hey", "hiya": "hi", "hellow": "hello",
+    "helloo": "hello", "wassup": "whats up", "wsup": "whats up",
+}  # fmt: skip
+
+
+def chat_words(t: str) -> str:
+    """A normalised text with chat spellings written out and a word said twice said once
+    ("stop stop", "hello hello")."""
+    out: list[str] = []
+    for w in t.split():
+        w = _CHAT_SPELLING.get(w, w)
+        if not out or out[-1] != w:
+            out.append(w)
+    return " ".join(out)
+
+
 # Politeness and filler around a short request: "cancel pls", "stop it", "menu please".
 _SOFT = re.compile(
-    r"^(?:(?:ok|okay|hey|hi|pls|plz|please|bhai|bro|yaar|sir|just|now|can you|could you)\s+)+"
+    r"^(?:(?:ok|okay|hey|hi|pls|plz|please|bhai|bro|yaar|sir|just|now|can you|could you|oops|"
+    r"ugh|uh|um|hmm|sorry|wait|no|i|i want to|i wanna|lets|can we|can i|i will|ill)\s+)+"
     r"|(?:\s+(?:pls|plz|please|bhai|bro|yaar|sir|maam|it|this|that|now|then|for me|here|"
-    r"everything|all|one step|a step|karo|jao|do))+$"
+    r"everything|all|one step|a step|karo|jao|do|kar do|kar|anymore|the whole thing|"
+    r"whole thing|this form|the form|this thing|the whole form|this chat|lol|from scratch|"
+    r"from the start|from the beginning|from beginning))+$"
 )
 
 # ---- words that always work ----------------------------------------------------------
@@ -77,6 +105,17 @@ _CONTROL: dict[str, Control] = {
     "commands": "help",
     "madad": "help",
     "madad chahiye": "help",
+    "i dont understand": "help",
+    "dont understand": "help",
+    "what is this asking": "help",
+    "dont understand what to type": "help",
+    "dont know what to type": "help",
+    "dont know what to write": "help",
+    "dont understand what to write": "help",
+    "what do i type": "help",
+    "what should i type": "help",
+    "what do i write": "help",
+    "samajh nahi aaya": "help",
     "cancel": "cancel",
     "stop": "cancel",
     "quit": "cancel",
@@ -84,11 +123,20 @@ _CONTROL: dict[str, Control] = {
     "never mind": "cancel",
     "nevermind": "cancel",
     "forget it": "cancel",
+    "forget": "cancel",
     "forget about it": "cancel",
     "band": "cancel",
     "band karo": "cancel",
     "rehne do": "cancel",
     "i dont want to continue": "cancel",
+    "dont want it": "cancel",
+    "dont want this": "cancel",
+    "not interested": "cancel",
+    "band kar do": "cancel",
+    "isko band karo": "cancel",
+    "isko band kar do": "cancel",
+    "chhodo": "cancel",
+    "never mind dont want it": "cancel",
     "dont want to continue": "cancel",
     "menu": "menu",
     "main menu": "menu",
@@ -103,15 +151,29 @@ _CONTROL: dict[str, Control] = {
     "take me to menu": "menu",
     "take me to the menu": "menu",
     "take me to the main menu": "menu",
+    "take me to main menu": "menu",
     "home": "menu",
+    "go home": "menu",
+    "go to home": "menu",
     "mainmenu": "menu",
+    "back to menu": "menu",
+    "back to the menu": "menu",
+    "back to main menu": "menu",
+    "back to the main menu": "menu",
+    "options dikhao": "menu",
+    "menu dikhao": "menu",
     "back": "back",
     "go back": "back",
     "take me back": "back",
     "previous": "back",
     "previous question": "back",
     "undo": "back",
+    "previous step": "back",
+    "last question": "back",
+    "last step": "back",
+    "step back": "back",
     "wapas": "back",
+    "wapas jao": "back",
     "peeche": "back",
     "start over": "restart",
     "start again": "restart",
@@ -125,6 +187,19 @@ _CONTROL: dict[str, Control] = {
     "start from beginning": "restart",
     "start from scratch": "restart",
     "i want to start over": "restart",
+    "start fresh": "restart",
+    "begin fresh": "restart",
+    "start all over": "restart",
+    "start over again": "restart",
+    "start all over again": "restart",
+    "start again from scratch": "restart",
+    "begin again from scratch": "restart",
+    "from scratch": "restart",
+    "from the start": "restart",
+    "shuru se karo": "restart",
+    "phir se shuru": "restart",
+    "phir se shuru karo": "restart",
+    "phir se shuru karte hai": "restart",
     "shuru se": "restart",
     "phir se": "restart",
 }
@@ -136,32 +211,64 @@ def _typo_of(t: str) -> str | None:
     ("hlep", "cancl"), never an added or changed one, so names like "Meenu" or "Manu" stay names."""
     if " " in t:
         best = process.extractOne(t, _CONTROL.keys(), scorer=OSA.distance, score_cutoff=1)
-        return best[0] if best is not None and len(t) >= 8 else None
+        if best is not None and (len(t) >= 8 or _drops_one(t, best[0])):
+            return best[0]
+        return None
     for word in _SINGLE_WORDS:
+        if len(word) >= 4 and t == word + word[-1]:  # "menuu", "helpp"
+            return word
         if len(word) < 4 or abs(len(word) - len(t)) > 1:
             continue
         if len(t) == len(word) and sorted(t) == sorted(word) and OSA.distance(t, word) == 1:
             return word
-        if len(t) == len(word) - 1 and len(t) >= 4 and _drops_one(t, word):
-            return word
+        if len(t) == len(word) - 1 and len(t) >= 5 and _drops_one(t, word):
+            return word  # "cancl" — but "rest" is a word, not a slip of "reset"
+        if len(t) == len(word) + 1 and re.sub(r"([^aeiou])\1", r"\1", t) == word:
+            return word  # a consonant doubled ("hellp"); a doubled vowel is a name ("Meenu")
         if len(t) >= 7 and OSA.distance(t, word) == 1:
             return word
     return None
+
+
+# A word that always works first, then why ("help what is this asking", "go back i typed
+# wrong", "never mind dont want it anymore"): the phrase decides, the reason does not.
+_LEAD_PHRASE = re.compile(
+    r"^(?:oops |sorry |ugh |wait )?(?P<word>help|go back|take me back|main menu|start over|"
+    r"start again|never mind|cancel|restart)\s+(?P<why>.+)$"
+)
+_REASON = re.compile(
+    r"^(?:what|i|im|its|this|dont|why|typed|wrong|mistake|made|please|i made|i typed|not|no|"
+    r"want|wanted|did not|didnt)\b"
+)
+
+
+def _lead_phrase(t: str) -> str:
+    m = _LEAD_PHRASE.match(t)
+    if m is None or len(t.split()) > 8 or not _REASON.match(m.group("why")):
+        return ""
+    return m.group("word")
 
 
 def _drops_one(short: str, long: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+_MENU_SAID = re.compile(
+    r"^(?:(?:open|show|show me|go to|take me to|back to|return to|bring up|give me)(?: the)? )?"
+    r"(?:main |home |start )?(?:menu|home ?page|home ?screen)$|^(?:take me|go|back) home$"
+)
+
+
 def control_word(text: str) -> Control | None:
     """help, cancel/stop, back, menu, start over — alone or politely, in any case, a typo."""
     t = normalise(text)
-    if not t or len(t) > 40:
+    if not t or len(t) > 60:
         return None
-    for candidate in (t, _SOFT.sub("", t).strip()):
+    t = chat_words(t)
+    for candidate in (t, _SOFT.sub("", t).strip(), _SOFT.sub("", _lead_phrase(t)).strip()):
         if not candidate:
             continue
-        hit = _CONTROL.get(candidate)
+        hit = _CONTROL.get(candidate) or ("menu" if _MENU_SAID.match(candidate) else None)
         if hit is not None:
             return hit
         if len(candidate) >= 4:
@@ -171,16 +278,38 @@ def control_word(text: str) -> Control | None:
     return None
 
 
+# "find …" works at every step too, in plain words as well as /find.
+_FIND_WORD = re.compile(
+    r"^(?:please |can you |could you )?(?:find|search(?: for)?|look for)"
+    r"(?:(?: me)?(?: an?| some)?(?: good)? (?:mentors?|tutors?|teachers?|someone|somebody))?"
+    r"(?: (?:for|in|on|with|who knows|who teaches))?(?:\s+(?P<query>.*))?$"
+)
+
+
+def find_words(text: str) -> str | None:
+    """The search in a message that starts with "find" ("find python", "search for a mentor
+    in sql"), "" for a bare "find"; None when the message asks for no search."""
+    t = chat_words(normalise(text))
+    if not t or len(t) > 80:
+        return None
+    m = _FIND_WORD.match(t)
+    if m is None:
+        return None
+    return _clean_rest(m.group("query") or "")
+
+
 # ---- the first message -------------------------------------------------------------
 
 _GREET_WORDS = {
     "hi", "hii", "hello", "helo", "hlo", "hey", "heya", "hola", "yo", "namaste", "namaskar",
-    "hai", "sup", "wassup", "whatsup", "gm", "salaam", "hy",
+    "hai", "sup", "wassup", "whatsup", "gm", "salaam", "hy", "namaskaram", "vanakkam",
+    "sasriakal", "adaab", "pranam",
 }  # fmt: skip
 _GREET_TAIL = {
     "sir", "mam", "maam", "bhai", "bro", "didi", "bhaiya", "bot", "mentorbot", "there", "all",
     "everyone", "good", "morning", "evening", "afternoon", "night", "whats", "up", "how", "are",
-    "you", "u", "doing", "ji", "team", "friend", "again", "guys",
+    "you", "u", "doing", "ji", "team", "friend", "again", "guys", "anyone", "anybody", "is",
+    "hello", "hi", "hey",
 }  # fmt: skip
 _SMALL_TALK = re.compile(
     r"^(?:how are (?:you|u)(?: doing)?|hows it going|whats up|good (?:morning|afternoon|evening)"
@@ -189,26 +318,60 @@ _SMALL_TALK = re.compile(
 _THANKS = re.compile(
     r"\b(?:thanks?|thank (?:you|u)|thankyou|thx|ty|tysm|dhanyavaa?d|dhanyawaa?d|shukriya)\b"
 )
+# The product, however it is called: "this", "the app", "mentorbot", "this platform".
+_PRODUCT = (
+    r"(?:this|it|the|mentorbot|this bot|you)(?: (?:app|bot|platform|service|site|website|thing|"
+    r"place|tool))?"
+)
 _HELP = re.compile(
     r"^(?:i )?(?:need|want) (?:some )?help$|how (?:can|could|will) (?:you|u|this bot) help"
     r"|what (?:can|do|should) i do(?: here)?|what (?:can|do) (?:you|u) do|im new here"
     r"|(?:im |i am )?(?:confused|lost)\b|what are (?:my|the) options|\bcommands\b|^options$"
+    r"|^what all\b|what (?:all )?options (?:are|do i have|are there)"
+    r"|^what (?:all )?(?:can|does|do) (?:this|this bot|the bot|mentorbot|it|you) (?:do|offer)"
     r"|madad|how (?:do|does) (?:i|one) (?:use|start)(?: this| it| you)?$"
+    r"|^(?:i am|im) new(?: here)?\b(?! to (?:\w+ )?(?:coding|programming))|\bwhat now\b"
+    r"|\bwhat (?:are )?(?:the|all the) things (?:you|this bot|it) can do\b"
+    rf"|^what (?:all )?(?:can|does|do|will) {_PRODUCT} (?:do|offer)\b"
+    r"|^what are (?:my|the|your) (?:options|choices)\b"
+    r"|^what (?:all )?(?:is|s) possible\b|^help me out\b|\bnew here\b"
+    r"|^(?:how (?:do|can) i|how to|where (?:do|should) i) (?:get )?start(?:ed)?(?: here)?$"
+    r"|\bwhat (?:you|this bot|the bot|it) can do\b"
+    r"|\bfirst time here\b|\b(?:no idea|dont know|not sure) what to do\b"
+    r"|^(?:im |i am |i have )?(?:no idea|dont know|not sure) (?:where|how) to (?:begin|start)\b"
+    r"|^guide me(?: please)?$"
+    r"|\bhow to use (?:this|it|you|mentorbot|the bot|the app)\b"
 )
 # Asking what the bot offers, whatever words in it a catalogue might also hold ("options").
 _HELP_WHOLE = re.compile(
-    r"^(?:what are (?:my|the|your) options|what can (?:you|u) do|what can i do(?: here)?|"
-    r"what should i do(?: here)?|im new here what can i do)$"
+    r"^(?:what are (?:my|the|your) options(?: here)?|what can (?:you|u) do|what can i do(?: here)?|"
+    r"what should i do(?: here)?|im new here what can i do|what all options are there|"
+    r"what all (?:can|does|do) (?:this|this bot|the bot|you) do)$"
 )
 _TEACH = re.compile(
     r"\b(?:(?:i )?(?:can|could|want to|wanna|would like to|would love to|d like to|d love to|"
     r"like to|love to|am happy to|m happy to|happy to|am able to|m able to|will)\s+"
     r"(?:teach|mentor|guide|coach|tutor|help (?:juniors|freshers|students|others|people|"
     r"learners|beginners|aspirants)|take (?:mock )?interviews|share my (?:knowledge|experience))"
-    r"|(?:become|be|sign (?:me )?up as|join as|register as|work as) an? (?:mentor|teacher|tutor)"
+    r"|(?:become|be|sign (?:me )?up as|join as|(?:register|enrol|enroll|list) (?:me )?as|work as)"
+    r" (?:an? )?(?:mentor|teacher|tutor)"
     r"|can i (?:teach|mentor)|want to be a (?:mentor|teacher|tutor)"
+    r"|(?:can|could|will|happy to|glad to) help (?:people|others|juniors|freshers|students|"
+    r"learners|beginners|folks) (?:with|in|on|learn)"
+    r"|(?:earn|make money|get paid) (?:by |from )?(?:teaching|mentoring|tutoring)"
+    r"|mentor (?:banna|banana|bann?ne|ban sakta|ban sakti)|mentor kaise bane"
+    r"|interested in (?:mentoring|teaching|tutoring|coaching)\b"
+    r"|sign (?:me )?up (?:to|as) (?:an? )?(?:mentor|teach|tutor)"
+    r"|(?:can i |i can |i could |want to |would like to |would love to |d love to |happy to |"
+    r"love to |glad to )(?:offer|give|take|run|conduct|host) "
+    r"(?:\w+ )?(?:sessions?|classes|lessons|workshops?)\b"
     r"|padha sakta|padha sakti|sikha sakta hu|sikha sakti hu|sikha sakta hoon|sikha dunga)\b"
     r"|^i (?:teach|mentor|tutor) (?!me\b|us\b)"
+)
+# Asking to be taught, though the words "can teach" are in it: "anyone who can teach me".
+_LEARNER = re.compile(
+    r"\b(?:can|could) (?:you|u|anyone|someone|somebody)\b|\b(?:teach|mentor|guide|coach) "
+    r"(?:me|us)\b|\b(?:anyone|anybody|someone|somebody|koi) (?:who|that|jo) (?:can|could)\b"
 )
 _TEACH_SKILL = re.compile(
     r"\b(?:teach|mentor|guide|coach|tutor)(?: (?:people|others|students|juniors|freshers|"
@@ -239,6 +402,7 @@ _FIND_WORDS = re.compile(
     r"chahiye|padhna|learn|lern|doubt|prep|preparation|practice|help (?:with|in)|"
     r"help me|interview|interviews|placements?)\b"
 )
+_MENTOR_FOR = re.compile(r"\b(?:mentors?|tutors?|teachers?|coach|classes|sessions?)\b")
 _HINGLISH_LEARN = re.compile(
     r"^(?:mujhe |mai |main |mein )?(?P<rest>.+?) (?:sikhna|seekhna|sikhni|seekhni|padhna|"
     r"improve karni|improve karna|seekhni|sikhni)(?: hai| h| he| chahta| chahti|$)"
@@ -260,12 +424,17 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         "ask_free",
         re.compile(
-            r"^(?:is (?:it|this|mentorbot|the (?:service|platform|bot)|everything) |are "
+            rf"^(?:is {_PRODUCT} |is everything |are "
             r"(?:sessions|they|mentors) )(?:really |totally |completely |all )?free\b"
             r"|\bfree of (?:cost|charge)\b|^(?:any )?free (?:sessions?|mentors?)?\s*$"
             r"|\bfree hai\b|\bpaid (?:hai )?(?:ya|or) free\b|\bfree (?:or|ya) paid\b"
-            r"|\bdo i (?:have|need) to pay\b|\bis there (?:a|any) (?:fee|charge)\b"
-            r"|^is (?:it|this) free|\bfor free\s*$"
+            r"|\bdo i (?:have to |need to )?pay\b|\bis there (?:a|any) (?:fee|charge)\b"
+            r"|\b(?:koi|any) (?:charges?|fees?|payment) (?:hai|h|he|lagta|lagti|lagega|is there)\b"
+            r"|^is (?:it|this|mentorbot) (?:an? )?free\b|\bfor free\s*$"
+            r"|\bfree (?:trial|demo|first session|intro)\b|\btrial (?:session|class)\b"
+            r"|\bfree (?:mein|me|main|mai) (?:hai|h|he|milega|milta|milti|hota)\b"
+            r"|\b(?:ye|yeh|kya) free\b"
+            r"|\bhave to pay\b|\bnothing to pay\b|\bany (?:charges|fees?)\b.*\bfree\b"
         ),
     ),
     (
@@ -282,7 +451,16 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"calls?|the calls?) (?:work|happen)|what (?:is|s) (?:this|mentorbot|this bot|this "
             r"place)|what do you do|how (?:do|can) i (?:book|find|get)|how long (?:is|are) "
             r"(?:a |the )?sessions?|who are you|what are you|explain|what happens (?:after|when|"
-            r"if)|kaise kaam|kaise hota|on (?:zoom|meet|google meet)|how (?:do|does) it work)\b"
+            r"if)|kaise kaam|kaise hota|on (?:zoom|meet|google meet)|how (?:do|does) it work"
+            r"|how (?:does|do|will) (?:this|it|the|mentorbot) ?(?:\w+ )?work"
+            r"|(?:how )?(?:are|is) (?:the )?mentors? (?:verified|checked|vetted|chosen|selected|"
+            r"screened|real|trusted|qualified)|who (?:are|r) the mentors"
+            r"|how (?:do|are) (?:you|they) (?:verify|check|vet|choose|select|screen) (?:the )?mentors"
+            r"|how (?:does|do) (?:the )?(?:booking|matching|payment|payments|sessions?) work"
+            r"|how (?:will|do|would|can|shall) (?:i|we) (?:meet|talk to|connect with|join|call|"
+            r"reach|contact) (?:the |my |a )?mentors?"
+            r"|how (?:do|does|will|are) (?:the )?(?:video |voice |online )?(?:calls?|sessions?|"
+            r"meetings?|classes) (?:work|happen|take place|conducted|held|done))\b"
         ),
     ),
 )
@@ -290,7 +468,10 @@ _QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
 
 def _clean_rest(rest: str) -> str:
     rest = re.sub(
-        r"^(?:(?:with|for|in|on|about|some|a|an|the|to learn|learn|to|me|my)\s+)+", "", rest.strip()
+        r"^(?:(?:with|for|in|on|about|some|a|an|the|to learn|learn|to|me|my|teaching|teach me|"
+        r"teach|to teach me|tutoring|coaching)\s+)+",
+        "",
+        rest.strip(),
     )
     return re.sub(
         r"(?:\s+(?:please|pls|plz|thanks|thank you|asap|urgently|rn|right now|yaar|bhai))+$",
@@ -302,7 +483,7 @@ def _clean_rest(rest: str) -> str:
 def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     """What a free-standing message asks for. `find_skills`: the catalogue's skills named in
     a text; with it, a message that names a skill and asks nothing else is a search."""
-    t = normalise(text)
+    t = chat_words(normalise(text))
     if not t:
         return Reading("unknown")
     control = control_word(t)
@@ -318,8 +499,12 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     refund = _QUESTIONS[0][1].search(t)
     if refund is not None:
         return Reading("ask_refund")
-    if _TEACH.search(t) and not re.search(r"\b(?:can|could) (?:you|u|anyone|someone)\b", t):
+    if re.search(r"\bin exchange\b|\binstead of pay(?:ing)?\b|\bexchange for\b", t):
+        return Reading("ask_credits")  # "teach something in exchange for learning"
+    if _TEACH.search(t) and not _LEARNER.search(t):
         return Reading("teach", _teach_rest(t), skills)
+    if re.search(r"\b(?:swap|exchange|barter|trade) (?:my )?skills\b", t):
+        return Reading("ask_credits")
     for intent, pattern in _QUESTIONS[1:]:
         if pattern.search(t) and not _asks_for_someone(t, skills):
             return Reading(intent)
@@ -333,12 +518,41 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
         rest = _clean_rest(m.group("rest"))
         if rest or re.search(r"\b(?:mentor|tutor|teacher|someone|somebody)s?\b", t):
             return Reading("find", rest, skills)
-    if skills or _FIND_WORDS.search(t):
+    if skills and _MENTOR_FOR.search(t) and not re.match(r"(?:i am|im|i m|i)\b", t):
+        # "python mentor under 500", "tutor for sql?": a skill and who is wanted for it.
+        return Reading("find", _clean_rest(t), skills)
+    if skills:
+        return Reading("find", _clean_rest(t), skills, sure=False)
+    # Nothing the rules know: the nearest labelled examples may ("what exactly is mentorbot").
+    near = _nearest(t)
+    if near is not None:
+        return Reading(near)
+    if _FIND_WORDS.search(t):
         return Reading("find", _clean_rest(t), skills, sure=False)
     return Reading("unknown")
 
 
+# What the nearest examples may decide alone: answers and words, never a search or an
+# application (those need the rules' reading of what is asked for).
+_NEAREST_MAY: frozenset[str] = frozenset(get_args(Intent)) - {"find", "teach", "unknown"}
+NEAREST_AT_LEAST = 0.3  # cosine similarity of the nearest example
+
+
+def _prepared(text: str) -> str:
+    return chat_words(normalise(text))
+
+
+def _nearest(t: str) -> Intent | None:
+    from core.understand.nearest import default_nearest
+
+    intent, sim = default_nearest(_prepared).place(t)
+    if sim < NEAREST_AT_LEAST or intent not in _NEAREST_MAY:
+        return None
+    return cast(Intent, intent)
+
+
 def _greeting(words: list[str]) -> bool:
+    words = [w if w in _GREET_WORDS else re.sub(r"([a-z])\1+$", r"\1", w) for w in words]
     return (
         bool(words)
         and words[0] in _GREET_WORDS | {"good"}
@@ -352,7 +566,12 @@ def _teach_rest(t: str) -> str:
     if m is None:
         return ""
     rest = next((g for g in m.groups() if g), "")
-    rest = re.sub(r"\b(?:here|on this platform|to others|can i teach|can i mentor)\b.*$", "", rest)
+    rest = re.sub(
+        r"\b(?:here|(?:on )?(?:this|the) (?:platform|app|site|bot)|to others|can i teach|"
+        r"can i mentor)\b.*$",
+        "",
+        rest,
+    )
     return _clean_rest(rest)
 
 

@@ -17,7 +17,7 @@ from core.skills import Level, TypedSkill, parse_level, split_skill_list
 _NAME_LEAD = re.compile(
     r"^(?:(?:hi|hey|hello|hii|hlo)\b[,!. ]*)?(?:i am|i'm|im|it's|its|this is|my name is|my name's|"
     r"name is|name's|name:|call me|you can call me|people call me|mera naam hai|mera naam|"
-    r"main|mai|myself)\s+",
+    r"main|mai|myself|naam hai|naam|(?:my )?(?:friends|everyone|people|they|folks) call me)\s+",
     re.IGNORECASE,
 )
 # What follows a name in a chat: "Nikhil from Pune", "Ravi, software engineer", "Aditi
@@ -95,6 +95,8 @@ _NOT_A_NAME = frozenset(
         "restart",
         "none",
         "na",
+        "nah",
+        "nahi",
         "nope",
         "later",
         "pass",
@@ -129,6 +131,8 @@ def read_name(text: str) -> str | None:
     t = _end_clean(_letters_only(text))
     if t.casefold() in _NOT_A_NAME or " ".join(t.casefold().split()) in ("start over", "go back"):
         return None
+    if _not_an_answer(t):
+        return None
     t = _NAME_LEAD.sub("", t, count=1)
     t = _NAME_LEAD.sub("", t, count=1)  # "hi, my name is …"
     head = _end_clean(_NAME_TAIL.sub("", t).strip(" -"))
@@ -144,6 +148,23 @@ def read_name(text: str) -> str | None:
     if t.islower() or (t.isupper() and len(t) > 2):
         t = " ".join(w[:1].upper() + w[1:].lower() for w in words)
     return t
+
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "poiuytrewq", "lkjhgfdsa", "mnbvcxz")
+
+
+def _not_an_answer(t: str) -> bool:
+    """ "skip this pls", "cancel this", "okk", "asdf": a non-answer said loosely, or a mash."""
+    words = t.casefold().split()
+    if not words:
+        return True
+    words = [re.sub(r"([a-z])\1+$", r"\1", w) for w in words]
+    fillers = {"this", "it", "pls", "plz", "please", "for", "now", "bro", "lol", "question"}
+    if words[0] in _NOT_A_NAME | {"hm", "um", "uh"} and all(
+        w in fillers or w in _NOT_A_NAME for w in words[1:]
+    ):
+        return True
+    return len(words) == 1 and len(words[0]) >= 4 and any(words[0] in r for r in _KEYBOARD_ROWS)
 
 
 def looks_like_sentence(text: str) -> bool:
@@ -197,12 +218,13 @@ _FILLER = re.compile(
 _TRAIL = re.compile(
     r"(?:\s+(?:please|pls|plz|too|also|as well|and stuff|etc|maybe|thanks|thank you|"
     r"basics|stuff|things|sikhna hai|sikhna|seekhna hai|sikhni hai|hai|chahiye|level|"
-    r"these days|nowadays|right now|currently|whichever|or whatever|anything|any))+$",
+    r"these days|nowadays|right now|currently|whichever|or whatever|anything|any|now|later|"
+    r"next|first|soon|someday|eventually))+$",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(
     r"\s*(?:,|;|\n|&|\s\+\s|\+(?=[a-z])|\band\b|\baur\b|\bn\b|\bplus\b|\balso\b|"
-    r"\bor\b|/(?!\w*\.))\s*",
+    r"\bor\b|\bbut\b|\.{2,}|\s-\s(?=(?:both|all)\b)|/(?!\w*\.))\s*",
     re.IGNORECASE,
 )
 # A level said on its own ("total noob", "beginner level"): it applies to the skills around it.
@@ -264,10 +286,45 @@ def read_skills(
     return out
 
 
+# Levels said as a phrase after the skills: "never coded before", "know the basics", "used it
+# at work for 2 yrs", CEFR's "A2 level".
+_LEVEL_SAID: tuple[tuple[re.Pattern[str], Level], ...] = (
+    (
+        re.compile(
+            r"^(?:(?:i )?(?:have )?never (?:coded|programmed|used it|done it|tried it|learnt it|"
+            r"learned it)(?: before)?|(?:i )?(?:just|only just) (?:started|starting|began|"
+            r"beginning)(?: out)?|(?:i )?(?:know|learnt|learned|have) (?:only )?(?:the |some |a "
+            r"few )?basics|only (?:the )?basics|basics only|(?:i have )?no idea|zero (?:knowledge|"
+            r"experience)|no (?:knowledge|experience)|(?:very|totally|completely) new|new to (?:it|"
+            r"this|them)|from scratch|a[12](?: level)?)$"
+        ),
+        "beginner",
+    ),
+    (
+        re.compile(
+            r"^(?:(?:i )?(?:have )?used (?:it|them|both) (?:at work|professionally|a lot|daily)"
+            r"(?: for (?:[1-3]|one|two|three) (?:yrs?|years?))?|[1-3] (?:yrs?|years?)(?: of)?"
+            r"(?: (?:experience|exp))?|b[12](?: level)?)$"
+        ),
+        "intermediate",
+    ),
+    (
+        re.compile(
+            r"^(?:(?:[4-9]|1\d)\+? (?:yrs?|years?)(?: of)?(?: (?:experience|exp))?|c[12](?: level)?"
+            r"|(?:i )?(?:use it|work with it|worked with it) (?:professionally|every day) for "
+            r"(?:[4-9]|1\d) (?:yrs?|years?))$"
+        ),
+        "advanced",
+    ),
+)
+
+
 def _standalone_level(piece: str) -> Level | None:
     low = " ".join(re.sub(r"[^\w\s]", " ", piece.casefold()).split())
     low = re.sub(r"^(?:i am |im |i'm )?(?:at )?(?:an? )?", "", low)
-    return _LEVEL_ALONE.get(low) or parse_level(low)
+    low = re.sub(r"^(?:both|all|all of them|each)(?: (?:at|are|is))? (?=\w)", "", low)
+    said = next((lv for pattern, lv in _LEVEL_SAID if pattern.match(low)), None)
+    return _LEVEL_ALONE.get(low) or parse_level(low) or said
 
 
 def _names_in(phrase: str, is_skill: Callable[[str], bool]) -> list[str]:
@@ -283,6 +340,9 @@ def _names_in(phrase: str, is_skill: Callable[[str], bool]) -> list[str]:
         left, found, right = phrase.partition(sep)
         if found and is_skill(left):
             return [left, right] if is_skill(right) else [left]
+        run = _segment(left.split(), is_skill) if found and sep == " for " else None
+        if run:  # "dbms os cn for placements": the skills, not the purpose
+            return run
     words = phrase.split()
     cover = _segment(words, is_skill)
     if cover is not None and len(cover) > 1:
@@ -322,7 +382,18 @@ def _plain(name: str, is_skill: Callable[[str], bool]) -> bool:
 
 def _level_of(piece: str) -> tuple[Level | None, str]:
     """The level a phrase says and the phrase without it: "good at java" -> advanced, java."""
-    low = piece.strip()
+    low = re.sub(
+        r"\b(?:really|very|pretty|quite|super|fairly|kinda|somewhat|reasonably) (?=(?:good|"
+        r"strong|decent|comfortable|familiar|great|new|ok|okay) )",
+        "",
+        piece.strip(),
+        flags=re.IGNORECASE,
+    )
+    said = re.match(r"^(?P<skill>.+?)\s*(?:\s-\s|:|\(|,)\s*(?P<level>[^()]+?)\)?$", low)
+    if said is not None:  # "tableau - no idea", "spanish (A2 level)"
+        level = _standalone_level(said.group("level"))
+        if level is not None:
+            return level, said.group("skill")
     at_level = re.search(
         r"\s+at (?:an? )?(beginner|intermediate|advanced|expert) level$", low, re.IGNORECASE
     )

@@ -284,6 +284,10 @@ def test_figures_on_a_hand_made_set(tmp_path: Path) -> None:
     assert "misreadings in any: 3 (showing 1)" in shown
     assert "'Hela': expected None, got help" in shown
     assert "'cancel'" not in shown  # only one per step
+    # the confusion list: 3 first messages read as another intent, by pair
+    assert sum(report.confusions.values()) == 3
+    assert "intent confusions in first (labelled -> read): 3" in shown
+    assert all(f"  {want} -> {got}: {n}" in shown for (want, got), n in report.confusions.items())
 
 
 FIGURES = [
