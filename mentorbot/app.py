@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,6 +37,11 @@ from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
 from payments import setup_payments
 from webhooks import setup_webhooks
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from bots.telegram.flood import SendPacer
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +192,25 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
     return scheduler
 
 
+def shared_redis(settings: Settings) -> Redis | None:
+    """The workers' Redis (no connection is made until it is used); None without one."""
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+
+
+def telegram_pacer(settings: Settings, redis: Redis | None) -> SendPacer | None:
+    """With Redis, Telegram's limits are kept by every worker together (None: per worker)."""
+    if redis is None or not settings.telegram_token.get_secret_value():
+        return None
+    from mentorbot.shared_limits import RedisPacer
+
+    bot_id = settings.telegram_token.get_secret_value().split(":", 1)[0]
+    return RedisPacer(redis, f"{deployment_key(settings.database_url)}:tg:{bot_id}")
+
+
 def create_app(
     settings: Settings,
     *,
@@ -198,16 +223,15 @@ def create_app(
     app[SETTINGS] = settings
     app[METRICS] = metrics
 
+    name = settings.worker_name or worker_name()
+    redis = shared_redis(settings)
+    if redis is not None:
+        app[REDIS] = redis
+
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
         core = await build_core(settings, clock, observer=metrics)
-        redis = None
         fanout = None
-        name = settings.worker_name or worker_name()
-        if settings.redis_url:
-            from redis.asyncio import Redis
-
-            redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-            app[REDIS] = redis
+        if redis is not None:
             fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":web", name)
         chat = WebChat(
             core,
@@ -276,7 +300,7 @@ def create_app(
 
     app.cleanup_ctx.append(core_ctx)
     # After core_ctx in cleanup_ctx order, so the bots start once the core exists.
-    setup_platforms(app, settings, CORE)
+    setup_platforms(app, settings, CORE, telegram_pacer=telegram_pacer(settings, redis))
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)

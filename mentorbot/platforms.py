@@ -9,12 +9,16 @@ pay for them before it answers (bench/startup.py; tests/e2e/test_startup_imports
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bots.slack.config import SlackConfig
 from core.app import CoreApp
 from mentorbot.settings import Settings
+
+if TYPE_CHECKING:
+    from bots.telegram.flood import SendPacer
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,11 @@ def slack_config(settings: Settings) -> SlackConfig | None:
 
 
 def setup_platforms(
-    app: web.Application, settings: Settings, core_key: web.AppKey[CoreApp]
+    app: web.Application,
+    settings: Settings,
+    core_key: web.AppKey[CoreApp],
+    *,
+    telegram_pacer: SendPacer | None = None,
 ) -> None:
     """Call after the core cleanup context is appended: adapters need core when they start.
     Each platform's webhook routes come with it (webhooks/), after its adapter's setup."""
@@ -71,5 +79,5 @@ def setup_platforms(
     from bots.telegram.setup import setup_telegram
     from webhooks.telegram import setup_telegram_webhook
 
-    setup_telegram(app, telegram, lambda: app[core_key])
+    setup_telegram(app, telegram, lambda: app[core_key], pacer=telegram_pacer)
     setup_telegram_webhook(app, telegram)  # webhook mode only; after the bot's own setup

@@ -40,7 +40,7 @@ from aiogram.types import (
     Update,
 )
 
-from bots.telegram.flood import Pacer, Timer, with_retry_after
+from bots.telegram.flood import Pacer, SendPacer, Timer, with_retry_after
 from bots.telegram.inbound import (
     BotJoined,
     NotAnUpdate,
@@ -189,7 +189,7 @@ class TelegramBot:
         core: CoreApp,
         bot: Bot,
         *,
-        pacer: Pacer | None = None,
+        pacer: SendPacer | None = None,
         timer: Timer | None = None,
         typing_later: Later | None = None,
     ) -> None:
@@ -198,7 +198,7 @@ class TelegramBot:
         self.timer = timer or Timer()
         # Separate from the pacing timer: tests decide when "a second" has passed.
         self.typing_later: Later = typing_later or loop_later
-        self.pacer = pacer or Pacer(timer=self.timer)
+        self.pacer: SendPacer = pacer or Pacer(timer=self.timer)
         self.username = ""
         self.order = ChatOrder()
         self.dp = build_dispatcher()
@@ -491,8 +491,11 @@ class TelegramBot:
             await self.pacer.wait(chat_id)
             return await self.bot(method)
 
+        async def paused(seconds: float) -> None:
+            await self.pacer.pause(chat_id, seconds)
+
         try:
-            return await with_retry_after(once, self.timer)
+            return await with_retry_after(once, self.timer, on_retry_after=paused)
         except TelegramForbiddenError as exc:
             raise Unreachable(str(exc)) from exc
         except (TelegramBadRequest, TelegramNotFound) as exc:

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from aiogram.exceptions import TelegramRetryAfter
 
@@ -46,6 +46,16 @@ class Bucket:
         return self.tokens + max(0.0, now - self.stamp) * self.rate >= self.burst
 
 
+class SendPacer(Protocol):
+    """Paces sends; with several workers one shared pacer (mentorbot/shared_limits.py) keeps
+    Telegram's limits for all of them together."""
+
+    async def wait(self, chat_id: int) -> None: ...
+
+    async def pause(self, chat_id: int, seconds: float) -> None:
+        """Telegram answered 429 for this chat: nothing more goes to it for `seconds`."""
+
+
 @dataclass
 class Pacer:
     """Per-chat and global buckets. A short burst per chat (a step's 2-3 replies) goes out
@@ -59,6 +69,7 @@ class Pacer:
     enabled: bool = True
     _chats: dict[int, Bucket] = field(default_factory=dict)
     _global: Bucket | None = None
+    _paused: dict[int, float] = field(default_factory=dict)  # chat -> monotonic time
 
     def _chat_bucket(self, chat_id: int, now: float) -> Bucket:
         b = self._chats.get(chat_id)
@@ -70,10 +81,21 @@ class Pacer:
             self._chats[chat_id] = b
         return b
 
+    async def pause(self, chat_id: int, seconds: float) -> None:
+        until = self.timer.monotonic() + seconds
+        self._paused[chat_id] = max(until, self._paused.get(chat_id, 0.0))
+
     async def wait(self, chat_id: int) -> None:
         if not self.enabled:
             return
         now = self.timer.monotonic()
+        until = self._paused.get(chat_id)
+        if until is not None:
+            if until > now:
+                await self.timer.sleep(until - now)
+                now = self.timer.monotonic()
+            else:
+                del self._paused[chat_id]
         delay = self._chat_bucket(chat_id, now).take(now)
         if delay > 0:
             await self.timer.sleep(delay)
@@ -86,13 +108,21 @@ class Pacer:
 
 
 async def with_retry_after(
-    call: Callable[[], Awaitable[T]], timer: Timer, *, attempts: int = 3
+    call: Callable[[], Awaitable[T]],
+    timer: Timer,
+    *,
+    attempts: int = 3,
+    on_retry_after: Callable[[float], Awaitable[None]] | None = None,
 ) -> T:
-    """Run a Bot API call; on 429 wait the time Telegram asks for and try again."""
+    """Run a Bot API call; on 429 wait the time Telegram asks for and try again.
+    `on_retry_after` tells the pacer, so every send to that chat waits (every worker's, with
+    a shared pacer), not only this one."""
     for attempt in range(1, attempts + 1):
         try:
             return await call()
         except TelegramRetryAfter as exc:
+            if on_retry_after is not None:
+                await on_retry_after(float(exc.retry_after))
             if attempt == attempts or exc.retry_after > MAX_RETRY_AFTER_S:
                 raise
             log.warning("Telegram flood control: retrying in %s s", exc.retry_after)

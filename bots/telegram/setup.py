@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bots.telegram.bot import TelegramBot, update_types
 from bots.telegram.config import DEFAULT_API_URL, TelegramConfig
-from bots.telegram.flood import Pacer, Timer
+from bots.telegram.flood import SendPacer, Timer
 from bots.telegram.session import Session
 from core.app import CoreApp
 
@@ -33,7 +33,7 @@ def setup_telegram(
     core: Callable[[], CoreApp],
     *,
     timer: Timer | None = None,
-    pacer: Pacer | None = None,
+    pacer: SendPacer | None = None,
 ) -> bool:
     """Adds the bot to the app (after the core is built); False, with a log line, if off."""
     why = config.off_reason()

@@ -2,11 +2,13 @@
 against the fake Bot API: a delivery Telegram retries to the other worker is handled once;
 a conversation moved on by one worker is continued by the other; messages of one person
 arriving at both workers at once are handled one at a time (the conversation row is locked
-across processes, its version checked), each exactly once."""
+across processes, its version checked), each exactly once; and with Redis, the two workers
+keep Telegram's per-chat send limit together (part 5)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -26,6 +28,7 @@ from tests.e2e.test_workers_scheduler import Worker, worker
 from tests.support import PG_URL
 from webhooks.telegram import PATH, SECRET_HEADER
 
+REDIS_URL = os.environ.get("MENTORBOT_TEST_REDIS_URL", "")
 SECRET = "workers-hook-" + secrets.token_hex(4)
 
 
@@ -128,3 +131,36 @@ async def test_one_conversation_across_two_workers(
         assert len(api.chat_messages(chat)) == 6, got
         assert not any("Sorry" in t for t in got), got
         assert await conversation_version(database_url, chat) == 6
+
+
+async def test_two_workers_keep_one_chats_telegram_limit_together(
+    database_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    if not REDIS_URL:
+        pytest.skip("shared limits need Redis: set MENTORBOT_TEST_REDIS_URL")
+    env = {
+        "MENTORBOT_DATABASE_URL": database_url,
+        "MENTORBOT_REDIS_URL": REDIS_URL,
+        "MENTORBOT_DATA_DIR": str(tmp_path),
+        "MENTORBOT_SECRET_KEY": "limits-" + secrets.token_hex(4),
+        "MENTORBOT_MATCH_MODEL": "none",
+        "MENTORBOT_TICK_SECONDS": "0",
+        "MENTORBOT_TELEGRAM_TOKEN": api.token,
+        "MENTORBOT_TELEGRAM_API_URL": api.url,
+        "MENTORBOT_TELEGRAM_MODE": "webhook",
+        "MENTORBOT_TELEGRAM_WEBHOOK_SECRET": SECRET,
+    }
+    async with AsyncExitStack() as stack:
+        a = await stack.enter_async_context(worker("a", env, tmp_path / "a.log"))
+        b = await stack.enter_async_context(worker("b", env, tmp_path / "b.log"))
+        chat = 888
+        updates = [{"update_id": 9300 + i, **api.text_update(chat, "/help")} for i in range(8)]
+        # Four to each worker at once: each worker alone would send its burst of three at
+        # once and the fourth a second later, 8 messages in about a second.
+        assert await asyncio.gather(*(post(a if i % 2 else b, u) for i, u in enumerate(updates)))
+        await answers(api, chat, 8, within_s=30.0)
+        sent = sorted(m.at for m in api.chat_messages(chat))
+        assert len(sent) == 8
+        # Together: a burst of three, then one a second (Telegram's limit for one chat).
+        for i, t in enumerate(sent[3:], start=1):
+            assert t - sent[0] >= i - 0.2, [round(x - sent[0], 2) for x in sent]

@@ -11,6 +11,7 @@ import asyncio
 import html
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,7 @@ class Sent:
     reply_to: dict[str, Any] | None = None  # the user's message this one answers
     reply_to_id: int | None = None  # the message id it replies to (a user's or the bot's)
     deleted: bool = False
+    at: float = field(default_factory=time.monotonic)  # when the fake received it
 
     @property
     def plain(self) -> str:
