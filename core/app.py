@@ -205,6 +205,22 @@ class CoreApp:
         async with unit_of_work(self.deps) as u:
             return await u.relay.deleted(chat, message_id)
 
+    async def relay_reacted(
+        self, actor: Actor, chat: ChatRef, message_id: str, action: str
+    ) -> tuple[bool, str] | None:
+        """A 🚩 ("report") or 🗑️ ("delete") reaction on a message (or a copy) in a linked chat:
+        (done, what to tell the person); None when it isn't a community message."""
+        async with unit_of_work(self.deps) as u:
+            ch = await u.relay.channel(chat)
+            if ch is None or await u.relay.find(ch, message_id) is None:
+                return None  # any other reaction anywhere: no account made for it
+            user, _ = await u.identity.resolve(actor)
+            try:
+                said = await u.moderation.reacted(user, chat, message_id, action)
+            except RelayError as exc:
+                return False, str(exc)
+            return None if said is None else (True, said)
+
     async def room(self, slug: str, actor: Actor | None) -> CommunityView | None:
         """A community's web room, as the viewer sees it (None: no such room to show)."""
         async with unit_of_work(self.deps) as u:

@@ -58,7 +58,20 @@ class ChannelDeleted:
     event_id: str = ""
 
 
+@dataclass(frozen=True)
+class Reacted:
+    """A person's 🚩 (action "report") or 🗑️ ("delete") on a message in a channel."""
+
+    who: Who
+    channel: str
+    ts: str
+    action: str
+
+
 ChannelEvent: TypeAlias = ChannelSaid | ChannelEdited | ChannelDeleted | Ignored
+
+# Slack's names of the reactions the community bridge acts on (skin tones don't apply).
+REACTION_ACTIONS = {"triangular_flag_on_post": "report", "wastebasket": "delete"}
 
 
 def _s(obj: object, key: str, limit: int = 300) -> str:
@@ -159,6 +172,26 @@ def from_channel_event(body: object) -> ChannelEvent:
         event_id,
         name,
     )
+
+
+def from_reaction(body: object) -> Reacted | Ignored:
+    """A reaction_added event (reactions:read): a 🚩 or 🗑️ a person put on a message in a
+    public or private channel. Other reactions, files, DMs and the app's own are ignored."""
+    event = _d(body, "event")
+    item = _d(event, "item")
+    team = event_team(body)
+    action = REACTION_ACTIONS.get(_s(event, "reaction", 100))
+    if action is None:
+        return Ignored("a reaction the bridge doesn't act on")
+    channel, ts = _s(item, "channel", 64), _s(item, "ts", 32)
+    user = _s(event, "user", MAX_USER)
+    if _s(item, "type") != "message" or not team or not user or not channel or not ts:
+        return Ignored("a reaction not on a channel message (or without team, user, ts)")
+    if not channel.startswith(("C", "G")):
+        return Ignored("a reaction in a DM")
+    if user == _bot_user(body):
+        return Ignored("the app's own reaction")
+    return Reacted(Who(team, user), channel, ts, action)
 
 
 _ENTITY = re.compile(r"<([^<>]*)>")

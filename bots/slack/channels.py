@@ -18,6 +18,7 @@ from bots.slack.channel_events import (
     ChannelSaid,
     SharedFile,
     from_channel_event,
+    from_reaction,
     mentioned,
     plain_text,
 )
@@ -120,6 +121,27 @@ class Channels:
         await self.core.relay_said(
             actor, chat, what.ts, text, reply_to=what.thread_ts or None, upload=upload
         )
+
+    async def on_reaction(self, body: dict[str, Any]) -> None:
+        """🚩 on any message of a linked channel (a person's original or the app's copy)
+        reports it to the community's moderators; a moderator's 🗑️ deletes it everywhere.
+        The person hears back in an ephemeral message; a 🗑️ that worked says nothing (the
+        message goes)."""
+        what = from_reaction(body)
+        if isinstance(what, Ignored):
+            log.debug("slack reaction ignored: %s", what.reason)
+            return
+        chat = ChatRef("slack", what.who.team, what.channel)
+        said = await self.core.relay_reacted(
+            await self.actor_of(what.who), chat, what.ts, what.action
+        )
+        if said is None or (said[0] and what.action == "delete"):
+            return
+        try:
+            client = await self.client_for(what.who.team)
+            await client.chat_postEphemeral(channel=what.channel, user=what.who.user, text=said[1])
+        except (SlackApiError, ClientError, TimeoutError, NoToken) as exc:
+            log.warning("slack: ephemeral note to %s failed: %s", what.who.user, exc)
 
     async def _plain(self, team: str, text: str) -> str:
         """Slack mrkdwn -> plain words, people mentioned by their Slack names."""

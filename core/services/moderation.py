@@ -17,6 +17,8 @@ from core.db.moderation import CommunityAudit, CommunityReport, CommunityRules, 
 from core.db.relay import RelayMessage
 from core.db.schema import User
 from core.messaging import clean_text
+from core.ports import ChatRef
+from core.relay import PLATFORM_NAMES
 from core.services.relay import Relay, RelayError
 
 RULES_MAX = 1500
@@ -273,6 +275,28 @@ class Moderation:
             r.state, r.decided_by, r.decided_at = "removed", mod.id, self.now
         await self._audit(msg.community_id, mod, "delete", msg.author_id, msg.id, reason)
         return "Deleted everywhere."
+
+    async def reacted(
+        self, user: User, chat: ChatRef, platform_message_id: str, action: str
+    ) -> str | None:
+        """A 🚩 (action "report") or 🗑️ ("delete") reaction on a message in a linked chat,
+        the original or any copy of it; what to tell the person (None: not a community
+        message, nothing to say). RelayError: a delete by someone who doesn't moderate."""
+        ch = await self.relay.channel(chat)
+        msg = await self.relay.find(ch, platform_message_id) if ch is not None else None
+        if msg is None:
+            return None
+        where = PLATFORM_NAMES.get(chat.platform, chat.platform)
+        if action == "report":
+            return await self.report(user, msg, f"🚩 on {where}")
+        if action != "delete":
+            return None
+        if not await self.may_moderate(user, msg.community_id):
+            raise RelayError(
+                "Only the community's moderators can delete a message with 🗑️ — "
+                "react with 🚩 to report it to them."
+            )
+        return await self.delete(user, msg, f"🗑️ on {where}")
 
     async def report(self, reporter: User, msg: RelayMessage, reason: str = "") -> str:
         try:
