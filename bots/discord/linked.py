@@ -68,7 +68,7 @@ class LinkedChannels:
                 relay_in.Attached(a.filename, a.size, a.content_type or "")
                 for a in message.attachments
             ]
-            text = relay_in.text_for_relay(
+            text = relay_in.markup_for_relay(
                 message.content,
                 {u.id: u.display_name or u.name for u in message.mentions},
                 attached,
@@ -86,7 +86,13 @@ class LinkedChannels:
             )
             upload = await self._upload(message, attached)
             await self.core.relay_said(
-                actor_of(author), chat, str(message.id), text, reply_to=reply_to, upload=upload
+                actor_of(author),
+                chat,
+                str(message.id),
+                text,
+                reply_to=reply_to,
+                upload=upload,
+                markup=True,
             )
 
     async def _upload(
@@ -110,7 +116,7 @@ class LinkedChannels:
         if not relay_in.from_person(data, self._own_id()):
             return
         guild = self.client.get_guild(payload.guild_id)
-        text = relay_in.text_for_relay(
+        text = relay_in.markup_for_relay(
             content,
             relay_in.users_in(data),
             relay_in.attachments_in(data),
@@ -118,7 +124,9 @@ class LinkedChannels:
             self._channel_name(guild),
         )
         async with self.work.busy():
-            await self.core.relay_edited(chat_of(payload.channel_id), str(payload.message_id), text)
+            await self.core.relay_edited(
+                chat_of(payload.channel_id), str(payload.message_id), text, markup=True
+            )
 
     async def deleted(self, payload: discord.RawMessageDeleteEvent) -> None:
         if payload.guild_id is None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from bots.slack.inbound import MAX_TEXT_IN, MAX_USER, Ignored, Who, event_team
+from core.markup import linked, platform_mention, strip_private, styled, typed
 
 CHANNEL_TYPES = ("channel", "group")  # public and private channels (not DMs, not group DMs)
 SAID_SUBTYPES = ("", "thread_broadcast", "file_share")
@@ -236,3 +237,72 @@ def plain_text(text: str, names: Mapping[str, str]) -> str:
         return f"{label} ({url})"
 
     return html.unescape(_ENTITY.sub(one, text))
+
+
+# Slack's mrkdwn styles (a marker opens after a non-word character and closes before one).
+_STYLE = re.compile(
+    r"(?<![\w`])`(?P<code>[^`\n]+)`(?!\w)"
+    r"|(?<![\w*])\*(?P<bold>\S(?:[^*\n]*\S)?)\*(?![\w*])"
+    r"|(?<![\w_])_(?P<italic>\S(?:[^_\n]*\S)?)_(?![\w_])"
+    r"|(?<![\w~])~(?P<strike>\S(?:[^~\n]*\S)?)~(?![\w~])"
+)
+_HOLE = re.compile("\ue010([0-9]{1,4})\ue011")
+
+
+def markup_text(text: str, names: Mapping[str, str], team: str) -> str:
+    """Slack mrkdwn as core markup: *bold*, _italic_, `code` and <url|label> links kept,
+    ~strike~ as its words, <@U…> a mention of that Slack account (shown as its name where
+    it isn't a MentorBot member), <#C…|general> as #general, and <!channel>, <!here>,
+    <!everyone> as words core makes inert. Everything typed stays escaped."""
+    pieces: list[tuple[str, str]] = []  # (markup, its words inside a style)
+
+    def hole(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        um = _USER.fullmatch(inner)
+        if um is not None:
+            name = names.get(um.group(1)) or (um.group(2) or "").lstrip("@") or "someone"
+            made = (platform_mention("slack", team, um.group(1), name), "@" + name)
+        elif inner.startswith("#"):
+            label = "#" + (html.unescape(inner.partition("|")[2]) or "channel")
+            made = (typed(label), label)
+        elif inner.startswith("!"):
+            word, _, label = inner[1:].partition("|")
+            words = _WORDS.get(word.split("^")[0]) or html.unescape(label) or word.split("^")[0]
+            made = (typed(words), words)
+        else:
+            url, _, label = inner.partition("|")
+            url, label = html.unescape(url), html.unescape(label)
+            shown = label or url.removeprefix("mailto:")
+            made = (linked(shown, url), shown)
+        pieces.append(made)
+        return f"\ue010{len(pieces) - 1}\ue011"
+
+    holed = _ENTITY.sub(hole, strip_private(text).replace("\ue010", "").replace("\ue011", ""))
+
+    def words(chunk: str) -> str:
+        """Plain text with its holes as their words (inside a style)."""
+        return _HOLE.sub(lambda m: pieces[int(m.group(1))][1], html.unescape(chunk))
+
+    def plain(chunk: str) -> str:
+        out, last = [], 0
+        for m in _HOLE.finditer(chunk):
+            out.append(typed(html.unescape(chunk[last : m.start()])))
+            out.append(pieces[int(m.group(1))][0])
+            last = m.end()
+        out.append(typed(html.unescape(chunk[last:])))
+        return "".join(out)
+
+    out, last = [], 0
+    for m in _STYLE.finditer(holed):
+        out.append(plain(holed[last : m.start()]))
+        kind = m.lastgroup or "strike"
+        inner = m.group(kind)
+        if kind == "strike":
+            out.append(plain(inner))
+        elif kind == "code":
+            out.append(styled("code", words(inner)))
+        else:
+            out.append(styled("bold" if kind == "bold" else "italic", words(inner)))
+        last = m.end()
+    out.append(plain(holed[last:]))
+    return "".join(out)

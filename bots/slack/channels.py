@@ -19,13 +19,14 @@ from bots.slack.channel_events import (
     SharedFile,
     from_channel_event,
     from_reaction,
+    markup_text,
     mentioned,
-    plain_text,
 )
 from bots.slack.inbound import Ignored, Said, Who
 from bots.slack.render import messages
 from core.app import CoreApp
 from core.dialogs.moderate import WORDS as MODERATION_WORDS
+from core.markup import typed
 from core.messaging import Actor, CommandIn, ConversationKey, Reply
 from core.ports import ChatRef
 from core.services.relay import FILE_MAX_BYTES, Upload
@@ -105,9 +106,9 @@ class Channels:
         if isinstance(what, ChannelDeleted):
             await self.core.relay_deleted(chat, what.ts)
             return
-        text = await self._plain(team, what.text)
+        text = await self._markup(team, what.text)
         if isinstance(what, ChannelEdited):
-            await self.core.relay_edited(chat, what.ts, text)
+            await self.core.relay_edited(chat, what.ts, text, markup=True)
             return
         if what.thread_ts:
             self.bridge.remember_thread(what.channel, what.ts, what.thread_ts)
@@ -117,9 +118,9 @@ class Channels:
         if what.file is not None:
             upload = await self._fetch(team, what.file)
             if upload is None:
-                text = f"{text}\n📎 {what.file.name} (not relayed)".strip()
+                text = f"{text}\n{typed(f'📎 {what.file.name} (not relayed)')}".strip()
         await self.core.relay_said(
-            actor, chat, what.ts, text, reply_to=what.thread_ts or None, upload=upload
+            actor, chat, what.ts, text, reply_to=what.thread_ts or None, upload=upload, markup=True
         )
 
     async def on_reaction(self, body: dict[str, Any]) -> None:
@@ -143,14 +144,14 @@ class Channels:
         except (SlackApiError, ClientError, TimeoutError, NoToken) as exc:
             log.warning("slack: ephemeral note to %s failed: %s", what.who.user, exc)
 
-    async def _plain(self, team: str, text: str) -> str:
-        """Slack mrkdwn -> plain words, people mentioned by their Slack names."""
+    async def _markup(self, team: str, text: str) -> str:
+        """Slack mrkdwn -> core markup, people mentioned with their Slack names."""
         names: dict[str, str] = {}
         for user in mentioned(text):
             name = await self.name_of(team, user)
             if name:
                 names[user] = name
-        return plain_text(text, names)
+        return markup_text(text, names, team)
 
     async def _fetch(self, team: str, file: SharedFile) -> Upload | None:
         """The shared file's bytes (files:read, the bot token, as Slack documents for

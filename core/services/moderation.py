@@ -19,7 +19,7 @@ from core.db.schema import User
 from core.messaging import clean_text
 from core.ports import ChatRef
 from core.relay import PLATFORM_NAMES
-from core.services.relay import Relay, RelayError
+from core.services.relay import Relay, RelayError, member_names, named
 
 RULES_MAX = 1500
 WORDS_MAX = 100
@@ -333,7 +333,11 @@ class Moderation:
                 .limit(limit)
             )
         ).all()
-        return [Report(rid, m.id, m.author_name, m.text, n, reason) for rid, m, n, reason in rows]
+        names = await member_names(self.s, [m.text for _, m, _, _ in rows])
+        return [
+            Report(rid, m.id, m.author_name, named(m.text, names), n, reason)
+            for rid, m, n, reason in rows
+        ]
 
     async def dismiss(self, mod: User, community_id: int, message_id: int) -> str:
         await self._require(mod, community_id)
