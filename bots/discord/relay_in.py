@@ -1,8 +1,9 @@
 """Messages people write in linked Discord channels, as the community bridge takes them.
 
 Pure: a message's content, its mentions and attachments (from a discord.py Message or a
-raw gateway payload) -> the text core relays. Mentions become plain "@Name" / "#name" /
-"@role" text and mass mentions plain words, so nothing pings anyone anywhere; attachments
+raw gateway payload) -> the core markup it relays: Discord's formatting kept, a person
+mentioned as that Discord account (core makes it a member or a name), "#name" and "@role"
+as words and mass mentions as plain words, so nothing pings anyone by itself; attachments
 the bridge doesn't carry are named in the text.
 """
 
@@ -16,13 +17,6 @@ from typing import Any
 from core.markup import linked, platform_mention, strip_private, styled, typed
 from core.services.relay import FILE_MAX_BYTES
 
-_USER = re.compile(r"<@!?([0-9]{1,20})>")
-_ROLE = re.compile(r"<@&([0-9]{1,20})>")
-_CHANNEL = re.compile(r"<#([0-9]{1,20})>")
-_EMOJI = re.compile(r"<a?:([A-Za-z0-9_]{1,32}):[0-9]{1,20}>")
-_SLASH = re.compile(r"</([-_\w ]{1,100}):[0-9]{1,20}>")
-_MASS = re.compile(r"@(everyone|here)\b")
-
 Lookup = Callable[[int], str | None]
 
 
@@ -35,21 +29,6 @@ class Attached:
 
 def _nobody(_: int) -> str | None:
     return None
-
-
-def plain_text(
-    content: str,
-    users: Mapping[int, str],
-    role_name: Lookup = _nobody,
-    channel_name: Lookup = _nobody,
-) -> str:
-    """Discord's mention syntax as words; mass mentions as plain words."""
-    text = _USER.sub(lambda m: "@" + (users.get(int(m[1])) or "someone"), content)
-    text = _ROLE.sub(lambda m: "@" + (role_name(int(m[1])) or "role"), text)
-    text = _CHANNEL.sub(lambda m: "#" + (channel_name(int(m[1])) or "channel"), text)
-    text = _EMOJI.sub(lambda m: f":{m[1]}:", text)
-    text = _SLASH.sub(lambda m: "/" + m[1], text)
-    return _MASS.sub(lambda m: m[1], text)
 
 
 # Discord's entities and masked links, taken out before the styles are read.
@@ -181,17 +160,6 @@ def _size(n: int) -> str:
     if n < 1024 * 1024:
         return f"{max(1, round(n / 1024))} KB"
     return f"{n / (1024 * 1024):.1f} MB"
-
-
-def text_for_relay(
-    content: str,
-    users: Mapping[int, str],
-    attached: Sequence[Attached],
-    role_name: Lookup = _nobody,
-    channel_name: Lookup = _nobody,
-) -> str:
-    lines = [plain_text(content, users, role_name, channel_name), *notes(attached)]
-    return "\n".join(line for line in lines if line)
 
 
 # ---- raw gateway payloads (MESSAGE_UPDATE may concern a message discord.py never saw) ----

@@ -35,7 +35,7 @@ class ChannelSaid:
     who: Who
     channel: str
     ts: str
-    text: str  # Slack mrkdwn as typed: mentions still <@U…>, see plain_text
+    text: str  # Slack mrkdwn as typed: mentions still <@U…>, see markup_text
     thread_ts: str = ""  # the thread's parent, when this is a reply in a thread
     file: SharedFile | None = None
     event_id: str = ""
@@ -209,34 +209,6 @@ def mentioned(text: str) -> list[str]:
         if um is not None and um.group(1) not in ids:
             ids.append(um.group(1))
     return ids[:MAX_MENTIONS]
-
-
-def plain_text(text: str, names: Mapping[str, str]) -> str:
-    """Slack mrkdwn as the plain words core relays: <@U1> -> @Name (or @someone),
-    <#C1|general> -> #general, <https://x|label> -> label (https://x), <!channel> -> @channel
-    (which core then makes inert), and &amp; &lt; &gt; as the characters typed."""
-
-    def one(m: re.Match[str]) -> str:
-        inner = m.group(1)
-        um = _USER.fullmatch(inner)
-        if um is not None:
-            name = names.get(um.group(1)) or (um.group(2) or "").lstrip("@") or "someone"
-            return "@" + name
-        if inner.startswith("#"):
-            label = inner.partition("|")[2]
-            return "#" + (label or "channel")
-        if inner.startswith("!"):
-            word, _, label = inner[1:].partition("|")
-            word = word.split("^")[0]
-            return _WORDS.get(word) or label or word
-        url, _, label = inner.partition("|")
-        if not label:
-            return url.removeprefix("mailto:")
-        if label == url.removeprefix("mailto:"):
-            return label
-        return f"{label} ({url})"
-
-    return html.unescape(_ENTITY.sub(one, text))
 
 
 # Slack's mrkdwn styles (a marker opens after a non-word character and closes before one).

@@ -55,7 +55,10 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def chat_ref(msg: Message) -> ChatRef:
-    return ChatRef("telegram", "telegram", str(msg.chat.id))
+    """The group, or the forum topic the message is in (a topic links on its own: messages
+    of other topics, and of the General topic, belong to whatever those are linked to)."""
+    topic = msg.message_thread_id if msg.is_topic_message else None
+    return ChatRef("telegram", "telegram", str(msg.chat.id), str(topic) if topic else "")
 
 
 def replied_to(msg: Message) -> str | None:
