@@ -269,7 +269,10 @@ class Relay:
             parent = await self.s.get(RelayMessage, reply_to_id)
             if parent is None or parent.community_id != community_id:
                 parent = None
-        msg = await self._record(community_id, author, "web", None, None, text, parent, upload)
+        # The room takes the markup subset as typed (*bold*, _italic_, `code`, [label](url)).
+        msg = await self._record(
+            community_id, author, "web", None, None, text, parent, upload, markup=True
+        )
         await self._queue(msg, "post", exclude=None)
         return msg
 

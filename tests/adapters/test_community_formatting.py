@@ -236,3 +236,34 @@ def test_typed_text_can_not_forge_a_mention_or_a_link() -> None:
     assert "javascript" not in to_html(slack_markup("<javascript:alert(1)|x>", {}, "T1"))
     # Telegram copies never carry a bare @word: it would notify that username.
     assert mentioning("hi @someone_else and a@b.co") == f"hi @{WJ}someone_else and a@b.co"
+
+
+async def test_the_web_room_s_markup_arrives_formatted_on_each_platform(four: Four) -> None:
+    f = four
+    room = Room(f.srv, SLUG)
+    try:
+        await room.open()
+        await room.send({"type": "join"})
+        assert (await room.until("room"))["member"] is True
+        await room.send(
+            {"type": "say", "text": "*wide* _thin_ `mono` [docs](https://docs.python.org/) <!here>"}
+        )
+        await f.relayed(
+            lambda: (
+                bool(tg_copies(f, "wide"))
+                and bool(slack_copies(f, "wide"))
+                and bool(discord_copies(f, "wide"))
+            )
+        )
+    finally:
+        await room.close()
+    [tg] = tg_copies(f, "wide")
+    assert tg.html.endswith(
+        '<b>wide</b> <i>thin</i> <code>mono</code> <a href="https://docs.python.org/">docs</a>'
+        " &lt;!here&gt;"
+    )
+    [sl] = slack_copies(f, "wide")
+    assert "*wide* _thin_ `mono` <https://docs.python.org/|docs> &lt;!here&gt;" in slack_mrkdwn(sl)
+    assert discord_sent(f, "wide")["content"].endswith(
+        "**wide** *thin* `mono` [docs](https://docs.python.org/) <!here\\>"
+    )
