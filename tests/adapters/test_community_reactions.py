@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from bots.discord import inbound as ib
 from bots.discord.bot import INTENTS
+from bots.discord.commands import declared
 from bots.discord.setup import DISCORDBOT
 from core.app import CoreApp
 from tests.adapters import test_community_bridge as bridge
@@ -234,3 +236,15 @@ async def test_a_context_menu_that_is_not_registered_is_not_offered(four: Four) 
     with pytest.raises(Unregistered):
         await dc.context_menu(ASHA, "Delete message", mid)
     assert [c["name"] for c in dc.commands[None] if c.get("type") == 3] == ["Report message"]
+
+
+def test_a_forged_message_command_is_refused_in_words() -> None:
+    schema = ib.schema_of(declared())
+    good = {"name": "Report message", "type": 3, "target_id": "123"}
+    assert ib.translate(2, good, schema) == ib.ReportMessage("123")
+    for bad in (
+        {**good, "name": "Delete message"},
+        {**good, "target_id": "1; DROP"},
+        {**good, "target_id": 5},
+    ):
+        assert isinstance(ib.translate(2, bad, schema), ib.Refused), bad
