@@ -20,6 +20,7 @@ from core.dialogs import build_registry
 from core.dialogs.forms import check_form, form_for, open_form, submit_form
 from core.dialogs.home import home
 from core.forms import Form, FormOutcome, FormValues
+from core.markup import strip_private, to_plain
 from core.messaging import Actor, ConversationKey, Delivered, Inbound, Reply
 from core.notices.table import core_handlers
 from core.policies import Policies
@@ -181,31 +182,54 @@ class CoreApp:
         *,
         reply_to: str | None = None,
         upload: Upload | None = None,
+        markup: bool = False,
     ) -> bool:
         """A message in a linked chat: recorded once, copied to the community's other chats
-        and its web room. False when the chat isn't linked or it was relayed before."""
+        and its web room. False when the chat isn't linked or it was relayed before.
+        `markup`: the text is core.markup the adapter made from the platform's formatting
+        (typed text escaped, people mentioned with core.markup.platform_mention)."""
         async with unit_of_work(self.deps) as u:
             ch = await u.relay.channel(chat)
             if ch is None:
                 return False
             user, _ = await u.identity.resolve(actor)
             # A muted or banned person, slow mode, the filter: the message stops here.
-            if await u.moderation.refusal(user, ch.community_id, text) is not None:
+            words = strip_private(to_plain(text)) if markup else text
+            if await u.moderation.refusal(user, ch.community_id, words) is not None:
                 return False
             try:
                 return (
-                    await u.relay.said(user, chat, message_id, text, reply_to, upload) is not None
+                    await u.relay.said(user, chat, message_id, text, reply_to, upload, markup)
+                    is not None
                 )
             except RelayError:
                 return False
 
-    async def relay_edited(self, chat: ChatRef, message_id: str, text: str) -> bool:
+    async def relay_edited(
+        self, chat: ChatRef, message_id: str, text: str, *, markup: bool = False
+    ) -> bool:
         async with unit_of_work(self.deps) as u:
-            return await u.relay.edited(chat, message_id, text)
+            return await u.relay.edited(chat, message_id, text, markup)
 
     async def relay_deleted(self, chat: ChatRef, message_id: str) -> bool:
         async with unit_of_work(self.deps) as u:
             return await u.relay.deleted(chat, message_id)
+
+    async def relay_reacted(
+        self, actor: Actor, chat: ChatRef, message_id: str, action: str
+    ) -> tuple[bool, str] | None:
+        """A 🚩 ("report") or 🗑️ ("delete") reaction on a message (or a copy) in a linked chat:
+        (done, what to tell the person); None when it isn't a community message."""
+        async with unit_of_work(self.deps) as u:
+            ch = await u.relay.channel(chat)
+            if ch is None or await u.relay.find(ch, message_id) is None:
+                return None  # any other reaction anywhere: no account made for it
+            user, _ = await u.identity.resolve(actor)
+            try:
+                said = await u.moderation.reacted(user, chat, message_id, action)
+            except RelayError as exc:
+                return False, str(exc)
+            return None if said is None else (True, said)
 
     async def room(self, slug: str, actor: Actor | None) -> CommunityView | None:
         """A community's web room, as the viewer sees it (None: no such room to show)."""

@@ -314,3 +314,71 @@ def _fitting_prefix(atom: Atom, bullet: bool, limit: int, size: Callable[[str], 
         else:
             hi = mid - 1
     return lo
+
+
+# ---- mentions of people in relayed community messages (DESIGN §11) ----
+#
+# A person is mentioned in markup with private-use characters that no renderer touches:
+# an adapter writes who on its platform (platform_mention), core turns that into the
+# MentorBot member (member_mention) or their name, and each platform's bridge turns a
+# member it can reach into its own mention. Typed text never carries these characters
+# (typed() and strip_private drop them), so nobody can forge a mention.
+_M_OPEN, _M_SEP, _M_CLOSE = "\ue000", "\ue002", "\ue001"
+_PRIVATE = re.compile("[\ue000-\ue002]")
+MENTION = re.compile("\ue000([^\ue000-\ue002]{1,300})(?:\ue002([^\ue000-\ue002]{0,100}))?\ue001")
+
+
+def strip_private(text: str) -> str:
+    return _PRIVATE.sub("", text)
+
+
+def typed(text: str) -> str:
+    """What a person typed, as inert markup (escaped, no mention characters)."""
+    return esc(strip_private(text))
+
+
+def platform_mention(platform: str, workspace: str, external_id: str, name: str) -> str:
+    """A person mentioned on their platform (name: shown if they aren't a member)."""
+    who = strip_private(f"{platform}:{workspace}:{external_id}")[:300]
+    return f"{_M_OPEN}{who}{_M_SEP}{strip_private(name)[:100]}{_M_CLOSE}"
+
+
+def member_mention(user_id: int | str, name: str = "") -> str:
+    """A MentorBot member mentioned (core's stored form; a bridge puts the platform id in
+    place of the user id, with the name to show)."""
+    tail = f"{_M_SEP}{strip_private(name)[:100]}" if name else ""
+    return f"{_M_OPEN}{user_id}{tail}{_M_CLOSE}"
+
+
+def mentions_in(text: str) -> list[tuple[str, str]]:
+    """The (who, name) of every mention in the text, in order."""
+    return [(m.group(1), m.group(2) or "") for m in MENTION.finditer(text)]
+
+
+def replace_mentions(text: str, with_: Callable[[str, str], str]) -> str:
+    """Each mention replaced by with_(who, name); stray mention characters dropped."""
+    out: list[str] = []
+    last = 0
+    for m in MENTION.finditer(text):
+        out.append(strip_private(text[last : m.start()]))
+        out.append(with_(m.group(1), m.group(2) or ""))
+        last = m.end()
+    out.append(strip_private(text[last:]))
+    return "".join(out)
+
+
+def styled(kind: Kind, text: str) -> str:
+    """Typed text in one style as markup, line by line (a style never spans lines)."""
+    if kind in ("text", "link"):
+        return typed(text)
+    mark = {"bold": "*", "italic": "_", "code": "`"}[kind]
+    return "\n".join(f"{mark}{typed(p)}{mark}" if p.strip() else typed(p) for p in text.split("\n"))
+
+
+def linked(label: str, url: str) -> str:
+    """A link a person made on their platform, as markup: only to http(s) or mailto (else
+    its words)."""
+    ok = url.startswith(("http://", "https://", "mailto:")) and _URL_OK.match(url)
+    if not ok or ")" in url or "\n" in label:
+        return typed(label)
+    return f"[{typed(label)}]({url})" if label.strip() else typed(url)

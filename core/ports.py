@@ -138,14 +138,29 @@ class Recommender(Protocol):
 # ---- the community bridge (DESIGN §11) ----
 
 
+# A conversation key's chat_id for a place inside a chat: "<chat>/<thread>" (a Telegram
+# forum topic: a group command run there acts on the topic).
+THREAD_SEP = "/"
+
+
 @dataclass(frozen=True)
 class ChatRef:
-    """A linked chat on a platform (thread_id: a Telegram forum topic or a Discord thread)."""
+    """A linked chat on a platform (thread_id: a Telegram forum topic; a Discord thread is a
+    channel of its own, so its id is the chat_id)."""
 
     platform: str
     workspace: str
     chat_id: str
     thread_id: str = ""
+
+    @classmethod
+    def of_key(cls, platform: str, workspace: str, chat_id: str) -> ChatRef:
+        """The chat a conversation key's chat_id names ("<chat>/<thread>" for a topic)."""
+        chat, _, thread = chat_id.partition(THREAD_SEP)
+        return cls(platform, workspace, chat, thread)
+
+    def key_chat_id(self) -> str:
+        return f"{self.chat_id}{THREAD_SEP}{self.thread_id}" if self.thread_id else self.chat_id
 
 
 @dataclass(frozen=True)

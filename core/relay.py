@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.engine import Database
 from core.db.posts import announcement_buttons
 from core.db.relay import CommunityChannel, RelayCopy, RelayFile, RelayJob, RelayMessage
-from core.markup import esc
+from core.db.schema import Account, User
+from core.markup import esc, member_mention, mentions_in, replace_mentions
 from core.messaging import Reply
 from core.ports import (
     Bridge,
@@ -60,11 +61,50 @@ def file_url(public_url: str, f: RelayFile) -> str:
     return f"{public_url.rstrip('/')}/files/{f.id}/{f.token}"
 
 
-def attributed(msg: RelayMessage) -> str:
+# Platforms whose bridge turns a mention of one of its accounts into its own mention.
+MENTIONING = ("telegram", "slack", "discord")
+
+
+def attributed(msg: RelayMessage, text: str | None = None) -> str:
     """How a copy reads on another platform: who said it, where, then the text."""
     where = PLATFORM_NAMES.get(msg.origin_platform, msg.origin_platform)
     head = f"*{esc(msg.author_name)}* · {where}"
-    return f"{head}\n{msg.text}" if msg.text else head
+    body = msg.text if text is None else text
+    return f"{head}\n{body}" if body else head
+
+
+async def mentions_for(s: AsyncSession, text: str, platform: str, workspace: str) -> str:
+    """Stored markup for one chat: a member with an account on that platform (and
+    workspace) stays a mention, carrying the platform's id and their name, for the bridge
+    to make a real one; anyone else is their MentorBot name."""
+    ids = {int(w) for w, _ in mentions_in(text) if w.isdigit() and len(w) < 12}
+    if not ids:
+        return text
+    rows = (await s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))).all()
+    names = {uid: name for uid, name in rows}
+    accounts: dict[int, str] = {}
+    if platform in MENTIONING:
+        for uid, ext in (
+            await s.execute(
+                select(Account.user_id, Account.external_id)
+                .where(
+                    Account.user_id.in_(ids),
+                    Account.platform == platform,
+                    Account.workspace == workspace,
+                )
+                .order_by(Account.id)
+            )
+        ).all():
+            accounts.setdefault(uid, ext)
+
+    def one(who: str, _: str) -> str:
+        uid = int(who) if who.isdigit() else 0
+        name = names.get(uid, "someone")
+        if uid in accounts:
+            return member_mention(accounts[uid], name)
+        return esc("@" + name)
+
+    return replace_mentions(text, one)
 
 
 Listener = Callable[[int, int], Awaitable[None]]  # (community_id, message_id)
@@ -213,7 +253,7 @@ class RelayQueue:
             if msg is None:
                 return None
             here = await _id_in(s, msg, ch.id)
-            out = await self._out(s, msg, ch.id) if job.op != "delete" else None
+            out = await self._out(s, msg, ch) if job.op != "delete" else None
         if job.op == "post":
             if msg.deleted_at is not None or here is not None:
                 return None  # deleted before it went out, or posted already
@@ -231,7 +271,8 @@ class RelayQueue:
             pass  # someone removed it there already
         return None
 
-    async def _out(self, s: AsyncSession, msg: RelayMessage, channel_id: int) -> RelayOut:
+    async def _out(self, s: AsyncSession, msg: RelayMessage, ch: CommunityChannel) -> RelayOut:
+        channel_id = ch.id
         parent_id = None
         if msg.reply_to_id is not None:
             parent = await s.get(RelayMessage, msg.reply_to_id)
@@ -243,7 +284,8 @@ class RelayQueue:
             if f is not None:
                 file_out = RelayFileOut(f.name, f.mime, f.data, file_url(self.public_url, f))
         buttons = await announcement_buttons(s, msg.id)
-        return RelayOut(Reply(attributed(msg), buttons=buttons), parent_id, file_out)
+        text = await mentions_for(s, msg.text, ch.platform, ch.workspace)
+        return RelayOut(Reply(attributed(msg, text), buttons=buttons), parent_id, file_out)
 
     async def _done(self, job_id: int, channel_id: int, copy: tuple[int, str] | None) -> None:
         async with self.db.transaction() as s:

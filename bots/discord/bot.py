@@ -24,7 +24,7 @@ from bots.discord.announce import Announcer
 from bots.discord.bridge import DiscordBridge
 from bots.discord.commands import declared
 from bots.discord.forms import FormPages
-from bots.discord.linked import LinkedChannels
+from bots.discord.linked import LinkedChannels, chat_of
 from bots.discord.registration import add_commands, sync
 from bots.discord.render import MAX_CONTENT, render
 from bots.discord.ui import question_modal, send_kwargs
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 WORKSPACE = "discord"  # Discord user ids are global: one account per person, any guild
 DMS_CLOSED = 50007  # "Cannot send messages to this user"
 FORM_BUDGET_S = 2.0  # a modal must be the first answer, within Discord's 3 s
+NOT_A_COMMUNITY = "That message isn't in a channel linked to a community: nothing to report."
 NOT_ALLOWED = "Only someone with **Manage Server** can set MentorBot up, in the server."
 # `/mentor community VERB …` that acts on the channel it is run in (core reads it from the
 # key). Only one-step verbs: a dialog of several steps (create) continues in the person's
@@ -51,7 +52,10 @@ MAX_RATELIMIT_WAIT_S = 30.0  # discord.py's smallest allowed max_ratelimit_timeo
 INTENTS = discord.Intents.default()
 INTENTS.guild_messages = True
 INTENTS.message_content = True
+# 🚩 and 🗑️ reactions on messages in linked channels (GUILD_MESSAGE_REACTIONS, not privileged).
+INTENTS.guild_reactions = True
 WITHOUT_CONTENT = discord.Intents.default()  # the same, message content left off
+WITHOUT_CONTENT.guild_reactions = True
 NO_CONTENT_INTENT = (
     "discord: this bot may not use the Message Content intent (Developer Portal → Bot → "
     "Privileged Gateway Intents); connecting without it: commands and DMs work, messages "
@@ -127,6 +131,9 @@ class MentorClient(discord.Client):
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         await self.mentorbot.relay.deleted(payload)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.mentorbot.relay.reacted(payload)
 
 
 class DiscordBot:
@@ -254,6 +261,9 @@ class DiscordBot:
         if isinstance(what, ib.Setup):
             await self.on_setup(interaction, what)
             return
+        if isinstance(what, ib.ReportMessage):
+            await self.on_report_menu(interaction, what)
+            return
         if isinstance(what, ib.OpenForm):
             await self.forms.open_page(interaction, what.form, what.page)
             return
@@ -333,6 +343,24 @@ class DiscordBot:
         await interaction.followup.send(
             f"Done: newly approved mentors will be announced in <#{setup.channel_id}> and get "
             f"the <@&{setup.role_id}> role (give MentorBot's own role a place above it).",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def on_report_menu(
+        self, interaction: discord.Interaction[Any], what: ib.ReportMessage
+    ) -> None:
+        """Apps → Report message: the message (or a copy of it) goes to the community's
+        moderation queue; the answer is for the reporter only."""
+        if interaction.guild_id is None or interaction.channel_id is None:
+            await interaction.response.send_message(NOT_A_COMMUNITY, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        said = await self.core.relay_reacted(
+            self.actor(interaction.user), chat_of(interaction.channel_id), what.message_id, "report"
+        )
+        await interaction.followup.send(
+            NOT_A_COMMUNITY if said is None else said[1],
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -25,7 +25,7 @@ import aiohttp
 import discord
 
 from bots.discord.render import MAX_CONTENT, to_markdown
-from core.markup import split_markup
+from core.markup import replace_mentions, split_markup
 from core.ports import ChatRef, MessageGone, RelayGone, RelayOut, RelayRetry
 
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, MISSING = 10003, 10008, 50013  # MISSING: Missing Permissions
@@ -66,6 +66,29 @@ def discord_answers() -> Iterator[None]:
         raise
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         raise RelayRetry(RETRY_S, f"Discord unreachable: {exc!r}") from exc
+
+
+def mentioning(text: str) -> tuple[str, list[int]]:
+    """A copy's content with each member core left mentioned (one with a Discord account) as
+    a real mention, and their ids: the only ones the copy may ping."""
+    ids: list[int] = []
+
+    def one(who: str, name: str) -> str:
+        if who.isdigit() and len(who) <= 20:
+            ids.append(int(who))
+            return f"<@{who}>"
+        return "@" + name
+
+    return replace_mentions(text, one), ids
+
+
+def allowed(ids: list[int]) -> discord.AllowedMentions:
+    """Nobody is pinged but the members mentioned (never everyone, here or a role)."""
+    if not ids:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False, roles=False, replied_user=False, users=[discord.Object(i) for i in ids]
+    )
 
 
 class DiscordBridge:
@@ -118,8 +141,9 @@ class DiscordBridge:
     async def post(self, chat: ChatRef, out: RelayOut) -> str:
         channel = self._channel(chat)
         first: str | None = None
-        for text in self.parts(out, channel.id):
-            kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        for part in self.parts(out, channel.id):
+            text, ids = mentioning(part)
+            kwargs: dict[str, Any] = {"allowed_mentions": allowed(ids)}
             if first is None and out.reply_to is not None and out.reply_to.isdigit():
                 kwargs["reference"] = discord.MessageReference(
                     message_id=int(out.reply_to), channel_id=channel.id, fail_if_not_exists=False
@@ -136,10 +160,10 @@ class DiscordBridge:
         channel = self._channel(chat)
         if not message_id.isdigit():
             raise MessageGone(message_id)
+        text, ids = mentioning(self.parts(out, channel.id)[0])
         with discord_answers():
             await channel.get_partial_message(int(message_id)).edit(
-                content=self.parts(out, channel.id)[0],
-                allowed_mentions=discord.AllowedMentions.none(),
+                content=text, allowed_mentions=allowed(ids)
             )
 
     async def delete(self, chat: ChatRef, message_id: str) -> None:

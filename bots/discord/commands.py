@@ -25,7 +25,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bots.discord.inbound import ADMIN_GROUP, SETUP
+from bots.discord.inbound import ADMIN_GROUP, REPORT_MENU, SETUP
 from core.commands import COMMANDS, GROUP_COMMAND, Command
 
 SETUP_HELP = "Where new mentors are announced and the role they get"
@@ -79,6 +79,23 @@ async def _setup(
 
 def _setup_command(parent: app_commands.Group) -> app_commands.Command[Any, ..., None]:
     return app_commands.Command(name=SETUP, description=SETUP_HELP, callback=_setup, parent=parent)
+
+
+async def _declared_message(
+    interaction: discord.Interaction[Any], message: discord.Message
+) -> None:
+    """Never run; a message context-menu command (Apps → Report message)."""
+
+
+def report_menu() -> app_commands.ContextMenu:
+    """Report a message of a community-linked channel to its moderators (in servers)."""
+    return app_commands.ContextMenu(
+        name=REPORT_MENU,
+        callback=_declared_message,
+        type=discord.AppCommandType.message,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+        allowed_installs=app_commands.AppInstallationType(guild=True),
+    )
 
 
 def declared() -> tuple[Command, ...]:

@@ -25,6 +25,8 @@ from core.messaging import ActionIn, Asks, CommandIn, TextIn, parse_text
 EXPIRED = "That button has expired — use `/mentor menu` to start again."
 ADMIN_GROUP = f"{GROUP_COMMAND}-admin"
 SETUP = "setup"
+REPORT_MENU = "Report message"  # a message context-menu command (apps → Report message)
+MESSAGE_COMMAND = 3  # an application command's type: right-click on a message
 
 # Interaction types and the option / component types we read (discord.com/developers/docs).
 APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
@@ -165,12 +167,20 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class ReportMessage:
+    """The "Report message" context-menu command on a message in a server channel."""
+
+    message_id: str
+
+
+@dataclass(frozen=True)
 class Ignored:
     reason: str
 
 
 Translation: TypeAlias = (
     ToCore
+    | ReportMessage
     | Pressed
     | Setup
     | Suggest
@@ -224,6 +234,13 @@ def _str(value: object, limit: int) -> str | None:
 
 
 def _command(data: Mapping[str, Any], schema: Schema) -> Translation:
+    if data.get("type") == MESSAGE_COMMAND:
+        target = data.get("target_id")
+        if data.get("name") != REPORT_MENU or not isinstance(target, str):
+            return Refused("I don't know that command.")
+        if not _SNOWFLAKE.fullmatch(target):
+            return Refused("I can't tell which message that was. Please try again.")
+        return ReportMessage(target)
     group = _str(data.get("name"), 32)
     options = data.get("options")
     sub_option = options[0] if isinstance(options, list) and len(options) == 1 else None

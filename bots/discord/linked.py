@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 WORKSPACE = "discord"  # as bot.WORKSPACE: Discord ids are global
 RELAYED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+# Reactions the bridge acts on: 🚩 reports a message, a moderator's 🗑️ deletes it everywhere
+# (the wastebasket with and without its emoji variation selector).
+REACTIONS = {"\U0001f6a9": "report", "\U0001f5d1\ufe0f": "delete", "\U0001f5d1": "delete"}
 
 
 def chat_of(channel_id: int) -> ChatRef:
@@ -65,7 +68,7 @@ class LinkedChannels:
                 relay_in.Attached(a.filename, a.size, a.content_type or "")
                 for a in message.attachments
             ]
-            text = relay_in.text_for_relay(
+            text = relay_in.markup_for_relay(
                 message.content,
                 {u.id: u.display_name or u.name for u in message.mentions},
                 attached,
@@ -83,7 +86,13 @@ class LinkedChannels:
             )
             upload = await self._upload(message, attached)
             await self.core.relay_said(
-                actor_of(author), chat, str(message.id), text, reply_to=reply_to, upload=upload
+                actor_of(author),
+                chat,
+                str(message.id),
+                text,
+                reply_to=reply_to,
+                upload=upload,
+                markup=True,
             )
 
     async def _upload(
@@ -107,7 +116,7 @@ class LinkedChannels:
         if not relay_in.from_person(data, self._own_id()):
             return
         guild = self.client.get_guild(payload.guild_id)
-        text = relay_in.text_for_relay(
+        text = relay_in.markup_for_relay(
             content,
             relay_in.users_in(data),
             relay_in.attachments_in(data),
@@ -115,13 +124,44 @@ class LinkedChannels:
             self._channel_name(guild),
         )
         async with self.work.busy():
-            await self.core.relay_edited(chat_of(payload.channel_id), str(payload.message_id), text)
+            await self.core.relay_edited(
+                chat_of(payload.channel_id), str(payload.message_id), text, markup=True
+            )
 
     async def deleted(self, payload: discord.RawMessageDeleteEvent) -> None:
         if payload.guild_id is None:
             return
         async with self.work.busy():
             await self.core.relay_deleted(chat_of(payload.channel_id), str(payload.message_id))
+
+    async def reacted(self, payload: discord.RawReactionActionEvent) -> None:
+        """🚩 on any message of a linked channel (a person's or a copy) files a report; a
+        moderator's 🗑️ deletes the message everywhere. The person is told in a DM (Discord
+        has no ephemeral answer outside interactions), except after a delete that worked."""
+        action = REACTIONS.get(payload.emoji.name or "") if payload.emoji.id is None else None
+        if action is None or payload.guild_id is None or payload.user_id == self._own_id():
+            return
+        user: discord.User | discord.Member | None = payload.member or self.client.get_user(
+            payload.user_id
+        )
+        if user is not None and user.bot:
+            return
+        async with self.work.busy():
+            if user is None:
+                try:
+                    user = await self.client.fetch_user(payload.user_id)
+                except discord.HTTPException as exc:
+                    log.warning("discord: reacting user %s unknown: %s", payload.user_id, exc)
+                    return
+            said = await self.core.relay_reacted(
+                actor_of(user), chat_of(payload.channel_id), str(payload.message_id), action
+            )
+            if said is None or (said[0] and action == "delete"):
+                return
+            try:
+                await user.send(said[1], allowed_mentions=discord.AllowedMentions.none())
+            except (discord.HTTPException, discord.RateLimited) as exc:
+                log.warning("discord: note to %s not sent (DMs closed?): %s", user.id, exc)
 
     @staticmethod
     def _role_name(guild: discord.Guild | None) -> relay_in.Lookup:

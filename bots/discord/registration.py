@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
-from bots.discord.commands import build_commands, payload_hash
+from bots.discord.commands import build_commands, payload_hash, report_menu
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ def digest_key(application_id: int, guild_id: int | None) -> str:
 def add_commands(tree: app_commands.CommandTree[Any]) -> None:
     for group in build_commands():
         tree.add_command(group)
+    tree.add_command(report_menu())
 
 
 async def sync(
@@ -68,11 +69,12 @@ async def sync(
 
 
 async def sync_commands(facts: Facts, token: str, guild_id: int | None) -> list[str]:
-    """Log in over REST only (no gateway session) and register the commands; their names."""
+    """Log in over REST only (no gateway session) and register the commands (the "Report
+    message" context menu with them); the slash commands' names."""
     client = discord.Client(intents=discord.Intents.none())
     async with client:
         await client.login(token)
         tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
         add_commands(tree)
         await sync(tree, facts, guild_id=guild_id, force=True)
-        return [c.name for c in tree.get_commands()]
+        return [c.name for c in tree.get_commands(type=discord.AppCommandType.chat_input)]

@@ -31,6 +31,7 @@ from bots.slack.inbound import (
     FIND_VIEW,
     MAX_NAME,
     MESSAGE_IM,
+    REACTION_ADDED,
     SLACK_FORMS,
     TOKENS_REVOKED,
     Answer,
@@ -161,6 +162,7 @@ class SlackBot:
         app.event(MESSAGE_IM)(self._on_event)
         app.event(APP_HOME_OPENED)(self._on_event)
         app.event(APP_MENTION)(self._on_event)
+        app.event(REACTION_ADDED)(self._on_reaction)
         if not oauth:  # OAuth mode: bolt's revocation listeners delete the installation
             app.event(APP_UNINSTALLED)(self._on_event)
             app.event(TOKENS_REVOKED)(self._on_event)
@@ -235,6 +237,11 @@ class SlackBot:
                 await self.publish_home(self._actor(await self._named(what.who)))
             else:
                 await self._run(self._actor(await self._named(what.who)), what)
+
+    async def _on_reaction(self, body: dict[str, Any]) -> None:
+        """Acked by bolt first, like every event."""
+        async with self._work.busy():
+            await self.channels.on_reaction(body)
 
     async def _on_shortcut(self, ack: Any, body: dict[str, Any]) -> None:
         async with self._work.busy():

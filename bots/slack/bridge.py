@@ -9,9 +9,10 @@ Slack's Retry-After, and core's durable queue waits, instead of a sleep inside t
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -19,6 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.render import fallback_text, reply_blocks
+from core.markup import replace_mentions
 from core.ports import ChatRef, MessageGone, RelayGone, RelayOut, RelayRetry
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,32 @@ ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 def _esc(text: str) -> str:
     """Slack's three control characters, as its formatting docs ask."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{1,20}")
+
+
+def _mentioned(text: str, native: bool) -> str:
+    """Members core left mentioned (with an account in this workspace) as <@U…> in mrkdwn;
+    their name in plain text."""
+
+    def one(who: str, name: str) -> str:
+        return f"<@{who}>" if native and _SLACK_USER.fullmatch(who) else "@" + name
+
+    return replace_mentions(text, one)
+
+
+def _with_mentions(node: Any) -> Any:
+    """Blocks with mentions made: real in mrkdwn texts, names in plain_text ones."""
+    if isinstance(node, dict):
+        native = node.get("type") == "mrkdwn"
+        return {
+            k: _mentioned(v, native) if k == "text" and isinstance(v, str) else _with_mentions(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_with_mentions(v) for v in node]
+    return node
 
 
 class NoToken(Exception):
@@ -94,9 +122,9 @@ class SlackBridge:
 
     def _render(self, out: RelayOut, link: str = "") -> tuple[str, list[dict[str, object]]]:
         reply = out.reply
-        blocks = reply_blocks(reply, self.public_url)
+        blocks = _with_mentions(reply_blocks(reply, self.public_url))
         # The notification text is escaped too: `<!channel>` typed anywhere stays words.
-        text = _esc(fallback_text(reply))
+        text = _mentioned(_esc(fallback_text(reply)), True)
         if link:
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": link}})
             text += "\n" + link

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from bots.slack.inbound import MAX_TEXT_IN, MAX_USER, Ignored, Who, event_team
+from core.markup import linked, platform_mention, strip_private, styled, typed
 
 CHANNEL_TYPES = ("channel", "group")  # public and private channels (not DMs, not group DMs)
 SAID_SUBTYPES = ("", "thread_broadcast", "file_share")
@@ -34,7 +35,7 @@ class ChannelSaid:
     who: Who
     channel: str
     ts: str
-    text: str  # Slack mrkdwn as typed: mentions still <@U…>, see plain_text
+    text: str  # Slack mrkdwn as typed: mentions still <@U…>, see markup_text
     thread_ts: str = ""  # the thread's parent, when this is a reply in a thread
     file: SharedFile | None = None
     event_id: str = ""
@@ -58,7 +59,20 @@ class ChannelDeleted:
     event_id: str = ""
 
 
+@dataclass(frozen=True)
+class Reacted:
+    """A person's 🚩 (action "report") or 🗑️ ("delete") on a message in a channel."""
+
+    who: Who
+    channel: str
+    ts: str
+    action: str
+
+
 ChannelEvent: TypeAlias = ChannelSaid | ChannelEdited | ChannelDeleted | Ignored
+
+# Slack's names of the reactions the community bridge acts on (skin tones don't apply).
+REACTION_ACTIONS = {"triangular_flag_on_post": "report", "wastebasket": "delete"}
 
 
 def _s(obj: object, key: str, limit: int = 300) -> str:
@@ -161,6 +175,26 @@ def from_channel_event(body: object) -> ChannelEvent:
     )
 
 
+def from_reaction(body: object) -> Reacted | Ignored:
+    """A reaction_added event (reactions:read): a 🚩 or 🗑️ a person put on a message in a
+    public or private channel. Other reactions, files, DMs and the app's own are ignored."""
+    event = _d(body, "event")
+    item = _d(event, "item")
+    team = event_team(body)
+    action = REACTION_ACTIONS.get(_s(event, "reaction", 100))
+    if action is None:
+        return Ignored("a reaction the bridge doesn't act on")
+    channel, ts = _s(item, "channel", 64), _s(item, "ts", 32)
+    user = _s(event, "user", MAX_USER)
+    if _s(item, "type") != "message" or not team or not user or not channel or not ts:
+        return Ignored("a reaction not on a channel message (or without team, user, ts)")
+    if not channel.startswith(("C", "G")):
+        return Ignored("a reaction in a DM")
+    if user == _bot_user(body):
+        return Ignored("the app's own reaction")
+    return Reacted(Who(team, user), channel, ts, action)
+
+
 _ENTITY = re.compile(r"<([^<>]*)>")
 _USER = re.compile(r"@([UW][A-Z0-9]{1,20})(?:\|([^>]*))?")
 # Slack's special mentions: <!here>, <!channel>, <!everyone>, <!subteam^S1|@team>, <!date^…|x>
@@ -177,29 +211,70 @@ def mentioned(text: str) -> list[str]:
     return ids[:MAX_MENTIONS]
 
 
-def plain_text(text: str, names: Mapping[str, str]) -> str:
-    """Slack mrkdwn as the plain words core relays: <@U1> -> @Name (or @someone),
-    <#C1|general> -> #general, <https://x|label> -> label (https://x), <!channel> -> @channel
-    (which core then makes inert), and &amp; &lt; &gt; as the characters typed."""
+# Slack's mrkdwn styles (a marker opens after a non-word character and closes before one).
+_STYLE = re.compile(
+    r"(?<![\w`])`(?P<code>[^`\n]+)`(?!\w)"
+    r"|(?<![\w*])\*(?P<bold>\S(?:[^*\n]*\S)?)\*(?![\w*])"
+    r"|(?<![\w_])_(?P<italic>\S(?:[^_\n]*\S)?)_(?![\w_])"
+    r"|(?<![\w~])~(?P<strike>\S(?:[^~\n]*\S)?)~(?![\w~])"
+)
+_HOLE = re.compile("\ue010([0-9]{1,4})\ue011")
 
-    def one(m: re.Match[str]) -> str:
+
+def markup_text(text: str, names: Mapping[str, str], team: str) -> str:
+    """Slack mrkdwn as core markup: *bold*, _italic_, `code` and <url|label> links kept,
+    ~strike~ as its words, <@U…> a mention of that Slack account (shown as its name where
+    it isn't a MentorBot member), <#C…|general> as #general, and <!channel>, <!here>,
+    <!everyone> as words core makes inert. Everything typed stays escaped."""
+    pieces: list[tuple[str, str]] = []  # (markup, its words inside a style)
+
+    def hole(m: re.Match[str]) -> str:
         inner = m.group(1)
         um = _USER.fullmatch(inner)
         if um is not None:
             name = names.get(um.group(1)) or (um.group(2) or "").lstrip("@") or "someone"
-            return "@" + name
-        if inner.startswith("#"):
-            label = inner.partition("|")[2]
-            return "#" + (label or "channel")
-        if inner.startswith("!"):
+            made = (platform_mention("slack", team, um.group(1), name), "@" + name)
+        elif inner.startswith("#"):
+            label = "#" + (html.unescape(inner.partition("|")[2]) or "channel")
+            made = (typed(label), label)
+        elif inner.startswith("!"):
             word, _, label = inner[1:].partition("|")
-            word = word.split("^")[0]
-            return _WORDS.get(word) or label or word
-        url, _, label = inner.partition("|")
-        if not label:
-            return url.removeprefix("mailto:")
-        if label == url.removeprefix("mailto:"):
-            return label
-        return f"{label} ({url})"
+            words = _WORDS.get(word.split("^")[0]) or html.unescape(label) or word.split("^")[0]
+            made = (typed(words), words)
+        else:
+            url, _, label = inner.partition("|")
+            url, label = html.unescape(url), html.unescape(label)
+            shown = label or url.removeprefix("mailto:")
+            made = (linked(shown, url), shown)
+        pieces.append(made)
+        return f"\ue010{len(pieces) - 1}\ue011"
 
-    return html.unescape(_ENTITY.sub(one, text))
+    holed = _ENTITY.sub(hole, strip_private(text).replace("\ue010", "").replace("\ue011", ""))
+
+    def words(chunk: str) -> str:
+        """Plain text with its holes as their words (inside a style)."""
+        return _HOLE.sub(lambda m: pieces[int(m.group(1))][1], html.unescape(chunk))
+
+    def plain(chunk: str) -> str:
+        out, last = [], 0
+        for m in _HOLE.finditer(chunk):
+            out.append(typed(html.unescape(chunk[last : m.start()])))
+            out.append(pieces[int(m.group(1))][0])
+            last = m.end()
+        out.append(typed(html.unescape(chunk[last:])))
+        return "".join(out)
+
+    out, last = [], 0
+    for m in _STYLE.finditer(holed):
+        out.append(plain(holed[last : m.start()]))
+        kind = m.lastgroup or "strike"
+        inner = m.group(kind)
+        if kind == "strike":
+            out.append(plain(inner))
+        elif kind == "code":
+            out.append(styled("code", words(inner)))
+        else:
+            out.append(styled("bold" if kind == "bold" else "italic", words(inner)))
+        last = m.end()
+    out.append(plain(holed[last:]))
+    return "".join(out)

@@ -18,13 +18,15 @@ from bots.slack.channel_events import (
     ChannelSaid,
     SharedFile,
     from_channel_event,
+    from_reaction,
+    markup_text,
     mentioned,
-    plain_text,
 )
 from bots.slack.inbound import Ignored, Said, Who
 from bots.slack.render import messages
 from core.app import CoreApp
 from core.dialogs.moderate import WORDS as MODERATION_WORDS
+from core.markup import typed
 from core.messaging import Actor, CommandIn, ConversationKey, Reply
 from core.ports import ChatRef
 from core.services.relay import FILE_MAX_BYTES, Upload
@@ -104,9 +106,9 @@ class Channels:
         if isinstance(what, ChannelDeleted):
             await self.core.relay_deleted(chat, what.ts)
             return
-        text = await self._plain(team, what.text)
+        text = await self._markup(team, what.text)
         if isinstance(what, ChannelEdited):
-            await self.core.relay_edited(chat, what.ts, text)
+            await self.core.relay_edited(chat, what.ts, text, markup=True)
             return
         if what.thread_ts:
             self.bridge.remember_thread(what.channel, what.ts, what.thread_ts)
@@ -116,19 +118,40 @@ class Channels:
         if what.file is not None:
             upload = await self._fetch(team, what.file)
             if upload is None:
-                text = f"{text}\n📎 {what.file.name} (not relayed)".strip()
+                text = f"{text}\n{typed(f'📎 {what.file.name} (not relayed)')}".strip()
         await self.core.relay_said(
-            actor, chat, what.ts, text, reply_to=what.thread_ts or None, upload=upload
+            actor, chat, what.ts, text, reply_to=what.thread_ts or None, upload=upload, markup=True
         )
 
-    async def _plain(self, team: str, text: str) -> str:
-        """Slack mrkdwn -> plain words, people mentioned by their Slack names."""
+    async def on_reaction(self, body: dict[str, Any]) -> None:
+        """🚩 on any message of a linked channel (a person's original or the app's copy)
+        reports it to the community's moderators; a moderator's 🗑️ deletes it everywhere.
+        The person hears back in an ephemeral message; a 🗑️ that worked says nothing (the
+        message goes)."""
+        what = from_reaction(body)
+        if isinstance(what, Ignored):
+            log.debug("slack reaction ignored: %s", what.reason)
+            return
+        chat = ChatRef("slack", what.who.team, what.channel)
+        said = await self.core.relay_reacted(
+            await self.actor_of(what.who), chat, what.ts, what.action
+        )
+        if said is None or (said[0] and what.action == "delete"):
+            return
+        try:
+            client = await self.client_for(what.who.team)
+            await client.chat_postEphemeral(channel=what.channel, user=what.who.user, text=said[1])
+        except (SlackApiError, ClientError, TimeoutError, NoToken) as exc:
+            log.warning("slack: ephemeral note to %s failed: %s", what.who.user, exc)
+
+    async def _markup(self, team: str, text: str) -> str:
+        """Slack mrkdwn -> core markup, people mentioned with their Slack names."""
         names: dict[str, str] = {}
         for user in mentioned(text):
             name = await self.name_of(team, user)
             if name:
                 names[user] = name
-        return plain_text(text, names)
+        return markup_text(text, names, team)
 
     async def _fetch(self, team: str, file: SharedFile) -> Upload | None:
         """The shared file's bytes (files:read, the bot token, as Slack documents for

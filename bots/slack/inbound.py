@@ -28,7 +28,10 @@ APP_HOME_OPENED = "app_home_opened"
 APP_MENTION = "app_mention"
 APP_UNINSTALLED = "app_uninstalled"
 TOKENS_REVOKED = "tokens_revoked"
-HANDLED_EVENTS = (MESSAGE_IM, APP_HOME_OPENED, APP_MENTION, APP_UNINSTALLED, TOKENS_REVOKED)
+REACTION_ADDED = "reaction_added"  # 🚩 / 🗑️ on a message in a community-linked channel
+HANDLED_EVENTS = (
+    MESSAGE_IM, APP_HOME_OPENED, APP_MENTION, APP_UNINSTALLED, TOKENS_REVOKED, REACTION_ADDED
+)  # fmt: skip
 # Shortcuts (callback ids) and the find modal opened by them.
 FIND_SHORTCUT = "find_mentor"
 ASK_SHORTCUT = "ask_mentor"

@@ -32,6 +32,7 @@ SCOPES = (
     "channels:read",
     "groups:read",
     "files:read",
+    "reactions:read",  # 🚩 reports and moderators' 🗑️ in linked channels
 )
 STATE_EXPIRATION_S = 600
 

@@ -54,7 +54,7 @@ from bots.telegram.inbound import (
     translate_press,
 )
 from bots.telegram.indicator import Later, TypingIndicator, loop_later
-from bots.telegram.relay import TelegramRelay, chat_ref, relay_in
+from bots.telegram.relay import TelegramRelay, chat_ref, markup_in, relay_in
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, group_welcome, render
 from bots.telegram.session import Session
 from core.app import CoreApp
@@ -344,10 +344,14 @@ class TelegramBot:
         await self._answer(message.chat.id, replies, reply_to=reply_to)
 
     async def on_edited(self, message: Message) -> None:
-        if is_group(message.chat) and message.from_user is not None:
-            text = message.text if message.text is not None else message.caption
-            if text is not None:
-                await self.core.relay_edited(chat_ref(message), str(message.message_id), text)
+        if (
+            is_group(message.chat)
+            and message.from_user is not None
+            and (message.text is not None or message.caption is not None)
+        ):
+            await self.core.relay_edited(
+                chat_ref(message), str(message.message_id), markup_in(message), markup=True
+            )
 
     async def on_callback(self, cq: CallbackQuery, event_update: Update) -> None:
         press = translate_press(cq, self.username)

@@ -43,6 +43,7 @@ from core.messaging import (
     parse_text,
 )
 from core.numbers import as_int
+from core.ports import ChatRef
 from core.services.buttons import ViewProfile
 from core.services.places import Place
 
@@ -121,11 +122,20 @@ def actor_of(user: User) -> Actor:
     return Actor(PLATFORM, WORKSPACE, str(user.id), name[:100], locale)
 
 
-def key_of(chat: Chat | None, user: User) -> ConversationKey:
+def topic_of(msg: Message | None) -> int | None:
+    """The forum topic a message is in (None: not a forum, or its General topic)."""
+    if msg is None or not msg.is_topic_message:
+        return None
+    return msg.message_thread_id
+
+
+def key_of(chat: Chat | None, user: User, topic: int | None = None) -> ConversationKey:
     if chat is None or chat.type == "private":
         return ConversationKey.private(actor_of(user))
-    # In a group each person has their own conversation, so two people's steps never mix.
-    return ConversationKey(PLATFORM, WORKSPACE, str(chat.id), str(user.id))
+    # In a group each person has their own conversation, so two people's steps never mix;
+    # in a forum topic the group's commands act on the topic (core reads it from the key).
+    where = ChatRef(PLATFORM, WORKSPACE, str(chat.id), str(topic) if topic else "")
+    return ConversationKey(PLATFORM, WORKSPACE, where.key_chat_id(), str(user.id))
 
 
 def is_group(chat: Chat) -> bool:
@@ -192,7 +202,7 @@ def translate_message(msg: Message, bot_username: str) -> Routed | Redirect | No
     if not isinstance(cmd, CommandIn):
         return None
     if cmd.name in GROUP_COMMANDS and _runs_here(cmd):
-        return Routed(actor_of(user), key_of(msg.chat, user), _about_reply(cmd, msg))
+        return Routed(actor_of(user), key_of(msg.chat, user, topic_of(msg)), _about_reply(cmd, msg))
     if cmd.name == "start":
         # A t.me link opened in a group (/start@bot book_7): carry it over to the DM. A
         # link code is never echoed back: it was just posted where others can read it.
@@ -258,7 +268,7 @@ def translate_press(cq: CallbackQuery, bot_username: str) -> Routed | Redirect |
             return redirect
     if not cq.data:
         return None
-    key = key_of(msg.chat if msg is not None else None, cq.from_user)
+    key = key_of(msg.chat if msg is not None else None, cq.from_user, topic_of(msg))
     return Routed(actor_of(cq.from_user), key, ActionIn(cq.data))
 
 

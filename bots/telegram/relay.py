@@ -7,6 +7,7 @@ deleted in Telegram stays in the other chats until a moderator removes it everyw
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from aiogram import Bot
@@ -28,10 +29,17 @@ from aiogram.methods import (
     SendPhoto,
     TelegramMethod,
 )
-from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message, ReplyParameters
+from aiogram.types import (
+    BufferedInputFile,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+)
 
 from bots.telegram.render import OutText, render
 from core.app import CoreApp
+from core.markup import linked, platform_mention, replace_mentions, styled, typed
 from core.messaging import Actor
 from core.ports import ChatRef, MessageGone, RelayGone, RelayOut, RelayRetry
 from core.services.relay import Upload
@@ -47,7 +55,10 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def chat_ref(msg: Message) -> ChatRef:
-    return ChatRef("telegram", "telegram", str(msg.chat.id))
+    """The group, or the forum topic the message is in (a topic links on its own: messages
+    of other topics, and of the General topic, belong to whatever those are linked to)."""
+    topic = msg.message_thread_id if msg.is_topic_message else None
+    return ChatRef("telegram", "telegram", str(msg.chat.id), str(topic) if topic else "")
 
 
 def replied_to(msg: Message) -> str | None:
@@ -58,6 +69,46 @@ def replied_to(msg: Message) -> str | None:
     if msg.is_topic_message and parent.message_id == msg.message_thread_id:
         return None
     return str(parent.message_id)
+
+
+_STYLES = {"bold": "bold", "italic": "italic", "code": "code", "pre": "code"}
+
+
+def markup_of(text: str, entities: list[MessageEntity] | None) -> str:
+    """A message's text and its entities (offsets in UTF-16 units) as core markup: bold,
+    italic, code, links and mentions of people by id are kept, everything else is the
+    words as typed. A style inside another one keeps the outer one only."""
+    units = text.encode("utf-16-le")
+
+    def cut(start: int, end: int) -> str:
+        return units[start * 2 : end * 2].decode("utf-16-le", errors="replace")
+
+    out: list[str] = []
+    pos = 0
+    for e in sorted(entities or [], key=lambda e: (e.offset, -e.length)):
+        if e.offset < pos or e.length <= 0:
+            continue
+        out.append(typed(cut(pos, e.offset)))
+        inner = cut(e.offset, e.offset + e.length)
+        if e.type in _STYLES:
+            out.append(styled(_STYLES[e.type], inner))  # type: ignore[arg-type]
+        elif e.type == "text_link" and e.url:
+            out.append(linked(inner, e.url))
+        elif e.type == "text_mention" and e.user is not None:
+            name = " ".join(p for p in (e.user.first_name, e.user.last_name) if p)
+            out.append(platform_mention("telegram", "telegram", str(e.user.id), name))
+        else:
+            out.append(typed(inner))
+        pos = e.offset + e.length
+    out.append(typed(cut(pos, len(units) // 2)))
+    return "".join(out)
+
+
+def markup_in(msg: Message) -> str:
+    """The text (or caption) of a message as core markup."""
+    if msg.text is not None:
+        return markup_of(msg.text, msg.entities)
+    return markup_of(msg.caption or "", msg.caption_entities)
 
 
 async def upload_of(bot: Bot, msg: Message) -> Upload | None:
@@ -98,8 +149,35 @@ async def relay_in(core: CoreApp, bot: Bot, msg: Message) -> bool:
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
     actor = Actor("telegram", "telegram", str(user.id), name or user.username or "Someone")
     return await core.relay_said(
-        actor, chat, str(msg.message_id), text, reply_to=replied_to(msg), upload=upload
+        actor,
+        chat,
+        str(msg.message_id),
+        markup_in(msg),
+        reply_to=replied_to(msg),
+        upload=upload,
+        markup=True,
     )
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_AT_WORD = re.compile(r"(?<![\w.])@(?=\w)")
+
+
+def mentioning(html: str) -> str:
+    """Members core left mentioned (with a Telegram account) as a mention by id, which
+    notifies them (the name is escaped already). Any other @word in the copy (a name, a
+    role, what someone typed) gets a word joiner after its @: Telegram would read it as a
+    username and notify whoever has it."""
+    parts = _TAG.split(html)
+    for i in range(0, len(parts), 2):  # the text between tags
+        parts[i] = _AT_WORD.sub("@\u2060", parts[i])
+
+    def one(who: str, name: str) -> str:
+        if who.isdigit() and len(who) <= 20:
+            return f'<a href="tg://user?id={who}">{name}</a>'
+        return "@\u2060" + name
+
+    return replace_mentions("".join(parts), one)
 
 
 class TelegramRelay:
@@ -137,7 +215,11 @@ class TelegramRelay:
             if out.reply_to
             else None
         )
-        parts = [o for o in render(out.reply) if isinstance(o, OutText)]
+        parts = [
+            OutText(mentioning(o.html), o.keyboard)
+            for o in render(out.reply)
+            if isinstance(o, OutText)
+        ]
         html = "\n".join(p.html for p in parts)
         # An announcement's buttons ("Book this mentor", office-hours slots).
         markup = next((p.keyboard for p in parts if p.keyboard is not None), None)
@@ -186,7 +268,7 @@ class TelegramRelay:
         # The copy's first part is edited (a copy posted in parts keeps the others as they
         # were); the buttons stay.
         parts = [p for p in render(out.reply) if isinstance(p, OutText)]
-        html = parts[0].html
+        html = mentioning(parts[0].html)
         markup = next((p.keyboard for p in parts if p.keyboard is not None), None)
         chat_id, mid = int(chat.chat_id), int(message_id)
         try:

@@ -32,7 +32,7 @@ def here(ctx: Ctx) -> ChatRef | None:
     key = ctx.key
     if key.platform in ("web", "console") or key.chat_id == key.external_id:
         return None
-    return ChatRef(key.platform, key.workspace, key.chat_id)
+    return ChatRef.of_key(key.platform, key.workspace, key.chat_id)
 
 
 async def which_community(ctx: Ctx) -> int:

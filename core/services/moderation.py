@@ -17,7 +17,9 @@ from core.db.moderation import CommunityAudit, CommunityReport, CommunityRules, 
 from core.db.relay import RelayMessage
 from core.db.schema import User
 from core.messaging import clean_text
-from core.services.relay import Relay, RelayError
+from core.ports import ChatRef
+from core.relay import PLATFORM_NAMES
+from core.services.relay import Relay, RelayError, member_names, named
 
 RULES_MAX = 1500
 WORDS_MAX = 100
@@ -274,6 +276,28 @@ class Moderation:
         await self._audit(msg.community_id, mod, "delete", msg.author_id, msg.id, reason)
         return "Deleted everywhere."
 
+    async def reacted(
+        self, user: User, chat: ChatRef, platform_message_id: str, action: str
+    ) -> str | None:
+        """A 🚩 (action "report") or 🗑️ ("delete") reaction on a message in a linked chat,
+        the original or any copy of it; what to tell the person (None: not a community
+        message, nothing to say). RelayError: a delete by someone who doesn't moderate."""
+        ch = await self.relay.channel(chat)
+        msg = await self.relay.find(ch, platform_message_id) if ch is not None else None
+        if msg is None:
+            return None
+        where = PLATFORM_NAMES.get(chat.platform, chat.platform)
+        if action == "report":
+            return await self.report(user, msg, f"🚩 on {where}")
+        if action != "delete":
+            return None
+        if not await self.may_moderate(user, msg.community_id):
+            raise RelayError(
+                "Only the community's moderators can delete a message with 🗑️ — "
+                "react with 🚩 to report it to them."
+            )
+        return await self.delete(user, msg, f"🗑️ on {where}")
+
     async def report(self, reporter: User, msg: RelayMessage, reason: str = "") -> str:
         try:
             async with self.s.begin_nested():
@@ -309,7 +333,11 @@ class Moderation:
                 .limit(limit)
             )
         ).all()
-        return [Report(rid, m.id, m.author_name, m.text, n, reason) for rid, m, n, reason in rows]
+        names = await member_names(self.s, [m.text for _, m, _, _ in rows])
+        return [
+            Report(rid, m.id, m.author_name, named(m.text, names), n, reason)
+            for rid, m, n, reason in rows
+        ]
 
     async def dismiss(self, mod: User, community_id: int, message_id: int) -> str:
         await self._require(mod, community_id)

@@ -15,8 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.communities import Community, CommunityMember
 from core.db.relay import CommunityChannel, RelayCopy, RelayFile, RelayJob, RelayMessage
-from core.db.schema import User
-from core.markup import esc
+from core.db.schema import Account, User
+from core.markup import (
+    Span,
+    esc,
+    member_mention,
+    mentions_in,
+    parse_line,
+    replace_mentions,
+    span_markup,
+    strip_private,
+)
 from core.messaging import clean_text
 from core.ports import ChatRef
 from core.relay import PLATFORM_NAMES, file_url
@@ -25,6 +34,7 @@ TEXT_MAX = 4000
 FILE_MAX_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download (getFile)
 # Words that would notify a whole chat if passed through raw; shown inert instead.
 _MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
+MAX_MENTIONS = 20  # people resolved per message; more are shown by name
 
 
 class RelayError(Exception):
@@ -55,10 +65,42 @@ class RoomMessage:
     file_url: str = ""
 
 
+def _defused(text: str) -> str:
+    return _MASS_MENTION.sub(lambda m: "@\u2060" + m.group(1), text)
+
+
 def inert(text: str) -> str:
-    """Typed text as community markup: escaped, mass mentions defused (a zero-width joiner
-    after the @ keeps the word readable and notifies nobody on any platform)."""
-    return esc(_MASS_MENTION.sub(lambda m: "@\u2060" + m.group(1), clean_text(text)))
+    """Typed text as community markup: escaped, mass mentions defused (a word joiner after
+    the @ keeps the word readable and notifies nobody on any platform)."""
+    return esc(_defused(strip_private(clean_text(text))))
+
+
+def remade(markup: str) -> str:
+    """Markup an adapter made from a platform's formatting, made again span by span: only
+    the subset passes (links only to http(s), mailto or our own pages), mass mentions
+    defused inside every span, mentions kept as they are."""
+    lines = []
+    for line in clean_text(markup).split("\n"):
+        bullet = line[:2] in ("- ", "• ")
+        body = line[2:] if bullet else line
+        made = "".join(span_markup(Span(s.kind, _defused(s.text), s.url)) for s in parse_line(body))
+        lines.append(("- " if bullet else "") + made)
+    return "\n".join(lines)
+
+
+def named(text: str, names: dict[int, str]) -> str:
+    """Stored markup with each member mentioned as @Name (the web room, the report queue)."""
+    return replace_mentions(
+        text, lambda who, _: inert("@" + names.get(int(who), "someone")) if who.isdigit() else ""
+    )
+
+
+async def member_names(s: AsyncSession, texts: list[str]) -> dict[int, str]:
+    ids = {int(w) for t in texts for w, _ in mentions_in(t) if w.isdigit() and len(w) < 12}
+    if not ids:
+        return {}
+    rows = (await s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))).all()
+    return {uid: name for uid, name in rows}
 
 
 class Relay:
@@ -176,9 +218,12 @@ class Relay:
         text: str,
         reply_to: str | None = None,
         upload: Upload | None = None,
+        markup: bool = False,
     ) -> RelayMessage | None:
         """A message in a linked chat; None when the chat isn't linked or the message was
-        relayed before (a platform's redelivery)."""
+        relayed before (a platform's redelivery). `markup`: the adapter translated the
+        platform's formatting and mentions (core.markup, typed text escaped); else `text`
+        is plain words."""
         ch = await self.channel(chat)
         if ch is None:
             return None
@@ -194,8 +239,9 @@ class Relay:
         try:
             async with self.s.begin_nested():
                 msg = await self._record(
-                    ch.community_id, author, chat.platform, ch, message_id, text, parent, upload
-                )
+                    ch.community_id, author, chat.platform, ch, message_id, text, parent, upload,
+                    markup,
+                )  # fmt: skip
         except IntegrityError:
             return None  # the same message at once from a redelivery
         await self._queue(msg, "post", exclude=ch.id)
@@ -223,7 +269,10 @@ class Relay:
             parent = await self.s.get(RelayMessage, reply_to_id)
             if parent is None or parent.community_id != community_id:
                 parent = None
-        msg = await self._record(community_id, author, "web", None, None, text, parent, upload)
+        # The room takes the markup subset as typed (*bold*, _italic_, `code`, [label](url)).
+        msg = await self._record(
+            community_id, author, "web", None, None, text, parent, upload, markup=True
+        )
         await self._queue(msg, "post", exclude=None)
         return msg
 
@@ -255,6 +304,7 @@ class Relay:
         text: str,
         parent: RelayMessage | None,
         upload: Upload | None,
+        markup: bool = False,
     ) -> RelayMessage:
         body = clean_text(text).strip()
         if len(body) > TEXT_MAX:
@@ -283,7 +333,7 @@ class Relay:
             origin_channel_id=ch.id if ch else None,
             origin_message_id=message_id,
             reply_to_id=parent.id if parent else None,
-            text=inert(body),
+            text=await self._markup(body) if markup else inert(body),
             file_id=file_id,
             created_at=self.now,
         )
@@ -348,12 +398,38 @@ class Relay:
             )
         )
 
-    async def edited(self, chat: ChatRef, message_id: str, text: str) -> bool:
+    async def _markup(self, text: str) -> str:
+        """An adapter's markup as stored: each person mentioned on their platform becomes the
+        MentorBot member of that account, or their name when nobody has it."""
+        members: dict[str, int] = {}
+        for who, _ in mentions_in(text)[:MAX_MENTIONS]:
+            platform, _, rest = who.partition(":")
+            workspace, _, external = rest.rpartition(":")
+            uid = await self.s.scalar(
+                select(Account.user_id).where(
+                    Account.platform == platform,
+                    Account.workspace == workspace,
+                    Account.external_id == external,
+                )
+            )
+            if uid is not None:
+                members[who] = uid
+        return remade(
+            replace_mentions(
+                text,
+                lambda who, name: (
+                    member_mention(members[who]) if who in members else esc("@" + name)
+                ),
+            )
+        )
+
+    async def edited(self, chat: ChatRef, message_id: str, text: str, markup: bool = False) -> bool:
         """The source platform reports an edit: every copy follows."""
         ch, msg = await self._original(chat, message_id)
         if ch is None or msg is None or msg.deleted_at is not None:
             return False
-        new = inert(clean_text(text).strip()[:TEXT_MAX])
+        body = clean_text(text).strip()[:TEXT_MAX]
+        new = await self._markup(body) if markup else inert(body)
         if new == msg.text:
             return False  # e.g. Discord reports an embed unfurling as an edit
         msg.text, msg.edited_at = new, self.now
@@ -405,7 +481,8 @@ class Relay:
         if before_id is not None:
             q = q.where(RelayMessage.id < before_id)
         rows = (await self.s.execute(q.order_by(RelayMessage.id.desc()).limit(limit))).all()
-        return [room_message(m, f, public_url) for m, f in reversed(rows)]
+        names = await member_names(self.s, [m.text for m, _ in rows])
+        return [room_message(m, f, public_url, names) for m, f in reversed(rows)]
 
     async def one(self, message_id: int, public_url: str) -> RoomMessage | None:
         row = (
@@ -415,7 +492,9 @@ class Relay:
                 .where(RelayMessage.id == message_id)
             )
         ).first()
-        return None if row is None else room_message(row[0], row[1], public_url)
+        if row is None:
+            return None
+        return room_message(row[0], row[1], public_url, await member_names(self.s, [row[0].text]))
 
     async def file(self, file_id: int, token: str) -> RelayFile | None:
         f = await self.s.get(RelayFile, file_id)
@@ -424,13 +503,15 @@ class Relay:
         return f
 
 
-def room_message(m: RelayMessage, f: RelayFile | None, public_url: str) -> RoomMessage:
+def room_message(
+    m: RelayMessage, f: RelayFile | None, public_url: str, names: dict[int, str] | None = None
+) -> RoomMessage:
     deleted = m.deleted_at is not None
     return RoomMessage(
         id=m.id,
         author=m.author_name,
         platform=PLATFORM_NAMES.get(m.origin_platform, m.origin_platform),
-        text="" if deleted else m.text,
+        text="" if deleted else named(m.text, names or {}),
         at=m.created_at,
         reply_to=m.reply_to_id,
         edited=m.edited_at is not None,

@@ -57,6 +57,8 @@ TOO_LARGE = {"message": "Request entity too large", "code": 40005}
 UPLOAD_LIMIT = 10 * 1024 * 1024  # a server without boosts (discord.py: DEFAULT_FILE_SIZE_LIMIT)
 MAX_CONTENT = 2000
 GUILD_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 15  # gateway intents
+GUILD_MESSAGE_REACTIONS = 1 << 10
+MAX_MESSAGE_COMMANDS = 5  # message context-menu commands an app may register (per scope)
 _ids = itertools.count(100)
 _NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -899,6 +901,50 @@ class FakeDiscord:
                 {"id": mid, "channel_id": data["channel_id"], "guild_id": GUILD_ID},
             )
 
+    async def react(self, uid: str, mid: str, emoji: str) -> None:
+        """A person adds a (unicode) reaction to a channel message: MESSAGE_REACTION_ADD,
+        delivered only to a bot that asked for GUILD_MESSAGE_REACTIONS."""
+        data = self.messages[mid]
+        if not self.intents & GUILD_MESSAGE_REACTIONS:
+            return
+        await self.dispatch(
+            "MESSAGE_REACTION_ADD",
+            {
+                "user_id": uid,
+                "channel_id": data["channel_id"],
+                "message_id": mid,
+                "guild_id": GUILD_ID,
+                "member": {**self._member_json(uid), "user": self.users[uid]},
+                "emoji": {"id": None, "name": emoji},
+                "message_author_id": data["author"]["id"],
+                "burst": False,
+                "burst_colors": [],
+                "type": 0,
+            },
+        )
+
+    async def context_menu(self, uid: str, name: str, mid: str) -> str:
+        """A person picks Apps → NAME on a channel message: only a registered message
+        command (type 3) is offered, in the contexts it was registered for. Its token."""
+        cmd = self.registered(name, True)
+        if cmd is None or cmd.get("type") != 3:
+            raise Unregistered(f"no message command {name!r} is registered")
+        contexts = cmd.get("contexts")
+        if contexts is not None and 0 not in contexts:
+            raise Unregistered(f"{name!r} is not allowed in servers ({contexts})")
+        data = self.messages[mid]
+        d = self._interaction_base(uid, True, data["channel_id"])
+        d["type"] = 2
+        d["data"] = {
+            "id": cmd["id"],
+            "name": name,
+            "type": 3,
+            "target_id": mid,
+            "guild_id": GUILD_ID,
+            "resolved": {"messages": {mid: json.loads(json.dumps(data))}},
+        }
+        return await self.interact(d)
+
     def _member_json(self, uid: str) -> dict[str, Any]:
         return {
             "roles": sorted(self.members.get(uid, set())),
@@ -954,6 +1000,7 @@ class FakeDiscord:
             permissions = cmd.get("default_member_permissions")
             stored.append(
                 {
+                    "description": "",  # as Discord answers a context menu's
                     **cmd,
                     # Discord answers permission bits as a string, whatever it was sent.
                     "default_member_permissions": None if permissions is None else str(permissions),
@@ -1036,9 +1083,11 @@ def _invalid_commands(body: Any) -> dict[str, str]:
     """What Discord would refuse in a bulk overwrite (names, descriptions, counts)."""
     if not isinstance(body, list) or len(body) > 100:
         return {"_": "a list of at most 100 commands"}
-    names = [c.get("name") for c in body]
+    names = [(c.get("type", 1), c.get("name")) for c in body]
     if len(set(names)) != len(names):
-        return {"name": "duplicate command names"}
+        return {"name": "duplicate command names"}  # per type: a menu may share a name
+    if sum(1 for kind, _ in names if kind == 3) > MAX_MESSAGE_COMMANDS:
+        return {"_": f"at most {MAX_MESSAGE_COMMANDS} message commands"}
 
     def check(item: dict[str, Any], where: str) -> dict[str, str]:
         name, desc = str(item.get("name", "")), str(item.get("description", ""))
@@ -1055,7 +1104,22 @@ def _invalid_commands(body: Any) -> dict[str, str]:
                 return found
         return {}
 
+    def check_menu(item: dict[str, Any], where: str) -> dict[str, str]:
+        """User and message commands: a name of 1-32 characters (any case, spaces), an
+        empty description and no options."""
+        name = str(item.get("name", ""))
+        if not 1 <= len(name) <= 32 or name != name.strip():
+            return {where: f"bad context menu name {name!r}"}
+        if item.get("description") or item.get("options"):
+            return {where: f"context menu {name!r} takes no description or options"}
+        return {}
+
     for i, cmd in enumerate(body):
+        if cmd.get("type", 1) in (2, 3):
+            found = check_menu(cmd, str(i))
+            if found:
+                return found
+            continue
         found = check(cmd, str(i))
         if found:
             return found

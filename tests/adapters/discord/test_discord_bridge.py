@@ -18,6 +18,7 @@ from bots.discord import relay_in
 from bots.discord.setup import DISCORDBOT
 from core.app import CoreApp
 from core.clock import ManualClock
+from core.markup import platform_mention
 from core.messaging import Actor, CommandIn, ConversationKey, Reply
 from core.ports import ChatRef, Destination
 from core.services.relay import Upload
@@ -135,15 +136,17 @@ def tg_shown(tg: RecordingBridge) -> list[Shown]:
     return list(tg.chats.get(TG.chat_id, {}).values())
 
 
-def test_mentions_become_plain_words() -> None:
-    text = relay_in.plain_text(
+def test_mentions_become_people_and_plain_words() -> None:
+    text = relay_in.markup_text(
         "hi <@1> and <@!2>, ask <@&3> in <#4> @everyone @here <:wave:55> </mentor find:9>",
         {1: "Asha"},
         lambda rid: "Mentors" if rid == 3 else None,
         lambda cid: None,
     )
-    assert (
-        text == "hi @Asha and @someone, ask @Mentors in #channel everyone here :wave: /mentor find"
+    asha = platform_mention("discord", "discord", "1", "Asha")
+    someone = platform_mention("discord", "discord", "2", "someone")
+    assert text == (
+        f"hi {asha} and {someone}, ask @Mentors in #channel everyone here :wave: /mentor find"
     )
 
 

@@ -39,7 +39,8 @@ async def test_start_up_registers_once_and_again_when_the_table_changes(
         listed = [c.subcommand for c in COMMANDS if c.listed]
         assert subcommands(fake_discord, "mentor") == [*listed, "setup"]
         assert subcommands(fake_discord, "mentor-admin") == ["admin", "setup"]
-        mentor, admin = fake_discord.commands[None]
+        mentor, admin, menu = fake_discord.commands[None]
+        assert (menu["name"], menu["type"]) == ("Report message", 3)  # Apps → Report message
         assert mentor["contexts"] == [0, 1] and mentor["default_member_permissions"] is None
         assert admin["contexts"] == [0] and admin["default_member_permissions"] == "32"
         ana = DiscordUser(first, fake_discord, ANA, "Ana")

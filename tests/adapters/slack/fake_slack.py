@@ -26,6 +26,7 @@ METHOD_SCOPES = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
     "chat.delete": "chat:write",
+    "chat.postEphemeral": "chat:write",
     "conversations.info": "channels:read",
     "conversations.open": "im:write",
     "users.info": "users:read",
@@ -175,6 +176,7 @@ class FakeSlack:
         # is refused with missing_scope, as Slack does.
         self.granted: set[str] | None = None
         self.refused: list[Call] = []
+        self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral: channel, user, text
 
     async def start(self) -> None:
         app = web.Application()
@@ -297,6 +299,21 @@ class FakeSlack:
             "event_ts": f"{next(self._ts)}.000400",
         }
 
+    def user_reacts(self, post: Posted, user: str, reaction: str) -> dict[str, Any] | None:
+        """A person adds a reaction (Slack's name, e.g. triangular_flag_on_post) to a message:
+        the reaction_added event, which Slack sends only to an app granted reactions:read
+        (None otherwise: nothing arrives)."""
+        if self.granted is not None and "reactions:read" not in self.granted:
+            return None
+        return {
+            "type": "reaction_added",
+            "user": user,
+            "reaction": reaction,
+            "item_user": post.user or "UBOT",
+            "item": {"type": "message", "channel": post.channel, "ts": post.ts},
+            "event_ts": f"{next(self._ts)}.000500",
+        }
+
     def echo(self, post: Posted) -> dict[str, Any]:
         """The message event Slack sends the app for a message the app itself posted."""
         event = self._message_event(post.channel, "UBOT", post.text, post.ts, post.thread_ts)
@@ -321,7 +338,9 @@ class FakeSlack:
     def _channel_refusal(self, method: str, p: dict[str, Any]) -> str | None:
         """What Slack answers a call about a channel the app can't use."""
         channel = self.channels.get(str(p.get("channel") or ""))
-        if channel is None or method not in ("chat.postMessage", "chat.update", "chat.delete"):
+        if channel is None or method not in (
+            "chat.postMessage", "chat.update", "chat.delete", "chat.postEphemeral"
+        ):  # fmt: skip
             return None
         if channel.deleted or (channel.private and not channel.app_member):
             return "channel_not_found"
@@ -563,6 +582,16 @@ class FakeSlack:
                 )
             )
             return {"ok": True, "channel": p["channel"], "ts": ts}
+        if method == "chat.postEphemeral":
+            if not p.get("user") or (not p.get("text") and not p.get("blocks")):
+                return {"ok": False, "error": "invalid_arguments"}
+            home = self.members.get(str(p["user"]))
+            if home is not None and home != team:
+                return {"ok": False, "error": "user_not_in_channel"}
+            self.ephemerals.append(
+                {"channel": str(p["channel"]), "user": str(p["user"]), "text": str(p["text"])}
+            )
+            return {"ok": True, "message_ts": f"{next(self._ts)}.000600"}
         if method in ("chat.update", "chat.delete"):
             post = self._find_post(p)
             if post is None:

@@ -191,7 +191,7 @@ async def test_a_channel_message_reaches_telegram_once_with_mentions_translated(
     head, body = shown.split("\n")
     assert head == "*Ravi Kumar* · Slack"
     assert "@Meera Iyer" in body and "#random" in body
-    assert "the docs (https://docs.python.org)" in body and "<tags>" in body
+    assert "[the docs](https://docs.python.org)" in body and "<tags>" in body  # a link again
     assert "<!channel>" not in body and "@channel" not in body and "@here" not in body
     assert "<!everyone>" not in body and "@everyone" not in body
     assert all(f"@\u2060{w}" in body for w in ("channel", "here", "everyone"))  # inert

@@ -45,7 +45,9 @@ def test_manifest_lists_every_handled_event_and_each_command() -> None:
         "app_mention",
         "app_uninstalled",
         "tokens_revoked",
+        "reaction_added",  # 🚩 reports and moderators' 🗑️ in linked channels
     ]
+    assert "reactions:read" in m["oauth_config"]["scopes"]["bot"]
     assert len(events) == len(HANDLED_EVENTS) + 2  # `message` is subscribed three ways
     [command] = m["features"]["slash_commands"]
     assert command["command"] == "/mentor" and command["url"] == EVENTS_URL

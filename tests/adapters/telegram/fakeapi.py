@@ -72,6 +72,7 @@ class Sent:
     reply_to_id: int | None = None  # the message id it replies to (a user's or the bot's)
     deleted: bool = False
     at: float = field(default_factory=time.monotonic)  # when the fake received it
+    thread_id: int | None = None  # the forum topic it was posted in (None: General / no forum)
 
     @property
     def plain(self) -> str:
@@ -125,6 +126,8 @@ class FakeBotAPI:
     webhook_target: str = ""
     # Files people sent, by file_id (getFile and the file download serve them).
     files: dict[str, bytes] = field(default_factory=dict)
+    # Forum supergroups (topics on) and their topics: chat_id -> topic ids.
+    forums: dict[int, set[int]] = field(default_factory=dict)
     _next_update: int = 1000
     _next_message: int = 1
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -322,7 +325,11 @@ class FakeBotAPI:
     ) -> Any:
         _check_markup(p.get("reply_markup"))
         chat_id = int(p["chat_id"])
+        topic = p.get("message_thread_id")
+        if topic is not None and int(topic) not in self.forums.get(chat_id, set()):
+            raise LookupError("message thread not found")  # not a forum, or no such topic
         msg = Sent(chat_id, self._next_message, kind, text, p.get("reply_markup"))
+        msg.thread_id = int(topic) if topic is not None else None
         thread = p.get("reply_parameters")
         if thread:
             target = int(thread["message_id"])
@@ -441,9 +448,12 @@ class FakeBotAPI:
         out: dict[str, Any] = {
             "message_id": msg.message_id,
             "date": 1_790_000_000,
-            "chat": _chat(msg.chat_id),
+            "chat": self._chat_json(msg.chat_id),
             "from": self._me(),
         }
+        if msg.thread_id is not None:
+            out["message_thread_id"] = msg.thread_id
+            out["is_topic_message"] = True
         if msg.kind == "text":
             out["text"] = msg.plain
         elif msg.kind == "photo":
@@ -484,6 +494,39 @@ class FakeBotAPI:
         self._arrived.set()
         return self._next_update
 
+    def _chat_json(self, chat_id: int) -> dict[str, Any]:
+        return {**_chat(chat_id), "is_forum": True} if chat_id in self.forums else _chat(chat_id)
+
+    def add_topic(self, chat_id: int, name: str) -> int:
+        """A forum topic created in the supergroup (which becomes a forum): its id, which is
+        the id of its forum_topic_created service message, as in Telegram."""
+        topic = self._next_message
+        self._next_message += 1
+        self.forums.setdefault(chat_id, set()).add(topic)
+        self.inbox[(chat_id, topic)] = {
+            "message_id": topic,
+            "date": 1_790_000_000,
+            "chat": self._chat_json(chat_id),
+            "from": _user(1, "Owner", None),
+            "message_thread_id": topic,
+            "is_topic_message": True,
+            "forum_topic_created": {"name": name, "icon_color": 7322096},
+        }
+        return topic
+
+    def topic_update(
+        self, user_id: int, text: str, chat_id: int, topic: int | None, first_name: str = "Test"
+    ) -> dict[str, Any]:
+        """A message in a forum topic (None: the General topic, which carries no thread id),
+        as Telegram sends it: in a topic it "replies" to the topic's first message."""
+        update = self.text_update(user_id, text, chat_id=chat_id, first_name=first_name)
+        if topic is not None:
+            msg = update["message"]
+            msg["message_thread_id"] = topic
+            msg["is_topic_message"] = True
+            msg["reply_to_message"] = self.inbox[(chat_id, topic)]
+        return update
+
     def text_update(
         self,
         user_id: int,
@@ -498,7 +541,7 @@ class FakeBotAPI:
         message = {
             "message_id": self._next_message,
             "date": 1_790_000_000,
-            "chat": _chat(chat),
+            "chat": self._chat_json(chat),
             "from": _user(user_id, first_name, username),
             "text": text,
         }
