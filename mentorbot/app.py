@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from core.ports import Clock
 from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
 from mentorbot.bootstrap import build_core
-from mentorbot.fanout import RedisFanout
+from mentorbot.fanout import RedisFanout, chat_from, room_from
 from mentorbot.heap import settle_after_startup
 from mentorbot.leader import Election, choose, deployment_key, worker_name
 from mentorbot.logs import request_ids
@@ -232,7 +233,7 @@ def create_app(
         core = await build_core(settings, clock, observer=metrics)
         fanout = None
         if redis is not None:
-            fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":web", name)
+            fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":live", name)
         chat = WebChat(
             core,
             settings.signing_keys(),
@@ -253,7 +254,12 @@ def create_app(
         election = choose(settings.database_url, redis, name)
         app[ELECTION] = election
         electing = asyncio.create_task(election.run())
-        fanning = asyncio.create_task(fanout.run(chat.from_elsewhere)) if fanout else None
+        fanning = None
+        if fanout is not None:
+            fanout.on("chat", functools.partial(chat_from, chat.from_elsewhere))
+            fanout.on("room", functools.partial(room_from, rooms.from_elsewhere))
+            unlisten = core.relay.listen(fanout.room_written)
+            fanning = asyncio.create_task(fanout.run())
         ticker = Ticker(core, election, metrics)
         # tick_seconds = 0 turns time-driven work off (tests that watch every SQL statement).
         scheduler = (
@@ -270,6 +276,8 @@ def create_app(
             if sched is not None:
                 sched.shutdown(wait=False)
         await ticker.close()
+        if fanout is not None:
+            unlisten()
         for task in (electing, fanning):
             if task is not None:
                 task.cancel()

@@ -1,10 +1,15 @@
-"""Web chat messages across workers (issue 21, part 4), over Redis pub/sub.
+"""Live pushes across workers (issue 21, parts 1 and 4), over Redis pub/sub.
 
-A notification is stored in the person's transcript by whichever worker delivers it; their
-socket may be held by another worker. Each worker publishes what it pushes and pushes what
-the others publish to the sockets it holds. Pub/sub is fire-and-forget, which is enough:
-the transcript is the record, and a page that missed a message gets it on reconnect
-(hello with its last seq).
+Web sockets are held by whichever worker a person's page connected to, while the work that
+produces a message may run on any worker. Each worker publishes what it pushes and pushes
+what the others publish to the sockets it holds:
+
+- "chat": a web chat transcript entry (a notification, or an answer seen in another tab);
+- "room": a community message written, edited or deleted (the web rooms at /c/{slug}).
+
+Pub/sub is fire-and-forget, which is enough: the database is the record, and a page that
+missed something gets it when it reconnects (the chat's hello with its last seq, the
+room's history).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[str, Sequence[dict[str, Any]]], Awaitable[None]]
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class RedisFanout:
@@ -28,12 +33,28 @@ class RedisFanout:
         self.redis = redis
         self.channel = channel
         self.origin = origin
+        self._handlers: dict[str, Handler] = {}
 
+    def on(self, kind: str, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    async def _publish(self, kind: str, body: dict[str, Any]) -> None:
+        await self.redis.publish(
+            self.channel, json.dumps({"from": self.origin, "kind": kind, **body})
+        )
+
+    # bots.web.bot.Fanout
     async def publish(self, web_id: str, messages: list[dict[str, Any]]) -> None:
-        body = json.dumps({"from": self.origin, "to": web_id, "messages": messages})
-        await self.redis.publish(self.channel, body)
+        await self._publish("chat", {"to": web_id, "messages": messages})
 
-    async def run(self, handler: Handler, ready: asyncio.Event | None = None) -> None:
+    # a core.relay listener: called after commit for every community message written here
+    async def room_written(self, community_id: int, message_id: int) -> None:
+        try:
+            await self._publish("room", {"community": community_id, "message": message_id})
+        except Exception:  # written already: a room page reloads its history
+            log.warning("could not publish a room message to the other workers", exc_info=True)
+
+    async def run(self, ready: asyncio.Event | None = None) -> None:
         """Deliver what other workers publish, until cancelled; resubscribes after Redis
         comes back."""
         while True:
@@ -43,20 +64,36 @@ class RedisFanout:
                     if ready is not None:
                         ready.set()
                     async for msg in sub.listen():
-                        if msg.get("type") != "message":
-                            continue
-                        await self._one(handler, msg["data"])
+                        if msg.get("type") == "message":
+                            await self._one(msg["data"])
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.warning("web fan-out: Redis subscription lost; retrying", exc_info=True)
+                log.warning("fan-out: Redis subscription lost; retrying", exc_info=True)
                 await asyncio.sleep(2.0)
 
-    async def _one(self, handler: Handler, data: bytes | str) -> None:
+    async def _one(self, data: bytes | str) -> None:
         try:
             body = json.loads(data)
             if body["from"] == self.origin:
                 return
-            await handler(str(body["to"]), list(body["messages"]))
+            handler = self._handlers.get(body["kind"])
         except (ValueError, KeyError, TypeError):
-            log.warning("web fan-out: a malformed message was ignored")
+            log.warning("fan-out: a malformed message was ignored")
+            return
+        if handler is None:
+            return
+        try:
+            await handler(body)
+        except Exception:
+            log.exception("fan-out: a %s message failed here", body.get("kind"))
+
+
+async def chat_from(
+    push: Callable[[str, list[dict[str, Any]]], Awaitable[None]], body: dict[str, Any]
+) -> None:
+    await push(str(body["to"]), list(body["messages"]))
+
+
+async def room_from(push: Callable[[int, int], Awaitable[None]], body: dict[str, Any]) -> None:
+    await push(int(body["community"]), int(body["message"]))

@@ -236,6 +236,10 @@ class WebRooms:
             return
         await self._send(ws, {"type": "error", "text": "I didn't understand that message."})
 
+    async def from_elsewhere(self, community_id: int, message_id: int) -> None:
+        """A message another worker wrote: to this worker's sockets in that room."""
+        await self._written(community_id, message_id)
+
     async def _written(self, community_id: int, message_id: int) -> None:
         conns = self.sockets.get(community_id)
         if not conns:

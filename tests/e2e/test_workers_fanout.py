@@ -1,7 +1,7 @@
-"""A web chat notification crossing workers (issue 21, part 4): an applicant's chat is open on
-worker B, an admin approves them on worker A; A delivers the notice (its transcript row) and
-Redis pub/sub carries it to the applicant's socket on B at once — not at their next reload,
-and not twice. Two real `mentorbot serve` workers on one PostgreSQL and one Redis."""
+"""Live pushes crossing workers (issue 21, parts 1 and 4), two real `mentorbot serve` workers
+on one PostgreSQL and one Redis: a web chat notice delivered by worker A reaches the
+person's socket on worker B at once — not at their next reload, and not twice; a message
+written in a community's web room on A appears live in the same room open on B."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from bots.web.identity import login_token
 from core.db.engine import Database
 from core.db.schema import Account
+from core.messaging import Actor
 from mentorbot.bootstrap import build_core
 from mentorbot.migrate import upgrade
 from mentorbot.settings import Settings
@@ -105,3 +107,76 @@ async def test_a_notice_delivered_by_one_worker_reaches_a_socket_on_another(
                 got.append(msg["text"])
         approvals = [t for t in got if "application was approved" in t]
         assert len(approvals) == 1, got
+
+
+class RoomClient:
+    """A community web room (/c/{slug}) as its page speaks it."""
+
+    def __init__(self, base: str, slug: str) -> None:
+        self.base, self.slug = base, slug
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+
+    async def open(self) -> None:
+        async with self.http.get(f"{self.base}/c/{self.slug}") as r:
+            assert r.status == 200, r.status
+        self.ws = await self.http.ws_connect(
+            f"{self.base.replace('http', 'ws')}/c/{self.slug}/ws", headers={"Origin": self.base}
+        )
+        await self.until("done")
+
+    async def until(self, kind: str, within_s: float = 10.0) -> dict[str, Any]:
+        assert self.ws is not None
+        deadline = time.monotonic() + within_s
+        while (left := deadline - time.monotonic()) > 0:
+            m: dict[str, Any] = await self.ws.receive_json(timeout=left)
+            if m["type"] == kind:
+                return m
+        raise AssertionError(f"no {kind} within {within_s} s")
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        await self.http.close()
+
+
+async def public_room(url: str) -> str:
+    settings = Settings(_env_file=None, database_url=url, match_model="none")  # type: ignore[call-arg]
+    core = await build_core(settings, matching=False)
+    try:
+        async with core.uow() as u:
+            owner, _ = await u.identity.resolve(Actor("console", "console", "owner", "Owner"))
+            c = await u.communities.create(owner, "Rust Learners", "", [], "public")
+            return c.slug
+    finally:
+        await core.db.dispose()
+
+
+async def test_a_room_message_written_on_one_worker_is_live_on_another(
+    database_url: str, tmp_path: Path
+) -> None:
+    slug = await public_room(database_url)
+    env = {
+        "MENTORBOT_DATABASE_URL": database_url,
+        "MENTORBOT_REDIS_URL": REDIS_URL,
+        "MENTORBOT_DATA_DIR": str(tmp_path),
+        "MENTORBOT_SECRET_KEY": "rooms-" + secrets.token_hex(4),
+        "MENTORBOT_MATCH_MODEL": "none",
+        "MENTORBOT_TICK_SECONDS": "0",
+    }
+    async with AsyncExitStack() as stack:
+        a = await stack.enter_async_context(worker("a", env, tmp_path / "a.log"))
+        b = await stack.enter_async_context(worker("b", env, tmp_path / "b.log"))
+        reader = RoomClient(b.base, slug)
+        stack.push_async_callback(reader.close)
+        writer = RoomClient(a.base, slug)
+        stack.push_async_callback(writer.close)
+        await reader.open()
+        await writer.open()
+        assert writer.ws is not None
+        await writer.ws.send_json({"type": "join"})
+        await writer.until("room")
+        await writer.ws.send_json({"type": "say", "text": "hello from worker a"})
+        mine = await writer.until("message")
+        live = await reader.until("message", within_s=ARRIVES_WITHIN_S)
+        assert live["id"] == mine["id"] and live["html"] == "hello from worker a"
