@@ -1,7 +1,7 @@
 """Debian's nginx with deploy/nginx/mentorbot.conf in front of two real workers on one
 PostgreSQL and one Redis (issue 21, part 8): requests reach both workers, the web chat's
-WebSocket upgrade passes through, and when one worker is killed every request is still
-answered by the other."""
+WebSocket upgrade passes through, a call room's two people meet on one worker (routed by
+the booking), and when one worker is killed every request is still answered by the other."""
 
 from __future__ import annotations
 
@@ -11,16 +11,21 @@ import signal
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
+from core.booking.tables import Booking
+from core.booking.views import room_token
 from core.db.engine import Database
 from mentorbot.migrate import upgrade
+from mentorbot.settings import Settings
+from tests.booking_support import add_mentor, add_user
 from tests.e2e.nginx_support import need_nginx, nginx_in_front
-from tests.e2e.processes import postgres_database
+from tests.e2e.processes import free_port, postgres_database
 from tests.e2e.test_workers_scheduler import worker
 from tests.e2e.webclient import WebChatClient
 from tests.support import PG_URL
@@ -85,3 +90,68 @@ async def test_nginx_spreads_requests_and_survives_a_killed_worker(
         # Every request is answered: nginx moves a refused connection to the next worker.
         assert await who_answers(http, base, 10) == Counter({"b": 10})
         await chat_works(base)
+
+
+async def booking_starting_soon(url: str) -> tuple[int, int, int]:
+    """(booking, mentor, learner): a confirmed session whose room is open now."""
+    db = Database.from_url(url)
+    now = datetime.now(UTC)
+    async with db.transaction() as s:
+        mentor = await add_mentor(s, "Meera", now)
+        learner = await add_user(s, "Asha", now)
+        b = Booking(
+            mentor_id=mentor,
+            learner_id=learner,
+            starts_at=now + timedelta(minutes=2),
+            ends_at=now + timedelta(minutes=12),
+            length_min=10,
+            status="confirmed",
+            price_mode="free",
+            respond_by=now,
+            created_at=now,
+        )
+        s.add(b)
+        await s.flush()
+        ids = (b.id, mentor, learner)
+    await db.dispose()
+    return ids
+
+
+async def test_a_call_rooms_two_people_meet_on_one_worker_through_nginx(
+    database_url: str, tmp_path: Path
+) -> None:
+    key = "rooms-" + secrets.token_hex(4)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        "MENTORBOT_DATABASE_URL": database_url,
+        "MENTORBOT_REDIS_URL": REDIS_URL,
+        "MENTORBOT_DATA_DIR": str(tmp_path),
+        "MENTORBOT_SECRET_KEY": key,
+        "MENTORBOT_PUBLIC_URL": base,
+        "MENTORBOT_MATCH_MODEL": "none",
+        "MENTORBOT_TICK_SECONDS": "0",
+    }
+    booking, mentor, learner = await booking_starting_soon(database_url)
+    keys = Settings(_env_file=None, secret_key=key).signing_keys()  # type: ignore[call-arg]
+    async with AsyncExitStack() as stack, aiohttp.ClientSession() as http:
+        a = await stack.enter_async_context(worker("a", env, tmp_path / "a.log"))
+        b = await stack.enter_async_context(worker("b", env, tmp_path / "b.log"))
+        ports = [int(urlsplit(w.base).port or 0) for w in (a, b)]
+        await stack.enter_async_context(nginx_in_front(ports, tmp_path / "nginx", port))
+        ws_url = base.replace("http", "ws") + "/room/ws?token="
+        first = await http.ws_connect(
+            ws_url + room_token(keys, booking, mentor, "mentor"), headers={"Origin": base}
+        )
+        stack.push_async_callback(first.close)
+        hello = await first.receive_json(timeout=10)
+        assert hello["type"] == "welcome" and hello["peer"] is None
+        second = await http.ws_connect(
+            ws_url + room_token(keys, booking, learner, "learner"), headers={"Origin": base}
+        )
+        stack.push_async_callback(second.close)
+        hello = await second.receive_json(timeout=10)
+        # On the same worker: the learner finds the mentor there, and the mentor is told.
+        assert hello["type"] == "welcome" and hello["peer"] == {"role": "mentor", "name": "Meera"}
+        joined = await first.receive_json(timeout=10)
+        assert joined["type"] == "peer-joined" and joined["from"] == "learner"
