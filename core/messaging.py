@@ -66,10 +66,17 @@ class ActionIn:
 
 @dataclass(frozen=True)
 class FileIn:
+    """A file or photo sent in chat. `data`: its bytes, when the adapter fetched them (it
+    does for images up to FILE_FETCH_MAX bytes); None: only the platform's reference."""
+
     name: str
     mime: str
     size: int
     ref: str
+    data: bytes | None = field(default=None, repr=False)
+
+
+FILE_FETCH_MAX = 10 * 1024 * 1024  # adapters fetch files up to this for core to read
 
 
 Inbound: TypeAlias = TextIn | CommandIn | ActionIn | FileIn

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.avatars import AvatarStore
 from core.booking.service import Bookings
 from core.db import changes
 from core.db.engine import Database
@@ -46,6 +47,7 @@ from core.services.profiles import Profiles
 from core.services.relay import Relay
 from core.services.search import Directory
 from core.services.transcript import Transcript
+from core.services.trust import Trust
 from core.signing import SigningKeys
 
 # A handler gets the unit of work it runs in and the event; it writes through `u`.
@@ -70,6 +72,7 @@ class Deps:
     admins: frozenset[str] = frozenset()
     gateway: PaymentGateway | None = None
     recommender: Recommender | None = None
+    avatars: AvatarStore = field(default_factory=AvatarStore)
 
 
 @dataclass
@@ -128,6 +131,10 @@ class UnitOfWork:
     @cached_property
     def directory(self) -> Directory:
         return Directory(self.session)
+
+    @cached_property
+    def trust(self) -> Trust:
+        return Trust(self.session, self.now, self.deps.avatars)
 
     @cached_property
     def transcript(self) -> Transcript:

@@ -65,4 +65,5 @@ async def build_core(
         gateway=gateway,
         recommender=recommender,
         catalog=catalog,
+        data_dir=settings.data_dir,
     )

@@ -34,6 +34,8 @@ FIELD_LABELS = {
     "languages": "Languages",
     "timezone": "Time zone",
     "availability": "Availability",
+    "age": "Age group",
+    "photo": "Photo",
     "headline": "Headline",
     "bio": "Bio",
     "years": "Experience",
@@ -58,7 +60,16 @@ class OwnProfile(Dialog):
             return handoff(
                 "onboarding", "", Reply("You don't have a profile yet — let's make one.")
             )
-        fields = ["name", "learn_skills", "goals", "languages", "timezone", "availability"]
+        fields = [
+            "name",
+            "learn_skills",
+            "goals",
+            "languages",
+            "timezone",
+            "availability",
+            "age",
+            "photo",
+        ]
         if view.wants_to_mentor:
             fields[2:2] = ["teach_skills"]
             fields += ["headline", "bio", "years", "price", "lengths", "extras"]

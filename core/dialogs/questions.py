@@ -132,6 +132,11 @@ async def _save_name(ctx: Ctx, name: str) -> str | None:
     return f"Nice to meet you, {esc(name)}!"
 
 
+async def _save_age(ctx: Ctx, band: str) -> str | None:
+    await ctx.trust.set_age_band(ctx.user.id, band)
+    return None
+
+
 def _save_skills(kind: str) -> Save:
     async def save(ctx: Ctx, skills: tuple[tuple[int, Level], ...]) -> str | None:
         await ctx.profiles.set_skills(ctx.user.id, kind, list(skills))
@@ -334,6 +339,25 @@ QUESTIONS: dict[str, Question] = {
                 else ()
             ),
             empty="Please type a name.",
+        ),
+        Question(
+            "age",
+            "Your age group",
+            lambda ctx: (
+                "How old are you? I ask everyone: people under 18 can learn, but paid "
+                "sessions, mentoring and call recordings are for adults."
+            ),
+            F.v_age,
+            _save_age,
+            lambda ctx, k: "",
+            max_length=20,
+            quick_code="age",
+            quick=lambda ctx: (
+                Quick("Under 18", "under18"),
+                Quick("18–24", "18to24"),
+                Quick("25 or older", "25plus"),
+            ),
+            empty=F.AGE_HINT,
         ),
         _q_skills("learn"),
         _q_skills("teach"),
