@@ -108,6 +108,6 @@ class AvatarStore:
             (self.folder / f"{name}-{size}.jpg").unlink(missing_ok=True)
 
 
-def avatar_path(name: str, size: str = "thumb") -> str:
-    """The URL path the web server serves a picture at."""
-    return f"/avatars/{name}-{size}.jpg"
+def picture_path(name: str | None, size: str = "thumb") -> str:
+    """The URL path the web server serves a picture at ("" for none)."""
+    return f"/avatars/{name}-{size}.jpg" if name else ""

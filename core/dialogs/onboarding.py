@@ -15,7 +15,15 @@ from core.dialogs.guess import search_or_guess
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote
-from core.messaging import Button, FileIn, Inbound, Reply, TextIn
+from core.messaging import (
+    PLATFORM_PHOTO,
+    PLATFORMS_WITH_PHOTOS,
+    Button,
+    FileIn,
+    Inbound,
+    Reply,
+    TextIn,
+)
 from core.numbers import as_int
 from core.services.trust import MENTOR_ADULTS_ONLY
 from core.skills import parse_level
@@ -319,6 +327,10 @@ class Onboarding(Dialog):
             row = [Button("Skip", Ob("skip", "photo").pack())]
             if has:
                 row.insert(0, Button("Remove my photo", Ob("photo", "remove").pack()))
+            platform = ctx.account.platform
+            if platform in PLATFORMS_WITH_PHOTOS:
+                label = f"Use my {platform.capitalize()} photo"
+                row.insert(0, Button(label, PLATFORM_PHOTO))
             mb = ctx.deps.policies.avatar_max_bytes // (1024 * 1024)
             return Reply(PHOTO_ASK.format(mb=mb), buttons=(tuple(row),))
         q = QUESTIONS.get(state)
@@ -578,6 +590,14 @@ class Onboarding(Dialog):
         if p is not None and p.what == "photo" and p.value == "remove":
             await ctx.trust.remove_avatar(ctx.user.id)
             return await self._advance(ctx, "photo", Reply("Photo removed."))
+        if p is not None and p.what == "photo" and p.value == "platform":
+            # The adapter answers this press with the photo itself; here it had none.
+            return await self.retry(
+                ctx,
+                "photo",
+                "I couldn't get a profile photo from your account (there may be none, or "
+                "privacy settings hide it). Please send a photo, or tap Skip.",
+            )
         if not isinstance(inbound, FileIn):
             return await self.retry(ctx, "photo", "Please send a photo, or tap Skip.")
         policies = ctx.deps.policies
