@@ -91,4 +91,4 @@ class Trust:
                 UserTrust.user_id.in_(ids), UserTrust.avatar.is_not(None)
             )
         )
-        return {uid: name for uid, name in rows.tuples() if name}
+        return {uid: name for uid, name in rows if name}
