@@ -28,8 +28,8 @@ async def _avatar(core: CoreApp, telegram_id: int) -> str | None:
 
 def _photo_update(api: FakeBotAPI, user_id: int, file_id: str) -> dict[str, object]:
     update = api.text_update(user_id, "x")
-    del update["message"]["text"]  # type: ignore[attr-defined]
-    update["message"]["photo"] = [  # type: ignore[index]
+    del update["message"]["text"]
+    update["message"]["photo"] = [
         {"file_id": file_id, "file_unique_id": "u" + file_id, "width": 800, "height": 600}
     ]
     return update

@@ -13,11 +13,7 @@ async def test_start_says_hello(api: FakeBotAPI, tg: TelegramBot) -> None:
     assert "What would you like to do?" in u.text(), u.text()
     assert api.commands and api.commands[0]["command"] == "start"
     # Groups are offered only the commands that run there.
-    assert [c["command"] for c in api.scoped_commands["all_group_chats"]] == [
-        "find",
-        "community",
-        "help",
-    ]
+    assert [c["command"] for c in api.scoped_commands["all_group_chats"]] == ["find", "community", "help"]
 
 
 async def test_polling_keeps_a_press_and_the_next_message_in_order(

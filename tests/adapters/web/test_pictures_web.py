@@ -31,10 +31,10 @@ NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[TestServer]:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path}/pictures.db",
         data_dir=tmp_path,
-        secret_key="pictures-secret",  # type: ignore[arg-type]
+        secret_key="pictures-secret",
         tick_seconds=0,
     )
     from core.clock import ManualClock
