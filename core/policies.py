@@ -32,8 +32,9 @@ class Policies:
     starter_credits: int = 2
     platform_fee_bps: int = 3000
     min_withdrawal_minor: int = 50000
-    # Trust steps (issue 18). The deployed settings turn both on (mentorbot/settings.py);
-    # off here, core asks neither, and people without an age group book as before.
+    # Trust steps (issue 18), MENTORBOT_ASK_AGE_BAND / MENTORBOT_ASK_PHOTO. Off, neither is
+    # asked in onboarding and people without an age group book as before; the safeguards
+    # for anyone who said they are under 18 hold either way.
     ask_age_band: bool = False  # onboarding, the mentor application, a paid booking
     ask_photo: bool = False  # an optional photo step at the end of the mentor questions
     # Profile pictures (issue 18): refused above these, checked by content

@@ -36,9 +36,6 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     )
 
     database_url: str = "sqlite+aiosqlite:///./data/mentorbot.db"
-    # Issue 18: ask the age group and offer the photo step (policies, off in Policies())
-    ask_age_band: bool = True
-    ask_photo: bool = True
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     public_url: str = ""

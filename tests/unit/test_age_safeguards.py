@@ -145,3 +145,11 @@ async def band_of_id(core: CoreApp, name: str) -> str | None:
     uid = await user_id(core, name)
     async with core.uow() as u:
         return await u.trust.age_band(uid)
+
+
+def test_asking_is_a_setting() -> None:
+    from mentorbot.settings import Settings
+
+    on = Settings(_env_file=None, ask_age_band=True, ask_photo=True)
+    assert on.policies().ask_age_band and on.policies().ask_photo
+    assert not Settings(_env_file=None).policies().ask_age_band
