@@ -17,6 +17,7 @@ from core.messaging import ActionIn
 from core.policies import Policies
 from core.services.trust import MENTOR_ADULTS_ONLY, PAID_ADULTS_ONLY
 from tests.booking_support import add_mentor
+from tests.picture_support import image_bytes, photo
 from tests.support import ChatDriver, rebuilt
 
 ASKING = Policies(page_size=5, ask_age_band=True, ask_photo=True)
@@ -153,3 +154,50 @@ def test_asking_is_a_setting() -> None:
     on = Settings(_env_file=None, ask_age_band=True, ask_photo=True)
     assert on.policies().ask_age_band and on.policies().ask_photo
     assert not Settings(_env_file=None).policies().ask_age_band
+
+
+async def _old_learner(core: CoreApp, name: str) -> None:
+    """Someone who joined while asking was off: no age group."""
+    c = ChatDriver(rebuilt(core, policies=Policies(page_size=5)), name)
+    await c.say("/start")
+    await c.press("Learn")
+    await c.say(name.capitalize())
+    await c.say("python")
+    await c.press("Beginner")
+    await c.press("Skip")
+    await c.press("English")
+    await c.say("Pune")
+    await c.press("Weekday evenings")
+    assert "All set" in c.text()
+
+
+async def test_the_mentor_application_asks_the_age_group_first(core: CoreApp) -> None:
+    core = rebuilt(core, policies=ASKING)
+    await _old_learner(core, "young")
+    c = ChatDriver(core, "young")
+    await c.say("/mentor apply")
+    assert "How old are you?" in c.text()
+    await c.press("Under 18")
+    assert MENTOR_ADULTS_ONLY in c.text()
+    await c.say("/mentor apply")  # and again later: refused at once
+    assert MENTOR_ADULTS_ONLY in c.text() and "How old" not in c.text()
+
+
+async def test_an_adult_application_ends_with_the_optional_photo_step(core: CoreApp) -> None:
+    core = rebuilt(core, policies=ASKING)
+    await _old_learner(core, "grown")
+    c = ChatDriver(core, "grown")
+    await c.say("/mentor apply")
+    await c.press("25 or older")
+    assert "Which skills can you teach?" in c.text()
+    await c.say("Python: advanced")
+    await c.say("Grown · engineer who teaches")
+    await c.say("I am Grown and I have been teaching this for years, happily.")
+    await c.say("5")
+    await c.say("100")
+    await c.press("10, 20, 30")
+    await c.press("Skip")  # extras
+    assert "send a photo for your profile" in c.text()
+    await c.send(photo(image_bytes("JPEG")))
+    assert "Photo saved" in c.text()
+    assert "Your mentor application is with the admins" in c.text()

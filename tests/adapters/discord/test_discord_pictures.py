@@ -10,12 +10,12 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from core.avatars import Pictures, process
-from core.db.schema import Skill, UserSkill
+from core.db.schema import Account, Skill, User, UserSkill
 from mentorbot.app import CORE
 from tests.adapters.discord.driver import DiscordUser
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.booking_support import add_mentor
-from tests.picture_support import image_bytes
+from tests.picture_support import HTML_AS_PNG, image_bytes
 
 
 async def test_search_results_show_the_mentors_photo_as_an_embed_thumbnail(
@@ -48,3 +48,28 @@ async def test_search_results_show_the_mentors_photo_as_an_embed_thumbnail(
 def _body(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     data = body.get("data", body) if kind == "callback" else body
     return data if isinstance(data, dict) else {}
+
+
+async def test_a_photo_attached_in_dm_becomes_the_profile_picture(
+    server: TestServer, fake_discord: FakeDiscord
+) -> None:
+    core = server.app[CORE]
+    ravi = DiscordUser(server, fake_discord, "500000000000000032", "Ravi")
+    await ravi.say("/profile")  # no profile yet: onboarding starts; the account exists now
+    async with core.db.transaction() as s:
+        uid = await s.scalar(
+            select(Account.user_id).where(Account.external_id == "500000000000000032")
+        )
+        assert uid is not None
+        user = await s.get(User, uid)
+        assert user is not None
+        user.onboarded = user.wants_to_learn = True
+    await ravi.say("/profile")
+    await ravi.press("Photo", guild=False)
+    assert "send a photo for your profile" in ravi.text()  # a step, not the profile form
+    await ravi.say("", files=[("evil.png", "image/png", HTML_AS_PNG)])
+    assert "isn't a picture I can read" in ravi.text()
+    await ravi.say("", files=[("me.webp", "image/webp", image_bytes("WEBP", (400, 300)))])
+    assert "Photo saved" in ravi.text()
+    async with core.uow() as u:
+        assert await u.trust.avatar(uid) is not None

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestServer
 from PIL import Image
 from sqlalchemy import select
 
+from bots.web.render import message_json
 from core.db.trust import UserTrust
 from core.dialogs.profile import Edit
 from mentorbot.app import CORE, create_app
@@ -141,3 +142,21 @@ async def test_a_mentor_under_18_is_on_no_public_page(server: TestServer) -> Non
     assert (await get(server, f"/mentors/{mentor_id}/posts.atom"))[0] == 404
     status, feed, _ = await get(server, f"/c/{slug}/posts.atom")
     assert status == 200 and entries(feed) == [] and "Loops for beginners" not in feed
+
+
+def test_the_chat_page_gets_the_photo_of_a_card_and_of_a_profile() -> None:
+    """What chat.js draws as <img>: a card's `picture` and a profile's `picture`, paths on
+    this server only (an address elsewhere in the meta is dropped)."""
+    from core.messaging import AVATAR, Card, Reply, with_cards
+    from core.services.transcript import Entry
+
+    pic = "/avatars/" + "b" * 32 + "-thumb.jpg"
+    results = with_cards(Reply("*Best matches*\n1. Meera"), [Card("Meera", image=pic)], "x")
+    out = message_json(Entry(1, "bot", results, NOW))
+    assert out["cards"][0]["picture"] == pic
+    large = pic.replace("thumb", "large")
+    assert (
+        message_json(Entry(2, "bot", Reply("p", meta=((AVATAR, large),)), NOW))["picture"] == large
+    )
+    hostile = Reply("p", meta=((AVATAR, "https://evil.test/track.gif"),))
+    assert message_json(Entry(3, "bot", hostile, NOW))["picture"] == ""
