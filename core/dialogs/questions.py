@@ -23,6 +23,7 @@ from core.markup import esc
 from core.messaging import Asks
 from core.payloads import Payload
 from core.services.profiles import ProfileView, SkillLevel
+from core.services.trust import WITHDRAWN
 from core.skills import Level
 
 
@@ -133,7 +134,9 @@ async def _save_name(ctx: Ctx, name: str) -> str | None:
 
 
 async def _save_age(ctx: Ctx, band: str) -> str | None:
-    await ctx.trust.set_age_band(ctx.user.id, band)
+    if await ctx.trust.set_age_band(ctx.user.id, band):
+        ctx.u.profiles_changed([ctx.user.id])  # out of search at once
+        return WITHDRAWN
     return None
 
 

@@ -9,16 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.avatars import AvatarStore, Pictures
+from core.db.schema import MentorProfile
 from core.db.trust import AGE_BANDS, MINOR, UserTrust
 
 AGE_LABELS = {"under18": "Under 18", "18to24": "18–24", "25plus": "25 or older"}
 MENTOR_ADULTS_ONLY = (
     "Mentors must be 18 or older, so I can't take a mentor application from you. "
     "You can still learn: /find a mentor for free or credit sessions."
+)
+MENTOR_UNDER_18 = "Mentors must be 18 or older."
+WITHDRAWN = (
+    "Mentors must be 18 or older, so your mentor profile is off for now: learners can't "
+    "find or book you. You can still learn."
 )
 PAID_ADULTS_ONLY = (
     "Paid sessions are for people 18 or older. You can book mentors who offer free or "
@@ -43,12 +49,25 @@ class Trust:
         row = await self.s.get(UserTrust, user_id)
         return row.age_band if row is not None else None
 
-    async def set_age_band(self, user_id: int, band: str) -> None:
+    async def set_age_band(self, user_id: int, band: str) -> bool:
+        """Stores the band. True: the person was a mentor (applied or approved) and is under
+        18, so their mentor profile is suspended: mentors are adults."""
         if band not in AGE_BANDS:
             raise ValueError(f"unknown age band {band!r}")
         row = await self._row(user_id)
         row.age_band = band
         row.updated_at = self.now
+        if band != MINOR:
+            return False
+        res = await self.s.execute(
+            update(MentorProfile)
+            .where(
+                MentorProfile.user_id == user_id,
+                MentorProfile.status.in_(("pending", "approved")),
+            )
+            .values(status="suspended", status_reason=MENTOR_UNDER_18, decided_at=self.now)
+        )
+        return bool(res.rowcount)  # type: ignore[attr-defined]
 
     async def is_minor(self, user_id: int) -> bool:
         return await self.age_band(user_id) == MINOR

@@ -201,3 +201,27 @@ async def test_an_adult_application_ends_with_the_optional_photo_step(core: Core
     await c.send(photo(image_bytes("JPEG")))
     assert "Photo saved" in c.text()
     assert "Your mentor application is with the admins" in c.text()
+
+
+async def test_a_mentor_who_says_they_are_under_18_is_taken_off(core: CoreApp) -> None:
+    from sqlalchemy import select
+
+    from core.db.schema import MentorProfile
+    from core.dialogs.profile import Edit
+    from core.services.trust import WITHDRAWN
+    from tests.unit.dialog_helpers import apply_as_mentor
+    from tests.unit.test_booking import _approve
+
+    c = await apply_as_mentor(core, "meera")
+    await _approve(core)
+    await c.send(ActionIn(Edit("age").pack()))
+    assert "How old are you?" in c.text()
+    await c.press("Under 18")
+    assert WITHDRAWN in c.text()
+    uid = await user_id(core, "meera")
+    async with core.db.transaction() as s:
+        status = await s.scalar(select(MentorProfile.status).where(MentorProfile.user_id == uid))
+    assert status == "suspended"
+    learner = ChatDriver(core, "asha")
+    await learner.send(ActionIn(Bk("book", uid).pack()))
+    assert "isn't taking bookings" in learner.text()
