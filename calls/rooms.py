@@ -65,6 +65,8 @@ class Room:
     closer: asyncio.Task[None] | None = None
     recording: bool = False
     relay_mode: bool = False
+    # Someone in the call said they are under 18: it is never recorded (issue 18).
+    minor: bool = False
 
 
 class Refused(Exception):
@@ -114,6 +116,8 @@ class Rooms:
             self.rooms[booking_id] = room
             room.closer = self._spawn(self._close_at_end(room))
         now = self.core.clock.now()
+        if not room.minor and await self.core.minors([user_id]):
+            room.minor = True
         seat = Seat(booking_id, role, user_id, names[role], ws, now)
         old = room.seats.get(role)
         room.seats[role] = seat
@@ -142,7 +146,7 @@ class Rooms:
                 "ends_at": iso(window.ends_at),
                 "closes_at": iso(window.closes_at),
                 "recording": room.recording,
-                "recording_allowed": self.cfg.recording,
+                "recording_allowed": self.cfg.recording and not room.minor,
             },
         )
         if other is not None:
@@ -300,7 +304,7 @@ class Rooms:
 
     async def _update_recording(self, room: Room) -> None:
         both = len(room.seats) == 2 and all(s.consent for s in room.seats.values())
-        want = both and self.cfg.recording
+        want = both and self.cfg.recording and not room.minor
         if want == room.recording:
             return
         room.recording = want

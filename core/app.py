@@ -6,9 +6,11 @@ Built from a complete, frozen `Deps` (mentorbot/bootstrap.py); nothing is set on
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+from core.avatars import AvatarStore
 from core.booking.feed import feed_of_token
 from core.clockwork import TickReport, tick
 from core.db.engine import Database
@@ -58,6 +60,7 @@ class CoreApp:
         catalog: SkillCatalog | None = None,
         extra_handlers: dict[type, tuple[Handler, ...]] | None = None,
         observer: StepObserver | None = None,
+        data_dir: Path | None = None,
     ) -> CoreApp:
         """A complete core; what is not given is the default (random signing key: links
         handed out in chat are valid for this process only; no gateway: no paid features;
@@ -76,6 +79,7 @@ class CoreApp:
                 gateway=gateway,
                 recommender=recommender,
                 observer=observer,
+                avatars=AvatarStore(data_dir / "avatars" if data_dir is not None else None),
             )
         )
 
@@ -316,16 +320,30 @@ class CoreApp:
             f = await u.relay.file(file_id, token)
             return None if f is None else (f.name, f.mime, f.data)
 
+    # ---- profile pictures and age safeguards (issue 18) ----
+    def avatar_file(self, name: str, size: str = "thumb") -> bytes | None:
+        """A stored profile picture (JPEG bytes) by its unguessable name."""
+        return self.deps.avatars.read(name, size)
+
+    async def minors(self, user_ids: Iterable[int]) -> set[int]:
+        """Who of these people said they are under 18 (never recorded, never public)."""
+        async with unit_of_work(self.deps) as u:
+            return await u.trust.minors(user_ids)
+
     # ---- mentor posts: the public page and Atom feeds ----
+    # Public pages never show a person under 18 (age safeguards, issue 18).
     async def post(self, post_id: int) -> PostView | None:
         async with unit_of_work(self.deps) as u:
-            return await u.posts.get(post_id)
+            post = await u.posts.get(post_id)
+            if post is None or await u.trust.is_minor(post.author_id):
+                return None
+            return post
 
     async def mentor_posts(self, mentor_id: int) -> tuple[str, list[PostView]] | None:
         """The mentor's name and posts, newest first (None: not an approved mentor)."""
         async with unit_of_work(self.deps) as u:
             offer = await u.bookings.offering(mentor_id)
-            if offer is None:
+            if offer is None or await u.trust.is_minor(mentor_id):
                 return None
             return offer.name, await u.posts.by_mentor(mentor_id)
 
@@ -335,7 +353,9 @@ class CoreApp:
             c = await u.posts.community_by_slug(slug)
             if c is None:
                 return None
-            return c.name, await u.posts.by_community(c.id)
+            posts = await u.posts.by_community(c.id)
+            hidden = await u.trust.minors(p.author_id for p in posts)
+            return c.name, [p for p in posts if p.author_id not in hidden]
 
     # ---- forms (surfaces with forms, e.g. Slack modals; others use the step dialogs) ----
     def form_for(self, inbound: Inbound) -> str | None:

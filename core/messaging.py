@@ -66,10 +66,21 @@ class ActionIn:
 
 @dataclass(frozen=True)
 class FileIn:
+    """A file or photo sent in chat. `data`: its bytes, when the adapter fetched them (it
+    does for images up to FILE_FETCH_MAX bytes); None: only the platform's reference."""
+
     name: str
     mime: str
     size: int
     ref: str
+    data: bytes | None = field(default=None, repr=False)
+
+
+FILE_FETCH_MAX = 10 * 1024 * 1024  # adapters fetch files up to this for core to read
+# The button "Use my <platform> photo" (the profile photo step): an adapter whose platform
+# gives profile photos answers a press with a FileIn of that photo; otherwise core says so.
+PLATFORM_PHOTO = "ob:photo:platform"
+PLATFORMS_WITH_PHOTOS: frozenset[str] = frozenset({"telegram"})
 
 
 Inbound: TypeAlias = TextIn | CommandIn | ActionIn | FileIn
@@ -229,6 +240,7 @@ class Card:
     price: str = ""
     rating: str = ""
     actions: tuple[Button, ...] = ()
+    image: str = ""  # the person's picture: a URL path on our server ("/avatars/...")
 
 
 def with_cards(reply: Reply, cards: list[Card], cards_text: str) -> Reply:
@@ -242,6 +254,7 @@ def with_cards(reply: Reply, cards: list[Card], cards_text: str) -> Reply:
                     "price": c.price,
                     "rating": c.rating,
                     "actions": [[b.label, b.payload] for b in c.actions],
+                    "image": c.image,
                 },
                 ensure_ascii=False,
             ),
@@ -288,9 +301,25 @@ def cards_of(reply: Reply) -> tuple[str, list[Card]] | None:
                 str(raw.get("price") or ""),
                 str(raw.get("rating") or ""),
                 buttons,
+                _image_path(raw.get("image")),
             )
         )
     return (text, cards) if cards else None
+
+
+def _image_path(value: object) -> str:
+    """Only a path on our own server is an image (never another site's address)."""
+    ok = isinstance(value, str) and value.startswith("/avatars/") and len(value) < 200
+    return value if ok and isinstance(value, str) else ""
+
+
+# Reply.meta key of a profile's picture (a URL path on our server): surfaces that show
+# images put it beside the profile; the text says nothing of it.
+AVATAR = "avatar"
+
+
+def avatar_of(reply: Reply) -> str:
+    return next((_image_path(v) for k, v in reply.meta if k == AVATAR), "")
 
 
 def reply_to_json(reply: Reply) -> dict[str, JSON]:

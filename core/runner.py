@@ -389,6 +389,8 @@ class Runner:
                 return Step((stale, await dialog.prompt(ctx, state)), KEEP)
             return Step((stale,), None, start=("menu", "quiet"))
         if isinstance(inbound, FileIn):
+            if dialog is not None and state in dialog.file_states:
+                return await dialog.handle(ctx, state, inbound)
             reply = Reply("I can't use files here yet — please type your answer instead.")
             if dialog is not None and state is not None:
                 return Step((reply, await dialog.prompt(ctx, state)), KEEP)

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.avatars import AvatarStore
 from core.booking.admin_money import AdminMoney
 from core.booking.admin_people import AdminPeople
 from core.booking.analytics import Analytics, Exports, MentorAnalytics
@@ -50,6 +51,7 @@ from core.services.profiles import Profiles
 from core.services.relay import Relay
 from core.services.search import Directory
 from core.services.transcript import Transcript
+from core.services.trust import Trust
 from core.signing import SigningKeys
 
 # A handler gets the unit of work it runs in and the event; it writes through `u`.
@@ -75,6 +77,7 @@ class Deps:
     gateway: PaymentGateway | None = None
     recommender: Recommender | None = None
     observer: StepObserver | None = None
+    avatars: AvatarStore = field(default_factory=AvatarStore)
 
 
 @dataclass
@@ -157,6 +160,10 @@ class UnitOfWork:
     @cached_property
     def directory(self) -> Directory:
         return Directory(self.session)
+
+    @cached_property
+    def trust(self) -> Trust:
+        return Trust(self.session, self.now, self.deps.avatars)
 
     @cached_property
     def transcript(self) -> Transcript:

@@ -67,4 +67,5 @@ async def build_core(
         recommender=recommender,
         catalog=catalog,
         observer=observer,
+        data_dir=settings.data_dir,
     )

@@ -31,7 +31,7 @@ from bots.discord.ui import question_modal, send_kwargs
 from bots.inflight import InFlight
 from core.app import CoreApp
 from core.dialogs.moderate import WORDS as MODERATION_WORDS
-from core.messaging import Actor, CommandIn, ConversationKey, Inbound, Reply
+from core.messaging import FILE_FETCH_MAX, Actor, CommandIn, ConversationKey, FileIn, Inbound, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -366,9 +366,25 @@ class DiscordBot:
         )
 
     async def on_dm(self, message: discord.Message) -> None:
-        inbound = ib.from_message(
+        inbound: Inbound | None = ib.from_message(
             message.content, from_bot=message.author.bot, in_guild=message.guild is not None
         )
+        if inbound is None and message.attachments and not message.author.bot:
+            # A photo sent in DM (a profile picture): fetched here, read by core by content.
+            a = message.attachments[0]
+            data = None
+            if a.size <= FILE_FETCH_MAX:
+                try:
+                    data = await a.read()
+                except (discord.HTTPException, discord.NotFound) as exc:
+                    log.warning("discord: attachment %s not downloaded: %s", a.id, exc)
+            inbound = FileIn(
+                a.filename[:255],
+                a.content_type or "application/octet-stream",
+                a.size,
+                str(a.id),
+                data,
+            )
         if inbound is None:
             return
         async with self._work.busy():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bots.discord.inbound import BUTTON_PREFIX, SELECT_PREFIX, answer_custom_id
 from core.markup import parse_line, split_markup, utf16_len
-from core.messaging import Attachment, Button, LinkButton, Reply, fit_label
+from core.messaging import Attachment, Button, LinkButton, Reply, avatar_of, cards_of, fit_label
 
 MAX_CONTENT = 2000
 MAX_ROWS = 5
@@ -34,6 +34,16 @@ class SelectSpec:
 
 
 Row = tuple[ButtonSpec, ...] | SelectSpec
+MAX_EMBEDS = 10
+
+
+@dataclass(frozen=True)
+class EmbedSpec:
+    """A small embed carrying a person's photo as its thumbnail (issue 18)."""
+
+    title: str
+    description: str
+    thumbnail_url: str
 
 
 @dataclass
@@ -42,6 +52,7 @@ class Message:
     rows: list[Row] = field(default_factory=list)
     attachment: Attachment | None = None  # sent as a file upload with the message
     alt: str = ""  # the attachment's description (an image's alt text)
+    embeds: list[EmbedSpec] = field(default_factory=list)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -107,6 +118,25 @@ def _abs(url: str, public_url: str) -> str:
     return public_url.rstrip("/") + url if url.startswith("/") else url
 
 
+def _embeds(reply: Reply, public_url: str) -> list[EmbedSpec]:
+    """Result cards and a profile with a photo: one embed each, the photo its thumbnail
+    (Discord fetches it from our public URL)."""
+    if not public_url.startswith(("http://", "https://")):
+        return []
+    out: list[EmbedSpec] = []
+    hint = cards_of(reply)
+    for card in hint[1] if hint else []:
+        if card.image:
+            line = " · ".join(x for x in (card.line, card.price, card.rating) if x)
+            out.append(
+                EmbedSpec(_cut(card.title, 256), _cut(line, 4096), _abs(card.image, public_url))
+            )
+    picture = avatar_of(reply)
+    if picture:
+        out.append(EmbedSpec("Profile photo", "", _abs(picture, public_url)))
+    return out[:MAX_EMBEDS]
+
+
 def render(
     replies: Sequence[Reply], public_url: str = "", *, in_guild: bool = False
 ) -> list[Message]:
@@ -148,6 +178,7 @@ def render(
                 _image_name(reply.image.alt), "image/png", reply.image.png
             )
             messages[0].alt = reply.image.alt[:1024]
+        messages[0].embeds = _embeds(reply, public_url)
         messages[-1].rows = rows[:MAX_ROWS]
         for i in range(MAX_ROWS, len(rows), MAX_ROWS):
             messages.append(Message("…", rows[i : i + MAX_ROWS]))

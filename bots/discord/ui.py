@@ -71,6 +71,13 @@ def send_kwargs(m: Message) -> dict[str, Any]:
     view = view_for(m)
     if view is not None:
         kw["view"] = view
+    if m.embeds:
+        embeds = []
+        for e in m.embeds:
+            embed = discord.Embed(title=e.title, description=e.description or None)
+            embed.set_thumbnail(url=e.thumbnail_url)
+            embeds.append(embed)
+        kw["embeds"] = embeds
     if m.attachment is not None:
         # A fresh File per send: discord.py reads and closes it.
         kw["file"] = discord.File(

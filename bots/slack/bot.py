@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import ClientError
@@ -17,7 +18,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.inflight import InFlight
-from bots.slack.bridge import NoToken, SlackBridge
+from bots.slack.bridge import NoToken, SlackBridge, download, file_host_allowed
 from bots.slack.channel_events import is_channel_message
 from bots.slack.channels import Channels, links_here
 from bots.slack.forms import FIND_EMPTY, check_view, error_response, find_view, form_view
@@ -53,7 +54,7 @@ from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply
 from core.app import CoreApp
 from core.forms import FormRef
 from core.markup import esc
-from core.messaging import Actor, Attachment, CommandIn, Inbound, Reply
+from core.messaging import FILE_FETCH_MAX, Actor, Attachment, CommandIn, FileIn, Inbound, Reply
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -350,8 +351,23 @@ class SlackBot:
             name = ""
         return Who(who.team, who.user, str(name)[:MAX_NAME])
 
+    async def _fetched(self, team: str, inbound: Inbound) -> Inbound:
+        """A file shared in the DM with its bytes (url_private, with the workspace's bot
+        token, only to Slack's hosts), for core to read by content; a big one keeps none."""
+        if not isinstance(inbound, FileIn) or inbound.data is not None:
+            return inbound
+        if inbound.size > FILE_FETCH_MAX or not file_host_allowed(inbound.ref, self.base_url):
+            return inbound
+        try:
+            client = await self.client_for(team)
+        except NoToken:
+            return inbound
+        data = await download(inbound.ref, client.token or "", FILE_FETCH_MAX)
+        return inbound if data is None else replace(inbound, data=data)
+
     async def _run(self, actor: Actor, said: Said) -> None:
-        replies = await self.core.handle(actor, said.inbound, once=said.once)
+        inbound = await self._fetched(actor.workspace, said.inbound)
+        replies = await self.core.handle(actor, inbound, once=said.once)
         if isinstance(said.inbound, CommandIn) and said.inbound.name == "help" and replies:
             replies = [*replies, Reply(SLACK_FORMS)]
         if said.thread is not None:

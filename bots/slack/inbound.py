@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 from bots.slack.render import ACTION_PREFIX
 from core.commands import help_text, subcommand_words
 from core.forms import FormRef
-from core.messaging import ActionIn, CommandIn, Delivered, Inbound, Reply, parse_text
+from core.messaging import ActionIn, CommandIn, Delivered, FileIn, Inbound, Reply, parse_text
 from core.payloads import MAX_CHARS
 
 # Events acted on (the manifest subscribes to exactly these; every other one is acked).
@@ -221,6 +221,20 @@ def mention_inbound(text: str) -> CommandIn:
     return CommandIn("find", words[:MAX_QUERY])
 
 
+def _dm_file(event: Mapping[str, Any]) -> FileIn | None:
+    """The first file of a file_share message (its bytes are fetched by the bot)."""
+    files = event.get("files")
+    first = files[0] if isinstance(files, list) and files else None
+    if not isinstance(first, dict):
+        return None
+    url = _str(first, "url_private_download", 2000) or _str(first, "url_private", 2000)
+    size = first.get("size")
+    if not url or not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return None
+    name = _str(first, "name", 255) or "file"
+    return FileIn(name, _str(first, "mimetype", 100), size, url)
+
+
 def from_event(body: object) -> Said | OpenHome | Gone | Ignored:
     """An event_callback (Events API)."""
     event = _dict(body, "event")
@@ -234,7 +248,8 @@ def from_event(body: object) -> Said | OpenHome | Gone | Ignored:
             if not isinstance(bots, list) or not bots:
                 return Ignored("only user tokens were revoked")
         return Gone(team)
-    if event.get("bot_id") or event.get("subtype"):
+    shared = _dm_file(event) if event.get("subtype") == "file_share" else None
+    if event.get("bot_id") or (event.get("subtype") and shared is None):
         return Ignored("a bot's message or a message change")
     user = _str(event, "user", MAX_USER)
     if not user:
@@ -245,6 +260,8 @@ def from_event(body: object) -> Said | OpenHome | Gone | Ignored:
     if kind == MESSAGE_IM:
         if _str(event, "channel_type") != "im":
             return Ignored("a message outside the app's DM")
+        if shared is not None:  # a photo for the profile: the bot fetches it (url_private)
+            return Said(who, shared, once=_once(team, body))
         text = _str(event, "text", MAX_TEXT_IN)
         if not text.strip():
             return Ignored("a message without text")

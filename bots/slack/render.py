@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.markup import parse_line, split_markup, utf16_len
-from core.messaging import Button, LinkButton, Reply, fit_label
+from core.messaging import Button, LinkButton, Reply, avatar_of, cards_of, fit_label
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -64,11 +64,48 @@ def _chunks(text: str, limit: int, public_url: str) -> list[str]:
     return [to_mrkdwn(p, public_url) for p in parts] or [" "]
 
 
+def _picture_blocks(reply: Reply, public_url: str) -> list[Block]:
+    """Profile pictures (issue 18): a result card with a photo becomes a section with the
+    photo as its accessory image; a profile's photo is an image accessory on a short
+    section. Slack fetches the image from our public URL itself."""
+    if not public_url.startswith(("http://", "https://")):
+        return []
+    out: list[Block] = []
+    hint = cards_of(reply)
+    for card in hint[1] if hint else []:
+        if not card.image:
+            continue
+        line = " · ".join(x for x in (card.price, card.rating) if x)
+        text = f"*{_esc(card.title)}*" + (f"\n{_esc(line)}" if line else "")
+        out.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": text[:MAX_SECTION_TEXT]},
+                "accessory": {
+                    "type": "image",
+                    "image_url": _abs_url(card.image, public_url),
+                    "alt_text": fit_label(card.title, 200) or "photo",
+                },
+            }
+        )
+    picture = avatar_of(reply)
+    if picture:
+        out.append(
+            {
+                "type": "image",
+                "image_url": _abs_url(picture, public_url),
+                "alt_text": "Profile photo",
+            }
+        )
+    return out
+
+
 def reply_blocks(reply: Reply, public_url: str = "") -> list[Block]:
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
         for chunk in _chunks(reply.text, MAX_SECTION_TEXT, public_url)
     ]
+    blocks += _picture_blocks(reply, public_url)
     n = 0
     for row in reply.buttons:
         elements: list[Block] = []

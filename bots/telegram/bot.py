@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -59,10 +60,20 @@ from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, group_welc
 from bots.telegram.session import Session
 from core.app import CoreApp
 from core.commands import menu_commands
-from core.messaging import Button, Delivered, Reply
+from core.messaging import (
+    FILE_FETCH_MAX,
+    PLATFORM_PHOTO,
+    ActionIn,
+    Button,
+    Delivered,
+    FileIn,
+    Inbound,
+    Reply,
+)
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -338,10 +349,47 @@ class TelegramBot:
         # No lock of our own: _in_turn already runs one update of a chat at a time, reply
         # included, so the next step never overtakes this answer.
         with self._typing_while_slow(message.chat.id):
+            inbound = await self._fetched(routed.inbound)
             replies = await self.core.handle(
-                routed.actor, routed.inbound, routed.key, once=self.delivered(event_update)
+                routed.actor, inbound, routed.key, once=self.delivered(event_update)
             )
         await self._answer(message.chat.id, replies, reply_to=reply_to)
+
+    async def _profile_photo(self, user_id: int) -> FileIn | None:
+        """The person's current Telegram profile photo (getUserProfilePhotos, the biggest
+        size), offered as their profile picture; None: they have none we may see."""
+        try:
+            photos = await self.bot.get_user_profile_photos(user_id, limit=1)
+        except TelegramAPIError as exc:
+            log.warning("telegram profile photos of %s: %s", user_id, exc)
+            return None
+        if not photos.photos or not photos.photos[0]:
+            return None
+        biggest = photos.photos[0][-1]
+        got = await self._fetched(
+            FileIn("telegram-photo.jpg", "image/jpeg", biggest.file_size or 0, biggest.file_id)
+        )
+        return got if isinstance(got, FileIn) and got.data is not None else None
+
+    async def _fetched(self, inbound: Inbound) -> Inbound:
+        """A photo (or an image sent as a file) with its bytes, for core to read by content
+        (a profile picture); other files and big ones keep their reference only."""
+        if not isinstance(inbound, FileIn) or inbound.data is not None:
+            return inbound
+        looks_like_image = inbound.mime.startswith("image/") or inbound.name.lower().endswith(
+            IMAGE_SUFFIXES
+        )
+        if not looks_like_image or inbound.size > FILE_FETCH_MAX:
+            return inbound
+        try:
+            got = await self.bot.download(inbound.ref)
+        except (TelegramAPIError, OSError) as exc:
+            log.warning("telegram file %s could not be fetched: %s", inbound.ref, exc)
+            return inbound
+        if got is None:
+            return inbound
+        data = got.read(FILE_FETCH_MAX + 1)
+        return replace(inbound, data=data if len(data) <= FILE_FETCH_MAX else None)
 
     async def on_edited(self, message: Message) -> None:
         if (
@@ -371,9 +419,12 @@ class TelegramBot:
             return
         if press is None or not cq.data:
             return
+        inbound = press.inbound
+        if isinstance(inbound, ActionIn) and inbound.payload == PLATFORM_PHOTO:
+            inbound = await self._profile_photo(cq.from_user.id) or inbound
         with self._typing_while_slow(chat_id):
             replies = await self.core.handle(
-                press.actor, press.inbound, press.key, once=self.delivered(event_update)
+                press.actor, inbound, press.key, once=self.delivered(event_update)
             )
         if not replies:
             return  # a redelivered press: the first delivery answered and folded the keyboard

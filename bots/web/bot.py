@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import BodyPartReader, WSCloseCode, WSMsgType, web
 
 from bots.web.identity import (
     guest_name,
@@ -33,7 +33,7 @@ from bots.web.limits import (
 )
 from bots.web.render import message_json
 from core.app import CoreApp
-from core.messaging import ActionIn, Actor, Delivered, Reply, parse_text
+from core.messaging import FILE_FETCH_MAX, ActionIn, Actor, Delivered, FileIn, Reply, parse_text
 from core.ports import Destination
 from core.ratelimit import Bucket
 from core.services.transcript import Entry
@@ -297,6 +297,47 @@ class WebChat:
         await _send(ws, {"type": "who"} | await self._who(actor))
         # Tells the page (and tests) that this input has been fully answered.
         await _send(ws, {"type": "done"})
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """A photo from the page's 📷 button (multipart field "file"): handed to core as a
+        FileIn with its bytes; core's answer goes to the person's open chats."""
+        web_id = read_cookie(self.secret, request.cookies.get(COOKIE))
+        if web_id is None:
+            return web.json_response({"error": "Open the chat page first."}, status=401)
+        if not self._origin_ok(request):
+            return web.json_response({"error": "Cross-site upload refused."}, status=403)
+        bucket = self.buckets.setdefault(web_id, person_bucket(asyncio.get_running_loop().time()))
+        if not bucket.take(asyncio.get_running_loop().time()):
+            return web.json_response({"error": SLOW_DOWN}, status=429)
+        try:
+            reader = await request.multipart()
+            part = await reader.next()
+        except (ValueError, AssertionError, KeyError):
+            part = None
+        if not isinstance(part, BodyPartReader) or part.name != "file":
+            return web.json_response({"error": "Send the photo as the field “file”."}, status=400)
+        data = bytearray()
+        while len(data) <= FILE_FETCH_MAX:
+            chunk = await part.read_chunk(64 * 1024)
+            if not chunk:
+                break
+            data.extend(chunk)
+        size = len(data)
+        name = (part.filename or "photo")[:255]
+        mime = part.headers.get("Content-Type", "application/octet-stream")[:100]
+        # Core reads the bytes by content; a file over the fetch limit comes without them.
+        inbound = FileIn(
+            name, mime, size, "web-upload", bytes(data) if size <= FILE_FETCH_MAX else None
+        )
+        actor = await self._actor(web_id)
+        account_id = await self._account(web_id)
+        if account_id is not None:
+            await self._push(web_id, await self._log(account_id, "user", [Reply(f"📷 {name}")]))
+        replies = await self.core.handle(actor, inbound)
+        account_id = account_id or await self._account(web_id)
+        if account_id is not None:
+            await self._push(web_id, await self._log(account_id, "bot", replies))
+        return web.json_response({"ok": True})
 
     async def close_all(self) -> None:
         for conns in list(self.sockets.values()):

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from core.markup import to_html, to_plain
-from core.messaging import cards_of, reply_to_json
+from core.messaging import avatar_of, cards_of, reply_to_json
 from core.services.transcript import Entry
 
 
@@ -29,12 +29,15 @@ def message_json(entry: Entry) -> dict[str, Any]:
                 "price": c.price,
                 "rating": c.rating,
                 "actions": [{"label": b.label, "payload": b.payload} for b in c.actions],
+                "picture": c.image,
             }
             for c in (hint[1] if hint else [])
         ],
         "buttons": body["buttons"] if is_bot else [],
         "choices": body["choices"] if is_bot else None,
         "image": body["image"],
+        # A profile's picture, a path on this server (/avatars/...): drawn as an <img>.
+        "picture": avatar_of(entry.reply) if is_bot else "",
         "attachment": body["attachment"],
         "ephemeral": entry.reply.ephemeral,
         "time": _iso(entry.time),

@@ -42,6 +42,27 @@ async def _shared_file(request: web.Request) -> web.StreamResponse:
     return await request.app[ROOMS].file(request)
 
 
+async def _upload(request: web.Request) -> web.StreamResponse:
+    return await request.app[WEBCHAT].upload(request)
+
+
+async def _avatar(request: web.Request) -> web.StreamResponse:
+    """A profile picture by its unguessable name: always a JPEG we re-encoded ourselves."""
+    name, size = request.match_info["name"], request.match_info["size"]
+    data = request.app[WEBCHAT].core.avatar_file(name, size)
+    if data is None:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=data,
+        content_type="image/jpeg",
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "public, max-age=86400, immutable",
+        },
+    )
+
+
 def setup_routes(app: web.Application) -> None:
     """Routes resolve the WebChat from app[WEBCHAT], which the app's cleanup context sets."""
     setup_templates(app)
@@ -50,6 +71,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/chat", _page)
     app.router.add_get("/login", _login)
     app.router.add_get("/ws", _ws)
+    app.router.add_post("/chat/upload", _upload)
+    # Profile pictures (issue 18): public, as a profile is; the name is the secret.
+    app.router.add_get("/avatars/{name:[A-Za-z0-9_-]{20,64}}-{size:thumb|large}.jpg", _avatar)
     # Community web rooms (DESIGN §11) and the files shared in communities.
     app.router.add_get("/c/{slug}", _room)
     app.router.add_get("/c/{slug}/messages", _room_history)

@@ -16,6 +16,7 @@ from core.booking.noshow import Verdict, decide
 from core.booking.tables import ACTIVE, Booking
 from core.currency import money
 from core.db.schema import AvailabilityWindow, MentorProfile, User
+from core.db.trust import MINOR, UserTrust
 from core.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -24,6 +25,7 @@ from core.events import (
 )
 from core.ledger.ledger import InsufficientFunds
 from core.services.money import split_fee
+from core.services.trust import PAID_ADULTS_ONLY
 from core.slots import Busy, expand_slots, free_slots
 
 # A paid request reaches the mentor only once the learner's payment has arrived (issue #22):
@@ -135,6 +137,12 @@ class Lifecycle(BookingBase):
             raise BookingError("You can't book a session with yourself.")
         if length_min not in offer.lengths:
             raise BookingError(f"{offer.name} doesn't offer {length_min}-minute sessions.")
+        if offer.price_mode == "paid" and offer.amount_minor:
+            band = await self.s.scalar(
+                select(UserTrust.age_band).where(UserTrust.user_id == learner_id)
+            )
+            if band == MINOR:  # age safeguards (issue 18): paid sessions are for adults
+                raise BookingError(PAID_ADULTS_ONLY)
         await self._lock(learner_id, offer.mentor_id)
         if not await self.free_slots(offer, learner_id, length_min, only=starts_at):
             candidates = await self.free_slots(offer, learner_id, length_min)

@@ -20,6 +20,7 @@ from core.markup import esc
 from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
+from core.services.trust import PAID_ADULTS_ONLY
 from core.timezones import zone
 
 MAX_DAYS_SHOWN = 7
@@ -90,6 +91,14 @@ class BookSession(Dialog):
         if not ctx.user.onboarded and resched is None:
             # Searching needs no profile; booking needs a name and a time zone.
             return handoff("onboarding", f"book:{offer.mentor_id}")
+        if offer.price_mode == "paid" and offer.amount_minor:
+            # Age safeguards (issue 18): paid sessions are for adults. People who joined
+            # before the question was asked answer it here, once.
+            band = await ctx.trust.age_band(ctx.user.id)
+            if band == "under18":
+                return end(Reply(PAID_ADULTS_ONLY))
+            if band is None and ctx.deps.policies.ask_age_band:
+                return handoff("onboarding", f"age:{offer.mentor_id}")
         ctx.data.update({"mentor": offer.mentor_id})
         at, length = as_int(at_text), as_int(len_text)
         if resched is None and at is not None and length in offer.lengths:

@@ -31,6 +31,7 @@ from core.services.money import Money
 from core.services.payments import Payments
 from core.services.profiles import Profiles
 from core.services.search import Directory
+from core.services.trust import Trust
 from core.uow import Deps, UnitOfWork
 
 KEEP = "__keep__"
@@ -117,6 +118,10 @@ class Ctx:
         return self.u.money
 
     @property
+    def trust(self) -> Trust:
+        return self.u.trust
+
+    @property
     def payments(self) -> Payments:
         return self.u.payments
 
@@ -157,6 +162,8 @@ class Dialog(ABC):
     word_answers: ClassVar[frozenset[str]] = frozenset()
     # States that read a typed "find …" themselves (a first question that takes any message).
     reads_find: ClassVar[frozenset[str]] = frozenset()
+    # States that take a file (a profile photo); elsewhere a file is answered for the dialog.
+    file_states: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     async def start(self, ctx: Ctx, args: str) -> Step: ...

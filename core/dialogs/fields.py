@@ -264,6 +264,36 @@ def parse_skills_field(
 # ---- validators for forms: (env, text) -> value | Invalid -----------------------------
 
 
+AGE_HINT = "Please choose your age group: under 18, 18–24 or 25 or older."
+
+
+def parse_age_band(text: str) -> str | Invalid:
+    """ "under 18", "17", "18-24", "25+", "I'm 30" -> under18 | 18to24 | 25plus."""
+    t = " ".join(text.casefold().replace("–", "-").replace("—", "-").split())
+    if t in ("under18", "18to24", "25plus"):
+        return t
+    if t in ("under 18", "<18", "below 18", "minor", "u18", "under-18"):
+        return "under18"
+    if t in ("18-24", "18 - 24", "18 to 24"):
+        return "18to24"
+    if t in ("25+", "25 +", "25 or older", "25 plus", "over 25"):
+        return "25plus"
+    numbers = re.findall(r"\d+", t)
+    if len(numbers) == 1:
+        age = int(numbers[0])
+        if 5 <= age < 18:
+            return "under18"
+        if 18 <= age <= 24:
+            return "18to24"
+        if 25 <= age <= 120:
+            return "25plus"
+    return Invalid(AGE_HINT)
+
+
+def v_age(env: FieldEnv, text: str) -> object:
+    return parse_age_band(text)
+
+
 def v_name(env: FieldEnv, text: str) -> object:
     return parse_name(text)
 

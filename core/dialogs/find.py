@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from core.avatars import picture_path
 from core.currency import money, parse_money
 from core.db.funnel import SEARCH, VIEW
 from core.db.schema import MentorProfile
@@ -272,6 +273,7 @@ class FindMentor(Dialog):
             for r in result.items
         }
         lines = [result_line(page * per_page + i + 1, r) for i, r in enumerate(result.items)]
+        pictures = await ctx.trust.avatars_of(r.mentor_id for r in result.items)
         cards = []
         for r in result.items:
             profile, why = ViewProfile(r.mentor_id).pack(), Fm("why", str(r.mentor_id)).pack()
@@ -288,6 +290,7 @@ class FindMentor(Dialog):
                     price_label(r.price_mode, r.price_minor, r.currency),
                     stars(r.rating_avg, r.rating_count),
                     (Button("Profile", profile), Button("Why?", why)),
+                    picture_path(pictures.get(r.mentor_id)),
                 )
             )
         nav = []
@@ -464,6 +467,7 @@ class FindMentor(Dialog):
             Button(fit_label(f"👤 {h.name}", NAME_LABEL), ViewProfile(h.user_id).pack())
             for h in result.hits
         ]
+        pictures = await ctx.trust.avatars_of(h.user_id for h in result.hits)
         cards = [
             Card(
                 h.name,
@@ -471,6 +475,7 @@ class FindMentor(Dialog):
                 price_label(h.price_mode, h.price_minor, h.currency),
                 stars(h.rating_avg, h.rating_count),
                 (Button("Profile", ViewProfile(h.user_id).pack()),),
+                picture_path(pictures.get(h.user_id)),
             )
             for h in result.hits
         ]

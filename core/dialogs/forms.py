@@ -137,6 +137,9 @@ FORMS: dict[str, FormSpec] = {
 }
 
 
+STEP_ONLY = ("photo", "age")  # profile fields the one-page form leaves to the steps
+
+
 def form_for(inbound: Inbound) -> str | None:
     """The form that can stand in for what was asked, on a surface that has forms."""
     if isinstance(inbound, CommandIn):
@@ -150,7 +153,9 @@ def form_for(inbound: Inbound) -> str | None:
         ref = FormRef.parse(inbound.payload)
         if ref is not None and ref.name in FORMS:
             return ref.name
-        if Edit.matches(inbound.payload):
+        edit = Edit.parse(inbound.payload)
+        # A photo is sent, not typed, and the age group is a step of its own: no form.
+        if edit is not None and edit.field not in STEP_ONLY:
             return "profile"
         new_post = Pa.parse(inbound.payload)
         if new_post is not None and new_post.what == "new":

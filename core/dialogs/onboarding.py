@@ -5,6 +5,7 @@ Each answer is saved as soon as it is valid, so a /cancel or a restart keeps it.
 
 from __future__ import annotations
 
+from core.avatars import Refused, process
 from core.dialogs import skillpick
 from core.dialogs.answers import ANSWERS
 from core.dialogs.community import suggestions
@@ -14,8 +15,17 @@ from core.dialogs.guess import search_or_guess
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote
-from core.messaging import Button, Inbound, Reply, TextIn
+from core.messaging import (
+    PLATFORM_PHOTO,
+    PLATFORMS_WITH_PHOTOS,
+    Button,
+    FileIn,
+    Inbound,
+    Reply,
+    TextIn,
+)
 from core.numbers import as_int
+from core.services.trust import MENTOR_ADULTS_ONLY
 from core.skills import parse_level
 from core.timezones import describe_zone, zone
 from core.understand.intents import Reading, read_intent
@@ -30,7 +40,13 @@ EDITABLE = (
     "languages",
     "timezone",
     "availability",
+    "age",
+    "photo",
     *MENTOR_STEPS,
+)
+PHOTO_ASK = (
+    "Optional: send a photo for your profile — learners see it next to your name. "
+    "A JPEG, PNG or WebP picture, up to {mb} MB. Or skip."
 )
 
 
@@ -80,6 +96,7 @@ class Onboarding(Dialog):
     prefixes = ("ob", "sk")
     word_answers = frozenset({"name"})
     reads_find = frozenset({"role"})
+    file_states = frozenset({"photo"})
 
     async def back(self, ctx: Ctx, state: str) -> Step:
         base = {
@@ -106,17 +123,22 @@ class Onboarding(Dialog):
         if mode == "edit":
             return [ctx.str_data("field")]
         if mode == "book":  # the least a booking needs: who you are, your hours' zone
-            return ["name", *([] if ctx.data.get("has_learn") else ["learn_skills"]), "timezone"]
+            skills = [] if ctx.data.get("has_learn") else ["learn_skills"]
+            return ["name", *self._age(ctx), *skills, "timezone"]
+        if mode == "age":  # asked once at a paid booking of someone who joined before
+            return ["age"]
         learn = bool(ctx.data.get("learn"))
         mentor = bool(ctx.data.get("mentor"))
         if mode == "apply":
-            seq = ["teach_skills", *MENTOR_STEPS]
+            seq = ["teach_skills", *MENTOR_STEPS, *self._photo(ctx)]
             if not ctx.data.get("has_avail"):
                 seq.insert(1, "availability")
             if not ctx.data.get("has_tz"):
                 seq.insert(1, "timezone")
+            if not ctx.data.get("has_age"):
+                seq[0:0] = self._age(ctx)
             return seq
-        seq = ["role", "name"]
+        seq = ["role", "name", *self._age(ctx)]
         if learn:
             seq.append("learn_skills")
         if mentor:
@@ -125,8 +147,16 @@ class Onboarding(Dialog):
             seq.append("goals")
         seq += ["languages", "timezone", "availability"]
         if mentor:
-            seq += list(MENTOR_STEPS)
+            seq += [*MENTOR_STEPS, *self._photo(ctx)]
         return seq
+
+    @staticmethod
+    def _age(ctx: Ctx) -> list[str]:
+        return ["age"] if ctx.deps.policies.ask_age_band else []
+
+    @staticmethod
+    def _photo(ctx: Ctx) -> list[str]:
+        return ["photo"] if ctx.deps.policies.ask_photo else []
 
     async def _advance(self, ctx: Ctx, done: str, *replies: Reply) -> Step:
         seq = self._sequence(ctx)
@@ -151,6 +181,8 @@ class Onboarding(Dialog):
         if mode == "edit":
             out.append(Reply("Saved ✅"))
             return handoff("profile", "", *out)
+        if mode == "age":
+            return handoff("book", str(ctx.int_data("mentor")), *out)
         if mode == "book":
             await ctx.profiles.set_role(ctx.user.id, learn=True, mentor=ctx.user.wants_to_mentor)
             await ctx.profiles.mark_onboarded(ctx.user.id)
@@ -175,8 +207,8 @@ class Onboarding(Dialog):
         mode = ctx.str_data("mode", "onboard")
         if mode == "edit":
             return f"edit:{ctx.str_data('field')}"
-        if mode == "book":
-            return f"book:{ctx.int_data('mentor')}"
+        if mode in ("book", "age"):
+            return f"{mode}:{ctx.int_data('mentor')}"
         return "apply" if mode == "apply" else ""
 
     async def start(self, ctx: Ctx, args: str) -> Step:
@@ -198,6 +230,16 @@ class Onboarding(Dialog):
                 Reply("Before you book: two quick questions, so the mentor knows who's coming."),
                 await self.prompt(ctx, "name"),
             )
+        if mode == "age":
+            mentor = as_int(field)
+            if mentor is None:
+                return end(Reply("Which mentor? Open a profile from /find and tap “Book”."))
+            ctx.data.update({"mode": "age", "mentor": mentor})
+            return goto(
+                "age",
+                Reply("Before a paid booking: one question I now ask everyone."),
+                await self.prompt(ctx, "age"),
+            )
         if mode == "edit":
             if field not in EDITABLE:
                 return end(Reply("I can't edit that field."))
@@ -211,6 +253,9 @@ class Onboarding(Dialog):
             mp = await ctx.mentors.existing(ctx.user.id)
             if mp is not None and mp.status in APPLY_BLOCKED:
                 return end(Reply(APPLY_BLOCKED[mp.status]))
+            band = await ctx.trust.age_band(ctx.user.id)
+            if band == "under18":
+                return end(Reply(MENTOR_ADULTS_ONLY))
             view = await ctx.profiles.view(ctx.user.id)
             if not view.onboarded:
                 return await self.start(ctx, "onboard:mentor")
@@ -221,13 +266,14 @@ class Onboarding(Dialog):
                     "mentor": True,
                     "has_tz": bool(view.timezone),
                     "has_avail": bool(view.availability),
+                    "has_age": band is not None,
                 }
             )
             await ctx.profiles.set_role(ctx.user.id, learn=view.wants_to_learn, mentor=True)
             await ctx.mentors.profile(ctx.user.id)
             return await self._ask_next(
                 ctx,
-                "teach_skills",
+                self._sequence(ctx)[0],
                 Reply("Great — let's set up your mentor profile. It takes about two minutes."),
             )
         ctx.data["mode"] = "onboard"
@@ -277,6 +323,17 @@ class Onboarding(Dialog):
                 "Or type another city.",
                 buttons=tuple((Button(o, Ob("tzi", str(i)).pack()),) for i, o in enumerate(shown)),
             )
+        if state == "photo":
+            has = await ctx.trust.avatar(ctx.user.id)
+            row = [Button("Skip", Ob("skip", "photo").pack())]
+            if has:
+                row.insert(0, Button("Remove my photo", Ob("photo", "remove").pack()))
+            platform = ctx.account.platform
+            if platform in PLATFORMS_WITH_PHOTOS:
+                label = f"Use my {platform.capitalize()} photo"
+                row.insert(0, Button(label, PLATFORM_PHOTO))
+            mb = ctx.deps.policies.avatar_max_bytes // (1024 * 1024)
+            return Reply(PHOTO_ASK.format(mb=mb), buttons=(tuple(row),))
         q = QUESTIONS.get(state)
         if q is None:
             return Reply("Let's continue.")
@@ -508,6 +565,62 @@ class Onboarding(Dialog):
         if not skipped and step.state != "availability":
             ctx.data["has_avail"] = True
         return step
+
+    async def on_age(self, ctx: Ctx, inbound: Inbound) -> Step:
+        step = await self._answer(ctx, QUESTIONS["age"], inbound)
+        if step.state == "age" or await ctx.trust.age_band(ctx.user.id) != "under18":
+            return step
+        if ctx.str_data("mode", "onboard") == "apply":
+            await ctx.profiles.set_role(ctx.user.id, learn=True, mentor=False)
+            return end(Reply(MENTOR_ADULTS_ONLY))
+        if ctx.data.get("mentor"):
+            # Mentors are adults: an under-18 who chose to mentor is set up as a learner.
+            ctx.data.update({"mentor": False, "learn": True})
+            await ctx.profiles.set_role(ctx.user.id, learn=True, mentor=False)
+            return await self._advance(
+                ctx,
+                "age",
+                Reply("Mentors must be 18 or older, so I've set you up to learn instead."),
+            )
+        return step
+
+    async def on_photo(self, ctx: Ctx, inbound: Inbound) -> Step:
+        p = Ob.parse(ctx.action_of(inbound) or "")
+        if (p is not None and p.what == "skip") or is_skip(ctx.text_of(inbound)):
+            return await self._advance(ctx, "photo")
+        if p is not None and p.what == "photo" and p.value == "remove":
+            await ctx.trust.remove_avatar(ctx.user.id)
+            return await self._advance(ctx, "photo", Reply("Photo removed."))
+        if p is not None and p.what == "photo" and p.value == "platform":
+            # The adapter answers this press with the photo itself; here it had none.
+            return await self.retry(
+                ctx,
+                "photo",
+                "I couldn't get a profile photo from your account (there may be none, or "
+                "privacy settings hide it). Please send a photo, or tap Skip.",
+            )
+        if not isinstance(inbound, FileIn):
+            return await self.retry(ctx, "photo", "Please send a photo, or tap Skip.")
+        policies = ctx.deps.policies
+        if inbound.data is None:
+            if inbound.size > policies.avatar_max_bytes:
+                mb = policies.avatar_max_bytes // (1024 * 1024)
+                return await self.retry(
+                    ctx, "photo", f"That photo is too big; please send one under {mb} MB."
+                )
+            return await self.retry(
+                ctx, "photo", "I couldn't fetch that file — please send the photo again."
+            )
+        got = process(
+            inbound.data,
+            max_bytes=policies.avatar_max_bytes,
+            max_pixels=policies.avatar_max_pixels,
+        )
+        if isinstance(got, Refused):
+            return await self.retry(ctx, "photo", got.message)
+        await ctx.trust.set_avatar(ctx.user.id, got, ctx.account.platform)
+        ctx.u.profiles_changed([ctx.user.id])
+        return await self._advance(ctx, "photo", Reply("Photo saved ✅"))
 
     async def on_goals(self, ctx: Ctx, inbound: Inbound) -> Step:
         return await self._answer(ctx, QUESTIONS["goals"], inbound)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.avatars import picture_path
 from core.booking.payloads import Bk
 from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
 from core.markup import esc
-from core.messaging import Button, Reply
+from core.messaging import AVATAR, Button, Reply
 from core.payloads import Payload
 from core.services.buttons import ViewProfile
 from core.services.follows import Fav, follow, follow_button, is_following, unfollow
@@ -34,6 +35,8 @@ FIELD_LABELS = {
     "languages": "Languages",
     "timezone": "Time zone",
     "availability": "Availability",
+    "age": "Age group",
+    "photo": "Photo",
     "headline": "Headline",
     "bio": "Bio",
     "years": "Experience",
@@ -58,7 +61,16 @@ class OwnProfile(Dialog):
             return handoff(
                 "onboarding", "", Reply("You don't have a profile yet — let's make one.")
             )
-        fields = ["name", "learn_skills", "goals", "languages", "timezone", "availability"]
+        fields = [
+            "name",
+            "learn_skills",
+            "goals",
+            "languages",
+            "timezone",
+            "availability",
+            "age",
+            "photo",
+        ]
         if view.wants_to_mentor:
             fields[2:2] = ["teach_skills"]
             fields += ["headline", "bio", "years", "price", "lengths", "extras"]
@@ -77,7 +89,9 @@ class OwnProfile(Dialog):
             + "\n".join(lines)
             + "\n\nTap a field to change it."
         )
-        return end(Reply(text, buttons=tuple(rows)))
+        picture = picture_path(await ctx.trust.avatar(ctx.user.id), "large")
+        meta = ((AVATAR, picture),) if picture else ()
+        return end(Reply(text, buttons=tuple(rows), meta=meta))
 
     async def prompt(self, ctx: Ctx, state: str) -> Reply:
         return Reply("Tap a field to change it.")
@@ -115,6 +129,8 @@ async def mentor_profile_reply(
         + "\n\n*Reviews*\n"
         + reviews_text(reviews)
     )
+    picture = picture_path(await ctx.trust.avatar(p.user_id), "large")
+    meta = ((AVATAR, picture),) if picture else ()
     if mp.status == "approved" and p.user_id != ctx.user.id:
         following = await is_following(ctx.session, ctx.user.id, p.user_id)
         book = (
@@ -122,7 +138,7 @@ async def mentor_profile_reply(
             follow_button(p.user_id, following),
         )
         buttons = (book, *buttons)
-    return Reply(text, buttons=buttons)
+    return Reply(text, buttons=buttons, meta=meta)
 
 
 async def on_view(ctx: Ctx, payload: str) -> Step:

@@ -23,6 +23,7 @@ from core.markup import esc
 from core.messaging import Asks
 from core.payloads import Payload
 from core.services.profiles import ProfileView, SkillLevel
+from core.services.trust import WITHDRAWN
 from core.skills import Level
 
 
@@ -130,6 +131,13 @@ async def _save_name(ctx: Ctx, name: str) -> str | None:
     await ctx.profiles.set_display_name(ctx.user.id, name)
     ctx.user.display_name = name
     return f"Nice to meet you, {esc(name)}!"
+
+
+async def _save_age(ctx: Ctx, band: str) -> str | None:
+    if await ctx.trust.set_age_band(ctx.user.id, band):
+        ctx.u.profiles_changed([ctx.user.id])  # out of search at once
+        return WITHDRAWN
+    return None
 
 
 def _save_skills(kind: str) -> Save:
@@ -334,6 +342,25 @@ QUESTIONS: dict[str, Question] = {
                 else ()
             ),
             empty="Please type a name.",
+        ),
+        Question(
+            "age",
+            "Your age group",
+            lambda ctx: (
+                "How old are you? I ask everyone: people under 18 can learn, but paid "
+                "sessions, mentoring and call recordings are for adults."
+            ),
+            F.v_age,
+            _save_age,
+            lambda ctx, k: "",
+            max_length=20,
+            quick_code="age",
+            quick=lambda ctx: (
+                Quick("Under 18", "under18"),
+                Quick("18–24", "18to24"),
+                Quick("25 or older", "25plus"),
+            ),
+            empty=F.AGE_HINT,
         ),
         _q_skills("learn"),
         _q_skills("teach"),

@@ -9,7 +9,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.schema import AuditEntry, MentorProfile, User
+from core.db.trust import MINOR, UserTrust
 from core.events import Event, MentorApplied, MentorDecided
+from core.services.trust import MENTOR_ADULTS_ONLY
 
 SUBMITTABLE = ("draft", "rejected")
 
@@ -71,6 +73,9 @@ class Mentors:
             return Decision(False, "Your mentor profile is suspended; an admin has to lift it.")
         if not mp.headline or not mp.bio:
             return Decision(False, "A headline and a short bio are needed before applying.")
+        band = await self.s.scalar(select(UserTrust.age_band).where(UserTrust.user_id == user_id))
+        if band == MINOR:  # age safeguards (issue 18): a mentor must be 18+
+            return Decision(False, MENTOR_ADULTS_ONLY)
         mp.status = "pending"
         mp.status_reason = ""
         mp.applied_at = self.now

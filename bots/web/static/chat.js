@@ -373,6 +373,14 @@
       bubble.appendChild(el('div', 'text', m.text));
     }
 
+    if (typeof m.picture === 'string' && m.picture.startsWith('/avatars/')) {
+      const pic = el('img', 'avatar-large');
+      pic.alt = 'Profile photo';
+      pic.decoding = 'async';
+      pic.src = m.picture;
+      pic.dataset.testid = 'profile-picture';
+      bubble.appendChild(pic);
+    }
     if (m.image && typeof m.image.png_base64 === 'string') {
       const img = el('img', 'image');
       img.alt = typeof m.image.alt === 'string' ? m.image.alt : 'Image';
@@ -473,6 +481,13 @@
       card.setAttribute('role', 'listitem');
       card.dataset.testid = 'result-card';
       const head = el('div', 'card-head');
+      if (typeof c.picture === 'string' && c.picture.startsWith('/avatars/')) {
+        const pic = el('img', 'avatar');
+        pic.alt = '';
+        pic.decoding = 'async';
+        pic.src = c.picture;
+        head.appendChild(pic);
+      }
       head.appendChild(el('span', 'card-title', c.title));
       if (typeof c.price === 'string' && c.price) head.appendChild(el('span', 'card-price', c.price));
       card.appendChild(head);
@@ -798,6 +813,24 @@
 
   function updateSendState() {
     els.send.setAttribute('aria-disabled', els.input.value.trim() ? 'false' : 'true');
+  }
+
+  // A photo (profile picture): posted to /chat/upload; the answer arrives on the socket.
+  const photo = $('photo');
+  if (photo) {
+    photo.addEventListener('change', () => {
+      const file = photo.files && photo.files[0];
+      if (!file) return;
+      const body = new FormData();
+      body.append('file', file, file.name);
+      setHint('Sending the photo…', false);
+      fetch('/chat/upload', { method: 'POST', body, credentials: 'same-origin' })
+        .then((resp) => resp.json().catch(() => ({})).then((data) => {
+          setHint(resp.ok ? '' : (data.error || 'The photo could not be sent.'), !resp.ok);
+        }))
+        .catch(() => setHint('The photo could not be sent — check your connection.', true))
+        .finally(() => { photo.value = ''; });
+    });
   }
 
   els.form.addEventListener('submit', (ev) => {

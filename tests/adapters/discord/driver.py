@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp.test_utils import TestServer
@@ -53,10 +54,10 @@ class DiscordUser:
         await self._settle()
         return "\n".join(s.content for s in self.fake.sent if s.where == token)
 
-    async def say(self, text: str) -> list[Sent]:
+    async def say(self, text: str, files: Sequence[tuple[str, str, bytes]] = ()) -> list[Sent]:
         channel = self.fake._dm_for(self.uid)
         before = len([s for s in self.fake.sent if s.where == channel])
-        await self.fake.dm(self.uid, text)
+        await self.fake.dm(self.uid, text, files)
         await self.fake.wait_for(
             lambda: len([s for s in self.fake.sent if s.where == channel]) > before
         )

@@ -29,6 +29,7 @@ import itertools
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -514,8 +515,11 @@ class FakeDiscord:
         }
         return await self.interact(d)
 
-    async def dm(self, uid: str, text: str) -> None:
+    async def dm(self, uid: str, text: str, files: Sequence[tuple[str, str, bytes]] = ()) -> None:
+        """A person's DM to the bot; `files` (name, type, bytes) arrive as attachments
+        served from /attachments/, as Discord's CDN serves them."""
         channel = self._dm_for(uid)
+        attachments = [self._attach(name, kind, blob) for name, kind, blob in files]
         await self.dispatch(
             "MESSAGE_CREATE",
             {
@@ -529,7 +533,7 @@ class FakeDiscord:
                 "mention_everyone": False,
                 "mentions": [],
                 "mention_roles": [],
-                "attachments": [],
+                "attachments": attachments,
                 "embeds": [],
                 "pinned": False,
                 "type": 0,

@@ -128,6 +128,8 @@ class FakeBotAPI:
     files: dict[str, bytes] = field(default_factory=dict)
     # Forum supergroups (topics on) and their topics: chat_id -> topic ids.
     forums: dict[int, set[int]] = field(default_factory=dict)
+    # Profile photos by user id: file_ids (in `files`), newest first (getUserProfilePhotos).
+    profile_photos: dict[int, list[str]] = field(default_factory=dict)
     _next_update: int = 1000
     _next_message: int = 1
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -403,6 +405,30 @@ class FakeBotAPI:
             "file_unique_id": "u" + str(p["file_id"]),
             "file_size": len(data),
             "file_path": f"documents/{p['file_id']}",
+        }
+
+    async def m_getuserprofilephotos(self, p: dict[str, Any]) -> Any:
+        """UserProfilePhotos: total_count and photos, each a list of PhotoSize (one size
+        here, as the Bot API lists sizes smallest first)."""
+        ids = self.profile_photos.get(int(p["user_id"]), [])
+        offset, limit = int(p.get("offset", 0)), int(p.get("limit", 100))
+        if not 1 <= limit <= 100:
+            raise LookupError("Bad Request: limit must be between 1 and 100")
+        shown = ids[offset : offset + limit]
+        return {
+            "total_count": len(ids),
+            "photos": [
+                [
+                    {
+                        "file_id": fid,
+                        "file_unique_id": "u" + fid,
+                        "width": 640,
+                        "height": 640,
+                        "file_size": len(self.files.get(fid, b"")),
+                    }
+                ]
+                for fid in shown
+            ],
         }
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
