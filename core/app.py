@@ -20,10 +20,11 @@ from core.dialogs import build_registry
 from core.dialogs.forms import check_form, form_for, open_form, submit_form
 from core.dialogs.home import home
 from core.forms import Form, FormOutcome, FormValues
+from core.mail import LogMailer
 from core.messaging import Actor, ConversationKey, Delivered, Inbound, Reply
 from core.notices.table import core_handlers
 from core.policies import Policies
-from core.ports import ChatRef, Clock, PaymentGateway, Recommender
+from core.ports import ChatRef, Clock, Mailer, PaymentGateway, Recommender
 from core.relay import RelayQueue
 from core.runner import Runner
 from core.services.announcements import Announcements
@@ -56,10 +57,12 @@ class CoreApp:
         recommender: Recommender | None = None,
         catalog: SkillCatalog | None = None,
         extra_handlers: dict[type, tuple[Handler, ...]] | None = None,
+        mailer: Mailer | None = None,
     ) -> CoreApp:
         """A complete core; what is not given is the default (random signing key: links
         handed out in chat are valid for this process only; no gateway: no paid features;
-        no recommender: "find a mentor" uses the basic Directory ranking)."""
+        no recommender: "find a mentor" uses the basic Directory ranking; no mailer: emails
+        go to the server log)."""
         return cls(
             Deps(
                 db=db,
@@ -73,6 +76,7 @@ class CoreApp:
                 admins=admins,
                 gateway=gateway,
                 recommender=recommender,
+                mailer=mailer or LogMailer(),
             )
         )
 

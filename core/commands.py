@@ -73,6 +73,12 @@ COMMANDS: tuple[Command, ...] = (
         ("link", ""),
         arg=Arg("code", "[CODE]", "the code you got on the other app"),
     ),
+    Command(
+        "verify",
+        "verify your college or company email with a code",
+        ("verify", ""),
+        arg=Arg("email", "EMAIL", "your college or company email, e.g. you@iitb.ac.in"),
+    ),
     Command("wallet", "your money and credits, statement, withdraw", ("wallet", "")),
     Command("withdraw", "withdraw what you earned to UPI", ("wallet", "withdraw")),
     Command(
@@ -108,7 +114,9 @@ COMMANDS: tuple[Command, ...] = (
         "pending mentors, new skill tags, suspensions, the outbox",
         ("admin", ""),
         arg=Arg(
-            "args", "[pending | approve ID | reject ID REASON | tags | outbox …]", "e.g. pending"
+            "args",
+            "[pending | approve ID | reject ID REASON | tags | outbox | domains …]",
+            "e.g. pending",
         ),
         admin=True,
     ),

@@ -11,6 +11,7 @@ from core.db.engine import Database
 from core.ports import Clock, SystemClock
 from core.services.catalog import SkillCatalog, sync_taxonomy
 from core.skills import load_taxonomy
+from mentorbot.mail import make_mailer
 from mentorbot.migrate import upgrade
 from mentorbot.settings import Settings
 from payments.gateways import make_gateway
@@ -65,4 +66,5 @@ async def build_core(
         gateway=gateway,
         recommender=recommender,
         catalog=catalog,
+        mailer=make_mailer(settings),
     )

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.delivery import DEAD, PARKED, PENDING, retry_dead
+from core.dialogs.domains import domains_reply
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -68,6 +69,8 @@ class Admin(Dialog):
             return end(*await self._pending(ctx))
         if verb == "tags":
             return end(*await self._tags(ctx))
+        if verb == "domains":
+            return end(await domains_reply(ctx, args.split()[1:]))
         if verb == "weights":
             return end(await self._weights(ctx, args.split()[1:]))
         if verb == "outbox":
@@ -104,7 +107,7 @@ class Admin(Dialog):
             f"- New skill tags to review: {tags}\n"
             "Commands: `/admin pending`, `/admin approve ID`, `/admin reject ID REASON`, "
             "`/admin suspend ID REASON`, `/admin tags`, `/admin weights [SIGNAL=W …|reset]`, "
-            "`/admin outbox`."
+            "`/admin outbox`, `/admin domains [add DOMAIN college|company|remove DOMAIN]`."
         )
         return end(
             Reply(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.schema import AuditEntry, MentorProfile, User
+from core.db.verification import verified_of
 from core.events import Event, MentorApplied, MentorDecided
 
 SUBMITTABLE = ("draft", "rejected")
@@ -29,10 +30,19 @@ MOVES_FROM: dict[str, tuple[str, ...]] = {
 
 
 class Mentors:
-    def __init__(self, session: AsyncSession, now: datetime, events: list[Event]) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        now: datetime,
+        events: list[Event],
+        *,
+        needs_verified_email: bool = False,
+    ) -> None:
         self.s = session
         self.now = now
         self.events = events
+        # Policy (issue 18): a mentor application needs a verified college or company email.
+        self.needs_verified_email = needs_verified_email
 
     async def profile(self, user_id: int) -> MentorProfile:
         mp = await self.s.get(MentorProfile, user_id)
@@ -71,6 +81,13 @@ class Mentors:
             return Decision(False, "Your mentor profile is suspended; an admin has to lift it.")
         if not mp.headline or not mp.bio:
             return Decision(False, "A headline and a short bio are needed before applying.")
+        if self.needs_verified_email and await verified_of(self.s, user_id) is None:
+            return Decision(
+                False,
+                "Mentors here need a verified college or company email first. Send "
+                "`/verify you@college.edu`, then apply again with /mentor (your answers "
+                "are kept).",
+            )
         mp.status = "pending"
         mp.status_reason = ""
         mp.applied_at = self.now
