@@ -28,7 +28,7 @@ class Received:
     def part(self, subtype: str) -> str:
         body = self.message.get_body(preferencelist=(subtype,))
         assert body is not None, f"no text/{subtype} part"
-        content = body.get_content()  # type: ignore[attr-defined]
+        content = body.get_content()
         assert isinstance(content, str)
         return content
 
@@ -51,9 +51,7 @@ class Inbox:
         msg = message_from_bytes(raw, policy=policy.default)
         assert isinstance(msg, EmailMessage)
         with self.lock:
-            self.messages.append(
-                Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), msg)
-            )
+            self.messages.append(Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), msg))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

@@ -224,9 +224,7 @@ async def _race_sends(core: CoreApp, smtp: SmtpServer) -> None:
     assert len(smtp.inbox.to("same@one.edu")) == 3
     assert len([m for m in smtp.inbox.messages if m.to[0].endswith("@many.edu")]) == 10
     async with core.db.transaction() as s:
-        counts = {
-            (r.scope, r.key): r.count for r in await s.scalars(select(EmailSendCount))
-        }
+        counts = {(r.scope, r.key): r.count for r in await s.scalars(select(EmailSendCount))}
     assert counts[("domain", "many.edu")] == 10 and counts[("address", "same@one.edu")] == 3
     assert sum(n for (scope, _k), n in counts.items() if scope == "person") == 13
 
@@ -300,7 +298,9 @@ async def test_the_domain_shows_on_the_profile_and_in_search(
     matched, _engine = await _matching(core)  # the recommender's results too
     learner = ChatDriver(matched, "lena")
     await learner.say("/find python")
-    assert any("*Anita" in line and "verified · iitb.ac.in" in line for line in learner.text().splitlines())
+    assert any(
+        "*Anita" in line and "verified · iitb.ac.in" in line for line in learner.text().splitlines()
+    )
     await learner.press("👤 Anita")
     assert "✔ verified · iitb.ac.in" in learner.text()
 

@@ -23,10 +23,10 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 async def server(tmp_path: Path, smtp: SmtpServer) -> AsyncIterator[TestServer]:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path}/web.db",
         data_dir=tmp_path,
-        secret_key="verify-secret",  # type: ignore[arg-type]
+        secret_key="verify-secret",
         match_model="none",
         smtp_host=smtp.host,
         smtp_port=smtp.port,
