@@ -22,11 +22,12 @@ from core.dialogs import build_registry
 from core.dialogs.forms import check_form, form_for, open_form, submit_form
 from core.dialogs.home import home
 from core.forms import Form, FormOutcome, FormValues
+from core.mail import LogMailer
 from core.markup import strip_private, to_plain
 from core.messaging import Actor, ConversationKey, Delivered, Inbound, Reply
 from core.notices.table import core_handlers
 from core.policies import Policies
-from core.ports import ChatRef, Clock, PaymentGateway, Recommender, StepObserver
+from core.ports import ChatRef, Clock, Mailer, PaymentGateway, Recommender, StepObserver
 from core.relay import RelayQueue
 from core.runner import Runner
 from core.services.announcements import Announcements
@@ -61,10 +62,12 @@ class CoreApp:
         extra_handlers: dict[type, tuple[Handler, ...]] | None = None,
         observer: StepObserver | None = None,
         data_dir: Path | None = None,
+        mailer: Mailer | None = None,
     ) -> CoreApp:
         """A complete core; what is not given is the default (random signing key: links
         handed out in chat are valid for this process only; no gateway: no paid features;
-        no recommender: "find a mentor" uses the basic Directory ranking)."""
+        no recommender: "find a mentor" uses the basic Directory ranking; no mailer: emails
+        go to the server log)."""
         return cls(
             Deps(
                 db=db,
@@ -80,6 +83,7 @@ class CoreApp:
                 recommender=recommender,
                 observer=observer,
                 avatars=AvatarStore(data_dir / "avatars" if data_dir is not None else None),
+                mailer=mailer or LogMailer(),
             )
         )
 

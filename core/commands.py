@@ -73,6 +73,12 @@ COMMANDS: tuple[Command, ...] = (
         ("link", ""),
         arg=Arg("code", "[CODE]", "the code you got on the other app"),
     ),
+    Command(
+        "verify",
+        "verify your college or company email with a code",
+        ("verify", ""),
+        arg=Arg("email", "EMAIL", "your college or company email, e.g. you@iitb.ac.in"),
+    ),
     Command("wallet", "your money and credits, statement, withdraw", ("wallet", "")),
     Command("withdraw", "withdraw what you earned to UPI", ("wallet", "withdraw")),
     Command(
@@ -116,7 +122,7 @@ COMMANDS: tuple[Command, ...] = (
             "args",
             "[pending | approve ID | reject ID REASON | disputes | decide ID … | refund ID … | "
             "user NAME | suspend ID REASON | reinstate ID REASON | grant ID | revoke ID | "
-            "merge KEEP DUP REASON | broadcast | reports | tags | outbox …]",
+            "merge KEEP DUP REASON | broadcast | reports | tags | outbox … | domains …]",
             "e.g. pending, disputes, refund 12 50 reason, user asha, reports",
         ),
         admin=True,

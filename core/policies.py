@@ -48,3 +48,14 @@ class Policies:
     outbox_retry_max_delay_s: int = 3600
     outbox_max_attempts: int = 8
     outbox_batch: int = 100  # rows claimed per platform per sweep
+    # Email verification by one-time code (issue 18). Sends are counted per address, per
+    # person and per domain in windows of verify_window_min minutes.
+    verify_code_ttl_min: int = 10
+    verify_max_attempts: int = 5
+    verify_window_min: int = 60
+    verify_sends_per_address: int = 3
+    verify_sends_per_person: int = 5
+    verify_sends_per_domain: int = 50
+    verify_listed_domains_only: bool = False  # only domains an admin listed can be verified
+    mentor_needs_verified_email: bool = False  # a mentor application needs a verified email
+    paid_booking_needs_verified_email: bool = False  # so does booking a paid session

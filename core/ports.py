@@ -210,3 +210,31 @@ class Bridge(Protocol):
     async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None: ...
 
     async def delete(self, chat: ChatRef, message_id: str) -> None: ...
+
+
+# ---- email (issue 18) ----
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One email: a plain-text body and the same in HTML (already escaped)."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class MailError(Exception):
+    """The mail server refused the message or could not be reached."""
+
+
+class Mailer(Protocol):
+    """Sends email (mentorbot/mail.py: SMTP with aiosmtplib, or the server log in a demo)."""
+
+    # True when nothing is really sent: the message goes to the server log (no SMTP settings).
+    demo: bool
+
+    async def send(self, mail: Mail) -> None:
+        """Sends it or raises MailError."""
+        ...

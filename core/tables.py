@@ -25,6 +25,7 @@ import core.db.posts
 import core.db.relay
 import core.db.suspensions
 import core.db.trust
+import core.db.verification
 import core.db.wishes
 import core.ledger.tables
 import core.services.announcements
@@ -50,6 +51,7 @@ _TABLE_MODULES = (
     core.db.relay,
     core.db.suspensions,
     core.db.trust,
+    core.db.verification,
     core.db.wishes,
     core.ledger.tables,
     core.services.announcements,

@@ -15,6 +15,7 @@ is delivered.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -34,9 +35,10 @@ from core.db.audit import Audit
 from core.db.engine import Database
 from core.delivery import Delivery, enqueue
 from core.events import Event
+from core.mail import LogMailer
 from core.messaging import Reply
 from core.policies import Policies
-from core.ports import Clock, PaymentGateway, Recommender, StepObserver
+from core.ports import Clock, Mail, Mailer, MailError, PaymentGateway, Recommender, StepObserver
 from core.relay import RelayQueue
 from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
@@ -52,11 +54,14 @@ from core.services.relay import Relay
 from core.services.search import Directory
 from core.services.transcript import Transcript
 from core.services.trust import Trust
+from core.services.verification import Verification
 from core.signing import SigningKeys
 
 # A handler gets the unit of work it runs in and the event; it writes through `u`.
 Handler = Callable[["UnitOfWork", Any], Awaitable[None]]
 HandlerTable = Mapping[type, Sequence[Handler]]
+
+log = logging.getLogger("mentorbot.uow")
 
 MAX_EVENTS = 1000  # a handler loop that keeps raising events is a bug: fail loudly
 
@@ -78,6 +83,8 @@ class Deps:
     recommender: Recommender | None = None
     observer: StepObserver | None = None
     avatars: AvatarStore = field(default_factory=AvatarStore)
+    # Email (issue 18): without SMTP settings, a mailer that writes to the server log.
+    mailer: Mailer = field(default_factory=LogMailer)
 
 
 @dataclass
@@ -92,6 +99,8 @@ class UnitOfWork:
     changed_profiles: set[int] = field(default_factory=set)
     # Community messages written (community_id, message_id): web rooms hear after commit.
     relayed: list[tuple[int, int]] = field(default_factory=list)
+    # Emails (user_id, mail) to send once this unit of work has committed.
+    mail_out: list[tuple[int, Mail]] = field(default_factory=list)
 
     @property
     def policies(self) -> Policies:
@@ -142,7 +151,12 @@ class UnitOfWork:
 
     @cached_property
     def mentors(self) -> Mentors:
-        return Mentors(self.session, self.now, self.events)
+        return Mentors(
+            self.session,
+            self.now,
+            self.events,
+            needs_verified_email=self.deps.policies.mentor_needs_verified_email,
+        )
 
     @cached_property
     def identity(self) -> Identity:
@@ -195,6 +209,16 @@ class UnitOfWork:
             self.profiles_changed,
         )
 
+    @cached_property
+    def verification(self) -> Verification:
+        return Verification(
+            self.session,
+            self.now,
+            self.deps.policies,
+            self.deps.signing_keys.current,
+            self.mail_out,
+        )
+
     async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
         """Queue messages for a person; they go out once this unit of work has committed."""
         self.outbox += await enqueue(self.session, user_id, list(replies), self.now)
@@ -232,3 +256,18 @@ async def after_commit(deps: Deps, u: UnitOfWork) -> None:
         await deps.delivery.flush(u.outbox)
     if u.relayed:
         await deps.relay.written(u.relayed)
+    for user_id, mail in u.mail_out:
+        try:
+            await deps.mailer.send(mail)
+        except MailError as exc:
+            log.warning("email to user %s not sent: %s", user_id, exc)
+            async with unit_of_work(deps) as again:
+                await again.notify(
+                    user_id,
+                    [
+                        Reply(
+                            "I couldn't send that email (the mail server refused or didn't "
+                            "answer). Please try /verify again in a few minutes."
+                        )
+                    ],
+                )

@@ -38,13 +38,19 @@ def language_names(codes: tuple[str, ...] | list[str]) -> str:
     return ", ".join(names) or "—"
 
 
-def hit_line(n: int, hit: MentorHit) -> str:
+def verified_label(domain: str) -> str:
+    """How a verified email shows (issue 18): "verified · iitb.ac.in"."""
+    return f"verified · {domain}" if domain else ""
+
+
+def hit_line(n: int, hit: MentorHit, verified: str = "") -> str:
     level = f" · {hit.level}" if hit.level else ""
     years = f" · {hit.years_experience} yr" if hit.years_experience else ""
+    badge = f" · {esc(verified_label(verified))}" if verified else ""
     return (
         f"{n}. *{esc(hit.name)}* — {esc(hit.headline)}\n"
         f"   {stars(hit.rating_avg, hit.rating_count)} · "
-        f"{price_label(hit.price_mode, hit.price_minor, hit.currency)}{years}{level}"
+        f"{price_label(hit.price_mode, hit.price_minor, hit.currency)}{years}{level}{badge}"
     )
 
 
@@ -59,6 +65,8 @@ def skills_text(items: tuple[object, ...]) -> str:
 
 def profile_card(p: ProfileView, now: datetime, *, own: bool, base_url: str = "") -> str:
     lines = [f"*{esc(p.display_name)}* · {p.role_label}"]
+    if p.verified_domain:
+        lines.append(f"✔ {esc(verified_label(p.verified_domain))}")
     if p.mentor is not None and p.mentor.headline:
         lines.append(f"_{esc(p.mentor.headline)}_")
     if p.teaches:

@@ -11,6 +11,7 @@ from core.db.engine import Database
 from core.ports import Clock, StepObserver, SystemClock
 from core.services.catalog import SkillCatalog, sync_taxonomy
 from core.skills import load_taxonomy
+from mentorbot.mail import make_mailer
 from mentorbot.migrate import upgrade
 from mentorbot.settings import Settings
 from payments.gateways import make_gateway
@@ -68,4 +69,5 @@ async def build_core(
         catalog=catalog,
         observer=observer,
         data_dir=settings.data_dir,
+        mailer=make_mailer(settings),
     )

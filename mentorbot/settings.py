@@ -78,6 +78,15 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     match_retrain_minutes: float = 30.0
     match_experiment: str = "ranker-1"
     match_treatment_share: float = 0.5
+    # Email (issue 18): verification codes go out over SMTP; without a host they are written
+    # to the server log (a demo). tls: starttls (port 587), tls (implicit, 465), none (25).
+    smtp_host: str = ""
+    smtp_port: int = 0  # 0: the usual port of smtp_tls
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = ""  # e.g. MentorBot <noreply@example.edu>; default: smtp_user
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_s: float = 20.0
     # Call rooms
     stun_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -27,6 +27,13 @@ class BookingError(Exception):
     """A request that can't go ahead; the message is for the user."""
 
 
+# Policy paid_booking_needs_verified_email (issue 18).
+PAID_NEEDS_VERIFIED = (
+    "Paid sessions here need a verified college or company email first. Send "
+    "`/verify you@college.edu`, then book again."
+)
+
+
 class SlotTaken(BookingError):
     def __init__(self, next_free: tuple[datetime, ...]) -> None:
         super().__init__("That slot was just taken.")

@@ -10,13 +10,21 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.availability import Window
-from core.booking.base import BookingBase, BookingError, CancelQuote, Offering, SlotTaken
+from core.booking.base import (
+    PAID_NEEDS_VERIFIED,
+    BookingBase,
+    BookingError,
+    CancelQuote,
+    Offering,
+    SlotTaken,
+)
 from core.booking.joins import records_of
 from core.booking.noshow import Verdict, decide
 from core.booking.tables import ACTIVE, Booking
 from core.currency import money
 from core.db.schema import AvailabilityWindow, MentorProfile, User
 from core.db.trust import MINOR, UserTrust
+from core.db.verification import verified_of
 from core.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -137,12 +145,19 @@ class Lifecycle(BookingBase):
             raise BookingError("You can't book a session with yourself.")
         if length_min not in offer.lengths:
             raise BookingError(f"{offer.name} doesn't offer {length_min}-minute sessions.")
-        if offer.price_mode == "paid" and offer.amount_minor:
+        paid = offer.price_mode == "paid" and offer.amount_minor > 0
+        if paid:
             band = await self.s.scalar(
                 select(UserTrust.age_band).where(UserTrust.user_id == learner_id)
             )
             if band == MINOR:  # age safeguards (issue 18): paid sessions are for adults
                 raise BookingError(PAID_ADULTS_ONLY)
+        if (
+            paid
+            and self.p.paid_booking_needs_verified_email
+            and await verified_of(self.s, learner_id) is None
+        ):
+            raise BookingError(PAID_NEEDS_VERIFIED)
         await self._lock(learner_id, offer.mentor_id)
         if not await self.free_slots(offer, learner_id, length_min, only=starts_at):
             candidates = await self.free_slots(offer, learner_id, length_min)

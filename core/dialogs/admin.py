@@ -12,6 +12,7 @@ from core.dialogs.admin_money import VERBS as MONEY_VERBS
 from core.dialogs.admin_people import VERBS as PEOPLE_VERBS
 from core.dialogs.admin_reports import VERBS as REPORT_VERBS
 from core.dialogs.admin_stats import export_reply, stats_replies
+from core.dialogs.domains import domains_reply
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
@@ -85,6 +86,8 @@ class Admin(Dialog):
             return end(*await self._pending(ctx))
         if verb == "tags":
             return end(*await self._tags(ctx))
+        if verb == "domains":
+            return end(await domains_reply(ctx, args.split()[1:]))
         if verb == "weights":
             return end(await self._weights(ctx, args.split()[1:]))
         if verb == "outbox":
@@ -121,7 +124,8 @@ class Admin(Dialog):
             f"- New skill tags to review: {tags}\n"
             "Commands: `/admin pending`, `/admin approve ID`, `/admin reject ID REASON`, "
             "`/admin suspend ID REASON`, `/admin tags`, `/admin weights [SIGNAL=W …|reset]`, "
-            "`/admin outbox`, `/admin stats [week|month|quarter]`, `/admin export WHAT`."
+            "`/admin outbox`, `/admin stats [week|month|quarter]`, `/admin export WHAT`, "
+            "`/admin domains [add DOMAIN college|company|remove DOMAIN]`."
         )
         return end(
             Reply(

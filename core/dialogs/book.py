@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from core.availability import SaidTime, hhmm, read_day_word, read_time_of_day
+from core.booking.base import PAID_NEEDS_VERIFIED
 from core.booking.lifecycle import keeps_share
 from core.booking.service import BookingError, Offering, SlotTaken
 from core.booking.views import day_label, hm, price_text, when
@@ -88,6 +89,14 @@ class BookSession(Dialog):
             return end(Reply("That mentor isn't taking bookings right now. Try /find."))
         if offer.mentor_id == ctx.user.id:
             return end(Reply("That's your own profile — you can't book yourself."))
+        if (
+            resched is None
+            and offer.price_mode == "paid"
+            and offer.amount_minor > 0
+            and ctx.u.policies.paid_booking_needs_verified_email
+            and await ctx.u.verification.verified(ctx.user.id) is None
+        ):
+            return end(Reply(PAID_NEEDS_VERIFIED))
         if not ctx.user.onboarded and resched is None:
             # Searching needs no profile; booking needs a name and a time zone.
             return handoff("onboarding", f"book:{offer.mentor_id}")

@@ -43,7 +43,7 @@ from core.services.search import SORTS, SearchFilters, Sort
 from core.services.wishes import teachers_of, wish
 from core.skills import SkillMatch, SkillSuggestions
 from core.understand.intents import read_intent
-from core.views import hit_line, price_label, stars
+from core.views import hit_line, price_label, stars, verified_label
 
 FILLER = re.compile(
     r"^(?:please\s+)?(?:(?:find|get|show)\s+(?:me\s+)?)?(?:an?\s+)?(?:mentors?\s+)?"
@@ -272,7 +272,11 @@ class FindMentor(Dialog):
             str(r.mentor_id): [r.name, r.score, [[s.name, s.value, s.weight] for s in r.signals]]
             for r in result.items
         }
-        lines = [result_line(page * per_page + i + 1, r) for i, r in enumerate(result.items)]
+        verified = await ctx.u.verification.domains_of(r.mentor_id for r in result.items)
+        lines = [
+            result_line(page * per_page + i + 1, r, verified.get(r.mentor_id, ""))
+            for i, r in enumerate(result.items)
+        ]
         pictures = await ctx.trust.avatars_of(r.mentor_id for r in result.items)
         cards = []
         for r in result.items:
@@ -286,7 +290,7 @@ class FindMentor(Dialog):
             cards.append(
                 Card(
                     r.name,
-                    r.reason or r.headline,
+                    _badged(r.reason or r.headline, verified.get(r.mentor_id, "")),
                     price_label(r.price_mode, r.price_minor, r.currency),
                     stars(r.rating_avg, r.rating_count),
                     (Button("Profile", profile), Button("Why?", why)),
@@ -456,7 +460,11 @@ class FindMentor(Dialog):
                 head + "\n\nNo approved mentors match yet. Loosen a filter or try another skill.",
                 buttons=tuple(buttons),
             )
-        lines = [hit_line(page * per_page + i + 1, h) for i, h in enumerate(result.hits)]
+        verified = await ctx.u.verification.domains_of(h.user_id for h in result.hits)
+        lines = [
+            hit_line(page * per_page + i + 1, h, verified.get(h.user_id, ""))
+            for i, h in enumerate(result.hits)
+        ]
         if f.sort == "popularity":
             lines = [
                 f"{line} · {h.sessions_completed} session{'s' if h.sessions_completed != 1 else ''}"
@@ -471,7 +479,7 @@ class FindMentor(Dialog):
         cards = [
             Card(
                 h.name,
-                h.headline,
+                _badged(h.headline, verified.get(h.user_id, "")),
                 price_label(h.price_mode, h.price_minor, h.currency),
                 stars(h.rating_avg, h.rating_count),
                 (Button("Profile", ViewProfile(h.user_id).pack()),),
@@ -646,3 +654,8 @@ class FindMentor(Dialog):
         else:
             return await self.retry(ctx, "price", "Please type a whole number of rupees, like 150.")
         return goto("results", await self._results(ctx))
+
+
+def _badged(line: str, domain: str) -> str:
+    """A result card's line with "verified · domain" in front (plain text)."""
+    return f"{verified_label(domain)} · {line}" if domain else line

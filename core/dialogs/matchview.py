@@ -65,8 +65,9 @@ def understood_text(q: MatchQuery, learner_tz: str | None) -> str:
     return head
 
 
-def result_line(n: int, r: Recommendation) -> str:
-    return f"{n}. *{esc(r.name)}* — {esc(r.headline)}\n   {esc(r.reason)}"
+def result_line(n: int, r: Recommendation, verified: str = "") -> str:
+    badge = f" · verified · {esc(verified)}" if verified else ""
+    return f"{n}. *{esc(r.name)}* — {esc(r.headline)}{badge}\n   {esc(r.reason)}"
 
 
 # Each signal as a learner would say it, for "Why this mentor?".

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.communities import Community, CommunityMember, CommunitySkill
 from core.db.moderation import CommunitySanction
 from core.db.schema import Skill, User
+from core.db.verification import verified_of, within
 from core.messaging import clean_text
 
 VISIBILITIES = ("public", "unlisted", "invite")
@@ -173,10 +174,12 @@ class Communities:
         if banned is not None:
             raise CommunityError(f"You're banned from {c.name}.")
         if c.email_domain:
-            # Verified addresses come with the verification issue; until then nobody is.
-            raise CommunityError(
-                f"{c.name} is for people with a verified @{c.email_domain} address."
-            )
+            mine = await verified_of(self.s, user.id)
+            if mine is None or not within(mine.domain, c.email_domain):
+                raise CommunityError(
+                    f"{c.name} is for people with a verified @{c.email_domain} address. "
+                    f"Verify yours with `/verify you@{c.email_domain}`, then join again."
+                )
         exists = await self.s.scalar(
             select(CommunityMember.id).where(
                 CommunityMember.community_id == c.id, CommunityMember.user_id == user.id

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.schema import AuditEntry, MentorProfile, User
 from core.db.trust import MINOR, UserTrust
+from core.db.verification import verified_of
 from core.events import Event, MentorApplied, MentorDecided
 from core.services.trust import MENTOR_ADULTS_ONLY
 
@@ -31,10 +32,19 @@ MOVES_FROM: dict[str, tuple[str, ...]] = {
 
 
 class Mentors:
-    def __init__(self, session: AsyncSession, now: datetime, events: list[Event]) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        now: datetime,
+        events: list[Event],
+        *,
+        needs_verified_email: bool = False,
+    ) -> None:
         self.s = session
         self.now = now
         self.events = events
+        # Policy (issue 18): a mentor application needs a verified college or company email.
+        self.needs_verified_email = needs_verified_email
 
     async def profile(self, user_id: int) -> MentorProfile:
         mp = await self.s.get(MentorProfile, user_id)
@@ -76,6 +86,13 @@ class Mentors:
         band = await self.s.scalar(select(UserTrust.age_band).where(UserTrust.user_id == user_id))
         if band == MINOR:  # age safeguards (issue 18): a mentor must be 18+
             return Decision(False, MENTOR_ADULTS_ONLY)
+        if self.needs_verified_email and await verified_of(self.s, user_id) is None:
+            return Decision(
+                False,
+                "Mentors here need a verified college or company email first. Send "
+                "`/verify you@college.edu`, then apply again with /mentor (your answers "
+                "are kept).",
+            )
         mp.status = "pending"
         mp.status_reason = ""
         mp.applied_at = self.now

@@ -19,6 +19,7 @@ from core.db.schema import (
     UserLanguage,
     UserSkill,
 )
+from core.db.verification import verified_domains
 from core.events import Event, SlotsOpened
 from core.skills import Level
 
@@ -72,6 +73,7 @@ class ProfileView:
     availability: tuple[Window, ...]
     mentor: MentorView | None
     posts: tuple[tuple[int, str], ...] = ()  # (id, title) of their posts, newest first
+    verified_domain: str = ""  # the domain of their verified email (issue 18), or ''
 
     @property
     def role_label(self) -> str:
@@ -213,6 +215,7 @@ class Profiles:
                     .limit(PROFILE_POSTS)
                 )
             ),
+            verified_domain=(await verified_domains(self.s, [user_id])).get(user_id, ""),
         )
 
     async def reviews(self, mentor_id: int, limit: int = 5) -> tuple[ReviewView, ...]:
