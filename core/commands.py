@@ -96,6 +96,7 @@ COMMANDS: tuple[Command, ...] = (
         arg=Arg("what", "[new|hours]", "new: write a post; hours: announce open slots"),
     ),
     Command("menu", "show the main menu", ("menu", "")),
+    Command("done", "stop writing to someone (direct messages)", ("dm", "done")),
     Command(
         "cancel",
         "stop what you're doing (answers so far are kept)",

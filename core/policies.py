@@ -40,3 +40,8 @@ class Policies:
     outbox_retry_max_delay_s: int = 3600
     outbox_max_attempts: int = 8
     outbox_batch: int = 100  # rows claimed per platform per sweep
+    # Direct messages (issue #16)
+    dm_intro_requests_per_day: int = 3  # intro requests a learner may send in 24 hours
+    dm_retention_days: int = 365  # messages older than this are deleted by the scheduler
+    dm_rate_per_min: int = 20  # messages one person may send a minute (burst dm_burst)
+    dm_burst: int = 8

@@ -12,6 +12,7 @@ import core.booking.room_chat
 import core.booking.tables
 import core.db.changes
 import core.db.communities
+import core.db.dms
 import core.db.feeds
 import core.db.follows
 import core.db.inbound
@@ -33,6 +34,7 @@ _TABLE_MODULES = (
     core.booking.tables,
     core.db.changes,
     core.db.communities,
+    core.db.dms,
     core.db.feeds,
     core.db.follows,
     core.db.inbound,

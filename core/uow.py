@@ -35,6 +35,7 @@ from core.ports import Clock, PaymentGateway, Recommender
 from core.relay import RelayQueue
 from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
+from core.services.dms import DirectMessages
 from core.services.identity import Identity
 from core.services.mentors import Mentors
 from core.services.moderation import Moderation
@@ -84,6 +85,8 @@ class UnitOfWork:
     changed_profiles: set[int] = field(default_factory=set)
     # Community messages written (community_id, message_id): web rooms hear after commit.
     relayed: list[tuple[int, int]] = field(default_factory=list)
+    # Direct messages written or seen (thread_id, message_id): /messages pages hear after commit.
+    dms_written: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def policies(self) -> Policies:
@@ -146,6 +149,10 @@ class UnitOfWork:
         return Relay(self.session, self.now, self.relayed)
 
     @cached_property
+    def dms(self) -> DirectMessages:
+        return DirectMessages(self.session, self.now, self.dms_written)
+
+    @cached_property
     def moderation(self) -> Moderation:
         return Moderation(self.session, self.now, self.relay)
 
@@ -196,3 +203,5 @@ async def after_commit(deps: Deps, u: UnitOfWork) -> None:
         await deps.delivery.flush(u.outbox)
     if u.relayed:
         await deps.relay.written(u.relayed)
+    if u.dms_written:
+        await deps.relay.dms_written(u.dms_written)

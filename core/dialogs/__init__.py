@@ -6,6 +6,7 @@ from core.commands import dialog_commands
 from core.dialogs.admin import Admin, on_admin_action
 from core.dialogs.book import BookSession
 from core.dialogs.community import Communities, on_community_action
+from core.dialogs.dms import DirectMessage, on_dm_action
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
@@ -36,6 +37,7 @@ def build_registry() -> Registry:
         ConfirmGuess(),
         Communities(),
         MentorPosts(),
+        DirectMessage(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -54,5 +56,6 @@ def build_registry() -> Registry:
             "cm": on_community_action,
             "pa": on_post_action,
             "oh": on_office_hours_action,
+            "dm": on_dm_action,
         },
     )
