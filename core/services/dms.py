@@ -75,8 +75,10 @@ def open_items(notes: str) -> list[str]:
     items = []
     for line in notes.splitlines():
         s = line.strip()
-        if s.startswith(("- ", "* ")) and not s[2:].lstrip().lower().startswith("[x]"):
-            items.append(s[2:].removeprefix("[ ]").strip())
+        # Notes are stored as markup: a typed "[x]" reads "\\[x\\]" there.
+        rest = s[2:].lstrip().replace("\\[", "[").replace("\\]", "]")
+        if s.startswith(("- ", "* ")) and not rest.lower().startswith("[x]"):
+            items.append(s[2:].lstrip().removeprefix("\\[ \\]").strip())
     return [i for i in items if i]
 
 
