@@ -14,7 +14,7 @@ from core.clock import ManualClock
 from core.db.dms import DmReport, DmThread
 from core.db.engine import Database
 from core.db.relay import RelayMessage
-from core.messaging import Actor, ActionIn, CommandIn, TextIn
+from core.messaging import ActionIn, Actor, CommandIn, TextIn
 from core.relay import RelayQueue
 from core.services.relay import Upload
 from tests.dm_support import PNG, booked, person
@@ -182,7 +182,7 @@ async def test_report_keeps_the_message_and_retention_deletes_old_ones(pair, clo
     await core.dm_said(ASHA, t, "1", "old and rude")
     await core.dm_said(ASHA, t, "2", "old and fine")
     async with core.uow() as u:
-        rude, fine = (await u.session.scalars(select(RelayMessage).order_by(RelayMessage.id))).all()
+        rude, _fine = (await u.session.scalars(select(RelayMessage).order_by(RelayMessage.id))).all()
     await core.dm_report(MEERA, rude.id, "rude")
     clock.advance(timedelta(days=366))
     await core.dm_said(ASHA, t, "3", "new")
