@@ -36,10 +36,10 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def fakes() -> AsyncIterator[Fakes]:
+    from bots.slack.manifest import manifest
     from tests.adapters.discord.fake_discord import FakeDiscord
     from tests.adapters.slack.fake_slack import FakeSlack
     from tests.adapters.telegram.fakeapi import FakeBotAPI
-    from bots.slack.manifest import manifest
 
     f = Fakes(FakeBotAPI(), FakeSlack(), FakeDiscord())
     await f.tg.start()
@@ -96,7 +96,9 @@ async def open_thread_on_telegram(f: Four, name: str) -> Any:
     return asha
 
 
-def media_update(api: Any, kind: str, file_id: str, data: bytes, caption: str = "") -> dict[str, Any]:
+def media_update(
+    api: Any, kind: str, file_id: str, data: bytes, caption: str = ""
+) -> dict[str, Any]:
     api.files[file_id] = data
     update = api.text_update(ASHA_TG, "", chat_id=ASHA_TG, first_name="Asha")
     msg = update["message"]

@@ -182,7 +182,9 @@ async def test_report_keeps_the_message_and_retention_deletes_old_ones(pair, clo
     await core.dm_said(ASHA, t, "1", "old and rude")
     await core.dm_said(ASHA, t, "2", "old and fine")
     async with core.uow() as u:
-        rude, _fine = (await u.session.scalars(select(RelayMessage).order_by(RelayMessage.id))).all()
+        rude, _fine = (
+            await u.session.scalars(select(RelayMessage).order_by(RelayMessage.id))
+        ).all()
     await core.dm_report(MEERA, rude.id, "rude")
     clock.advance(timedelta(days=366))
     await core.dm_said(ASHA, t, "3", "new")
