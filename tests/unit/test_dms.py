@@ -228,3 +228,29 @@ async def test_a_restart_mid_delivery_posts_each_copy_exactly_once(pair, clock) 
         "✉️ *Asha*\nm3",
         "✉️ *Asha*\nm4",
     ]
+
+
+async def test_the_next_booking_confirmation_reminds_the_learner_of_open_items(pair) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from core.db.schema import Outbox
+    from core.events import BookingConfirmed
+
+    core, _b = pair
+    t = await open_thread(core, MEERA)
+    await core.handle(MEERA, ActionIn(f"dm:notes:{t}"))
+    await core.handle(MEERA, TextIn("- read PEP 318\n- [x] install pytest"))
+    learner, mentor = await _ids(core)
+    nxt = await booked(core, learner, mentor, status="confirmed")
+    async with core.uow() as u:
+        u.events.append(BookingConfirmed(nxt))
+    async with core.uow() as u:
+        rows = list(await u.session.scalars(select(Outbox)))
+    said = {
+        r.user_id: json.dumps(r.reply, ensure_ascii=False)
+        for r in rows
+        if "Confirmed" in json.dumps(r.reply, ensure_ascii=False)
+    }
+    assert "Open action items from your last notes: read PEP 318" in said[learner]
+    assert "install pytest" not in said[learner]
+    assert "Open action items" not in said[mentor]
