@@ -165,6 +165,14 @@ async def test_telegram_learner_and_slack_mentor_exchange_text_image_and_voice(a
     )  # fmt: skip
     voices = lambda: [m for m in f.fakes.tg.chat_messages(ASHA_TG) if m.kind == "voice"]  # noqa: E731
     await f.relayed(lambda: len(voices()) == 1)
+    # An image from the web page arrives in Telegram as a photo.
+    await f.core.dm_say_web(
+        Actor("slack", "T1", MEERA, "Meera"), thread, "the diagram",
+        upload=Upload("diagram.png", "image/png", PNG),
+    )  # fmt: skip
+    photos = lambda: [m for m in f.fakes.tg.chat_messages(ASHA_TG) if m.kind == "photo"]  # noqa: E731
+    await f.relayed(lambda: len(photos()) == 1)
+    assert photos()[0].data == PNG and "the diagram" in photos()[0].plain
     [v] = voices()
     assert duration_s(v.data) == pytest.approx(1.0, 0.1)
     # Each arrived once: three copies in Slack, two in Telegram, after more passes.
@@ -196,3 +204,9 @@ async def test_a_discord_mentor_replying_to_a_telegram_message_stays_a_reply(app
     [answer] = got()
     assert answer.reply_to_id == asked_id
     assert "Dev" in answer.plain
+    # A photo from Telegram reaches Dev's DM as an uploaded file.
+    await asha.send_update(media_update(f.fakes.tg, "photo", "ph2", PNG, "my screen"))
+    shots = lambda: [s for s in f.fakes.discord.sent if "my screen" in s.content]  # noqa: E731
+    await f.relayed(lambda: len(shots()) == 1)
+    [shot] = shots()
+    assert [(n, d) for n, _, d in shot.files] == [("photo.jpg", PNG)]
