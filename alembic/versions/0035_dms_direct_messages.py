@@ -12,9 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 import core.db.types
-
 from alembic import op
-
 
 revision: str = "0035_dms"
 down_revision: str | None = "0002"
