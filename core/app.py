@@ -10,13 +10,16 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from sqlalchemy import select
+
 from core.avatars import AvatarStore
 from core.booking.feed import feed_of_token
 from core.clockwork import TickReport, tick
 from core.db.engine import Database
 from core.db.inbound import first_seen
 from core.db.kv import get_value, put_value
-from core.db.schema import User
+from core.db.relay import RelayFile, RelayMessage
+from core.db.schema import Conversation, User
 from core.delivery import Delivery
 from core.dialogs import build_registry
 from core.dialogs.forms import check_form, form_for, open_form, submit_form
@@ -28,16 +31,19 @@ from core.messaging import Actor, ConversationKey, Delivered, Inbound, Reply
 from core.notices.table import core_handlers
 from core.policies import Policies
 from core.ports import ChatRef, Clock, Mailer, PaymentGateway, Recommender, StepObserver
+from core.ratelimit import Bucket
 from core.relay import RelayQueue
 from core.runner import Runner
 from core.services.announcements import Announcements
 from core.services.catalog import SkillCatalog
 from core.services.communities import CommunityView
+from core.services.dms import DmError, ThreadView
 from core.services.identity import Who
 from core.services.places import Place
 from core.services.posts import PostView
-from core.services.relay import RelayError, RoomMessage, Upload
+from core.services.relay import RelayError, RoomMessage, Upload, room_message
 from core.signing import Keys, SigningKeys
+from core.understand.intents import control_word
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
 
 
@@ -431,3 +437,127 @@ class CoreApp:
     async def tick(self) -> TickReport:
         """Advance everything time-driven (expiries, reminders, completions)."""
         return await tick(self.deps)
+
+    # ---- direct messages (issue #16) ----
+    def _dm_allowed(self, user_id: int) -> bool:
+        """Per-sender rate limit (in this process): a burst gets "slow down"."""
+        p = self.deps.policies
+        buckets: dict[int, Bucket] = self.__dict__.setdefault("_dm_buckets", {})
+        b = buckets.setdefault(user_id, Bucket(p.dm_rate_per_min / 60, p.dm_burst))
+        return b.take(self.deps.clock.now().timestamp())
+
+    async def dm_target(self, actor: Actor, reply_to: str | None, text: str = "") -> int | None:
+        """The thread a message in a person's DM with the bot belongs to: the thread of the
+        relayed message it replies to, else the one they are writing in ("✉️ to …" mode).
+        None: it is for the bot (a command word, or no thread)."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            if reply_to:
+                parent = await u.dms.target(user, actor.platform, reply_to)
+                if parent is not None:
+                    return parent.dm_thread_id
+            if text and len(text.split()) == 1 and control_word(text) is not None:
+                return None  # "menu", "cancel", "help": the bot's words
+            key = ConversationKey.private(actor)
+            conv = await u.session.scalar(
+                select(Conversation).where(
+                    Conversation.platform == key.platform,
+                    Conversation.workspace == key.workspace,
+                    Conversation.chat_id == key.chat_id,
+                    Conversation.external_id == key.external_id,
+                )
+            )
+            if conv is None or conv.dialog != "dm" or conv.state != "writing":
+                return None
+            t = conv.data.get("thread")
+            return t if isinstance(t, int) else None
+
+    async def dm_said(
+        self,
+        actor: Actor,
+        thread_id: int,
+        message_id: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        upload: Upload | None = None,
+    ) -> str | None:
+        """A message written in a person's DM with the bot, for a thread: recorded once and
+        queued for the other person. Returns what to tell the writer when it was refused."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            if not self._dm_allowed(user.id):
+                return "Slow down a little — that message wasn't sent. Try again in a moment."
+            try:
+                t = await u.dms.get(user, thread_id)
+                parent = await u.dms.target(user, actor.platform, reply_to) if reply_to else None
+                await u.dms.send(
+                    user, t, text, platform=actor.platform, origin_message_id=message_id,
+                    reply_to_id=parent.id if parent is not None else None, upload=upload,
+                )  # fmt: skip
+            except DmError as e:
+                return str(e)
+        return None
+
+    async def dm_threads(self, actor: Actor) -> list[ThreadView]:
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            return await u.dms.threads(user)
+
+    async def dm_history(self, actor: Actor, thread_id: int) -> tuple[str, list[RoomMessage], int]:
+        """(the other person's name, the messages, the newest the other side has seen)."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            t = await u.dms.get(user, thread_id)
+            other = t.mentor_id if t.learner_id == user.id else t.learner_id
+            them = await u.session.get(User, other)
+            seen = t.mentor_seen_id if t.learner_id == user.id else t.learner_seen_id
+            msgs = await u.dms.history(t, self.deps.policies.public_url)
+            return (them.display_name if them else "Someone", msgs, seen)
+
+    async def dm_member(self, actor: Actor, thread_id: int) -> bool:
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            try:
+                await u.dms.get(user, thread_id)
+            except DmError:
+                return False
+            return True
+
+    async def dm_say_web(
+        self,
+        actor: Actor,
+        thread_id: int,
+        text: str,
+        reply_to_id: int | None = None,
+        upload: Upload | None = None,
+    ) -> int:
+        """A message written on /messages (DmError: said why not); returns its id."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            if not self._dm_allowed(user.id):
+                raise DmError("Slow down a little — that message wasn't sent.")
+            t = await u.dms.get(user, thread_id)
+            msg = await u.dms.send(
+                user, t, text, platform="web", reply_to_id=reply_to_id, upload=upload
+            )
+            return msg.id
+
+    async def dm_seen(self, actor: Actor, thread_id: int, message_id: int) -> None:
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            await u.dms.seen(user, thread_id, message_id)
+
+    async def dm_report(self, actor: Actor, message_id: int, reason: str) -> None:
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            await u.dms.report(user, message_id, reason)
+
+    async def dm_message(self, message_id: int) -> tuple[int, RoomMessage] | None:
+        """(thread id, message) of one direct message, for /messages pages."""
+        async with unit_of_work(self.deps) as u:
+            m = await u.session.get(RelayMessage, message_id)
+            if m is None or m.dm_thread_id is None:
+                return None
+            f = await u.session.get(RelayFile, m.file_id) if m.file_id else None
+            return m.dm_thread_id, room_message(m, f, self.deps.policies.public_url)

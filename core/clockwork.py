@@ -17,6 +17,7 @@ class TickReport:
     reminded: int
     completed: int
     revealed: int
+    dms_purged: int = 0  # direct messages past their retention (issue #16)
 
 
 async def tick(deps: Deps) -> TickReport:
@@ -28,4 +29,5 @@ async def tick(deps: Deps) -> TickReport:
         # After completion, so a session that just ended isn't reminded about.
         reminded = await svc.reminders_due()
         revealed = await svc.reveal_due()
-    return TickReport(expired, reminded, completed, revealed)
+        purged = await u.dms.purge(deps.policies.dm_retention_days)
+    return TickReport(expired, reminded, completed, revealed, purged)

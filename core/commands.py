@@ -107,6 +107,7 @@ COMMANDS: tuple[Command, ...] = (
         ("mentorstats", ""),
     ),
     Command("menu", "show the main menu", ("menu", "")),
+    Command("done", "stop writing to someone (direct messages)", ("dm", "done")),
     Command(
         "cancel",
         "stop what you're doing (answers so far are kept)",

@@ -59,3 +59,8 @@ class Policies:
     verify_listed_domains_only: bool = False  # only domains an admin listed can be verified
     mentor_needs_verified_email: bool = False  # a mentor application needs a verified email
     paid_booking_needs_verified_email: bool = False  # so does booking a paid session
+    # Direct messages (issue #16)
+    dm_intro_requests_per_day: int = 3  # intro requests a learner may send in 24 hours
+    dm_retention_days: int = 365  # messages older than this are deleted by the scheduler
+    dm_rate_per_min: int = 20  # messages one person may send a minute (burst dm_burst)
+    dm_burst: int = 8

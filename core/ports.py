@@ -152,6 +152,9 @@ class ChatRef:
     workspace: str
     chat_id: str
     thread_id: str = ""
+    # A direct-message thread's side (issue #16): chat_id is the person's id on the
+    # platform, and the copy goes to their DM with the bot.
+    dm: bool = False
 
     @classmethod
     def of_key(cls, platform: str, workspace: str, chat_id: str) -> ChatRef:

@@ -69,6 +69,8 @@ def attributed(msg: RelayMessage, text: str | None = None) -> str:
     """How a copy reads on another platform: who said it, where, then the text."""
     where = PLATFORM_NAMES.get(msg.origin_platform, msg.origin_platform)
     head = f"*{esc(msg.author_name)}* · {where}"
+    if msg.dm_thread_id is not None:
+        head = f"✉️ *{esc(msg.author_name)}*"  # a direct message: who wrote it is enough
     body = msg.text if text is None else text
     return f"{head}\n{body}" if body else head
 
@@ -108,6 +110,8 @@ async def mentions_for(s: AsyncSession, text: str, platform: str, workspace: str
 
 
 Listener = Callable[[int, int], Awaitable[None]]  # (community_id, message_id)
+# (thread_id, message_id): a direct message written, or 0 for a "seen" mark.
+DmListener = Callable[[int, int], Awaitable[None]]
 
 
 class RelayQueue:
@@ -120,6 +124,7 @@ class RelayQueue:
         self.rates: dict[str, tuple[float, int]] = dict(RATES)
         self._buckets: dict[int, Bucket] = {}
         self._listeners: list[Listener] = []
+        self._dm_listeners: list[DmListener] = []
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         # When a throttled or waiting chat may send again (clock seconds).
@@ -139,6 +144,20 @@ class RelayQueue:
         """Called after commit for every message written, edited or deleted (web rooms)."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def listen_dms(self, listener: DmListener) -> Callable[[], None]:
+        """Called after commit for every direct message written or seen (/messages pages)."""
+        self._dm_listeners.append(listener)
+        return lambda: self._dm_listeners.remove(listener)
+
+    async def dms_written(self, items: Iterable[tuple[int, int]]) -> None:
+        for thread_id, message_id in dict.fromkeys(items):
+            for listener in list(self._dm_listeners):
+                try:
+                    await listener(thread_id, message_id)
+                except Exception:
+                    log.exception("a /messages listener failed")
+        self._wake.set()
 
     async def written(self, items: Iterable[tuple[int, int]]) -> None:
         for community_id, message_id in dict.fromkeys(items):
@@ -213,7 +232,8 @@ class RelayQueue:
             return 0
         rate, burst = self.rates.get(ch.platform, DEFAULT_RATE)
         bucket = self._buckets.setdefault(ch.id, Bucket(rate, burst))
-        ref = ChatRef(ch.platform, ch.workspace, ch.chat_id, ch.thread_id)
+        dm = ch.dm_thread_id is not None
+        ref = ChatRef(ch.platform, ch.workspace, ch.chat_id, "" if dm else ch.thread_id, dm=dm)
         done = 0
         for job in jobs:
             t = self.clock.now().timestamp()

@@ -13,6 +13,7 @@ import core.booking.tables
 import core.db.changes
 import core.db.communities
 import core.db.disputes
+import core.db.dms
 import core.db.feeds
 import core.db.follows
 import core.db.funnel
@@ -39,6 +40,7 @@ _TABLE_MODULES = (
     core.db.changes,
     core.db.communities,
     core.db.disputes,
+    core.db.dms,
     core.db.feeds,
     core.db.follows,
     core.db.funnel,

@@ -42,6 +42,7 @@ from core.ports import Clock, Mail, Mailer, MailError, PaymentGateway, Recommend
 from core.relay import RelayQueue
 from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
+from core.services.dms import DirectMessages
 from core.services.identity import Identity
 from core.services.mentors import Mentors
 from core.services.moderation import Moderation
@@ -101,6 +102,8 @@ class UnitOfWork:
     relayed: list[tuple[int, int]] = field(default_factory=list)
     # Emails (user_id, mail) to send once this unit of work has committed.
     mail_out: list[tuple[int, Mail]] = field(default_factory=list)
+    # Direct messages written or seen (thread_id, message_id): /messages pages hear after commit.
+    dms_written: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def policies(self) -> Policies:
@@ -196,6 +199,10 @@ class UnitOfWork:
         return Relay(self.session, self.now, self.relayed)
 
     @cached_property
+    def dms(self) -> DirectMessages:
+        return DirectMessages(self.session, self.now, self.dms_written)
+
+    @cached_property
     def moderation(self) -> Moderation:
         return Moderation(self.session, self.now, self.relay)
 
@@ -271,3 +278,5 @@ async def after_commit(deps: Deps, u: UnitOfWork) -> None:
                         )
                     ],
                 )
+    if u.dms_written:
+        await deps.relay.dms_written(u.dms_written)

@@ -16,9 +16,10 @@ from prometheus_client import CollectorRegistry
 
 from bots.web.admin_pages import setup_admin_pages
 from bots.web.bot import WebChat
+from bots.web.messages import WebMessages
 from bots.web.pages import setup_pages
 from bots.web.rooms import WebRooms
-from bots.web.setup import ROOMS, WEBCHAT, setup_routes
+from bots.web.setup import MESSAGES, ROOMS, WEBCHAT, setup_routes
 from calls.config import CallConfig
 from calls.web import setup_calls
 from core.app import CoreApp
@@ -247,6 +248,8 @@ def create_app(
             core, settings.secret(), secure_cookie=settings.base_url.startswith("https")
         )
         app[ROOMS] = rooms
+        dms = WebMessages(core, settings.secret())
+        app[MESSAGES] = dms
         sweeper = asyncio.create_task(_sweep_outbox(core, OUTBOX_SWEEP_S))
         # Community copies to post on each platform (DESIGN §11), woken after each commit.
         # tick_seconds = 0 (tests that watch every SQL statement): no idle polling either.
@@ -295,6 +298,8 @@ def create_app(
         await chat.close_all()
         await rooms.close_all()
         rooms.close()
+        await dms.close_all()
+        dms.close()
         await core.db.dispose()
 
     async def close_sockets(app: web.Application) -> None:
@@ -305,6 +310,9 @@ def create_app(
         rooms = app.get(ROOMS)
         if rooms is not None:
             await rooms.close_all()
+        dms = app.get(MESSAGES)
+        if dms is not None:
+            await dms.close_all()
 
     app.cleanup_ctx.append(core_ctx)
     # After core_ctx in cleanup_ctx order, so the bots start once the core exists.

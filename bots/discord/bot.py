@@ -31,7 +31,16 @@ from bots.discord.ui import question_modal, send_kwargs
 from bots.inflight import InFlight
 from core.app import CoreApp
 from core.dialogs.moderate import WORDS as MODERATION_WORDS
-from core.messaging import FILE_FETCH_MAX, Actor, CommandIn, ConversationKey, FileIn, Inbound, Reply
+from core.messaging import (
+    FILE_FETCH_MAX,
+    Actor,
+    CommandIn,
+    ConversationKey,
+    FileIn,
+    Inbound,
+    Reply,
+    TextIn,
+)
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -387,10 +396,30 @@ class DiscordBot:
             )
         if inbound is None:
             return
+        if isinstance(inbound, TextIn):
+            async with self._work.busy():
+                if await self._dm_in(message):
+                    return  # a direct message to someone (issue #16)
         async with self._work.busy():
             replies = await self.core.handle(self.actor(message.author), inbound)
             for m in render(replies, self.public_url):
                 await message.channel.send(m.content, **send_kwargs(m))
+
+    async def _dm_in(self, message: discord.Message) -> bool:
+        """A DM to the bot that belongs to a direct-message thread: a reply to a relayed
+        message, or typed in the "✉️ to …" mode."""
+        actor = self.actor(message.author)
+        ref = message.reference
+        parent = str(ref.message_id) if ref is not None and ref.message_id else None
+        thread = await self.core.dm_target(actor, parent, message.content)
+        if thread is None:
+            return False
+        refused = await self.core.dm_said(
+            actor, thread, str(message.id), message.content, reply_to=parent
+        )
+        if refused:
+            await message.channel.send(refused, allowed_mentions=discord.AllowedMentions.none())
+        return True
 
     # ---- Channel ------------------------------------------------------------------
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:

@@ -97,6 +97,7 @@ class DiscordBridge:
     def __init__(self, client: discord.Client, public_url: str = "") -> None:
         self.client = client
         self.public_url = public_url
+        self._dms: dict[int, int] = {}  # user id -> their DM channel with the bot
 
     def _channel(self, chat: ChatRef) -> discord.PartialMessageable:
         if self.client.user is None or self.client.is_closed():
@@ -105,6 +106,20 @@ class DiscordBridge:
             return self.client.get_partial_messageable(int(chat.thread_id or chat.chat_id))
         except ValueError:
             raise RelayGone(f"not a Discord channel id: {chat.chat_id!r}") from None
+
+    async def _dm(self, chat: ChatRef) -> ChatRef:
+        """A direct-message side names the person: their DM channel with the bot."""
+        if not chat.dm:
+            return chat
+        if self.client.user is None or self.client.is_closed():
+            raise RelayRetry(RETRY_S, "the Discord client is not logged in")
+        key = int(chat.chat_id)
+        if key not in self._dms:
+            with discord_answers():
+                user = self.client.get_user(key) or await self.client.fetch_user(key)
+                dm = user.dm_channel or await user.create_dm()
+            self._dms[key] = dm.id
+        return ChatRef(chat.platform, chat.workspace, str(self._dms[key]))
 
     def _upload_limit(self, channel_id: int) -> int:
         """The server's upload limit when the channel is known (boosts raise it), else
@@ -139,7 +154,7 @@ class DiscordBridge:
         ]
 
     async def post(self, chat: ChatRef, out: RelayOut) -> str:
-        channel = self._channel(chat)
+        channel = self._channel(await self._dm(chat))
         first: str | None = None
         for part in self.parts(out, channel.id):
             text, ids = mentioning(part)
@@ -157,7 +172,7 @@ class DiscordBridge:
         return first  # the first part stands for the copy (edits and deletes find it)
 
     async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None:
-        channel = self._channel(chat)
+        channel = self._channel(await self._dm(chat))
         if not message_id.isdigit():
             raise MessageGone(message_id)
         text, ids = mentioning(self.parts(out, channel.id)[0])
@@ -167,7 +182,7 @@ class DiscordBridge:
             )
 
     async def delete(self, chat: ChatRef, message_id: str) -> None:
-        channel = self._channel(chat)
+        channel = self._channel(await self._dm(chat))
         if not message_id.isdigit():
             raise MessageGone(message_id)
         try:

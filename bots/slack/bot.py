@@ -54,7 +54,16 @@ from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply
 from core.app import CoreApp
 from core.forms import FormRef
 from core.markup import esc
-from core.messaging import FILE_FETCH_MAX, Actor, Attachment, CommandIn, FileIn, Inbound, Reply
+from core.messaging import (
+    FILE_FETCH_MAX,
+    Actor,
+    Attachment,
+    CommandIn,
+    FileIn,
+    Inbound,
+    Reply,
+    TextIn,
+)
 from core.ports import Destination
 
 log = logging.getLogger(__name__)
@@ -237,7 +246,29 @@ class SlackBot:
             elif isinstance(what, OpenHome):
                 await self.publish_home(self._actor(await self._named(what.who)))
             else:
-                await self._run(self._actor(await self._named(what.who)), what)
+                actor = self._actor(await self._named(what.who))
+                if (
+                    what.in_dm
+                    and isinstance(what.inbound, TextIn)
+                    and await self._dm_in(actor, body)
+                ):
+                    return  # a direct message to someone (issue #16)
+                await self._run(actor, what)
+
+    async def _dm_in(self, actor: Actor, body: dict[str, Any]) -> bool:
+        """A message in the app's DM that belongs to a direct-message thread: a reply in the
+        thread of a relayed message, or typed in the "✉️ to …" mode."""
+        event = body.get("event") or {}
+        text = str(event.get("text") or "")
+        ts = str(event.get("ts") or "")
+        parent = str(event.get("thread_ts") or "") or None
+        thread = await self.core.dm_target(actor, parent, text)
+        if thread is None or not ts:
+            return False
+        refused = await self.core.dm_said(actor, thread, ts, text, reply_to=parent)
+        if refused:
+            await self.post(actor.workspace, actor.external_id, [Reply(refused)])
+        return True
 
     async def _on_reaction(self, body: dict[str, Any]) -> None:
         """Acked by bolt first, like every event."""

@@ -103,6 +103,7 @@ class SlackBridge:
         # (channel, ts) -> its thread's parent ts: Slack threads have one level, so a reply
         # to a reply goes under the same parent.
         self._roots: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._dms: dict[tuple[str, str], str] = {}  # (team, user) -> their DM channel
 
     def remember_thread(self, channel: str, ts: str, parent: str) -> None:
         self._roots[(channel, ts)] = parent
@@ -120,6 +121,20 @@ class SlackBridge:
         except NoToken as exc:
             raise RelayGone(f"no bot token for workspace {chat.workspace}") from exc
 
+    async def _dm(self, client: AsyncWebClient, chat: ChatRef) -> ChatRef:
+        """A direct-message side names the person: their DM with the app (conversations.open,
+        remembered)."""
+        if not chat.dm:
+            return chat
+        key = (chat.workspace, chat.chat_id)
+        if key not in self._dms:
+            try:
+                resp = await client.conversations_open(users=chat.chat_id)
+            except SlackApiError as exc:
+                _raise_mapped(exc)
+            self._dms[key] = str(resp["channel"]["id"])
+        return ChatRef(chat.platform, chat.workspace, self._dms[key])
+
     def _render(self, out: RelayOut, link: str = "") -> tuple[str, list[dict[str, object]]]:
         reply = out.reply
         blocks = _with_mentions(reply_blocks(reply, self.public_url))
@@ -136,6 +151,7 @@ class SlackBridge:
 
     async def post(self, chat: ChatRef, out: RelayOut) -> str:
         client = await self._client(chat)
+        chat = await self._dm(client, chat)
         f = out.file
         too_big = f is not None and len(f.data) > UPLOAD_MAX_BYTES
         text, blocks = self._render(out, self._link(out) if too_big else "")
@@ -185,6 +201,7 @@ class SlackBridge:
 
     async def edit(self, chat: ChatRef, message_id: str, out: RelayOut) -> None:
         client = await self._client(chat)
+        chat = await self._dm(client, chat)
         # An uploaded file sits beside the message: the edit changes the text (and keeps
         # the link of a file too big to upload).
         f = out.file
@@ -198,6 +215,7 @@ class SlackBridge:
 
     async def delete(self, chat: ChatRef, message_id: str) -> None:
         client = await self._client(chat)
+        chat = await self._dm(client, chat)
         try:
             await client.chat_delete(channel=chat.chat_id, ts=message_id)
         except SlackApiError as exc:

@@ -55,7 +55,7 @@ from bots.telegram.inbound import (
     translate_press,
 )
 from bots.telegram.indicator import Later, TypingIndicator, loop_later
-from bots.telegram.relay import TelegramRelay, chat_ref, markup_in, relay_in
+from bots.telegram.relay import TelegramRelay, chat_ref, dm_in, markup_in, relay_in
 from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, group_welcome, render
 from bots.telegram.session import Session
 from core.app import CoreApp
@@ -65,6 +65,7 @@ from core.messaging import (
     PLATFORM_PHOTO,
     ActionIn,
     Button,
+    CommandIn,
     Delivered,
     FileIn,
     Inbound,
@@ -346,6 +347,12 @@ class TelegramBot:
             if await self._first(event_update):
                 await self._answer(message.chat.id, [routed.reply], reply_to=reply_to)
             return
+        if (
+            message.chat.type == "private"
+            and not isinstance(routed.inbound, CommandIn | ActionIn)
+            and await dm_in(self.core, self.bot, message, routed.actor)
+        ):
+            return  # a direct message to someone (issue #16), not a word for the bot
         # No lock of our own: _in_turn already runs one update of a chat at a time, reply
         # included, so the next step never overtakes this answer.
         with self._typing_while_slow(message.chat.id):

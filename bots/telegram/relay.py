@@ -27,6 +27,7 @@ from aiogram.methods import (
     SendDocument,
     SendMessage,
     SendPhoto,
+    SendVoice,
     TelegramMethod,
 )
 from aiogram.types import (
@@ -38,6 +39,7 @@ from aiogram.types import (
 )
 
 from bots.telegram.render import OutText, render
+from bots.voice import to_ogg_opus
 from core.app import CoreApp
 from core.markup import linked, platform_mention, replace_mentions, styled, typed
 from core.messaging import Actor
@@ -116,6 +118,14 @@ async def upload_of(bot: Bot, msg: Message) -> Upload | None:
     if msg.photo:
         p = msg.photo[-1]
         file_id, name, mime, size = p.file_id, "photo.jpg", "image/jpeg", p.file_size or 0
+    elif msg.voice is not None:
+        v = msg.voice
+        file_id, name, size = v.file_id, "voice.ogg", v.file_size or 0
+        mime = v.mime_type or "audio/ogg"
+    elif msg.audio is not None:
+        a = msg.audio
+        file_id, size = a.file_id, a.file_size or 0
+        name, mime = a.file_name or "audio", a.mime_type or "audio/mpeg"
     elif msg.document is not None:
         d = msg.document
         file_id, size = d.file_id, d.file_size or 0
@@ -180,6 +190,28 @@ def mentioning(html: str) -> str:
     return replace_mentions("".join(parts), one)
 
 
+async def dm_in(core: CoreApp, bot: Bot, msg: Message, actor: Actor) -> bool:
+    """A message in a person's private chat with the bot that belongs to a direct-message
+    thread (a reply to a relayed message, or typed in the "✉️ to …" mode): sent there, and
+    True. False: it is for the bot's dialogs."""
+    text = msg.text if msg.text is not None else (msg.caption or "")
+    thread = await core.dm_target(actor, replied_to(msg), text)
+    if thread is None:
+        return False
+    upload = await upload_of(bot, msg)
+    if not text.strip() and upload is None:
+        return False  # a sticker: nothing to send
+    refused = await core.dm_said(
+        actor, thread, str(msg.message_id), text, reply_to=replied_to(msg), upload=upload
+    )
+    if refused:
+        await bot(SendMessage(chat_id=msg.chat.id, text=_text(refused)))
+    return True
+
+
+VOICE_TYPES = ("audio/ogg", "audio/webm", "audio/opus")
+
+
 class TelegramRelay:
     """Posts community copies in linked Telegram groups (a core Bridge)."""
 
@@ -224,6 +256,18 @@ class TelegramRelay:
         # An announcement's buttons ("Book this mentor", office-hours slots).
         markup = next((p.keyboard for p in parts if p.keyboard is not None), None)
         f = out.file
+        if f is not None and f.mime in VOICE_TYPES and len(html) <= CAPTION_MAX:
+            # A voice note plays as one: OGG/Opus (a web recording is webm: transcoded).
+            voice = f.data if f.mime == "audio/ogg" else await to_ogg_opus(f.data)
+            if voice is not None and len(voice) <= UPLOAD_MAX:
+                sent = await self._call(
+                    SendVoice(
+                        chat_id=chat_id, voice=BufferedInputFile(voice, "voice.ogg"),
+                        caption=html or None, parse_mode="HTML", reply_parameters=reply,
+                        message_thread_id=thread,
+                    )
+                )  # fmt: skip
+                return str(sent.message_id)
         if f is not None:
             fits = len(f.data) <= (PHOTO_MAX if f.mime in PHOTO_TYPES else UPLOAD_MAX)
             if fits and len(html) <= CAPTION_MAX:

@@ -8,10 +8,12 @@ from aiohttp import web
 
 from bots.web.bot import WebChat
 from bots.web.layout import setup_templates
+from bots.web.messages import WebMessages
 from bots.web.rooms import WebRooms
 
 WEBCHAT = web.AppKey("webchat", WebChat)
 ROOMS = web.AppKey("rooms", WebRooms)
+MESSAGES = web.AppKey("messages", WebMessages)
 
 
 async def _page(request: web.Request) -> web.StreamResponse:
@@ -63,6 +65,22 @@ async def _avatar(request: web.Request) -> web.StreamResponse:
     )
 
 
+async def _dm_index(request: web.Request) -> web.StreamResponse:
+    return await request.app[MESSAGES].index(request)
+
+
+async def _dm_page(request: web.Request) -> web.StreamResponse:
+    return await request.app[MESSAGES].page(request)
+
+
+async def _dm_ws(request: web.Request) -> web.StreamResponse:
+    return await request.app[MESSAGES].websocket(request)
+
+
+async def _dm_upload(request: web.Request) -> web.StreamResponse:
+    return await request.app[MESSAGES].upload(request)
+
+
 def setup_routes(app: web.Application) -> None:
     """Routes resolve the WebChat from app[WEBCHAT], which the app's cleanup context sets."""
     setup_templates(app)
@@ -79,4 +97,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/c/{slug}/messages", _room_history)
     app.router.add_get("/c/{slug}/ws", _room_ws)
     app.router.add_get("/files/{id}/{token}", _shared_file)
+    # Direct messages (issue #16).
+    app.router.add_get("/messages", _dm_index)
+    app.router.add_get("/messages/{id}", _dm_page)
+    app.router.add_get("/messages/{id}/ws", _dm_ws)
+    app.router.add_post("/messages/{id}/upload", _dm_upload)
     app.router.add_static("/static", str(static), append_version=False)

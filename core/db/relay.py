@@ -20,8 +20,15 @@ class CommunityChannel(Base):
     __table_args__ = (UniqueConstraint("platform", "workspace", "chat_id", "thread_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # None: a person's side of a direct-message thread (dm_thread_id); chat_id is then their
+    # account's id on the platform and thread_id "dm<thread id>" (never sent to the platform).
+    # Typed int: every community code path reads community rows only (direct-message rows
+    # are found by dm_thread_id), so it stays int there; the column itself is nullable.
     community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    dm_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dm_threads.id", ondelete="CASCADE"), index=True, default=None
     )
     platform: Mapped[str] = mapped_column(String(16))
     workspace: Mapped[str] = mapped_column(String(64))
@@ -57,8 +64,14 @@ class RelayMessage(Base):
     __table_args__ = (UniqueConstraint("origin_channel_id", "origin_message_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # None: a direct message (dm_thread_id).
+    # Typed int: every community code path reads community rows only (direct-message rows
+    # are found by dm_thread_id), so it stays int there; the column itself is nullable.
     community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    dm_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dm_threads.id", ondelete="CASCADE"), index=True, default=None
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     author_name: Mapped[str] = mapped_column(String(100))

@@ -11,6 +11,7 @@ from core.dialogs.admin_reports import AdminReports, on_admin_report_action
 from core.dialogs.book import BookSession
 from core.dialogs.community import Communities, on_community_action
 from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
+from core.dialogs.dms import DirectMessage, on_dm_action
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
@@ -50,6 +51,7 @@ def build_registry() -> Registry:
         MentorPosts(),
         MentorStatsDialog(),
         VerifyEmail(),
+        DirectMessage(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -72,5 +74,6 @@ def build_registry() -> Registry:
             "cm": on_community_action,
             "pa": on_post_action,
             "oh": on_office_hours_action,
+            "dm": on_dm_action,
         },
     )

@@ -8,6 +8,7 @@ from core.avatars import picture_path
 from core.booking.payloads import Bk
 from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
+from core.dialogs.dms import intro_button, message_button
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
 from core.markup import esc
 from core.messaging import AVATAR, Button, Reply
@@ -137,7 +138,10 @@ async def mentor_profile_reply(
             Button("📅 Book a session", Bk("book", p.user_id).pack()),
             follow_button(p.user_id, following),
         )
-        buttons = (book, *buttons)
+        # Once booked, a learner may write to the mentor; before, send one short intro.
+        booked = await ctx.u.dms.has_booked(ctx.user.id, p.user_id)
+        write = message_button(p.user_id) if booked else intro_button(p.user_id)
+        buttons = (book, (write,), *buttons)
     return Reply(text, buttons=buttons, meta=meta)
 
 

@@ -13,6 +13,7 @@ from core.booking.service import BookingError
 from core.booking.tables import ACTIVE, Booking, SessionRating
 from core.booking.views import STATUS_LABELS, price_text, room_url, when
 from core.db.schema import User
+from core.dialogs.dms import message_button
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc
 from core.messaging import Asks, Button, Inbound, LinkButton, Reply
@@ -89,6 +90,8 @@ class MySessions(Dialog):
                             ),
                         )
                     )
+                other = b.mentor_id if b.learner_id == ctx.user.id else b.learner_id
+                rows.append((message_button(other),))
                 if b.status == "confirmed" and b.starts_at <= ctx.now:
                     # Under way: cancelling no longer applies, but a no-show can be reported.
                     rows.append((Button("⚠️ Report a problem", Bk("problem", b.id).pack()),))
@@ -124,6 +127,8 @@ class MySessions(Dialog):
                     )
                     label = "🎞 Recording" if b.id in recorded else "🗒 Room chat"
                     buttons = (*buttons, (LinkButton(label, f"{url}/recordings"),))
+                other = b.mentor_id if b.learner_id == ctx.user.id else b.learner_id
+                buttons = (*buttons, (message_button(other),))
                 replies.append(Reply(await booking_line(ctx, b), buttons=buttons))
         replies.append(await feed_reply(ctx))
         return replies

@@ -129,6 +129,9 @@ async def confirmed(u: UnitOfWork, ev: BookingConfirmed) -> None:
     if (p := await _parties(u, ev.booking_id)) is None:
         return
     b = p.b
+    # Open action items from the pair's pinned session notes (direct messages, issue #16).
+    items = await u.dms.open_items_of(b.learner_id, b.mentor_id)
+    todo = "\n📌 Open action items from your last notes: " + "; ".join(items[:5]) if items else ""
     for user in (p.mentor, p.learner):
         await p.send(
             user,
@@ -136,7 +139,8 @@ async def confirmed(u: UnitOfWork, ev: BookingConfirmed) -> None:
                 f"✅ *Confirmed #{b.id}*: {b.length_min} min with "
                 f"*{esc(p.other(user).display_name)}* at {p.at(user)}.\nTopic: “{esc(b.topic)}”\n"
                 f"I'll remind you 24 h and 15 min before. Add every session to your calendar "
-                f"automatically: [calendar feed]({await feed_url(u, user.id)})",
+                f"automatically: [calendar feed]({await feed_url(u, user.id)})"
+                + (todo if user is p.learner else ""),
                 buttons=((LinkButton("🎥 Join link", p.room(user)),),),
                 attachment=ics_for(p, user, u.now),
             ),

@@ -515,15 +515,29 @@ class FakeDiscord:
         }
         return await self.interact(d)
 
-    async def dm(self, uid: str, text: str, files: Sequence[tuple[str, str, bytes]] = ()) -> None:
-        """A person's DM to the bot; `files` (name, type, bytes) arrive as attachments
-        served from /attachments/, as Discord's CDN serves them."""
+    async def dm(
+        self,
+        uid: str,
+        text: str,
+        files: Sequence[tuple[str, str, bytes]] = (),
+        reply_to: str | None = None,
+    ) -> str:
+        """A person writes in their DM with the bot; `files` (name, type, bytes) arrive as
+        attachments served from /attachments/, as Discord's CDN serves them; a Discord reply
+        when reply_to is set (type 19 with a message_reference). Returns the message id."""
         channel = self._dm_for(uid)
         attachments = [self._attach(name, kind, blob) for name, kind, blob in files]
+        mid = snowflake()
+        extra: dict[str, Any] = {}
+        if reply_to is not None:
+            extra = {
+                "type": 19,
+                "message_reference": {"message_id": reply_to, "channel_id": channel},
+            }
         await self.dispatch(
             "MESSAGE_CREATE",
             {
-                "id": snowflake(),
+                "id": mid,
                 "channel_id": channel,
                 "author": self.users[uid],
                 "content": text,
@@ -538,8 +552,10 @@ class FakeDiscord:
                 "pinned": False,
                 "type": 0,
                 "flags": 0,
+                **extra,
             },
         )
+        return mid
 
     def _dm_for(self, uid: str) -> str:
         for ch, u in self.dm_channels.items():

@@ -62,7 +62,7 @@ DEFAULT_UPDATES = frozenset(
 class Sent:
     chat_id: int
     message_id: int
-    kind: str  # text | photo | document
+    kind: str  # text | photo | document | voice
     html: str
     reply_markup: dict[str, Any] | None = None
     filename: str = ""
@@ -362,6 +362,14 @@ class FakeBotAPI:
         _check_length(str(p.get("caption", "")), MAX_CAPTION, "message caption is too long")
         return self._store(p, "document", str(p.get("caption", "")), p["document"])
 
+    async def m_sendvoice(self, p: dict[str, Any]) -> Any:
+        """A voice note must be OGG/Opus to play as one (else Telegram refuses it)."""
+        _check_length(str(p.get("caption", "")), MAX_CAPTION, "message caption is too long")
+        name, data = p["voice"]
+        if not data.startswith(b"OggS") or b"OpusHead" not in data[:200]:
+            raise LookupError("VOICE_MESSAGES_FORBIDDEN: not an OGG/Opus voice note")
+        return self._store(p, "voice", str(p.get("caption", "")), (name, data))
+
     async def m_editmessagetext(self, p: dict[str, Any]) -> Any:
         msg = self.messages.get((int(p["chat_id"]), int(p["message_id"])))
         if msg is None or msg.deleted:
@@ -485,6 +493,8 @@ class FakeBotAPI:
         elif msg.kind == "photo":
             out["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]
             out["caption"] = msg.plain
+        elif msg.kind == "voice":
+            out["voice"] = {"file_id": "v1", "file_unique_id": "u3", "duration": 1}
         else:
             out["document"] = {"file_id": "d1", "file_unique_id": "u2", "file_name": msg.filename}
         if msg.reply_markup:
