@@ -71,7 +71,7 @@ class Person:
         t0 = time.perf_counter()
         try:
             await asyncio.wait_for(act, 30)
-        except (AssertionError, TimeoutError, aiohttp.ClientError):
+        except (AssertionError, TimeoutError, aiohttp.ClientError, aiohttp.WSMessageTypeError):
             self.run.errors += 1
             return
         self.run.add(kind, time.perf_counter() - t0)
@@ -128,7 +128,7 @@ async def mentorbot_user(
             await pause()
             await p.timed("profile view", p.c.press(mentor))
             sent += 1
-    except (AssertionError, TimeoutError, aiohttp.ClientError):
+    except (AssertionError, TimeoutError, aiohttp.ClientError, aiohttp.WSMessageTypeError):
         run.errors += 1
     finally:
         await p.c.close()
@@ -148,7 +148,7 @@ async def echo_user(
             if think_s:
                 await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
             await p.timed("echo", p.c.say(f"message {i} from {uid}"))
-    except (AssertionError, TimeoutError, aiohttp.ClientError):
+    except (AssertionError, TimeoutError, aiohttp.ClientError, aiohttp.WSMessageTypeError):
         run.errors += 1
     finally:
         await p.c.close()
