@@ -40,3 +40,8 @@ class Policies:
     outbox_retry_max_delay_s: int = 3600
     outbox_max_attempts: int = 8
     outbox_batch: int = 100  # rows claimed per platform per sweep
+    # Safety and privacy: open reports from this many different people alert the admins;
+    # /privacy delete waits this many days (cancellable) before erasing.
+    report_alert_threshold: int = 3
+    erasure_grace_days: int = 7
+    terms_version: str = "2026-12"

@@ -21,6 +21,7 @@ import core.db.moderation
 import core.db.places
 import core.db.posts
 import core.db.relay
+import core.db.safety
 import core.db.wishes
 import core.ledger.tables
 import core.services.announcements
@@ -42,6 +43,7 @@ _TABLE_MODULES = (
     core.db.places,
     core.db.posts,
     core.db.relay,
+    core.db.safety,
     core.db.wishes,
     core.ledger.tables,
     core.services.announcements,

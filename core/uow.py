@@ -44,6 +44,7 @@ from core.services.places import Places
 from core.services.posts import Posts
 from core.services.profiles import Profiles
 from core.services.relay import Relay
+from core.services.safety import Safety
 from core.services.search import Directory
 from core.services.transcript import Transcript
 from core.signing import SigningKeys
@@ -148,6 +149,12 @@ class UnitOfWork:
     @cached_property
     def moderation(self) -> Moderation:
         return Moderation(self.session, self.now, self.relay)
+
+    @cached_property
+    def safety(self) -> Safety:
+        return Safety(
+            self.session, self.now, self.events, self.deps.policies.report_alert_threshold
+        )
 
     @cached_property
     def posts(self) -> Posts:

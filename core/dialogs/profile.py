@@ -8,6 +8,7 @@ from core.booking.payloads import Bk
 from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
+from core.dialogs.safety import safety_row
 from core.markup import esc
 from core.messaging import Button, Reply
 from core.payloads import Payload
@@ -115,13 +116,18 @@ async def mentor_profile_reply(
         + "\n\n*Reviews*\n"
         + reviews_text(reviews)
     )
-    if mp.status == "approved" and p.user_id != ctx.user.id:
-        following = await is_following(ctx.session, ctx.user.id, p.user_id)
-        book = (
-            Button("📅 Book a session", Bk("book", p.user_id).pack()),
-            follow_button(p.user_id, following),
-        )
-        buttons = (book, *buttons)
+    if p.user_id != ctx.user.id:
+        blocked = await ctx.u.safety.has_blocked(ctx.user.id, p.user_id)
+        if mp.status == "approved" and not await ctx.u.safety.blocked_between(
+            ctx.user.id, p.user_id
+        ):
+            following = await is_following(ctx.session, ctx.user.id, p.user_id)
+            book = (
+                Button("📅 Book a session", Bk("book", p.user_id).pack()),
+                follow_button(p.user_id, following),
+            )
+            buttons = (book, *buttons)
+        buttons = (*buttons, safety_row(p.user_id, blocked=blocked))
     return Reply(text, buttons=buttons)
 
 
