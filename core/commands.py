@@ -95,6 +95,12 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("posts",),
         arg=Arg("what", "[new|hours]", "new: write a post; hours: announce open slots"),
     ),
+    Command(
+        "privacy",
+        "what is stored about you; export it or delete it",
+        ("privacy", ""),
+        arg=Arg("what", "[export|delete|cancel]", "export, delete, or cancel a deletion"),
+    ),
     Command("menu", "show the main menu", ("menu", "")),
     Command(
         "cancel",

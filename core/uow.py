@@ -42,6 +42,7 @@ from core.services.money import Money
 from core.services.payments import Payments
 from core.services.places import Places
 from core.services.posts import Posts
+from core.services.privacy import Privacy
 from core.services.profiles import Profiles
 from core.services.relay import Relay
 from core.services.safety import Safety
@@ -155,6 +156,10 @@ class UnitOfWork:
         return Safety(
             self.session, self.now, self.events, self.deps.policies.report_alert_threshold
         )
+
+    @cached_property
+    def privacy(self) -> Privacy:
+        return Privacy(self.session, self.now, self.deps.policies.erasure_grace_days)
 
     @cached_property
     def posts(self) -> Posts:

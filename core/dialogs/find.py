@@ -252,7 +252,9 @@ class FindMentor(Dialog):
         hidden = await ctx.u.safety.blocked_either_way(ctx.user.id)
         if hidden:
             # Blocked either way: not shown (issue 18); the page may come out shorter.
-            result = replace(result, items=tuple(r for r in result.items if r.mentor_id not in hidden))
+            result = replace(
+                result, items=tuple(r for r in result.items if r.mentor_id not in hidden)
+            )
         total = max(result.total_candidates, len(result.items))
         pages = max(1, -(-total // per_page))
         head = understood_text(q, ctx.user.timezone)

@@ -111,9 +111,7 @@ async def on_safety_action(ctx: Ctx, payload: str) -> Step:
         )
     if p.what == "unblock":
         done = await safety.unblock(ctx.user.id, p.target)
-        return keep(
-            Reply(f"You unblocked *{esc(name)}*." if done else "You hadn't blocked them.")
-        )
+        return keep(Reply(f"You unblocked *{esc(name)}*." if done else "You hadn't blocked them."))
     if p.what == "report":
         return handoff("report", f"{p.target}:{p.booking}")
     return keep(Reply("That button is broken."))
