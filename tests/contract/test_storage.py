@@ -296,9 +296,14 @@ async def test_slack_oauth_stores_work_on_the_migrated_tables(store: Database) -
     from slack_sdk.oauth.installation_store import Installation
 
     from bots.slack.oauth import oauth_settings
+    from core.secretbox import DataBox
 
     settings = oauth_settings(
-        client_id="111.222", client_secret="s", engine=store.engine, public_url="https://x"
+        client_id="111.222",
+        client_secret="s",
+        engine=store.engine,
+        public_url="https://x",
+        box=DataBox.from_settings("", b"test secret"),
     )
     installs, states = settings.installation_store, settings.state_store
     for team, token in (("T1", "xoxb-1"), ("T2", "xoxb-2"), ("T2", "xoxb-2b")):
