@@ -28,6 +28,7 @@ from mentorbot.bootstrap import build_core
 from mentorbot.heap import settle_after_startup
 from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
+from mentorbot.websecurity import security_headers
 from payments import setup_payments
 from webhooks import setup_webhooks
 
@@ -137,7 +138,7 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[security_headers])
     app[SETTINGS] = settings
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
