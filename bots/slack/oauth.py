@@ -80,17 +80,17 @@ class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
             if hasattr(obj, name):
                 setattr(obj, name, self.box.open(getattr(obj, name)))
 
-    async def async_save(self, installation: Installation) -> None:  # type: ignore[override]
+    async def async_save(self, installation: Installation) -> None:
         sealed = self._sealed(installation, INSTALLATION_SECRETS)
         assert isinstance(sealed, Installation)
         await super().async_save(sealed)
 
-    async def async_save_bot(self, bot: Bot) -> None:  # type: ignore[override]
+    async def async_save_bot(self, bot: Bot) -> None:
         sealed = self._sealed(bot, BOT_SECRETS)
         assert isinstance(sealed, Bot)
         await super().async_save_bot(sealed)
 
-    async def async_find_bot(  # type: ignore[override]
+    async def async_find_bot(
         self,
         *,
         enterprise_id: str | None,
@@ -106,7 +106,7 @@ class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
             self._opened(bot, BOT_SECRETS)
         return bot
 
-    async def async_find_installation(  # type: ignore[override]
+    async def async_find_installation(
         self,
         *,
         enterprise_id: str | None,

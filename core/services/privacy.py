@@ -120,17 +120,17 @@ class Privacy:
         if not ids:
             return {}
         rows = await self.s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-        return dict([tuple(r) for r in rows.all()])
+        return {int(uid): str(name) for uid, name in rows.all()}
 
     async def stored(self, user_id: int) -> Stored:
         accounts = set(await self.s.scalars(select(Account.id).where(Account.user_id == user_id)))
         ledger = Base.metadata.tables.get("ledger_accounts")
         wallets: dict[int, str] = {}
         if ledger is not None:
-            rows = await self.s.execute(
+            found = await self.s.execute(
                 select(ledger.c.id, ledger.c.code).where(ledger.c.user_id == user_id)
             )
-            wallets = dict([tuple(r) for r in rows.all()])
+            wallets = {int(lid): str(code) for lid, code in found.all()}
         mine = {"users": {user_id}, "accounts": accounts, "ledger_accounts": set(wallets)}
         out: dict[str, list[dict[str, Any]]] = {}
         others: set[int] = set()
@@ -149,20 +149,21 @@ class Privacy:
                 conds.extend(await self._conversation_conds(table, user_id))
             if not conds:
                 continue
-            rows = [
-                dict(r) for r in (await self.s.execute(select(table).where(or_(*conds)))).mappings()
-            ]
-            if not rows:
+            result = await self.s.execute(select(table).where(or_(*conds)))
+            found_rows = [dict(r) for r in result.mappings()]
+            if not found_rows:
                 continue
-            raw[table.name] = rows
+            raw[table.name] = found_rows
             for col in table.c:
                 if _fk_target(table, col.name) == "users":
-                    others.update(r[col.name] for r in rows if r[col.name] not in (None, user_id))
+                    others.update(
+                        r[col.name] for r in found_rows if r[col.name] not in (None, user_id)
+                    )
         names = await self._names(others)
         other_wallets = await self._ledger_labels(raw, set(wallets), names)
-        for name, rows in raw.items():
+        for name, table_rows in raw.items():
             table = Base.metadata.tables[name]
-            out[name] = [self._present(table, r, user_id, names, other_wallets) for r in rows]
+            out[name] = [self._present(table, r, user_id, names, other_wallets) for r in table_rows]
         return Stored(out)
 
     async def _conversation_conds(self, table: Table, user_id: int) -> list[Any]:

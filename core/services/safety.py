@@ -10,6 +10,7 @@ the same person, the admins are alerted (core/notices/safety.py).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +34,7 @@ class SafetyError(Exception):
     pass
 
 
-def not_blocked_with(viewer_id: int, user_col: ColumnElement[int]) -> ColumnElement[bool]:
+def not_blocked_with(viewer_id: int, user_col: ColumnElement[int] | Any) -> ColumnElement[bool]:
     """A SQL condition: no block between `viewer_id` and the user in `user_col`, either way."""
     return ~(
         select(Block.id)

@@ -8,7 +8,7 @@ import json
 import zipfile
 from datetime import timedelta
 
-from sqlalchemy import JSON, String, Text, cast, func, select
+from sqlalchemy import JSON, ColumnElement, String, Text, cast, func, select
 
 from core.app import CoreApp
 from core.booking.tables import Booking, SessionRating
@@ -113,6 +113,7 @@ async def _texts_everywhere(core: CoreApp, needles: list[str]) -> list[str]:
     async with core.db.transaction() as s:
         for table in Base.metadata.sorted_tables:
             for col in table.c:
+                expr: ColumnElement[str]
                 if isinstance(col.type, JSON):
                     expr = cast(col, Text)
                 elif isinstance(col.type, String | Text):
