@@ -114,7 +114,9 @@ COMMANDS: tuple[Command, ...] = (
         "pending mentors, new skill tags, suspensions, the outbox",
         ("admin", ""),
         arg=Arg(
-            "args", "[pending | approve ID | reject ID REASON | tags | outbox …]", "e.g. pending"
+            "args",
+            "[pending | approve ID | reject ID REASON | tags | reports | outbox …]",
+            "e.g. pending",
         ),
         admin=True,
     ),

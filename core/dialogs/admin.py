@@ -8,6 +8,7 @@ from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.delivery import DEAD, PARKED, PENDING, retry_dead
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
+from core.dialogs.safety import decide_report, reports_reply
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
@@ -68,6 +69,8 @@ class Admin(Dialog):
             return end(*await self._pending(ctx))
         if verb == "tags":
             return end(*await self._tags(ctx))
+        if verb == "reports":
+            return end(*await reports_reply(ctx))
         if verb == "weights":
             return end(await self._weights(ctx, args.split()[1:]))
         if verb == "outbox":
@@ -286,6 +289,9 @@ async def on_admin_action(ctx: Ctx, payload: str) -> Step:
     if p.what in ("no", "sus"):
         verb = "reject" if p.what == "no" else "suspend"
         return handoff("admin", f"reason:{verb} {p.target}")
+    if p.what in ("rdis", "ract"):
+        state = "dismissed" if p.what == "rdis" else "actioned"
+        return keep(await decide_report(ctx, p.target, state))
     if p.what == "suswho":
         return handoff("admin", "suspend-who")
     if p.what == "obr":

@@ -18,6 +18,7 @@ from core.markup import esc
 from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
+from core.services.buttons import Adm
 from core.services.safety import CATEGORIES, CATEGORY_LABELS, MAX_REPORT_TEXT, SafetyError
 
 
@@ -188,3 +189,37 @@ class ReportPerson(Dialog):
                 buttons=() if blocked else ((Button("🚫 Block", Sf("block", target).pack()),),),
             )
         )
+
+
+async def reports_reply(ctx: Ctx) -> list[Reply]:
+    """/admin reports: the open reports about people, oldest first, with their decisions."""
+    reports = await ctx.u.safety.open_reports(limit=20)
+    if not reports:
+        return [Reply("No open reports about people.")]
+    out = [Reply(f"*Open reports about people* ({len(reports)})")]
+    for r in reports:
+        target = await _name(ctx, r.target_user_id) or f"user {r.target_user_id}"
+        reporter = await _name(ctx, r.reporter_id) or f"user {r.reporter_id}"
+        session = f" · session #{r.booking_id}" if r.booking_id else ""
+        out.append(
+            Reply(
+                f"*#{r.id}* {esc(target)} (#{r.target_user_id}) · {esc(r.category)}{session}\n"
+                f"by {esc(reporter)}: “{esc(r.text)}”",
+                buttons=(
+                    (
+                        Button("Dismiss", Adm("rdis", r.id).pack()),
+                        Button("Dealt with", Adm("ract", r.id).pack()),
+                        Button("Suspend mentor", Adm("sus", r.target_user_id).pack()),
+                    ),
+                ),
+            )
+        )
+    return out
+
+
+async def decide_report(ctx: Ctx, report_id: int, state: str) -> Reply:
+    try:
+        report = await ctx.u.safety.decide(report_id, ctx.user.id, state)
+    except SafetyError as exc:
+        return Reply(str(exc))
+    return Reply(f"Report #{report.id} {report.state}.")

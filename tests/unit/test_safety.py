@@ -108,6 +108,20 @@ async def test_reports_from_three_people_alert_the_admins_once(
     alerts = [r.text for r in inbox.inbox.get("admin", []) if "🚨" in r.text]
     assert len(alerts) == 1 and "reported by 3 different people" in alerts[0], alerts
 
+    await admin.say("/admin reports")
+    assert "Open reports about people* (4)" in admin.text()
+    assert "Rude messages about my accent" in admin.text()
+    await admin.press("Dismiss")
+    assert "Report #1 dismissed." in admin.text()
+    await admin.press("Dealt with", admin.transcript[-2][1])
+    assert "isn't open" in admin.text()  # the same report, already decided
+    async with core.uow() as u:
+        assert len(await u.safety.open_reports()) == 3
+    # A member who isn't an admin can't list them.
+    stranger = ChatDriver(core, "zed")
+    await stranger.say("/admin reports")
+    assert "Open reports" not in stranger.text()
+
 
 async def test_reporting_twice_from_one_person_is_not_an_alert(
     core: CoreApp, inbox: RecordingChannel
