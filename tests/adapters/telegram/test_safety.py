@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 from sqlalchemy import select
 
 from bots.telegram.bot import TelegramBot
@@ -45,3 +49,19 @@ async def test_block_and_report_a_mentor_in_telegram(
         assert report.text == "Never joined the call, twice"
         [block] = list(await s.scalars(select(Block)))
         assert block.blocked_id == meera and block.blocker_id == report.reporter_id
+
+
+async def test_privacy_export_arrives_as_a_zip_document_in_telegram(
+    api: FakeBotAPI, tg: TelegramBot, tg_core: CoreApp
+) -> None:
+    lina = TgUser(api, tg, 303, "Lina")
+    await lina.say("/start")
+    await lina.say("/privacy")
+    assert "What MentorBot stores about you" in lina.text()
+    await lina.say("/privacy export")
+    [doc] = [m for m in api.chat_messages(303) if m.kind == "document"]
+    assert doc.filename.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(doc.data)) as z:
+        data = json.loads(z.read("data.json"))
+    [account] = data["accounts"]
+    assert (account["platform"], account["external_id"]) == ("telegram", "303")
