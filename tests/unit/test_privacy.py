@@ -16,6 +16,7 @@ from core.clock import ManualClock
 from core.db.safety import ConsentRecord
 from core.db.schema import Account, Base, User
 from core.services.privacy import deleted_name
+from tests.booking_support import add_mentor, add_user
 from tests.money_support import invariants
 from tests.support import ChatDriver, RecordingChannel
 from tests.unit.test_booking import _booked
@@ -184,3 +185,27 @@ async def test_cancel_within_the_grace_period_keeps_everything(
         assert user is not None and user.display_name == "Asha Rao"
         [consent] = list(await s.scalars(select(ConsentRecord)))
         assert (consent.kind, consent.given, consent.version) == ("terms", True, "2026-12")
+
+
+async def test_erasure_cancels_sessions_still_to_come(
+    core: CoreApp, clock: ManualClock, inbox: RecordingChannel
+) -> None:
+    async with core.uow() as u:
+        mentor = await add_mentor(u.session, "Meera", u.now)
+        learner = await add_user(u.session, "Asha Rao", u.now)
+        offer = await u.bookings.offering(mentor)
+        assert offer is not None
+        slots = await u.bookings.free_slots(offer, learner, 10)
+        late = [t for t in slots if t > u.now + timedelta(days=9)]
+        booking = await u.bookings.request(learner, offer, late[0], 10, "Asha wants help")
+        await u.bookings.accept(booking.id, mentor)
+        await u.privacy.request_erasure(learner)
+    clock.advance(timedelta(days=7, minutes=1))
+    assert (await core.tick()).erased == 1
+    async with core.db.transaction() as s:
+        b = await s.get(Booking, booking.id)
+        assert b is not None and b.status == "cancelled" and b.topic == ""
+        user = await s.get(User, learner)
+        assert user is not None and user.display_name == deleted_name(learner)
+    assert await invariants(core.db) == []
+    assert await _texts_everywhere(core, ["Asha Rao", "Asha wants help"]) == []
