@@ -13,7 +13,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData, select, update
+from sqlalchemy import MetaData, String, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.slack.paths import INSTALL_PATH, REDIRECT_PATH
@@ -38,6 +38,10 @@ SCOPES = (
     "files:read",
 )
 STATE_EXPIRATION_S = 600
+# The token columns of slack_sdk's tables, encrypted at rest (core/secretbox.py).
+BOT_SECRETS = ("bot_token", "bot_refresh_token")
+INSTALLATION_SECRETS = (*BOT_SECRETS, "user_token", "user_refresh_token")
+SEALED_TOKEN_LENGTH = 600
 
 
 def oauth_metadata() -> MetaData:
@@ -52,12 +56,15 @@ def oauth_metadata() -> MetaData:
     AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(
         metadata, AsyncSQLAlchemyOAuthStateStore.default_table_name
     )
+    # Encrypted tokens are longer than the plaintext slack_sdk sizes for (String(200)): a
+    # rotating 150-character token sealed is about 300 (migration 0032_slack_token_width).
+    for table, names in (
+        (metadata.tables["slack_bots"], BOT_SECRETS),
+        (metadata.tables["slack_installations"], INSTALLATION_SECRETS),
+    ):
+        for name in names:
+            table.c[name].type = String(SEALED_TOKEN_LENGTH)
     return metadata
-
-
-# The token columns of slack_sdk's tables, encrypted at rest (core/secretbox.py).
-BOT_SECRETS = ("bot_token", "bot_refresh_token")
-INSTALLATION_SECRETS = (*BOT_SECRETS, "user_token", "user_refresh_token")
 
 
 class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):

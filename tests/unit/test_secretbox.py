@@ -76,10 +76,15 @@ async def test_the_store_encrypts_reads_legacy_rows_and_rotates(db: Database) ->
     found = await store.async_find_installation(enterprise_id=None, team_id="T1")
     assert found is not None and found.bot_token == "xoxb-team-one"
 
-    assert await rotate_tokens(db.engine, DataBox((K2, K1))) == 4  # 2 bots + 2 installations
+    # A rotating token (xoxe.xoxb-…, ~150 characters) still fits once sealed.
+    long_token = "xoxe.xoxb-1-" + "a" * 140
+    await store.async_save(_install("T3", long_token))
+    got3 = await store.async_find_bot(enterprise_id=None, team_id="T3")
+    assert got3 is not None and got3.bot_token == long_token
+    assert await rotate_tokens(db.engine, DataBox((K2, K1))) == 6  # 3 bots + 3 installations
     assert all(t.startswith("enc:v1:") for t in await _raw_tokens(db))
     new_only = EncryptedInstallationStore(client_id="111.222", engine=db.engine, box=DataBox((K2,)))
-    for team, token in (("T1", "xoxb-team-one"), ("T2", "xoxb-legacy-two")):
+    for team, token in (("T1", "xoxb-team-one"), ("T2", "xoxb-legacy-two"), ("T3", long_token)):
         got = await new_only.async_find_bot(enterprise_id=None, team_id=team)
         assert got is not None and got.bot_token == token
     with pytest.raises(DataKeyError):
