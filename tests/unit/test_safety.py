@@ -16,6 +16,7 @@ from tests.support import ChatDriver, RecordingChannel
 from tests.unit.dialog_helpers import apply_as_mentor
 from tests.unit.test_booking import _booked, _mentor
 from tests.unit.test_find import _approve_all, _uid
+from tests.unit.test_match_find import _engine
 from tests.unit.test_onboarding import onboard_learner
 
 
@@ -142,3 +143,25 @@ async def test_reporting_twice_from_one_person_is_not_an_alert(
         assert len(list(await s.scalars(select(PersonReport)))) == 3
         assert list(await s.scalars(select(Block))) == []
     assert not any("🚨" in r.text for r in inbox.inbox.get("admin", []))
+
+
+async def test_a_blocked_mentor_is_left_out_of_best_matches(
+    core: CoreApp, inbox: RecordingChannel
+) -> None:
+    core, eng = await _engine(core)
+    await apply_as_mentor(core, "anu", skills="Kubernetes: advanced, Docker", price="100")
+    await apply_as_mentor(core, "bela", skills="Kubernetes: advanced", price="100")
+    await _approve_all(core)
+    eng.profiles_written([await _uid(core, "anu"), await _uid(core, "bela")])
+    await eng.flush()
+    c = ChatDriver(core, "learner")
+    await c.say("/start")
+    await c.say("/find kubernetes")
+    assert "Best matches" in c.text() and "Anu" in c.text() and "Bela" in c.text(), c.text()
+    learner, anu = await _uid(core, "learner"), await _uid(core, "anu")
+    async with core.uow() as u:
+        await u.safety.block(learner, anu)
+    await c.say("/find kubernetes")
+    assert "Best matches" in c.text() and "Bela" in c.text()
+    assert "Anu" not in c.text(), c.text()
+    await eng.close()
