@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -266,7 +267,7 @@ async def test_slack_oauth_tables_match_the_stores(store: Database) -> None:
     async with store.engine.connect() as conn:
         # As slack_sdk defines them, but for the token columns, widened for encrypted tokens.
         assert await conn.run_sync(_schema_diff, oauth_metadata(), only=names) == []
-        widened = await conn.run_sync(_schema_diff, wanted, only=names)
+        widened: list[Any] = await conn.run_sync(_schema_diff, wanted, only=names)
         assert {(d[0][2], d[0][3]) for d in widened} == {("slack_bots", c) for c in BOT_SECRETS} | {
             ("slack_installations", c) for c in INSTALLATION_SECRETS
         }
