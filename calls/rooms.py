@@ -38,6 +38,8 @@ MAX_CHAT = 2000
 MAX_CHAT_MESSAGES = 1000
 MAX_SIGNAL = 64_000
 ICE_STATES = ("new", "checking", "connected", "completed", "failed", "disconnected", "closed")
+# What a "record this call" tick agrees to; kept with every consent record.
+RECORDING_CONSENT_VERSION = "room-recording-1"
 CLOSE_REPLACED = 4001
 CLOSE_TIME_UP = 4002
 CLOSE_HANGUP = 4003
@@ -250,6 +252,7 @@ class Rooms:
         elif kind == "consent":
             seat.consent = bool(msg.get("record"))
             await self._record(seat, "consent", "yes" if seat.consent else "no")
+            await self._consent(seat)
             for s in list(room.seats.values()):
                 await self._send(s, {"type": "consent", "from": seat.role, "record": seat.consent})
             await self._update_recording(room)
@@ -441,6 +444,20 @@ class Rooms:
                 )
         except Exception:
             log.exception("could not store a room event")
+
+    async def _consent(self, seat: Seat) -> None:
+        """Every recording consent given or withdrawn is kept with its time (issue 18)."""
+        try:
+            async with self.core.uow() as u:
+                await u.privacy.record_consent(
+                    seat.user_id,
+                    "recording",
+                    RECORDING_CONSENT_VERSION,
+                    given=seat.consent,
+                    detail=f"booking {seat.booking_id}",
+                )
+        except Exception:
+            log.exception("could not store a recording consent")
 
     async def _complete_after_call(self, booking_id: int) -> bool:
         """Whether the session is over now: completed by this hang-up, or by the other's

@@ -106,6 +106,12 @@ COMMANDS: tuple[Command, ...] = (
         "mentors: your earnings, sessions, rating, answer time, search views",
         ("mentorstats", ""),
     ),
+    Command(
+        "privacy",
+        "what is stored about you; export it or delete it",
+        ("privacy", ""),
+        arg=Arg("what", "[export|delete|cancel]", "export, delete, or cancel a deletion"),
+    ),
     Command("menu", "show the main menu", ("menu", "")),
     Command("done", "stop writing to someone (direct messages)", ("dm", "done")),
     Command(

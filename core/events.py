@@ -147,6 +147,15 @@ class SlotsOpened:
     added: str  # "Sat 10:00–13:00", as format_windows writes it
 
 
+@dataclass(frozen=True)
+class PersonReported:
+    """Someone reported a person; `open_reporters` counts distinct people with open reports."""
+
+    report_id: int
+    target_user_id: int
+    open_reporters: int
+
+
 Event = (
     MentorApplied
     | MentorDecided
@@ -157,5 +166,6 @@ Event = (
     | WithdrawalRequested
     | WithdrawalDecided
     | SlotsOpened
+    | PersonReported
     | BookingEvent
 )

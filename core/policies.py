@@ -64,3 +64,8 @@ class Policies:
     dm_retention_days: int = 365  # messages older than this are deleted by the scheduler
     dm_rate_per_min: int = 20  # messages one person may send a minute (burst dm_burst)
     dm_burst: int = 8
+    # Safety and privacy: open reports from this many different people alert the admins;
+    # /privacy delete waits this many days (cancellable) before erasing.
+    report_alert_threshold: int = 3
+    erasure_grace_days: int = 7
+    terms_version: str = "2026-12"

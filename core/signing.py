@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
 
-Purpose = Literal["cookie", "login", "room", "calendar", "admin"]
+Purpose = Literal["cookie", "login", "room", "calendar", "admin", "csrf"]
 MAX_TOKEN = 512  # no token we issue comes near this; longer input is refused unread
 
 
@@ -113,3 +113,16 @@ def legacy_valid(keys: Keys, message: str, sig: str, size: int) -> bool:
         hmac.compare_digest(legacy_sig(k, message, size).encode(), given)
         for k in SigningKeys.of(keys).all
     )
+
+
+def csrf_token(keys: Keys, cookie: str) -> str:
+    """The token a form carries: the CSRF cookie's value, signed (double submit, signed)."""
+    return sign(keys, "csrf", cookie)
+
+
+def csrf_valid(keys: Keys, cookie: str | None, token: str | None) -> bool:
+    """A form's token matches the cookie it was issued with; a forged page can't make one."""
+    if not cookie:
+        return False
+    value = unsign(keys, "csrf", token)
+    return value is not None and hmac.compare_digest(value.encode(), cookie.encode())

@@ -24,6 +24,7 @@ import core.db.moderation
 import core.db.places
 import core.db.posts
 import core.db.relay
+import core.db.safety
 import core.db.suspensions
 import core.db.trust
 import core.db.verification
@@ -54,6 +55,7 @@ _TABLE_MODULES = (
     core.db.suspensions,
     core.db.trust,
     core.db.verification,
+    core.db.safety,
     core.db.wishes,
     core.ledger.tables,
     core.services.announcements,

@@ -50,8 +50,10 @@ from core.services.money import Money
 from core.services.payments import Payments
 from core.services.places import Places
 from core.services.posts import Posts
+from core.services.privacy import Privacy
 from core.services.profiles import Profiles
 from core.services.relay import Relay
+from core.services.safety import Safety
 from core.services.search import Directory
 from core.services.transcript import Transcript
 from core.services.trust import Trust
@@ -205,6 +207,16 @@ class UnitOfWork:
     @cached_property
     def moderation(self) -> Moderation:
         return Moderation(self.session, self.now, self.relay)
+
+    @cached_property
+    def safety(self) -> Safety:
+        return Safety(
+            self.session, self.now, self.events, self.deps.policies.report_alert_threshold
+        )
+
+    @cached_property
+    def privacy(self) -> Privacy:
+        return Privacy(self.session, self.now, self.deps.policies.erasure_grace_days)
 
     @cached_property
     def posts(self) -> Posts:

@@ -37,6 +37,7 @@ from mentorbot.logs import request_ids
 from mentorbot.metrics import CONTENT_TYPE, Metrics
 from mentorbot.platforms import setup_platforms
 from mentorbot.settings import Settings
+from mentorbot.websecurity import security_headers
 from payments import setup_payments
 from webhooks import setup_webhooks
 
@@ -221,7 +222,7 @@ def create_app(
 ) -> web.Application:
     """`registry`: where /metrics' collectors live (a new one per app unless given)."""
     metrics = Metrics.on(registry if registry is not None else CollectorRegistry())
-    app = web.Application(middlewares=[request_ids, metrics.middleware])
+    app = web.Application(middlewares=[security_headers, request_ids, metrics.middleware])
     app[SETTINGS] = settings
     app[METRICS] = metrics
 

@@ -170,10 +170,26 @@ def _slack_manifest(url: str) -> str:
     return json.dumps(manifest(url), indent=2)
 
 
+async def _rotate_data_key(settings: Settings) -> int:
+    """Re-encrypt every platform token stored in the database under the newest data key."""
+    from bots.slack.oauth import rotate_tokens
+    from core.db.engine import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        return await rotate_tokens(engine, settings.data_box())
+    finally:
+        await engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mentorbot", description="MentorBot: peer micro-mentorship.")
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("serve", help="run the web server (web chat, webhooks)")
+    sub.add_parser(
+        "rotate-data-key",
+        help="re-encrypt stored platform tokens under the first key of MENTORBOT_DATA_KEY",
+    )
     demo = sub.add_parser("demo", help="migrate, add sample data if empty, and serve")
     demo.add_argument("--mentors", type=int, default=300)
     demo.add_argument("--learners", type=int, default=200)
@@ -218,6 +234,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         if args.cmd == "serve":
             asyncio.run(_serve(settings))
+        elif args.cmd == "rotate-data-key":
+            n = asyncio.run(_rotate_data_key(settings))
+            print(f"re-encrypted {n} stored token rows under the newest data key")
         elif args.cmd == "db":
             asyncio.run(_db_upgrade(settings))
         elif args.cmd == "seed":

@@ -36,6 +36,7 @@ def slack_config(settings: Settings) -> SlackConfig | None:
         app_token=settings.slack_app_token.get_secret_value(),
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
+        data_key=settings.data_key.get_secret_value(),
     )
 
 

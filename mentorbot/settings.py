@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bots.telegram.config import TelegramConfig
 from core.policies import Policies
+from core.secretbox import DataBox
 from core.signing import SigningKeys
 
 # The public URL is a setting of its own (see Settings.base_url), not a policy to set.
@@ -42,6 +43,9 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     secret_key: SecretStr = SecretStr("")
     # Key rotation: retired keys, comma-separated; tokens they signed are still accepted.
     old_secret_keys: SecretStr = SecretStr("")
+    # Fernet keys (comma-separated, newest first) for platform tokens stored in the database;
+    # empty: derived from the secret key (core/secretbox.py). Rotate: mentorbot rotate-data-key
+    data_key: SecretStr = SecretStr("")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     data_dir: Path = Path("./data")
     log_level: str = "INFO"
@@ -145,6 +149,10 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
         """The current key signs; each of MENTORBOT_OLD_SECRET_KEYS is still accepted."""
         old = self.old_secret_keys.get_secret_value().split(",")
         return SigningKeys.from_list(self.secret(), [k.strip().encode() for k in old if k.strip()])
+
+    def data_box(self) -> DataBox:
+        """What seals platform tokens at rest (MENTORBOT_DATA_KEY, or derived from the secret)."""
+        return DataBox.from_settings(self.data_key.get_secret_value(), self.secret())
 
     def secret(self) -> bytes:
         """The signing key; without one configured, a random key is kept in the data folder."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import time
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -14,6 +17,7 @@ from core import pages
 from core.currency import money
 from core.ledger.tables import Payment
 from core.ports import GatewayError
+from core.signing import csrf_token, csrf_valid
 from payments.events import process_webhook, sign, verify_payment
 from payments.runtime import PAYMENTS, PaymentsRuntime
 from payments.sandbox import SandboxGateway, razorpay_event
@@ -21,6 +25,36 @@ from payments.sandbox import SandboxGateway, razorpay_event
 log = logging.getLogger(__name__)
 
 TEMPLATES = web.AppKey("payments_templates", jinja2.Environment)
+STATIC = Path(__file__).parent / "static"
+# Every form that changes something posts a token tied to this cookie (issue 18).
+CSRF_COOKIE = "mb_csrf"
+CSRF_FIELD = "csrf"
+_COOKIE_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Razorpay Checkout loads its script and opens its own frames; nothing inline from us.
+RAZORPAY_CSP = (
+    "default-src 'self'; script-src 'self' https://checkout.razorpay.com; "
+    "frame-src https://api.razorpay.com https://checkout.razorpay.com; "
+    "connect-src 'self' https://*.razorpay.com; img-src 'self' data: https://*.razorpay.com; "
+    "style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _csrf_cookie(request: web.Request) -> tuple[str, bool]:
+    """The visitor's CSRF cookie, or a new one (True: it must be set on the response)."""
+    given = request.cookies.get(CSRF_COOKIE, "")
+    if _COOKIE_SHAPE.fullmatch(given):
+        return given, False
+    return secrets.token_urlsafe(24), True
+
+
+def _refuse_forged(request: web.Request, form: Any) -> None:
+    keys = request.app[PAYMENTS].core().deps.signing_keys
+    token = form.get(CSRF_FIELD)
+    if not csrf_valid(keys, request.cookies.get(CSRF_COOKIE), str(token) if token else None):
+        raise web.HTTPForbidden(
+            text="This form has expired or didn't come from MentorBot. Open the payment link again."
+        )
 
 
 def render(
@@ -97,7 +131,21 @@ async def pay_page(request: web.Request) -> web.Response:
             "notes": {"mentorbot_payment_id": str(p.id)},
         },
     }
-    return render(request, "pay_checkout.html", context)
+    cookie, fresh = _csrf_cookie(request)
+    context["csrf"] = csrf_token(rt.core().deps.signing_keys, cookie)
+    resp = render(request, "pay_checkout.html", context)
+    if fresh:
+        resp.set_cookie(
+            CSRF_COOKIE,
+            cookie,
+            path="/pay",
+            httponly=True,
+            samesite="Lax",
+            secure=request.secure or rt.core().deps.policies.public_url.startswith("https"),
+        )
+    if not rt.sandbox:
+        resp.headers["Content-Security-Policy"] = RAZORPAY_CSP
+    return resp
 
 
 # A pay form carries one or three short fields; anything bigger is refused before it is read.
@@ -122,6 +170,7 @@ async def sandbox_submit(request: web.Request) -> web.StreamResponse:
     if p is None:
         return bad_token(request)
     form = await request.post()
+    _refuse_forged(request, form)
     if p.state in ("created", "failed"):
         order_id = await _ensure_order(rt, p)
         attempt = rt.gateway.attempt(
@@ -145,6 +194,7 @@ async def razorpay_return(request: web.Request) -> web.Response:
     if p is None:
         return bad_token(request)
     form = await request.post()
+    _refuse_forged(request, form)
     ok = (
         verify_payment(
             str(form.get("razorpay_order_id", "")),
@@ -161,6 +211,7 @@ async def razorpay_return(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     aiohttp_jinja2.setup(app, app_key=TEMPLATES, **pages.environment_options("payments"))
+    app.router.add_static("/pay/static", str(STATIC), append_version=False)
     app.router.add_get("/pay/{token}", pay_page)
     app.router.add_post("/pay/{token}/sandbox", sandbox_submit)
     app.router.add_post("/pay/{token}/return", razorpay_return)

@@ -17,6 +17,9 @@ class SlackConfig:
     app_token: str = ""  # xapp-…: Socket Mode
     client_id: str = ""
     client_secret: str = ""
+    # Fernet keys for the installation tokens at rest (MENTORBOT_DATA_KEY); empty: derived
+    # from the signing secret (core/secretbox.py).
+    data_key: str = ""
 
     @property
     def use_oauth(self) -> bool:

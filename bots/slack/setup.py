@@ -16,6 +16,7 @@ from bots.slack.bot import SlackBot
 from bots.slack.config import SlackConfig
 from bots.slack.oauth import oauth_settings
 from core.app import CoreApp
+from core.secretbox import DataBox
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def setup_slack(app: web.Application, core_key: web.AppKey[CoreApp], config: Sla
                 client_secret=config.client_secret,
                 engine=core.db.engine,
                 public_url=config.public_url,
+                box=DataBox.from_settings(config.data_key, core.deps.signing_keys.current),
             )
             if config.use_oauth
             else None

@@ -33,6 +33,7 @@ from core.events import (
 )
 from core.ledger.ledger import InsufficientFunds
 from core.services.money import split_fee
+from core.services.safety import blocked_between
 from core.services.trust import PAID_ADULTS_ONLY
 from core.slots import Busy, expand_slots, free_slots
 
@@ -42,6 +43,10 @@ UNPAID = "This request is still waiting for the learner's payment."
 # How long an unpaid request holds the slot: long enough to pay (and for a lost webhook to
 # be reconciled), short enough that an abandoned checkout doesn't block the mentor's time.
 PAY_WITHIN = timedelta(minutes=30)
+# Between two people where one blocked the other: no new requests either way, and what was
+# booked before may be cancelled by either without a penalty (issue 18).
+BLOCKED = "You can't book a session with this person."
+BLOCKED_REASON = "blocked"
 
 
 def keeps_share(paid: int, currency: str, fee_bps: int) -> str:
@@ -145,6 +150,8 @@ class Lifecycle(BookingBase):
             raise BookingError("You can't book a session with yourself.")
         if length_min not in offer.lengths:
             raise BookingError(f"{offer.name} doesn't offer {length_min}-minute sessions.")
+        if await blocked_between(self.s, learner_id, offer.mentor_id):
+            raise BookingError(BLOCKED)
         paid = offer.price_mode == "paid" and offer.amount_minor > 0
         if paid:
             band = await self.s.scalar(
@@ -204,6 +211,8 @@ class Lifecycle(BookingBase):
         b = await self._mine(booking_id, learner_id, as_mentor=False)
         if b.status not in ACTIVE:
             raise BookingError(f"This session is already {b.status}.")
+        if await blocked_between(self.s, b.learner_id, b.mentor_id):
+            raise BookingError(BLOCKED + " You can still cancel it without a penalty.")
         if self.now > b.starts_at - timedelta(hours=self.p.learner_full_refund_h):
             raise BookingError(
                 f"Less than {self.p.learner_full_refund_h} h before the start a session can't be "
@@ -283,6 +292,17 @@ class Lifecycle(BookingBase):
             raise BookingError(f"This session is already {b.status}.")
         by_mentor = user_id == b.mentor_id
         paid = b.amount_minor if b.pay_state == "paid" or b.price_mode == "credits" else 0
+        if await blocked_between(self.s, b.mentor_id, b.learner_id):
+            return CancelQuote(
+                b.id,
+                by_mentor,
+                paid,
+                b.currency,
+                False,
+                "One of you blocked the other, so there's no penalty: "
+                + ("a full refund." if paid else "nothing was paid.")
+                + ("" if not by_mentor else " It doesn't count against your reliability."),
+            )
         if by_mentor:
             return CancelQuote(
                 b.id,
@@ -309,6 +329,11 @@ class Lifecycle(BookingBase):
 
     async def cancel(self, booking_id: int, user_id: int, reason: str = "") -> CancelQuote:
         quote = await self.cancel_quote(booking_id, user_id)
+        current = await self.s.get(Booking, booking_id)
+        if current is not None and await blocked_between(
+            self.s, current.mentor_id, current.learner_id
+        ):
+            reason = BLOCKED_REASON  # reputation doesn't count it as the mentor dropping it
         if not await self._move(
             booking_id,
             ACTIVE,

@@ -46,7 +46,11 @@ async def reputation(s: AsyncSession, mentor_id: int) -> Reputation:
         await s.execute(
             select(
                 Booking.status, Booking.cancelled_by, Booking.created_at, Booking.decided_at
-            ).where(Booking.mentor_id == mentor_id)
+            ).where(
+                Booking.mentor_id == mentor_id,
+                # Cancelled because one of the two blocked the other: no strike (issue 18).
+                ~((Booking.status == "cancelled") & (Booking.cancel_reason == "blocked")),
+            )
         )
     ).all()
     completed = sum(1 for st, *_ in rows if st == "completed")

@@ -21,7 +21,9 @@ from core.dialogs.mentor_stats import MentorStatsDialog
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
 from core.dialogs.posts import MentorPosts, on_office_hours_action, on_post_action
+from core.dialogs.privacy import PrivacyDialog, on_privacy_action
 from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
+from core.dialogs.safety import ReportPerson, on_safety_action
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
 from core.dialogs.verify import VerifyEmail
 from core.dialogs.wallet import Wallet, on_wallet_action
@@ -52,6 +54,8 @@ def build_registry() -> Registry:
         MentorStatsDialog(),
         VerifyEmail(),
         DirectMessage(),
+        ReportPerson(),
+        PrivacyDialog(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -75,5 +79,7 @@ def build_registry() -> Registry:
             "pa": on_post_action,
             "oh": on_office_hours_action,
             "dm": on_dm_action,
+            "sf": on_safety_action,
+            "priv": on_privacy_action,
         },
     )

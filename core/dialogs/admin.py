@@ -14,6 +14,7 @@ from core.dialogs.admin_reports import VERBS as REPORT_VERBS
 from core.dialogs.admin_stats import export_reply, stats_replies
 from core.dialogs.domains import domains_reply
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
+from core.dialogs.safety import decide_report
 from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
@@ -307,6 +308,9 @@ async def on_admin_action(ctx: Ctx, payload: str) -> Step:
     if p.what in ("no", "sus"):
         verb = "reject" if p.what == "no" else "suspend"
         return handoff("admin", f"reason:{verb} {p.target}")
+    if p.what in ("rdis", "ract"):
+        state = "dismissed" if p.what == "rdis" else "actioned"
+        return keep(await decide_report(ctx, p.target, state))
     if p.what == "suswho":
         return handoff("admin", "suspend-who")
     if p.what == "obr":

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from core.db.communities import Community
+from core.db.dms import DmReport
 from core.db.moderation import CommunityReport
 from core.db.relay import RelayMessage
 from core.db.schema import User
 from core.dialogs.admin_people import AdmPeople
 from core.dialogs.engine import Ctx, Dialog, Step, end, keep
+from core.dialogs.safety import reports_reply
 from core.markup import esc, quote
 from core.messaging import Button, Reply
 from core.payloads import Payload
@@ -32,7 +34,7 @@ MUTE_MINUTES = 24 * 60
 
 @dataclass(frozen=True)
 class AdmReport(Payload, prefix="adr"):
-    what: str  # dismiss | delete | warn | mute
+    what: str  # dismiss | delete | warn | mute; dmdismiss (message_id: a DM report's id)
     message_id: int
 
 
@@ -77,9 +79,50 @@ async def community_message_reports(ctx: Ctx, limit: int) -> list[Reply]:
     return out
 
 
+async def person_reports(ctx: Ctx, limit: int) -> list[Reply]:
+    """Reports about people (from profiles and sessions: core.services.safety)."""
+    if not await ctx.u.safety.open_reports(limit=1):
+        return []
+    return await reports_reply(ctx)
+
+
+async def direct_message_reports(ctx: Ctx, limit: int) -> list[Reply]:
+    """Reported direct messages (kept as evidence while the report is open)."""
+    rows = (
+        await ctx.session.execute(
+            select(DmReport, RelayMessage)
+            .join(RelayMessage, RelayMessage.id == DmReport.message_id)
+            .where(DmReport.state == "open")
+            .order_by(DmReport.id)
+            .limit(limit)
+        )
+    ).all()
+    out = []
+    for r, m in rows:
+        why = f" — “{esc(r.reason)}”" if r.reason else ""
+        out.append(
+            Reply(
+                f"*Reported direct message #{m.id}* by {esc(m.author_name)} "
+                f"(user {m.author_id}), reported by user {r.reporter_id}{why}\n"
+                f"{quote(m.text, 300)}",
+                buttons=(
+                    (
+                        Button("Dismiss", AdmReport("dmdismiss", r.id).pack()),
+                        Button("Suspend author", AdmPeople("suspend", m.author_id).pack()),
+                    ),
+                ),
+            )
+        )
+    return out
+
+
 ReportSource = Callable[[Ctx, int], Awaitable[list[Reply]]]
 # Every kind of report the queue shows, in this order.
-SOURCES: tuple[ReportSource, ...] = (community_message_reports,)
+SOURCES: tuple[ReportSource, ...] = (
+    community_message_reports,
+    person_reports,
+    direct_message_reports,
+)
 
 
 class AdminReports(Dialog):
@@ -104,6 +147,13 @@ async def on_admin_report_action(ctx: Ctx, payload: str) -> Step:
         return keep(Reply("That admin button is broken."))
     if not ctx.user.is_admin:
         return keep(NOT_ADMIN)
+    if p.what == "dmdismiss":  # message_id is the DM report's id here
+        report = await ctx.session.get(DmReport, p.message_id)
+        if report is None or report.state != "open":
+            return keep(Reply("That report is closed already."))
+        report.state = "dismissed"
+        await ctx.u.audit.record(ctx.user.id, "report.dismiss", f"dm_report:{report.id}", "")
+        return keep(Reply(f"Report on direct message #{report.message_id} dismissed."))
     msg = await ctx.session.get(RelayMessage, p.message_id)
     if msg is None:
         return keep(Reply("That message is gone."))

@@ -216,6 +216,7 @@ class FindMentor(Dialog):
             max_price_minor=cap if isinstance(cap, int) else None,
             sort=self._sort(ctx) or "rating",
             exclude_user_id=ctx.user.id,
+            viewer_id=ctx.user.id,
         )
 
     # ------------------------------------------------------------ with a recommender (DESIGN §8)
@@ -252,6 +253,12 @@ class FindMentor(Dialog):
         )
         if page == 0:
             await ctx.u.analytics.record(SEARCH, ctx.user.id)
+        hidden = await ctx.u.safety.blocked_either_way(ctx.user.id)
+        if hidden:
+            # Blocked either way: not shown (issue 18); the page may come out shorter.
+            result = replace(
+                result, items=tuple(r for r in result.items if r.mentor_id not in hidden)
+            )
         total = max(result.total_candidates, len(result.items))
         pages = max(1, -(-total // per_page))
         head = understood_text(q, ctx.user.timezone)
@@ -391,6 +398,7 @@ class FindMentor(Dialog):
             max_price_minor=q.max_price_minor,
             sort=sort,
             exclude_user_id=ctx.user.id,
+            viewer_id=ctx.user.id,
         )
         fixes = [
             Button(fit_label(f"✖ {label}", CHIP_LABEL), Fm("drop", part).pack())

@@ -115,6 +115,9 @@ async def apply_apply(ctx: Ctx, values: dict[str, object]) -> list[Reply]:
     await _save(ctx, values)
     if not view.onboarded:
         await ctx.profiles.mark_onboarded(ctx.user.id)
+        await ctx.u.privacy.record_consent(
+            ctx.user.id, "terms", ctx.deps.policies.terms_version, given=True
+        )
     return [await submit_application(ctx), await all_set(ctx)]
 
 

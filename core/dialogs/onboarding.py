@@ -63,7 +63,12 @@ async def submit_application(ctx: Ctx) -> Reply:
 
 async def all_set(ctx: Ctx) -> Reply:
     view = await ctx.profiles.view(ctx.user.id)
-    return Reply("All set 🎉 Here's your profile:\n\n" + profile_card(view, ctx.now, own=True))
+    return Reply(
+        "All set 🎉 Here's your profile:\n\n"
+        + profile_card(view, ctx.now, own=True)
+        + f"\n\n_Using MentorBot means you accept its terms (version "
+        f"{esc(ctx.deps.policies.terms_version)}). What is stored about you: /privacy_"
+    )
 
 
 def taught(reading: Reading) -> str:
@@ -186,10 +191,16 @@ class Onboarding(Dialog):
         if mode == "book":
             await ctx.profiles.set_role(ctx.user.id, learn=True, mentor=ctx.user.wants_to_mentor)
             await ctx.profiles.mark_onboarded(ctx.user.id)
+            await ctx.u.privacy.record_consent(
+                ctx.user.id, "terms", ctx.deps.policies.terms_version, given=True
+            )
             out.append(Reply("Thanks — that's all I need for now. Let's pick a time."))
             return handoff("book", str(ctx.int_data("mentor")), *out)
         if mode == "onboard":
             await ctx.profiles.mark_onboarded(ctx.user.id)
+            await ctx.u.privacy.record_consent(
+                ctx.user.id, "terms", ctx.deps.policies.terms_version, given=True
+            )
         if ctx.data.get("mentor") or mode == "apply":
             out.append(await submit_application(ctx))
         out.append(await all_set(ctx))

@@ -10,6 +10,7 @@ from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
 from core.dialogs.dms import intro_button, message_button
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
+from core.dialogs.safety import safety_row
 from core.markup import esc
 from core.messaging import AVATAR, Button, Reply
 from core.payloads import Payload
@@ -132,16 +133,21 @@ async def mentor_profile_reply(
     )
     picture = picture_path(await ctx.trust.avatar(p.user_id), "large")
     meta = ((AVATAR, picture),) if picture else ()
-    if mp.status == "approved" and p.user_id != ctx.user.id:
-        following = await is_following(ctx.session, ctx.user.id, p.user_id)
-        book = (
-            Button("📅 Book a session", Bk("book", p.user_id).pack()),
-            follow_button(p.user_id, following),
-        )
-        # Once booked, a learner may write to the mentor; before, send one short intro.
-        booked = await ctx.u.dms.has_booked(ctx.user.id, p.user_id)
-        write = message_button(p.user_id) if booked else intro_button(p.user_id)
-        buttons = (book, (write,), *buttons)
+    if p.user_id != ctx.user.id:
+        blocked = await ctx.u.safety.has_blocked(ctx.user.id, p.user_id)
+        if mp.status == "approved" and not await ctx.u.safety.blocked_between(
+            ctx.user.id, p.user_id
+        ):
+            following = await is_following(ctx.session, ctx.user.id, p.user_id)
+            book = (
+                Button("📅 Book a session", Bk("book", p.user_id).pack()),
+                follow_button(p.user_id, following),
+            )
+            # Once booked, a learner may write to the mentor; before, send one short intro.
+            booked = await ctx.u.dms.has_booked(ctx.user.id, p.user_id)
+            write = message_button(p.user_id) if booked else intro_button(p.user_id)
+            buttons = (book, (write,), *buttons)
+        buttons = (*buttons, safety_row(p.user_id, blocked=blocked))
     return Reply(text, buttons=buttons, meta=meta)
 
 

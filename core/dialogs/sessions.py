@@ -15,6 +15,7 @@ from core.booking.views import STATUS_LABELS, price_text, room_url, when
 from core.db.schema import User
 from core.dialogs.dms import message_button
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
+from core.dialogs.safety import safety_row
 from core.markup import esc
 from core.messaging import Asks, Button, Inbound, LinkButton, Reply
 from core.numbers import as_int
@@ -103,6 +104,9 @@ class MySessions(Dialog):
                 if b.learner_id == ctx.user.id:
                     row.append(Button("Reschedule", Bk("resched", b.id).pack()))
                 rows.append(tuple(row))
+                other = b.learner_id if b.mentor_id == ctx.user.id else b.mentor_id
+                blocked = await ctx.u.safety.has_blocked(ctx.user.id, other)
+                rows.append(safety_row(other, blocked=blocked, booking_id=b.id))
                 replies.append(Reply(await booking_line(ctx, b), buttons=tuple(rows)))
         if past:
             rated = set(
@@ -128,7 +132,10 @@ class MySessions(Dialog):
                     label = "🎞 Recording" if b.id in recorded else "🗒 Room chat"
                     buttons = (*buttons, (LinkButton(label, f"{url}/recordings"),))
                 other = b.mentor_id if b.learner_id == ctx.user.id else b.learner_id
-                buttons = (*buttons, (message_button(other),))
+                blocked = await ctx.u.safety.has_blocked(ctx.user.id, other)
+                if not blocked:
+                    buttons = (*buttons, (message_button(other),))
+                buttons = (*buttons, safety_row(other, blocked=blocked, booking_id=b.id))
                 replies.append(Reply(await booking_line(ctx, b), buttons=buttons))
         replies.append(await feed_reply(ctx))
         return replies

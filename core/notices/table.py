@@ -14,6 +14,7 @@ from core.events import (
     NoShowDecided,
     PaymentCaptured,
     PaymentFailed,
+    PersonReported,
     RatingsRevealed,
     ReminderDue,
     SessionCompleted,
@@ -22,7 +23,7 @@ from core.events import (
     WithdrawalDecided,
     WithdrawalRequested,
 )
-from core.notices import booking, disputes, follows, payments, people, wishes
+from core.notices import booking, disputes, follows, payments, people, safety, wishes
 from core.uow import Handler
 
 HANDLERS: dict[type, tuple[Handler, ...]] = {
@@ -31,6 +32,7 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     AccountsLinked: (people.profile_changed,),
     SkillTagCreated: (people.skill_tag_created,),
     SlotsOpened: (follows.slots_opened,),
+    PersonReported: (safety.person_reported,),
     WithdrawalRequested: (people.withdrawal_requested,),
     WithdrawalDecided: (people.withdrawal_decided,),
     PaymentCaptured: (payments.booking_payment_captured,),

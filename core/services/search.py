@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import Case
 
 from core.db.schema import MentorProfile, User, UserLanguage, UserSkill
+from core.services.safety import not_blocked_with
 
 Sort = Literal["rating", "price", "experience", "popularity"]
 SORTS: tuple[Sort, ...] = ("rating", "price", "experience", "popularity")
@@ -29,6 +30,8 @@ class SearchFilters:
     max_price_minor: int | None = None
     sort: Sort = "rating"
     exclude_user_id: int | None = None
+    # The person searching: anyone they blocked, or who blocked them, is left out (issue 18).
+    viewer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ class Directory:
             q = q.where(price <= f.max_price_minor)
         if f.exclude_user_id is not None:
             q = q.where(User.id != f.exclude_user_id)
+        if f.viewer_id is not None:
+            q = q.where(not_blocked_with(f.viewer_id, User.id))
         total = int(await self.s.scalar(select(func.count()).select_from(q.subquery())) or 0)
         if f.sort == "price":
             order = [price.asc(), avg.desc().nulls_last(), User.id]

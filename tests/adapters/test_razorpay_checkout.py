@@ -18,6 +18,7 @@ from mentorbot.app import create_app
 from mentorbot.settings import Settings
 from tests.adapters.fake_razorpay import KEY_ID, KEY_SECRET, FakeRazorpay
 from tests.e2e.test_payments_http import core_of, new_payment, post_event, state_of
+from tests.pay_support import pay_form
 
 WEBHOOK_SECRET = "whsec_e2e"
 
@@ -58,6 +59,8 @@ async def test_pay_with_razorpay_end_to_end(
             assert r.status == 200
         assert len(razorpay_fake.orders) == 1
 
+        # The checkout page is open in the browser while the customer pays.
+        csrf, headers = await pay_form(http, server.make_url(f"/pay/{p.token}"))
         paid = razorpay_fake.customer_pays(order_id)
         body = json.dumps(
             {
@@ -73,14 +76,19 @@ async def test_pay_with_razorpay_end_to_end(
             KEY_SECRET.encode(), f"{order_id}|{paid['id']}".encode(), hashlib.sha256
         ).hexdigest()
         form = {
+            **csrf,
             "razorpay_order_id": order_id,
             "razorpay_payment_id": paid["id"],
             "razorpay_signature": sig,
         }
-        async with http.post(server.make_url(f"/pay/{p.token}/return"), data=form) as r:
+        async with http.post(
+            server.make_url(f"/pay/{p.token}/return"), data=form, headers=headers
+        ) as r:
             assert r.status == 200 and "Thanks" in await r.text()
         form["razorpay_signature"] = "0" * 64
-        async with http.post(server.make_url(f"/pay/{p.token}/return"), data=form) as r:
+        async with http.post(
+            server.make_url(f"/pay/{p.token}/return"), data=form, headers=headers
+        ) as r:
             assert r.status == 400
     assert await state_of(core, p.id) == ("captured", {"INR": 25000}, [])
 

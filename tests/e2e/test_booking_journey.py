@@ -23,6 +23,7 @@ from core.ledger.tables import LedgerAccount
 from mentorbot.app import CORE, create_app
 from mentorbot.settings import Settings
 from tests.e2e.webclient import WebChatClient
+from tests.pay_support import pay_form
 
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday 11:30 in Pune
 
@@ -119,7 +120,8 @@ async def test_paid_session_end_to_end(server: TestServer, clock: ManualClock) -
     async with aiohttp.ClientSession() as http:
         async with http.get(pay_url) as r:
             assert r.status == 200 and "SANDBOX" in await r.text()
-        async with http.post(pay_url + "/sandbox", data={"outcome": "pay"}) as r:
+        data, headers = await pay_form(http, pay_url, outcome="pay")
+        async with http.post(pay_url + "/sandbox", data=data, headers=headers) as r:
             assert r.status == 200 and "Paid" in await r.text()
     await pushed(learner, "Payment received")
 

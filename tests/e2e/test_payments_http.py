@@ -20,6 +20,7 @@ from core.services.money import Money
 from mentorbot.app import CORE, create_app
 from mentorbot.settings import Settings
 from payments.events import sign
+from tests.pay_support import pay_form
 from tests.support import rebuilt
 
 SECRET = "whsec_e2e"  # also the Razorpay-mode tests' webhook secret
@@ -132,14 +133,22 @@ async def test_sandbox_checkout_end_to_end(server: TestServer, http: aiohttp.Cli
     # Issue #22 item 16: styled, and a way back to the chat.
     assert "<style>" in page and "href='/chat'" in page
     # Fail first: nothing is credited, the page offers another try.
-    async with http.post(server.make_url(f"/pay/{p.token}/sandbox"), data={"outcome": "fail"}) as r:
+    data, headers = await pay_form(http, server.make_url(f"/pay/{p.token}"), outcome="fail")
+    async with http.post(
+        server.make_url(f"/pay/{p.token}/sandbox"), data=data, headers=headers
+    ) as r:
         assert r.status == 200 and "didn't go through" in await r.text()
     assert await state_of(core, p.id) == ("failed", {}, [])
-    async with http.post(server.make_url(f"/pay/{p.token}/sandbox"), data={"outcome": "pay"}) as r:
+    data, headers = await pay_form(http, server.make_url(f"/pay/{p.token}"), outcome="pay")
+    async with http.post(
+        server.make_url(f"/pay/{p.token}/sandbox"), data=data, headers=headers
+    ) as r:
         assert r.status == 200 and "Paid" in await r.text()
     assert await state_of(core, p.id) == ("captured", {"INR": 10000}, [])
     # Pressing Pay again (a reload, a double click) charges nothing more.
-    async with http.post(server.make_url(f"/pay/{p.token}/sandbox"), data={"outcome": "pay"}) as r:
+    async with http.post(
+        server.make_url(f"/pay/{p.token}/sandbox"), data=data, headers=headers
+    ) as r:
         assert r.status == 200
     assert await state_of(core, p.id) == ("captured", {"INR": 10000}, [])
 
@@ -280,7 +289,11 @@ async def test_pay_forms_refuse_big_bodies_before_reading_them(
         async with http.post(server.make_url(path), data=big, allow_redirects=False) as r:
             assert r.status == 413, path
     assert await state_of(core, p.id) == ("created", {}, [])
+    data, headers = await pay_form(http, server.make_url(f"/pay/{p.token}"), outcome="pay")
     async with http.post(
-        server.make_url(f"/pay/{p.token}/sandbox"), data={"outcome": "pay"}, allow_redirects=False
+        server.make_url(f"/pay/{p.token}/sandbox"),
+        data=data,
+        headers=headers,
+        allow_redirects=False,
     ) as r:
         assert r.status == 303

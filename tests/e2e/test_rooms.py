@@ -18,6 +18,7 @@ from core.booking.joins import RoomEvent, records_of
 from core.booking.noshow import Verdict, decide
 from core.booking.room_chat import messages_of
 from core.booking.tables import Booking
+from core.db.safety import ConsentRecord
 from core.ledger.ledger import Ledger, platform
 from tests.booking_support import add_user
 from tests.e2e.rooms_support import START, Call, home_on, loopback_ice, start_call
@@ -373,6 +374,12 @@ async def test_relay_mode_forwards_tracks_and_records_with_consent(
     async with call.core.db.transaction() as s:
         rows = await records_of(s, call.booking_id)
     assert {r.detail for r in rows if r.kind == "recording"} == {f.name for f in files}
+    async with call.core.db.transaction() as s:
+        consents = list(await s.scalars(select(ConsentRecord)))
+    # Each tick of "record this call" is kept as a consent record (issue 18).
+    assert [(c.kind, c.given, c.detail) for c in consents] == [
+        ("recording", True, f"booking {call.booking_id}")
+    ] * 2
     assert all(p is not None and p.closed.is_set() for p in peers)
     assert call.booking_id not in rooms.rooms
     # Listed for both participants (and nobody else), downloadable by name only.

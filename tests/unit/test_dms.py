@@ -19,7 +19,7 @@ from core.relay import RelayQueue
 from core.services.relay import Upload
 from tests.dm_support import PNG, booked, person
 from tests.relay_support import RecordingBridge
-from tests.support import find_button, make_core, rebuilt
+from tests.support import ChatDriver, find_button, make_core, rebuilt
 
 ASHA = Actor("telegram", "telegram", "111", "Asha")  # learner
 MEERA = Actor("slack", "T1", "UMEERA", "Meera")  # mentor
@@ -254,3 +254,25 @@ async def test_the_next_booking_confirmation_reminds_the_learner_of_open_items(p
     assert "Open action items from your last notes: read PEP 318" in said[learner]
     assert "install pytest" not in said[learner]
     assert "Open action items" not in said[mentor]
+
+
+async def test_a_reported_message_is_in_the_admin_queue_until_dismissed(
+    db: Database, clock: ManualClock
+) -> None:
+    core = await make_core(db, clock, admins=["console:boss"])
+    learner = await person(core, ASHA)
+    mentor = await person(core, MEERA, mentor=True)
+    await booked(core, learner, mentor)
+    t = await open_thread(core, ASHA)
+    await core.dm_said(ASHA, t, "1", "buy my course!!!")
+    async with core.uow() as u:
+        msg = await u.session.scalar(select(RelayMessage))
+    assert msg is not None
+    await core.dm_report(MEERA, msg.id, "spam")
+    boss = ChatDriver(core, "boss")
+    await boss.say("/admin reports")
+    assert "Reported direct message" in boss.text() and "buy my course" in boss.text()
+    await boss.press("Dismiss")
+    assert "dismissed" in boss.text()
+    await boss.say("/admin reports")
+    assert "Reported direct message" not in boss.text()
