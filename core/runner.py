@@ -158,11 +158,15 @@ async def _load_conversation(s: AsyncSession, key: ConversationKey, now: datetim
     return _ConvRow(*row)
 
 
-# Deadlock, serialization failure (PostgreSQL) and a busy database file (SQLite): try again.
+# Deadlock, serialization failure (PostgreSQL), a busy database file (SQLite) and a lost
+# server connection (SQLAlchemy has discarded it; there is no pre-ping, see core.db.engine):
+# the transaction was rolled back as a whole, so try it again.
 _TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 def is_transient(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
     state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return state in _TRANSIENT_SQLSTATES or "database is locked" in str(exc.orig)
 
@@ -280,9 +284,13 @@ class Runner:
 
     async def _run_step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         """One inbound through the dialogs; leaves ctx.dialog/state/data as they are to be saved."""
-        if not ctx.user.is_admin and (gone := await ctx.u.admin_people.suspended(ctx.user.id)):
+        # Read with the person in identity.resolve: no statement of its own.
+        if (
+            not ctx.user.is_admin
+            and (why := await ctx.u.identity.suspension(ctx.user.id)) is not None
+        ):
             ctx.dialog, ctx.state = None, None  # a suspended account is told why, nothing else
-            return [suspended_reply(gone.reason)]
+            return [suspended_reply(why)]
         dialog = self.registry.dialogs.get(ctx.dialog or "")
         state = ctx.state if dialog is not None else None
         step = await self._dispatch(ctx, dialog, state, inbound)
