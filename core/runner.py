@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, Table, Update, bindparam, select, update
+from sqlalchemy import Select, Table, Update, bindparam, func, select, true, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.commands import command_aliases
-from core.db.inbound import first_seen
+from core.db.inbound import ProcessedEvent, first_seen, record_insert
 from core.db.schema import Conversation
 from core.dialogs.admin_people import suspended_reply
 from core.dialogs.answers import ANSWERS
@@ -142,27 +142,73 @@ def _conversation_update() -> Update:
     )
 
 
-async def _load_conversation(s: AsyncSession, key: ConversationKey, now: datetime) -> _ConvRow:
-    where = {
+@functools.cache
+def _seen_and_conversation() -> Select[int, int | None, str | None, str | None, Any, int | None]:
+    """PostgreSQL: a delivery recorded and its conversation locked in one round trip.
+
+    `fresh` is 1 when the delivery is new (0: seen before); the conversation's columns are
+    NULL when it has no row yet. The insert runs first (it is the outer side of the join),
+    as first_seen() then _load_conversation() would. Only these two share a statement:
+    after waiting for the lock, PostgreSQL re-reads the locked row but not the rest of the
+    statement's snapshot, so the person is read in a statement of its own (identity)."""
+    events = cast(Table, ProcessedEvent.__table__)
+    seen = record_insert("postgresql").returning(events.c.id).cte("seen")
+    counted = select(func.count().label("fresh")).select_from(seen).subquery("counted")
+    conv = _conversation_query().lateral("conv")
+    return select(counted.c.fresh, *conv.c).select_from(counted.outerjoin(conv, true()))
+
+
+def _conversation_where(key: ConversationKey) -> dict[str, str]:
+    return {
         "platform": key.platform,
         "workspace": key.workspace,
         "chat_id": key.chat_id,
         "external_id": key.external_id,
     }
+
+
+async def _seen_and_load(
+    s: AsyncSession, once: Delivered, key: ConversationKey, now: datetime
+) -> _ConvRow:
+    """first_seen() and _load_conversation() in one statement (PostgreSQL)."""
+    where = _conversation_where(key)
+    row = (
+        await s.execute(
+            _seen_and_conversation(),
+            {**where, "source": once.source, "event_id": once.event_id[:128], "now": now},
+        )
+    ).one()
+    if not row[0]:
+        raise AlreadyHandled(f"{once.source} {once.event_id}")
+    if row[1] is None:
+        return await _new_conversation(s, where, now)
+    return _ConvRow(*row[1:])
+
+
+async def _new_conversation(s: AsyncSession, where: dict[str, str], now: datetime) -> _ConvRow:
+    conv = Conversation(**where, dialog=None, state=None, data={}, version=0, updated_at=now)
+    s.add(conv)
+    await s.flush()
+    return _ConvRow(conv.id, None, None, {}, 0)
+
+
+async def _load_conversation(s: AsyncSession, key: ConversationKey, now: datetime) -> _ConvRow:
+    where = _conversation_where(key)
     row = (await s.execute(_conversation_query(), where)).first()
     if row is None:
-        conv = Conversation(**where, dialog=None, state=None, data={}, version=0, updated_at=now)
-        s.add(conv)
-        await s.flush()
-        return _ConvRow(conv.id, None, None, {}, 0)
+        return await _new_conversation(s, where, now)
     return _ConvRow(*row)
 
 
-# Deadlock, serialization failure (PostgreSQL) and a busy database file (SQLite): try again.
+# Deadlock, serialization failure (PostgreSQL), a busy database file (SQLite) and a lost
+# server connection (SQLAlchemy has discarded it; there is no pre-ping, see core.db.engine):
+# the transaction was rolled back as a whole, so try it again.
 _TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 def is_transient(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
     state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return state in _TRANSIENT_SQLSTATES or "database is locked" in str(exc.orig)
 
@@ -175,6 +221,7 @@ class Runner:
         self.deps = deps
         self.registry = registry
         self.locks = KeyedLocks()
+        self._sqlite = deps.db.is_sqlite
 
     async def handle(
         self,
@@ -235,9 +282,12 @@ class Runner:
     ) -> T:
         async with unit_of_work(self.deps) as u:
             s = u.session
-            if once is not None and not await first_seen(s, once.source, once.event_id, u.now):
-                raise AlreadyHandled(f"{once.source} {once.event_id}")
-            conv = await _load_conversation(s, key, u.now)
+            if once is not None and not self._sqlite:
+                conv = await _seen_and_load(s, once, key, u.now)
+            else:
+                if once is not None and not await first_seen(s, once.source, once.event_id, u.now):
+                    raise AlreadyHandled(f"{once.source} {once.event_id}")
+                conv = await _load_conversation(s, key, u.now)
             user, account = await u.identity.resolve(actor)
             await self.deps.catalog.refresh(s)
             dialog = self.registry.dialogs.get(conv.dialog or "")
@@ -280,9 +330,13 @@ class Runner:
 
     async def _run_step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         """One inbound through the dialogs; leaves ctx.dialog/state/data as they are to be saved."""
-        if not ctx.user.is_admin and (gone := await ctx.u.admin_people.suspended(ctx.user.id)):
+        # Read with the person in identity.resolve: no statement of its own.
+        if (
+            not ctx.user.is_admin
+            and (why := await ctx.u.identity.suspension(ctx.user.id)) is not None
+        ):
             ctx.dialog, ctx.state = None, None  # a suspended account is told why, nothing else
-            return [suspended_reply(gone.reason)]
+            return [suspended_reply(why)]
         dialog = self.registry.dialogs.get(ctx.dialog or "")
         state = ctx.state if dialog is not None else None
         step = await self._dispatch(ctx, dialog, state, inbound)

@@ -48,9 +48,8 @@ async def postgres_schema_db() -> tuple[Database, str]:
     async with admin.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     await admin.dispose()
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(
+    # The application's own engine settings (core.db.engine), in a schema of its own.
+    engine = create_engine(
         PG_URL, connect_args={"server_settings": {"search_path": schema}}, pool_size=20
     )
     db = Database(engine)

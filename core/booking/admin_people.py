@@ -124,9 +124,6 @@ class AdminPeople:
             audit=await self.audit.recent(targets=(f"user:{user_id}",), limit=5),
         )
 
-    async def suspended(self, user_id: int) -> Suspension | None:
-        return await self.s.get(Suspension, user_id)
-
     # -- changes ----------------------------------------------------------------------------
 
     async def suspend(self, admin: User, user_id: int, reason: str) -> User:
@@ -136,6 +133,7 @@ class AdminPeople:
         if await self.s.get(Suspension, user_id) is not None:
             raise PeopleError(f"{user.display_name} is already suspended.")
         self.s.add(Suspension(user_id=user_id, reason=reason, by_id=admin.id, since=self.now))
+        self.identity.suspension_changed(user_id)
         # A mentor stops being found and booked, as with a mentor suspension.
         await self.s.execute(
             update(MentorProfile)
@@ -150,6 +148,7 @@ class AdminPeople:
     async def reinstate(self, admin: User, user_id: int, reason: str) -> User:
         user = await self._target(user_id)
         res = await self.s.execute(delete(Suspension).where(Suspension.user_id == user_id))
+        self.identity.suspension_changed(user_id)
         mentor = await self.s.execute(
             update(MentorProfile)
             .where(MentorProfile.user_id == user_id, MentorProfile.status == "suspended")

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -24,9 +25,10 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, **options: Any) -> AsyncEngine:
+    """`options`: more create_async_engine arguments (PostgreSQL only: pool size, ...)."""
     if not is_sqlite(url):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        return _server_engine(url, echo=echo, **options)
     engine = create_async_engine(url, echo=echo, module=inline_dbapi())
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -47,6 +49,25 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     # dispatch its execute and cursor events on every statement (about a tenth of a
     # dialog step's CPU here). The instance attribute shadows the dialect's method.
     engine.sync_engine.dialect.do_begin = _begin_immediate  # type: ignore[method-assign,assignment]
+    return engine
+
+
+def _server_engine(url: str, **options: Any) -> AsyncEngine:
+    # No pool_pre_ping: with asyncpg it is BEGIN, a statement and ROLLBACK, three round trips
+    # before every transaction (more than a simple dialog step's own statements). Instead:
+    engine = create_async_engine(url, **options)
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        # A connection the server closed while it sat in the pool (a restart, an idle
+        # timeout, pg_terminate_backend) has already been seen closed by asyncpg's protocol:
+        # no round trip to find out. The pool then discards it and checks out another.
+        if dbapi_conn.driver_connection.is_closed():
+            raise DisconnectionError("connection closed while idle in the pool")
+
+    # One that dies mid-transaction fails that transaction with an error SQLAlchemy marks
+    # `connection_invalidated` (and empties the pool of its peers); the runner retries the
+    # step from scratch (core.runner.is_transient).
     return engine
 
 

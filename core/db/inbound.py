@@ -26,7 +26,9 @@ class ProcessedEvent(Base):
 
 
 @functools.cache
-def _record(dialect: str) -> Insert:
+def record_insert(dialect: str) -> Insert:
+    """The insert that records a delivery (nothing when it is already recorded); bound
+    parameters: source, event_id, now."""
     insert = sqlite_insert if dialect == "sqlite" else pg_insert
     return (
         # The table, not the entity: an ORM insert's result has no rowcount.
@@ -46,7 +48,7 @@ async def first_seen(session: AsyncSession, source: str, event_id: str, now: dat
     # One statement, no savepoint and no ORM flush: webhook mode runs this per update.
     # A concurrent duplicate waits for the first one's transaction and then inserts nothing.
     res = await session.execute(
-        _record(session.get_bind().dialect.name),
+        record_insert(session.get_bind().dialect.name),
         {"source": source, "event_id": event_id[:128], "now": now},
     )
     return bool(res.rowcount == 1)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.communities import CommunityMember
 from core.db.schema import Account, Conversation, LinkCode, Outbox, User
+from core.db.suspensions import Suspension
 from core.delivery import due_now
 from core.ledger import Ledger, wallet
 from core.ledger.tables import Withdrawal
@@ -42,11 +43,13 @@ class LinkResult:
 
 
 @functools.cache
-def _account_and_user() -> Select[Account, User]:
-    # Runs on every message: both rows in one statement, built once.
+def _account_and_user() -> Select[Account, User, int | None, str | None]:
+    # Runs on every message: both rows and the person's suspension (checked on every step,
+    # core.runner) in one statement, built once.
     return (
-        select(Account, User)
+        select(Account, User, Suspension.user_id, Suspension.reason)
         .join(User, User.id == Account.user_id)
+        .outerjoin(Suspension, Suspension.user_id == User.id)
         .where(
             Account.platform == bindparam("platform"),
             Account.workspace == bindparam("workspace"),
@@ -76,6 +79,19 @@ class Identity:
         self.now = now
         self.admins = admins
         self.starter_credits = starter_credits
+        # user id -> suspension reason (None: not suspended), as read with the user.
+        self._suspensions: dict[int, str | None] = {}
+
+    async def suspension(self, user_id: int) -> str | None:
+        """Why the person is suspended (None: they aren't); read along with resolve()."""
+        if user_id not in self._suspensions:
+            row = await self.s.get(Suspension, user_id)
+            self._suspensions[user_id] = None if row is None else row.reason
+        return self._suspensions[user_id]
+
+    def suspension_changed(self, user_id: int) -> None:
+        """A suspension was made or lifted in this unit of work: read it afresh next time."""
+        self._suspensions.pop(user_id, None)
 
     async def resolve(self, actor: Actor) -> tuple[User, Account]:
         found = (
@@ -104,8 +120,10 @@ class Identity:
             await self.s.flush()
             user.primary_account_id = account.id
             await grant_starter_credits(Ledger(self.s, self.now), user.id, self.starter_credits)
+            self._suspensions[user.id] = None
         else:
-            account, user = found
+            account, user, suspended, reason = found
+            self._suspensions[user.id] = None if suspended is None else reason or ""
             if actor.display_name and account.display_name != actor.display_name[:100]:
                 account.display_name = actor.display_name[:100]
             if account.unreachable:
