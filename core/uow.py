@@ -216,7 +216,9 @@ class UnitOfWork:
 
     @cached_property
     def privacy(self) -> Privacy:
-        return Privacy(self.session, self.now, self.deps.policies.erasure_grace_days)
+        return Privacy(
+            self.session, self.now, self.deps.policies.erasure_grace_days, self.deps.avatars
+        )
 
     @cached_property
     def posts(self) -> Posts:

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import JSON, String, Table, Text, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.avatars import AvatarStore
 from core.db.safety import ConsentRecord, ErasureRequest, PersonReport
 from core.db.schema import Account, Base, User
 
@@ -91,10 +92,17 @@ def _fk_target(table: Table, column: str) -> str | None:
 
 
 class Privacy:
-    def __init__(self, session: AsyncSession, now: datetime, grace_days: int) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        now: datetime,
+        grace_days: int,
+        avatars: AvatarStore | None = None,
+    ) -> None:
         self.s = session
         self.now = now
         self.grace = timedelta(days=grace_days)
+        self.avatars = avatars
 
     # ------------------------------------------------------------------ consent
 
@@ -338,6 +346,9 @@ class Privacy:
             ("mentor_follows", "mentor_id"),
             ("blocks", "blocker_id"),
             ("blocks", "blocked_id"),
+            ("email_codes", "user_id"),  # email verification (issue 18): the addresses go
+            ("verified_emails", "user_id"),
+            ("dm_requests", "learner_id"),  # intro requests they sent (issue 16)
         ):
             table = Base.metadata.tables.get(name)
             if table is not None:
@@ -369,6 +380,9 @@ class Privacy:
         await self._blank("room_messages", "user_id", user_id, text=DELETED)
         await self._blank("mentor_posts", "author_id", user_id, title=DELETED, body="")
         await self._blank("withdrawals", "user_id", user_id, destination="")
+        await self._blank("dispute_statements", "user_id", user_id, text=DELETED)
+        await self._blank("dm_threads", "notes_by", user_id, notes="")
+        await self._forget_picture(user_id)
         await self.s.execute(
             update(PersonReport).where(PersonReport.reporter_id == user_id).values(text="")
         )
@@ -377,6 +391,16 @@ class Privacy:
         req = await self.pending_erasure(user_id)
         if req is not None:
             req.state, req.done_at = "done", self.now
+
+    async def _forget_picture(self, user_id: int) -> None:
+        """The profile picture's files and the age group (core.db.trust): personal data."""
+        table = Base.metadata.tables.get("user_trust")
+        if table is None:
+            return
+        name = await self.s.scalar(select(table.c.avatar).where(table.c.user_id == user_id))
+        await self.s.execute(delete(table).where(table.c.user_id == user_id))
+        if name and self.avatars is not None:
+            self.avatars.delete(name)
 
     async def _blank(self, name: str, col: str, user_id: int, **values: Any) -> None:
         table = Base.metadata.tables.get(name)

@@ -11,10 +11,14 @@ from datetime import timedelta
 from sqlalchemy import JSON, ColumnElement, String, Text, cast, func, select
 
 from core.app import CoreApp
+from core.avatars import Pictures
 from core.booking.tables import Booking, SessionRating
 from core.clock import ManualClock
+from core.db.dms import DmRequest
 from core.db.safety import ConsentRecord
 from core.db.schema import Account, Base, User
+from core.db.trust import UserTrust
+from core.db.verification import VerifiedEmail
 from core.services.privacy import deleted_name
 from tests.booking_support import add_mentor, add_user
 from tests.money_support import invariants
@@ -209,3 +213,41 @@ async def test_erasure_cancels_sessions_still_to_come(
         assert user is not None and user.display_name == deleted_name(learner)
     assert await invariants(core.db) == []
     assert await _texts_everywhere(core, ["Asha Rao", "Asha wants help"]) == []
+
+
+async def test_delete_takes_the_verified_email_the_picture_and_intro_requests(
+    core: CoreApp, clock: ManualClock, inbox: RecordingChannel
+) -> None:
+    learner = await _history(core, clock, inbox)
+    asha = await _uid(core, "asha")
+    name = core.deps.avatars.save(Pictures(thumb=b"thumb", large=b"large"))
+    async with core.db.transaction() as s:
+        mentor = await s.scalar(select(Booking.mentor_id))
+        assert mentor is not None
+        s.add(UserTrust(user_id=asha, age_band="25plus", avatar=name, updated_at=clock.now()))
+        s.add(
+            VerifiedEmail(
+                user_id=asha,
+                email="asha.rao@iitb.ac.in",
+                domain="iitb.ac.in",
+                verified_at=clock.now(),
+            )
+        )
+        s.add(
+            DmRequest(
+                learner_id=asha,
+                mentor_id=mentor,
+                text="hi, I'm Asha from Pune",
+                created_at=clock.now(),
+            )
+        )
+    assert core.deps.avatars.read(name) == b"thumb"
+    await learner.say("/privacy delete")
+    await learner.press("Yes, delete my data")
+    clock.advance(timedelta(days=8))
+    assert (await core.tick()).erased == 1
+    assert await _texts_everywhere(core, ["asha.rao@iitb.ac.in", "from Pune"]) == []
+    assert core.deps.avatars.read(name) is None and core.deps.avatars.read(name, "large") is None
+    async with core.db.transaction() as s:
+        assert await s.get(UserTrust, asha) is None
+        assert await s.scalar(select(VerifiedEmail).where(VerifiedEmail.user_id == asha)) is None
