@@ -39,7 +39,9 @@ class DmRequest(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     text: Mapped[str] = mapped_column(String(500))
-    state: Mapped[str] = mapped_column(String(10), default="open")  # open|accepted|declined
+    state: Mapped[str] = mapped_column(
+        String(10), default="open"
+    )  # open|accepted|declined|withdrawn
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -133,7 +133,7 @@ class MySessions(Dialog):
                     buttons = (*buttons, (LinkButton(label, f"{url}/recordings"),))
                 other = b.mentor_id if b.learner_id == ctx.user.id else b.learner_id
                 blocked = await ctx.u.safety.has_blocked(ctx.user.id, other)
-                if not blocked:
+                if not await ctx.u.safety.blocked_between(ctx.user.id, other):
                     buttons = (*buttons, (message_button(other),))
                 buttons = (*buttons, safety_row(other, blocked=blocked, booking_id=b.id))
                 replies.append(Reply(await booking_line(ctx, b), buttons=buttons))

@@ -22,6 +22,7 @@ from core.db.schema import User
 from core.delivery import destination_of
 from core.messaging import clean_text
 from core.services.relay import TEXT_MAX, RoomMessage, Upload, inert, room_message
+from core.services.safety import blocked_between
 
 # Platforms where a person's side of a thread is a chat the bridge posts to.
 DM_PLATFORMS = frozenset({"telegram", "slack", "discord"})
@@ -41,6 +42,9 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
 
 # Bookings are the booking layer's; only whether a pair ever booked is read here.
 _bookings = table("bookings", column("learner_id"), column("mentor_id"), column("status"))
+
+
+BLOCKED = "You can't write to each other here: one of you has blocked the other."
 
 
 class DmError(Exception):
@@ -118,6 +122,8 @@ class DirectMessages:
 
     async def open(self, user: User, other_id: int) -> DmThread:
         """The thread of a pair that booked each other (either way round); made on first use."""
+        if await blocked_between(self.s, user.id, other_id):
+            raise DmError(BLOCKED)
         t = await self.thread_of(user.id, other_id)
         if t is None:
             if await self.has_booked(user.id, other_id):
@@ -236,6 +242,8 @@ class DirectMessages:
     ) -> DmRequest:
         if mentor_id == learner.id:
             raise DmError("That's you.")
+        if await blocked_between(self.s, learner.id, mentor_id):
+            raise DmError(BLOCKED)
         if await self.thread_of(learner.id, mentor_id) is not None:
             raise DmError("You already have a conversation with them: tap ✉️ Message.")
         body = clean_text(text).strip()
@@ -274,6 +282,8 @@ class DirectMessages:
             raise DmError("That request isn't yours.")
         if r.state != "open":
             raise DmError(f"That request was {r.state} already.")
+        if accept and await blocked_between(self.s, r.learner_id, r.mentor_id):
+            raise DmError(BLOCKED)
         r.state, r.decided_at = ("accepted" if accept else "declined"), self.now
         if not accept:
             return None
@@ -327,6 +337,8 @@ class DirectMessages:
     ) -> RelayMessage:
         if author.id not in (t.learner_id, t.mentor_id):
             raise DmError("That conversation isn't yours.")
+        if await blocked_between(self.s, t.learner_id, t.mentor_id):
+            raise DmError(BLOCKED)
         sides = await self.sides(t)
         origin = sides.get(author.id)
         if origin is not None and origin.platform != platform:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
+from core.db.dms import DmRequest
 from core.db.safety import Block, PersonReport
 from core.events import Event, PersonReported
 
@@ -79,6 +80,18 @@ class Safety:
             return False
         async with self.s.begin_nested():
             self.s.add(Block(blocker_id=blocker_id, blocked_id=blocked_id, created_at=self.now))
+        # Their intro requests to each other (direct messages, issue 16) are withdrawn.
+        await self.s.execute(
+            update(DmRequest)
+            .where(
+                DmRequest.state == "open",
+                or_(
+                    (DmRequest.learner_id == blocker_id) & (DmRequest.mentor_id == blocked_id),
+                    (DmRequest.learner_id == blocked_id) & (DmRequest.mentor_id == blocker_id),
+                ),
+            )
+            .values(state="withdrawn", decided_at=self.now)
+        )
         return True
 
     async def unblock(self, blocker_id: int, blocked_id: int) -> bool:

@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 
 from core.app import CoreApp
 from core.clock import ManualClock
-from core.db.dms import DmReport, DmThread
+from core.db.dms import DmReport, DmRequest, DmThread
 from core.db.engine import Database
 from core.db.relay import RelayMessage
 from core.messaging import ActionIn, Actor, CommandIn, TextIn
 from core.relay import RelayQueue
+from core.services.dms import DmError
 from core.services.relay import Upload
 from tests.dm_support import PNG, booked, person
 from tests.relay_support import RecordingBridge
@@ -276,3 +277,33 @@ async def test_a_reported_message_is_in_the_admin_queue_until_dismissed(
     assert "dismissed" in boss.text()
     await boss.say("/admin reports")
     assert "Reported direct message" not in boss.text()
+
+
+async def test_a_block_stops_delivery_both_ways_and_withdraws_intros(pair, clock) -> None:  # type: ignore[no-untyped-def]
+    core, bridges = pair
+    t = await open_thread(core, ASHA)
+    assert await core.dm_said(ASHA, t, "1", "before the block") is None
+    await settle(core, clock)
+    delivered = sum(len(b.texts(c)) for b in bridges.values() for c in list(b.chats))
+    other = await person(core, Actor("slack", "T1", "UX", "Ravi"), mentor=True)
+    async with core.uow() as u:
+        meera, _ = await u.identity.resolve(MEERA)
+        asha, _ = await u.identity.resolve(ASHA)
+        u.session.add(DmRequest(learner_id=asha.id, mentor_id=other, text="hi", created_at=u.now))
+    async with core.uow() as u:
+        assert await u.safety.block(meera.id, asha.id)
+        assert await u.safety.block(asha.id, other)
+    # Neither side's message goes through any more, in the thread or by a new one.
+    assert "blocked" in (await core.dm_said(ASHA, t, "2", "after the block") or "")
+    assert "blocked" in (await core.dm_said(MEERA, t, "3", "and back") or "")
+    await settle(core, clock)
+    assert sum(len(b.texts(c)) for b in bridges.values() for c in list(b.chats)) == delivered
+    async with core.uow() as u:
+        req = await u.session.scalar(select(DmRequest).where(DmRequest.mentor_id == other))
+        assert req is not None and req.state == "withdrawn"
+        with pytest.raises(DmError, match="blocked"):
+            await u.dms.request_intro(asha, other, "hello again", 3)
+    # The ✉️ Message button is gone from the session once blocked.
+    listing = await core.handle(ASHA, CommandIn("sessions"))
+    with pytest.raises(AssertionError):
+        find_button(listing, "Message")
