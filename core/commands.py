@@ -73,6 +73,12 @@ COMMANDS: tuple[Command, ...] = (
         ("link", ""),
         arg=Arg("code", "[CODE]", "the code you got on the other app"),
     ),
+    Command(
+        "swap",
+        "skill swaps: teach each other, one credit each way",
+        ("swap", ""),
+        aliases=("swaps",),
+    ),
     Command("wallet", "your money and credits, statement, withdraw", ("wallet", "")),
     Command("withdraw", "withdraw what you earned to UPI", ("wallet", "withdraw")),
     Command(

@@ -147,6 +147,17 @@ class SlotsOpened:
     added: str  # "Sat 10:00–13:00", as format_windows writes it
 
 
+@dataclass(frozen=True)
+class SwapProposed:
+    swap_id: int
+
+
+@dataclass(frozen=True)
+class SwapDecided:
+    swap_id: int
+    accepted: bool
+
+
 Event = (
     MentorApplied
     | MentorDecided
@@ -157,5 +168,7 @@ Event = (
     | WithdrawalRequested
     | WithdrawalDecided
     | SlotsOpened
+    | SwapProposed
+    | SwapDecided
     | BookingEvent
 )

@@ -34,6 +34,11 @@ class Policies:
     min_withdrawal_minor: int = 50000
     # Communities: mentors with this many completed sessions may create one (admins always)
     community_creator_min_sessions: int = 5
+    # Skill swaps: how many partners /swap suggests; what cancelling one half does to the
+    # other: "both" cancels it too (each credit refunded or kept by the usual rules),
+    # "keep" leaves it as an ordinary session.
+    swap_suggestions: int = 5
+    swap_cancel_policy: str = "both"
     # Outbox: a failed delivery is tried again after base, 2 x base, 4 x base ... (never
     # more than max_delay apart); after max_attempts tries it is a dead letter for admins.
     outbox_retry_base_s: int = 30

@@ -24,6 +24,7 @@ import core.db.places
 import core.db.posts
 import core.db.relay
 import core.db.suspensions
+import core.db.swaps
 import core.db.wishes
 import core.ledger.tables
 import core.services.announcements
@@ -48,6 +49,7 @@ _TABLE_MODULES = (
     core.db.posts,
     core.db.relay,
     core.db.suspensions,
+    core.db.swaps,
     core.db.wishes,
     core.ledger.tables,
     core.services.announcements,

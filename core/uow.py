@@ -28,6 +28,7 @@ from core.booking.admin_money import AdminMoney
 from core.booking.admin_people import AdminPeople
 from core.booking.analytics import Analytics, Exports, MentorAnalytics
 from core.booking.service import Bookings
+from core.booking.swaps import Swaps
 from core.db import changes
 from core.db.audit import Audit
 from core.db.engine import Database
@@ -101,6 +102,10 @@ class UnitOfWork:
     @cached_property
     def bookings(self) -> Bookings:
         return Bookings(self.session, self.now, self.deps.policies, self.events, self.money)
+
+    @cached_property
+    def swaps(self) -> Swaps:
+        return Swaps(self.bookings)
 
     @cached_property
     def audit(self) -> Audit:

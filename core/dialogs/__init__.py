@@ -22,6 +22,7 @@ from core.dialogs.onboarding import Onboarding
 from core.dialogs.posts import MentorPosts, on_office_hours_action, on_post_action
 from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
+from core.dialogs.swap import SwapDialog, on_swap_action
 from core.dialogs.wallet import Wallet, on_wallet_action
 
 
@@ -48,6 +49,7 @@ def build_registry() -> Registry:
         Communities(),
         MentorPosts(),
         MentorStatsDialog(),
+        SwapDialog(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -70,5 +72,6 @@ def build_registry() -> Registry:
             "cm": on_community_action,
             "pa": on_post_action,
             "oh": on_office_hours_action,
+            "sw": on_swap_action,
         },
     )

@@ -19,10 +19,12 @@ from core.events import (
     SessionCompleted,
     SkillTagCreated,
     SlotsOpened,
+    SwapDecided,
+    SwapProposed,
     WithdrawalDecided,
     WithdrawalRequested,
 )
-from core.notices import booking, disputes, follows, payments, people, wishes
+from core.notices import booking, disputes, follows, payments, people, swaps, wishes
 from core.uow import Handler
 
 HANDLERS: dict[type, tuple[Handler, ...]] = {
@@ -37,8 +39,10 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     PaymentFailed: (payments.booking_payment_failed,),
     BookingRequested: (booking.requested,),
     BookingConfirmed: (booking.confirmed,),
-    BookingCancelled: (booking.ended,),
-    BookingExpired: (booking.ended,),
+    BookingCancelled: (booking.ended, swaps.half_ended),
+    BookingExpired: (booking.ended, swaps.half_ended),
+    SwapProposed: (swaps.proposed,),
+    SwapDecided: (swaps.decided,),
     ReminderDue: (booking.reminder,),
     SessionCompleted: (booking.completed,),
     NoShowDecided: (booking.no_show,),
