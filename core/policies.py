@@ -38,6 +38,12 @@ class Policies:
     # other: "both" cancels it too (each credit refunded or kept by the usual rules),
     # "keep" leaves it as an ordinary session.
     swap_suggestions: int = 5
+    # Learner -> mentor upgrade: invited (once) after this many completed sessions as a
+    # learner with at least this average rating from their mentors (and, when on, a
+    # verified email: core/booking/upgrade.py email_verified_hook).
+    upgrade_min_sessions: int = 3
+    upgrade_min_rating: float = 4.5
+    upgrade_requires_verified_email: bool = False
     swap_cancel_policy: str = "both"
     # Outbox: a failed delivery is tried again after base, 2 x base, 4 x base ... (never
     # more than max_delay apart); after max_attempts tries it is a dead letter for admins.

@@ -17,6 +17,7 @@ import core.db.feeds
 import core.db.follows
 import core.db.funnel
 import core.db.inbound
+import core.db.invites
 import core.db.kv
 import core.db.matching
 import core.db.moderation
@@ -42,6 +43,7 @@ _TABLE_MODULES = (
     core.db.follows,
     core.db.funnel,
     core.db.inbound,
+    core.db.invites,
     core.db.kv,
     core.db.matching,
     core.db.moderation,

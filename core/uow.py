@@ -29,6 +29,7 @@ from core.booking.admin_people import AdminPeople
 from core.booking.analytics import Analytics, Exports, MentorAnalytics
 from core.booking.service import Bookings
 from core.booking.swaps import Swaps
+from core.booking.upgrade import Upgrades
 from core.db import changes
 from core.db.audit import Audit
 from core.db.engine import Database
@@ -106,6 +107,10 @@ class UnitOfWork:
     @cached_property
     def swaps(self) -> Swaps:
         return Swaps(self.bookings)
+
+    @cached_property
+    def upgrades(self) -> Upgrades:
+        return Upgrades(self.session, self.now, self.deps.policies)
 
     @cached_property
     def audit(self) -> Audit:

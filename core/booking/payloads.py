@@ -41,3 +41,10 @@ class Sw(Payload, prefix="sw"):
 
     what: str
     swap: int
+
+
+@dataclass(frozen=True)
+class Up(Payload, prefix="up"):
+    """The learner → mentor invitation's button: apply, prefilled from the invitation."""
+
+    what: str

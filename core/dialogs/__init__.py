@@ -23,6 +23,7 @@ from core.dialogs.posts import MentorPosts, on_office_hours_action, on_post_acti
 from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
 from core.dialogs.swap import SwapDialog, on_swap_action
+from core.dialogs.upgrade import on_upgrade_action
 from core.dialogs.wallet import Wallet, on_wallet_action
 
 
@@ -73,5 +74,6 @@ def build_registry() -> Registry:
             "pa": on_post_action,
             "oh": on_office_hours_action,
             "sw": on_swap_action,
+            "up": on_upgrade_action,
         },
     )
