@@ -79,6 +79,13 @@ COMMANDS: tuple[Command, ...] = (
         ("swap", ""),
         aliases=("swaps",),
     ),
+    Command(
+        "badges",
+        "your badges and the leaderboard (per skill); hide or show yourself on it",
+        ("badges", ""),
+        aliases=("leaderboard",),
+        arg=Arg("what", "[SKILL|hide|show]", "a skill for its leaderboard, or hide / show"),
+    ),
     Command("wallet", "your money and credits, statement, withdraw", ("wallet", "")),
     Command("withdraw", "withdraw what you earned to UPI", ("wallet", "withdraw")),
     Command(

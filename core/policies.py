@@ -44,6 +44,10 @@ class Policies:
     upgrade_min_sessions: int = 3
     upgrade_min_rating: float = 4.5
     upgrade_requires_verified_email: bool = False
+    # Badges: sessions taught, weeks in a row of learning, ratings a monthly top needs
+    badge_taught_levels: tuple[int, ...] = (5, 25, 100)
+    badge_streak_weeks: int = 4
+    badge_top_min_ratings: int = 2
     swap_cancel_policy: str = "both"
     # Outbox: a failed delivery is tried again after base, 2 x base, 4 x base ... (never
     # more than max_delay apart); after max_attempts tries it is a dead letter for admins.

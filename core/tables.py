@@ -10,6 +10,7 @@ from sqlalchemy import MetaData
 import core.booking.joins
 import core.booking.room_chat
 import core.booking.tables
+import core.db.badges
 import core.db.changes
 import core.db.communities
 import core.db.disputes
@@ -36,6 +37,7 @@ _TABLE_MODULES = (
     core.booking.joins,
     core.booking.room_chat,
     core.booking.tables,
+    core.db.badges,
     core.db.changes,
     core.db.communities,
     core.db.disputes,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.booking.admin_money import AdminMoney
 from core.booking.admin_people import AdminPeople
 from core.booking.analytics import Analytics, Exports, MentorAnalytics
+from core.booking.badges import Badges
 from core.booking.service import Bookings
 from core.booking.swaps import Swaps
 from core.booking.upgrade import Upgrades
@@ -111,6 +112,10 @@ class UnitOfWork:
     @cached_property
     def upgrades(self) -> Upgrades:
         return Upgrades(self.session, self.now, self.deps.policies)
+
+    @cached_property
+    def badges(self) -> Badges:
+        return Badges(self.session, self.now, self.deps.policies)
 
     @cached_property
     def audit(self) -> Audit:

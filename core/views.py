@@ -59,6 +59,8 @@ def skills_text(items: tuple[object, ...]) -> str:
 
 def profile_card(p: ProfileView, now: datetime, *, own: bool, base_url: str = "") -> str:
     lines = [f"*{esc(p.display_name)}* · {p.role_label}"]
+    if p.badges:
+        lines.append(esc(" · ".join(p.badges)))
     if p.mentor is not None and p.mentor.headline:
         lines.append(f"_{esc(p.mentor.headline)}_")
     if p.teaches:

@@ -8,6 +8,7 @@ from core.dialogs.admin_broadcast import AdminBroadcast
 from core.dialogs.admin_money import AdminMoneyDialog, on_admin_money_action
 from core.dialogs.admin_people import AdminPeopleDialog, on_admin_people_action
 from core.dialogs.admin_reports import AdminReports, on_admin_report_action
+from core.dialogs.badges import BadgesDialog
 from core.dialogs.book import BookSession
 from core.dialogs.community import Communities, on_community_action
 from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
@@ -51,6 +52,7 @@ def build_registry() -> Registry:
         MentorPosts(),
         MentorStatsDialog(),
         SwapDialog(),
+        BadgesDialog(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},

@@ -24,7 +24,17 @@ from core.events import (
     WithdrawalDecided,
     WithdrawalRequested,
 )
-from core.notices import booking, disputes, follows, payments, people, swaps, upgrade, wishes
+from core.notices import (
+    badges,
+    booking,
+    disputes,
+    follows,
+    payments,
+    people,
+    swaps,
+    upgrade,
+    wishes,
+)
 from core.uow import Handler
 
 HANDLERS: dict[type, tuple[Handler, ...]] = {
@@ -44,10 +54,10 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     SwapProposed: (swaps.proposed,),
     SwapDecided: (swaps.decided,),
     ReminderDue: (booking.reminder,),
-    SessionCompleted: (booking.completed, upgrade.maybe_invite),
+    SessionCompleted: (booking.completed, upgrade.maybe_invite, badges.award),
     NoShowDecided: (booking.no_show,),
     BookingDisputed: (booking.disputed, disputes.ask_other_side),
-    RatingsRevealed: (booking.revealed, upgrade.maybe_invite),
+    RatingsRevealed: (booking.revealed, upgrade.maybe_invite, badges.award),
 }
 
 
