@@ -86,6 +86,12 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("leaderboard",),
         arg=Arg("what", "[SKILL|hide|show]", "a skill for its leaderboard, or hide / show"),
     ),
+    Command(
+        "busy",
+        "mentors: import a busy calendar (ICS link) so busy times are never offered",
+        ("busy", ""),
+        arg=Arg("url", "[URL|off]", "your calendar's ICS link, or off to remove it"),
+    ),
     Command("wallet", "your money and credits, statement, withdraw", ("wallet", "")),
     Command("withdraw", "withdraw what you earned to UPI", ("wallet", "withdraw")),
     Command(

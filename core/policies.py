@@ -48,6 +48,12 @@ class Policies:
     badge_taught_levels: tuple[int, ...] = (5, 25, 100)
     badge_streak_weeks: int = 4
     badge_top_min_ratings: int = 2
+    # Busy-calendar import: how often feeds are reloaded, what a load may take, and the
+    # hosts allowed although private (tests serve from 127.0.0.1; production: none)
+    busy_feed_refresh_min: int = 30
+    busy_feed_timeout_s: int = 10
+    busy_feed_max_bytes: int = 1_000_000
+    busy_feed_allow_hosts: tuple[str, ...] = ()
     swap_cancel_policy: str = "both"
     # Outbox: a failed delivery is tried again after base, 2 x base, 4 x base ... (never
     # more than max_delay apart); after max_attempts tries it is a dead letter for admins.

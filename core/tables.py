@@ -11,6 +11,7 @@ import core.booking.joins
 import core.booking.room_chat
 import core.booking.tables
 import core.db.badges
+import core.db.busy
 import core.db.changes
 import core.db.communities
 import core.db.disputes
@@ -38,6 +39,7 @@ _TABLE_MODULES = (
     core.booking.room_chat,
     core.booking.tables,
     core.db.badges,
+    core.db.busy,
     core.db.changes,
     core.db.communities,
     core.db.disputes,

@@ -40,6 +40,7 @@ from core.messaging import Reply
 from core.policies import Policies
 from core.ports import Clock, PaymentGateway, Recommender, StepObserver
 from core.relay import RelayQueue
+from core.services.busy import BusyFeeds
 from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
 from core.services.identity import Identity
@@ -116,6 +117,10 @@ class UnitOfWork:
     @cached_property
     def badges(self) -> Badges:
         return Badges(self.session, self.now, self.deps.policies)
+
+    @cached_property
+    def busy_feeds(self) -> BusyFeeds:
+        return BusyFeeds(self.session, self.now)
 
     @cached_property
     def audit(self) -> Audit:

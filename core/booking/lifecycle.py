@@ -15,6 +15,7 @@ from core.booking.joins import records_of
 from core.booking.noshow import Verdict, decide
 from core.booking.tables import ACTIVE, Booking
 from core.currency import money
+from core.db.busy import BusyTime
 from core.db.schema import AvailabilityWindow, MentorProfile, User
 from core.events import (
     BookingCancelled,
@@ -91,7 +92,12 @@ class Lifecycle(BookingBase):
         )
         if exclude is not None:
             q = q.where(Booking.id != exclude)
-        return [Busy(a, b) for a, b in await self.s.execute(q)]
+        busy = [Busy(a, b) for a, b in await self.s.execute(q)]
+        # Busy times from a mentor's imported calendar (core/services/busy.py) are never offered.
+        imported = select(BusyTime.starts_at, BusyTime.ends_at).where(
+            BusyTime.user_id.in_(user_ids), BusyTime.ends_at > self.now
+        )
+        return busy + [Busy(a, b) for a, b in await self.s.execute(imported)]
 
     async def free_slots(
         self,

@@ -10,6 +10,7 @@ from core.dialogs.admin_people import AdminPeopleDialog, on_admin_people_action
 from core.dialogs.admin_reports import AdminReports, on_admin_report_action
 from core.dialogs.badges import BadgesDialog
 from core.dialogs.book import BookSession
+from core.dialogs.busy import BusyDialog
 from core.dialogs.community import Communities, on_community_action
 from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
 from core.dialogs.engine import Dialog, Registry
@@ -53,6 +54,7 @@ def build_registry() -> Registry:
         MentorStatsDialog(),
         SwapDialog(),
         BadgesDialog(),
+        BusyDialog(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},

@@ -83,11 +83,7 @@ async def test_badges_awarded_once_across_a_restart_and_recomputed_identically(
     assert (asha, "streak", "4") in held and (asha, "first_session", "") in held
     assert (meera, "taught_5", "") in held and (meera, "first_session", "") in held
     assert (meera, "taught_25", "") not in held
-    told = [r.text for r in inbox.inbox["meera"] if r.text.startswith("🏅")]
-    assert told == [
-        "🏅 New badge: 🌱 first session (see /badges)",
-        "🏅 New badge: 🎓 5 taught (see /badges)",
-    ]
+    assert not any("badge" in r.text for r in inbox.inbox.get("meera", []))  # quietly
 
     # Ravi's two ratings in October beat Meera's; the month closes once October's ratings
     # are all revealed (7 days into November).
