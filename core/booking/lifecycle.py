@@ -17,6 +17,7 @@ from core.booking.tables import ACTIVE, Booking
 from core.currency import money
 from core.db.busy import BusyTime
 from core.db.schema import AvailabilityWindow, MentorProfile, User
+from core.db.swaps import Swap
 from core.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -220,6 +221,13 @@ class Lifecycle(BookingBase):
             raise BookingError(f"This request is already {b.status}.")
         if b.pay_state == "pending":
             raise BookingError(UNPAID)
+        if await self.s.scalar(
+            select(Swap.id).where(Swap.teach_booking_id == booking_id, Swap.status == "proposed")
+        ):
+            raise BookingError(
+                "This is your half of a skill swap you proposed: it is confirmed when your "
+                "partner accepts both."
+            )
         target = "accepted" if b.pay_state == "pending" else "confirmed"
         if not await self._move(booking_id, ["requested"], target, decided_at=self.now):
             raise BookingError("This request changed just now — look at /sessions.")

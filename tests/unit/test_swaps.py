@@ -110,6 +110,9 @@ async def test_swap_booked_then_one_side_cancelled_refunds_both(
     assert len(proposal) == 1 and "(Europe/London)" in proposal[0].text
     assert not any("request" in r.text.lower() for r in inbox.inbox.get("asha", []))
 
+    # Asha can't confirm her own teaching half from /sessions: only Meera accepts the swap.
+    await asha.send(ActionIn(Bk("acc", b.id).pack()))
+    assert "half of a skill swap you proposed" in asha.text(), asha.text()
     await meera.press("Accept both", proposal)
     assert "Swap accepted" in meera.text(), meera.text()
     a, b, swap = await _bookings(core)
