@@ -84,7 +84,11 @@ COMMANDS: tuple[Command, ...] = (
         "your badges and the leaderboard (per skill); hide or show yourself on it",
         ("badges", ""),
         aliases=("leaderboard",),
-        arg=Arg("what", "[SKILL|hide|show]", "a skill for its leaderboard, or hide / show"),
+        arg=Arg(
+            "what",
+            "[SKILL|community|hide|show]",
+            "a skill's leaderboard, your communities', or hide / show yourself",
+        ),
     ),
     Command(
         "busy",

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.booking.tables import Booking, SessionRating
 from core.db.badges import LeaderboardOptOut, UserBadge, badge_label
+from core.db.communities import Community, CommunityMember
 from core.db.schema import Skill, User, UserSkill
 from core.policies import Policies
 from core.timezones import zone
@@ -167,6 +168,18 @@ class Badges:
     async def labels(self, user_id: int) -> list[str]:
         return [badge_label(k, s) for _, k, s in sorted(await self.held(user_id))]
 
+    async def labels_for(self, user_ids: list[int]) -> dict[int, list[str]]:
+        """Small labels per person, for result lists (one query)."""
+        out: dict[int, list[str]] = {}
+        rows = await self.s.execute(
+            select(UserBadge.user_id, UserBadge.kind, UserBadge.scope)
+            .where(UserBadge.user_id.in_(user_ids))
+            .order_by(UserBadge.user_id, UserBadge.kind, UserBadge.scope)
+        )
+        for uid, kind, scope in rows:
+            out.setdefault(uid, []).append(badge_label(kind, scope))
+        return out
+
     async def set_hidden(self, user_id: int, hidden: bool) -> None:
         row = await self.s.get(LeaderboardOptOut, user_id)
         if hidden and row is None:
@@ -175,8 +188,11 @@ class Badges:
             await self.s.delete(row)
         await self.s.flush()
 
-    async def leaderboard(self, skill: str = "", limit: int = 10) -> list[tuple[str, int]]:
-        """(name, badges) for people who haven't opted out; with a skill, those teaching it."""
+    async def leaderboard(
+        self, skill: str = "", limit: int = 10, *, community_id: int | None = None
+    ) -> list[tuple[str, int]]:
+        """(name, badges) for people who haven't opted out; with a skill, those teaching it;
+        with a community, its members."""
         q = (
             select(User.display_name, func.count(UserBadge.id))
             .join(UserBadge, UserBadge.user_id == User.id)
@@ -193,7 +209,24 @@ class Badges:
                     .where(UserSkill.kind == "teach", func.lower(Skill.name) == skill.lower())
                 )
             )
+        if community_id is not None:
+            q = q.where(
+                User.id.in_(
+                    select(CommunityMember.user_id).where(
+                        CommunityMember.community_id == community_id
+                    )
+                )
+            )
         return [(name, int(n)) for name, n in await self.s.execute(q)]
+
+    async def communities_of(self, user_id: int) -> list[tuple[int, str]]:
+        rows = await self.s.execute(
+            select(Community.id, Community.name)
+            .join(CommunityMember, CommunityMember.community_id == Community.id)
+            .where(CommunityMember.user_id == user_id)
+            .order_by(Community.name)
+        )
+        return [(cid, name) for cid, name in rows]
 
 
 __all__ = ["Badge", "Badges", "longest_weekly_run"]

@@ -27,6 +27,15 @@ class BadgesDialog(Dialog):
                     else "You're on the leaderboards again."
                 )
             )
+        if word.casefold() == "community":
+            lines = []
+            for cid, cname in await b.communities_of(ctx.user.id):
+                board = await b.leaderboard(limit=5, community_id=cid)
+                lines.append(f"*Leaderboard — {esc(cname)}*")
+                lines += [f"{i}. {esc(n)} — {c}" for i, (n, c) in enumerate(board, 1)]
+                if not board:
+                    lines.append("Nobody yet.")
+            return end(Reply("\n".join(lines) or "You aren't in a community yet: /community"))
         mine = await b.labels(ctx.user.id)
         board = await b.leaderboard(word)
         lines = ["*Your badges*: " + (esc(" · ".join(mine)) if mine else "none yet")]

@@ -272,6 +272,11 @@ class FindMentor(Dialog):
             for r in result.items
         }
         lines = [result_line(page * per_page + i + 1, r) for i, r in enumerate(result.items)]
+        badges = await ctx.u.badges.labels_for([r.mentor_id for r in result.items])
+        lines = [
+            line + (f" · {esc(' '.join(badges[r.mentor_id]))}" if r.mentor_id in badges else "")
+            for line, r in zip(lines, result.items, strict=True)
+        ]
         cards = []
         for r in result.items:
             profile, why = ViewProfile(r.mentor_id).pack(), Fm("why", str(r.mentor_id)).pack()
@@ -460,6 +465,11 @@ class FindMentor(Dialog):
                 " done"
                 for line, h in zip(lines, result.hits, strict=True)
             ]
+        badges = await ctx.u.badges.labels_for([h.user_id for h in result.hits])
+        lines = [
+            line + (f" · {esc(' '.join(badges[h.user_id]))}" if h.user_id in badges else "")
+            for line, h in zip(lines, result.hits, strict=True)
+        ]
         view_buttons = [
             Button(fit_label(f"👤 {h.name}", NAME_LABEL), ViewProfile(h.user_id).pack())
             for h in result.hits

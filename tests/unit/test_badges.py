@@ -16,6 +16,7 @@ from core.booking.badges import longest_weekly_run
 from core.booking.tables import Booking, SessionRating
 from core.clock import ManualClock
 from core.db.badges import UserBadge
+from core.db.communities import Community, CommunityMember
 from core.db.engine import Database
 from core.uow import unit_of_work
 from tests.support import ChatDriver, RecordingChannel, make_core
@@ -132,6 +133,7 @@ async def test_badges_awarded_once_across_a_restart_and_recomputed_identically(
         # On the profile and the leaderboard; hiding takes Ravi off it.
         learner = ChatDriver(again, "asha")
         await learner.say("/find python")
+        assert "⭐ top-rated in Python (2026-10)" in learner.text(), learner.text()  # results
         await learner.press("Ravi")
         assert "⭐ top-rated in Python (2026-10)" in learner.text(), learner.text()
         await learner.say("/badges python")
@@ -141,6 +143,29 @@ async def test_badges_awarded_once_across_a_restart_and_recomputed_identically(
         await ChatDriver(again, "ravi").say("/badges hide")
         await learner.say("/badges python")
         assert "Ravi" not in learner.text() and "Meera" in learner.text()
+
+        # Per community: its members only.
+        async with again.db.transaction() as s:
+            c = Community(
+                slug="pune-py",
+                name="Pune Python",
+                description="",
+                visibility="public",
+                invite_code="PUNEPY",
+                created_by=asha,
+                created_at=clock.now(),
+            )
+            s.add(c)
+            await s.flush()
+            for uid in (asha, meera):
+                s.add(
+                    CommunityMember(
+                        community_id=c.id, user_id=uid, role="member", joined_at=clock.now()
+                    )
+                )
+        await learner.say("/badges community")
+        assert "*Leaderboard — Pune Python*" in learner.text(), learner.text()
+        assert "Meera — 2" in learner.text() and "Asha" in learner.text()
     finally:
         await again_db.dispose()
 
