@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from core.booking.swaps import swap_line
 from core.currency import money, parse_money
 from core.db.funnel import SEARCH, VIEW
 from core.db.schema import MentorProfile
@@ -67,6 +68,15 @@ SORT_LABELS = {
     "popularity": "popularity",
 }
 log = logging.getLogger(__name__)
+
+
+async def swap_note(ctx: Ctx, shown: list[int]) -> str:
+    """Mentors on this page who'd swap with the searcher (core/booking/swaps.py)."""
+    matches = [m for m in await ctx.u.swaps.partners(ctx.user.id) if m.partner_id in shown]
+    return "".join(
+        f"\n🔁 {esc(swap_line(m, m.i_teach[0], m.they_teach[0]))}: swap with /swap"
+        for m in matches[:2]
+    )
 
 
 @dataclass(frozen=True)
@@ -317,6 +327,7 @@ class FindMentor(Dialog):
             rows.insert(0, (Button(WISH_LABEL, Fm("wish", "1").pack()),))
         top = f"{head}{notes}\n\n{title}"
         footer = f"\nPage {page + 1} of {pages}."
+        footer += await swap_note(ctx, [r.mentor_id for r in result.items])
         body = top + "\n\n" + "\n".join(lines) + footer
         return with_cards(Reply(body, buttons=tuple(rows)), cards, top + footer)
 
@@ -504,6 +515,7 @@ class FindMentor(Dialog):
             )
         )
         footer = f"\nPage {page + 1} of {result.pages}."
+        footer += await swap_note(ctx, [h.user_id for h in result.hits])
         reply = Reply(head + "\n\n" + "\n".join(lines) + footer, buttons=tuple(rows))
         return with_cards(reply, cards, head + footer)
 

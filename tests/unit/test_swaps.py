@@ -89,6 +89,12 @@ async def test_swap_suggestion_says_who_teaches_what(core: CoreApp) -> None:
     await asha.say("/swap")
     assert "You teach React and want Figma; Meera teaches Figma and wants React" in asha.text()
     assert "you both speak English" in asha.text()
+    await asha.say("/find figma")  # in results too: Meera would swap, Ravi wouldn't
+    assert (
+        "🔁 You teach React and want Figma; Meera teaches Figma and wants React: swap with /swap"
+        in asha.text()
+    ), asha.text()
+    assert "Ravi teaches" not in asha.text()
     lonely = await apply_as_mentor(core, "kiran", skills="Rust: advanced")
     await _approve_all(core)
     await lonely.say("/swap")
