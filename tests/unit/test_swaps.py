@@ -183,3 +183,15 @@ async def test_keep_policy_leaves_the_other_half_booked(core: CoreApp) -> None:
     assert (a.status, b.status, swap.status) == ("cancelled", "confirmed", "split")
     assert await _credits(keep, "asha") == 2 and await _credits(keep, "meera") == 1
     assert await invariants(keep.db) == []
+
+
+async def test_an_unanswered_swap_expires_as_a_whole(core: CoreApp, clock: ManualClock) -> None:
+    asha, _ = await _pair(core)
+    await _propose(asha)
+    a, b, _ = await _bookings(core)
+    clock._now = max(a.respond_by, b.respond_by) + timedelta(minutes=1)
+    await core.tick()
+    a, b, swap = await _bookings(core)
+    assert (a.status, b.status, swap.status) == ("expired", "expired", "expired")
+    assert await _credits(core, "asha") == 2 and await _credits(core, "meera") == 2
+    assert await invariants(core.db) == []
