@@ -79,6 +79,29 @@ COMMANDS: tuple[Command, ...] = (
         ("verify", ""),
         arg=Arg("email", "EMAIL", "your college or company email, e.g. you@iitb.ac.in"),
     ),
+    Command(
+        "swap",
+        "skill swaps: teach each other, one credit each way",
+        ("swap", ""),
+        aliases=("swaps",),
+    ),
+    Command(
+        "badges",
+        "your badges and the leaderboard (per skill); hide or show yourself on it",
+        ("badges", ""),
+        aliases=("leaderboard",),
+        arg=Arg(
+            "what",
+            "[SKILL|community|hide|show]",
+            "a skill's leaderboard, your communities', or hide / show yourself",
+        ),
+    ),
+    Command(
+        "busy",
+        "mentors: import a busy calendar (ICS link) so busy times are never offered",
+        ("busy", ""),
+        arg=Arg("url", "[URL|off]", "your calendar's ICS link, or off to remove it"),
+    ),
     Command("wallet", "your money and credits, statement, withdraw", ("wallet", "")),
     Command("withdraw", "withdraw what you earned to UPI", ("wallet", "withdraw")),
     Command(

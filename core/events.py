@@ -156,6 +156,17 @@ class PersonReported:
     open_reporters: int
 
 
+@dataclass(frozen=True)
+class SwapProposed:
+    swap_id: int
+
+
+@dataclass(frozen=True)
+class SwapDecided:
+    swap_id: int
+    accepted: bool
+
+
 Event = (
     MentorApplied
     | MentorDecided
@@ -167,5 +178,7 @@ Event = (
     | WithdrawalDecided
     | SlotsOpened
     | PersonReported
+    | SwapProposed
+    | SwapDecided
     | BookingEvent
 )

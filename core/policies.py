@@ -42,6 +42,27 @@ class Policies:
     avatar_max_pixels: int = 24_000_000
     # Communities: mentors with this many completed sessions may create one (admins always)
     community_creator_min_sessions: int = 5
+    # Skill swaps: how many partners /swap suggests; what cancelling one half does to the
+    # other: "both" cancels it too (each credit refunded or kept by the usual rules),
+    # "keep" leaves it as an ordinary session.
+    swap_suggestions: int = 5
+    # Learner -> mentor upgrade: invited (once) after this many completed sessions as a
+    # learner with at least this average rating from their mentors (and, when on, a
+    # verified email: core/booking/upgrade.py email_verified_hook).
+    upgrade_min_sessions: int = 3
+    upgrade_min_rating: float = 4.5
+    upgrade_requires_verified_email: bool = False
+    # Badges: sessions taught, weeks in a row of learning, ratings a monthly top needs
+    badge_taught_levels: tuple[int, ...] = (5, 25, 100)
+    badge_streak_weeks: int = 4
+    badge_top_min_ratings: int = 2
+    # Busy-calendar import: how often feeds are reloaded, what a load may take, and the
+    # hosts allowed although private (tests serve from 127.0.0.1; production: none)
+    busy_feed_refresh_min: int = 30
+    busy_feed_timeout_s: int = 10
+    busy_feed_max_bytes: int = 1_000_000
+    busy_feed_allow_hosts: tuple[str, ...] = ()
+    swap_cancel_policy: str = "both"
     # Outbox: a failed delivery is tried again after base, 2 x base, 4 x base ... (never
     # more than max_delay apart); after max_attempts tries it is a dead letter for admins.
     outbox_retry_base_s: int = 30

@@ -10,6 +10,8 @@ from sqlalchemy import MetaData
 import core.booking.joins
 import core.booking.room_chat
 import core.booking.tables
+import core.db.badges
+import core.db.busy
 import core.db.changes
 import core.db.communities
 import core.db.disputes
@@ -18,6 +20,7 @@ import core.db.feeds
 import core.db.follows
 import core.db.funnel
 import core.db.inbound
+import core.db.invites
 import core.db.kv
 import core.db.matching
 import core.db.moderation
@@ -26,6 +29,7 @@ import core.db.posts
 import core.db.relay
 import core.db.safety
 import core.db.suspensions
+import core.db.swaps
 import core.db.trust
 import core.db.verification
 import core.db.wishes
@@ -38,6 +42,8 @@ _TABLE_MODULES = (
     core.booking.joins,
     core.booking.room_chat,
     core.booking.tables,
+    core.db.badges,
+    core.db.busy,
     core.db.changes,
     core.db.communities,
     core.db.disputes,
@@ -46,6 +52,7 @@ _TABLE_MODULES = (
     core.db.follows,
     core.db.funnel,
     core.db.inbound,
+    core.db.invites,
     core.db.kv,
     core.db.matching,
     core.db.moderation,
@@ -56,6 +63,7 @@ _TABLE_MODULES = (
     core.db.trust,
     core.db.verification,
     core.db.safety,
+    core.db.swaps,
     core.db.wishes,
     core.ledger.tables,
     core.services.announcements,

@@ -29,7 +29,10 @@ from core.avatars import AvatarStore
 from core.booking.admin_money import AdminMoney
 from core.booking.admin_people import AdminPeople
 from core.booking.analytics import Analytics, Exports, MentorAnalytics
+from core.booking.badges import Badges
 from core.booking.service import Bookings
+from core.booking.swaps import Swaps
+from core.booking.upgrade import Upgrades
 from core.db import changes
 from core.db.audit import Audit
 from core.db.engine import Database
@@ -40,6 +43,7 @@ from core.messaging import Reply
 from core.policies import Policies
 from core.ports import Clock, Mail, Mailer, MailError, PaymentGateway, Recommender, StepObserver
 from core.relay import RelayQueue
+from core.services.busy import BusyFeeds
 from core.services.catalog import SkillCatalog
 from core.services.communities import Communities
 from core.services.dms import DirectMessages
@@ -118,6 +122,22 @@ class UnitOfWork:
     @cached_property
     def bookings(self) -> Bookings:
         return Bookings(self.session, self.now, self.deps.policies, self.events, self.money)
+
+    @cached_property
+    def swaps(self) -> Swaps:
+        return Swaps(self.bookings)
+
+    @cached_property
+    def upgrades(self) -> Upgrades:
+        return Upgrades(self.session, self.now, self.deps.policies)
+
+    @cached_property
+    def badges(self) -> Badges:
+        return Badges(self.session, self.now, self.deps.policies)
+
+    @cached_property
+    def busy_feeds(self) -> BusyFeeds:
+        return BusyFeeds(self.session, self.now)
 
     @cached_property
     def audit(self) -> Audit:

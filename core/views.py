@@ -67,6 +67,8 @@ def profile_card(p: ProfileView, now: datetime, *, own: bool, base_url: str = ""
     lines = [f"*{esc(p.display_name)}* · {p.role_label}"]
     if p.verified_domain:
         lines.append(f"✔ {esc(verified_label(p.verified_domain))}")
+    if p.badges:
+        lines.append(esc(" · ".join(p.badges)))
     if p.mentor is not None and p.mentor.headline:
         lines.append(f"_{esc(p.mentor.headline)}_")
     if p.teaches:

@@ -30,6 +30,7 @@ from core.ports import Clock
 from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
 from mentorbot.bootstrap import build_core
+from mentorbot.busyfeeds import refresh_due
 from mentorbot.fanout import RedisFanout, chat_from, room_from
 from mentorbot.heap import settle_after_startup
 from mentorbot.leader import Election, choose, deployment_key, worker_name
@@ -269,6 +270,20 @@ def create_app(
         scheduler = (
             start_scheduler(ticker, settings.tick_seconds) if settings.tick_seconds else None
         )
+        if scheduler is not None:
+
+            async def refresh_busy_feeds() -> None:
+                if election.held:  # one process loads the feeds
+                    await refresh_due(core.deps)
+
+            scheduler.add_job(
+                refresh_busy_feeds,
+                "interval",
+                minutes=1,  # each feed is reloaded when its own refresh interval has passed
+                id="busy-feeds",
+                coalesce=True,
+                max_instances=1,
+            )
         retrain = None
         engine = core.recommender if isinstance(core.recommender, MatchingEngine) else None
         if engine is not None:

@@ -101,6 +101,23 @@ async def _grant_demo_admins(settings: Settings) -> None:
         await core.db.dispose()
 
 
+async def _badges_recompute(settings: Settings) -> str:
+    """Badges from the whole history: grant what's missing, withdraw what isn't earned."""
+    from core.uow import unit_of_work
+    from mentorbot.bootstrap import build_core
+
+    core = await build_core(settings, matching=False)
+    try:
+        async with unit_of_work(core.deps) as u:
+            granted, withdrawn = await u.badges.repair()
+            held = len(await u.badges.held())
+    finally:
+        await core.db.dispose()
+    return (
+        f"Badges recomputed from history: {held} held ({granted} granted, {withdrawn} withdrawn)."
+    )
+
+
 def _login_link(settings: Settings, who: str) -> str:
     from bots.web.identity import login_token
 
@@ -213,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     dcsub = dc.add_subparsers(dest="discord_cmd", required=True)
     sync = dcsub.add_parser("sync-commands", help="register /mentor and /mentor-admin")
     sync.add_argument("--guild", type=int, help="register in this server only (a server id)")
+    bd = sub.add_parser("badges", help="badges and streaks")
+    bdsub = bd.add_subparsers(dest="badges_cmd", required=True)
+    bdsub.add_parser("recompute", help="recompute every badge from history (idempotent)")
     sl = sub.add_parser("slack", help="Slack app helpers")
     slsub = sl.add_subparsers(dest="slack_cmd", required=True)
     mf = slsub.add_parser("manifest", help="print the Slack app manifest (JSON) to create the app")
@@ -251,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_set_webhook(settings))
         elif args.cmd == "admin":
             print(_login_link(settings, args.who))
+        elif args.cmd == "badges":
+            print(asyncio.run(_badges_recompute(settings)))
         elif args.cmd in ("eval", "match"):
             from mentorbot import match_cli as mcli
 

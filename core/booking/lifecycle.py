@@ -22,7 +22,9 @@ from core.booking.joins import records_of
 from core.booking.noshow import Verdict, decide
 from core.booking.tables import ACTIVE, Booking
 from core.currency import money
+from core.db.busy import BusyTime
 from core.db.schema import AvailabilityWindow, MentorProfile, User
+from core.db.swaps import Swap
 from core.db.trust import MINOR, UserTrust
 from core.db.verification import verified_of
 from core.events import (
@@ -106,7 +108,12 @@ class Lifecycle(BookingBase):
         )
         if exclude is not None:
             q = q.where(Booking.id != exclude)
-        return [Busy(a, b) for a, b in await self.s.execute(q)]
+        busy = [Busy(a, b) for a, b in await self.s.execute(q)]
+        # Busy times from a mentor's imported calendar (core/services/busy.py) are never offered.
+        imported = select(BusyTime.starts_at, BusyTime.ends_at).where(
+            BusyTime.user_id.in_(user_ids), BusyTime.ends_at > self.now
+        )
+        return busy + [Busy(a, b) for a, b in await self.s.execute(imported)]
 
     async def free_slots(
         self,
@@ -246,6 +253,13 @@ class Lifecycle(BookingBase):
             raise BookingError(f"This request is already {b.status}.")
         if b.pay_state == "pending":
             raise BookingError(UNPAID)
+        if await self.s.scalar(
+            select(Swap.id).where(Swap.teach_booking_id == booking_id, Swap.status == "proposed")
+        ):
+            raise BookingError(
+                "This is your half of a skill swap you proposed: it is confirmed when your "
+                "partner accepts both."
+            )
         target = "accepted" if b.pay_state == "pending" else "confirmed"
         if not await self._move(booking_id, ["requested"], target, decided_at=self.now):
             raise BookingError("This request changed just now — look at /sessions.")

@@ -33,3 +33,18 @@ def decision_buttons(booking_id: int) -> tuple[tuple[Button, ...], ...]:
             Button("❌ Decline", Bk("dec", booking_id).pack()),
         ),
     )
+
+
+@dataclass(frozen=True)
+class Sw(Payload, prefix="sw"):
+    """A button on a skill-swap proposal, valid wherever it was sent: acc | dec."""
+
+    what: str
+    swap: int
+
+
+@dataclass(frozen=True)
+class Up(Payload, prefix="up"):
+    """The learner → mentor invitation's button: apply, prefilled from the invitation."""
+
+    what: str

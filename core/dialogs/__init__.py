@@ -8,7 +8,9 @@ from core.dialogs.admin_broadcast import AdminBroadcast
 from core.dialogs.admin_money import AdminMoneyDialog, on_admin_money_action
 from core.dialogs.admin_people import AdminPeopleDialog, on_admin_people_action
 from core.dialogs.admin_reports import AdminReports, on_admin_report_action
+from core.dialogs.badges import BadgesDialog
 from core.dialogs.book import BookSession
+from core.dialogs.busy import BusyDialog
 from core.dialogs.community import Communities, on_community_action
 from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
 from core.dialogs.dms import DirectMessage, on_dm_action
@@ -25,6 +27,8 @@ from core.dialogs.privacy import PrivacyDialog, on_privacy_action
 from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
 from core.dialogs.safety import ReportPerson, on_safety_action
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
+from core.dialogs.swap import SwapDialog, on_swap_action
+from core.dialogs.upgrade import on_upgrade_action
 from core.dialogs.verify import VerifyEmail
 from core.dialogs.wallet import Wallet, on_wallet_action
 
@@ -56,6 +60,9 @@ def build_registry() -> Registry:
         DirectMessage(),
         ReportPerson(),
         PrivacyDialog(),
+        SwapDialog(),
+        BadgesDialog(),
+        BusyDialog(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -81,5 +88,7 @@ def build_registry() -> Registry:
             "dm": on_dm_action,
             "sf": on_safety_action,
             "priv": on_privacy_action,
+            "sw": on_swap_action,
+            "up": on_upgrade_action,
         },
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from core.booking.upgrade import fast_track_note
 from core.db.changes import record_everything
 from core.db.schema import MentorProfile, User
 from core.delivery import DEAD, PARKED, PENDING, retry_dead
@@ -24,8 +25,10 @@ from core.views import profile_card
 
 async def application_reply(ctx: Ctx, user_id: int) -> Reply:
     view = await ctx.profiles.view(user_id)
+    invite = await ctx.u.upgrades.invite_of(user_id)
     return Reply(
         f"*Mentor application* · id {user_id}\n"
+        + (esc(fast_track_note(invite)) + "\n" if invite is not None else "")
         + profile_card(view, ctx.now, own=False)
         + f"\n\nBy command: `/admin approve {user_id}` or `/admin reject {user_id} REASON`",
         buttons=application_buttons(user_id),

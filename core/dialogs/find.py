@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from core.avatars import picture_path
+from core.booking.swaps import swap_line
 from core.currency import money, parse_money
 from core.db.funnel import SEARCH, VIEW
 from core.db.schema import MentorProfile
@@ -68,6 +69,15 @@ SORT_LABELS = {
     "popularity": "popularity",
 }
 log = logging.getLogger(__name__)
+
+
+async def swap_note(ctx: Ctx, shown: list[int]) -> str:
+    """Mentors on this page who'd swap with the searcher (core/booking/swaps.py)."""
+    matches = [m for m in await ctx.u.swaps.partners(ctx.user.id) if m.partner_id in shown]
+    return "".join(
+        f"\n🔁 {esc(swap_line(m, m.i_teach[0], m.they_teach[0]))}: swap with /swap"
+        for m in matches[:2]
+    )
 
 
 @dataclass(frozen=True)
@@ -285,6 +295,11 @@ class FindMentor(Dialog):
             for i, r in enumerate(result.items)
         ]
         pictures = await ctx.trust.avatars_of(r.mentor_id for r in result.items)
+        badges = await ctx.u.badges.labels_for([r.mentor_id for r in result.items])
+        lines = [
+            line + (f" · {esc(' '.join(badges[r.mentor_id]))}" if r.mentor_id in badges else "")
+            for line, r in zip(lines, result.items, strict=True)
+        ]
         cards = []
         for r in result.items:
             profile, why = ViewProfile(r.mentor_id).pack(), Fm("why", str(r.mentor_id)).pack()
@@ -326,6 +341,7 @@ class FindMentor(Dialog):
             rows.insert(0, (Button(WISH_LABEL, Fm("wish", "1").pack()),))
         top = f"{head}{notes}\n\n{title}"
         footer = f"\nPage {page + 1} of {pages}."
+        footer += await swap_note(ctx, [r.mentor_id for r in result.items])
         body = top + "\n\n" + "\n".join(lines) + footer
         return with_cards(Reply(body, buttons=tuple(rows)), cards, top + footer)
 
@@ -479,6 +495,11 @@ class FindMentor(Dialog):
                 " done"
                 for line, h in zip(lines, result.hits, strict=True)
             ]
+        badges = await ctx.u.badges.labels_for([h.user_id for h in result.hits])
+        lines = [
+            line + (f" · {esc(' '.join(badges[h.user_id]))}" if h.user_id in badges else "")
+            for line, h in zip(lines, result.hits, strict=True)
+        ]
         view_buttons = [
             Button(fit_label(f"👤 {h.name}", NAME_LABEL), ViewProfile(h.user_id).pack())
             for h in result.hits
@@ -515,6 +536,7 @@ class FindMentor(Dialog):
             )
         )
         footer = f"\nPage {page + 1} of {result.pages}."
+        footer += await swap_note(ctx, [h.user_id for h in result.hits])
         reply = Reply(head + "\n\n" + "\n".join(lines) + footer, buttons=tuple(rows))
         return with_cards(reply, cards, head + footer)
 

@@ -20,10 +20,23 @@ from core.events import (
     SessionCompleted,
     SkillTagCreated,
     SlotsOpened,
+    SwapDecided,
+    SwapProposed,
     WithdrawalDecided,
     WithdrawalRequested,
 )
-from core.notices import booking, disputes, follows, payments, people, safety, wishes
+from core.notices import (
+    badges,
+    booking,
+    disputes,
+    follows,
+    payments,
+    people,
+    safety,
+    swaps,
+    upgrade,
+    wishes,
+)
 from core.uow import Handler
 
 HANDLERS: dict[type, tuple[Handler, ...]] = {
@@ -39,13 +52,15 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     PaymentFailed: (payments.booking_payment_failed,),
     BookingRequested: (booking.requested,),
     BookingConfirmed: (booking.confirmed,),
-    BookingCancelled: (booking.ended,),
-    BookingExpired: (booking.ended,),
+    BookingCancelled: (booking.ended, swaps.half_ended),
+    BookingExpired: (booking.ended, swaps.half_ended),
+    SwapProposed: (swaps.proposed,),
+    SwapDecided: (swaps.decided,),
     ReminderDue: (booking.reminder,),
-    SessionCompleted: (booking.completed,),
+    SessionCompleted: (booking.completed, upgrade.maybe_invite, badges.award),
     NoShowDecided: (booking.no_show,),
     BookingDisputed: (booking.disputed, disputes.ask_other_side),
-    RatingsRevealed: (booking.revealed,),
+    RatingsRevealed: (booking.revealed, upgrade.maybe_invite, badges.award),
 }
 
 

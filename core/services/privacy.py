@@ -349,6 +349,9 @@ class Privacy:
             ("email_codes", "user_id"),  # email verification (issue 18): the addresses go
             ("verified_emails", "user_id"),
             ("dm_requests", "learner_id"),  # intro requests they sent (issue 16)
+            ("busy_times", "user_id"),  # an imported calendar (issue 19): its link is private
+            ("busy_feeds", "user_id"),
+            ("user_badges", "user_id"),
         ):
             table = Base.metadata.tables.get(name)
             if table is not None:

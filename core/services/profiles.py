@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.availability import Window, format_windows, windows_added
+from core.db.badges import UserBadge, badge_label
 from core.db.posts import MentorPost
 from core.db.schema import (
     AvailabilityWindow,
@@ -74,6 +75,7 @@ class ProfileView:
     mentor: MentorView | None
     posts: tuple[tuple[int, str], ...] = ()  # (id, title) of their posts, newest first
     verified_domain: str = ""  # the domain of their verified email (issue 18), or ''
+    badges: tuple[str, ...] = ()  # small labels, e.g. "🎓 5 taught"
 
     @property
     def role_label(self) -> str:
@@ -206,6 +208,14 @@ class Profiles:
             learns=await self.skills_of(user_id, "learn"),
             availability=tuple(Window(w.weekday, w.start_min, w.end_min) for w in windows),
             mentor=mentor,
+            badges=tuple(
+                badge_label(k, sc)
+                for k, sc in await self.s.execute(
+                    select(UserBadge.kind, UserBadge.scope)
+                    .where(UserBadge.user_id == user_id)
+                    .order_by(UserBadge.kind, UserBadge.scope)
+                )
+            ),
             posts=tuple(
                 (r[0], r[1])
                 for r in await self.s.execute(
