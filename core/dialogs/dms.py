@@ -4,21 +4,33 @@ intro requests (Accept / Decline) and session notes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.db.dms import DmRequest
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, keep
 from core.markup import esc
 from core.messaging import Button, Inbound, Reply, TextIn
+from core.payloads import Payload
 from core.services.dms import DmError, open_items
 
 DONE_HINT = "Type to write to them · /done to stop"
 
 
+@dataclass(frozen=True)
+class Dm(Payload, prefix="dm"):
+    """A direct-message button: open | intro | notes (a person or thread id), acc | dec
+    (an intro request's id)."""
+
+    what: str
+    ref: int
+
+
 def message_button(other_id: int) -> Button:
-    return Button("✉️ Message", f"dm:open:{other_id}")
+    return Button("✉️ Message", Dm("open", other_id).pack())
 
 
 def intro_button(mentor_id: int) -> Button:
-    return Button("✉️ Send an intro", f"dm:intro:{mentor_id}")
+    return Button("✉️ Send an intro", Dm("intro", mentor_id).pack())
 
 
 async def _name(ctx: Ctx, user_id: int) -> str:
@@ -54,7 +66,7 @@ class DirectMessage(Dialog):
                 "writing",
                 Reply(
                     "\n".join(lines),
-                    buttons=((Button("📝 Session notes", f"dm:notes:{t.id}"),),),
+                    buttons=((Button("📝 Session notes", Dm("notes", t.id).pack()),),),
                 ),
             )
         if verb == "intro":
@@ -112,8 +124,8 @@ class DirectMessage(Dialog):
                     f"✉️ *{esc(ctx.user.display_name)}* would like to message you:\n“{esc(r.text)}”",
                     buttons=(
                         (
-                            Button("Accept", f"dm:acc:{r.id}"),
-                            Button("Decline", f"dm:dec:{r.id}"),
+                            Button("Accept", Dm("acc", r.id).pack()),
+                            Button("Decline", Dm("dec", r.id).pack()),
                         ),
                     ),
                 )
@@ -136,10 +148,10 @@ class DirectMessage(Dialog):
 
 
 async def on_dm_action(ctx: Ctx, payload: str) -> Step:
-    parts = payload.split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
+    p = Dm.parse(payload)
+    if p is None:
         return keep(Reply("That button is broken."))
-    verb, n = parts[1], int(parts[2])
+    verb, n = p.what, p.ref
     if verb in ("open", "intro", "notes"):
         return Step((), None, start=("dm", f"{verb}:{n}"))
     if verb in ("acc", "dec"):

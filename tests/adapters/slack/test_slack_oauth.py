@@ -20,7 +20,7 @@ from bots.slack.setup import SLACKBOT
 from core.db.schema import Account
 from core.messaging import Reply
 from core.ports import Destination
-from mentorbot.app import CORE
+from mentorbot.app import CORE, SETTINGS
 from mentorbot.settings import Settings
 from tests.adapters.slack.driver import SECRET, SlackUser, command_body, post_signed
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -81,11 +81,17 @@ async def install(server: TestServer, fake: FakeSlack, team: str) -> str:
 
 
 async def bots_in_db(server: TestServer) -> list[tuple[str, str, str]]:
+    """The stored installations, tokens opened: at rest they are sealed (Fernet, issue 18)."""
+    box = server.app[SETTINGS].data_box()
     async with server.app[CORE].db.transaction() as s:
         rows = await s.execute(
             text("SELECT team_id, bot_user_id, bot_token FROM slack_bots ORDER BY id")
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        found = []
+        for team, user, token in rows:
+            assert box.sealed(token), "a bot token stored in the clear"
+            found.append((team, user, box.open(token) or ""))
+        return found
 
 
 async def test_install_redirects_to_slack_and_the_redirect_stores_the_installation(
