@@ -16,6 +16,7 @@ import core.db.disputes
 import core.db.feeds
 import core.db.follows
 import core.db.funnel
+import core.db.groups
 import core.db.inbound
 import core.db.kv
 import core.db.matching
@@ -40,6 +41,7 @@ _TABLE_MODULES = (
     core.db.feeds,
     core.db.follows,
     core.db.funnel,
+    core.db.groups,
     core.db.inbound,
     core.db.kv,
     core.db.matching,

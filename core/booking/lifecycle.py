@@ -15,6 +15,7 @@ from core.booking.joins import records_of
 from core.booking.noshow import Verdict, decide
 from core.booking.tables import ACTIVE, Booking
 from core.currency import money
+from core.db.groups import GroupSession
 from core.db.schema import AvailabilityWindow, MentorProfile, User
 from core.events import (
     BookingCancelled,
@@ -91,7 +92,14 @@ class Lifecycle(BookingBase):
         )
         if exclude is not None:
             q = q.where(Booking.id != exclude)
-        return [Busy(a, b) for a, b in await self.s.execute(q)]
+        groups = select(GroupSession.starts_at, GroupSession.ends_at).where(
+            GroupSession.status == "open",
+            GroupSession.mentor_id.in_(user_ids),
+            GroupSession.ends_at > self.now,
+        )
+        return [Busy(a, b) for a, b in await self.s.execute(q)] + [
+            Busy(a, b) for a, b in await self.s.execute(groups)
+        ]
 
     async def free_slots(
         self,
@@ -181,6 +189,10 @@ class Lifecycle(BookingBase):
         b = await self._mine(booking_id, learner_id, as_mentor=False)
         if b.status not in ACTIVE:
             raise BookingError(f"This session is already {b.status}.")
+        if await self._seat_group(b.id) is not None:
+            raise BookingError(
+                "A seat in a group session can't be moved; you can cancel it (/sessions)."
+            )
         if self.now > b.starts_at - timedelta(hours=self.p.learner_full_refund_h):
             raise BookingError(
                 f"Less than {self.p.learner_full_refund_h} h before the start a session can't be "
