@@ -16,8 +16,19 @@ from alembic import op
 revision: str = "0039_group_sessions"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
-# group_seats refers to bookings.
+# bookings.group_id refers to group_sessions; the mentor exclusion is 0007's.
 depends_on: str | Sequence[str] | None = "0007_booking"
+
+_ACTIVE = "status in ('requested', 'accepted', 'confirmed')"
+
+
+def _mentor_exclusion(where: str) -> None:
+    op.execute("ALTER TABLE bookings DROP CONSTRAINT ex_bookings_mentor_time")
+    op.execute(
+        "ALTER TABLE bookings ADD CONSTRAINT ex_bookings_mentor_time EXCLUDE USING gist "
+        "(int4range(mentor_id, mentor_id, '[]') WITH &&, "
+        f"tstzrange(starts_at, ends_at) WITH &&) WHERE ({where})"
+    )
 
 
 def upgrade() -> None:
@@ -61,35 +72,30 @@ def upgrade() -> None:
             batch_op.f("ix_group_sessions_starts_at"), ["starts_at"], unique=False
         )
 
-    op.create_table(
-        "group_seats",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("group_id", sa.Integer(), nullable=False),
-        sa.Column("booking_id", sa.Integer(), nullable=False),
-        sa.Column("learner_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["booking_id"], ["bookings.id"], name=op.f("fk_group_seats_booking_id_bookings")
-        ),
-        sa.ForeignKeyConstraint(
-            ["group_id"], ["group_sessions.id"], name=op.f("fk_group_seats_group_id_group_sessions")
-        ),
-        sa.ForeignKeyConstraint(
-            ["learner_id"], ["users.id"], name=op.f("fk_group_seats_learner_id_users")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_seats")),
-        sa.UniqueConstraint("booking_id", name=op.f("uq_group_seats_booking_id")),
-    )
-    with op.batch_alter_table("group_seats", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_group_seats_group_id"), ["group_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_group_seats_learner_id"), ["learner_id"], unique=False)
+    with op.batch_alter_table("bookings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("group_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_bookings_group_id"), ["group_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_bookings_group_id_group_sessions"),
+            "group_sessions",
+            ["group_id"],
+            ["id"],
+        )
+    if op.get_bind().dialect.name == "postgresql":
+        # Seats of one group share the mentor's time; the group itself holds it.
+        _mentor_exclusion(f"{_ACTIVE} and group_id is null")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("group_seats", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_group_seats_learner_id"))
-        batch_op.drop_index(batch_op.f("ix_group_seats_group_id"))
+    if op.get_bind().dialect.name == "postgresql":
+        _mentor_exclusion(_ACTIVE)
+    with op.batch_alter_table("bookings", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_bookings_group_id_group_sessions"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_bookings_group_id"))
+        batch_op.drop_column("group_id")
 
-    op.drop_table("group_seats")
     with op.batch_alter_table("group_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_group_sessions_starts_at"))
         batch_op.drop_index(batch_op.f("ix_group_sessions_mentor_id"))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.availability import Window
 from core.booking.tables import ACTIVE, Booking, BookingCell
-from core.db.groups import GroupSeat, GroupSession
+from core.db.groups import GroupSession
 from core.db.schema import MentorProfile, User
 from core.events import (
     Event,
@@ -137,9 +137,7 @@ class BookingBase:
 
     async def _seat_group(self, booking_id: int) -> int | None:
         """The group session a booking is a seat of, if it is one."""
-        return await self.s.scalar(
-            select(GroupSeat.group_id).where(GroupSeat.booking_id == booking_id)
-        )
+        return await self.s.scalar(select(Booking.group_id).where(Booking.id == booking_id))
 
     async def _give_seat_back(self, booking_id: int) -> None:
         # Called once per seat (the move above is conditional), so the count stays exact.
@@ -174,10 +172,8 @@ class BookingBase:
         group_id = await self._seat_group(b.id)
         # A group session counts once for the mentor, when its first seat completes.
         if group_id is None or not await self.s.scalar(
-            select(Booking.id)
-            .join(GroupSeat, GroupSeat.booking_id == Booking.id)
-            .where(
-                GroupSeat.group_id == group_id,
+            select(Booking.id).where(
+                Booking.group_id == group_id,
                 Booking.id != b.id,
                 Booking.status == "completed",
             )

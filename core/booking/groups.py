@@ -1,6 +1,6 @@
 """Group sessions (issue 19 part 6): a mentor offers one start to up to N learners.
 
-Every seat is an ordinary booking linked by a GroupSeat row, so a seat is paid through the
+Every seat is an ordinary booking with `group_id` set, so a seat is paid through the
 same checkout, refunded by the same rules (a learner's cancellation follows the 1:1 refund
 policy), reminded, completed (the mentor is paid per seat at the platform fee split) and
 decided no-show per seat from the call room's join records, exactly as a 1:1 session.
@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from core.booking.base import BookingBase, BookingError
 from core.booking.lifecycle import PAY_WITHIN
 from core.booking.tables import ACTIVE, Booking
-from core.db.groups import GroupSeat, GroupSession
+from core.db.groups import GroupSession
 from core.db.schema import MentorProfile
 from core.events import BookingCancelled, BookingConfirmed
 from core.ledger.ledger import InsufficientFunds
@@ -122,11 +122,7 @@ class Groups(BookingBase):
         return list(await self.s.scalars(q.order_by(GroupSession.starts_at).limit(limit)))
 
     async def seats_of(self, group_id: int, *, active: bool = True) -> list[Booking]:
-        q = (
-            select(Booking)
-            .join(GroupSeat, GroupSeat.booking_id == Booking.id)
-            .where(GroupSeat.group_id == group_id)
-        )
+        q = select(Booking).where(Booking.group_id == group_id)
         if active:
             q = q.where(Booking.status.in_(ACTIVE))
         return list(await self.s.scalars(q.order_by(Booking.id)))
@@ -134,8 +130,8 @@ class Groups(BookingBase):
     async def group_of(self, booking_id: int) -> GroupSession | None:
         return await self.s.scalar(
             select(GroupSession)
-            .join(GroupSeat, GroupSeat.group_id == GroupSession.id)
-            .where(GroupSeat.booking_id == booking_id)
+            .join(Booking, Booking.group_id == GroupSession.id)
+            .where(Booking.id == booking_id)
         )
 
     async def book_seat(self, group_id: int, learner_id: int) -> Booking:
@@ -149,11 +145,9 @@ class Groups(BookingBase):
         if g.starts_at <= self.now:
             raise BookingError("That group session has already started.")
         mine = await self.s.scalar(
-            select(Booking.id)
-            .join(GroupSeat, GroupSeat.booking_id == Booking.id)
-            .where(
-                GroupSeat.group_id == group_id,
-                GroupSeat.learner_id == learner_id,
+            select(Booking.id).where(
+                Booking.group_id == group_id,
+                Booking.learner_id == learner_id,
                 Booking.status.in_(ACTIVE),
             )
         )
@@ -175,6 +169,7 @@ class Groups(BookingBase):
             respond_by=self._seat_pay_by(g.starts_at) if pay_state == "pending" else self.now,
             created_at=self.now,
             decided_at=self.now,
+            group_id=group_id,
         )
         try:
             async with self.s.begin_nested():
@@ -191,8 +186,6 @@ class Groups(BookingBase):
                 if taken.rowcount != 1:  # type: ignore[attr-defined]
                     raise GroupFull()
                 self.s.add(b)
-                await self.s.flush()
-                self.s.add(GroupSeat(group_id=group_id, booking_id=b.id, learner_id=learner_id))
                 await self.s.flush()
                 await self._claim(b, mentor=False)
                 if g.price_mode == "credits" and self.money is not None:

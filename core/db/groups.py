@@ -1,6 +1,6 @@
 """Group sessions: one mentor, one start, up to `seats` learners (issue 19 part 6).
 
-Each seat is an ordinary booking (core.booking.tables.Booking) linked here, so a seat is
+Each seat is an ordinary booking (core.booking.tables.Booking) with `group_id` set, so a seat is
 paid, refunded, reminded, completed and decided no-show exactly as a 1:1 session is. The
 seat counter is what stops overselling: a seat is taken by a conditional UPDATE
 (`seats_taken < seats`), and the CHECK constraint refuses a count above `seats` on any
@@ -41,14 +41,3 @@ class GroupSession(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
-
-
-class GroupSeat(Base):
-    """A seat: the booking that holds it (one booking is one seat, never two)."""
-
-    __tablename__ = "group_seats"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("group_sessions.id"), index=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
