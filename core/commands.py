@@ -100,6 +100,13 @@ COMMANDS: tuple[Command, ...] = (
         "mentors: your earnings, sessions, rating, answer time, search views",
         ("mentorstats", ""),
     ),
+    Command(
+        "group",
+        "group sessions: take a seat; mentors offer one or cancel it",
+        ("group", ""),
+        aliases=("groups",),
+        arg=Arg("what", "[new]", "new: offer a group session (mentors)"),
+    ),
     Command("menu", "show the main menu", ("menu", "")),
     Command(
         "cancel",

@@ -14,6 +14,7 @@ from core.dialogs.dispute_side import DisputeSideDialog, on_dispute_side
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
+from core.dialogs.group import GroupSessions, on_group_action
 from core.dialogs.guess import ConfirmGuess
 from core.dialogs.link import LinkAccounts
 from core.dialogs.mentor_stats import MentorStatsDialog
@@ -48,6 +49,7 @@ def build_registry() -> Registry:
         Communities(),
         MentorPosts(),
         MentorStatsDialog(),
+        GroupSessions(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -70,5 +72,6 @@ def build_registry() -> Registry:
             "cm": on_community_action,
             "pa": on_post_action,
             "oh": on_office_hours_action,
+            "gp": on_group_action,
         },
     )

@@ -8,6 +8,7 @@ from core.booking.payloads import Bk
 from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
+from core.dialogs.group import Gp
 from core.markup import esc
 from core.messaging import Button, Reply
 from core.payloads import Payload
@@ -122,6 +123,11 @@ async def mentor_profile_reply(
             follow_button(p.user_id, following),
         )
         buttons = (book, *buttons)
+        groups = await ctx.bookings.open_groups(p.user_id)
+        if groups:
+            text += f"\n\n👥 {len(groups)} open group session(s): see them with the button below."
+            label = f"👥 Group sessions ({len(groups)})"
+            buttons = ((Button(label, Gp("list", p.user_id).pack()),), *buttons)
     return Reply(text, buttons=buttons)
 
 
