@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,8 @@ class GroupRooms:
         self.rooms: dict[int, GroupRoom] = {}
         self._relay: MediaRelay | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Whether the server already holds all the media connections it may (set by Rooms).
+        self.busy: Callable[[], bool] = lambda: False
 
     def peer_count(self) -> int:
         return sum(1 for r in self.rooms.values() for m in r.members.values() if m.peer)
@@ -105,6 +108,14 @@ class GroupRooms:
             with contextlib.suppress(Exception):
                 await old.ws.close(code=CLOSE_REPLACED, message=b"replaced by another tab")
         await self._record(member, "join", "replaced an earlier tab" if old else "")
+        host = next((m for m in room.members.values() if m.role == "mentor"), None)
+        if role == "learner" and host is not None and b.id not in host.bookings:
+            # A seat taken after the mentor came in: the mentor is in this seat's call too.
+            host.bookings = (*host.bookings, b.id)
+            async with self.core.uow() as u:
+                await record(
+                    u.session, b.id, host.user_id, "mentor", "join", u.now, "already in the room"
+                )
         now = self.core.clock.now()
         await self._send(
             member,
@@ -177,6 +188,8 @@ class GroupRooms:
 
         from calls.peer import GroupPeer
 
+        if member.peer is None and self.busy():
+            return await self.refuse(member, "the server is busy; try again in a minute")
         await self._unforward(room, member)
         await self._close_peer(member)
         if self._relay is None:

@@ -88,6 +88,7 @@ class Rooms:
         self._tasks: set[asyncio.Task[Any]] = set()
         # Group sessions' rooms (selective forwarding through the server, calls/group_room.py).
         self.groups = GroupRooms(core, cfg)
+        self.groups.busy = lambda: self._server_peer_count() >= cfg.max_server_peers
 
     # ---- joining and leaving -------------------------------------------------------------
     def ice_for(self, user_id: int) -> list[dict[str, Any]]:

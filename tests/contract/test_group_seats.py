@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.booking.joins import record
+from core.booking.noshow import Verdict
 from core.booking.service import BookingError, Bookings, GroupFull
 from core.booking.tables import ACTIVE, Booking
 from core.db.engine import Database
@@ -105,3 +107,44 @@ async def test_a_group_blocks_the_mentors_one_to_one_slots(store: Database) -> N
         assert all(not (START <= t < START.replace(hour=14, minute=5)) for t in free)
         with pytest.raises(BookingError):
             await svc.offer_group(mentor, START, 30, 3, price_mode="free")
+
+
+async def _seated(store: Database, n: int) -> tuple[int, int, list[Booking]]:
+    mentor, group_id, learners = await _setup(store, n)
+    for lid in learners:
+        assert await _take(store, group_id, lid) == "ok"
+    async with store.transaction() as s:
+        seats = await Bookings(s, NOW, POLICIES, []).seats_of(group_id)
+    return mentor, group_id, seats
+
+
+async def test_no_show_is_decided_per_seat(store: Database) -> None:
+    mentor, _group_id, (came, absent) = await _seated(store, 2)
+    async with store.transaction() as s:
+        for seat in (came, absent):  # the mentor's join is written on every seat
+            await record(s, seat.id, mentor, "mentor", "join", START)
+        await record(s, came.id, came.learner_id, "learner", "join", START)
+    later = START + timedelta(minutes=POLICIES.no_show_after_min + 1)
+    async with store.transaction() as s:
+        decided = dict(await Bookings(s, later, POLICIES, []).no_shows_due())
+    assert decided[absent.id].verdict is Verdict.LEARNER_ABSENT
+    assert came.id not in decided  # held: both came
+    async with store.transaction() as s:
+        done = await Bookings(s, START + timedelta(hours=2), POLICIES, []).complete_due()
+        states = {b.id: b.status for b in await s.scalars(select(Booking))}
+    assert done == 2 and set(states.values()) == {"completed"}
+
+
+async def test_a_mentor_who_never_joins_cancels_every_seat(store: Database) -> None:
+    _mentor, group_id, seats = await _seated(store, 3)
+    async with store.transaction() as s:
+        for seat in seats:
+            await record(s, seat.id, seat.learner_id, "learner", "join", START)
+    later = START + timedelta(minutes=POLICIES.no_show_after_min + 1)
+    async with store.transaction() as s:
+        decided = dict(await Bookings(s, later, POLICIES, []).no_shows_due())
+        states = {b.id: b.status for b in await s.scalars(select(Booking))}
+        g = await s.get(GroupSession, group_id)
+    assert {o.verdict for o in decided.values()} == {Verdict.MENTOR_ABSENT}
+    assert set(states.values()) == {"cancelled"}
+    assert g is not None and g.seats_taken == 0
