@@ -6,6 +6,10 @@
    endpoint; the time from the second one's join to both ICE-connected, p50/p95.
 2. CPU per relayed call: the server (its own process, relay mode) forwards both people's
    video at 320×240 and 640×480, 30 fps; its CPU over a fixed window, in % of one core.
+3. Group rooms (`--groups`, or alone with `--groups-only`): 3, 4 and 6 participants of a
+   group session, each sending 320×240 or 640×480 video at `--group-fps`; the server
+   forwards every participant's video to every other (n·(n−1) streams). Server CPU in % of
+   one core, per participant, and the frames per second each received stream delivered.
 Bounded: a few iterations and fixed windows; only 127.0.0.1.
 """
 
@@ -48,6 +52,87 @@ def serve(mode: str, folder: str, out: mp.Queue) -> None:  # type: ignore[type-a
         await asyncio.Event().wait()
 
     asyncio.run(main())
+
+
+def serve_group(learners: int, folder: str, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    """A server process with a group session of `learners` seats, all taken, open now."""
+    loopback_only()
+
+    async def main() -> None:
+        from tests.e2e.rooms_support import start_group
+
+        gen = start_group(Path(folder), learners)
+        group = await gen.__anext__()
+        out.put((group.url, [group.token(group.mentor), *map(group.token, group.seats)]))
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+async def group_cpu(
+    url: str, tokens: list[str], pid: int, size: tuple[int, int], fps: int, seconds: float
+) -> tuple[float, float]:
+    """(server CPU % of one core, frames/s per received stream) for one group call."""
+    from calls.client import PatternTrack, RoomClient
+
+    clients = [RoomClient(url, t, video=PatternTrack(*size, fps=fps)) for t in tokens]
+    others = len(clients) - 1
+    frames = 0
+    stop = asyncio.Event()
+
+    async def drain(track: object) -> None:
+        nonlocal frames
+        while not stop.is_set():
+            await track.recv()  # type: ignore[attr-defined]
+            frames += 1
+
+    drains: list[asyncio.Task[None]] = []
+    try:
+        async with asyncio.timeout(seconds + 60):
+            for c in clients:
+                await c.open()
+            for c in clients:
+                await c.via_group()
+            for c in clients:
+                await c.connected.wait()
+            for c in clients:
+                for _ in range(others):
+                    drains.append(asyncio.create_task(drain(await c.tracks.get())))
+            await asyncio.sleep(3)  # warm-up: encoders settle
+            c0, w0, f0 = cpu_seconds(pid), time.perf_counter(), frames
+            await asyncio.sleep(seconds)
+            c1, w1, f1 = cpu_seconds(pid), time.perf_counter(), frames
+            stop.set()
+            streams = len(clients) * others
+            return 100 * (c1 - c0) / (w1 - w0), (f1 - f0) / (w1 - w0) / streams
+    finally:
+        for d in drains:
+            d.cancel()
+        for c in clients:
+            await c.close()
+
+
+def group_figures(tmp: str, seconds: float, fps: int) -> None:
+    ctx = mp.get_context("spawn")
+    for size in ((320, 240), (640, 480)):
+        for people in (3, 4, 6):
+            q = ctx.Queue()
+            folder = str(Path(tmp) / f"group{size[0]}-{people}")
+            proc = ctx.Process(target=serve_group, args=(people - 1, folder, q), daemon=True)
+            proc.start()
+            try:
+                url, tokens = q.get(timeout=60)
+                assert proc.pid is not None
+                cpu, per_stream = asyncio.run(group_cpu(url, tokens, proc.pid, size, fps, seconds))
+            finally:
+                proc.terminate()
+                proc.join(10)
+            print(
+                f"group call {size[0]}×{size[1]} @{fps} fps, {people} participants "
+                f"({people * (people - 1)} forwarded streams): server CPU {cpu:.0f}% of one "
+                f"core, {cpu / people:.0f}% per participant; {per_stream:.1f} frames/s per "
+                "received stream"
+            )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -126,12 +211,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--joins", type=int, default=10)
     ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--groups", action="store_true", help="also the group-room figures")
+    ap.add_argument("--groups-only", action="store_true", help="only the group-room figures")
+    ap.add_argument("--group-fps", type=int, default=15)
     args = ap.parse_args()
     loopback_only()
     # aiortc leaves a connect task failing when a peer closes early; not a figure.
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     print(f"machine: {os.cpu_count()} CPUs visible; Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
+        if args.groups_only:
+            group_figures(tmp, args.seconds, args.group_fps)
+            return
         proc, url, m, learner = start_server("p2p", str(Path(tmp) / "p2p"))
         try:
             times = [asyncio.run(join_once(url, m, learner)) for _ in range(args.joins)]
@@ -156,6 +247,8 @@ def main() -> None:
                 f"relayed call {size[0]}×{size[1]} @30 fps, 2 video streams: server CPU "
                 f"{cpu:.0f}% of one core ({fps} frames/s delivered to the two clients)"
             )
+        if args.groups:
+            group_figures(tmp, args.seconds, args.group_fps)
 
 
 if __name__ == "__main__":

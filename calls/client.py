@@ -164,6 +164,16 @@ class RoomClient:
         await pc.setLocalDescription(await pc.createOffer())
         await self.send({"type": "server", "purpose": purpose, "sdp": pc.localDescription.sdp})
 
+    async def via_group(self) -> None:
+        """Join a group room's forwarding unit: own video out, and one receiving video slot
+        per other participant the room can hold (the welcome's `slots`)."""
+        pc = self._new_pc()
+        slots = int(self.welcome.get("slots", 1))
+        for _ in range(max(0, slots - (1 if self.video is not None else 0))):
+            pc.addTransceiver("video", direction="recvonly")
+        await pc.setLocalDescription(await pc.createOffer())
+        await self.send({"type": "server", "sdp": pc.localDescription.sdp})
+
     async def _on_signal(self, data: dict[str, Any]) -> None:
         desc = data.get("description")
         if isinstance(desc, dict):

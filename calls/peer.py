@@ -189,3 +189,59 @@ class ServerPeer:
         for out in self.outgoing.values():
             out.stop()
         await self.pc.close()
+
+
+class GroupPeer(ServerPeer):
+    """One participant of a group room, for the selective forwarding unit: the browser sends
+    its own tracks and offers one receiving slot per other participant and kind (the first
+    sendrecv, the rest recvonly); the server fills a slot with a participant's forwarded
+    track when they connect and empties it when they leave. No renegotiation: the slots are
+    all in the first offer."""
+
+    def __init__(
+        self,
+        ice: list[dict[str, Any]],
+        relay: MediaRelay,
+        *,
+        on_state: StateHook | None = None,
+    ) -> None:
+        super().__init__("group", ice, relay, on_state=on_state)
+        self.slots: dict[str, list[ProxyTrack]] = {}
+        self.filled: dict[str, dict[int, int]] = {}  # kind -> source user id -> slot
+
+    async def answer(self, sdp: str) -> RTCSessionDescription:
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        await self._sink.start()
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.kind in ("audio", "video"):
+                slot = ProxyTrack(transceiver.kind)
+                self.slots.setdefault(transceiver.kind, []).append(slot)
+                self.pc.addTrack(slot)
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        return self.pc.localDescription
+
+    def forward(self, source_id: int, source: ServerPeer) -> None:
+        """Send `source`'s incoming tracks on free slots of this connection."""
+        for kind, track in source.incoming.items():
+            taken = self.filled.setdefault(kind, {})
+            if source_id in taken:
+                self.slots[kind][taken[source_id]].attach(self.subscribe(track))
+                continue
+            free = [i for i in range(len(self.slots.get(kind, []))) if i not in taken.values()]
+            if not free:
+                log.warning("no free %s slot for participant %s", kind, source_id)
+                continue
+            taken[source_id] = free[0]
+            self.slots[kind][free[0]].attach(self.subscribe(track))
+
+    def unforward(self, source_id: int) -> None:
+        for kind, taken in self.filled.items():
+            slot = taken.pop(source_id, None)
+            if slot is not None:
+                self.slots[kind][slot].detach()
+
+    async def close(self) -> None:
+        for slots in self.slots.values():
+            for s in slots:
+                s.stop()
+        await super().close()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSCloseCode, web
 
 from calls.config import CallConfig
+from calls.group_room import GroupRooms
 from calls.turn import ice_servers
 from core.app import CoreApp
 from core.booking.joins import record
@@ -89,6 +90,9 @@ class Rooms:
         self.status_check_s = cfg.status_check_s
         self.max_chat_messages = MAX_CHAT_MESSAGES
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Group sessions' rooms (selective forwarding through the server, calls/group_room.py).
+        self.groups = GroupRooms(core, cfg)
+        self.groups.busy = lambda: self._server_peer_count() >= cfg.max_server_peers
 
     # ---- joining and leaving -------------------------------------------------------------
     def ice_for(self, user_id: int) -> list[dict[str, Any]]:
@@ -392,6 +396,7 @@ class Rooms:
 
     async def close_all(self) -> None:
         """Shutdown: every room, every socket, every peer connection."""
+        await self.groups.close_all()
         for room in list(self.rooms.values()):
             for seat in list(room.seats.values()):
                 seat.gone = True
@@ -423,7 +428,7 @@ class Rooms:
 
     def _server_peer_count(self) -> int:
         live = sum(1 for r in self.rooms.values() for s in r.seats.values() if s.peer)
-        return live + len(self.checks)
+        return live + len(self.checks) + self.groups.peer_count()
 
     async def _close_peer(self, seat: Seat) -> None:
         peer, seat.peer = seat.peer, None

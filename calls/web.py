@@ -15,7 +15,8 @@ import jinja2
 from aiohttp import WSMsgType, web
 
 from calls.config import CallConfig
-from calls.rooms import Refused, Rooms
+from calls.group_room import GroupRooms, Member
+from calls.rooms import Refused, Rooms, Seat
 from core import pages
 from core.app import CoreApp
 from core.booking.joins import recordings_of
@@ -271,15 +272,22 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
             log.debug("room client left during the handshake: %s", exc)
             return ws
         rooms = request.app[ROOMS]
-        seat = await rooms.join(
-            b.id,
-            RoomWindow.of(b, core.policies),
-            names,
-            ticket.role,
-            ticket.user_id,
-            ws,
-            back=await way_back(core, user),
-        )
+        hub: Rooms | GroupRooms = rooms
+        seat: Seat | Member
+        if b.group_id is not None:
+            # A seat of a group session: everyone's links lead to the group's one room.
+            hub = rooms.groups
+            seat = await hub.join(b, ticket.role, ticket.user_id, user.display_name, ws)
+        else:
+            seat = await rooms.join(
+                b.id,
+                RoomWindow.of(b, core.policies),
+                names,
+                ticket.role,
+                ticket.user_id,
+                ws,
+                back=await way_back(core, user),
+            )
         reason = "closed"
         loop = asyncio.get_running_loop()
         # Signalling sends a burst of ICE candidates at the start, then little: far above
@@ -294,14 +302,14 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
                     if not patience.take(loop.time()):
                         await ws.close(code=1008, message=b"Too many messages.")
                         break
-                    await rooms.refuse(seat, "slow down")
+                    await hub.refuse(seat, "slow down")  # type: ignore[arg-type]
                     continue
                 try:
                     body = json.loads(msg.data)
                 except (ValueError, RecursionError):  # RecursionError: nested thousands deep
-                    await rooms.refuse(seat, "not JSON")
+                    await hub.refuse(seat, "not JSON")  # type: ignore[arg-type]
                     continue
-                await rooms.handle(seat, body)
+                await hub.handle(seat, body)  # type: ignore[arg-type]
         except ConnectionError as exc:
             reason = "gone"
             log.debug("room socket went away: %s", exc)
@@ -309,7 +317,7 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
             reason = "error"
             log.exception("room socket failed")
         finally:
-            await rooms.leave(seat, reason)
+            await hub.leave(seat, reason)  # type: ignore[arg-type]
         return ws
 
     return handler

@@ -135,6 +135,13 @@ COMMANDS: tuple[Command, ...] = (
         ("privacy", ""),
         arg=Arg("what", "[export|delete|cancel]", "export, delete, or cancel a deletion"),
     ),
+    Command(
+        "group",
+        "group sessions: take a seat; mentors offer one or cancel it",
+        ("group", ""),
+        aliases=("groups",),
+        arg=Arg("what", "[new]", "new: offer a group session (mentors)"),
+    ),
     Command("menu", "show the main menu", ("menu", "")),
     Command("done", "stop writing to someone (direct messages)", ("dm", "done")),
     Command(

@@ -22,6 +22,7 @@ class Policies:
     respond_before_start_h: int = 1
     learner_full_refund_h: int = 3
     completion_grace_min: int = 15
+    group_max_seats: int = 6  # learners in one group session (the call takes seats + 1)
     reminder_offsets_min: tuple[int, ...] = (24 * 60, 15)
     rating_reveal_days: int = 7
     # Call rooms

@@ -19,6 +19,7 @@ import core.db.dms
 import core.db.feeds
 import core.db.follows
 import core.db.funnel
+import core.db.groups
 import core.db.inbound
 import core.db.invites
 import core.db.kv
@@ -51,6 +52,7 @@ _TABLE_MODULES = (
     core.db.feeds,
     core.db.follows,
     core.db.funnel,
+    core.db.groups,
     core.db.inbound,
     core.db.invites,
     core.db.kv,

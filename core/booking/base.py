@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.availability import Window
 from core.booking.tables import ACTIVE, Booking, BookingCell
+from core.db.groups import GroupSession
 from core.db.schema import MentorProfile, User
 from core.events import (
     Event,
@@ -99,11 +100,13 @@ class BookingBase:
             .with_for_update()
         )
 
-    async def _claim(self, b: Booking) -> None:
+    async def _claim(self, b: Booking, *, mentor: bool = True) -> None:
+        # A group seat claims only the learner's time: the mentor's is the group's.
         pad = timedelta(minutes=self.p.buffer_min)
         rows = [
             {"user_id": b.mentor_id, "cell": c, "booking_id": b.id}
             for c in cells(b.starts_at, b.ends_at + pad)
+            if mentor
         ] + [
             {"user_id": b.learner_id, "cell": c, "booking_id": b.id}
             for c in cells(b.starts_at, b.ends_at)
@@ -135,7 +138,24 @@ class BookingBase:
                 await self.s.refresh(b)
             if to not in ACTIVE:
                 await self._release(booking_id)
+            if to in ("cancelled", "expired", "declined"):
+                await self._give_seat_back(booking_id)
         return moved
+
+    async def _seat_group(self, booking_id: int) -> int | None:
+        """The group session a booking is a seat of, if it is one."""
+        return await self.s.scalar(select(Booking.group_id).where(Booking.id == booking_id))
+
+    async def _give_seat_back(self, booking_id: int) -> None:
+        # Called once per seat (the move above is conditional), so the count stays exact.
+        group_id = await self._seat_group(booking_id)
+        if group_id is not None:
+            await self.s.execute(
+                update(GroupSession)
+                .where(GroupSession.id == group_id, GroupSession.seats_taken > 0)
+                .values(seats_taken=GroupSession.seats_taken - 1)
+                .execution_options(synchronize_session=False)
+            )
 
     async def _mine(self, booking_id: int, user_id: int, *, as_mentor: bool | None) -> Booking:
         b = await self.s.get(Booking, booking_id)
@@ -156,10 +176,22 @@ class BookingBase:
         if not await self._move(b.id, ["confirmed"], "completed", completed_at=self.now):
             return 0
         await self._pay_mentor(b)
-        await self.s.execute(
-            update(MentorProfile)
-            .where(MentorProfile.user_id == b.mentor_id)
-            .values(sessions_completed=MentorProfile.sessions_completed + 1)
-        )
+        group_id = await self._seat_group(b.id)
+        # A group session counts once for the mentor, when its first seat completes.
+        if group_id is None or not await self.s.scalar(
+            select(Booking.id).where(
+                Booking.group_id == group_id,
+                Booking.id != b.id,
+                Booking.status == "completed",
+            )
+        ):
+            await self._count_taught(b.mentor_id)
         self.events.append(SessionCompleted(b.id))
         return 1
+
+    async def _count_taught(self, mentor_id: int) -> None:
+        await self.s.execute(
+            update(MentorProfile)
+            .where(MentorProfile.user_id == mentor_id)
+            .values(sessions_completed=MentorProfile.sessions_completed + 1)
+        )

@@ -23,6 +23,7 @@ from core.booking.noshow import Verdict, decide
 from core.booking.tables import ACTIVE, Booking
 from core.currency import money
 from core.db.busy import BusyTime
+from core.db.groups import GroupSession
 from core.db.schema import AvailabilityWindow, MentorProfile, User
 from core.db.swaps import Swap
 from core.db.trust import MINOR, UserTrust
@@ -113,7 +114,14 @@ class Lifecycle(BookingBase):
         imported = select(BusyTime.starts_at, BusyTime.ends_at).where(
             BusyTime.user_id.in_(user_ids), BusyTime.ends_at > self.now
         )
-        return busy + [Busy(a, b) for a, b in await self.s.execute(imported)]
+        # A mentor's open group sessions hold their time too.
+        groups = select(GroupSession.starts_at, GroupSession.ends_at).where(
+            GroupSession.status == "open",
+            GroupSession.mentor_id.in_(user_ids),
+            GroupSession.ends_at > self.now,
+        )
+        busy += [Busy(a, b) for a, b in await self.s.execute(imported)]
+        return busy + [Busy(a, b) for a, b in await self.s.execute(groups)]
 
     async def free_slots(
         self,
@@ -220,6 +228,10 @@ class Lifecycle(BookingBase):
             raise BookingError(f"This session is already {b.status}.")
         if await blocked_between(self.s, b.learner_id, b.mentor_id):
             raise BookingError(BLOCKED + " You can still cancel it without a penalty.")
+        if await self._seat_group(b.id) is not None:
+            raise BookingError(
+                "A seat in a group session can't be moved; you can cancel it (/sessions)."
+            )
         if self.now > b.starts_at - timedelta(hours=self.p.learner_full_refund_h):
             raise BookingError(
                 f"Less than {self.p.learner_full_refund_h} h before the start a session can't be "

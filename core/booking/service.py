@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from core.booking.base import BookingError, CancelQuote, Offering, SlotTaken
 from core.booking.due import TimeDriven
+from core.booking.groups import GroupFull, Groups
 from core.booking.lifecycle import Lifecycle
 from core.booking.ratings import Ratings
 
-__all__ = ["BookingError", "Bookings", "CancelQuote", "Offering", "SlotTaken"]
+__all__ = ["BookingError", "Bookings", "CancelQuote", "GroupFull", "Offering", "SlotTaken"]
 
 
-class Bookings(Lifecycle, TimeDriven, Ratings):
+class Bookings(Lifecycle, TimeDriven, Ratings, Groups):
     pass

@@ -48,6 +48,9 @@ class Booking(Base):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[datetime | None]
     rescheduled_from: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    # A seat of a group session (core.db.groups): the mentor's time is the group's, so on
+    # PostgreSQL the mentor's overlap exclusion leaves seats out (migration 0039).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("group_sessions.id"), index=True)
 
 
 class BookingCell(Base):

@@ -17,6 +17,7 @@ from core.dialogs.dms import DirectMessage, on_dm_action
 from core.dialogs.engine import Dialog, Registry
 from core.dialogs.find import FindMentor
 from core.dialogs.forms import on_form_action
+from core.dialogs.group import GroupSessions, on_group_action
 from core.dialogs.guess import ConfirmGuess
 from core.dialogs.link import LinkAccounts
 from core.dialogs.mentor_stats import MentorStatsDialog
@@ -63,6 +64,7 @@ def build_registry() -> Registry:
         SwapDialog(),
         BadgesDialog(),
         BusyDialog(),
+        GroupSessions(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -90,5 +92,6 @@ def build_registry() -> Registry:
             "priv": on_privacy_action,
             "sw": on_swap_action,
             "up": on_upgrade_action,
+            "gp": on_group_action,
         },
     )

@@ -10,6 +10,7 @@ from core.booking.reputation import reputation
 from core.db.schema import MentorProfile
 from core.dialogs.dms import intro_button, message_button
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
+from core.dialogs.group import Gp
 from core.dialogs.safety import safety_row
 from core.markup import esc
 from core.messaging import AVATAR, Button, Reply
@@ -147,6 +148,13 @@ async def mentor_profile_reply(
             booked = await ctx.u.dms.has_booked(ctx.user.id, p.user_id)
             write = message_button(p.user_id) if booked else intro_button(p.user_id)
             buttons = (book, (write,), *buttons)
+            groups = await ctx.bookings.open_groups(p.user_id)
+            if groups:
+                text += (
+                    f"\n\n👥 {len(groups)} open group session(s): see them with the button below."
+                )
+                label = f"👥 Group sessions ({len(groups)})"
+                buttons = ((Button(label, Gp("list", p.user_id).pack()),), *buttons)
         buttons = (*buttons, safety_row(p.user_id, blocked=blocked))
     return Reply(text, buttons=buttons, meta=meta)
 

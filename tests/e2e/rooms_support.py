@@ -170,3 +170,41 @@ async def home_on(core: CoreApp, user_id: int, platform: str) -> None:
         user = await s.get(User, user_id)
         assert user is not None
         user.primary_account_id = account.id
+
+
+@dataclass
+class Group:
+    server: TestServer
+    core: CoreApp
+    group_id: int
+    mentor: int
+    seats: dict[int, int]  # learner -> booking
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("")).rstrip("/")
+
+    def token(self, user_id: int) -> str:
+        if user_id == self.mentor:
+            first = min(self.seats.values())
+            return room_token(self.core.signing_keys, first, user_id, "mentor")
+        return room_token(self.core.signing_keys, self.seats[user_id], user_id, "learner")
+
+
+async def start_group(tmp_path: Path, learners: int) -> AsyncIterator[Group]:
+    """A server with a free group session of `learners` seats, all taken, open now."""
+    clock = ManualClock(BOOKED_AT)
+    srv = TestServer(create_app(call_settings(tmp_path), clock=clock), host="127.0.0.1")
+    await srv.start_server()
+    core = srv.app[CORE]
+    async with core.uow() as u:
+        mentor = await add_mentor(u.session, "Meera", BOOKED_AT)
+        people = [await add_user(u.session, f"L{i}", BOOKED_AT) for i in range(learners)]
+        g = await u.bookings.offer_group(mentor, START, 30, learners, price_mode="free")
+        seats = {lid: (await u.bookings.book_seat(g.id, lid)).id for lid in people}
+        group_id = g.id
+    clock.advance(START + timedelta(minutes=1) - clock.now())
+    try:
+        yield Group(srv, core, group_id, mentor, seats)
+    finally:
+        await srv.close()

@@ -1,0 +1,326 @@
+"""Group call rooms (issue 19 part 6): the mentor and up to N learners of a group session.
+
+Every seat of a group session is a booking with its own room link; all of them lead here,
+to one room per group. Media always goes through the server, a selective forwarding unit:
+each participant sends their tracks once, and the server forwards them (aiortc MediaRelay,
+no decoding) to every other participant's connection, on receiving slots the browser
+offered up front (see calls.peer.GroupPeer). Join records are kept per seat: the mentor's
+join and leave are written on every active seat's booking, a learner's on their own, so the
+1:1 no-show and completion rules (core.booking.noshow) decide each seat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSCloseCode, web
+from sqlalchemy import select
+
+from calls.config import CallConfig
+from calls.turn import ice_servers
+from core.app import CoreApp
+from core.booking.joins import record
+from core.booking.room import RoomWindow
+from core.booking.tables import ACTIVE, Booking
+from core.db.groups import GroupSession
+
+if TYPE_CHECKING:
+    from aiortc.contrib.media import MediaRelay
+
+    from calls.peer import GroupPeer
+
+log = logging.getLogger(__name__)
+
+MAX_SDP = 64_000
+MAX_CHAT = 2000
+CLOSE_REPLACED = 4001
+CLOSE_TIME_UP = 4002
+CLOSE_HANGUP = 4003
+
+
+@dataclass(eq=False)
+class Member:
+    group_id: int
+    user_id: int
+    role: str
+    name: str
+    bookings: tuple[int, ...]  # the seats this member's join records go on
+    ws: web.WebSocketResponse
+    peer: GroupPeer | None = None
+    gone: bool = False
+
+
+@dataclass(eq=False)
+class GroupRoom:
+    group_id: int
+    window: RoomWindow
+    seats: int
+    members: dict[int, Member] = field(default_factory=dict)
+    closer: asyncio.Task[None] | None = None
+
+
+class GroupRooms:
+    def __init__(self, core: CoreApp, cfg: CallConfig) -> None:
+        self.core = core
+        self.cfg = cfg
+        self.rooms: dict[int, GroupRoom] = {}
+        self._relay: MediaRelay | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        # Whether the server already holds all the media connections it may (set by Rooms).
+        self.busy: Callable[[], bool] = lambda: False
+
+    def peer_count(self) -> int:
+        return sum(1 for r in self.rooms.values() for m in r.members.values() if m.peer)
+
+    async def join(
+        self, b: Booking, role: str, user_id: int, name: str, ws: web.WebSocketResponse
+    ) -> Member:
+        assert b.group_id is not None
+        async with self.core.uow() as u:
+            g = await u.session.get(GroupSession, b.group_id)
+            seats = list(
+                await u.session.scalars(
+                    select(Booking.id).where(
+                        Booking.group_id == b.group_id, Booking.status.in_(ACTIVE)
+                    )
+                )
+            )
+        assert g is not None
+        room = self.rooms.get(g.id)
+        if room is None:
+            room = GroupRoom(g.id, RoomWindow.of(b, self.core.policies), g.seats)
+            self.rooms[g.id] = room
+            room.closer = self._spawn(self._close_at_end(room))
+        member = Member(
+            g.id, user_id, role, name, tuple(seats) if role == "mentor" else (b.id,), ws
+        )
+        old = room.members.get(user_id)
+        room.members[user_id] = member
+        if old is not None:
+            old.gone = True
+            await self._unforward(room, old)
+            await self._close_peer(old)
+            with contextlib.suppress(Exception):
+                await old.ws.close(code=CLOSE_REPLACED, message=b"replaced by another tab")
+        await self._record(member, "join", "replaced an earlier tab" if old else "")
+        host = next((m for m in room.members.values() if m.role == "mentor"), None)
+        if role == "learner" and host is not None and b.id not in host.bookings:
+            # A seat taken after the mentor came in: the mentor is in this seat's call too.
+            host.bookings = (*host.bookings, b.id)
+            async with self.core.uow() as u:
+                await record(
+                    u.session, b.id, host.user_id, "mentor", "join", u.now, "already in the room"
+                )
+        now = self.core.clock.now()
+        await self._send(
+            member,
+            {
+                "type": "welcome",
+                "mode": "group",
+                "you": {"role": role, "name": name, "id": user_id},
+                "participants": [
+                    {"id": m.user_id, "role": m.role, "name": m.name}
+                    for m in room.members.values()
+                    if m is not member
+                ],
+                # Receiving slots to offer per kind: everyone else in a full room.
+                "slots": room.seats,
+                "ice_servers": ice_servers(
+                    self.cfg.stun_urls,
+                    self.cfg.turn_urls,
+                    self.cfg.turn_secret,
+                    f"u{user_id}",
+                    int(now.timestamp()),
+                    self.cfg.turn_ttl_s,
+                ),
+                "starts_at": room.window.starts_at.isoformat(),
+                "ends_at": room.window.ends_at.isoformat(),
+                "closes_at": room.window.closes_at.isoformat(),
+            },
+        )
+        for m in self._others(room, member):
+            await self._send(m, {"type": "peer-joined", "from": role, "id": user_id, "name": name})
+        return member
+
+    async def refuse(self, member: Member, reason: str) -> None:
+        await self._send(member, {"type": "error", "reason": reason})
+
+    async def handle(self, member: Member, msg: Any) -> None:
+        room = self.rooms.get(member.group_id)
+        if room is None or member.gone:
+            return
+        if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+            return await self.refuse(member, "messages are JSON objects with a type")
+        if "from" in msg:
+            return await self.refuse(member, "the sender is set by the server")
+        kind = msg["type"]
+        if kind == "server":
+            sdp = msg.get("sdp")
+            if not isinstance(sdp, str) or len(sdp) > MAX_SDP:
+                return await self.refuse(member, "server offer needs sdp")
+            await self._connect(room, member, sdp)
+        elif kind == "chat":
+            text = msg.get("text")
+            if not isinstance(text, str) or not text.strip():
+                return await self.refuse(member, "chat needs text")
+            out = {"type": "chat", "from": member.role, "id": member.user_id}
+            out |= {"name": member.name, "text": text[:MAX_CHAT]}
+            for m in list(room.members.values()):
+                await self._send(m, out)
+        elif kind == "ice":
+            await self._record(member, "ice", str(msg.get("state"))[:20])
+        elif kind == "ping":
+            await self._send(member, {"type": "pong", "t": msg.get("t")})
+        elif kind == "hangup":
+            await self.leave(member, "hangup")
+            with contextlib.suppress(Exception):
+                await member.ws.close(code=CLOSE_HANGUP, message=b"hung up")
+        else:
+            await self.refuse(member, f"unknown message type {kind[:20]!r}")
+
+    async def _connect(self, room: GroupRoom, member: Member, sdp: str) -> None:
+        from aiortc.contrib.media import MediaRelay
+
+        from calls.peer import GroupPeer
+
+        if member.peer is None and self.busy():
+            return await self.refuse(member, "the server is busy; try again in a minute")
+        await self._unforward(room, member)
+        await self._close_peer(member)
+        if self._relay is None:
+            self._relay = MediaRelay()
+
+        async def on_state(state: str) -> None:
+            await self._record(member, "ice", f"server:{state}")
+
+        peer = GroupPeer(
+            ice_servers(
+                self.cfg.stun_urls,
+                self.cfg.turn_urls,
+                self.cfg.turn_secret,
+                f"u{member.user_id}",
+                int(self.core.clock.now().timestamp()),
+                self.cfg.turn_ttl_s,
+            ),
+            self._relay,
+            on_state=on_state,
+        )
+        member.peer = peer
+        answer = await peer.answer(sdp)
+        for other in self._others(room, member):
+            if other.peer is not None:
+                other.peer.forward(member.user_id, peer)
+                peer.forward(other.user_id, other.peer)
+        await self._send(member, {"type": "server", "sdp": answer.sdp, "kind": answer.type})
+
+    async def leave(self, member: Member, reason: str) -> None:
+        room = self.rooms.get(member.group_id)
+        mine = not member.gone and room is not None and room.members.get(member.user_id) is member
+        if mine and room is not None:
+            member.gone = True
+            del room.members[member.user_id]
+            if not room.members:
+                self._drop(room)
+        if room is not None:
+            await self._unforward(room, member)
+        await self._close_peer(member)
+        if not mine or room is None:
+            return
+        await self._record(member, "leave", reason)
+        ended = False
+        if reason == "hangup" and self.core.clock.now() >= room.window.starts_at:
+            # A learner's hang-up completes their seat; the mentor's, every seat.
+            ended = await self._complete(member.bookings)
+        for m in self._others(room, member):
+            await self._send(
+                m,
+                {"type": "peer-left", "from": member.role, "id": member.user_id, "reason": reason},
+            )
+        if ended and member.role == "mentor":
+            for m in list(room.members.values()):
+                await self._send(m, {"type": "closed", "reason": "completed", "by": "mentor"})
+                await self.leave(m, "ended")
+                with contextlib.suppress(Exception):
+                    await m.ws.close(code=CLOSE_TIME_UP, message=b"session over")
+
+    async def _complete(self, bookings: tuple[int, ...]) -> bool:
+        done = False
+        for booking_id in bookings:
+            try:
+                async with self.core.uow() as u:
+                    done = await u.bookings.complete_after_call(booking_id) or done
+            except Exception:
+                log.exception("could not complete booking %s after the call", booking_id)
+        return done
+
+    async def _unforward(self, room: GroupRoom, member: Member) -> None:
+        for m in room.members.values():
+            if m is not member and m.peer is not None:
+                m.peer.unforward(member.user_id)
+
+    async def _close_at_end(self, room: GroupRoom) -> None:
+        left = (room.window.closes_at - self.core.clock.now()).total_seconds()
+        await asyncio.sleep(max(0.0, left))
+        for m in list(room.members.values()):
+            await self._send(m, {"type": "closed", "reason": "time"})
+            await self.leave(m, "time")
+            with contextlib.suppress(Exception):
+                await m.ws.close(code=CLOSE_TIME_UP, message=b"session over")
+        self._drop(room)
+
+    def _drop(self, room: GroupRoom) -> None:
+        if self.rooms.get(room.group_id) is room:
+            del self.rooms[room.group_id]
+        task = room.closer
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
+    async def close_all(self) -> None:
+        for room in list(self.rooms.values()):
+            for m in list(room.members.values()):
+                m.gone = True
+                await self._close_peer(m)
+                with contextlib.suppress(Exception):
+                    await m.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+            self._drop(room)
+        tasks = list(self._tasks)
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+
+    def _others(self, room: GroupRoom, member: Member) -> list[Member]:
+        return [m for m in room.members.values() if m is not member]
+
+    async def _close_peer(self, member: Member) -> None:
+        peer, member.peer = member.peer, None
+        if peer is not None:
+            await peer.close()
+
+    async def _send(self, member: Member, msg: dict[str, Any]) -> None:
+        if member.ws.closed:
+            return
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await member.ws.send_json(msg)
+
+    async def _record(self, member: Member, kind: str, detail: str = "") -> None:
+        try:
+            async with self.core.uow() as u:
+                for booking_id in member.bookings:
+                    await record(
+                        u.session, booking_id, member.user_id, member.role, kind, u.now, detail
+                    )
+        except Exception:
+            log.exception("could not store a room event")
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
