@@ -27,7 +27,7 @@ NOT_A_MENTOR = "Offering group sessions is for approved mentors. Apply with /men
 
 
 @dataclass(frozen=True)
-class Gs(Payload, prefix="gs"):
+class Gs(Payload, prefix="gof"):
     """A step answer inside the /group dialog: len | seats | price | ok | stop."""
 
     what: str
@@ -113,7 +113,7 @@ async def _own_reply(ctx: Ctx) -> Reply:
 class GroupSessions(Dialog):
     name = "group"
     title = "a group session"
-    prefixes = ("gs",)
+    prefixes = ("gof",)
 
     async def start(self, ctx: Ctx, args: str) -> Step:
         mentor = await _is_mentor(ctx)
