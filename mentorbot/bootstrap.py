@@ -35,7 +35,7 @@ async def build_core(
     the console, CLI commands and tests (a console cancellation refunds through the gateway
     like the web chat's)."""
     ensure_sqlite_folder(settings.database_url)
-    db = Database.from_url(settings.database_url)
+    db = Database.from_url(settings.database_url, pool_size=settings.database_pool_size)
     if migrate:
         await upgrade(db.engine)
     clock = clock or SystemClock()
