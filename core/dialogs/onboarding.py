@@ -525,12 +525,20 @@ class Onboarding(Dialog):
         await QUESTIONS["timezone"].save(ctx, name)
         local = ctx.now.astimezone(zone(name))
         ctx.data["has_tz"] = True
+        seq = self._sequence(ctx)
+        at = seq.index("timezone") if "timezone" in seq else -1
+        # The button rides on the availability question; where none follows (the short
+        # profile before a first booking), point at the profile instead.
+        if 0 <= at < len(seq) - 1 and seq[at + 1] == "availability":
+            fix = "Wrong? Tap “Change time zone” below."
+        else:
+            fix = "Wrong? Change it any time: /profile → Time zone."
         return await self._advance(
             ctx,
             "timezone",
             Reply(
                 f"Time zone set to {esc(describe_zone(name, ctx.now))} — it's "
-                f"{local:%a %H:%M} there now. Wrong? Tap “Change time zone” below."
+                f"{local:%a %H:%M} there now. {fix}"
             ),
         )
 
