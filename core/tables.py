@@ -26,6 +26,7 @@ import core.db.kv
 import core.db.matching
 import core.db.moderation
 import core.db.places
+import core.db.quiet
 import core.db.posts
 import core.db.relay
 import core.db.safety
