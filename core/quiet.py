@@ -27,7 +27,9 @@ class Kind:
 # answer something the person just did themselves.
 KINDS: dict[str, Kind] = {
     # ---- held in quiet hours -------------------------------------------------------------
-    "dm": Kind(True, "a direct message's push to the person's platform; intro requests and answers"),
+    "dm": Kind(
+        True, "a direct message's push to the person's platform; intro requests and answers"
+    ),
     "favourite": Kind(True, "a followed mentor opened new times"),
     "broadcast": Kind(True, "an admin's broadcast to a segment of people"),
     "badge": Kind(True, "a badge earned (badges are quiet today: shown on profile and /badges)"),
@@ -82,7 +84,7 @@ _LEAD = re.compile(r"^(?:quiet(?:\s+hours)?|from|between|at|every\s+night|nightl
 _TAIL = re.compile(r"\s+(?:every\s+night|each\s+night|nightly|daily|please)$")
 
 
-def read_quiet(text: str) -> QuietHours | None | str:
+def read_quiet(text: str) -> QuietHours | str | None:
     """What someone typed: QuietHours; None for "off"; or a message saying what was wrong."""
     t = " ".join(text.casefold().replace("–", "-").replace("—", "-").split()).strip(" .!")
     if t in OFF_WORDS:

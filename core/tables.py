@@ -26,8 +26,8 @@ import core.db.kv
 import core.db.matching
 import core.db.moderation
 import core.db.places
-import core.db.quiet
 import core.db.posts
+import core.db.quiet
 import core.db.relay
 import core.db.safety
 import core.db.suspensions

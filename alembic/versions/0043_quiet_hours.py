@@ -27,16 +27,16 @@ def upgrade() -> None:
         sa.Column("start_min", sa.Integer(), nullable=False),
         sa.Column("end_min", sa.Integer(), nullable=False),
         sa.Column("updated_at", core.db.types.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_quiet_hours_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_quiet_hours_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_quiet_hours")),
     )
     op.add_column(
         "outbox",
         sa.Column("kind", sa.String(length=24), server_default="reply", nullable=False),
     )
-    op.add_column(
-        "outbox", sa.Column("not_before", core.db.types.UTCDateTime(), nullable=True)
-    )
+    op.add_column("outbox", sa.Column("not_before", core.db.types.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:

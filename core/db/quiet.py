@@ -61,9 +61,7 @@ async def retime(s: AsyncSession, user_id: int, now: datetime) -> None:
     """Held rows of a person whose setting (or zone) changed: held to the new end, or free."""
     user = await s.get(User, user_id)
     q = await quiet_of(s, user_id)
-    until = (
-        quiet_until(q, user.timezone, now) if q is not None and user is not None else None
-    )
+    until = quiet_until(q, user.timezone, now) if q is not None and user is not None else None
     await s.execute(
         update(Outbox)
         .where(

@@ -17,11 +17,13 @@ from core.db.engine import Database
 from core.db.quiet import QuietSetting, set_quiet
 from core.db.schema import Account, Outbox, User
 from core.events import ReminderDue
-from core.messaging import Reply
+from core.messaging import Actor, CommandIn, Reply, TextIn
 from core.quiet import HELD, KINDS, QuietHours, quiet_until, read_quiet
-from tests.dm_support import booked
+from tests.dm_support import booked, person
+from tests.relay_support import RecordingBridge
 from tests.support import ChatDriver, RecordingChannel, make_core
 from tests.unit.dialog_helpers import apply_as_mentor
+from tests.unit.test_dms import open_thread, settle
 from tests.unit.test_find import _approve_all
 
 CORE = Path(__file__).resolve().parents[2] / "core"
@@ -280,3 +282,48 @@ async def test_turning_quiet_hours_off_releases_what_they_held(
     assert _texts(inbox, "asha").count("news") == 1
     async with core.db.transaction() as s:
         assert await s.get(QuietSetting, uid) is None
+
+
+# ---- a direct message: stored and on the web at once, its push waits ----------------------
+async def test_a_direct_message_is_readable_at_once_and_pushed_after_quiet_hours(
+    db: Database, clock: ManualClock
+) -> None:
+    asha_actor = Actor("telegram", "telegram", "111", "Asha")
+    meera_actor = Actor("slack", "T1", "UMEERA", "Meera")
+    core = await make_core(db, clock)
+    learner = await person(core, asha_actor)
+    mentor = await person(core, meera_actor, mentor=True)
+    await booked(core, learner, mentor)
+    bridges = {p: RecordingBridge(p) for p in ("telegram", "slack")}
+    for b in bridges.values():
+        core.relay.register(b)
+    # Meera (no zone: UTC) sets quiet hours from Slack.
+    said = await core.handle(meera_actor, CommandIn("quiet", "22:00-07:00"))
+    assert "Quiet hours: 22:00–07:00" in said[0].text
+
+    _at(clock, datetime(2026, 11, 23, 23, 0, tzinfo=UTC))
+    t = await open_thread(core, asha_actor)
+    await core.handle(asha_actor, TextIn("late question about decorators"))
+    await settle(core, clock)
+    assert bridges["slack"].chats.get("UMEERA", {}) == {}
+    async with core.uow() as u:  # on the web (/messages) at once
+        meera = await u.session.get(User, mentor)
+        assert meera is not None
+        thread = await u.dms.get(meera, t)
+        shown = await u.dms.history(thread, "http://127.0.0.1")
+    assert [m.text for m in shown] == ["late question about decorators"]
+    # Meera writes back while her own quiet hours run: Asha has none, so it goes at once.
+    await open_thread(core, meera_actor)
+    await core.handle(meera_actor, TextIn("tomorrow!"))
+    await settle(core, clock)
+    assert [s.text for s in bridges["telegram"].chats["111"].values()] == ["✉️ *Meera*\ntomorrow!"]
+
+    _at(clock, datetime(2026, 11, 24, 6, 59, tzinfo=UTC))
+    await settle(core, clock)
+    assert bridges["slack"].chats.get("UMEERA", {}) == {}
+    _at(clock, datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
+    await settle(core, clock)
+    await settle(core, clock)
+    assert [s.text for s in bridges["slack"].chats["UMEERA"].values()] == [
+        "✉️ *Asha*\nlate question about decorators"
+    ]
