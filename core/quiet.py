@@ -40,9 +40,12 @@ KINDS: dict[str, Kind] = {
     # ---- sent at once --------------------------------------------------------------------
     "reply": Kind(False, "anything else, and replies to the person's own command (the default)"),
     "session_reminder": Kind(False, "a session is starting (24 h and 15 min before)"),
-    "booking": Kind(False, "a booking confirmed, requested, cancelled or expired; its room link"),
+    "booking": Kind(
+        False,
+        "a booking requested, confirmed (its room link), cancelled, expired; the rating prompt",
+    ),
     "payment": Kind(False, "a payment receipt or failure the person just triggered"),
-    "verification": Kind(False, "a verification or link code"),
+    "verification": Kind(False, "a code, or the email with one that could not be sent"),
 }
 HELD = frozenset(k for k, v in KINDS.items() if v.held)
 DEFAULT_KIND = "reply"

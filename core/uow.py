@@ -315,6 +315,7 @@ async def after_commit(deps: Deps, u: UnitOfWork) -> None:
                             "answer). Please try /verify again in a few minutes."
                         )
                     ],
+                    kind="verification",
                 )
     if u.dms_written:
         await deps.relay.dms_written(u.dms_written)

@@ -327,3 +327,26 @@ async def test_a_direct_message_is_readable_at_once_and_pushed_after_quiet_hours
     assert [s.text for s in bridges["slack"].chats["UMEERA"].values()] == [
         "✉️ *Asha*\nlate question about decorators"
     ]
+
+
+async def test_a_new_time_zone_moves_what_is_held_to_its_morning(
+    core: CoreApp, clock: ManualClock
+) -> None:
+    inbox = RecordingChannel("console")
+    core.delivery.register(inbox)
+    asha = await _learner(core, "asha", "console", "London")
+    await asha.say("/quiet 22:00-07:00")
+    uid = (await _user(core, "asha")).id
+    _at(clock, datetime(2026, 11, 23, 23, 0, tzinfo=UTC))  # 23:00 in London
+    async with core.uow() as u:
+        await u.notify(uid, [Reply("news")], kind="broadcast")
+    await asha.say("/profile")
+    await asha.press("Time zone")
+    await asha.say("Asia/Kolkata")  # 04:30 there: quiet until 07:00 IST, 01:30 UTC
+    async with core.db.transaction() as s:
+        row = await s.scalar(select(Outbox).where(Outbox.kind == "broadcast"))
+        assert row is not None
+    assert row.not_before == datetime(2026, 11, 24, 1, 30, tzinfo=UTC)
+    _at(clock, datetime(2026, 11, 24, 1, 30, tzinfo=UTC))
+    await core.delivery.sweep()
+    assert _texts(inbox, "asha").count("news") == 1
