@@ -285,21 +285,45 @@ async def test_turning_quiet_hours_off_releases_what_they_held(
 
 
 # ---- a direct message: stored and on the web at once, its push waits ----------------------
-async def test_a_direct_message_is_readable_at_once_and_pushed_after_quiet_hours(
+ASHA = Actor("telegram", "telegram", "111", "Asha")
+MEERA = Actor("slack", "T1", "UMEERA", "Meera")
+
+
+async def _dm_pair(
     db: Database, clock: ManualClock
-) -> None:
-    asha_actor = Actor("telegram", "telegram", "111", "Asha")
-    meera_actor = Actor("slack", "T1", "UMEERA", "Meera")
+) -> tuple[CoreApp, dict[str, RecordingBridge], int]:
+    """Asha (Telegram) booked Meera (Slack, no zone: UTC); Meera sets 22:00–07:00 from Slack."""
     core = await make_core(db, clock)
-    learner = await person(core, asha_actor)
-    mentor = await person(core, meera_actor, mentor=True)
+    learner = await person(core, ASHA)
+    mentor = await person(core, MEERA, mentor=True)
     await booked(core, learner, mentor)
     bridges = {p: RecordingBridge(p) for p in ("telegram", "slack")}
     for b in bridges.values():
         core.relay.register(b)
-    # Meera (no zone: UTC) sets quiet hours from Slack.
-    said = await core.handle(meera_actor, CommandIn("quiet", "22:00-07:00"))
+    said = await core.handle(MEERA, CommandIn("quiet", "22:00-07:00"))
     assert "Quiet hours: 22:00–07:00" in said[0].text
+    return core, bridges, mentor
+
+
+async def test_switching_quiet_hours_off_pushes_a_held_direct_message(
+    db: Database, clock: ManualClock
+) -> None:
+    core, bridges, _ = await _dm_pair(db, clock)
+    _at(clock, datetime(2026, 11, 23, 23, 0, tzinfo=UTC))
+    await open_thread(core, ASHA)
+    await core.handle(ASHA, TextIn("are you up?"))
+    await settle(core, clock)
+    assert bridges["slack"].chats.get("UMEERA", {}) == {}
+    await core.handle(MEERA, CommandIn("quiet", "off"))
+    await settle(core, clock)
+    assert [s.text for s in bridges["slack"].chats["UMEERA"].values()] == ["✉️ *Asha*\nare you up?"]
+
+
+async def test_a_direct_message_is_readable_at_once_and_pushed_after_quiet_hours(
+    db: Database, clock: ManualClock
+) -> None:
+    asha_actor, meera_actor = ASHA, MEERA
+    core, bridges, mentor = await _dm_pair(db, clock)
 
     _at(clock, datetime(2026, 11, 23, 23, 0, tzinfo=UTC))
     t = await open_thread(core, asha_actor)
