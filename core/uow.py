@@ -42,6 +42,7 @@ from core.mail import LogMailer
 from core.messaging import Reply
 from core.policies import Policies
 from core.ports import Clock, Mail, Mailer, MailError, PaymentGateway, Recommender, StepObserver
+from core.quiet import DEFAULT_KIND
 from core.relay import RelayQueue
 from core.services.busy import BusyFeeds
 from core.services.catalog import SkillCatalog
@@ -260,9 +261,12 @@ class UnitOfWork:
             self.mail_out,
         )
 
-    async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
-        """Queue messages for a person; they go out once this unit of work has committed."""
-        self.outbox += await enqueue(self.session, user_id, list(replies), self.now)
+    async def notify(
+        self, user_id: int, replies: Sequence[Reply], kind: str = DEFAULT_KIND
+    ) -> None:
+        """Queue messages for a person; they go out once this unit of work has committed, or
+        at the end of the person's quiet hours for a kind they hold (core.quiet.KINDS)."""
+        self.outbox += await enqueue(self.session, user_id, list(replies), self.now, kind)
 
     def profiles_changed(self, user_ids: Iterable[int]) -> None:
         self.changed_profiles.update(user_ids)
@@ -311,6 +315,7 @@ async def after_commit(deps: Deps, u: UnitOfWork) -> None:
                             "answer). Please try /verify again in a few minutes."
                         )
                     ],
+                    kind="verification",
                 )
     if u.dms_written:
         await deps.relay.dms_written(u.dms_written)

@@ -26,6 +26,7 @@ from core.dialogs.onboarding import Onboarding
 from core.dialogs.posts import MentorPosts, on_office_hours_action, on_post_action
 from core.dialogs.privacy import PrivacyDialog, on_privacy_action
 from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
+from core.dialogs.quiet import QuietDialog, on_quiet_action
 from core.dialogs.safety import ReportPerson, on_safety_action
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
 from core.dialogs.swap import SwapDialog, on_swap_action
@@ -65,6 +66,7 @@ def build_registry() -> Registry:
         BadgesDialog(),
         BusyDialog(),
         GroupSessions(),
+        QuietDialog(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -93,5 +95,6 @@ def build_registry() -> Registry:
             "sw": on_swap_action,
             "up": on_upgrade_action,
             "gp": on_group_action,
+            "qh": on_quiet_action,
         },
     )

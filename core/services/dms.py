@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.dms import DmReport, DmRequest, DmThread
+from core.db.quiet import hold_until
 from core.db.relay import CommunityChannel, RelayCopy, RelayFile, RelayJob, RelayMessage
 from core.db.schema import User
 from core.delivery import destination_of
@@ -394,10 +395,12 @@ class DirectMessages:
         other = t.mentor_id if author.id == t.learner_id else t.learner_id
         ch = sides.get(other)
         if ch is not None:
+            # The push to their platform waits for the end of their quiet hours (core.quiet).
+            held = await hold_until(self.s, other, "dm", self.now)
             self.s.add(
                 RelayJob(
                     channel_id=ch.id, message_id=msg.id, op="post", state="pending", attempts=0,
-                    not_before=self.now, created_at=self.now,
+                    not_before=held or self.now, created_at=self.now,
                 )
             )  # fmt: skip
             await self.s.flush()
