@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from bots.web.admin_pages import setup_admin_pages
 from bots.web.bot import WebChat
+from bots.web.mentor_page import setup_mentor_page
 from bots.web.messages import WebMessages
 from bots.web.pages import setup_pages
 from bots.web.rooms import WebRooms
@@ -344,6 +345,7 @@ def create_app(
         lambda request: request.app[CORE],
         secure=settings.base_url.startswith("https"),
     )
+    setup_mentor_page(app, lambda request: request.app[CORE])
     setup_payments(app, settings, CORE)
     setup_webhooks(app)
     setup_calls(app, lambda app: app[CORE], call_config(settings))
