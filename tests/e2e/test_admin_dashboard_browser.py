@@ -68,7 +68,7 @@ async def test_dashboard_in_chromium(
         token = login_token(settings.secret(), "admin")
         await page.goto(f"{base}/admin/login?token={token}", timeout=WAIT_MS)
         assert page.url == f"{base}/admin"
-        await expect(page.locator("figure.chart img")).to_have_count(6, timeout=WAIT_MS)
+        await expect(page.locator("figure.chart img")).to_have_count(7, timeout=WAIT_MS)
         assert await page.locator("figure.chart img").first.evaluate("i => i.naturalWidth") > 0
         await page.screenshot(path=str(shots / "admin-dashboard-stats.png"))
 
