@@ -7,7 +7,7 @@ Seeds a migrated SQLite file (a temporary one unless --db) with people on four p
 `--bookings` bookings spread over the last 91 days in every status, with ratings, ledger
 transfers (payments, fees, earnings, refunds) and funnel events (searches, profile views),
 written in bulk. Then times, for week, month and quarter: the queries alone
-(Analytics.report), the charts alone (six PNGs), and the whole chat step (`/admin stats
+(Analytics.report), the charts alone (every PNG), and the whole chat step (`/admin stats
 PERIOD` through CoreApp.handle, as any platform runs it). Prints the medians of --repeat runs.
 """
 
