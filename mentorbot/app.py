@@ -193,6 +193,8 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
     )
+    if ticker.metrics is not None:
+        ticker.metrics.watch(scheduler)
     scheduler.start()
     return scheduler
 
@@ -234,7 +236,7 @@ def create_app(
         app[REDIS] = redis
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
-        core = await build_core(settings, clock, observer=metrics)
+        core = await build_core(settings, clock, observer=metrics, rank_observer=metrics)
         fanout = None
         if redis is not None:
             fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":live", name)
@@ -291,6 +293,7 @@ def create_app(
             app[MATCHING] = engine
             if settings.match_retrain_minutes > 0:
                 retrain = start_retrain_job(engine, core.clock, settings.match_retrain_minutes)
+                metrics.watch(retrain)
         yield
         for sched in (scheduler, retrain):
             if sched is not None:
