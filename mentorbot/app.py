@@ -28,6 +28,7 @@ from core.db import changes
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.gateway_events import reconcile_pending
 from core.ports import Clock
+from core.tracing import traced_job
 from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
 from mentorbot.bootstrap import build_core
@@ -177,7 +178,7 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
     reminder and nothing needs a persistent job store."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        ticker.run,
+        traced_job("booking-tick", ticker.run),
         "interval",
         seconds=every_s,
         id="booking-tick",
@@ -186,7 +187,7 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
         next_run_time=datetime.now(UTC),  # first run right away, not after one interval
     )
     scheduler.add_job(
-        ticker.housekeeping,
+        traced_job("housekeeping", ticker.housekeeping),
         "interval",
         minutes=5,
         id="housekeeping",
@@ -280,7 +281,7 @@ def create_app(
                     await refresh_due(core.deps)
 
             scheduler.add_job(
-                refresh_busy_feeds,
+                traced_job("busy-feeds", refresh_busy_feeds),
                 "interval",
                 minutes=1,  # each feed is reloaded when its own refresh interval has passed
                 id="busy-feeds",
