@@ -28,6 +28,13 @@ class StepObserver(Protocol):
     def step(self, dialog: str, seconds: float) -> None: ...
 
 
+class RankObserver(Protocol):
+    """Told how long the recommender took to rank one query, per experiment variant
+    (metrics; wired in mentorbot/)."""
+
+    def ranked(self, variant: str, seconds: float) -> None: ...
+
+
 @dataclass(frozen=True)
 class Destination:
     """A concrete chat account a message goes to."""

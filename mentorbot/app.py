@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from bots.web.admin_pages import setup_admin_pages
 from bots.web.bot import WebChat
+from bots.web.mentor_page import setup_mentor_page
 from bots.web.messages import WebMessages
 from bots.web.pages import setup_pages
 from bots.web.rooms import WebRooms
@@ -27,6 +28,7 @@ from core.db import changes
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.gateway_events import reconcile_pending
 from core.ports import Clock
+from core.tracing import traced_job
 from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
 from mentorbot.bootstrap import build_core
@@ -176,7 +178,7 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
     reminder and nothing needs a persistent job store."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        ticker.run,
+        traced_job("booking-tick", ticker.run),
         "interval",
         seconds=every_s,
         id="booking-tick",
@@ -185,13 +187,15 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
         next_run_time=datetime.now(UTC),  # first run right away, not after one interval
     )
     scheduler.add_job(
-        ticker.housekeeping,
+        traced_job("housekeeping", ticker.housekeeping),
         "interval",
         minutes=5,
         id="housekeeping",
         coalesce=True,
         max_instances=1,
     )
+    if ticker.metrics is not None:
+        ticker.metrics.watch(scheduler)
     scheduler.start()
     return scheduler
 
@@ -233,7 +237,7 @@ def create_app(
         app[REDIS] = redis
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
-        core = await build_core(settings, clock, observer=metrics)
+        core = await build_core(settings, clock, observer=metrics, rank_observer=metrics)
         fanout = None
         if redis is not None:
             fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":live", name)
@@ -277,7 +281,7 @@ def create_app(
                     await refresh_due(core.deps)
 
             scheduler.add_job(
-                refresh_busy_feeds,
+                traced_job("busy-feeds", refresh_busy_feeds),
                 "interval",
                 minutes=1,  # each feed is reloaded when its own refresh interval has passed
                 id="busy-feeds",
@@ -290,6 +294,7 @@ def create_app(
             app[MATCHING] = engine
             if settings.match_retrain_minutes > 0:
                 retrain = start_retrain_job(engine, core.clock, settings.match_retrain_minutes)
+                metrics.watch(retrain)
         yield
         for sched in (scheduler, retrain):
             if sched is not None:
@@ -344,6 +349,7 @@ def create_app(
         lambda request: request.app[CORE],
         secure=settings.base_url.startswith("https"),
     )
+    setup_mentor_page(app, lambda request: request.app[CORE])
     setup_payments(app, settings, CORE)
     setup_webhooks(app)
     setup_calls(app, lambda app: app[CORE], call_config(settings))

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from core.app import CoreApp
 from core.db.engine import Database
-from core.ports import Clock, StepObserver, SystemClock
+from core.ports import Clock, RankObserver, StepObserver, SystemClock
 from core.services.catalog import SkillCatalog, sync_taxonomy
 from core.skills import load_taxonomy
 from mentorbot.mail import make_mailer
@@ -30,6 +30,7 @@ async def build_core(
     migrate: bool = True,
     matching: bool = True,
     observer: StepObserver | None = None,
+    rank_observer: RankObserver | None = None,
 ) -> CoreApp:
     """Everything the core needs, built before the core: the same complete core for the server,
     the console, CLI commands and tests (a console cancellation refunds through the gateway
@@ -56,6 +57,7 @@ async def build_core(
             experiment=Experiment(
                 settings.match_experiment, treatment_share=settings.match_treatment_share
             ),
+            observer=rank_observer,
         )
     gateway = make_gateway(settings)
     return CoreApp.create(

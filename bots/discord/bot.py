@@ -42,6 +42,7 @@ from core.messaging import (
     TextIn,
 )
 from core.ports import Destination
+from core.tracing import traced
 
 log = logging.getLogger(__name__)
 
@@ -126,23 +127,28 @@ class MentorClient(discord.Client):
         await self.mentorbot.register_commands()
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        await self.mentorbot.on_interaction(interaction)
+        with traced(f"dc:{interaction.id}", f"discord interaction {interaction.id}"):
+            await self.mentorbot.on_interaction(interaction)
 
     async def on_message(self, message: discord.Message) -> None:
-        # A server's message whose server isn't cached (yet) has no guild but a guild_id.
-        if message.guild is None and getattr(message.channel, "guild_id", None) is None:
-            await self.mentorbot.on_dm(message)
-        else:
-            await self.mentorbot.relay.said(message)
+        with traced(f"dc:{message.id}", f"discord message {message.id}"):
+            # A server's message whose server isn't cached (yet) has no guild but a guild_id.
+            if message.guild is None and getattr(message.channel, "guild_id", None) is None:
+                await self.mentorbot.on_dm(message)
+            else:
+                await self.mentorbot.relay.said(message)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        await self.mentorbot.relay.edited(payload)
+        with traced(f"dc:edit:{payload.message_id}", f"discord edit {payload.message_id}"):
+            await self.mentorbot.relay.edited(payload)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        await self.mentorbot.relay.deleted(payload)
+        with traced(f"dc:delete:{payload.message_id}", f"discord delete {payload.message_id}"):
+            await self.mentorbot.relay.deleted(payload)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.mentorbot.relay.reacted(payload)
+        with traced(f"dc:react:{payload.message_id}", f"discord reaction {payload.message_id}"):
+            await self.mentorbot.relay.reacted(payload)
 
 
 class DiscordBot:

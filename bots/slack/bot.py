@@ -65,6 +65,7 @@ from core.messaging import (
     TextIn,
 )
 from core.ports import Destination
+from core.tracing import traced
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ class SlackBot:
         app.view_closed(anything)(_ack_only)
         app.options(anything)(_ack_options)
         app.middleware(_rate_limit_notice)
+        app.middleware(_trace)
 
     async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         async with self._work.busy():
@@ -595,6 +597,18 @@ async def _ack_event() -> None:
 
 async def _ack_options(ack: Any) -> None:
     await ack(options=[])
+
+
+async def _trace(body: dict[str, Any], next: Any) -> BoltResponse | None:
+    """Socket Mode events carry no HTTP request id: the event's own id is theirs (over HTTP
+    the request's id is kept; core.tracing)."""
+    rid = str(body.get("event_id") or body.get("trigger_id") or "")
+    if not rid:
+        await next()
+        return None
+    with traced(f"sl:{rid}", f"slack {body.get('type', 'event')} {rid}"):
+        await next()
+    return None
 
 
 async def _rate_limit_notice(body: dict[str, Any], next: Any) -> BoltResponse | None:

@@ -72,6 +72,7 @@ from core.messaging import (
     Reply,
 )
 from core.ports import Destination
+from core.tracing import traced
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
@@ -302,6 +303,18 @@ class TelegramBot:
         # (the press first answers the callback query over the network).
         chat = chat_of(event)
         turn = self.order.take(chat) if chat is not None else None
+        with traced(f"tg:{event.update_id}", f"telegram update {event.update_id}"):
+            return await self._turn(handler, event, data, chat, turn, task)
+
+    async def _turn(
+        self,
+        handler: Handler,
+        event: Update,
+        data: dict[str, Any],
+        chat: int | None,
+        turn: tuple[asyncio.Future[None] | None, asyncio.Future[None]] | None,
+        task: asyncio.Task[Any] | None,
+    ) -> Any:
         try:
             if turn is not None and turn[0] is not None:
                 assert chat is not None
