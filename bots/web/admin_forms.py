@@ -26,7 +26,13 @@ from sqlalchemy.exc import IntegrityError
 from core.db.kv import KeyValue
 from core.db.schema import Account, User
 from core.dialogs.admin import application_text, decide_application
-from core.dialogs.admin_money import decide_dispute, dispute_text, split_part
+from core.dialogs.admin_money import (
+    decide_dispute,
+    dispute_text,
+    refund_amount,
+    refund_booking,
+    split_part,
+)
 from core.dialogs.admin_people import change_person
 from core.dialogs.admin_reports import act_on_report, dm_report_items, message_report_items
 from core.dialogs.safety import decide_person_report, person_report_items
@@ -47,8 +53,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "personreport": ("dismissed", "actioned"),
     "suspend": ("suspend",),
     "application": ("approve", "reject"),
+    "refund": ("refund",),
 }
-NEEDS_REASON = {"dispute", "suspend"}
+NEEDS_REASON = {"dispute", "suspend", "refund"}
 
 
 class BadForm(Exception):
@@ -59,8 +66,9 @@ class BadForm(Exception):
         self.status, self.title, self.why = status, title, why
 
 
-def form_fields(keys: Keys, session: str, kind: str, target: int) -> dict[str, Any]:
-    """The hidden fields of one form: a fresh nonce and its CSRF token."""
+def form_fields(keys: Keys, session: str, kind: str, target: int | None) -> dict[str, Any]:
+    """The hidden fields of one form: a fresh nonce and its CSRF token; `target` None: the
+    form has a field for it (the refund form's session number)."""
     nonce = secrets.token_urlsafe(12)
     return {
         "kind": kind,
@@ -84,7 +92,9 @@ def html(text: str) -> Markup:
     return Markup(to_html(text))  # to_html escapes every span of text it is given
 
 
-async def queues(u: UnitOfWork, form: Callable[[str, int], dict[str, Any]]) -> dict[str, Any]:
+async def queues(
+    u: UnitOfWork, form: Callable[[str, int | None], dict[str, Any]]
+) -> dict[str, Any]:
     """Everything /admin/queues shows, each item with its forms."""
     s = u.session
     disputes = [
@@ -136,7 +146,12 @@ async def queues(u: UnitOfWork, form: Callable[[str, int], dict[str, Any]]) -> d
         }
         for user, _mp in await u.mentors.pending(QUEUE_ROWS)
     ]
-    return {"disputes": disputes, "reports": reports, "applications": applications}
+    return {
+        "disputes": disputes,
+        "reports": reports,
+        "applications": applications,
+        "refund": form("refund", None),
+    }
 
 
 def _field(form: Any, name: str, limit: int = 600) -> str:
@@ -211,4 +226,9 @@ async def act(
         return await decide_person_report(u, admin, target, action)
     if kind == "suspend":
         return await change_person(u, admin, "suspend", target, reason)
+    if kind == "refund":
+        amount = await refund_amount(u, target, part)
+        if isinstance(amount, str):
+            return Reply(f"Nothing refunded: {amount}")
+        return await refund_booking(u, admin, target, amount, reason)
     return await decide_application(u, admin, action, target, reason)

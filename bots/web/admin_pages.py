@@ -178,7 +178,7 @@ class AdminPages:
         keys = self.keys_of(request)
         cookie = request.cookies.get(COOKIE, "")
 
-        def form(kind: str, target: int) -> dict[str, Any]:
+        def form(kind: str, target: int | None) -> dict[str, Any]:
             return form_fields(keys, cookie, kind, target)
 
         async with self.core_of(request).uow() as u:

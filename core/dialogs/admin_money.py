@@ -99,8 +99,8 @@ async def dispute_text(s: AsyncSession, d: Dispute) -> str:
     return "\n".join(lines)
 
 
-async def tell_refund(ctx: Ctx, r: Refunded, reason: str) -> None:
-    await ctx.u.notify(
+async def tell_refund(u: UnitOfWork, r: Refunded, reason: str) -> None:
+    await u.notify(
         r.learner_id,
         [
             Reply(
@@ -281,23 +281,7 @@ class AdminMoneyDialog(Dialog):
         return end(await self._refund(ctx, amount, tail.strip()))
 
     async def _refund(self, ctx: Ctx, amount: int | None, reason: str) -> Reply:
-        if not ctx.user.is_admin:
-            return NOT_ADMIN
-        target = ctx.int_data("target")
-        try:
-            r = await ctx.u.admin_money.refund(ctx.user.id, target, amount, reason)
-        except (AdminMoneyError, LedgerError, GatewayError) as exc:
-            return Reply(f"Nothing refunded: {esc(str(exc))}")
-        if r.again:
-            return Reply(
-                f"That refund ({amount_text(r.amount, r.currency)} for session #{target}) was "
-                "already made; nothing was done again."
-            )
-        await tell_refund(ctx, r, reason)
-        return Reply(
-            f"Refunded {amount_text(r.amount, r.currency)} for session #{target}. "
-            "The learner has been told."
-        )
+        return await refund_booking(ctx.u, ctx.user, ctx.int_data("target"), amount, reason)
 
 
 async def on_admin_money_action(ctx: Ctx, payload: str) -> Step:
@@ -312,6 +296,41 @@ async def on_admin_money_action(ctx: Ctx, payload: str) -> Step:
     if p.what == "rf":
         return handoff("admin_money", f"refund {p.target}")
     return keep(Reply("Unknown admin action."))
+
+
+async def refund_amount(u: UnitOfWork, target: int, text: str) -> int | str | None:
+    """A refund's amount as typed (empty: all that is left), in the booking's currency; or
+    what to ask again: read the same way in chat and on the dashboard's form."""
+    if not text.strip():
+        return None
+    currency, _paid, _back = await u.admin_money.paid(target)
+    amount = as_int(text.strip()) if currency == "CREDIT" else parse_money(text, currency)
+    if amount is None or amount <= 0:
+        return f"“{esc(text.strip())}” isn't an amount; give one like 40, or leave it empty."
+    return amount
+
+
+async def refund_booking(
+    u: UnitOfWork, admin: User, target: int, amount: int | None, reason: str
+) -> Reply:
+    """Refund a session (all that is left, or `amount`) and tell the learner: the one code
+    path for `/admin refund`, its buttons and the dashboard's form."""
+    if not admin.is_admin:
+        return NOT_ADMIN
+    try:
+        r = await u.admin_money.refund(admin.id, target, amount, reason)
+    except (AdminMoneyError, LedgerError, GatewayError) as exc:
+        return Reply(f"Nothing refunded: {esc(str(exc))}")
+    if r.again:
+        return Reply(
+            f"That refund ({amount_text(r.amount, r.currency)} for session #{target}) was "
+            "already made; nothing was done again."
+        )
+    await tell_refund(u, r, reason)
+    return Reply(
+        f"Refunded {amount_text(r.amount, r.currency)} for session #{target}. "
+        "The learner has been told."
+    )
 
 
 async def decide_dispute(

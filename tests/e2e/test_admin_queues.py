@@ -24,7 +24,7 @@ from core.db.communities import Community
 from core.db.moderation import CommunityReport
 from core.db.relay import RelayMessage
 from core.db.safety import PersonReport
-from core.db.schema import AuditEntry, MentorProfile
+from core.db.schema import AuditEntry, MentorProfile, Outbox
 from mentorbot.app import CORE, create_app
 from mentorbot.settings import Settings
 from tests.admin_support import person, sandbox_pay, session, status_of
@@ -83,7 +83,7 @@ def forms(page: str) -> list[Form]:
 
 
 def pick(page: str, kind: str, target: int) -> Form:
-    found = [f for f in forms(page) if f["kind"] == kind and f["target"] == str(target)]
+    found = [f for f in forms(page) if f["kind"] == kind and f.get("target") == str(target)]
     assert found, (kind, target)
     return found[0]
 
@@ -205,7 +205,7 @@ async def test_every_queue_acted_on_from_the_dashboard(
         approve = pick(page, "application", arjun)
         status, body = await post(http, base, approve, action="approve")
         assert status == 200 and "Approved Arjun" in said(body)
-        reject = [f for f in forms(page) if f["target"] == str(bela)][1]
+        reject = [f for f in forms(page) if f.get("target") == str(bela)][1]
         status, body = await post(http, base, reject, action="reject", reason="Too short a bio")
         assert status == 200 and "Rejected Bela" in said(body)
 
@@ -283,3 +283,76 @@ async def test_bad_forms_get_a_page(server: TestServer, settings: Settings) -> N
         assert status == 401
     assert await status_of(core, disputed.booking_id) == "disputed"
     assert await invariants(core.db) == []
+
+
+async def test_a_refund_from_the_dashboard(server: TestServer, settings: Settings) -> None:
+    """A partial refund, then the rest, through the dashboard's form: the chat's core path,
+    the ledger balanced, the learner told, the audit log written; bad amounts, a missing
+    reason, an unknown session and a replayed form each get a page and change nothing."""
+    base = str(server.make_url("")).rstrip("/")
+    await chat_once(base, settings, "admin")
+    core: CoreApp = server.app[CORE]
+    held = await session(core, sandbox_pay(core), report=None)
+    async with core.uow() as u:  # held and completed: the mentor has been paid
+        b = await u.bookings.get(held.booking_id)
+        assert b is not None and await u.bookings._complete(b) == 1
+
+    async def fresh_form(http: aiohttp.ClientSession) -> Form:
+        async with http.get(f"{base}/admin/queues") as resp:
+            page = await resp.text()
+        assert "Refund a session" in said(page)
+        [form] = [f for f in forms(page) if f["kind"] == "refund"]
+        assert "target" not in form  # the session number is typed in
+        return form
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(f"{base}/admin/login?token={login_token(settings.secret(), 'admin')}"):
+            pass
+        target = str(held.booking_id)
+        form = await fresh_form(http)
+        status, body = await post(http, base, form, target=target, part="30", reason="")
+        assert status == 400 and "reason of 3 to 500" in said(body)
+        status, body = await post(http, base, form, target=target, part="lots", reason="Audio")
+        assert (
+            status == 200 and "Nothing refunded" in said(body) and "isn't an amount" in said(body)
+        )
+        form = await fresh_form(http)
+        status, body = await post(
+            http, base, form, target=target, part="30", reason="Audio was bad for ten minutes"
+        )
+        assert status == 200 and f"Refunded ₹30 for session #{target}" in said(body)
+        assert await invariants(core.db) == []
+        status, body = await post(
+            http, base, form, target=target, part="30", reason="Audio was bad for ten minutes"
+        )
+        assert status == 409  # the same form sent again acts no more
+        form = await fresh_form(http)
+        status, body = await post(http, base, form, target=target, reason="And the rest, sorry")
+        assert status == 200 and f"Refunded ₹70 for session #{target}" in said(body)
+        assert await invariants(core.db) == []
+        form = await fresh_form(http)
+        status, body = await post(http, base, form, target="999999", reason="No such session")
+        assert status == 200 and "Nothing refunded" in said(body)
+
+    async with core.db.transaction() as s:
+        refunds = [
+            a.detail
+            for a in await s.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "booking.refund")
+                .order_by(AuditEntry.id)
+            )
+        ]
+        told = [
+            str(o.reply.get("text", ""))
+            for o in await s.scalars(
+                select(Outbox).where(Outbox.user_id == held.learner_id).order_by(Outbox.id)
+            )
+        ]
+    assert refunds == ["₹30: Audio was bad for ten minutes", "₹70: And the rest, sorry"]
+    assert [t for t in told if "refunded" in t] == [
+        f"💸 You've been refunded ₹30 for session #{held.booking_id}. Reason: Audio was bad "
+        "for ten minutes\nIt reaches your account in 5–7 days.",
+        f"💸 You've been refunded ₹70 for session #{held.booking_id}. Reason: And the rest, "
+        "sorry\nIt reaches your account in 5–7 days.",
+    ]
