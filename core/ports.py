@@ -23,9 +23,10 @@ class SystemClock:
 
 
 class StepObserver(Protocol):
-    """Told how long each chat step took (metrics; wired in mentorbot/)."""
+    """Told how long each chat step took, by dialog and by the platform it came from
+    (metrics; wired in mentorbot/)."""
 
-    def step(self, dialog: str, seconds: float) -> None: ...
+    def step(self, dialog: str, seconds: float, platform: str) -> None: ...
 
 
 class RankObserver(Protocol):

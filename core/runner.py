@@ -326,7 +326,11 @@ class Runner:
         try:
             return await self._run_step(ctx, inbound)
         finally:
-            observer.step(entered or ctx.dialog or "none", time.perf_counter() - started)
+            observer.step(
+                entered or ctx.dialog or "none",
+                time.perf_counter() - started,
+                ctx.account.platform,
+            )
 
     async def _run_step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         """One inbound through the dialogs; leaves ctx.dialog/state/data as they are to be saved."""

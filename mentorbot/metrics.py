@@ -61,8 +61,8 @@ class Metrics:
             ),
             Histogram(
                 "mentorbot_dialog_step_duration_seconds",
-                "Chat step latency by dialog (inside the unit of work)",
-                ("dialog",),
+                "Chat step latency by dialog and platform (inside the unit of work)",
+                ("dialog", "platform"),
                 buckets=LATENCY_BUCKETS,
                 registry=registry,
             ),
@@ -102,9 +102,9 @@ class Metrics:
             ),
         )
 
-    def step(self, dialog: str, seconds: float) -> None:
+    def step(self, dialog: str, seconds: float, platform: str) -> None:
         """core.ports.StepObserver."""
-        self.steps.labels(dialog).observe(seconds)
+        self.steps.labels(dialog, platform).observe(seconds)
 
     def ranked(self, variant: str, seconds: float) -> None:
         """core.ports.RankObserver."""
