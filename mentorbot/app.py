@@ -45,6 +45,7 @@ from webhooks import setup_webhooks
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+    from bots.limits import RateStore
     from bots.telegram.flood import SendPacer
 
 log = logging.getLogger(__name__)
@@ -215,6 +216,15 @@ def telegram_pacer(settings: Settings, redis: Redis | None) -> SendPacer | None:
     return RedisPacer(redis, f"{deployment_key(settings.database_url)}:tg:{bot_id}")
 
 
+def platform_limits(settings: Settings, redis: Redis | None) -> RateStore | None:
+    """With Redis, Slack's and Discord's limits are kept by every worker together."""
+    if redis is None:
+        return None
+    from mentorbot.shared_limits import RedisLimits
+
+    return RedisLimits(redis, f"{deployment_key(settings.database_url)}:limits", "chat limits")
+
+
 def create_app(
     settings: Settings,
     *,
@@ -332,7 +342,13 @@ def create_app(
 
     app.cleanup_ctx.append(core_ctx)
     # After core_ctx in cleanup_ctx order, so the bots start once the core exists.
-    setup_platforms(app, settings, CORE, telegram_pacer=telegram_pacer(settings, redis))
+    setup_platforms(
+        app,
+        settings,
+        CORE,
+        telegram_pacer=telegram_pacer(settings, redis),
+        limits_store=platform_limits(settings, redis),
+    )
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)

@@ -24,6 +24,7 @@ from bots.discord.announce import Announcer
 from bots.discord.bridge import DiscordBridge
 from bots.discord.commands import declared
 from bots.discord.forms import FormPages
+from bots.discord.limits import DiscordLimits
 from bots.discord.linked import LinkedChannels, chat_of
 from bots.discord.registration import add_commands, sync
 from bots.discord.render import MAX_CONTENT, render
@@ -104,9 +105,12 @@ class DeclaringTree(app_commands.CommandTree[discord.Client]):
 
 class MentorClient(discord.Client):
     def __init__(self, bot: DiscordBot) -> None:
+        trace = invalid_request_trace(bot.invalid_request)
+        if bot.limits is not None:  # Discord's limits, kept before each request (limits.py)
+            bot.limits.attach(trace)
         super().__init__(
             intents=INTENTS,
-            http_trace=invalid_request_trace(bot.invalid_request),
+            http_trace=trace,
             # A longer wait comes back as RateLimited: the relay queue and the outbox retry
             # later instead of holding a send for as long as Discord says.
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT_S,
@@ -157,9 +161,11 @@ class DiscordBot:
         token: str,
         public_url: str = "",
         announce_every_s: float = 30.0,
+        limits: DiscordLimits | None = None,
     ) -> None:
         self.core = core
         self.token = token
+        self.limits = limits
         self.public_url = public_url
         self.schema = ib.schema_of(declared())
         self.invalid_requests = 0  # 401/403/429 answers (Discord's "invalid requests")
