@@ -33,7 +33,7 @@ from mentorbot.bootstrap import build_core
 from mentorbot.busyfeeds import refresh_due
 from mentorbot.fanout import RedisFanout, chat_from, room_from
 from mentorbot.heap import settle_after_startup
-from mentorbot.leader import Election, choose, deployment_key, worker_name
+from mentorbot.leader import Election, choose, choose_lease, deployment_key, worker_name
 from mentorbot.logs import request_ids
 from mentorbot.metrics import CONTENT_TYPE, Metrics
 from mentorbot.platforms import setup_platforms
@@ -54,6 +54,7 @@ SETTINGS = web.AppKey("settings", Settings)
 CORE = web.AppKey("core", CoreApp)
 MATCHING = web.AppKey("matching", MatchingEngine)
 ELECTION = web.AppKey("election", Election)
+DISCORD_GATEWAY = web.AppKey("discord_gateway", Election)  # who holds the gateway (shard 0)
 REDIS = web.AppKey("redis", object)  # redis.asyncio.Redis, imported only when configured
 METRICS = web.AppKey("metrics", Metrics)
 OUTBOX_SWEEP_S = 30.0
@@ -78,6 +79,13 @@ async def healthz(request: web.Request) -> web.Response:
     if election is not None:
         body["worker"] = election.worker
         body["scheduler"] = {"role": "held" if election.held else "standby", "by": election.kind}
+    gateway = request.app.get(DISCORD_GATEWAY)
+    if gateway is not None:
+        body["discord_gateway"] = {
+            "shard": 0,
+            "role": "held" if gateway.held else "standby",
+            "by": gateway.kind,
+        }
     redis = request.app.get(REDIS)
     if redis is not None:
         # Degraded, not down: a worker without Redis still serves what doesn't need it.
@@ -241,6 +249,12 @@ def create_app(
     redis = shared_redis(settings)
     if redis is not None:
         app[REDIS] = redis
+    discord_lease = None
+    if settings.discord_token.get_secret_value():
+        # One worker holds the Discord gateway connection (shard 0 of 1), elected like the
+        # scheduler; the bot runs the lease and connects only while it holds it.
+        discord_lease = choose_lease(settings.database_url, redis, name, "discord:shard:0")
+        app[DISCORD_GATEWAY] = discord_lease
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
         core = await build_core(settings, clock, observer=metrics)
@@ -348,6 +362,7 @@ def create_app(
         CORE,
         telegram_pacer=telegram_pacer(settings, redis),
         limits_store=platform_limits(settings, redis),
+        discord_lease=discord_lease,
     )
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)

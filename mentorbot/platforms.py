@@ -20,6 +20,7 @@ from mentorbot.settings import Settings
 if TYPE_CHECKING:
     from bots.limits import RateStore
     from bots.telegram.flood import SendPacer
+    from mentorbot.leader import Election
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,13 @@ def setup_platforms(
     *,
     telegram_pacer: SendPacer | None = None,
     limits_store: RateStore | None = None,
+    discord_lease: Election | None = None,
 ) -> None:
     """Call after the core cleanup context is appended: adapters need core when they start.
     Each platform's webhook routes come with it (webhooks/), after its adapter's setup.
     `limits_store`: where Slack's and Discord's rate limits are kept (Redis: shared by every
-    worker); None: each platform keeps them in this process."""
+    worker); None: each platform keeps them in this process. `discord_lease`: which worker
+    holds the Discord gateway connection (None: this one)."""
     slack = slack_config(settings)
     if slack is not None:
         # Imported only with Slack configured (see the module docstring).
@@ -75,6 +78,7 @@ def setup_platforms(
             public_url=settings.base_url,
             announce_every_s=settings.discord_announce_every_s,
             limits_store=limits_store,
+            lease=discord_lease,
         )
     telegram = settings.telegram()
     why = telegram.off_reason()

@@ -148,4 +148,3 @@ class DiscordLimits:
         trace.on_request_start.append(on_start)
         trace.on_request_end.append(on_end)
         return trace
-

@@ -191,6 +191,9 @@ class FakeDiscord:
         self.base = ""
         self.dm_channels: dict[str, str] = {}  # channel id -> user id
         self.connections = 0
+        self.open_sockets = 0  # gateway connections open now, and the most at once
+        self.most_open = 0
+        self.identifies = 0
         # Answers to give once, first match wins: (path prefix, status, JSON body, headers).
         self.failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = []
         # Registered application commands: None is global, else the guild id.
@@ -285,6 +288,15 @@ class FakeDiscord:
         await ws.prepare(request)
         self._ws = ws
         self.connections += 1
+        self.open_sockets += 1
+        self.most_open = max(self.most_open, self.open_sockets)
+        try:
+            await self._session(ws)
+        finally:
+            self.open_sockets -= 1
+        return ws
+
+    async def _session(self, ws: web.WebSocketResponse) -> None:
         await self._send(10, {"heartbeat_interval": 41250})
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
@@ -298,8 +310,8 @@ class FakeDiscord:
                     await ws.close(code=4014, message=b"Disallowed intent(s).")
                     break
                 self.identified.set()
+                self.identifies += 1
                 await self._ready()
-        return ws
 
     async def _ready(self) -> None:
         await self._send(
