@@ -21,6 +21,7 @@ import re
 from types import SimpleNamespace
 
 import aiohttp
+import discord
 from multidict import CIMultiDictProxy
 
 from bots.limits import RateStore
@@ -28,6 +29,7 @@ from bots.limits import RateStore
 log = logging.getLogger(__name__)
 
 GLOBAL_PER_S = 50.0
+MAX_WAIT_S = 30.0  # bots/discord/bot.py MAX_RATELIMIT_WAIT_S: longer waits are raised
 MAX_WAITS = 20  # a bucket is asked again after each reset; bounded
 _API = re.compile(r"^/api(?:/v\d+)?/(.*)$")
 _SNOWFLAKE = re.compile(r"^\d{5,}$")
@@ -70,9 +72,14 @@ def _float(headers: CIMultiDictProxy[str], name: str) -> float | None:
 
 class DiscordLimits:
     def __init__(
-        self, store: RateStore, prefix: str = "discord", global_per_s: float = GLOBAL_PER_S
+        self,
+        store: RateStore,
+        prefix: str = "discord",
+        global_per_s: float = GLOBAL_PER_S,
+        max_wait_s: float = MAX_WAIT_S,
     ) -> None:
         self.store = store
+        self.max_wait_s = max_wait_s
         self.prefix = prefix
         self.interval_s = 1.0 / global_per_s
         self.burst = max(1, int(global_per_s))
@@ -93,12 +100,19 @@ class DiscordLimits:
             wait = await self.store.take(self._bucket(bucket, major))
             if wait <= 0:
                 break
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
         delay = await self.store.reserve(
             f"{self.prefix}:global", self.interval_s, self.burst, self.global_pause
         )
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Like discord.py's own `max_ratelimit_timeout`: a longer wait is not held here but
+        raised as RateLimited, so the relay queue and the outbox try again later."""
+        if seconds > self.max_wait_s:
+            raise discord.RateLimited(seconds)
+        await asyncio.sleep(seconds)
 
     async def after(
         self, method: str, path: str, status: int, headers: CIMultiDictProxy[str]
@@ -118,9 +132,11 @@ class DiscordLimits:
         reset_after = _float(headers, "X-RateLimit-Reset-After")
         if status == 429:
             log.info("discord: %s rate limited for %.1f s", name, retry or reset_after or 1)
-            if bucket is None:  # a 429 without bucket headers: hold the route itself
-                bucket, limit, remaining = f"route:{name}", 1, 0
-            reset_after = max(reset_after or 0.0, retry or 1.0)
+            if bucket is None:
+                # No bucket named: nothing to share; discord.py waits it out or raises
+                # RateLimited to its caller (the relay queue and the outbox retry later).
+                return
+            reset_after = max(reset_after or 0.0, retry or 0.0)
             remaining = 0
         if bucket is None or limit is None or remaining is None or reset_after is None:
             return
