@@ -155,7 +155,7 @@ async def test_a_slack_429_pauses_the_method_for_the_other_worker(fake_slack: Fa
         await until(lambda: any(c.status == 429 for c in fake_slack.calls))
         limited_at = next(c.at for c in fake_slack.calls if c.status == 429)
         b.go()
-        assert await asyncio.gather(a.done(), b.done()) == [(1, 0), (1, 0)]
+        assert list(await asyncio.gather(a.done(), b.done())) == [(1, 0), (1, 0)]
     answered = [c.at for c in fake_slack.calls if c.method == "users.info" and c.status == 200]
     assert len(answered) == 2
     # b asked while users.info was paused for the workspace: it waited the Retry-After too.
@@ -198,7 +198,7 @@ async def test_a_discord_global_429_stops_every_worker_for_its_retry_after(
         a.go()
         limited_at = await until(lambda: not fake_discord.failures)
         b.go()
-        assert await asyncio.gather(a.done(), b.done()) == [(1, 0), (1, 0)]
+        assert list(await asyncio.gather(a.done(), b.done())) == [(1, 0), (1, 0)]
     sent_at = [at for _path, at in fake_discord.arrivals if at > limited_at]
     assert len(sent_at) == 2  # a's retry and b's message, both after the pause
     assert min(sent_at) >= limited_at + 1.8, (limited_at, sent_at)
