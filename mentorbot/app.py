@@ -35,7 +35,7 @@ from mentorbot.bootstrap import build_core
 from mentorbot.busyfeeds import refresh_due
 from mentorbot.fanout import RedisFanout, chat_from, room_from
 from mentorbot.heap import settle_after_startup
-from mentorbot.leader import Election, choose, deployment_key, worker_name
+from mentorbot.leader import Election, choose, choose_lease, deployment_key, worker_name
 from mentorbot.logs import request_ids
 from mentorbot.metrics import CONTENT_TYPE, Metrics
 from mentorbot.platforms import setup_platforms
@@ -47,6 +47,7 @@ from webhooks import setup_webhooks
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+    from bots.limits import RateStore
     from bots.telegram.flood import SendPacer
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ SETTINGS = web.AppKey("settings", Settings)
 CORE = web.AppKey("core", CoreApp)
 MATCHING = web.AppKey("matching", MatchingEngine)
 ELECTION = web.AppKey("election", Election)
+DISCORD_GATEWAY = web.AppKey("discord_gateway", Election)  # who holds the gateway (shard 0)
 REDIS = web.AppKey("redis", object)  # redis.asyncio.Redis, imported only when configured
 METRICS = web.AppKey("metrics", Metrics)
 OUTBOX_SWEEP_S = 30.0
@@ -79,6 +81,13 @@ async def healthz(request: web.Request) -> web.Response:
     if election is not None:
         body["worker"] = election.worker
         body["scheduler"] = {"role": "held" if election.held else "standby", "by": election.kind}
+    gateway = request.app.get(DISCORD_GATEWAY)
+    if gateway is not None:
+        body["discord_gateway"] = {
+            "shard": 0,
+            "role": "held" if gateway.held else "standby",
+            "by": gateway.kind,
+        }
     redis = request.app.get(REDIS)
     if redis is not None:
         # Degraded, not down: a worker without Redis still serves what doesn't need it.
@@ -219,6 +228,15 @@ def telegram_pacer(settings: Settings, redis: Redis | None) -> SendPacer | None:
     return RedisPacer(redis, f"{deployment_key(settings.database_url)}:tg:{bot_id}")
 
 
+def platform_limits(settings: Settings, redis: Redis | None) -> RateStore | None:
+    """With Redis, Slack's and Discord's limits are kept by every worker together."""
+    if redis is None:
+        return None
+    from mentorbot.shared_limits import RedisLimits
+
+    return RedisLimits(redis, f"{deployment_key(settings.database_url)}:limits", "chat limits")
+
+
 def create_app(
     settings: Settings,
     *,
@@ -235,6 +253,12 @@ def create_app(
     redis = shared_redis(settings)
     if redis is not None:
         app[REDIS] = redis
+    discord_lease = None
+    if settings.discord_token.get_secret_value():
+        # One worker holds the Discord gateway connection (shard 0 of 1), elected like the
+        # scheduler; the bot runs the lease and connects only while it holds it.
+        discord_lease = choose_lease(settings.database_url, redis, name, "discord:shard:0")
+        app[DISCORD_GATEWAY] = discord_lease
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
         core = await build_core(settings, clock, observer=metrics, rank_observer=metrics)
@@ -337,7 +361,14 @@ def create_app(
 
     app.cleanup_ctx.append(core_ctx)
     # After core_ctx in cleanup_ctx order, so the bots start once the core exists.
-    setup_platforms(app, settings, CORE, telegram_pacer=telegram_pacer(settings, redis))
+    setup_platforms(
+        app,
+        settings,
+        CORE,
+        telegram_pacer=telegram_pacer(settings, redis),
+        limits_store=platform_limits(settings, redis),
+        discord_lease=discord_lease,
+    )
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)

@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import discord
@@ -24,6 +24,7 @@ from bots.discord.announce import Announcer
 from bots.discord.bridge import DiscordBridge
 from bots.discord.commands import declared
 from bots.discord.forms import FormPages
+from bots.discord.limits import DiscordLimits
 from bots.discord.linked import LinkedChannels, chat_of
 from bots.discord.registration import add_commands, sync
 from bots.discord.render import MAX_CONTENT, render
@@ -56,6 +57,7 @@ NOT_ALLOWED = "Only someone with **Manage Server** can set MentorBot up, in the 
 # own conversation, where the "Answer here" modals send its answers.
 # /community words that act on the channel they run in: linking, and moderation.
 IN_CHANNEL = frozenset({"link", "unlink"}) | MODERATION_WORDS
+LEASE_POLL_S = 0.5  # how soon a taken or lost gateway lease is acted on
 MAX_RATELIMIT_WAIT_S = 30.0  # discord.py's smallest allowed max_ratelimit_timeout
 # Linked channels are read for the community bridge: server messages, with their content
 # (a privileged intent, switched on for the bot in the Developer Portal).
@@ -95,6 +97,20 @@ def invalid_request_trace(on_invalid: Any) -> aiohttp.TraceConfig:
     return trace
 
 
+class GatewayLease(Protocol):
+    """Which worker holds the Discord gateway connection (mentorbot/leader.py elects it)."""
+
+    kind: str
+    worker: str
+
+    @property
+    def held(self) -> bool: ...
+
+    async def run(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class DeclaringTree(app_commands.CommandTree[discord.Client]):
     """Declares /mentor for registration; the bot translates the interactions itself, so a
     wrong option type or an unknown subcommand is refused in words, never run."""
@@ -105,9 +121,12 @@ class DeclaringTree(app_commands.CommandTree[discord.Client]):
 
 class MentorClient(discord.Client):
     def __init__(self, bot: DiscordBot) -> None:
+        trace = invalid_request_trace(bot.invalid_request)
+        if bot.limits is not None:  # Discord's limits, kept before each request (limits.py)
+            bot.limits.attach(trace)
         super().__init__(
             intents=INTENTS,
-            http_trace=invalid_request_trace(bot.invalid_request),
+            http_trace=trace,
             # A longer wait comes back as RateLimited: the relay queue and the outbox retry
             # later instead of holding a send for as long as Discord says.
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT_S,
@@ -163,9 +182,16 @@ class DiscordBot:
         token: str,
         public_url: str = "",
         announce_every_s: float = 30.0,
+        limits: DiscordLimits | None = None,
+        lease: GatewayLease | None = None,
     ) -> None:
         self.core = core
         self.token = token
+        self.limits = limits
+        # Several workers: only the one holding this lease connects to the gateway (every
+        # worker logs in for REST, so any of them sends); None: this process always does.
+        self.lease = lease
+        self._electing: asyncio.Task[None] | None = None
         self.public_url = public_url
         self.schema = ib.schema_of(declared())
         self.invalid_requests = 0  # 401/403/429 answers (Discord's "invalid requests")
@@ -201,7 +227,11 @@ class DiscordBot:
         return self.client.user is not None and self.client.ws is not None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="discord-client")
+        if self.lease is not None:
+            self._electing = asyncio.create_task(self.lease.run(), name="discord-lease")
+        self._task = asyncio.create_task(
+            self._run() if self.lease is None else self._run_leased(), name="discord-client"
+        )
         self._announcing = asyncio.create_task(
             self.announcer.run(self.announce_every_s), name="discord-announce"
         )
@@ -227,15 +257,66 @@ class DiscordBot:
         except Exception:
             log.exception("discord client stopped")
 
+    async def _connect(self) -> None:
+        try:
+            await self.client.connect()
+        except discord.PrivilegedIntentsRequired:
+            log.error(NO_CONTENT_INTENT)
+            self.client.without_message_content()
+            await self.client.connect()
+
+    async def _run_leased(self) -> None:
+        """Log in (REST, commands registered), then hold the gateway while holding the lease:
+        connect when it is taken, disconnect at once when it is lost (another worker may
+        hold it by then), and connect again when it comes back."""
+        assert self.lease is not None
+        try:
+            await self.client.login(self.token)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("discord: logging in failed")
+            return
+        while not self.client.is_closed():
+            if not self.lease.held:
+                await asyncio.sleep(LEASE_POLL_S)
+                continue
+            log.info(
+                "discord: worker %s holds the gateway (%s)", self.lease.worker, self.lease.kind
+            )
+            connecting = asyncio.create_task(self._connect(), name="discord-gateway")
+            while self.lease.held and not connecting.done():
+                await asyncio.wait({connecting}, timeout=LEASE_POLL_S)
+            if connecting.done():
+                if not connecting.cancelled() and connecting.exception() is not None:
+                    log.error("discord gateway stopped: %r", connecting.exception())
+                    await asyncio.sleep(LEASE_POLL_S)
+                continue
+            log.warning(
+                "discord: worker %s lost the gateway lease; disconnecting", self.lease.worker
+            )
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
+            if self.client.ws is not None:
+                with contextlib.suppress(Exception):
+                    await self.client.ws.close(code=1000)
+
+    def gateway_role(self) -> str:
+        """For /healthz: "held" (this worker runs the gateway) or "standby"."""
+        return "held" if self.lease is None or self.lease.held else "standby"
+
     async def close(self) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
             await self.settle(limit_s=5)
         await self.client.close()
-        for task in (self._announcing, self._task):
+        for task in (self._announcing, self._task, self._electing):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self.lease is not None:
+            await self.lease.close()
 
     async def settle(self, limit_s: float = 15.0) -> None:
         await self._work.settle(limit_s)

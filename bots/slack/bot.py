@@ -50,6 +50,7 @@ from bots.slack.inbound import (
     from_shortcut,
     from_view,
 )
+from bots.slack.limits import PacedWebClient, SharedRateLimitRetryHandler, SlackLimits
 from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
 from core.app import CoreApp
 from core.forms import FormRef
@@ -95,8 +96,12 @@ class SlackBot:
         api_url: str = "",
         public_url: str = "",
         max_rate_limit_retries: int = 3,
+        limits: SlackLimits | None = None,
     ) -> None:
         self.core = core
+        # Slack's per-method, per-workspace limits, kept before each call (with Redis: by
+        # every worker together); None: only slack_sdk's own 429 retry.
+        self.limits = limits
         self.public_url = public_url
         self.base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
         self._max_retries = max_rate_limit_retries
@@ -152,10 +157,13 @@ class SlackBot:
         await self._work.settle(limit_s)
 
     def _new_client(self, token: str | None) -> AsyncWebClient:
-        client = AsyncWebClient(token=token, base_url=self.base_url)
-        # 429: wait for Retry-After, then try again (slack_sdk's own handler).
+        client = PacedWebClient(token=token, base_url=self.base_url, limits=self.limits)
+        # 429: wait for Retry-After, then try again (slack_sdk's own handler, or ours that
+        # first tells every worker the method is paused).
         client.retry_handlers.append(
             AsyncRateLimitErrorRetryHandler(max_retry_count=self._max_retries)
+            if self.limits is None
+            else SharedRateLimitRetryHandler(self.limits, max_retry_count=self._max_retries)
         )
         return client
 
@@ -461,7 +469,7 @@ class SlackBot:
         if client is None:
             if len(self._relay_clients) > 1000:
                 self._relay_clients.clear()
-            client = AsyncWebClient(token=token or None, base_url=self.base_url)
+            client = PacedWebClient(token=token or None, base_url=self.base_url, limits=self.limits)
             self._relay_clients[token] = client
         return client
 

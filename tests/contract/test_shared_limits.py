@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bots.discord.limits import route_of
 from bots.telegram.flood import Timer
-from mentorbot.shared_limits import RedisPacer
+from mentorbot.shared_limits import RedisLimits, RedisPacer
 from tests.e2e.processes import free_port
 
 REDIS_URL = os.environ.get("MENTORBOT_TEST_REDIS_URL", "")
@@ -77,3 +78,70 @@ async def test_without_redis_a_worker_paces_itself() -> None:
         await pacer.wait(1)  # no exception: the local pacer takes over
     assert slept == [1.0]  # the fourth message of the burst waits a second
     await nowhere.aclose()
+
+
+# ---- Slack's and Discord's limits (bots/limits.py RateStore; RedisLimits for workers) ----
+
+
+def two_stores(redis: object) -> tuple[RedisLimits, RedisLimits]:
+    prefix = f"mentorbot:test:limits:{secrets.token_hex(4)}"
+    return RedisLimits(redis, prefix), RedisLimits(redis, prefix)  # type: ignore[arg-type]
+
+
+async def test_a_learned_bucket_is_spent_by_both_workers_and_frees_at_its_reset(
+    redis: object,
+) -> None:
+    a, b = two_stores(redis)
+    assert await a.take("bucket") == 0  # unknown: the first call goes and teaches us
+    await a.learn("bucket", 3, 2, 0.5)  # 3 a window, 1 used, resets in 0.5 s
+    assert await b.take("bucket") == 0
+    assert await a.take("bucket") == 0
+    wait = await b.take("bucket")  # 3 used, whichever worker: the next waits for the reset
+    assert 0.3 < wait <= 0.5
+    # An answer made before those calls were sent (remaining 2) doesn't give slots back.
+    await b.learn("bucket", 3, 2, 0.45)
+    assert await a.take("bucket") > 0
+
+
+async def test_a_stale_answer_from_a_past_window_is_ignored(redis: object) -> None:
+    a, b = two_stores(redis)
+    await a.learn("bucket", 5, 0, 2.0)
+    await b.learn("bucket", 5, 4, 0.1)  # reset 1.9 s earlier: from the window before
+    assert await a.take("bucket") > 1.5
+
+
+async def test_a_pause_holds_every_reservation_of_its_key(redis: object) -> None:
+    a, b = two_stores(redis)
+    await a.pause("slack:ws:pause:users.info", 1.0)
+    wait = await b.reserve("slack:ws:m:users.info", 0.6, 10, "slack:ws:pause:users.info")
+    assert 0.9 <= wait <= 1.05
+    assert await b.reserve("slack:ws:m:chat.update", 0.6, 10, "slack:ws:pause:chat.update") == 0
+
+
+async def test_without_redis_the_limits_are_kept_in_the_worker() -> None:
+    from redis.asyncio import Redis
+
+    nowhere = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    store = RedisLimits(nowhere, "x")
+    await store.learn("bucket", 1, 0, 5.0)  # no exception: kept locally
+    assert await store.take("bucket") > 4
+    assert await store.reserve("k", 1.0, 1) == 0
+    assert 0.9 < await store.reserve("k", 1.0, 1) <= 1.0
+    await nowhere.aclose()
+
+
+def test_discord_routes_are_bucketed_by_their_major_parameter() -> None:
+    assert route_of("post", "/api/v10/channels/800000000000000002/messages") == (
+        "POST channels/{major}/messages",
+        "channels/800000000000000002",
+    )
+    assert route_of("PATCH", "/api/v10/channels/800000000000000002/messages/123456789") == (
+        "PATCH channels/{major}/messages/{id}",
+        "channels/800000000000000002",
+    )
+    assert route_of("POST", "/api/v10/interactions/111111111/tok-en/callback") == (
+        "POST interactions/{major}/callback",
+        "interactions/111111111/tok-en",
+    )
+    assert route_of("GET", "/api/v10/users/@me") == ("GET users/@me", "")
+    assert route_of("GET", "/gateway") is None

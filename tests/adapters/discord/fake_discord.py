@@ -25,8 +25,10 @@ The fake's clock can be moved on (`elapse`) so a slow bot is simulated without w
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Sequence
@@ -58,6 +60,9 @@ TOO_LARGE = {"message": "Request entity too large", "code": 40005}
 UPLOAD_LIMIT = 10 * 1024 * 1024  # a server without boosts (discord.py: DEFAULT_FILE_SIZE_LIMIT)
 MAX_CONTENT = 2000
 GUILD_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 15  # gateway intents
+# Discord's answers come through its proxy: a 429 without Via is Cloudflare's ban page, and
+# discord.py raises instead of waiting (http.py).
+VIA = "1.1 google"
 GUILD_MESSAGE_REACTIONS = 1 << 10
 MAX_MESSAGE_COMMANDS = 5  # message context-menu commands an app may register (per scope)
 _ids = itertools.count(100)
@@ -186,6 +191,9 @@ class FakeDiscord:
         self.base = ""
         self.dm_channels: dict[str, str] = {}  # channel id -> user id
         self.connections = 0
+        self.open_sockets = 0  # gateway connections open now, and the most at once
+        self.most_open = 0
+        self.identifies = 0
         # Answers to give once, first match wins: (path prefix, status, JSON body, headers).
         self.failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = []
         # Registered application commands: None is global, else the guild id.
@@ -210,6 +218,17 @@ class FakeDiscord:
         self.deleted: list[tuple[str, str]] = []  # (channel, message) the bot deleted
         self.blobs: dict[str, bytes] = {}
         self._echoes: set[asyncio.Task[None]] = set()
+        # Rate limits as Discord keeps them (off unless a test sets them): per route pattern
+        # ("POST channels/{id}/messages") a bucket of `limit` calls per `window` seconds for
+        # each major parameter (the channel, guild, webhook), told in X-RateLimit-* headers
+        # on every answer of that route; and the bot's global limit (calls per second).
+        # Over either: 429 with Retry-After and a JSON retry_after, as Discord answers.
+        self.route_limits: dict[str, tuple[int, float]] = {}
+        self.global_limit: tuple[int, float] | None = None
+        self.limited: list[tuple[str, bool, float]] = []  # 429s given: (path, global, at)
+        self.arrivals: list[tuple[str, float]] = []  # every limited route's call: (path, at)
+        self._windows: dict[tuple[str, str], tuple[float, int]] = {}  # start, count
+        self._global_calls: list[float] = []
 
     def now(self) -> float:
         return time.monotonic() + self._offset
@@ -269,6 +288,15 @@ class FakeDiscord:
         await ws.prepare(request)
         self._ws = ws
         self.connections += 1
+        self.open_sockets += 1
+        self.most_open = max(self.most_open, self.open_sockets)
+        try:
+            await self._session(ws)
+        finally:
+            self.open_sockets -= 1
+        return ws
+
+    async def _session(self, ws: web.WebSocketResponse) -> None:
         await self._send(10, {"heartbeat_interval": 41250})
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
@@ -282,8 +310,8 @@ class FakeDiscord:
                     await ws.close(code=4014, message=b"Disallowed intent(s).")
                     break
                 self.identified.set()
+                self.identifies += 1
                 await self._ready()
-        return ws
 
     async def _ready(self) -> None:
         await self._send(
@@ -601,7 +629,75 @@ class FakeDiscord:
     ) -> None:
         self.failures.append((prefix, status, body, headers or {}))
 
+    def _route(self, method: str, tail: str) -> tuple[str, str]:
+        """(route pattern, major parameter) of a REST call, as Discord buckets it."""
+        parts = tail.split("/")
+        major = "/".join(parts[:2]) if parts[0] in ("channels", "guilds", "webhooks") else ""
+        pattern = "/".join("{id}" if p.isdigit() else p for p in parts)
+        return f"{method} {pattern}", major
+
+    def _rate_limit(self, method: str, tail: str) -> web.Response | dict[str, str]:
+        """A 429 for a call over a limit, else the headers its answer carries."""
+        now = time.monotonic()
+        if self.global_limit is not None:
+            calls, per_s = self.global_limit
+            self._global_calls = [t for t in self._global_calls if t > now - per_s]
+            if len(self._global_calls) >= calls:
+                retry = self._global_calls[0] + per_s - now
+                self.limited.append((tail, True, now))
+                return web.json_response(
+                    {"message": "You are being rate limited.", "retry_after": retry,
+                     "global": True},
+                    status=429,
+                    headers={"Retry-After": str(math.ceil(retry)), "X-RateLimit-Global": "true",
+                             "X-RateLimit-Scope": "global", "Via": VIA},
+                )  # fmt: skip
+            self._global_calls.append(now)
+        pattern, major = self._route(method, tail)
+        if pattern not in self.route_limits:
+            return {}
+        self.arrivals.append((tail, now))
+        limit, window = self.route_limits[pattern]
+        start, count = self._windows.get((pattern, major), (0.0, 0))
+        if now >= start + window:
+            start, count = now, 0
+        reset_after = start + window - now
+        bucket = hashlib.sha1(pattern.encode()).hexdigest()[:16]
+        headers = {
+            "X-RateLimit-Bucket": bucket,
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+        }
+        if count >= limit:
+            self.limited.append((tail, False, now))
+            headers |= {
+                "X-RateLimit-Remaining": "0",
+                "Retry-After": str(math.ceil(reset_after)),
+                "X-RateLimit-Scope": "user",
+                "Via": VIA,
+            }
+            return web.json_response(
+                {"message": "You are being rate limited.", "retry_after": reset_after,
+                 "global": False},
+                status=429,
+                headers=headers,
+            )  # fmt: skip
+        self._windows[(pattern, major)] = (start, count + 1)
+        headers["X-RateLimit-Remaining"] = str(limit - count - 1)
+        return headers
+
     async def _rest(self, request: web.Request) -> web.Response:
+        tail = request.match_info["tail"]
+        limited = self._rate_limit(request.method, tail)
+        if isinstance(limited, web.Response):
+            self.requests.append((request.method, tail))
+            return limited
+        response = await self._rest_call(request)
+        response.headers.update(limited)
+        return response
+
+    async def _rest_call(self, request: web.Request) -> web.Response:
         tail = request.match_info["tail"]
         method = request.method
         self.requests.append((method, tail))

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import itertools
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,6 +152,10 @@ class FakeSlack:
         self.rate_limit: dict[str, int] = {}  # method -> how many 429s to answer first
         self.errors: dict[str, str] = {}  # method -> error to answer with (ok: false)
         self.retry_after = 1
+        # Slack's own limits, as it keeps them: method -> (calls, per seconds), per workspace;
+        # one more inside the window is 429 with Retry-After (whole seconds until a call frees).
+        self.method_limits: dict[str, tuple[int, float]] = {}
+        self._recent: dict[tuple[str, str], list[float]] = {}
         self.down = False  # True: every Web API call answers 503, as during an outage
         self.channels: dict[str, Channel] = {}
         self.files: dict[str, SharedFile] = {}
@@ -384,6 +389,21 @@ class FakeSlack:
         [token] = [t for t, owner in self.tokens.items() if owner == team]
         return token
 
+    def _over_limit(self, team: str, method: str) -> int | None:
+        """Retry-After seconds if this call breaks the method's limit in the team, else None
+        (the call is counted)."""
+        if method not in self.method_limits:
+            return None
+        calls, per_s = self.method_limits[method]
+        now = time.monotonic()
+        recent = [t for t in self._recent.get((team, method), []) if t > now - per_s]
+        if len(recent) >= calls:
+            self._recent[(team, method)] = recent
+            return max(1, math.ceil(recent[0] + per_s - now))
+        recent.append(now)
+        self._recent[(team, method)] = recent
+        return None
+
     def _team_of_token(self, auth: str) -> str | None:
         token = auth.removeprefix("Bearer ")
         if token in self.tokens:
@@ -461,6 +481,14 @@ class FakeSlack:
                 {"ok": False, "error": "ratelimited"},
                 status=429,
                 headers={"Retry-After": str(self.retry_after)},
+            )
+        over = self._over_limit(team, method)
+        if over is not None:
+            self.calls.append(Call(method, params, 429, time.monotonic(), team))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(over)},
             )
         self.calls.append(Call(method, params, 200, time.monotonic(), team))
         needed = METHOD_SCOPES.get(method)
