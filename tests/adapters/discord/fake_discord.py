@@ -196,6 +196,7 @@ class FakeDiscord:
         self.identifies = 0
         # Answers to give once, first match wins: (path prefix, status, JSON body, headers).
         self.failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = []
+        self.failed_at: list[float] = []  # when each queued failure was answered (monotonic)
         # Registered application commands: None is global, else the guild id.
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.overwrites: list[str | None] = []  # every bulk overwrite, by scope
@@ -730,6 +731,7 @@ class FakeDiscord:
         for i, (prefix, status, answer, headers) in enumerate(self.failures):
             if tail.startswith(prefix):
                 del self.failures[i]
+                self.failed_at.append(time.monotonic())
                 return self._json(answer, status, headers)
         too_long = _content_too_long(tail, body)
         if too_long is not None:
