@@ -60,6 +60,7 @@ class GroupRoom:
     group_id: int
     window: RoomWindow
     seats: int
+    mentor_name: str
     members: dict[int, Member] = field(default_factory=dict)
     closer: asyncio.Task[None] | None = None
 
@@ -93,7 +94,9 @@ class GroupRooms:
         assert g is not None
         room = self.rooms.get(g.id)
         if room is None:
-            room = GroupRoom(g.id, RoomWindow.of(b, self.core.policies), g.seats)
+            async with self.core.uow() as u:
+                mentor_name = (await u.profiles.user(g.mentor_id)).display_name
+            room = GroupRoom(g.id, RoomWindow.of(b, self.core.policies), g.seats, mentor_name)
             self.rooms[g.id] = room
             room.closer = self._spawn(self._close_at_end(room))
         member = Member(
@@ -107,6 +110,7 @@ class GroupRooms:
             await self._close_peer(old)
             with contextlib.suppress(Exception):
                 await old.ws.close(code=CLOSE_REPLACED, message=b"replaced by another tab")
+        now = self.core.clock.now()
         await self._record(member, "join", "replaced an earlier tab" if old else "")
         host = next((m for m in room.members.values() if m.role == "mentor"), None)
         if role == "learner" and host is not None and b.id not in host.bookings:
@@ -116,12 +120,19 @@ class GroupRooms:
                 await record(
                     u.session, b.id, host.user_id, "mentor", "join", u.now, "already in the room"
                 )
-        now = self.core.clock.now()
         await self._send(
             member,
             {
                 "type": "welcome",
                 "mode": "group",
+                "title": f"Group session: {g.topic or 'with ' + room.mentor_name}"[:120],
+                "partner_name": "the group",
+                "peer": bool(self._others(room, member)),
+                "chat": [],
+                "back": {},
+                "now": now.isoformat(),
+                "recording": False,
+                "recording_allowed": False,
                 "you": {"role": role, "name": name, "id": user_id},
                 "participants": [
                     {"id": m.user_id, "role": m.role, "name": m.name}

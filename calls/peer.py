@@ -15,6 +15,7 @@ from typing import Any
 
 from aiortc import (
     MediaStreamTrack,
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCDataChannel,
     RTCIceServer,
@@ -79,6 +80,8 @@ class ProxyTrack(MediaStreamTrack):
 class ServerPeer:
     """One browser's connection to the server. `purpose` is echo, relay or upload."""
 
+    max_bundle = False
+
     def __init__(
         self,
         purpose: str,
@@ -90,7 +93,10 @@ class ServerPeer:
     ) -> None:
         self.purpose = purpose
         self.relay = relay
-        self.pc = RTCPeerConnection(rtc_config(ice))
+        config = rtc_config(ice)
+        if self.max_bundle:
+            config.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE
+        self.pc = RTCPeerConnection(config)
         self.incoming: dict[str, MediaStreamTrack] = {}
         self.outgoing: dict[str, ProxyTrack] = {}
         self.record_to = record_to
@@ -197,6 +203,10 @@ class GroupPeer(ServerPeer):
     sendrecv, the rest recvonly); the server fills a slot with a participant's forwarded
     track when they connect and empties it when they leave. No renegotiation: the slots are
     all in the first offer."""
+
+    # aiortc's default (balanced) policy leaves a browser's second video slot on a transport
+    # that BUNDLE then discards (audio, video, audio, video offers): it never sends there.
+    max_bundle = True
 
     def __init__(
         self,
