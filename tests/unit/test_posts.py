@@ -264,8 +264,8 @@ async def test_the_post_form_fills_the_same_preview(world, clock: ManualClock) -
 
 
 async def test_members_mark_a_post_helpful_once_and_its_author_gets_the_badge_once(
-    world, clock: ManualClock
-) -> None:  # type: ignore[no-untyped-def]
+    world: tuple[CoreApp, ChatDriver, dict[str, RecordingBridge]], clock: ManualClock
+) -> None:
     core, meera, b = world
     inbox = RecordingChannel("console")
     core.delivery.register(inbox)
