@@ -249,6 +249,7 @@ class UnitOfWork:
             self.relay,
             self.deps.policies.public_url,
             self.profiles_changed,
+            self.events,
         )
 
     @cached_property
