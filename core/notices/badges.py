@@ -30,4 +30,5 @@ async def tell(u: UnitOfWork, new: list[Badge]) -> None:
         await u.notify(
             user_id,
             [Reply(f"🏅 New badge: *{esc(badge_label(kind, scope))}*. See yours with /badges.")],
+            kind="badge",  # core.quiet: waits out the person's quiet hours
         )
