@@ -57,6 +57,12 @@ async def build_core(
                 settings.match_experiment, treatment_share=settings.match_treatment_share
             ),
         )
+        if settings.match_model == "minilm" and recommender.embedder is not None:
+            from core.understand.nearest import use_encoder
+
+            # The plain-words reading compares a message with its labelled examples by
+            # meaning, with the model matching has loaded anyway (one copy in memory).
+            use_encoder(recommender.embedder.encode)
     gateway = make_gateway(settings)
     return CoreApp.create(
         db,
