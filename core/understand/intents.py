@@ -503,7 +503,7 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
             and (vote.margin >= FILL_MARGIN)
         ):
             skills = tuple(find_skills(t)) if find_skills is not None else ()
-            rest = _clean_rest(t) if vote.intent in ("find", "teach") else ""
+            rest = {"find": _clean_rest, "teach": _teach_rest}.get(vote.intent, lambda _: "")(t)
             return Reading(cast(Intent, vote.intent), rest, skills, sure=False)
         if _FIND_WORDS.search(t):
             skills = tuple(find_skills(t)) if find_skills is not None else ()
