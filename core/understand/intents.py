@@ -17,6 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from core.understand.nearest import meaning_voter
+from core.understand.slots import corrected
 
 Intent = Literal[
     "greet",
@@ -490,6 +491,8 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     core.understand.nearest), their vote is a second opinion: where the rules found nothing
     it may name the intent, and where it clearly disagrees with the rules the reading is
     marked unsure; either way the dialog shows what was understood and asks before acting."""
+    if find_skills is not None:  # "no wait, I meant SQL not NoSQL": read what is meant
+        text = corrected(text, lambda phrase: bool(find_skills(phrase)))
     t = chat_words(normalise(text))
     reading = _by_rules(t, find_skills)
     voter = meaning_voter(_prepared)
