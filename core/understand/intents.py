@@ -506,7 +506,8 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
             and (vote.margin >= FILL_MARGIN)
         ):
             skills = tuple(find_skills(t)) if find_skills is not None else ()
-            rest = {"find": _clean_rest, "teach": _teach_rest}.get(vote.intent, lambda _: "")(t)
+            rest = _clean_rest(t) if vote.intent == "find" else ""
+            rest = _teach_rest(t) if vote.intent == "teach" else rest
             return Reading(cast(Intent, vote.intent), rest, skills, sure=False)
         if _FIND_WORDS.search(t):
             skills = tuple(find_skills(t)) if find_skills is not None else ()

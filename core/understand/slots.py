@@ -456,8 +456,8 @@ def _level_of(piece: str) -> tuple[Level | None, str]:
         if n is not None and (years.group("unit") or "y").startswith("m"):
             n = n // 12
         if n is not None:
-            level: Level = "beginner" if n < 1 else "intermediate" if n <= 3 else "advanced"
-            return level, next((g for g in years.group("skill", "skill2", "skill3") if g), "")
+            by_years: Level = "beginner" if n < 1 else "intermediate" if n <= 3 else "advanced"
+            return by_years, next((g for g in years.group("skill", "skill2", "skill3") if g), "")
     matches = [(pattern.search(low.casefold()), level) for pattern, level in _LEVEL_PHRASES]
     # A level said after the skill ("java well") outranks a verb before it ("I know java").
     ordered = sorted(
