@@ -57,12 +57,17 @@ async def build_core(
                 settings.match_experiment, treatment_share=settings.match_treatment_share
             ),
         )
-        if settings.match_model == "minilm" and recommender.embedder is not None:
+        from matching.embed import MiniLMEmbedder
+
+        if isinstance(recommender.embedder, MiniLMEmbedder):
             from core.understand.nearest import use_encoder
 
             # The plain-words reading compares a message with its labelled examples by
             # meaning, with the model matching has loaded anyway (one copy in memory).
-            use_encoder(recommender.embedder.encode)
+            embedder = recommender.embedder
+            # Only once matching has loaded the model (in the background): no message
+            # waits for it; until then the rules and TF-IDF read alone.
+            use_encoder(embedder.encode, ready=lambda: embedder.loaded, background=True)
     gateway = make_gateway(settings)
     return CoreApp.create(
         db,

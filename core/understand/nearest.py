@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -151,24 +152,49 @@ def default_nearest(prepare: Callable[[str], str]) -> NearestIntent:
     return NearestIntent(tuning_examples(), prepare)
 
 
-_encoder: list[Encode] = []  # the one encoder handed over, if any
-_meaning: dict[Callable[[str], str], MeaningIntent] = {}
+@dataclass
+class _Meaning:
+    encode: Encode
+    ready: Callable[[], bool]
+    background: bool
+    voters: dict[Callable[[str], str], MeaningIntent]
+    building: threading.Thread | None = None
 
 
-def use_encoder(encode: Encode | None) -> None:
-    """Compare by meaning with `encode` from now on (None: back to TF-IDF only). The
-    examples are embedded on the first vote after this (about a second with MiniLM)."""
-    _encoder.clear()
+_meaning: list[_Meaning] = []  # the one encoder handed over, if any
+
+
+def use_encoder(
+    encode: Encode | None, ready: Callable[[], bool] | None = None, background: bool = False
+) -> None:
+    """Compare by meaning with `encode` from now on (None: back to TF-IDF only).
+
+    The labelled examples are embedded once (a few seconds with MiniLM on a busy machine).
+    `background`: a server's way: once `ready()` (the model loaded) they are embedded on a
+    thread, and until then messages are read as without an encoder, so none waits for the
+    model. Otherwise (the eval command, tests) the first vote embeds them."""
     _meaning.clear()
     if encode is not None:
-        _encoder.append(encode)
+        _meaning.append(_Meaning(encode, ready or (lambda: True), background, {}))
 
 
 def meaning_voter(prepare: Callable[[str], str]) -> MeaningIntent | None:
-    """The meaning vote when an encoder was handed over, else None."""
-    if not _encoder:
+    """The meaning vote when an encoder was handed over and the examples are embedded."""
+    if not _meaning:
         return None
-    voter = _meaning.get(prepare)
-    if voter is None:
-        voter = _meaning[prepare] = MeaningIntent(tuning_examples(), _encoder[0], prepare)
-    return voter
+    m = _meaning[0]
+    voter = m.voters.get(prepare)
+    if voter is not None:
+        return voter
+    if not m.background:
+        voter = m.voters[prepare] = MeaningIntent(tuning_examples(), m.encode, prepare)
+        return voter
+    if m.building is None and m.ready():
+
+        def build() -> None:
+            m.voters[prepare] = MeaningIntent(tuning_examples(), m.encode, prepare)
+
+        # A daemon: a server stopping mid-build need not wait for it.
+        m.building = threading.Thread(target=build, name="understand-examples", daemon=True)
+        m.building.start()
+    return None

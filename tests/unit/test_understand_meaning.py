@@ -69,3 +69,21 @@ async def test_an_unsure_reading_is_shown_and_confirmed_with_one_tap(
     await c3.say("can people like me run classes here")
     await c3.press("Yes")
     assert "mentor" in c3.text().casefold() and "Did you mean" not in c3.text()
+
+
+def test_a_server_embeds_the_examples_in_the_background_once_the_model_is_loaded() -> None:
+    from core.understand import nearest
+    from core.understand.intents import _prepared
+
+    loaded = [False]
+    nearest.use_encoder(_MODEL.encode, ready=lambda: loaded[0], background=True)
+    try:
+        assert nearest.meaning_voter(_prepared) is None  # no message waits for the model
+        loaded[0] = True
+        assert nearest.meaning_voter(_prepared) is None  # the examples are being embedded
+        building = nearest._meaning[0].building
+        assert building is not None
+        building.join(timeout=120)
+        assert nearest.meaning_voter(_prepared) is not None
+    finally:
+        nearest.use_encoder(None)
