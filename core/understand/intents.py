@@ -375,6 +375,8 @@ _TEACH = re.compile(
 _LEARNER = re.compile(
     r"\b(?:can|could) (?:you|u|anyone|someone|somebody)\b|\b(?:teach|mentor|guide|coach) "
     r"(?:me|us)\b|\b(?:anyone|anybody|someone|somebody|koi) (?:who|that|jo) (?:can|could)\b"
+    # Asking who does it is asking to be taught: "who can teach typescript?"
+    r"|^(?:so |and |but )?who (?:can|could|will|would)\b"
 )
 _TEACH_SKILL = re.compile(
     r"\b(?:teach|mentor|guide|coach|tutor)(?: (?:people|others|students|juniors|freshers|"
@@ -398,6 +400,8 @@ _FIND_LEAD = re.compile(
     r"(?: (?:now|rn|today|tonight|tomorrow|this weekend|right now))?"
     r"(?: (?:for|to help with|who knows|to teach(?: me)?|with|can teach(?: me)?|teach me))?"
     r"|(?:any )?(?:mentors?|tutors?) (?:for|in|on|with)"
+    r"|who (?:can|could|will|would) (?:teach|help(?: me)? with|mentor|guide)(?: me| us)?"
+    r"(?: (?:in|on|with))?"
     r")\b\s*(?P<rest>.*)$"
 )
 _FIND_WORDS = re.compile(
@@ -483,6 +487,39 @@ def _clean_rest(rest: str) -> str:
     ).strip()
 
 
+# The words the rules key on, so a slip in one still reads ("leran python", "refnd"). A
+# typed word is put right only by a swapped or a dropped letter, and only when it has five
+# letters or more and is neither one of these words nor a skill: "lean", "rice" stay.
+_KEYWORDS = (
+    "learn", "learning", "mentor", "mentors", "mentoring", "teach", "teaching", "tutor",
+    "tutors", "teacher", "refund", "refunds", "price", "pricing", "credit", "credits",
+    "session", "sessions", "search", "please", "thanks", "thank", "interview", "interviews",
+    "someone", "anyone", "somebody", "anybody", "expensive", "charges", "guidance", "explain",
+    "become", "improve", "understand", "looking", "practice", "prepare", "preparation",
+    "available", "cancel", "restart",
+)  # fmt: skip
+_KEYWORD_SET = frozenset(_KEYWORDS)
+
+
+def _spelled(t: str, find_skills: SkillFinder | None) -> str:
+    out: list[str] = []
+    for w in t.split():
+        if len(w) >= 5 and w not in _KEYWORD_SET and w.isalpha():
+            best = process.extractOne(w, _KEYWORDS, scorer=OSA.distance, score_cutoff=1)
+            if (
+                best is not None
+                and best[0] != w + "s"
+                and (
+                    _drops_one(w, best[0])
+                    or (len(w) == len(best[0]) and sorted(w) == sorted(best[0]))
+                )
+                and not (find_skills is not None and find_skills(w))
+            ):
+                w = best[0]
+        out.append(w)
+    return " ".join(out)
+
+
 def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     """What a free-standing message asks for. `find_skills`: the catalogue's skills named in
     a text; with it, a message that names a skill and asks nothing else is a search.
@@ -493,7 +530,7 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     marked unsure; either way the dialog shows what was understood and asks before acting."""
     if find_skills is not None:  # "no wait, I meant SQL not NoSQL": read what is meant
         text = corrected(text, lambda phrase: bool(find_skills(phrase)))
-    t = chat_words(normalise(text))
+    t = _spelled(chat_words(normalise(text)), find_skills)
     reading = _by_rules(t, find_skills)
     voter = meaning_voter(_prepared)
     if voter is None or reading.intent in _EXACT or not t:
