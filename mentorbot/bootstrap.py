@@ -11,6 +11,7 @@ from core.db.engine import Database
 from core.ports import Clock, StepObserver, SystemClock
 from core.services.catalog import SkillCatalog, sync_taxonomy
 from core.skills import load_taxonomy
+from core.understand import nearest
 from mentorbot.mail import make_mailer
 from mentorbot.migrate import upgrade
 from mentorbot.settings import Settings
@@ -44,6 +45,9 @@ async def build_core(
         await sync_taxonomy(s, load_taxonomy(), clock.now())
         await catalog.refresh(s)
     recommender = None
+    # Until matching's MiniLM is there (a core built before in this process may have
+    # handed its own over).
+    nearest.use_encoder(None)
     if matching and settings.match_model != "none":
         from matching.experiments import Experiment
         from matching.wiring import build_engine
@@ -60,14 +64,13 @@ async def build_core(
         from matching.embed import MiniLMEmbedder
 
         if isinstance(recommender.embedder, MiniLMEmbedder):
-            from core.understand.nearest import use_encoder
-
             # The plain-words reading compares a message with its labelled examples by
-            # meaning, with the model matching has loaded anyway (one copy in memory).
-            embedder = recommender.embedder
-            # Only once matching has loaded the model (in the background): no message
-            # waits for it; until then the rules and TF-IDF read alone.
-            use_encoder(embedder.encode, ready=lambda: embedder.loaded, background=True)
+            # meaning, with the model matching loads anyway (one copy in memory). Its
+            # examples are embedded once matching has loaded it, in matching's own
+            # background task: no message waits for the model; until then the rules and
+            # TF-IDF read alone.
+            nearest.use_encoder(recommender.embedder.encode, background=True)
+            recommender.after_model_load.append(nearest.warm)
     gateway = make_gateway(settings)
     return CoreApp.create(
         db,

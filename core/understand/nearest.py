@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -160,27 +159,37 @@ def default_nearest(prepare: Callable[[str], str]) -> NearestIntent:
 @dataclass
 class _Meaning:
     encode: Encode
-    ready: Callable[[], bool]
-    background: bool
+    warm: bool  # the examples may be embedded on the first vote
     voters: dict[Callable[[str], str], MeaningIntent]
-    building: threading.Thread | None = None
 
 
 _meaning: list[_Meaning] = []  # the one encoder handed over, if any
 
 
-def use_encoder(
-    encode: Encode | None, ready: Callable[[], bool] | None = None, background: bool = False
-) -> None:
+def use_encoder(encode: Encode | None, background: bool = False) -> None:
     """Compare by meaning with `encode` from now on (None: back to TF-IDF only).
 
     The labelled examples are embedded once (a few seconds with MiniLM on a busy machine).
-    `background`: a server's way: once `ready()` (the model loaded) they are embedded on a
-    thread, and until then messages are read as without an encoder, so none waits for the
-    model. Otherwise (the eval command, tests) the first vote embeds them."""
+    `background`: a server's way: they are embedded when `warm()` runs (matching calls it in
+    a thread once the model is loaded), and until then messages are read as without an
+    encoder, so none waits for the model. Otherwise (the eval command, tests) the first vote
+    embeds them."""
     _meaning.clear()
     if encode is not None:
-        _meaning.append(_Meaning(encode, ready or (lambda: True), background, {}))
+        _meaning.append(_Meaning(encode, not background, {}))
+
+
+def warm(prepare: Callable[[str], str] | None = None) -> None:
+    """Embed the labelled examples now (a server runs this in a thread)."""
+    if not _meaning:
+        return
+    if prepare is None:
+        from core.understand.intents import _prepared
+
+        prepare = _prepared
+    m = _meaning[0]
+    if prepare not in m.voters:
+        m.voters[prepare] = MeaningIntent(tuning_examples(), m.encode, prepare)
 
 
 def meaning_voter(prepare: Callable[[str], str]) -> MeaningIntent | None:
@@ -189,17 +198,6 @@ def meaning_voter(prepare: Callable[[str], str]) -> MeaningIntent | None:
         return None
     m = _meaning[0]
     voter = m.voters.get(prepare)
-    if voter is not None:
-        return voter
-    if not m.background:
+    if voter is None and m.warm:
         voter = m.voters[prepare] = MeaningIntent(tuning_examples(), m.encode, prepare)
-        return voter
-    if m.building is None and m.ready():
-
-        def build() -> None:
-            m.voters[prepare] = MeaningIntent(tuning_examples(), m.encode, prepare)
-
-        # A daemon: a server stopping mid-build need not wait for it.
-        m.building = threading.Thread(target=build, name="understand-examples", daemon=True)
-        m.building.start()
-    return None
+    return voter

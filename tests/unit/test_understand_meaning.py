@@ -71,19 +71,14 @@ async def test_an_unsure_reading_is_shown_and_confirmed_with_one_tap(
     assert "mentor" in c3.text().casefold() and "Did you mean" not in c3.text()
 
 
-def test_a_server_embeds_the_examples_in_the_background_once_the_model_is_loaded() -> None:
+def test_a_server_embeds_the_examples_once_matching_has_loaded_the_model() -> None:
     from core.understand import nearest
     from core.understand.intents import _prepared
 
-    loaded = [False]
-    nearest.use_encoder(_MODEL.encode, ready=lambda: loaded[0], background=True)
+    nearest.use_encoder(_MODEL.encode, background=True)
     try:
         assert nearest.meaning_voter(_prepared) is None  # no message waits for the model
-        loaded[0] = True
-        assert nearest.meaning_voter(_prepared) is None  # the examples are being embedded
-        building = nearest._meaning[0].building
-        assert building is not None
-        building.join(timeout=120)
+        nearest.warm()  # what matching runs in a thread after loading it
         assert nearest.meaning_voter(_prepared) is not None
     finally:
         nearest.use_encoder(None)
