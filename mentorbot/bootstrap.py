@@ -11,6 +11,7 @@ from core.db.engine import Database
 from core.ports import Clock, RankObserver, StepObserver, SystemClock
 from core.services.catalog import SkillCatalog, sync_taxonomy
 from core.skills import load_taxonomy
+from core.understand import nearest
 from mentorbot.mail import make_mailer
 from mentorbot.migrate import upgrade
 from mentorbot.settings import Settings
@@ -45,6 +46,9 @@ async def build_core(
         await sync_taxonomy(s, load_taxonomy(), clock.now())
         await catalog.refresh(s)
     recommender = None
+    # Until matching's MiniLM is there (a core built before in this process may have
+    # handed its own over).
+    nearest.use_encoder(None)
     if matching and settings.match_model != "none":
         from matching.experiments import Experiment
         from matching.wiring import build_engine
@@ -59,6 +63,16 @@ async def build_core(
             ),
             observer=rank_observer,
         )
+        from matching.embed import MiniLMEmbedder
+
+        if isinstance(recommender.embedder, MiniLMEmbedder):
+            # The plain-words reading compares a message with its labelled examples by
+            # meaning, with the model matching loads anyway (one copy in memory). Its
+            # examples are embedded once matching has loaded it, in matching's own
+            # background task: no message waits for the model; until then the rules and
+            # TF-IDF read alone.
+            nearest.use_encoder(recommender.embedder.encode, background=True)
+            recommender.after_model_load.append(nearest.warm)
     gateway = make_gateway(settings)
     return CoreApp.create(
         db,
