@@ -221,7 +221,7 @@ def mention_inbound(text: str) -> CommandIn:
     return CommandIn("find", words[:MAX_QUERY])
 
 
-def _dm_file(event: Mapping[str, Any]) -> FileIn | None:
+def dm_file(event: Mapping[str, Any]) -> FileIn | None:
     """The first file of a file_share message (its bytes are fetched by the bot)."""
     files = event.get("files")
     first = files[0] if isinstance(files, list) and files else None
@@ -248,7 +248,7 @@ def from_event(body: object) -> Said | OpenHome | Gone | Ignored:
             if not isinstance(bots, list) or not bots:
                 return Ignored("only user tokens were revoked")
         return Gone(team)
-    shared = _dm_file(event) if event.get("subtype") == "file_share" else None
+    shared = dm_file(event) if event.get("subtype") == "file_share" else None
     if event.get("bot_id") or (event.get("subtype") and shared is None):
         return Ignored("a bot's message or a message change")
     user = _str(event, "user", MAX_USER)

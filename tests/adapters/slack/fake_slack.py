@@ -227,7 +227,7 @@ class FakeSlack:
         event: dict[str, Any] = {
             "type": "message",
             "channel": channel,
-            "channel_type": "group" if self._private(channel) else "channel",
+            "channel_type": self._kind(channel),
             "user": user,
             "text": text,
             "ts": ts,
@@ -238,6 +238,12 @@ class FakeSlack:
             event["thread_ts"] = thread_ts
             event["parent_user_id"] = "UPARENT"
         return event
+
+    def _kind(self, channel: str) -> str:
+        """The event's channel_type: a D… channel is a person's DM with the app."""
+        if channel.startswith("D"):
+            return "im"
+        return "group" if self._private(channel) else "channel"
 
     def _private(self, channel: str) -> bool:
         known = self.channels.get(channel)
@@ -292,7 +298,7 @@ class FakeSlack:
             "subtype": "message_deleted",
             "hidden": True,
             "channel": post.channel,
-            "channel_type": "group" if self._private(post.channel) else "channel",
+            "channel_type": self._kind(post.channel),
             "deleted_ts": post.ts,
             "previous_message": {"type": "message", "user": post.user, "ts": post.ts},
             "ts": f"{next(self._ts)}.000400",
