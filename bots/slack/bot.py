@@ -34,6 +34,7 @@ from bots.slack.inbound import (
     APP_MENTION,
     APP_UNINSTALLED,
     ASK_SHORTCUT,
+    FILE_INFO_REF,
     FIND_BLOCK,
     FIND_SHORTCUT,
     FIND_VIEW,
@@ -280,6 +281,8 @@ class SlackBot:
             return False
         upload = None
         shared = dm_file(event) if event.get("subtype") == "file_share" else None
+        if shared is not None and shared.ref.startswith(FILE_INFO_REF):
+            shared = await self._file_info(actor.workspace, shared)
         if shared is not None:
             upload = await self._dm_upload(actor.workspace, shared)
             if upload is None:
@@ -303,6 +306,18 @@ class SlackBot:
             return None
         data = await download(shared.ref, client.token or "", DM_FILE_MAX)
         return None if data is None else Upload(shared.name, shared.mime, data)
+
+    async def _file_info(self, team: str, stub: FileIn) -> FileIn:
+        """A file the event named by id only: its name, type, size and URL from files.info
+        (files:read); the stub when Slack won't say."""
+        try:
+            client = await self.client_for(team)
+            resp = await client.files_info(file=stub.ref.removeprefix(FILE_INFO_REF))
+        except (TimeoutError, SlackApiError, ClientError, NotInstalled) as exc:
+            log.warning("slack files.info failed: %s", exc)
+            return stub
+        found = dm_file({"files": [resp.get("file")]})
+        return found if found is not None and not found.ref.startswith(FILE_INFO_REF) else stub
 
     async def _dm_change(self, body: dict[str, Any]) -> None:
         """A person edited or deleted their message in the app's DM: when it was a direct

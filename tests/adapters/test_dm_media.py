@@ -102,10 +102,22 @@ async def test_a_slack_image_and_voice_clip_reach_telegram_natively(app: Four) -
     [voice] = tg_from(f, "", kind="voice")
     assert voice.data.startswith(b"OggS") and duration_s(voice.data) == pytest.approx(1.0, 0.15)
 
+    # A file_share naming the file by id only ("check_file_info"): files.info says the rest.
+    event = f.fakes.slack.user_shares(
+        "D" + MEERA, MEERA, "notes.pdf", "application/pdf", PDF, "my notes", stub=True
+    )
+    event["thread_ts"] = first_ts
+    assert "url_private" not in event["files"][0]
+    await slack_event(f, event)
+    await f.relayed(lambda: len(tg_from(f, kind="document")) == 1)
+    [doc] = tg_from(f, kind="document")
+    assert doc.data == PDF and doc.filename == "notes.pdf" and "my notes" in doc.plain
+    assert "files.info" in f.fakes.slack.methods()
+
     # The web keeps a copy of each: the image shown inline, the clip as audio.
     _, msgs, _ = await f.core.dm_history(MEERA_ACTOR, await thread_of(f, MEERA_ACTOR))
     files = [(m.file_mime, m.file_url) for m in msgs if m.file_url]
-    assert [mime for mime, _ in files] == ["image/png", "audio/mp4"]
+    assert [mime for mime, _ in files] == ["image/png", "audio/mp4", "application/pdf"]
     status, body, _ = await web_copy(f, files[0][1])
     assert status == 200 and body == PNG
     status, body, _ = await web_copy(f, files[1][1])
