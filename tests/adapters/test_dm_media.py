@@ -222,6 +222,7 @@ async def test_discord_edits_and_deletes_follow_to_telegram(app: Four) -> None:
     f = app
     asha = await open_thread_on_telegram(f, "Dev")
     await asha.say("Dev, one more thing")
+    asked_id = f.fakes.tg._next_message
     copies = lambda: [s for s in f.fakes.discord.sent if "one more thing" in s.content]  # noqa: E731
     await f.relayed(lambda: len(copies()) == 1)
     [copy] = copies()
@@ -233,3 +234,15 @@ async def test_discord_edits_and_deletes_follow_to_telegram(app: Four) -> None:
     await f.fakes.discord.dm_remove(DEV, mid)
     await f.relayed(lambda: not tg_from(f, "sure thing"))
     assert msg.deleted
+
+    # Asha edits her question on Telegram: Dev's copy on Discord follows.
+    update = f.fakes.tg.text_update(ASHA_TG, "Dev, two more things", chat_id=ASHA_TG)
+    edited = update.pop("message")
+    edited["message_id"], edited["edit_date"] = asked_id, 1_790_000_200
+    update["edited_message"] = edited
+    await f.tg_update(update)
+    changed = lambda: [  # noqa: E731
+        s for s in f.fakes.discord.sent if s.kind == "channel_edit" and s.id == copy.id
+    ]
+    await f.relayed(lambda: len(changed()) == 1)
+    assert "two more things" in changed()[0].content

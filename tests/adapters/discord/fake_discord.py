@@ -791,6 +791,8 @@ class FakeDiscord:
                 data["message_reference"] = {**ref, "channel_id": cid, "guild_id": GUILD_ID}
             self.messages[sent.id] = data
             self._echo("MESSAGE_CREATE", data)
+        else:
+            self.messages[sent.id] = data  # the bot may edit and delete its DMs too
         return self._json(data)
 
     def _change_message(
@@ -810,7 +812,8 @@ class FakeDiscord:
                 return self._refuse(tail, 403, MISSING_PERMISSIONS)
             del self.messages[mid]
             self.deleted.append((cid, mid))
-            self._echo("MESSAGE_DELETE", {"id": mid, "channel_id": cid, "guild_id": GUILD_ID})
+            if cid not in self.dm_channels:
+                self._echo("MESSAGE_DELETE", {"id": mid, "channel_id": cid, "guild_id": GUILD_ID})
             return web.Response(status=204)
         if not mine:
             return self._refuse(tail, 403, NOT_AUTHOR)
@@ -820,7 +823,8 @@ class FakeDiscord:
         self.sent.append(Sent("channel_edit", cid, body, id=mid))
         data["content"] = content
         data["edited_timestamp"] = "2026-01-01T00:01:00+00:00"
-        self._echo("MESSAGE_UPDATE", data)
+        if cid not in self.dm_channels:
+            self._echo("MESSAGE_UPDATE", data)
         return self._json(data)
 
     def _attach(self, name: str, kind: str, blob: bytes) -> dict[str, Any]:
