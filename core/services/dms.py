@@ -474,6 +474,9 @@ class DirectMessages:
             body = body[: TEXT_MAX - 1] + "…"
         if not body and msg.file_id is None:
             raise DmError("An edit can't leave a message empty: delete it instead.")
+        t = await self.s.get(DmThread, msg.dm_thread_id)
+        if t is not None and await blocked_between(self.s, t.learner_id, t.mentor_id):
+            raise DmError(BLOCKED)  # a block stops new words; a delete still goes
         new = inert(body)
         if new == msg.text:
             return False  # e.g. Discord reports an embed unfurling as an edit

@@ -114,6 +114,17 @@ async def test_a_slack_image_and_voice_clip_reach_telegram_natively(app: Four) -
     assert doc.data == PDF and doc.filename == "notes.pdf" and "my notes" in doc.plain
     assert "files.info" in f.fakes.slack.methods()
 
+    # Past the 20 MB a thread keeps, a file isn't fetched: the copy names it.
+    event = f.fakes.slack.user_shares(
+        "D" + MEERA, MEERA, "dataset.zip", "application/zip", bytes(21 * 1024 * 1024), "data"
+    )
+    event["thread_ts"] = first_ts
+    await slack_event(f, event)
+    await f.relayed(lambda: len(tg_from(f, "dataset.zip")) == 1)
+    [named] = tg_from(f, "dataset.zip")
+    assert named.kind == "text" and "not carried" in named.plain and "data" in named.plain
+    assert f.fakes.slack.files[event["files"][0]["id"]].downloads == 0
+
     # The web keeps a copy of each: the image shown inline, the clip as audio.
     _, msgs, _ = await f.core.dm_history(MEERA_ACTOR, await thread_of(f, MEERA_ACTOR))
     files = [(m.file_mime, m.file_url) for m in msgs if m.file_url]
