@@ -522,7 +522,7 @@ class CoreApp:
             try:
                 return await u.dms.edited(msg, text)
             except DmError:
-                return False  # emptied by the edit: the copy keeps its words
+                return False  # emptied by the edit, or the pair is blocked: the copy stays
 
     async def dm_deleted(
         self, platform: str, workspace: str, author: str | None, message_id: str
