@@ -32,7 +32,7 @@ KINDS: dict[str, Kind] = {
     ),
     "favourite": Kind(True, "a followed mentor opened new times"),
     "broadcast": Kind(True, "an admin's broadcast to a segment of people"),
-    "badge": Kind(True, "a badge earned: \"🏅 New badge: …\""),
+    "badge": Kind(True, 'a badge earned: "🏅 New badge: …"'),
     "action_items": Kind(True, "open action items from the pair's session notes"),
     "wish": Kind(True, "someone now teaches a skill the person asked to be told about"),
     "invite": Kind(True, "an invitation to teach what they learned (learner → mentor upgrade)"),

@@ -27,7 +27,7 @@ from core.app import CoreApp
 from core.db import changes
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.gateway_events import reconcile_pending
-from core.ports import Clock
+from core.ports import Clock, SenderLimits
 from core.tracing import traced_job
 from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
@@ -237,6 +237,16 @@ def platform_limits(settings: Settings, redis: Redis | None) -> RateStore | None
     return RedisLimits(redis, f"{deployment_key(settings.database_url)}:limits", "chat limits")
 
 
+def sender_limits(settings: Settings, redis: Redis | None) -> SenderLimits | None:
+    """With Redis, a person's message rate is counted by every worker together (None: by
+    each worker alone)."""
+    if redis is None:
+        return None
+    from mentorbot.shared_limits import RedisSenderLimits
+
+    return RedisSenderLimits(redis, f"{deployment_key(settings.database_url)}:limits")
+
+
 def create_app(
     settings: Settings,
     *,
@@ -261,7 +271,13 @@ def create_app(
         app[DISCORD_GATEWAY] = discord_lease
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
-        core = await build_core(settings, clock, observer=metrics, rank_observer=metrics)
+        core = await build_core(
+            settings,
+            clock,
+            observer=metrics,
+            rank_observer=metrics,
+            sender_limits=sender_limits(settings, redis),
+        )
         fanout = None
         if redis is not None:
             fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":live", name)

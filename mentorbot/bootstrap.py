@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from core.app import CoreApp
 from core.db.engine import Database
-from core.ports import Clock, RankObserver, StepObserver, SystemClock
+from core.ports import Clock, RankObserver, SenderLimits, StepObserver, SystemClock
 from core.services.catalog import SkillCatalog, sync_taxonomy
 from core.skills import load_taxonomy
 from core.understand import nearest
@@ -32,6 +32,7 @@ async def build_core(
     matching: bool = True,
     observer: StepObserver | None = None,
     rank_observer: RankObserver | None = None,
+    sender_limits: SenderLimits | None = None,
 ) -> CoreApp:
     """Everything the core needs, built before the core: the same complete core for the server,
     the console, CLI commands and tests (a console cancellation refunds through the gateway
@@ -86,4 +87,5 @@ async def build_core(
         observer=observer,
         data_dir=settings.data_dir,
         mailer=make_mailer(settings),
+        sender_limits=sender_limits,
     )

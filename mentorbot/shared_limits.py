@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bots.limits import STALE_S, LocalLimits
 from bots.telegram.flood import Pacer, Timer
+from core.ratelimit import LocalLimits as LocalSenderLimits
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -283,3 +284,52 @@ class RedisLimits:
                 await self.redis.set(self._k(f"route:{route}"), bucket, ex=ROUTE_TTL_S)
             except Exception as exc:
                 self._degraded(exc)
+
+
+# A sender's token bucket as GCRA (KEYS: the key's tat; ARGV: interval ms, burst): 1 and the
+# message counted when one more may go now, else 0 and nothing counted. Redis's clock.
+_ALLOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+if tat - (burst - 1) * interval > now then return 0 end
+local new = tat + interval
+redis.call('SET', KEYS[1], new, 'PX', math.max(1, new - now + 1000))
+return 1
+"""
+
+
+class RedisSenderLimits:
+    """core.ports.SenderLimits kept by every worker together: one person writing through
+    several workers (a web page here, a webhook there) gets one limit, not one per worker.
+    When Redis can't be reached, each worker limits alone for a while (LocalLimits)."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.local = LocalSenderLimits()
+        self._warned_at = 0.0
+        self._down_until = 0.0
+
+    async def allow(self, key: str, rate_per_s: float, burst: int, now: float) -> bool:
+        if time.monotonic() < self._down_until:
+            return await self.local.allow(key, rate_per_s, burst, now)
+        interval_ms = max(1, round(1000 / rate_per_s))
+        try:
+            ok = await self.redis.eval(
+                _ALLOW, 1, f"{self.prefix}:{key}", interval_ms, max(1, burst)
+            )
+        except Exception as exc:
+            mono = time.monotonic()
+            self._down_until = mono + REDIS_RETRY_S
+            if mono - self._warned_at > 60:
+                self._warned_at = mono
+                log.warning(
+                    "sender limits: Redis unreachable (%s); limiting this worker alone",
+                    exc.__class__.__name__,
+                )
+            return await self.local.allow(key, rate_per_s, burst, now)
+        return bool(int(ok))
