@@ -16,7 +16,7 @@ from alembic import op
 revision: str = "0040_post_helpful_marks"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = "0028_mentor_posts"  # its posts table
 
 
 def upgrade() -> None:
