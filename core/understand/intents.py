@@ -88,10 +88,17 @@ def chat_words(t: str) -> str:
 
 
 # Politeness and filler around a short request: "cancel pls", "stop it", "menu please".
-_SOFT = re.compile(
+_SOFT_LEAD = (
     r"^(?:(?:ok|okay|hey|hi|pls|plz|please|bhai|bro|yaar|sir|just|now|can you|could you|oops|"
     r"ugh|uh|um|hmm|sorry|wait|no|i|i want to|i wanna|lets|can we|can i|i will|ill)\s+)+"
-    r"|(?:\s+(?:pls|plz|please|bhai|bro|yaar|sir|maam|it|this|that|now|then|for me|here|"
+)
+# Only the polite lead stripped: "lets start from scratch" is the phrase "start from scratch",
+# where stripping its tail as well would leave just "start".
+_SOFT_FRONT = re.compile(_SOFT_LEAD)
+_POLITE_TAIL = re.compile(r"(?:\s+(?:pls|plz|please|bhai|bro|yaar|sir|maam|now|lol))+$")
+_SOFT = re.compile(
+    _SOFT_LEAD
+    + r"|(?:\s+(?:pls|plz|please|bhai|bro|yaar|sir|maam|it|this|that|now|then|for me|here|"
     r"everything|all|one step|a step|karo|jao|do|kar do|kar|anymore|the whole thing|"
     r"whole thing|this form|the form|this thing|the whole form|this chat|lol|from scratch|"
     r"from the start|from the beginning|from beginning))+$"
@@ -268,7 +275,13 @@ def control_word(text: str) -> Control | None:
     if not t or len(t) > 60:
         return None
     t = chat_words(t)
-    for candidate in (t, _SOFT.sub("", t).strip(), _SOFT.sub("", _lead_phrase(t)).strip()):
+    candidates = (
+        t,
+        _SOFT.sub("", t).strip(),
+        _POLITE_TAIL.sub("", _SOFT_FRONT.sub("", t)).strip(),
+        _SOFT.sub("", _lead_phrase(t)).strip(),
+    )
+    for candidate in candidates:
         if not candidate:
             continue
         hit = _CONTROL.get(candidate) or ("menu" if _MENU_SAID.match(candidate) else None)
