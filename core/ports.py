@@ -40,6 +40,21 @@ class StepObserver(Protocol):
     def step(self, dialog: str, seconds: float, platform: str) -> None: ...
 
 
+class Lease(Protocol):
+    """A lease one worker of several holds at a time (the scheduler, a Discord gateway
+    shard): `held` says whether this worker holds it now; `run` keeps that current."""
+
+    kind: str
+    worker: str
+
+    @property
+    def held(self) -> bool: ...
+
+    async def run(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class RankObserver(Protocol):
     """Told how long the recommender took to rank one query, per experiment variant
     (metrics; wired in mentorbot/)."""

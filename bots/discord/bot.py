@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 import discord
@@ -43,7 +43,7 @@ from core.messaging import (
     Reply,
     TextIn,
 )
-from core.ports import Destination
+from core.ports import Destination, Lease
 from core.tracing import traced
 
 log = logging.getLogger(__name__)
@@ -98,18 +98,8 @@ def invalid_request_trace(on_invalid: Any) -> aiohttp.TraceConfig:
     return trace
 
 
-class GatewayLease(Protocol):
-    """Which worker holds the Discord gateway connection (mentorbot/leader.py elects it)."""
-
-    kind: str
-    worker: str
-
-    @property
-    def held(self) -> bool: ...
-
-    async def run(self) -> None: ...
-
-    async def close(self) -> None: ...
+# Which worker holds the Discord gateway connection (mentorbot/leader.py elects it).
+GatewayLease = Lease
 
 
 class DeclaringTree(app_commands.CommandTree[discord.Client]):
