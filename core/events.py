@@ -157,6 +157,15 @@ class PersonReported:
 
 
 @dataclass(frozen=True)
+class PostPublished:
+    """An approved mentor published a post (their followers hear of it)."""
+
+    post_id: int
+    author_id: int
+    title: str
+
+
+@dataclass(frozen=True)
 class PostMarkedHelpful:
     """Someone marked a mentor's post helpful (once per person and post)."""
 
@@ -189,5 +198,6 @@ Event = (
     | SwapProposed
     | SwapDecided
     | PostMarkedHelpful
+    | PostPublished
     | BookingEvent
 )

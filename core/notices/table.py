@@ -16,6 +16,7 @@ from core.events import (
     PaymentFailed,
     PersonReported,
     PostMarkedHelpful,
+    PostPublished,
     RatingsRevealed,
     ReminderDue,
     SessionCompleted,
@@ -64,6 +65,7 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     BookingDisputed: (booking.disputed, disputes.ask_other_side),
     RatingsRevealed: (booking.revealed, upgrade.maybe_invite, badges.award),
     PostMarkedHelpful: (badges.helpful_post,),
+    PostPublished: (follows.post_published,),
 }
 
 

@@ -22,7 +22,7 @@ from core.db.posts import (
 )
 from core.db.relay import RelayMessage
 from core.db.schema import MentorProfile, Skill, User
-from core.events import Event, PostMarkedHelpful
+from core.events import Event, PostMarkedHelpful, PostPublished
 from core.markup import to_plain
 from core.messaging import AnyButton, Button, clean_text
 from core.services.buttons import HelpfulPost
@@ -129,6 +129,7 @@ class Posts:
             await self._announce(cid, author, text, "post", post.id, buttons)
             told += 1
         self.changed([author.id])
+        self.events.append(PostPublished(post.id, author.id, title))
         view = await self.get(post.id)
         assert view is not None
         return view, told

@@ -19,7 +19,7 @@ from core.db.engine import Database
 from core.db.posts import MentorPost, PostHelpfulMark
 from core.db.relay import RelayJob
 from core.dialogs.posts import Oh
-from core.messaging import Actor, Button, CommandIn, Reply
+from core.messaging import ActionIn, Actor, Button, CommandIn, Reply
 from core.services.posts import excerpt
 from core.uow import unit_of_work
 from matching.index import load_records
@@ -310,3 +310,36 @@ async def test_members_mark_a_post_helpful_once_and_its_author_gets_the_badge_on
     # A broken or stale button is answered, never a traceback.
     await asha.press("Helpful", [Reply("x", buttons=((Button("👍 Helpful", "hp:999"),),))])
     assert "doesn't exist" in asha.text(), asha.text()
+
+
+async def test_followers_hear_of_a_new_post_once_held_by_quiet_hours(world) -> None:  # type: ignore[no-untyped-def]
+    from core.db.schema import Account, Outbox
+    from core.services.follows import Fav
+
+    core, meera, _ = world
+    asha = await onboard_learner(core, "asha")
+    async with core.db.transaction() as s:
+        ids = {a.external_id: a.user_id for a in await s.scalars(select(Account))}
+    await asha.send(ActionIn(Fav(ids["meera"], True).pack()))
+    assert "You follow *Meera*" in asha.text()
+    await write(meera)
+    await meera.press("Publish")
+    async with core.db.transaction() as s:
+        told = [
+            (o.kind, str(o.reply.get("text", "")))
+            for o in await s.scalars(select(Outbox).where(Outbox.user_id == ids["asha"]))
+            if "published a post" in str(o.reply.get("text", ""))
+        ]
+        mine = [
+            o
+            for o in await s.scalars(select(Outbox).where(Outbox.user_id == ids["meera"]))
+            if "published a post" in str(o.reply.get("text", ""))
+        ]
+    assert told == [
+        (
+            "favourite",  # core.quiet: waits out the follower's quiet hours
+            "📝 *Meera*, whom you follow, published a post: *Comprehensions, briefly*\n"
+            "[Read it](http://127.0.0.1:8080/posts/1)",
+        )
+    ]
+    assert mine == []  # the author isn't told of their own post
