@@ -30,7 +30,7 @@ KINDS: dict[str, Kind] = {
     "dm": Kind(
         True, "a direct message's push to the person's platform; intro requests and answers"
     ),
-    "favourite": Kind(True, "a followed mentor opened new times"),
+    "favourite": Kind(True, "a followed mentor opened new times or published a post"),
     "broadcast": Kind(True, "an admin's broadcast to a segment of people"),
     "badge": Kind(True, 'a badge earned: "🏅 New badge: …"'),
     "action_items": Kind(True, "open action items from the pair's session notes"),
