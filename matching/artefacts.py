@@ -103,9 +103,16 @@ def load(data: bytes) -> TrainedModel:
         meta = json.loads(arrays["meta"].tobytes().decode())
         if meta.get("format") != FORMAT:
             raise ValueError(f"unknown matching model format {meta.get('format')!r}")
+        p = meta["params"]
         cf = CFModel(
             str(meta["kind"]),
-            params=CFParams(**{k: float(v) for k, v in meta["params"].items()}),
+            params=CFParams(
+                l2=float(p["l2"]),
+                temporal=float(p["temporal"]),
+                tau_s=float(p["tau_s"]),
+                lowpass=float(p["lowpass"]),
+                factors=int(p["factors"]),
+            ),
             neighbours=int(meta["neighbours"]),
         )
         cf.items = np.asarray(arrays["items"], dtype=np.int64)
@@ -122,7 +129,10 @@ def load(data: bytes) -> TrainedModel:
         cf.chosen_at = _table(arrays["when_l"], arrays["when_m"], arrays["when_t"])
         if meta["content"]:
             cf.content = ContentMap(
-                [np.asarray(arrays[f"content_W{i}"], dtype=np.float32) for i in range(len(weights))],
+                [
+                    np.asarray(arrays[f"content_W{i}"], dtype=np.float32)
+                    for i in range(len(weights))
+                ],
                 np.asarray(arrays["content_F"], dtype=np.float32),
                 np.asarray(arrays["content_alpha"], dtype=np.float64),
             )

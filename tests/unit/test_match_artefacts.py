@@ -68,7 +68,7 @@ async def test_a_loaded_model_scores_exactly_as_the_one_that_was_fitted() -> Non
         a, b = fitted.cf.learner_scores(learner), loaded.cf.learner_scores(learner)
         np.testing.assert_array_equal(a.items, b.items)
         np.testing.assert_array_equal(a.scores, b.scores)
-        np.testing.assert_array_equal(a.taste, b.taste)  # type: ignore[arg-type]
+        np.testing.assert_array_equal(a.taste, b.taste)
     compared = with_cf = 0
     for learner in list(LEARNERS)[:10]:
         for text in texts:
