@@ -132,12 +132,9 @@ class Indexer:
                 interval_s=self.config.follow_interval_s,
             )
             await follower.begin()
-        loaded = (
-            self.shared_models
-            and not load_model_in_background
-            and await self.load_published(now, embed=False)
-        )
-        if not loaded:
+        if self.shared_models and not load_model_in_background:
+            await self.load_published(now, embed=False)
+        if self.model_version is None:
             await self.rebuild(now, embed=False, fit=not load_model_in_background)
         if follower is not None:
             follower.start()
@@ -159,7 +156,10 @@ class Indexer:
             # keeps answering; rebuild() then finds them imported.
             for name in HEAVY_MODULES:
                 await asyncio.to_thread(importlib.import_module, name)
-            if not (self.shared_models and await self.load_published(now, embed=False)):
+            if self.shared_models:
+                await self.load_published(now, embed=False)
+            # Loaded here or meanwhile (matching/sync.py looks for versions too): no fit.
+            if self.model_version is None:
                 if self.shared_models:
                     log.info("no published matching model yet: fitted here at start")
                 await self.rebuild(now, embed=False)
