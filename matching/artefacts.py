@@ -13,11 +13,12 @@ holds would run whatever someone managed to write there.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,9 @@ from matching.cf import CFModel, CFParams
 from matching.coldstart import ContentMap
 from matching.features import MentorFeatures
 
+if TYPE_CHECKING:
+    from matching.indexer import Indexer
+
 FORMAT = 1
 
 
@@ -35,6 +39,14 @@ class TrainedModel:
     cf: CFModel
     features: MentorFeatures | None
     learned: Blend | None
+
+
+def snapshot(engine: Indexer) -> TrainedModel:
+    """What `engine` uses now, with its mutable parts (the histories) copied."""
+    cf = copy.copy(engine.cf)
+    cf.history = {learner: dict(row) for learner, row in engine.cf.history.items()}
+    cf.chosen_at = {learner: dict(row) for learner, row in engine.cf.chosen_at.items()}
+    return TrainedModel(cf, engine.cf_features, engine.learned)
 
 
 def _pairs(

@@ -85,7 +85,9 @@ class ModelSync:
             await self.engine.retrain(now)
             if not self.publish:
                 return None
-            data = await asyncio.to_thread(artefacts.dump, self.engine.trained())
+            # The histories are copied here, on the loop: a chat step folding a choice into
+            # them (MatchingEngine.log_event) must not change them under the dump's thread.
+            data = await asyncio.to_thread(artefacts.dump, artefacts.snapshot(self.engine))
             version = await modelstore.publish(self.engine.db, data, self.worker, now)
             self.engine.model_version = version
         log.info("matching model version %d published (%d bytes)", version, len(data))
@@ -118,6 +120,7 @@ class ModelSync:
                 raise
             except Exception:
                 log.exception("looking for a published matching model failed")
+                wait = poll_s  # not every FIRST_S while something keeps failing
             await asyncio.sleep(wait)
 
     async def announced(self, version: int) -> None:
