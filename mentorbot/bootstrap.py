@@ -63,6 +63,7 @@ async def build_core(
                 settings.match_experiment, treatment_share=settings.match_treatment_share
             ),
             observer=rank_observer,
+            shared_models=not db.is_sqlite,  # workers share PostgreSQL: one retrains
         )
         from matching.embed import MiniLMEmbedder
 
