@@ -12,11 +12,10 @@ from core.dialogs.dms import intro_button, message_button
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
 from core.dialogs.group import Gp
 from core.dialogs.quiet import quiet_button, quiet_line
-from core.dialogs.safety import safety_row
 from core.markup import esc
 from core.messaging import AVATAR, Button, Reply
 from core.payloads import Payload
-from core.services.buttons import ViewProfile
+from core.services.buttons import ViewProfile, safety_row
 from core.services.follows import Fav, follow, follow_button, is_following, unfollow
 from core.views import profile_card, reviews_text
 

@@ -20,32 +20,14 @@ from core.markup import esc
 from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
-from core.services.buttons import Adm
+from core.services.buttons import Adm, Sf
 from core.services.safety import CATEGORIES, CATEGORY_LABELS, MAX_REPORT_TEXT, SafetyError
 from core.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
-class Sf(Payload, prefix="sf"):
-    """A safety button about a person: block | blockok | unblock | report."""
-
-    what: str
-    target: int
-    booking: int = 0
-
-
-@dataclass(frozen=True)
 class RepCat(Payload, prefix="rc"):
     category: str
-
-
-def safety_row(target_id: int, *, blocked: bool, booking_id: int = 0) -> tuple[Button, ...]:
-    first = (
-        Button("Unblock", Sf("unblock", target_id, booking_id).pack())
-        if blocked
-        else Button("🚫 Block", Sf("block", target_id, booking_id).pack())
-    )
-    return (first, Button("⚑ Report", Sf("report", target_id, booking_id).pack()))
 
 
 async def _name(ctx: Ctx, user_id: int) -> str | None:

@@ -15,10 +15,10 @@ from core.booking.views import STATUS_LABELS, price_text, room_url, when
 from core.db.schema import User
 from core.dialogs.dms import message_button
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
-from core.dialogs.safety import safety_row
 from core.markup import esc
 from core.messaging import Asks, Button, Inbound, LinkButton, Reply
 from core.numbers import as_int
+from core.services.buttons import safety_row
 
 
 async def _name(ctx: Ctx, user_id: int) -> str:

@@ -26,6 +26,7 @@ from core.events import (
 )
 from core.markup import esc
 from core.messaging import Attachment, Button, LinkButton, Reply
+from core.services.buttons import safety_row
 from core.services.search import SearchFilters
 from core.uow import UnitOfWork
 from core.views import community_suggestions
@@ -120,7 +121,12 @@ async def requested(u: UnitOfWork, ev: BookingRequested) -> None:
             f"Topic: “{esc(b.topic)}” · {esc(price)}\n"
             f"Please answer by {esc(when(b.respond_by, mentor.timezone))}; unanswered "
             "requests expire and are refunded.",
-            buttons=decision_buttons(b.id),
+            # The request carries the learner's own words (the topic): the mentor may block
+            # or report them from it, as from a profile or a session.
+            buttons=(
+                *decision_buttons(b.id),
+                safety_row(b.learner_id, blocked=False, booking_id=b.id),
+            ),
         ),
     )
 

@@ -62,3 +62,21 @@ class Cm(Payload, prefix="cm"):
 
     what: str
     target: int
+
+
+@dataclass(frozen=True)
+class Sf(Payload, prefix="sf"):
+    """A safety button about a person: block | blockok | unblock | report."""
+
+    what: str
+    target: int
+    booking: int = 0
+
+
+def safety_row(target_id: int, *, blocked: bool, booking_id: int = 0) -> tuple[Button, ...]:
+    first = (
+        Button("Unblock", Sf("unblock", target_id, booking_id).pack())
+        if blocked
+        else Button("🚫 Block", Sf("block", target_id, booking_id).pack())
+    )
+    return (first, Button("⚑ Report", Sf("report", target_id, booking_id).pack()))

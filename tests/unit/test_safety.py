@@ -165,3 +165,27 @@ async def test_a_blocked_mentor_is_left_out_of_best_matches(
     assert "Best matches" in c.text() and "Bela" in c.text()
     assert "Anu" not in c.text(), c.text()
     await eng.close()
+
+
+async def test_a_session_request_carries_block_and_report_about_the_learner(
+    core: CoreApp, inbox: RecordingChannel
+) -> None:
+    """The request is a message with the learner's own words (the topic): the mentor can
+    report or block the learner from it, as from a profile or a session."""
+    mentor, _learner = await _booked(core, inbox, accept=False)
+    request = inbox.inbox["meera"][-1]
+    assert "Session request" in request.text
+    await mentor.press("Report", [request])
+    assert "Why are you reporting *Asha" in mentor.text(), mentor.text()
+    await mentor.press("Harassment")
+    await mentor.say("Abusive words in the topic")
+    assert "is with the admins" in mentor.text()
+    asha = await _uid(core, "asha")
+    async with core.uow() as u:
+        [report] = await u.safety.open_reports()
+    assert report.target_user_id == asha and report.category == "harassment"
+    await mentor.press("Block", [request])
+    await mentor.press("Yes, block")
+    assert "1 session(s) booked with them" in mentor.text()
+    async with core.db.transaction() as s:
+        assert await s.scalar(select(Block)) is not None
