@@ -88,12 +88,16 @@ class WebChatClient:
 
     async def send(self, frame: dict[str, Any], echo: str) -> list[dict[str, Any]]:
         """Sends a text or action under a new id and reads until its `done`."""
+        return await self._collect(await self.send_only(frame, echo))
+
+    async def send_only(self, frame: dict[str, Any], echo: str) -> str:
+        """Sends a text or action under a new id, pending until its `done`; returns the id."""
         assert self.ws is not None
-        msg_id = frame.setdefault("id", secrets.token_urlsafe(9))
+        msg_id = str(frame.setdefault("id", secrets.token_urlsafe(9)))
         self.pending[msg_id] = Pending(msg_id, frame, echo, self.last_seq)
         self.sent_ids.add(msg_id)
         await self.ws.send_json(frame)
-        return await self._collect(msg_id)
+        return msg_id
 
     async def say(self, text: str) -> list[dict[str, Any]]:
         return await self.send({"type": "text", "text": text}, text.strip())
