@@ -72,14 +72,17 @@ class Tally(Run):
     """What the users saw. `sent`: messages (ids) sent; `answered`: ids whose answer came
     back (first time or, after a reconnect, as a duplicate of one handled before);
     `lost`: ids never answered; `doubled`: the person's own lines stored more often than
-    they sent messages (a message handled twice); `resent`: ids sent again after a
-    reconnect; `reconnects`: pages that reconnected; `broken`: pages that could not."""
+    they sent messages (a message handled twice); after a reconnect, `in_replay`: messages
+    in flight whose echo (and answer) the replay showed, `resent`: those sent again under
+    their id, `duplicates`: re-sent ones acknowledged as handled before; `reconnects`: pages
+    that reconnected; `broken`: pages that could not."""
 
     sent: int = 0
     answered: int = 0
     lost: int = 0
     doubled: int = 0
     resent: int = 0
+    in_replay: int = 0
     duplicates: int = 0
     reconnects: int = 0
     broken: int = 0
@@ -144,7 +147,6 @@ async def user(base: str, uid: int, think_s: float, run: Tally, deadline: float)
                 run.add(kind, time.perf_counter() - t0)
             except GONE:
                 run.reconnects += 1
-                run.resent += len(p.c.pending)
                 # give the page until the end of the run plus a grace to get its answer
                 if not await reconnect_like_the_page(p, rng, max(deadline, time.monotonic()) + 30):
                     run.broken += 1
@@ -165,6 +167,8 @@ async def count(p: Person, run: Tally) -> None:
     run.lost += len(p.c.pending)
     run.answered += sent - len(p.c.pending)
     run.duplicates += len(p.c.duplicates)
+    run.resent += p.c.resent
+    run.in_replay += p.c.in_replay
     try:
         if p.c.ws is not None:
             await p.c.ws.close()
@@ -244,8 +248,9 @@ async def round_of(
         return (
             f"kill      {run.sent} sent, {run.answered} answered, {run.lost} lost, "
             f"{run.doubled} doubled; {run.reconnects} pages reconnected (of {args.users}), "
-            f"{run.broken} could not; {run.resent} re-sent after reconnecting, "
-            f"{run.duplicates} of them acknowledged as handled before; "
+            f"{run.broken} could not; of the messages in flight, {run.in_replay} answered in "
+            f"the replay, {run.resent} sent again ({run.duplicates} acknowledged as handled "
+            "before); "
             f"p95 {pct(xs, 0.95):.1f} ms; scheduler moved to {other.name} in {took}"
         ) + loadavg()
 

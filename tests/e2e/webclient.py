@@ -35,6 +35,9 @@ class WebChatClient:
         # ids whose `done` said "duplicate": sent again, handled once
         self.duplicates: list[str] = []
         self.sent_ids: set[str] = set()
+        # after reconnects: pending messages whose echo was in the replay / sent again
+        self.in_replay = 0
+        self.resent = 0
 
     async def open(self, path: str = "/chat", last_seq: int = 0) -> list[dict[str, Any]]:
         async with self.session.get(self.base + path) as resp:
@@ -56,10 +59,12 @@ class WebChatClient:
         for p in list(self.pending.values()):
             if any(_echoes(p, m) for m in got):
                 del self.pending[p.id]  # stored with its answer: handled
+                self.in_replay += 1
         bots = [m for m in got if m["role"] == "bot"]
         for p in list(self.pending.values()):
             assert self.ws is not None
             await self.ws.send_json(p.frame)
+            self.resent += 1
             bots += [m for m in await self._collect(p.id) if m["role"] == "bot"]
         self.last = bots
         return got
