@@ -157,6 +157,23 @@ class PersonReported:
 
 
 @dataclass(frozen=True)
+class PostPublished:
+    """An approved mentor published a post (their followers hear of it)."""
+
+    post_id: int
+    author_id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class PostMarkedHelpful:
+    """Someone marked a mentor's post helpful (once per person and post)."""
+
+    post_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
 class SwapProposed:
     swap_id: int
 
@@ -180,5 +197,7 @@ Event = (
     | PersonReported
     | SwapProposed
     | SwapDecided
+    | PostMarkedHelpful
+    | PostPublished
     | BookingEvent
 )

@@ -22,11 +22,37 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class SenderLimits(Protocol):
+    """How fast one sender may write (a token bucket per key): in this process
+    (core.ratelimit.LocalLimits) or kept by every worker together (mentorbot.shared_limits,
+    on Redis)."""
+
+    async def allow(self, key: str, rate_per_s: float, burst: int, now: float) -> bool:
+        """Whether one more message under `key` may go now (and counts it when it may).
+        `now`: the core clock's seconds (a shared store may use its own clock)."""
+        ...
+
+
 class StepObserver(Protocol):
     """Told how long each chat step took, by dialog and by the platform it came from
     (metrics; wired in mentorbot/)."""
 
     def step(self, dialog: str, seconds: float, platform: str) -> None: ...
+
+
+class Lease(Protocol):
+    """A lease one worker of several holds at a time (the scheduler, a Discord gateway
+    shard): `held` says whether this worker holds it now; `run` keeps that current."""
+
+    kind: str
+    worker: str
+
+    @property
+    def held(self) -> bool: ...
+
+    async def run(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class RankObserver(Protocol):

@@ -30,9 +30,9 @@ KINDS: dict[str, Kind] = {
     "dm": Kind(
         True, "a direct message's push to the person's platform; intro requests and answers"
     ),
-    "favourite": Kind(True, "a followed mentor opened new times"),
+    "favourite": Kind(True, "a followed mentor opened new times or published a post"),
     "broadcast": Kind(True, "an admin's broadcast to a segment of people"),
-    "badge": Kind(True, "a badge earned (badges are quiet today: shown on profile and /badges)"),
+    "badge": Kind(True, 'a badge earned: "🏅 New badge: …"'),
     "action_items": Kind(True, "open action items from the pair's session notes"),
     "wish": Kind(True, "someone now teaches a skill the person asked to be told about"),
     "invite": Kind(True, "an invitation to teach what they learned (learner → mentor upgrade)"),

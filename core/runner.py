@@ -31,7 +31,7 @@ from core.dialogs.engine import (
     Step,
     describe_inbound,
 )
-from core.dialogs.guess import search_or_guess
+from core.dialogs.guess import search_or_guess, unsure
 from core.dialogs.menu import help_reply
 from core.dialogs.onboarding import offer_to_teach
 from core.markup import esc
@@ -590,6 +590,9 @@ class Runner:
             return Step((Reply("You're welcome! 😊"),), None, start=("menu", "quiet"))
         if reading.intent == "find":
             return Step((), None, start=search_or_guess(ctx, reading, text))
+        asked = unsure(reading, text)
+        if asked is not None:  # what was understood, confirmed with one tap before acting
+            return Step((), None, start=asked)
         if reading.intent == "teach":
             return offer_to_teach(ctx, reading)
         answer = ANSWERS.get(reading.intent)

@@ -41,8 +41,18 @@ from core.events import Event
 from core.mail import LogMailer
 from core.messaging import Reply
 from core.policies import Policies
-from core.ports import Clock, Mail, Mailer, MailError, PaymentGateway, Recommender, StepObserver
+from core.ports import (
+    Clock,
+    Mail,
+    Mailer,
+    MailError,
+    PaymentGateway,
+    Recommender,
+    SenderLimits,
+    StepObserver,
+)
 from core.quiet import DEFAULT_KIND
+from core.ratelimit import LocalLimits
 from core.relay import RelayQueue
 from core.services.busy import BusyFeeds
 from core.services.catalog import SkillCatalog
@@ -93,6 +103,8 @@ class Deps:
     avatars: AvatarStore = field(default_factory=AvatarStore)
     # Email (issue 18): without SMTP settings, a mailer that writes to the server log.
     mailer: Mailer = field(default_factory=LogMailer)
+    # Per-sender rate limits (direct messages): per process unless bootstrap gives a shared one.
+    sender_limits: SenderLimits = field(default_factory=LocalLimits)
 
 
 @dataclass
@@ -249,6 +261,7 @@ class UnitOfWork:
             self.relay,
             self.deps.policies.public_url,
             self.profiles_changed,
+            self.events,
         )
 
     @cached_property

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -22,6 +22,8 @@ from core.db.engine import Database
 from core.db.matching import MatchEvent, MatchSetting, MentorEmbedding
 from core.ports import Clock, SystemClock
 from core.skills import SkillIndex, load_taxonomy
+from matching import artefacts, modelstore
+from matching.artefacts import TrainedModel
 from matching.blend import Blend, learn_blend
 from matching.cf import CFModel, all_interactions
 from matching.embed import Embedder
@@ -93,6 +95,18 @@ class Indexer:
         self._model_task: asyncio.Task[None] | None = None
         self.skill_vecs: tuple[npt.NDArray[np.int64], F32, list[str]] | None = None
         self.follower: ChangeFollower | None = None
+        # Run in a thread once the model is loaded (the plain-words reading embeds its
+        # labelled examples with it), inside the task close() waits for.
+        self.after_model_load: list[Callable[[], None]] = []
+        # Issue 21, part 7. With `shared_models`, a starting worker loads the newest published
+        # model (matching/modelstore.py) instead of fitting its own; `model_version` is the
+        # version in use (None: fitted here), `model_source` says where it came from.
+        self.shared_models = False
+        self.model_version: int | None = None
+        self.model_source = "none"  # none | fitted here | trained here | loaded
+        # What "retrain everything" from the change log does (matching/sync.py sets it, so
+        # only the retraining worker fits); None: retrain here.
+        self.on_everything: Callable[[datetime], Awaitable[None]] | None = None
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -117,11 +131,14 @@ class Indexer:
             follower = ChangeFollower(
                 self.db,
                 self.profiles_written,
-                lambda: self.retrain(clock.now()),
+                lambda: self._everything(clock.now()),
                 interval_s=self.config.follow_interval_s,
             )
             await follower.begin()
-        await self.rebuild(now, embed=False, fit=not load_model_in_background)
+        if self.shared_models and not load_model_in_background:
+            await self.load_published(now, embed=False)
+        if self.model_version is None:
+            await self.rebuild(now, embed=False, fit=not load_model_in_background)
         if follower is not None:
             follower.start()
             self.follower = follower
@@ -130,13 +147,25 @@ class Indexer:
         elif self.embedder is not None:
             await self._load_model(now)
 
+    async def _everything(self, now: datetime) -> None:
+        if self.on_everything is not None:
+            await self.on_everything(now)
+        else:
+            await self.retrain(now)
+
     async def _warm_up(self, now: datetime) -> None:
         try:
             # Seconds of import (scikit-learn, SciPy's parts): in a thread, so the event loop
             # keeps answering; rebuild() then finds them imported.
             for name in HEAVY_MODULES:
                 await asyncio.to_thread(importlib.import_module, name)
-            await self.rebuild(now, embed=False)
+            if self.shared_models:
+                await self.load_published(now, embed=False)
+            # Loaded here or meanwhile (matching/sync.py looks for versions too): no fit.
+            if self.model_version is None:
+                if self.shared_models:
+                    log.info("no published matching model yet: fitted here at start")
+                await self.rebuild(now, embed=False)
         except Exception:  # the lexical index keeps answering; the next retrain tries again
             log.exception("fitting TF-IDF and CF at start failed")
         if self.embedder is not None:
@@ -151,6 +180,8 @@ class Indexer:
             await self.embed_missing(now)
             await self.embed_skills()
             self.semantic_ok = True
+            for hook in self.after_model_load:
+                await asyncio.to_thread(hook)
         except Exception as exc:  # the model is an extra: matching goes on without it
             log.warning("embedding model unavailable, matching uses lexical signals only: %s", exc)
             self.semantic_ok = False
@@ -169,15 +200,27 @@ class Indexer:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
-    async def rebuild(self, now: datetime, *, embed: bool = True, fit: bool = True) -> None:
+    async def rebuild(
+        self,
+        now: datetime,
+        *,
+        embed: bool = True,
+        fit: bool = True,
+        model: TrainedModel | None = None,
+        version: int | None = None,
+    ) -> None:
         """Everything from the database: records, TF-IDF vocabulary, CF model, settings.
-        Without `fit`, the TF-IDF and CF parts are left empty (their signals score 0)."""
+        Without `fit`, the TF-IDF and CF parts are left empty (their signals score 0).
+        With `model` (published by another worker, `version`), the index and its TF-IDF
+        vocabulary are built here and the CF model and learned blend are that model's."""
+        if model is not None:
+            fit = True
         async with self._build_lock:
             self._meanwhile = set()
             async with self.db.transaction() as s:
                 records = await load_records(s)
                 stored = await self._stored_embeddings(s)
-                interactions = await all_interactions(s)
+                interactions = await all_interactions(s) if model is None else []
                 blend = await self._load_blend(s)
             dim = self.embedder.dim if self.embedder is not None else 1
             idx = MentorIndex(dim, now)
@@ -196,13 +239,20 @@ class Indexer:
                     if new is not None:
                         idx.impressions[new] = self.index.impressions[row]
             self.index = idx
-            if fit:
+            if model is not None:
+                self.cf = model.cf
+                self.cf_features = model.features
+                self.learned = model.learned
+                self.fitted = True
+                self.model_version, self.model_source = version, "loaded"
+            elif fit:
                 feats = MentorFeatures.of(idx)
                 self.cf = await asyncio.to_thread(
                     CFModel().fit, interactions, 4000, lambda ids: feats.mentors(idx, ids)
                 )
                 self.cf_features = feats
                 self.fitted = True
+                self.model_version, self.model_source = None, "fitted here"
             self.blend = blend
             late, self._meanwhile = self._meanwhile, None
         if late:
@@ -216,12 +266,33 @@ class Indexer:
         async with self.db.transaction() as s:
             feats, labels = await training_rows(s)
         self.learned = learn_blend(feats, labels, self.blend)
+        self.model_source = "trained here"
         log.info(
             "matching retrained: %d mentors, %d CF items, blend %s",
             len(self.index.pos) if self.index else 0,
             len(self.cf.items),
             "learned" if self.learned else self.blend.source,
         )
+
+    def trained(self) -> TrainedModel:
+        """What a retrain fitted, to publish (matching/artefacts.py)."""
+        return TrainedModel(self.cf, self.cf_features, self.learned)
+
+    async def load_published(self, now: datetime, *, embed: bool = True) -> int | None:
+        """Take the newest published model if it is newer than the one in use; its version
+        (None when there was nothing newer). A damaged archive is logged and skipped."""
+        got = await modelstore.fetch_latest(self.db)
+        if got is None or (self.model_version is not None and got[0] <= self.model_version):
+            return None
+        version, data = got
+        try:
+            model = await asyncio.to_thread(artefacts.load, data)
+        except ValueError as exc:
+            log.error("published matching model version %d is unreadable: %s", version, exc)
+            return None
+        await self.rebuild(now, embed=embed, model=model, version=version)
+        log.info("matching model version %d loaded (%d bytes)", version, len(data))
+        return version
 
     async def _stored_embeddings(self, s: AsyncSession) -> dict[int, tuple[str, F32]]:
         if self.embedder is None:

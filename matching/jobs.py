@@ -1,4 +1,5 @@
-"""The retrain job: APScheduler's AsyncIOScheduler refreshes the index, CF model and blend."""
+"""The retrain job: APScheduler's AsyncIOScheduler refreshes the index, CF model and blend.
+Across workers (matching/sync.py) only the trainer retrains; the others load its model."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from core.ports import Clock
 from core.tracing import traced_job
 from matching.engine import MatchingEngine
+from matching.sync import ModelSync
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +22,23 @@ async def retrain_once(engine: MatchingEngine, clock: Clock) -> None:
         log.exception("matching retrain failed; the previous models stay in use")
 
 
-def start_retrain_job(engine: MatchingEngine, clock: Clock, minutes: float) -> AsyncIOScheduler:
-    """Start the scheduler on the running loop; one job, never overlapping itself."""
+async def sync_once(sync: ModelSync) -> None:
+    try:
+        await sync.scheduled()
+    except Exception:
+        log.exception("matching retrain failed; the previous models stay in use")
+
+
+def start_retrain_job(
+    engine: MatchingEngine, clock: Clock, minutes: float, sync: ModelSync | None = None
+) -> AsyncIOScheduler:
+    """Start the scheduler on the running loop; one job, never overlapping itself. With
+    `sync`, the job retrains and publishes in the trainer and loads in the others."""
     scheduler = AsyncIOScheduler()
     scheduler.add_job(
-        traced_job("matching-retrain", retrain_once),
+        traced_job("matching-retrain", retrain_once if sync is None else sync_once),
         "interval",
-        args=(engine, clock),
+        args=(engine, clock) if sync is None else (sync,),
         minutes=minutes,
         id="matching-retrain",
         max_instances=1,

@@ -223,6 +223,64 @@ def _is_language(word: str) -> str | None:
     return None
 
 
+# A language named as what to learn ("learn spanish", "teach me french", "spanish sikhna hai",
+# "german classes") is a skill; one named as how to talk ("python in hindi", "hindi speaking
+# mentor") is the session's language.
+_LEARN_BEFORE = frozenset(
+    [
+        "learn",
+        "learning",
+        "teach",
+        "study",
+        "studying",
+        "improve",
+        "practice",
+        "practise",
+        "master",
+        "brush",
+    ]
+)
+_LEARN_AFTER = frozenset(
+    [
+        "sikhna",
+        "seekhna",
+        "sikhni",
+        "seekhni",
+        "sikhana",
+        "padhna",
+        "class",
+        "classes",
+        "lesson",
+        "lessons",
+        "tutor",
+        "tutors",
+        "teacher",
+        "teachers",
+        "course",
+        "courses",
+        "grammar",
+        "vocabulary",
+        "exam",
+    ]
+)
+_SAID_BEFORE = frozenset(["in", "speak", "speaks", "speaking", "medium", "language", "languages"])
+_SAID_AFTER = frozenset(["speaking", "speaker", "speakers", "medium"])
+
+
+def _language_is_the_skill(words: list[str], i: int, index: SkillIndex, alone: bool) -> bool:
+    """Whether words[i], a language's name, is asked for as the skill to learn."""
+    ref = index.exact(words[i])
+    if ref is None or ref.status != "approved":
+        return False
+    before = [w.casefold() for w in words[max(0, i - 2) : i]]
+    after = words[i + 1].casefold() if i + 1 < len(words) else ""
+    if any(w in _SAID_BEFORE for w in before) or after in _SAID_AFTER:
+        return False
+    if (before and before[-1] in _LEARN_BEFORE) or after in _LEARN_AFTER:
+        return True
+    return alone
+
+
 def understand(text: str, index: SkillIndex, learner_tz: str | None, now: datetime) -> MatchQuery:
     window, rest = _window(text, now, learner_tz)
     cap, rest = _price(rest)
@@ -231,12 +289,27 @@ def understand(text: str, index: SkillIndex, learner_tz: str | None, now: dateti
     used = [False] * len(words)
     level: Level | None = None
     languages: list[str] = []
+    codes = [_is_language(w) for w in words]
+    # Nothing else to learn named: a lone language is what they want to learn ("spanish pls").
+    alone = (
+        not any(
+            codes[i] is None
+            and w.casefold() not in _STOP
+            and w.casefold() not in _LEVELS
+            and (ref := index.exact(w)) is not None
+            and ref.status == "approved"
+            for i, w in enumerate(words)
+        )
+        and sum(c is not None for c in codes) == 1
+    )
     for i, w in enumerate(words):
         low = w.casefold()
         if low in _LEVELS and level is None:
             level, used[i] = _LEVELS[low], True
             continue
-        code = _is_language(w)
+        code = codes[i]
+        if code is not None and _language_is_the_skill(words, i, index, alone):
+            continue  # left for the skill spans below
         if code is not None:
             if code not in languages:
                 languages.append(code)

@@ -33,9 +33,11 @@ async def build_engine(
     follow: bool = True,
     clock: Clock | None = None,
     observer: RankObserver | None = None,
+    shared_models: bool = False,
 ) -> MatchingEngine:
     """`follow`: keep the index current with profiles written by other processes (every
-    serving process; not a one-off CLI command)."""
+    serving process; not a one-off CLI command). `shared_models`: start from the newest
+    model another worker published instead of fitting one (several workers on PostgreSQL)."""
     engine = MatchingEngine(
         db,
         catalog,
@@ -43,6 +45,7 @@ async def build_engine(
         MatchConfig(experiment=experiment or Experiment()),
         observer=observer,
     )
+    engine.shared_models = shared_models
     await engine.start(
         now,
         load_model_in_background=background,

@@ -27,13 +27,14 @@ from core.app import CoreApp
 from core.db import changes
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.gateway_events import reconcile_pending
-from core.ports import Clock
+from core.ports import Clock, SenderLimits
 from core.tracing import traced_job
 from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
+from matching.sync import POLL_S, POLL_WITH_REDIS_S, ModelSync
 from mentorbot.bootstrap import build_core
 from mentorbot.busyfeeds import refresh_due
-from mentorbot.fanout import RedisFanout, chat_from, room_from
+from mentorbot.fanout import RedisFanout, chat_from, model_from, room_from
 from mentorbot.heap import settle_after_startup
 from mentorbot.leader import Election, choose, choose_lease, deployment_key, worker_name
 from mentorbot.logs import request_ids
@@ -76,6 +77,8 @@ async def healthz(request: web.Request) -> web.Response:
             "lexical": engine.index is not None,
             "tfidf_cf": engine.fitted,
             "semantic": engine.semantic_ok,
+            # Issue 21, part 7: the published version in use (None: fitted in this worker).
+            "model": {"version": engine.model_version, "source": engine.model_source},
         }
     election = request.app.get(ELECTION)
     if election is not None:
@@ -237,6 +240,16 @@ def platform_limits(settings: Settings, redis: Redis | None) -> RateStore | None
     return RedisLimits(redis, f"{deployment_key(settings.database_url)}:limits", "chat limits")
 
 
+def sender_limits(settings: Settings, redis: Redis | None) -> SenderLimits | None:
+    """With Redis, a person's message rate is counted by every worker together (None: by
+    each worker alone)."""
+    if redis is None:
+        return None
+    from mentorbot.shared_limits import RedisSenderLimits
+
+    return RedisSenderLimits(redis, f"{deployment_key(settings.database_url)}:limits")
+
+
 def create_app(
     settings: Settings,
     *,
@@ -261,7 +274,13 @@ def create_app(
         app[DISCORD_GATEWAY] = discord_lease
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
-        core = await build_core(settings, clock, observer=metrics, rank_observer=metrics)
+        core = await build_core(
+            settings,
+            clock,
+            observer=metrics,
+            rank_observer=metrics,
+            sender_limits=sender_limits(settings, redis),
+        )
         fanout = None
         if redis is not None:
             fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":live", name)
@@ -313,11 +332,31 @@ def create_app(
                 max_instances=1,
             )
         retrain = None
+        syncing = None
         engine = core.recommender if isinstance(core.recommender, MatchingEngine) else None
         if engine is not None:
             app[MATCHING] = engine
+            # Several workers: the scheduler's holder retrains and publishes the model, the
+            # others load it. One SQLite process (sole worker) retrains itself, as before.
+            publish = election.kind != "sole"
+            sync = ModelSync(
+                engine,
+                core.clock,
+                worker=name,
+                trainer=lambda: election.held,
+                publish=publish,
+                announce=fanout.model_published if fanout is not None else None,
+            )
+            if fanout is not None:
+                fanout.on("model", functools.partial(model_from, sync.announced))
+            if publish:
+                syncing = asyncio.create_task(
+                    sync.run(POLL_WITH_REDIS_S if fanout is not None else POLL_S)
+                )
             if settings.match_retrain_minutes > 0:
-                retrain = start_retrain_job(engine, core.clock, settings.match_retrain_minutes)
+                retrain = start_retrain_job(
+                    engine, core.clock, settings.match_retrain_minutes, sync
+                )
                 metrics.watch(retrain)
         yield
         for sched in (scheduler, retrain):
@@ -326,7 +365,7 @@ def create_app(
         await ticker.close()
         if fanout is not None:
             unlisten()
-        for task in (electing, fanning):
+        for task in (electing, fanning, syncing):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -5,7 +5,8 @@ produces a message may run on any worker. Each worker publishes what it pushes a
 what the others publish to the sockets it holds:
 
 - "chat": a web chat transcript entry (a notification, or an answer seen in another tab);
-- "room": a community message written, edited or deleted (the web rooms at /c/{slug}).
+- "room": a community message written, edited or deleted (the web rooms at /c/{slug});
+- "model": a matching model version published (matching/sync.py: the others load it).
 
 Pub/sub is fire-and-forget, which is enough: the database is the record, and a page that
 missed something gets it when it reconnects (the chat's hello with its last seq, the
@@ -54,6 +55,10 @@ class RedisFanout:
         except Exception:  # written already: a room page reloads its history
             log.warning("could not publish a room message to the other workers", exc_info=True)
 
+    # matching.sync.Announce
+    async def model_published(self, version: int) -> None:
+        await self._publish("model", {"version": version})
+
     async def run(self, ready: asyncio.Event | None = None) -> None:
         """Deliver what other workers publish, until cancelled; resubscribes after Redis
         comes back."""
@@ -97,3 +102,7 @@ async def chat_from(
 
 async def room_from(push: Callable[[int, int], Awaitable[None]], body: dict[str, Any]) -> None:
     await push(int(body["community"]), int(body["message"]))
+
+
+async def model_from(load: Callable[[int], Awaitable[None]], body: dict[str, Any]) -> None:
+    await load(int(body["version"]))

@@ -22,9 +22,11 @@ import logging
 import os
 import socket
 import zlib
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
+
+from core.ports import Lease
 
 if TYPE_CHECKING:
     import asyncpg
@@ -55,18 +57,8 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-class Election(Protocol):
-    """`held` says whether this worker runs the scheduler now; `run` keeps it current."""
-
-    kind: str
-    worker: str
-
-    @property
-    def held(self) -> bool: ...
-
-    async def run(self) -> None: ...
-
-    async def close(self) -> None: ...
+# Whether this worker runs the scheduler (or holds a named lease) now.
+Election = Lease
 
 
 class _Base:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bots.limits import STALE_S, LocalLimits
 from bots.telegram.flood import Pacer, Timer
+from core.ratelimit import LocalLimits as LocalSenderLimits
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -59,6 +60,31 @@ return until_ms - now
 """
 
 
+class RedisHealth:
+    """After Redis failed, this worker keeps its limits alone for REDIS_RETRY_S before asking
+    Redis again, and says so in the log once a minute (not once a message)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._warned_at = 0.0
+        self._down_until = 0.0
+
+    @property
+    def up(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        self._down_until = now + REDIS_RETRY_S
+        if now - self._warned_at > 60:
+            self._warned_at = now
+            log.warning(
+                "%s: Redis unreachable (%s); this worker keeps them alone",
+                self.what,
+                exc.__class__.__name__,
+            )
+
+
 class RedisPacer:
     """bots.telegram.flood.SendPacer for several workers (one bot token, one Redis)."""
 
@@ -89,8 +115,7 @@ class RedisPacer:
             global_burst=global_burst,
             timer=self.timer,
         )
-        self._warned_at = 0.0
-        self._down_until = 0.0  # after a failure, Redis is not asked again for a while
+        self.health = RedisHealth("Telegram pacing")
 
     def _keys(self, chat_id: int) -> list[str]:
         return [
@@ -113,7 +138,7 @@ class RedisPacer:
         return await self._reserve(self._keys(0)[1], "", self.args[2], self.args[3])
 
     async def wait(self, chat_id: int) -> None:
-        if time.monotonic() < self._down_until:
+        if not self.health.up:
             await self.local.wait(chat_id)
             return
         # The chat's turn first, then the bot's, each reserved when it is due: a chat that
@@ -138,14 +163,7 @@ class RedisPacer:
             self._degraded(exc)
 
     def _degraded(self, exc: Exception) -> None:
-        now = time.monotonic()
-        self._down_until = now + REDIS_RETRY_S
-        if now - self._warned_at > 60:  # once a minute, not once a message
-            self._warned_at = now
-            log.warning(
-                "Telegram pacing: Redis unreachable (%s); pacing this worker alone",
-                exc.__class__.__name__,
-            )
+        self.health.failed(exc)
 
 
 # A learned bucket (Discord): a hash {limit, used, reset (ms, Redis's clock), window (ms)}.
@@ -202,25 +220,16 @@ class RedisLimits:
         self.prefix = prefix
         self.what = what
         self.local = LocalLimits()
-        self._warned_at = 0.0
-        self._down_until = 0.0
+        self.health = RedisHealth(what)
 
     def _k(self, key: str) -> str:
         return f"{self.prefix}:{key}"
 
     def _up(self) -> bool:
-        return time.monotonic() >= self._down_until
+        return self.health.up
 
     def _degraded(self, exc: Exception) -> None:
-        now = time.monotonic()
-        self._down_until = now + REDIS_RETRY_S
-        if now - self._warned_at > 60:
-            self._warned_at = now
-            log.warning(
-                "%s: Redis unreachable (%s); this worker keeps them alone",
-                self.what,
-                exc.__class__.__name__,
-            )
+        self.health.failed(exc)
 
     async def reserve(self, key: str, interval_s: float, burst: int, pause_key: str = "") -> float:
         if self._up():
@@ -283,3 +292,44 @@ class RedisLimits:
                 await self.redis.set(self._k(f"route:{route}"), bucket, ex=ROUTE_TTL_S)
             except Exception as exc:
                 self._degraded(exc)
+
+
+# A sender's token bucket as GCRA (KEYS: the key's tat; ARGV: interval ms, burst): 1 and the
+# message counted when one more may go now, else 0 and nothing counted. Redis's clock.
+_ALLOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+if tat - (burst - 1) * interval > now then return 0 end
+local new = tat + interval
+redis.call('SET', KEYS[1], new, 'PX', math.max(1, new - now + 1000))
+return 1
+"""
+
+
+class RedisSenderLimits:
+    """core.ports.SenderLimits kept by every worker together: one person writing through
+    several workers (a web page here, a webhook there) gets one limit, not one per worker.
+    When Redis can't be reached, each worker limits alone for a while (LocalLimits)."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.local = LocalSenderLimits()
+        self.health = RedisHealth("sender limits")
+
+    async def allow(self, key: str, rate_per_s: float, burst: int, now: float) -> bool:
+        if not self.health.up:
+            return await self.local.allow(key, rate_per_s, burst, now)
+        interval_ms = max(1, round(1000 / rate_per_s))
+        try:
+            ok = await self.redis.eval(
+                _ALLOW, 1, f"{self.prefix}:{key}", interval_ms, max(1, burst)
+            )
+        except Exception as exc:
+            self.health.failed(exc)
+            return await self.local.allow(key, rate_per_s, burst, now)
+        return bool(int(ok))

@@ -13,19 +13,20 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 import discord
 from discord import app_commands
 
 from bots.discord import inbound as ib
+from bots.discord import relay_in
 from bots.discord.announce import Announcer
 from bots.discord.bridge import DiscordBridge
 from bots.discord.commands import declared
 from bots.discord.forms import FormPages
 from bots.discord.limits import DiscordLimits
-from bots.discord.linked import LinkedChannels, chat_of
+from bots.discord.linked import LinkedChannels, attached_to, chat_of, first_upload
 from bots.discord.registration import add_commands, sync
 from bots.discord.render import MAX_CONTENT, render
 from bots.discord.ui import question_modal, send_kwargs
@@ -42,7 +43,7 @@ from core.messaging import (
     Reply,
     TextIn,
 )
-from core.ports import Destination
+from core.ports import Destination, Lease
 from core.tracing import traced
 
 log = logging.getLogger(__name__)
@@ -97,18 +98,8 @@ def invalid_request_trace(on_invalid: Any) -> aiohttp.TraceConfig:
     return trace
 
 
-class GatewayLease(Protocol):
-    """Which worker holds the Discord gateway connection (mentorbot/leader.py elects it)."""
-
-    kind: str
-    worker: str
-
-    @property
-    def held(self) -> bool: ...
-
-    async def run(self) -> None: ...
-
-    async def close(self) -> None: ...
+# Which worker holds the Discord gateway connection (mentorbot/leader.py elects it).
+GatewayLease = Lease
 
 
 class DeclaringTree(app_commands.CommandTree[discord.Client]):
@@ -159,10 +150,16 @@ class MentorClient(discord.Client):
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         with traced(f"dc:edit:{payload.message_id}", f"discord edit {payload.message_id}"):
-            await self.mentorbot.relay.edited(payload)
+            if payload.guild_id is None:
+                await self.mentorbot.dm_edited(payload)
+            else:
+                await self.mentorbot.relay.edited(payload)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         with traced(f"dc:delete:{payload.message_id}", f"discord delete {payload.message_id}"):
+            if payload.guild_id is None:
+                await self.mentorbot.dm_deleted(payload)
+                return
             await self.mentorbot.relay.deleted(payload)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
@@ -465,6 +462,12 @@ class DiscordBot:
         inbound: Inbound | None = ib.from_message(
             message.content, from_bot=message.author.bot, in_guild=message.guild is not None
         )
+        if not message.author.bot and (
+            isinstance(inbound, TextIn) or (inbound is None and message.attachments)
+        ):
+            async with self._work.busy():
+                if await self._dm_in(message):
+                    return  # a direct message to someone (issue #16)
         if inbound is None and message.attachments and not message.author.bot:
             # A photo sent in DM (a profile picture): fetched here, read by core by content.
             a = message.attachments[0]
@@ -483,10 +486,6 @@ class DiscordBot:
             )
         if inbound is None:
             return
-        if isinstance(inbound, TextIn):
-            async with self._work.busy():
-                if await self._dm_in(message):
-                    return  # a direct message to someone (issue #16)
         async with self._work.busy():
             replies = await self.core.handle(self.actor(message.author), inbound)
             for m in render(replies, self.public_url):
@@ -501,12 +500,38 @@ class DiscordBot:
         thread = await self.core.dm_target(actor, parent, message.content)
         if thread is None:
             return False
+        # A file, an image or a voice message (Discord's are OGG/Opus) goes with it; the
+        # others, or one too big, are named in the text.
+        attached = attached_to(message)
+        upload = await first_upload(message, attached)
+        lost = relay_in.notes(attached)  # as an edit names them too
+        first = relay_in.relayed_file(attached)
+        if upload is None and first is not None:
+            lost.insert(0, f"📎 {first.name} (not carried: Discord didn't give it)")
+        text = "\n".join([message.content, *lost]).strip()
         refused = await self.core.dm_said(
-            actor, thread, str(message.id), message.content, reply_to=parent
+            actor, thread, str(message.id), text, reply_to=parent, upload=upload
         )
         if refused:
             await message.channel.send(refused, allowed_mentions=discord.AllowedMentions.none())
         return True
+
+    async def dm_edited(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """A person edited a message in their DM with the bot: a direct message's copy
+        follows (the bot's own copies and an unchanged text are left alone)."""
+        data = payload.data
+        content = data.get("content")
+        own = self.client.user.id if self.client.user is not None else None
+        if not isinstance(content, str) or not relay_in.from_person(data, own):
+            return
+        text = "\n".join([content, *relay_in.notes(relay_in.attachments_in(data))]).strip()
+        async with self._work.busy():
+            await self.core.dm_edited("discord", WORKSPACE, None, str(payload.message_id), text)
+
+    async def dm_deleted(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """A message deleted in a DM with the bot (ids only; Discord's are unique)."""
+        async with self._work.busy():
+            await self.core.dm_deleted("discord", WORKSPACE, None, str(payload.message_id))
 
     # ---- Channel ------------------------------------------------------------------
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:

@@ -412,13 +412,17 @@ class TelegramBot:
         return replace(inbound, data=data if len(data) <= FILE_FETCH_MAX else None)
 
     async def on_edited(self, message: Message) -> None:
-        if (
-            is_group(message.chat)
-            and message.from_user is not None
-            and (message.text is not None or message.caption is not None)
-        ):
+        if message.from_user is None or (message.text is None and message.caption is None):
+            return
+        if is_group(message.chat):
             await self.core.relay_edited(
                 chat_ref(message), str(message.message_id), markup_in(message), markup=True
+            )
+        elif message.chat.type == "private":
+            # A direct message edited in the person's chat with the bot: its copy follows.
+            text = message.text if message.text is not None else (message.caption or "")
+            await self.core.dm_edited(
+                "telegram", "telegram", str(message.from_user.id), str(message.message_id), text
             )
 
     async def on_callback(self, cq: CallbackQuery, event_update: Update) -> None:

@@ -51,3 +51,17 @@ class MatchSetting(Base):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
+
+
+class MatchModel(Base):
+    """A trained matching model published by the worker that retrains (issue 21, part 7);
+    the other workers load the newest version instead of fitting their own. `data` is a
+    compressed numpy archive read without pickle (matching/artefacts.py)."""
+
+    __tablename__ = "match_models"
+
+    version: Mapped[int] = mapped_column(primary_key=True)
+    worker: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

@@ -23,7 +23,12 @@ from core.dialogs.link import LinkAccounts
 from core.dialogs.mentor_stats import MentorStatsDialog
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
-from core.dialogs.posts import MentorPosts, on_office_hours_action, on_post_action
+from core.dialogs.posts import (
+    MentorPosts,
+    on_helpful_action,
+    on_office_hours_action,
+    on_post_action,
+)
 from core.dialogs.privacy import PrivacyDialog, on_privacy_action
 from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
 from core.dialogs.quiet import QuietDialog, on_quiet_action
@@ -89,6 +94,7 @@ def build_registry() -> Registry:
             "cm": on_community_action,
             "pa": on_post_action,
             "oh": on_office_hours_action,
+            "hp": on_helpful_action,
             "dm": on_dm_action,
             "sf": on_safety_action,
             "priv": on_privacy_action,

@@ -11,7 +11,7 @@ from core.dialogs.answers import ANSWERS
 from core.dialogs.community import suggestions
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
 from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
-from core.dialogs.guess import search_or_guess
+from core.dialogs.guess import search_or_guess, unsure
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote
@@ -427,6 +427,9 @@ class Onboarding(Dialog):
         ):
             # Matches first; a profile only when they book (BookSession asks for it).
             return handoff(*search_or_guess(ctx, reading, text))
+        asked = unsure(reading, text)
+        if asked is not None:  # shown back and confirmed before it is acted on
+            return handoff(*asked)
         if reading.intent == "teach":
             ctx.data.update({"learn": False, "mentor": True, "prefill_teach": taught(reading)})
             await ctx.profiles.set_role(ctx.user.id, learn=False, mentor=True)

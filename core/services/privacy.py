@@ -353,6 +353,7 @@ class Privacy:
             ("busy_feeds", "user_id"),
             ("user_badges", "user_id"),
             ("quiet_hours", "user_id"),
+            ("post_helpful_marks", "user_id"),  # posts they found helpful
         ):
             table = Base.metadata.tables.get(name)
             if table is not None:

@@ -6,12 +6,20 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from bots.discord.limits import route_of
 from bots.telegram.flood import Timer
+from core.app import CoreApp
+from core.db.schema import User
+from core.messaging import Actor
+from core.services.dms import DmError
+from mentorbot.bootstrap import build_core
+from mentorbot.settings import Settings
 from mentorbot.shared_limits import RedisLimits, RedisPacer
+from tests.dm_support import booked, person
 from tests.e2e.processes import free_port
 
 REDIS_URL = os.environ.get("MENTORBOT_TEST_REDIS_URL", "")
@@ -145,3 +153,63 @@ def test_discord_routes_are_bucketed_by_their_major_parameter() -> None:
     )
     assert route_of("GET", "/api/v10/users/@me") == ("GET users/@me", "")
     assert route_of("GET", "/gateway") is None
+
+
+# ---- a person's direct-message rate, counted by every worker together (issue #16) ----
+
+
+async def test_two_workers_share_one_senders_limit(redis: object, tmp_path: Path) -> None:
+    """Two cores on one database (two workers), each with its own Redis connection: a person
+    writing through both gets dm_burst messages in all, not dm_burst per worker; without
+    Redis each worker counts alone."""
+    from redis.asyncio import Redis
+
+    from mentorbot.shared_limits import RedisSenderLimits
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/two.db",
+        data_dir=tmp_path,
+        dm_burst=4,
+        dm_rate_per_min=1,
+    )
+    prefix = f"mentorbot:test:limits:{secrets.token_hex(4)}"
+    clients = [Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)]
+    cores = [
+        await build_core(settings, matching=False, sender_limits=RedisSenderLimits(c, prefix))
+        for c in clients
+    ]
+    # Two more workers on the same database, each counting alone (no shared store).
+    alone = [
+        CoreApp.create(cores[0].db, cores[0].clock, policies=settings.policies()) for _ in "ab"
+    ]
+    try:
+        asha_actor = Actor("web", "web", "w-asha", "Asha")
+        asha = await person(cores[0], asha_actor)
+        meera = await person(cores[0], Actor("web", "web", "w-meera", "Meera"), mentor=True)
+        await booked(cores[0], asha, meera)
+        async with cores[0].uow() as u:
+            me = await u.session.get(User, asha)
+            assert me is not None
+            thread = (await u.dms.open(me, meera)).id
+
+        async def sent(pair: list[CoreApp], tries: int) -> list[bool]:
+            out = []
+            for i in range(tries):
+                try:
+                    await pair[i % 2].dm_say_web(asha_actor, thread, f"message {i}")
+                    out.append(True)
+                except DmError as exc:
+                    assert "Slow down" in str(exc)
+                    out.append(False)
+            return out
+
+        shared = await sent(cores, 8)
+        assert shared == [True] * 4 + [False] * 4  # 4 in all, whichever worker took them
+        apart = await sent(alone, 10)
+        assert apart.count(True) == 8  # 4 per worker when each counts alone
+    finally:
+        for core in cores:
+            await core.db.dispose()
+        for c in clients:
+            await c.aclose()

@@ -144,7 +144,9 @@ async def test_healthz_and_security_checks(server: TestServer) -> None:
                 "status": "ok",
                 "database": "reachable",
             }
-            assert set(health["matching"]) == {"lexical", "tfidf_cf", "semantic"}
+            assert set(health["matching"]) == {"lexical", "tfidf_cf", "semantic", "model"}
+            # One SQLite process retrains itself and publishes no version (issue 21, part 7).
+            assert health["matching"]["model"]["version"] is None
             assert health["matching"]["lexical"] is True  # built before the server answers
             # SQLite: one process, which runs the scheduler itself (no Redis configured).
             assert health["scheduler"] == {"role": "held", "by": "sole"}

@@ -200,3 +200,26 @@ def test_a_window_saved_before_spans_existed_still_reads() -> None:
 def test_spoken_forms_reach_their_skill(index: SkillIndex, skill: str, phrase: str) -> None:
     """Issue #22 item 11: "sequel joins in hindi" is SQL, not GraphQL."""
     assert skill in q(index, phrase).skill_names
+
+
+@pytest.mark.parametrize(
+    ("text", "skills", "langs"),
+    [
+        # A language asked for as the thing to learn is a skill ...
+        ("teach me spanish", ("Spanish",), ()),
+        ("spanish sikhna hai", ("Spanish",), ()),
+        ("learn french in english", ("French",), ("en",)),
+        ("german classes in hindi", ("German",), ("hi",)),
+        # ... and one said as how to talk is the session's language.
+        ("python in hindi", ("Python",), ("hi",)),
+        ("hindi speaking mentor for python", ("Python",), ("hi",)),
+        ("mentor who speaks tamil", (), ("ta",)),
+        ("intermediate sql hindi or bengali", ("SQL",), ("hi", "bn")),
+    ],
+)
+def test_a_language_to_learn_or_to_talk_in(
+    index: SkillIndex, text: str, skills: tuple[str, ...], langs: tuple[str, ...]
+) -> None:
+    got = q(index, text)
+    assert got.skill_names == skills
+    assert got.languages == langs

@@ -194,6 +194,12 @@ def test_chat_spellings_and_wordings_are_read(text: str, intent: str) -> None:
         ("Menezes", None),
         ("go back to college", None),
         ("Help desk", None),
+        # A polite lead or tail around a whole phrase ("start from scratch" is the phrase).
+        ("lets start from scratch", "restart"),
+        ("Start from scratch please", "restart"),
+        ("can we start from the beginning pls", "restart"),
+        ("my name is start", None),
+        ("start", None),
     ],
 )
 def test_words_that_always_work_and_answers_that_are_not_them(text: str, word: str | None) -> None:

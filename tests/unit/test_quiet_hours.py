@@ -109,7 +109,9 @@ def test_every_kind_in_the_code_is_in_the_table_and_time_critical_ones_go_at_onc
         used |= set(re.findall(r'kind="([a-z_]+)"', path.read_text(encoding="utf-8")))
         used |= set(re.findall(r'hold_until\([^)]*"([a-z_]+)"', path.read_text(encoding="utf-8")))
     notice_kinds = used & set(KINDS)
-    assert {"dm", "favourite", "broadcast", "action_items", "session_reminder"} <= notice_kinds
+    assert {"dm", "favourite", "broadcast", "action_items", "session_reminder", "badge"} <= (
+        notice_kinds
+    )
     for critical in ("reply", "session_reminder", "booking", "payment", "verification"):
         assert critical not in HELD
     for waits in ("dm", "favourite", "broadcast", "badge", "action_items"):

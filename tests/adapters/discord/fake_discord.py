@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import itertools
 import json
 import math
@@ -64,6 +65,7 @@ GUILD_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 15  # gateway intents
 # discord.py raises instead of waiting (http.py).
 VIA = "1.1 google"
 GUILD_MESSAGE_REACTIONS = 1 << 10
+DIRECT_MESSAGES = 1 << 12
 MAX_MESSAGE_COMMANDS = 5  # message context-menu commands an app may register (per scope)
 _ids = itertools.count(100)
 _NAME = re.compile(r"^[-_\w]{1,32}$")
@@ -196,6 +198,7 @@ class FakeDiscord:
         self.identifies = 0
         # Answers to give once, first match wins: (path prefix, status, JSON body, headers).
         self.failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = []
+        self.failed_at: list[float] = []  # when each queued failure was answered (monotonic)
         # Registered application commands: None is global, else the guild id.
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.overwrites: list[str | None] = []  # every bulk overwrite, by scope
@@ -217,6 +220,8 @@ class FakeDiscord:
         self.deleted_channels: set[str] = set()
         self.deleted: list[tuple[str, str]] = []  # (channel, message) the bot deleted
         self.blobs: dict[str, bytes] = {}
+        self.dm_messages: dict[str, dict[str, Any]] = {}  # people's messages in DMs
+        self.downloads: dict[str, int] = {}  # attachment id -> downloads at its signed URL
         self._echoes: set[asyncio.Task[None]] = set()
         # Rate limits as Discord keeps them (off unless a test sets them): per route pattern
         # ("POST channels/{id}/messages") a bucket of `limit` calls per `window` seconds for
@@ -562,28 +567,43 @@ class FakeDiscord:
                 "type": 19,
                 "message_reference": {"message_id": reply_to, "channel_id": channel},
             }
-        await self.dispatch(
-            "MESSAGE_CREATE",
-            {
-                "id": mid,
-                "channel_id": channel,
-                "author": self.users[uid],
-                "content": text,
-                "timestamp": "2026-01-01T00:00:00+00:00",
-                "edited_timestamp": None,
-                "tts": False,
-                "mention_everyone": False,
-                "mentions": [],
-                "mention_roles": [],
-                "attachments": attachments,
-                "embeds": [],
-                "pinned": False,
-                "type": 0,
-                "flags": 0,
-                **extra,
-            },
-        )
+        data = {
+            "id": mid,
+            "channel_id": channel,
+            "author": self.users[uid],
+            "content": text,
+            "timestamp": "2026-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": attachments,
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+            **extra,
+        }
+        self.dm_messages[mid] = data
+        await self.dispatch("MESSAGE_CREATE", json.loads(json.dumps(data)))
         return mid
+
+    async def dm_edit(self, uid: str, mid: str, text: str) -> None:
+        """A person edits their message in their DM with the bot: MESSAGE_UPDATE (no
+        guild_id), sent to a bot that asked for DIRECT_MESSAGES."""
+        data = self.dm_messages[mid]
+        assert data["author"]["id"] == uid, "only its author edits a message"
+        data["content"] = text
+        data["edited_timestamp"] = "2026-01-01T00:02:00+00:00"
+        if self.intents & DIRECT_MESSAGES:
+            await self.dispatch("MESSAGE_UPDATE", json.loads(json.dumps(data)))
+
+    async def dm_remove(self, uid: str, mid: str) -> None:
+        """A person deletes their message in their DM with the bot: MESSAGE_DELETE (ids)."""
+        data = self.dm_messages.pop(mid)
+        if self.intents & DIRECT_MESSAGES:
+            await self.dispatch("MESSAGE_DELETE", {"id": mid, "channel_id": data["channel_id"]})
 
     def _dm_for(self, uid: str) -> str:
         for ch, u in self.dm_channels.items():
@@ -730,6 +750,7 @@ class FakeDiscord:
         for i, (prefix, status, answer, headers) in enumerate(self.failures):
             if tail.startswith(prefix):
                 del self.failures[i]
+                self.failed_at.append(time.monotonic())
                 return self._json(answer, status, headers)
         too_long = _content_too_long(tail, body)
         if too_long is not None:
@@ -867,6 +888,8 @@ class FakeDiscord:
                 data["message_reference"] = {**ref, "channel_id": cid, "guild_id": GUILD_ID}
             self.messages[sent.id] = data
             self._echo("MESSAGE_CREATE", data)
+        else:
+            self.messages[sent.id] = data  # the bot may edit and delete its DMs too
         return self._json(data)
 
     def _change_message(
@@ -886,7 +909,8 @@ class FakeDiscord:
                 return self._refuse(tail, 403, MISSING_PERMISSIONS)
             del self.messages[mid]
             self.deleted.append((cid, mid))
-            self._echo("MESSAGE_DELETE", {"id": mid, "channel_id": cid, "guild_id": GUILD_ID})
+            if cid not in self.dm_channels:
+                self._echo("MESSAGE_DELETE", {"id": mid, "channel_id": cid, "guild_id": GUILD_ID})
             return web.Response(status=204)
         if not mine:
             return self._refuse(tail, 403, NOT_AUTHOR)
@@ -896,13 +920,16 @@ class FakeDiscord:
         self.sent.append(Sent("channel_edit", cid, body, id=mid))
         data["content"] = content
         data["edited_timestamp"] = "2026-01-01T00:01:00+00:00"
-        self._echo("MESSAGE_UPDATE", data)
+        if cid not in self.dm_channels:
+            self._echo("MESSAGE_UPDATE", data)
         return self._json(data)
 
     def _attach(self, name: str, kind: str, blob: bytes) -> dict[str, Any]:
         aid = snowflake()
         self.blobs[aid] = blob
-        url = f"{self.base}/attachments/{aid}/{name}"
+        # Discord's CDN serves an attachment only at its signed URL (ex/is/hm parameters);
+        # without a valid signature it answers 404.
+        url = f"{self.base}/attachments/{aid}/{name}?{self._signed(aid)}"
         return {
             "id": aid,
             "filename": name,
@@ -912,10 +939,19 @@ class FakeDiscord:
             "content_type": kind,
         }
 
+    def _signed(self, aid: str) -> str:
+        ex = f"{int(time.time()) + 86400:x}"
+        hm = hmac.new(b"fake-cdn", f"{aid}:{ex}".encode(), hashlib.sha256).hexdigest()
+        return f"ex={ex}&is={int(time.time()):x}&hm={hm}"
+
     async def _attachment(self, request: web.Request) -> web.Response:
-        blob = self.blobs.get(request.match_info["key"])
-        if blob is None:
-            return web.Response(status=404)
+        aid = request.match_info["key"]
+        blob = self.blobs.get(aid)
+        ex, hm = request.query.get("ex", ""), request.query.get("hm", "")
+        want = hmac.new(b"fake-cdn", f"{aid}:{ex}".encode(), hashlib.sha256).hexdigest()
+        if blob is None or not hmac.compare_digest(hm, want) or int(ex or "0", 16) < time.time():
+            return web.Response(status=404, text="This content is no longer available.")
+        self.downloads[aid] = self.downloads.get(aid, 0) + 1
         return web.Response(body=blob, content_type="application/octet-stream")
 
     def _echo(self, t: str, d: dict[str, Any]) -> None:

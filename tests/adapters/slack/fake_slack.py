@@ -33,6 +33,7 @@ METHOD_SCOPES = {
     "users.info": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
+    "files.info": "files:read",
 }
 # The scope a bot event subscription needs (docs.slack.dev/reference/events/*).
 EVENT_SCOPES = {
@@ -232,7 +233,7 @@ class FakeSlack:
         event: dict[str, Any] = {
             "type": "message",
             "channel": channel,
-            "channel_type": "group" if self._private(channel) else "channel",
+            "channel_type": self._kind(channel),
             "user": user,
             "text": text,
             "ts": ts,
@@ -244,34 +245,55 @@ class FakeSlack:
             event["parent_user_id"] = "UPARENT"
         return event
 
+    def _kind(self, channel: str) -> str:
+        """The event's channel_type: a D… channel is a person's DM with the app."""
+        if channel.startswith("D"):
+            return "im"
+        return "group" if self._private(channel) else "channel"
+
     def _private(self, channel: str) -> bool:
         known = self.channels.get(channel)
         return known is not None and known.private
 
     def user_shares(
-        self, channel: str, user: str, name: str, mime: str, data: bytes, text: str = ""
+        self,
+        channel: str,
+        user: str,
+        name: str,
+        mime: str,
+        data: bytes,
+        text: str = "",
+        *,
+        stub: bool = False,
     ) -> dict[str, Any]:
         """A person shares a file: the file_share message event (files carry url_private)."""
         file_id = f"F{next(self._ts)}"
-        self.files[file_id] = SharedFile(file_id, name, mime, data)
+        shared = self.files[file_id] = SharedFile(file_id, name, mime, data)
         event = self.user_says(channel, user, text)
-        url = f"{self.base}/files-pri/{self.team_id}-{file_id}/{name}"
         event["subtype"] = "file_share"
         event["upload"] = False
-        event["files"] = [
-            {
-                "id": file_id,
-                "name": name,
-                "title": name,
-                "mimetype": mime,
-                "filetype": name.rpartition(".")[2],
-                "size": len(data),
-                "mode": "hosted",
-                "url_private": url,
-                "url_private_download": url + "?download=1",
-            }
-        ]
+        if stub:
+            # Slack may send only the id: "check_file_info" means ask files.info.
+            event["files"] = [
+                {"id": file_id, "mode": "file_access", "file_access": "check_file_info"}
+            ]
+        else:
+            event["files"] = [self._file_json(shared, self.team_id)]
         return event
+
+    def _file_json(self, f: SharedFile, team: str) -> dict[str, Any]:
+        url = f"{self.base}/files-pri/{team}-{f.file_id}/{f.name}"
+        return {
+            "id": f.file_id,
+            "name": f.name,
+            "title": f.name,
+            "mimetype": f.mime,
+            "filetype": f.name.rpartition(".")[2],
+            "size": len(f.data),
+            "mode": "hosted",
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
 
     def user_edits(self, post: Posted, text: str) -> dict[str, Any]:
         """A person edits their message: message_changed, with the new message inside."""
@@ -297,7 +319,7 @@ class FakeSlack:
             "subtype": "message_deleted",
             "hidden": True,
             "channel": post.channel,
-            "channel_type": "group" if self._private(post.channel) else "channel",
+            "channel_type": self._kind(post.channel),
             "deleted_ts": post.ts,
             "previous_message": {"type": "message", "user": post.user, "ts": post.ts},
             "ts": f"{next(self._ts)}.000400",
@@ -587,6 +609,11 @@ class FakeSlack:
             }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(p["users"])}}
+        if method == "files.info":
+            shared = self.files.get(str(p.get("file") or ""))
+            if shared is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": self._file_json(shared, team or self.team_id)}
         if method == "users.info":
             user = str(p["user"])
             return {
