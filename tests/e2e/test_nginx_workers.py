@@ -137,7 +137,7 @@ async def test_a_call_rooms_two_people_meet_on_one_worker_through_nginx(
         "MENTORBOT_TICK_SECONDS": "0",
     }
     booking, mentor, learner = await booking_starting_soon(database_url)
-    keys = Settings(_env_file=None, secret_key=key).signing_keys()  # type: ignore[call-arg]
+    keys = Settings(_env_file=None, secret_key=key).signing_keys()
     async with AsyncExitStack() as stack, aiohttp.ClientSession() as http:
         a = await stack.enter_async_context(worker("a", env, tmp_path / "a.log"))
         b = await stack.enter_async_context(worker("b", env, tmp_path / "b.log"))

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bots.web.inbound import BAD_ID, MAX_TEXT, Hello, Refused, Said, read
-from core.messaging import ActionIn, CommandIn, TextIn
+from bots.web.inbound import BAD_ID, Hello, Refused, Said, read
+from core.messaging import MAX_TEXT, ActionIn, CommandIn, TextIn
 
 
 def test_text_commands_and_buttons_become_the_neutral_model() -> None:
