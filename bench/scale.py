@@ -2,7 +2,7 @@
 1, 2 and 3 workers, then one worker killed under load.
 
     .venv/bin/python -m bench.scale [--users 60] [--seconds 30] [--think-s 0.5]
-        [--workers 1,2,3] [--database-url postgresql+asyncpg://...] [--redis-url redis://...]
+        [--workers 1,2,3] [--kill-only] [--database-url postgresql+asyncpg://...] [--redis-url redis://...]
 
 A fresh PostgreSQL database gets the demo data (`mentorbot seed`, 100 mentors); each round
 starts N `mentorbot serve` workers and Debian's nginx with deploy/nginx/mentorbot.conf in
@@ -11,9 +11,12 @@ script: onboarding as a learner, then `/find` and a look at the first mentor fou
 0.5-1.5x `--think-s`) for `--seconds`. It prints round trips per second, p50/p95, and each
 worker's CPU per answered message (read from /proc), so scaling can be read off honestly on
 a machine with few cores. The last round runs two workers, kills the one holding the
-scheduler with SIGKILL halfway, and reports what the users saw (messages answered, and
-those lost with the killed worker's sockets: a page reconnects and replays its transcript),
-and how long until the other worker held the scheduler. Every wait is bounded.
+scheduler with SIGKILL halfway (`--kill-only`: that round alone), and reports what the
+users saw: messages sent, answered, lost and doubled. The simulated pages speak chat.js's
+protocol: every message has an id; a page whose socket closed reconnects with chat.js's
+backoff, gets the replay, and sends a message whose echo was not in it again under its id
+(answered, or acknowledged as handled before). Doubles are read off the stored transcript.
+And how long until the other worker held the scheduler. Every wait is bounded.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import tempfile
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -67,51 +69,114 @@ async def seed(url: str) -> None:
 
 
 class Tally(Run):
+    """What the users saw. `sent`: messages (ids) sent; `answered`: ids whose answer came
+    back (first time or, after a reconnect, as a duplicate of one handled before);
+    `lost`: ids never answered; `doubled`: the person's own lines stored more often than
+    they sent messages (a message handled twice); after a reconnect, `in_replay`: messages
+    in flight whose echo (and answer) the replay showed, `resent`: those sent again under
+    their id, `duplicates`: re-sent ones acknowledged as handled before; `reconnects`: pages
+    that reconnected; `broken`: pages that could not."""
+
+    sent: int = 0
+    answered: int = 0
+    lost: int = 0
+    doubled: int = 0
+    resent: int = 0
+    in_replay: int = 0
+    duplicates: int = 0
     reconnects: int = 0
+    broken: int = 0
 
 
-class Reader(Person):
-    """A Person who notices their own failed round trip (the Run's count is everyone's)."""
+# A closed socket shows up as any of these, depending on where the read or write was.
+GONE = (
+    AssertionError,
+    TimeoutError,
+    ConnectionError,
+    aiohttp.ClientError,
+    aiohttp.WSMessageTypeError,
+)
 
-    failed = False
 
-    async def timed(self, kind: str, act: Any) -> None:
-        errors = self.run.errors
-        await super().timed(kind, act)
-        self.failed = self.failed or self.run.errors > errors
+async def reconnect_like_the_page(p: Person, rng: random.Random, until: float) -> bool:
+    """chat.js's backoff: 0.5 s doubling to 10 s, jittered ±25 %; then hello with the last
+    seq seen, the replay, and the pending message sent again under its id."""
+    attempt = 0
+    while time.monotonic() < until:
+        attempt += 1
+        delay = min(10.0, 0.5 * 2 ** (attempt - 1)) * rng.uniform(0.75, 1.25)
+        await asyncio.sleep(min(delay, max(0.0, until - time.monotonic())))
+        try:
+            await asyncio.wait_for(p.c.reconnect(), 30)
+            return True
+        except GONE:
+            continue
+    return False
 
 
 async def user(base: str, uid: int, think_s: float, run: Tally, deadline: float) -> None:
-    """Onboards as a learner, then /find and a profile look until the deadline. A socket
-    that fails (its worker was killed) is reopened as the page does — same cookie, hello
-    with the transcript — and the round trip in flight counts as an error."""
+    """Onboards as a learner, then /find and a profile look until the deadline, speaking
+    chat.js's protocol (tests/e2e/webclient.py): each message has an id; a socket that
+    fails (its worker was killed) is reopened as the page does and the message in flight
+    is sent again under its id. The answer to such a message counts once, when it comes."""
     rng = random.Random(uid)
-    p = Reader(base, run)
+    p = Person(base, run)
     try:
         await asyncio.wait_for(p.c.open(), 30)
-        steps = [
-            lambda: p.press_or_skip("Learn", "onboarding"),
-            lambda: p.timed("onboarding", p.c.say(f"Learner {uid}")),
-            lambda: p.timed("onboarding", p.c.say(rng.choice(SKILLS))),
-        ]
         n = 0
         while time.monotonic() < deadline:
             await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
-            p.failed = False
-            if n < len(steps):
-                await steps[n]()
-            elif n % 2 and (mentor := p.first_button()) is not None:
-                await p.timed("profile view", p.c.press(mentor))
+            mentor = p.first_button() if n >= 3 and n % 2 else None
+            if n == 0:
+                labels = [b["label"] for m in p.c.last for r in m.get("buttons") or [] for b in r]
+                act = p.c.press("Learn") if any("learn" in x.casefold() for x in labels) else None
+                kind = "onboarding"
+            elif n in (1, 2):
+                text = f"Learner {uid}" if n == 1 else rng.choice(SKILLS)
+                act, kind = p.c.say(text), "onboarding"
+            elif mentor is not None:
+                act, kind = p.c.press(mentor), "profile view"
             else:
-                await p.timed("/find", p.c.say(f"/find {rng.choice(SKILLS)}"))
+                act, kind = p.c.say(f"/find {rng.choice(SKILLS)}"), "/find"
             n += 1
-            if p.failed and time.monotonic() < deadline:
+            if act is None:
+                continue
+            t0 = time.perf_counter()
+            try:
+                await asyncio.wait_for(act, 30)
+                run.add(kind, time.perf_counter() - t0)
+            except GONE:
                 run.reconnects += 1
-                await asyncio.wait_for(p.c.open(), 30)
-    except (AssertionError, TimeoutError, aiohttp.ClientError, aiohttp.WSMessageTypeError):
-        run.errors += 1
+                # give the page until the end of the run plus a grace to get its answer
+                if not await reconnect_like_the_page(p, rng, max(deadline, time.monotonic()) + 30):
+                    run.broken += 1
+                    break
+    except GONE:
+        run.broken += 1
     finally:
+        await count(p, run)
         await p.c.close()
+
+
+async def count(p: Person, run: Tally) -> None:
+    """The user's tally, and doubles read off the stored transcript: a fresh socket's
+    replay (hello with seq 0) holds every line of the person; more of their own lines than
+    messages sent is a message handled twice."""
+    sent = len(p.c.sent_ids)
+    run.sent += sent
+    run.lost += len(p.c.pending)
+    run.answered += sent - len(p.c.pending)
+    run.duplicates += len(p.c.duplicates)
+    run.resent += p.c.resent
+    run.in_replay += p.c.in_replay
+    try:
+        if p.c.ws is not None:
+            await p.c.ws.close()
+        replay = await asyncio.wait_for(p.c.open(), 30)  # up to 200 lines: a run sends fewer
+    except GONE:
+        return
+    mine = sum(1 for m in replay if m["role"] == "user")
+    run.doubled += max(0, mine - sent)
 
 
 async def load(base: str, users: int, seconds: float, think_s: float) -> Tally:
@@ -120,6 +185,7 @@ async def load(base: str, users: int, seconds: float, think_s: float) -> Tally:
     t0 = time.monotonic()
     await asyncio.gather(*(user(base, 10_000 + u, think_s, run, deadline) for u in range(users)))
     run.seconds = time.monotonic() - t0
+    run.errors = run.lost + run.doubled + run.broken
     return run
 
 
@@ -180,9 +246,12 @@ async def round_of(
         xs = run.all()
         took = f"{moved:.1f} s" if moved is not None else "not within 60 s"
         return (
-            f"kill      {len(xs)} answered, {run.errors} lost in flight on the killed worker, "
-            f"{run.reconnects} pages reconnected (of {args.users}); p95 {pct(xs, 0.95):.1f} ms; "
-            f"scheduler moved to {other.name} in {took}"
+            f"kill      {run.sent} sent, {run.answered} answered, {run.lost} lost, "
+            f"{run.doubled} doubled; {run.reconnects} pages reconnected (of {args.users}), "
+            f"{run.broken} could not; of the messages in flight, {run.in_replay} answered in "
+            f"the replay, {run.resent} sent again ({run.duplicates} acknowledged as handled "
+            "before); "
+            f"p95 {pct(xs, 0.95):.1f} ms; scheduler moved to {other.name} in {took}"
         ) + loadavg()
 
 
@@ -191,7 +260,10 @@ async def main() -> None:
     ap.add_argument("--users", type=int, default=60)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--think-s", type=float, default=0.5)
-    ap.add_argument("--workers", default="1,2,3")
+    ap.add_argument("--workers", default="1,2,3", help="worker counts of the plain rounds")
+    ap.add_argument(
+        "--kill-only", action="store_true", help="only the kill round (two workers, one killed)"
+    )
     ap.add_argument(
         "--database-url", default=os.environ.get("MENTORBOT_TEST_DATABASE_URL", PG_DEFAULT)
     )
@@ -218,7 +290,10 @@ async def main() -> None:
                 "MENTORBOT_TICK_SECONDS": "5",
                 "MENTORBOT_LOG_LEVEL": "WARNING",
             }
-            for n in (int(x) for x in args.workers.split(",") if x.strip()):
+            counts = (
+                [] if args.kill_only else [int(x) for x in args.workers.split(",") if x.strip()]
+            )
+            for n in counts:
                 print(await round_of(n, env, args, Path(tmp)), flush=True)
             print(await round_of(2, env, args, Path(tmp), kill=True), flush=True)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -197,7 +197,9 @@ async def echo_ws(request: web.Request) -> web.WebSocketResponse:
                 {"type": "message", "role": "bot", "seq": seq, "text": data["text"],
                  "html": None, "buttons": []}
             )  # fmt: skip
-        await ws.send_json({"type": "done"})
+        # the page's id comes back on `done`, as the web chat answers it
+        done = {"type": "done"} | ({"id": data["id"]} if "id" in data else {})
+        await ws.send_json(done)
     return ws
 
 

@@ -50,6 +50,7 @@ from core.services.identity import Who
 from core.services.places import Place
 from core.services.posts import PostView
 from core.services.relay import RelayError, RoomMessage, Upload, room_message
+from core.services.transcript import Entry
 from core.signing import Keys, SigningKeys
 from core.understand.intents import control_word
 from core.uow import Deps, Handler, UnitOfWork, unit_of_work
@@ -157,6 +158,23 @@ class CoreApp:
         """Replies to one inbound. `once`: the platform's delivery id (Telegram update_id,
         Slack event_id); a redelivery of it answers [] and changes nothing."""
         return await self.runner.handle(actor, inbound, key, once=once)
+
+    async def handle_transcribed(
+        self,
+        actor: Actor,
+        inbound: Inbound,
+        echo: str | None,
+        *,
+        once: Delivered | None = None,
+        sent: Delivered | None = None,
+        pressed_before: str = "",
+    ) -> list[Entry] | None:
+        """The web chat's turn: the step, the person's line and the answer stored in the
+        transcript in one transaction, with the page's message id `sent` recorded in it;
+        None when that id was handled before (see Runner.handle_transcribed)."""
+        return await self.runner.handle_transcribed(
+            actor, inbound, echo, once=once, sent=sent, pressed_before=pressed_before
+        )
 
     async def first_delivery(self, once: Delivered) -> bool:
         """Records a delivery the adapter answers by itself, with no step in core (e.g. "let's

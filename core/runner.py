@@ -52,6 +52,7 @@ from core.messaging import (
     too_long,
 )
 from core.payloads import Payload
+from core.services.transcript import Entry
 from core.skills import SkillMatch
 from core.understand.intents import Control, control_word, find_words, read_intent
 from core.uow import Deps, unit_of_work
@@ -68,6 +69,10 @@ SORRY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "Your progress is kept — please try that again."
 )
+
+
+class _SentBefore(Exception):
+    """The page's message id was recorded before: the transaction is rolled back."""
 
 
 class KeyedLocks:
@@ -245,6 +250,78 @@ class Runner:
         except Exception:
             log.exception("step failed for %s on %s", key, describe_inbound(inbound))
             return [Reply(SORRY)]
+
+    async def handle_transcribed(
+        self,
+        actor: Actor,
+        inbound: Inbound,
+        echo: str | None,
+        *,
+        once: Delivered | None = None,
+        sent: Delivered | None = None,
+        pressed_before: str = "",
+    ) -> list[Entry] | None:
+        """One inbound for a surface whose history is our transcript (the web chat): the
+        step, the person's own line (`echo`) and the answer are stored in ONE transaction,
+        with `sent` (the page's own id for this message) recorded in it too. A worker that
+        dies mid-way leaves either all of it or none: the page, seeing no echo after it
+        reconnects, sends the message again under the same id, and a copy whose id was
+        handled already returns None (nothing done, nothing stored twice). `once`: a button
+        press's id; a press acted on before stores `pressed_before` as the answer."""
+        key = ConversationKey.private(actor)
+        if too_long(inbound):
+            return await self._transcribe_only(actor, echo, [Reply(TOO_LONG)], sent)
+        inbound = normalised(inbound)
+
+        async def work(ctx: Ctx) -> list[Entry]:
+            u = ctx.u
+            if sent is not None and not await first_seen(
+                u.session, sent.source, sent.event_id, u.now
+            ):
+                raise _SentBefore(sent.event_id)
+            replies = await self._step(ctx, inbound)
+            entries = []
+            if echo is not None:
+                entries += await u.transcript.add(ctx.account.id, "user", [Reply(echo)], u.now)
+            return entries + await u.transcript.add(ctx.account.id, "bot", replies, u.now)
+
+        try:
+            return await self.converse(actor, key, work, once=once)
+        except _SentBefore:
+            log.info("web message %s handled before; acknowledged", sent and sent.event_id)
+            return None
+        except AlreadyHandled:
+            # The press was acted on (another tab, a reload's old buttons) — unless it was
+            # this very message, sent again: then it is only acknowledged.
+            if sent is not None and await self._seen(sent):
+                return None
+            return await self._transcribe_only(actor, echo, [Reply(pressed_before)], sent)
+        except Exception:
+            log.exception("step failed for %s on %s", key, describe_inbound(inbound))
+            return await self._transcribe_only(actor, echo, [Reply(SORRY)], sent)
+
+    async def _seen(self, sent: Delivered) -> bool:
+        async with unit_of_work(self.deps) as u:
+            q = select(ProcessedEvent.id).where(
+                ProcessedEvent.source == sent.source, ProcessedEvent.event_id == sent.event_id
+            )
+            return (await u.session.scalar(q)) is not None
+
+    async def _transcribe_only(
+        self, actor: Actor, echo: str | None, replies: list[Reply], sent: Delivered | None
+    ) -> list[Entry] | None:
+        """An answer that is not a step (refused, failed, pressed before), stored with the
+        page's id so a re-sent copy is only acknowledged."""
+        async with unit_of_work(self.deps) as u:
+            if sent is not None and not await first_seen(
+                u.session, sent.source, sent.event_id, u.now
+            ):
+                return None
+            _user, account = await u.identity.resolve(actor)
+            entries = []
+            if echo is not None:
+                entries += await u.transcript.add(account.id, "user", [Reply(echo)], u.now)
+            return entries + await u.transcript.add(account.id, "bot", replies, u.now)
 
     async def converse(
         self,

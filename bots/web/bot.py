@@ -235,7 +235,7 @@ class WebChat:
                 await self._hello(ws, actor, m.last_seq, greeted)
                 greeted = True
             elif isinstance(m, Said):
-                await self._inbound(ws, actor, m.echo, m.inbound, pressed(actor, m))
+                await self._inbound(ws, actor, m.echo, m.inbound, pressed(actor, m), m.client_id)
             elif isinstance(m, Refused):
                 await _send(ws, {"type": "error", "text": m.text})
             else:  # blank text: nothing to do, but the page is told it was heard
@@ -273,30 +273,28 @@ class WebChat:
         echo: str | None,
         inbound: Any,
         once: Delivered | None = None,
+        client_id: str | None = None,
     ) -> None:
-        account_id = await self._account(actor.external_id)
-        if echo is not None and account_id is not None:
-            entries = await self._log(account_id, "user", [Reply(echo)])
-            await self._push(actor.external_id, entries)
         await _send(ws, {"type": "typing"})
-        replies = await self.core.handle(actor, inbound, once=once)
-        if once is not None and not replies:
-            # core acts on a press once (a reload re-draws old buttons, a second tab has them)
-            replies = [Reply(PRESSED_BEFORE)]
-        if account_id is None:
-            account_id = await self._account(actor.external_id)
-            if account_id is None:
-                log.error("web account %s vanished", actor.external_id)
-                return
-            if echo is not None:
-                entries = await self._log(account_id, "user", [Reply(echo)])
-                await self._push(actor.external_id, entries)
-        entries = await self._log(account_id, "bot", replies)
-        await self._push(actor.external_id, entries)
-        # The answer may have given a name (onboarding, profile edit): the header follows.
-        await _send(ws, {"type": "who"} | await self._who(actor))
+        # The person's line and the answer are stored with the step in one transaction, so
+        # a worker killed mid-way leaves all of it or none; the page re-sends a message whose
+        # echo it never saw under the same id, and a copy already handled is only
+        # acknowledged (its answer is in the transcript the reconnect replayed).
+        sent = sent_id(actor, client_id) if client_id is not None else None
+        entries = await self.core.handle_transcribed(
+            actor, inbound, echo, once=once, sent=sent, pressed_before=PRESSED_BEFORE
+        )
+        if entries is not None:
+            await self._push(actor.external_id, entries)
+            # The answer may have given a name (onboarding, profile edit): the header follows.
+            await _send(ws, {"type": "who"} | await self._who(actor))
         # Tells the page (and tests) that this input has been fully answered.
-        await _send(ws, {"type": "done"})
+        done: dict[str, Any] = {"type": "done"}
+        if client_id is not None:
+            done["id"] = client_id
+            if entries is None:
+                done["duplicate"] = True
+        await _send(ws, done)
 
     async def upload(self, request: web.Request) -> web.Response:
         """A photo from the page's 📷 button (multipart field "file"): handed to core as a
@@ -352,6 +350,13 @@ def pressed(actor: Actor, said: Said) -> Delivered | None:
         return None
     key = f"{actor.external_id}\0{said.pressed_on}\0{said.inbound.payload}"
     return Delivered("web", hashlib.sha256(key.encode()).hexdigest())
+
+
+def sent_id(actor: Actor, client_id: str) -> Delivered:
+    """The page's message id as a delivery record: per person, so one page can't spend
+    another's id."""
+    key = f"{actor.external_id}\0{client_id}"
+    return Delivered("web-msg", hashlib.sha256(key.encode()).hexdigest())
 
 
 async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> bool:

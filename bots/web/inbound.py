@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,12 @@ from core.payloads import MAX_CHARS
 
 NOT_UNDERSTOOD = "I didn't understand that message."
 EXPIRED = "That button has expired — type /menu to start again."
+BAD_ID = (
+    "That message's id is not valid (1-64 letters, digits, '-', '_', '.' or ':'), "
+    "so nothing was done. Reload the page."
+)
+# The page's own id for a text or action: answered once per person however often it is sent.
+CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -25,11 +32,13 @@ class Hello:
 class Said:
     """Something to hand to core, and the line the person's own bubble shows for it.
     `pressed_on`: for a button, the transcript seq of the message it was on (a press of the
-    same button on the same message acts once)."""
+    same button on the same message acts once). `client_id`: the page's id for this message
+    (re-sent under the same id after a reconnect; handled once)."""
 
     echo: str
     inbound: Inbound
     pressed_on: int | None = None
+    client_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,10 @@ def read(raw: str) -> Message:
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return Refused(NOT_UNDERSTOOD)
     kind = data.get("type") if isinstance(data, dict) else None
+    client_id = data.get("id") if isinstance(data, dict) else None
+    bad_id = not isinstance(client_id, str) or CLIENT_ID.fullmatch(client_id) is None
+    if kind in ("text", "action") and client_id is not None and bad_id:
+        return Refused(BAD_ID)
     if kind == "hello":
         last = data.get("last_seq", 0)
         ok = isinstance(last, int) and not isinstance(last, bool) and 0 <= last <= MAX_DB_INT
@@ -66,11 +79,11 @@ def read(raw: str) -> Message:
             return Ignored
         if len(text) > MAX_TEXT:
             return Refused(f"Messages can be at most {MAX_TEXT} characters.", too_big=True)
-        return Said(text, parse_text(text))
+        return Said(text, parse_text(text), client_id=client_id)
     if kind == "action" and isinstance(data.get("payload"), str):
         payload = data["payload"]
         if len(payload) > MAX_CHARS:
             return Refused(EXPIRED, too_big=True)
         label = data.get("label") if isinstance(data.get("label"), str) else payload
-        return Said(f"» {str(label)[:80]}", ActionIn(payload), _seq(data.get("seq")))
+        return Said(f"» {str(label)[:80]}", ActionIn(payload), _seq(data.get("seq")), client_id)
     return Refused(NOT_UNDERSTOOD)

@@ -2,15 +2,27 @@
  *
  * Protocol (JSON text frames over ws(s)://<host>/ws; identity is the server's cookie):
  *   -> {"type":"hello","last_seq":N}  on every open (N = highest seq displayed)
- *   -> {"type":"text","text":"..."}    user text (trimmed, 1..4000 chars)
- *   -> {"type":"action","payload":"...","label":"...","seq":N}  (N: the message it was on)
+ *   -> {"type":"text","text":"...","id":"ID"}    user text (trimmed, 1..4000 chars)
+ *   -> {"type":"action","payload":"...","label":"...","seq":N,"id":"ID"}
+ *      (N: the message it was on)
  *   <- welcome | message | who | typing | done | error
  *      (welcome and who carry {name, admin} for the header; a message may carry
- *      `cards`: search results drawn as cards, their buttons left out of the rows)
+ *      `cards`: search results drawn as cards, their buttons left out of the rows;
+ *      the `done` that ends the answer to a text or action carries its "id", plus
+ *      "duplicate": true when that id had been handled before)
+ *
+ * ID is the page's own id for one message: 1..64 of A-Z a-z 0-9 _ . : - (anything
+ * else is refused with an error and not acted on). The server records it with the
+ * step, in the same database transaction that stores the person's line (the "echo")
+ * and the answer, so a message is handled once per person whatever worker gets it.
  *
  * What the user sends is shown as a "pending" bubble until the server's echo
- * (a role "user" message) arrives, so the visible history is always the server's.
- * Pending items live in sessionStorage and survive reloads and reconnects.
+ * (a role "user" message) or the `done` with its id arrives, so the visible history
+ * is always the server's. Pending items live in sessionStorage and survive reloads
+ * and reconnects: after a reconnect, the replay that answers hello comes first, and
+ * anything sent on an earlier socket whose echo was not in it is sent again under
+ * the same id (the worker may have died before or after handling it; a copy it had
+ * handled is only acknowledged, its answer being in the replay already).
  *
  * For screen readers: each bubble is preceded by a visually hidden "You said:" or
  * "MentorBot:"; pending bubbles sit outside the conversation's live region, so your own
@@ -707,9 +719,22 @@
     if (item) removePending(item);
   }
 
+  // A message's id (see the protocol above): time, then 64 random bits, unique per person.
+  function newId() {
+    const r = new Uint32Array(2);
+    window.crypto.getRandomValues(r);
+    return `${Date.now().toString(36)}-${r[0].toString(36)}${r[1].toString(36)}`;
+  }
+
+  // The server answered (or had answered) the message with this id.
+  function ackPending(id) {
+    const item = outbox.find((i) => i.id === id);
+    if (item) removePending(item);
+  }
+
   function enqueue(item) {
     const full = {
-      id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      id: newId(),
       afterSeq: lastSeq,
       state: 'queued',
       conn: null,
@@ -730,8 +755,8 @@
       const unsure = item.state === 'sent' && item.conn !== connId;
       if (item.state !== 'queued' && !unsure) continue;
       const frame = item.kind === 'action'
-        ? { type: 'action', payload: item.payload, label: item.label, seq: item.seq }
-        : { type: 'text', text: item.text };
+        ? { type: 'action', payload: item.payload, label: item.label, seq: item.seq, id: item.id }
+        : { type: 'text', text: item.text, id: item.id };
       try {
         ws.send(JSON.stringify(frame));
       } catch (_) {
@@ -1055,6 +1080,7 @@
         break;
       case 'done':
         hideTyping();
+        if (typeof f.id === 'string') ackPending(f.id);
         break;
       case 'error':
         hideTyping();

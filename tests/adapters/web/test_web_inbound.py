@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bots.web.inbound import MAX_TEXT, Hello, Refused, Said, read
-from core.messaging import ActionIn, CommandIn, TextIn
+from bots.web.inbound import BAD_ID, Hello, Refused, Said, read
+from core.messaging import MAX_TEXT, ActionIn, CommandIn, TextIn
 
 
 def test_text_commands_and_buttons_become_the_neutral_model() -> None:
@@ -61,3 +61,13 @@ def test_limits_and_empty_input() -> None:
 
 def test_json_nested_thousands_deep_is_refused_not_raised() -> None:
     assert read("[" * 30000 + "]" * 30000) == Refused("I didn't understand that message.")
+
+
+def test_a_message_id_is_read_and_a_bad_one_refused() -> None:
+    said = read(json.dumps({"type": "text", "text": "hi", "id": "lx3-9Zq.1:a_b"}))
+    assert isinstance(said, Said) and said.client_id == "lx3-9Zq.1:a_b"
+    pressed = read(json.dumps({"type": "action", "payload": "menu:find", "seq": 3, "id": "p1"}))
+    assert pressed == Said("» menu:find", ActionIn("menu:find"), 3, "p1")
+    assert read(json.dumps({"type": "text", "text": "hi"})) == Said("hi", TextIn("hi"))
+    for bad in ("", "a b", "x" * 65, 12, None.__class__.__name__ + "\n"):
+        assert read(json.dumps({"type": "text", "text": "hi", "id": bad})) == Refused(BAD_ID)
