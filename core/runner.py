@@ -31,9 +31,8 @@ from core.dialogs.engine import (
     Step,
     describe_inbound,
 )
-from core.dialogs.guess import search_or_guess, unsure
+from core.dialogs.guess import offer_to_teach, search_or_guess, unsure
 from core.dialogs.menu import help_reply
-from core.dialogs.onboarding import offer_to_teach
 from core.markup import esc
 from core.messaging import (
     JSON,

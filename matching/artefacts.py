@@ -18,7 +18,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,9 +27,6 @@ from matching.blend import Blend
 from matching.cf import CFModel, CFParams
 from matching.coldstart import ContentMap
 from matching.features import MentorFeatures
-
-if TYPE_CHECKING:
-    from matching.indexer import Indexer
 
 FORMAT = 1
 
@@ -41,12 +38,14 @@ class TrainedModel:
     learned: Blend | None
 
 
-def snapshot(engine: Indexer) -> TrainedModel:
-    """What `engine` uses now, with its mutable parts (the histories) copied."""
-    cf = copy.copy(engine.cf)
-    cf.history = {learner: dict(row) for learner, row in engine.cf.history.items()}
-    cf.chosen_at = {learner: dict(row) for learner, row in engine.cf.chosen_at.items()}
-    return TrainedModel(cf, engine.cf_features, engine.learned)
+def snapshot(
+    cf_in_use: CFModel, features: MentorFeatures | None, learned: Blend | None
+) -> TrainedModel:
+    """What an engine uses now, with its mutable parts (the histories) copied."""
+    cf = copy.copy(cf_in_use)
+    cf.history = {learner: dict(row) for learner, row in cf_in_use.history.items()}
+    cf.chosen_at = {learner: dict(row) for learner, row in cf_in_use.chosen_at.items()}
+    return TrainedModel(cf, features, learned)
 
 
 def _pairs(

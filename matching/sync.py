@@ -87,7 +87,9 @@ class ModelSync:
                 return None
             # The histories are copied here, on the loop: a chat step folding a choice into
             # them (MatchingEngine.log_event) must not change them under the dump's thread.
-            data = await asyncio.to_thread(artefacts.dump, artefacts.snapshot(self.engine))
+            e = self.engine
+            snap = artefacts.snapshot(e.cf, e.cf_features, e.learned)
+            data = await asyncio.to_thread(artefacts.dump, snap)
             version = await modelstore.publish(self.engine.db, data, self.worker, now)
             self.engine.model_version = version
         log.info("matching model version %d published (%d bytes)", version, len(data))

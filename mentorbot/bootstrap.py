@@ -11,7 +11,7 @@ from core.db.engine import Database
 from core.ports import Clock, RankObserver, SenderLimits, StepObserver, SystemClock
 from core.services.catalog import SkillCatalog, sync_taxonomy
 from core.skills import load_taxonomy
-from core.understand import nearest
+from core.understand import intents, nearest
 from mentorbot.mail import make_mailer
 from mentorbot.migrate import upgrade
 from mentorbot.settings import Settings
@@ -74,7 +74,7 @@ async def build_core(
             # background task: no message waits for the model; until then the rules and
             # TF-IDF read alone.
             nearest.use_encoder(recommender.embedder.encode, background=True)
-            recommender.after_model_load.append(nearest.warm)
+            recommender.after_model_load.append(intents.warm)
     gateway = make_gateway(settings)
     return CoreApp.create(
         db,

@@ -14,6 +14,7 @@ from core.db.funnel import SEARCH, VIEW
 from core.db.schema import MentorProfile
 from core.dialogs.answers import ANSWERS
 from core.dialogs.engine import Ctx, Dialog, Step, goto
+from core.dialogs.guess import offer_to_teach
 from core.dialogs.matchview import (
     breakdown_text,
     result_line,
@@ -21,7 +22,6 @@ from core.dialogs.matchview import (
     understood_text,
     why_in_words,
 )
-from core.dialogs.onboarding import offer_to_teach
 from core.dialogs.profile import mentor_profile_reply
 from core.languages import language_by_code, parse_languages
 from core.markup import esc, quote

@@ -96,9 +96,6 @@ class ConfirmGuess(Dialog):
     def _act(ctx: Ctx, intent: str, text: str) -> Step:
         """The confirmed reading, done as a sure one would have been."""
         if intent == "teach":
-            # Imported here: onboarding asks its own guesses through this dialog.
-            from core.dialogs.onboarding import offer_to_teach
-
             reading = read_intent(text, ctx.deps.catalog.index.names_in)
             return offer_to_teach(ctx, replace(reading, intent="teach"))
         after = ("menu", "quiet") if ctx.user.onboarded else ("onboarding", "quiet")
@@ -111,3 +108,16 @@ class ConfirmGuess(Dialog):
             return text
         named = ctx.deps.catalog.index.names_in(text)
         return named[0] if named else text
+
+
+def offer_to_teach(ctx: Ctx, reading: Reading) -> Step:
+    """ "I can teach React" outside the application: the application, React filled in."""
+    said = taught(reading)
+    return handoff(
+        "onboarding", f"apply::{said}" if ctx.user.onboarded else f"onboard:mentor:{said}"
+    )
+
+
+def taught(reading: Reading) -> str:
+    """What someone offering to teach said they teach: the catalogue's skills, or their words."""
+    return ", ".join(reading.skills) or reading.rest

@@ -11,7 +11,7 @@ from core.dialogs.answers import ANSWERS
 from core.dialogs.community import suggestions
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
 from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
-from core.dialogs.guess import search_or_guess, unsure
+from core.dialogs.guess import search_or_guess, taught, unsure
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote
@@ -28,7 +28,7 @@ from core.numbers import as_int
 from core.services.trust import MENTOR_ADULTS_ONLY
 from core.skills import parse_level
 from core.timezones import describe_zone, zone
-from core.understand.intents import Reading, read_intent
+from core.understand.intents import read_intent
 from core.views import profile_card
 
 MENTOR_STEPS = ("headline", "bio", "years", "price", "lengths", "extras")
@@ -68,19 +68,6 @@ async def all_set(ctx: Ctx) -> Reply:
         + profile_card(view, ctx.now, own=True)
         + f"\n\n_Using MentorBot means you accept its terms (version "
         f"{esc(ctx.deps.policies.terms_version)}). What is stored about you: /privacy_"
-    )
-
-
-def taught(reading: Reading) -> str:
-    """What someone offering to teach said they teach: the catalogue's skills, or their words."""
-    return ", ".join(reading.skills) or reading.rest
-
-
-def offer_to_teach(ctx: Ctx, reading: Reading) -> Step:
-    """ "I can teach React" outside the application: the application, React filled in."""
-    said = taught(reading)
-    return handoff(
-        "onboarding", f"apply::{said}" if ctx.user.onboarded else f"onboard:mentor:{said}"
     )
 
 

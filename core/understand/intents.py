@@ -645,6 +645,14 @@ def _prepared(text: str) -> str:
     return chat_words(normalise(text))
 
 
+def warm() -> None:
+    """Embed the labelled examples for the meaning vote now (a server runs this in a thread
+    once matching has loaded MiniLM)."""
+    from core.understand import nearest
+
+    nearest.warm(_prepared)
+
+
 def _nearest(t: str) -> Intent | None:
     from core.understand.nearest import default_nearest  # TF-IDF, built on first use
 

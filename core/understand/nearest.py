@@ -179,14 +179,11 @@ def use_encoder(encode: Encode | None, background: bool = False) -> None:
         _meaning.append(_Meaning(encode, not background, {}))
 
 
-def warm(prepare: Callable[[str], str] | None = None) -> None:
-    """Embed the labelled examples now (a server runs this in a thread)."""
+def warm(prepare: Callable[[str], str]) -> None:
+    """Embed the labelled examples now, read through `prepare` (intents.warm passes the
+    intents' own; a server runs it in a thread)."""
     if not _meaning:
         return
-    if prepare is None:
-        from core.understand.intents import _prepared
-
-        prepare = _prepared
     m = _meaning[0]
     if prepare not in m.voters:
         m.voters[prepare] = MeaningIntent(tuning_examples(), m.encode, prepare)

@@ -127,7 +127,7 @@ def test_anything_else_is_refused_with_a_value_error(data: bytes) -> None:
 
 async def test_a_snapshot_is_not_changed_by_choices_folded_in_after_it() -> None:
     engine, ids, _texts = await _fitted()
-    snap = artefacts.snapshot(engine)
+    snap = artefacts.snapshot(engine.cf, engine.cf_features, engine.learned)
     before = {k: dict(v) for k, v in snap.cf.history.items()}
     engine.cf.add(LEARNERS[0], ids[-1], 1.0)  # a chat step logs a request meanwhile
     engine.cf.add(999_999, ids[0], 1.0)  # a learner the model has not seen

@@ -72,13 +72,13 @@ async def test_an_unsure_reading_is_shown_and_confirmed_with_one_tap(
 
 
 def test_a_server_embeds_the_examples_once_matching_has_loaded_the_model() -> None:
-    from core.understand import nearest
+    from core.understand import intents, nearest
     from core.understand.intents import _prepared
 
     nearest.use_encoder(_MODEL.encode, background=True)
     try:
         assert nearest.meaning_voter(_prepared) is None  # no message waits for the model
-        nearest.warm()  # what matching runs in a thread after loading it
+        intents.warm()  # what matching runs in a thread after loading it
         assert nearest.meaning_voter(_prepared) is not None
     finally:
         nearest.use_encoder(None)
