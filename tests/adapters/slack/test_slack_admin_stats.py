@@ -32,7 +32,7 @@ async def test_admin_stats_in_slack_uploads_the_charts(
     await seed_known(core, core.deps.clock.now())
     await admin.command("admin stats week")
     uploads = [u for u in fake_slack.uploads if u.channel == "DUADMIN"]
-    assert len(uploads) == 6
+    assert len(uploads) == 7  # six charts and the ranking variants' conversion
     assert all(_is_png(u.data) for u in uploads)
     assert uploads[1].alt_txt.startswith("Bar chart of the funnel")
     assert "10 searches" in uploads[1].alt_txt
@@ -56,7 +56,7 @@ async def test_admin_stats_in_the_web_chat_carries_pngs(
         await seed_known(core, core.deps.clock.now())
         await web.say("/admin stats week")
         images = [m["image"] for m in web.last if m.get("image")]
-        assert len(images) == 6
+        assert len(images) == 7
         assert all(_is_png(base64.b64decode(i["png_base64"])) for i in images)
         assert images[0]["alt"].startswith("Bar chart of new people per platform")
         assert "Money (INR): revenue ₹1,000" in web.text()
