@@ -175,12 +175,13 @@ async def onboard_learner(
     level: str | None = "Beginner",
     language: str = "English",
     place: str = "Pune",
-    start: bool = True,
+    start: str | None = "/start",
 ) -> None:
     """The whole learner onboarding: Learn, name (None keeps the platform's), age, one skill
-    and its level, goals skipped, a language, a place for the time zone, hours skipped."""
-    if start:
-        await who.say("/start")
+    and its level, goals skipped, a language, a place for the time zone, hours skipped.
+    `start` is the first message (None: the role question is on screen already)."""
+    if start is not None:
+        await who.say(start)
     await who.press("Learn")
     if name is None:
         await who.press("Keep")
