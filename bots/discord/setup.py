@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import yarl
 from aiohttp import web
+from discord.asset import Asset
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
@@ -17,12 +18,15 @@ from core.app import CoreApp
 DISCORDBOT = web.AppKey("discordbot", DiscordBot)
 
 
-def configure_endpoints(api_url: str, gateway_url: str) -> None:
-    """Point discord.py's REST base and gateway elsewhere (tests, proxies). Process-wide."""
+def configure_endpoints(api_url: str, gateway_url: str, cdn_url: str = "") -> None:
+    """Point discord.py's REST base, gateway and CDN (avatars) elsewhere (tests, proxies).
+    Process-wide."""
     if api_url:
         Route.BASE = api_url.rstrip("/")
     if gateway_url:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    if cdn_url:
+        Asset.BASE = cdn_url.rstrip("/")
 
 
 def setup_discord(
@@ -32,6 +36,7 @@ def setup_discord(
     token: str,
     api_url: str = "",
     gateway_url: str = "",
+    cdn_url: str = "",
     public_url: str = "",
     announce_every_s: float = 30.0,
 ) -> None:
@@ -39,7 +44,7 @@ def setup_discord(
     community bridge's Discord side."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        configure_endpoints(api_url, gateway_url)
+        configure_endpoints(api_url, gateway_url, cdn_url)
         core = app[core_key]
         bot = DiscordBot(
             core, token=token, public_url=public_url, announce_every_s=announce_every_s
