@@ -18,9 +18,7 @@ MINOR = "under18"
 class UserTrust(Base):
     __tablename__ = "user_trust"
     __table_args__ = (
-        CheckConstraint(
-            "age_band in ('under18', '18plus', '18to24', '25plus')", name="age_band"
-        ),
+        CheckConstraint("age_band in ('under18', '18plus', '18to24', '25plus')", name="age_band"),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)

@@ -17,9 +17,7 @@ from core.db.trust import MINOR, UserTrust
 _bookings = table("bookings", column("learner_id"), column("mentor_id"), column("status"))
 _NEVER_A_SESSION = ("declined", "expired")
 
-TO_MINOR = (
-    "You can't write to them here until the two of you have a session booked together."
-)
+TO_MINOR = "You can't write to them here until the two of you have a session booked together."
 FROM_MINOR = (
     "People under 18 can message a mentor once they've booked a session with them. "
     "Book from their profile — free and credit sessions are fine."

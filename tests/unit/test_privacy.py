@@ -18,6 +18,7 @@ from core.avatars import Pictures
 from core.booking.tables import Booking, SessionRating
 from core.clock import ManualClock
 from core.db.dms import DmRequest
+from core.db.engine import Database
 from core.db.safety import ConsentRecord
 from core.db.schema import Account, Base, User
 from core.db.trust import UserTrust
@@ -25,7 +26,6 @@ from core.db.verification import VerifiedEmail
 from core.services.privacy import deleted_name
 from tests.booking_support import add_mentor, add_user
 from tests.money_support import invariants
-from core.db.engine import Database
 from tests.support import (
     PG_URL,
     ChatDriver,
@@ -37,7 +37,6 @@ from tests.support import (
 from tests.unit.test_booking import _booked
 from tests.unit.test_find import _uid
 from tests.unit.test_onboarding import onboard_learner
-
 
 # Erasure runs on both backends: PostgreSQL when MENTORBOT_TEST_DATABASE_URL is set.
 BOTH_BACKENDS = pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)

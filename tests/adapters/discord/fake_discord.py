@@ -27,8 +27,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import secrets
 import re
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
