@@ -348,8 +348,8 @@ QUESTIONS: dict[str, Question] = {
             "Your age group",
             lambda ctx: (
                 "How old are you? Tap a button or type your age. I ask everyone: people "
-                "13–17 can learn, but paid sessions, mentoring, call recordings and messages "
-                "from adults they haven't booked are for adults only."
+                "13–17 can learn here, but can't book paid sessions, mentor, be recorded "
+                "in a call, or get messages from adults they haven't booked."
             ),
             F.v_age,
             _save_age,

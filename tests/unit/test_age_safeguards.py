@@ -297,3 +297,18 @@ def test_age_answers_are_read() -> None:
         assert parse_age_band(text) == band, text
     for bad in ("", "blue", "1000", "6 months", "10 or 20"):
         assert isinstance(parse_age_band(bad), Invalid), bad
+
+
+async def test_under_13_said_later_in_the_profile_changes_nothing_and_points_to_erasure(
+    core: CoreApp,
+) -> None:
+    from core.dialogs.profile import Edit
+
+    c = ChatDriver(core, "later")
+    await onboard_learner(c, "Lata")
+    await c.send(ActionIn(Edit("age").pack()))
+    assert "How old are you?" in c.text()
+    await c.say("12")
+    assert "MentorBot is for people 13 and older" in c.text()
+    assert "Your age group is unchanged" in c.text() and "/privacy delete" in c.text()
+    assert await band_of_id(core, "later") == "18plus"
