@@ -38,6 +38,7 @@ async def test_learner_with_misspelt_skill_and_wrong_time_zone(
     assert folded.reply_markup is None and "» 📚 Learn" in folded.plain
     assert "call you" in u.text()
     await u.say("Bharat <Dev> & co")
+    await answer_age(u, "19")
     await u.say("kuberntes")
     assert "“kuberntes” → Kubernetes" in u.text()
     await u.press("Beginner")
