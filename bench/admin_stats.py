@@ -7,7 +7,7 @@ Seeds a migrated SQLite file (a temporary one unless --db) with people on four p
 `--bookings` bookings spread over the last 91 days in every status, with ratings, ledger
 transfers (payments, fees, earnings, refunds) and funnel events (searches, profile views),
 written in bulk. Then times, for week, month and quarter: the queries alone
-(Analytics.report), the charts alone (six PNGs), and the whole chat step (`/admin stats
+(Analytics.report), the charts alone (every PNG), and the whole chat step (`/admin stats
 PERIOD` through CoreApp.handle, as any platform runs it). Prints the medians of --repeat runs.
 """
 
@@ -221,7 +221,7 @@ async def main(args: argparse.Namespace) -> None:
             t = time.perf_counter()
             replies = await core.handle(admin, CommandIn("admin", f"stats {period}"))
             steps.append(time.perf_counter() - t)
-            assert len(replies) == 7 and all(r.image for r in replies[1:]), replies[0].text
+            assert len(replies) == 8 and all(r.image for r in replies[1:]), replies[0].text
         print(
             f"{period:<8} {statistics.median(queries) * 1000:>7.0f} ms "
             f"{statistics.median(charts) * 1000:>6.0f} ms {statistics.median(steps) * 1000:>8.0f} ms"

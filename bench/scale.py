@@ -123,6 +123,11 @@ async def load(base: str, users: int, seconds: float, think_s: float) -> Tally:
     return run
 
 
+def loadavg() -> str:
+    """The machine is shared: each figure is printed with the load it was measured under."""
+    return "   load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def line(name: str, run: Run, cpu: dict[str, float]) -> str:
     xs = run.all()
     n = len(xs)
@@ -149,7 +154,7 @@ async def round_of(
         if not kill:
             run = await load(base, args.users, args.seconds, args.think_s)
             cpu = {w.name: cpu_s(w.proc.pid) - before[w.name] for w in workers}
-            return line(f"{n} worker{'s' if n > 1 else ''}", run, cpu)
+            return line(f"{n} worker{'s' if n > 1 else ''}", run, cpu) + loadavg()
         async with aiohttp.ClientSession() as http:
             holder = None
             for _ in range(100):
@@ -178,7 +183,7 @@ async def round_of(
             f"kill      {len(xs)} answered, {run.errors} lost in flight on the killed worker, "
             f"{run.reconnects} pages reconnected (of {args.users}); p95 {pct(xs, 0.95):.1f} ms; "
             f"scheduler moved to {other.name} in {took}"
-        )
+        ) + loadavg()
 
 
 async def main() -> None:

@@ -44,6 +44,12 @@ def transcode_ogg_opus(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def is_ogg_opus(data: bytes) -> bool:
+    """OGG with an Opus stream (its first page holds OpusHead): Telegram plays it as it is;
+    anything else (OGG/Vorbis, WebM, m4a) is transcoded."""
+    return data[:4] == b"OggS" and b"OpusHead" in data[:96]
+
+
 async def to_ogg_opus(data: bytes) -> bytes | None:
     """The voice note Telegram plays, or None when the data isn't audio PyAV can read."""
     try:

@@ -2,9 +2,12 @@
 
 Every seat of a group session is a booking with its own room link; all of them lead here,
 to one room per group. Media always goes through the server, a selective forwarding unit:
-each participant sends their tracks once, and the server forwards them (aiortc MediaRelay,
-no decoding) to every other participant's connection, on receiving slots the browser
-offered up front (see calls.peer.GroupPeer). Join records are kept per seat: the mentor's
+each participant sends their tracks once, and the server forwards them to every other
+participant's connection, on receiving slots the browser offered up front (see
+calls.peer.GroupPeer). aiortc has no packet forwarding: each incoming track is decoded once
+(a decoder thread per track), aiortc's MediaRelay hands the frames to every subscriber, and
+each receiver's connection encodes them again, so the server's CPU grows with the number of
+receivers (figures: bench/calls_bench.py, README). Join records are kept per seat: the mentor's
 join and leave are written on every active seat's booking, a learner's on their own, so the
 1:1 no-show and completion rules (core.booking.noshow) decide each seat.
 """
@@ -60,6 +63,7 @@ class GroupRoom:
     group_id: int
     window: RoomWindow
     seats: int
+    mentor_name: str
     members: dict[int, Member] = field(default_factory=dict)
     closer: asyncio.Task[None] | None = None
 
@@ -71,6 +75,10 @@ class GroupRooms:
         self.rooms: dict[int, GroupRoom] = {}
         self._relay: MediaRelay | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Every server peer made here until its close has run to the end, whoever holds it
+        # (a member, or nobody: a member who left while it was being made). Shutdown closes
+        # and waits for all of them.
+        self.peers: set[GroupPeer] = set()
         # Whether the server already holds all the media connections it may (set by Rooms).
         self.busy: Callable[[], bool] = lambda: False
 
@@ -93,7 +101,9 @@ class GroupRooms:
         assert g is not None
         room = self.rooms.get(g.id)
         if room is None:
-            room = GroupRoom(g.id, RoomWindow.of(b, self.core.policies), g.seats)
+            async with self.core.uow() as u:
+                mentor_name = (await u.profiles.user(g.mentor_id)).display_name
+            room = GroupRoom(g.id, RoomWindow.of(b, self.core.policies), g.seats, mentor_name)
             self.rooms[g.id] = room
             room.closer = self._spawn(self._close_at_end(room))
         member = Member(
@@ -107,6 +117,7 @@ class GroupRooms:
             await self._close_peer(old)
             with contextlib.suppress(Exception):
                 await old.ws.close(code=CLOSE_REPLACED, message=b"replaced by another tab")
+        now = self.core.clock.now()
         await self._record(member, "join", "replaced an earlier tab" if old else "")
         host = next((m for m in room.members.values() if m.role == "mentor"), None)
         if role == "learner" and host is not None and b.id not in host.bookings:
@@ -116,12 +127,19 @@ class GroupRooms:
                 await record(
                     u.session, b.id, host.user_id, "mentor", "join", u.now, "already in the room"
                 )
-        now = self.core.clock.now()
         await self._send(
             member,
             {
                 "type": "welcome",
                 "mode": "group",
+                "title": f"Group session: {g.topic or 'with ' + room.mentor_name}"[:120],
+                "partner_name": "the group",
+                "peer": bool(self._others(room, member)),
+                "chat": [],
+                "back": {},
+                "now": now.isoformat(),
+                "recording": False,
+                "recording_allowed": False,
                 "you": {"role": role, "name": name, "id": user_id},
                 "participants": [
                     {"id": m.user_id, "role": m.role, "name": m.name}
@@ -210,8 +228,13 @@ class GroupRooms:
             self._relay,
             on_state=on_state,
         )
+        self.peers.add(peer)
+        if member.gone:  # left while the earlier peer was being closed
+            return await self._close(peer)
         member.peer = peer
         answer = await peer.answer(sdp)
+        if member.peer is not peer:  # left (or reconnected) while the answer was made
+            return await self._close(peer)
         for other in self._others(room, member):
             if other.peer is not None:
                 other.peer.forward(member.user_id, peer)
@@ -288,6 +311,10 @@ class GroupRooms:
                 with contextlib.suppress(Exception):
                     await m.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
             self._drop(room)
+        # Peers whose close began in a socket handler that aiohttp has since cancelled are
+        # still closing in their own task: wait for them, so no aiortc thread outlives us.
+        for peer in list(self.peers):
+            await self._close(peer)
         tasks = list(self._tasks)
         for t in tasks:
             t.cancel()
@@ -301,7 +328,14 @@ class GroupRooms:
     async def _close_peer(self, member: Member) -> None:
         peer, member.peer = member.peer, None
         if peer is not None:
-            await peer.close()
+            await self._close(peer)
+
+    async def _close(self, peer: GroupPeer) -> None:
+        # Off the registry when the close has run to its end, even if this caller is
+        # cancelled first (aiohttp cancels the socket handler whose client went away).
+        task = peer.closing()
+        task.add_done_callback(lambda _: self.peers.discard(peer))
+        await asyncio.shield(task)
 
     async def _send(self, member: Member, msg: dict[str, Any]) -> None:
         if member.ws.closed:

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiortc import (
     MediaStreamTrack,
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCDataChannel,
     RTCIceServer,
@@ -79,6 +80,8 @@ class ProxyTrack(MediaStreamTrack):
 class ServerPeer:
     """One browser's connection to the server. `purpose` is echo, relay or upload."""
 
+    max_bundle = False
+
     def __init__(
         self,
         purpose: str,
@@ -90,7 +93,10 @@ class ServerPeer:
     ) -> None:
         self.purpose = purpose
         self.relay = relay
-        self.pc = RTCPeerConnection(rtc_config(ice))
+        config = rtc_config(ice)
+        if self.max_bundle:
+            config.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE
+        self.pc = RTCPeerConnection(config)
         self.incoming: dict[str, MediaStreamTrack] = {}
         self.outgoing: dict[str, ProxyTrack] = {}
         self.record_to = record_to
@@ -98,6 +104,7 @@ class ServerPeer:
         self._sink = MediaBlackhole()
         self.created = time.monotonic()
         self.closed = asyncio.Event()
+        self._closing: asyncio.Task[None] | None = None
         self._on_state = on_state
         self.pc.on("track", self._on_track)
         self.pc.on("datachannel", self._on_datachannel)
@@ -180,15 +187,35 @@ class ServerPeer:
                 out.attach(self.subscribe(source))
 
     async def close(self) -> None:
-        if self.closed.is_set():
-            return
-        self.closed.set()
+        """Close everything, to the end, once. The work runs in its own task: a caller that
+        is cancelled meanwhile (aiohttp cancels socket handlers at shutdown, while their
+        `finally` is closing this peer) must not stop it half way, with receivers never
+        stopped and their non-daemon decoder threads left running after the loop is gone.
+        Calling again waits for the same task."""
+        await asyncio.shield(self.closing())
+
+    def closing(self) -> asyncio.Task[None]:
+        """The task closing this peer, started now if it wasn't."""
+        if self._closing is None:
+            self.closed.set()
+            self._closing = asyncio.get_running_loop().create_task(self._shut())
+        return self._closing
+
+    @property
+    def shut(self) -> bool:
+        """Whether close() has run to its end (the connection and every track stopped)."""
+        return self._closing is not None and self._closing.done()
+
+    async def _shut(self) -> None:
         await self.stop_recording()
         with contextlib.suppress(Exception):
             await self._sink.stop()
         for out in self.outgoing.values():
             out.stop()
-        await self.pc.close()
+        try:
+            await self.pc.close()
+        except Exception:
+            log.exception("closing a server peer connection failed")
 
 
 class GroupPeer(ServerPeer):
@@ -197,6 +224,10 @@ class GroupPeer(ServerPeer):
     sendrecv, the rest recvonly); the server fills a slot with a participant's forwarded
     track when they connect and empties it when they leave. No renegotiation: the slots are
     all in the first offer."""
+
+    # aiortc's default (balanced) policy leaves a browser's second video slot on a transport
+    # that BUNDLE then discards (audio, video, audio, video offers): it never sends there.
+    max_bundle = True
 
     def __init__(
         self,
@@ -240,8 +271,8 @@ class GroupPeer(ServerPeer):
             if slot is not None:
                 self.slots[kind][slot].detach()
 
-    async def close(self) -> None:
+    async def _shut(self) -> None:
         for slots in self.slots.values():
             for s in slots:
                 s.stop()
-        await super().close()
+        await super()._shut()

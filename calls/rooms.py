@@ -86,6 +86,8 @@ class Rooms:
         self.cfg = cfg
         self.rooms: dict[int, Room] = {}
         self.checks: set[ServerPeer] = set()
+        # Every server peer made here until its close has run to the end (see close_all).
+        self.peers: set[ServerPeer] = set()
         self._relay: MediaRelay | None = None
         self.status_check_s = cfg.status_check_s
         self.max_chat_messages = MAX_CHAT_MESSAGES
@@ -346,7 +348,9 @@ class Rooms:
 
         if self._relay is None:
             self._relay = MediaRelay()
-        return ServerPeer(purpose, ice, self._relay, on_state=on_state)
+        peer = ServerPeer(purpose, ice, self._relay, on_state=on_state)
+        self.peers.add(peer)
+        return peer
 
     # ---- device check ------------------------------------------------------------------------
     async def echo(self, sdp: str, user_id: int) -> Any:
@@ -363,7 +367,7 @@ class Rooms:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(peer.closed.wait(), self.cfg.echo_seconds)
         finally:
-            await peer.close()
+            await self._close(peer)
             self.checks.discard(peer)
 
     # ---- closing ---------------------------------------------------------------------------
@@ -405,8 +409,12 @@ class Rooms:
                     await seat.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
             self._drop(room)
         for peer in list(self.checks):
-            await peer.close()
+            await self._close(peer)
         self.checks.clear()
+        # Peers whose close began in a socket handler that aiohttp has since cancelled are
+        # still closing in their own task: wait for them, so no aiortc thread outlives us.
+        for peer in list(self.peers):
+            await self._close(peer)
         tasks = list(self._tasks)
         for t in tasks:
             t.cancel()
@@ -433,7 +441,14 @@ class Rooms:
     async def _close_peer(self, seat: Seat) -> None:
         peer, seat.peer = seat.peer, None
         if peer is not None:
-            await peer.close()
+            await self._close(peer)
+
+    async def _close(self, peer: ServerPeer) -> None:
+        # Off the registry when the close has run to its end, even if this caller is
+        # cancelled first (aiohttp cancels the socket handler whose client went away).
+        task = peer.closing()
+        task.add_done_callback(lambda _: self.peers.discard(peer))
+        await asyncio.shield(task)
 
     async def _send(self, seat: Seat, msg: dict[str, Any]) -> None:
         if seat.ws.closed:

@@ -30,8 +30,16 @@ from core.markup import strip_private, to_plain
 from core.messaging import Actor, ConversationKey, Delivered, Inbound, Reply
 from core.notices.table import core_handlers
 from core.policies import Policies
-from core.ports import ChatRef, Clock, Mailer, PaymentGateway, Recommender, StepObserver
-from core.ratelimit import Bucket
+from core.ports import (
+    ChatRef,
+    Clock,
+    Mailer,
+    PaymentGateway,
+    Recommender,
+    SenderLimits,
+    StepObserver,
+)
+from core.ratelimit import LocalLimits
 from core.relay import RelayQueue
 from core.runner import Runner
 from core.services.announcements import Announcements
@@ -69,6 +77,7 @@ class CoreApp:
         observer: StepObserver | None = None,
         data_dir: Path | None = None,
         mailer: Mailer | None = None,
+        sender_limits: SenderLimits | None = None,
     ) -> CoreApp:
         """A complete core; what is not given is the default (random signing key: links
         handed out in chat are valid for this process only; no gateway: no paid features;
@@ -90,6 +99,7 @@ class CoreApp:
                 observer=observer,
                 avatars=AvatarStore(data_dir / "avatars" if data_dir is not None else None),
                 mailer=mailer or LogMailer(),
+                sender_limits=sender_limits or LocalLimits(),
             )
         )
 
@@ -439,12 +449,13 @@ class CoreApp:
         return await tick(self.deps)
 
     # ---- direct messages (issue #16) ----
-    def _dm_allowed(self, user_id: int) -> bool:
-        """Per-sender rate limit (in this process): a burst gets "slow down"."""
+    async def _dm_allowed(self, user_id: int) -> bool:
+        """Per-sender rate limit (every worker's together when bootstrap gave a shared
+        store): a burst gets "slow down"."""
         p = self.deps.policies
-        buckets: dict[int, Bucket] = self.__dict__.setdefault("_dm_buckets", {})
-        b = buckets.setdefault(user_id, Bucket(p.dm_rate_per_min / 60, p.dm_burst))
-        return b.take(self.deps.clock.now().timestamp())
+        return await self.deps.sender_limits.allow(
+            f"dm:{user_id}", p.dm_rate_per_min / 60, p.dm_burst, self.deps.clock.now().timestamp()
+        )
 
     async def dm_target(self, actor: Actor, reply_to: str | None, text: str = "") -> int | None:
         """The thread a message in a person's DM with the bot belongs to: the thread of the
@@ -486,7 +497,7 @@ class CoreApp:
         queued for the other person. Returns what to tell the writer when it was refused."""
         async with unit_of_work(self.deps) as u:
             user, _ = await u.identity.resolve(actor)
-            if not self._dm_allowed(user.id):
+            if not await self._dm_allowed(user.id):
                 return "Slow down a little — that message wasn't sent. Try again in a moment."
             try:
                 t = await u.dms.get(user, thread_id)
@@ -498,6 +509,46 @@ class CoreApp:
             except DmError as e:
                 return str(e)
         return None
+
+    async def dm_edited(
+        self, platform: str, workspace: str, author: str | None, message_id: str, text: str
+    ) -> bool:
+        """A person edited a message they wrote in their DM with the bot (author: their
+        platform id, None on Discord): the copy on the other side follows."""
+        async with unit_of_work(self.deps) as u:
+            msg = await u.dms.original(platform, workspace, message_id, author)
+            if msg is None:
+                return False
+            try:
+                return await u.dms.edited(msg, text)
+            except DmError:
+                return False  # emptied by the edit, or the pair is blocked: the copy stays
+
+    async def dm_deleted(
+        self, platform: str, workspace: str, author: str | None, message_id: str
+    ) -> bool:
+        """A person deleted a message they wrote in their DM with the bot: the copy goes."""
+        async with unit_of_work(self.deps) as u:
+            msg = await u.dms.original(platform, workspace, message_id, author)
+            return msg is not None and await u.dms.deleted(msg)
+
+    async def dm_me(self, actor: Actor) -> int:
+        """The person's user id (a /messages page marks their own messages)."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            return user.id
+
+    async def dm_edit_web(self, actor: Actor, message_id: int, text: str) -> None:
+        """Their own message edited on /messages (DmError: said why not)."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            await u.dms.edited(await u.dms.own(user, message_id), text)
+
+    async def dm_delete_web(self, actor: Actor, message_id: int) -> None:
+        """Their own message deleted on /messages (DmError: said why not)."""
+        async with unit_of_work(self.deps) as u:
+            user, _ = await u.identity.resolve(actor)
+            await u.dms.deleted(await u.dms.own(user, message_id))
 
     async def dm_threads(self, actor: Actor) -> list[ThreadView]:
         async with unit_of_work(self.deps) as u:
@@ -535,7 +586,7 @@ class CoreApp:
         """A message written on /messages (DmError: said why not); returns its id."""
         async with unit_of_work(self.deps) as u:
             user, _ = await u.identity.resolve(actor)
-            if not self._dm_allowed(user.id):
+            if not await self._dm_allowed(user.id):
                 raise DmError("Slow down a little — that message wasn't sent.")
             t = await u.dms.get(user, thread_id)
             msg = await u.dms.send(

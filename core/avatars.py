@@ -11,8 +11,10 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 SIZES = {"thumb": 128, "large": 512}
@@ -40,6 +42,8 @@ class Pictures:
 
 
 def _square(img: Image.Image, side: int) -> bytes:
+    from PIL import Image, ImageOps
+
     fitted = ImageOps.fit(img, (side, side), method=Image.Resampling.LANCZOS)
     out = io.BytesIO()
     # A fresh image has no info dict: nothing of the original's metadata is written.
@@ -49,6 +53,9 @@ def _square(img: Image.Image, side: int) -> bytes:
 
 def process(data: bytes, *, max_bytes: int, max_pixels: int) -> Pictures | Refused:
     """Read `data` as an image by content (never by its name or claimed type)."""
+    # Pillow is imported on the first picture, not at every server start.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if len(data) > max_bytes:
         return Refused(TOO_BIG.format(mb=len(data) / 1_048_576, limit=max_bytes // 1_048_576))
     try:

@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from icalendar import Calendar, Event
-
 from core.signing import Keys, legacy_valid, sign, unsign
 
 PRODID = "-//MentorBot//Sessions//EN"
@@ -26,6 +24,9 @@ class SessionEntry:
 
 
 def session_ics(entries: Iterable[SessionEntry], now: datetime, *, name: str = "") -> bytes:
+    # Imported on the first feed asked for, not at every server start (about 0.1 s).
+    from icalendar import Calendar, Event
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

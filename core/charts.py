@@ -107,3 +107,33 @@ def weekly(
         ax2.tick_params(labelsize=11)
         ax2.spines["top"].set_visible(False)
     return _png(fig)
+
+
+def intervals(
+    title: str,
+    labels: Sequence[str],
+    rates: Sequence[float],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    value_labels: Sequence[str],
+) -> bytes:
+    """Proportions (0–1) as dots with their confidence interval as a bar, one row per label
+    (first on top), the percentage axis from 0 to 100%."""
+    fig, ax = _figure(title)
+    if not labels:
+        _empty(ax, "data")
+        return _png(fig)
+    ys = list(range(len(labels)))[::-1]
+    pct = [100 * r for r in rates]
+    below = [100 * (r - lo) for r, lo in zip(rates, lows, strict=True)]
+    above = [100 * (hi - r) for r, hi in zip(rates, highs, strict=True)]
+    ax.errorbar(pct, ys, xerr=[below, above], fmt="o", color=COLOR, ecolor=COLOR,
+                elinewidth=3, capsize=8, markersize=10)  # fmt: skip
+    ax.set_yticks(ys, list(labels), fontsize=12)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of learners shown results who asked for a session (bars: 95% interval)",
+                  fontsize=10)  # fmt: skip
+    for y, hi, text in zip(ys, highs, value_labels, strict=True):
+        ax.text(min(100 * hi + 2, 70), y + 0.22, text, fontsize=11)
+    return _png(fig)

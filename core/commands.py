@@ -142,6 +142,12 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("groups",),
         arg=Arg("what", "[new]", "new: offer a group session (mentors)"),
     ),
+    Command(
+        "quiet",
+        "quiet hours: hold news that can wait overnight, in your time zone",
+        ("quiet", ""),
+        arg=Arg("hours", "[22:00-07:00|off]", "e.g. 22:00-07:00, 10pm to 7am, or off"),
+    ),
     Command("menu", "show the main menu", ("menu", "")),
     Command("done", "stop writing to someone (direct messages)", ("dm", "done")),
     Command(

@@ -21,10 +21,12 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Database
+from core.db.quiet import hold_until
 from core.db.schema import Account, Outbox, User
 from core.messaging import Reply, reply_from_json, reply_to_json
 from core.policies import Policies
 from core.ports import Channel, Clock, Destination
+from core.quiet import DEFAULT_KIND, check_kind
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +54,29 @@ async def destination_of(session: AsyncSession, user_id: int) -> Account | None:
 
 
 async def enqueue(
-    session: AsyncSession, user_id: int, replies: Sequence[Reply], now: datetime
+    session: AsyncSession,
+    user_id: int,
+    replies: Sequence[Reply],
+    now: datetime,
+    kind: str = DEFAULT_KIND,
 ) -> list[int]:
+    """Write the rows; a kind quiet hours hold (core.quiet.KINDS) written in the person's
+    quiet hours carries not_before = their end, and no claim takes it before then."""
+    check_kind(kind)
     acc = await destination_of(session, user_id)
     if acc is None:
         log.warning("user %s has no reachable account; notification dropped", user_id)
         return []
+    held = await hold_until(session, acc.user_id, kind, now)
     rows = [
-        Outbox(user_id=acc.user_id, account_id=acc.id, reply=reply_to_json(r), created_at=now)
+        Outbox(
+            user_id=acc.user_id,
+            account_id=acc.id,
+            reply=reply_to_json(r),
+            created_at=now,
+            kind=kind,
+            not_before=held,
+        )
         for r in replies
     ]
     session.add_all(rows)
@@ -68,7 +85,8 @@ async def enqueue(
 
 
 async def due_now(session: AsyncSession, account_id: int) -> None:
-    """The person is back (they wrote): their waiting notifications are tried at once."""
+    """The person is back (they wrote): their waiting notifications are tried at once (the
+    backoff is cleared; a quiet-hours hold is the person's own setting and stays)."""
     await session.execute(
         update(Outbox)
         .where(Outbox.account_id == account_id, Outbox.state == PENDING)
@@ -232,6 +250,8 @@ class Delivery:
                     Outbox.state == PENDING,
                     Account.platform.in_(list(platforms)),
                     or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= now),
+                    # Held for the person's quiet hours (core.db.quiet): released once past.
+                    or_(Outbox.not_before.is_(None), Outbox.not_before <= now),
                     # Held until the person writes again (Identity.resolve clears the flag).
                     Account.unreachable.is_(False),
                 )

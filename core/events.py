@@ -157,6 +157,14 @@ class PersonReported:
 
 
 @dataclass(frozen=True)
+class PostMarkedHelpful:
+    """Someone marked a mentor's post helpful (once per person and post)."""
+
+    post_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
 class SwapProposed:
     swap_id: int
 
@@ -180,5 +188,6 @@ Event = (
     | PersonReported
     | SwapProposed
     | SwapDecided
+    | PostMarkedHelpful
     | BookingEvent
 )

@@ -57,6 +57,7 @@ class Policies:
     badge_taught_levels: tuple[int, ...] = (5, 25, 100)
     badge_streak_weeks: int = 4
     badge_top_min_ratings: int = 2
+    badge_helpful_marks: int = 5  # others' "Helpful" marks on one's posts, all posts together
     # Busy-calendar import: how often feeds are reloaded, what a load may take, and the
     # hosts allowed although private (tests serve from 127.0.0.1; production: none)
     busy_feed_refresh_min: int = 30

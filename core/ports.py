@@ -22,10 +22,29 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class StepObserver(Protocol):
-    """Told how long each chat step took (metrics; wired in mentorbot/)."""
+class SenderLimits(Protocol):
+    """How fast one sender may write (a token bucket per key): in this process
+    (core.ratelimit.LocalLimits) or kept by every worker together (mentorbot.shared_limits,
+    on Redis)."""
 
-    def step(self, dialog: str, seconds: float) -> None: ...
+    async def allow(self, key: str, rate_per_s: float, burst: int, now: float) -> bool:
+        """Whether one more message under `key` may go now (and counts it when it may).
+        `now`: the core clock's seconds (a shared store may use its own clock)."""
+        ...
+
+
+class StepObserver(Protocol):
+    """Told how long each chat step took, by dialog and by the platform it came from
+    (metrics; wired in mentorbot/)."""
+
+    def step(self, dialog: str, seconds: float, platform: str) -> None: ...
+
+
+class RankObserver(Protocol):
+    """Told how long the recommender took to rank one query, per experiment variant
+    (metrics; wired in mentorbot/)."""
+
+    def ranked(self, variant: str, seconds: float) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,18 @@ class Bucket:
     def _refill(self, now: float) -> None:
         self.tokens = min(float(self.burst), self.tokens + max(0.0, now - self.at) * self.rate)
         self.at = now
+
+
+class LocalLimits:
+    """core.ports.SenderLimits in this process: one bucket per key (a full one is forgotten
+    now and then, so keys of people who stopped writing don't pile up)."""
+
+    def __init__(self, max_keys: int = 10_000) -> None:
+        self._buckets: dict[str, Bucket] = {}
+        self.max_keys = max_keys
+
+    async def allow(self, key: str, rate_per_s: float, burst: int, now: float) -> bool:
+        if len(self._buckets) >= self.max_keys:
+            self._buckets = {k: b for k, b in self._buckets.items() if not b.full(now)}
+        b = self._buckets.setdefault(key, Bucket(rate_per_s, burst, at=now))
+        return b.take(now)

@@ -31,7 +31,7 @@ from core.dialogs.engine import (
     Step,
     describe_inbound,
 )
-from core.dialogs.guess import search_or_guess
+from core.dialogs.guess import search_or_guess, unsure
 from core.dialogs.menu import help_reply
 from core.dialogs.onboarding import offer_to_teach
 from core.markup import esc
@@ -326,7 +326,11 @@ class Runner:
         try:
             return await self._run_step(ctx, inbound)
         finally:
-            observer.step(entered or ctx.dialog or "none", time.perf_counter() - started)
+            observer.step(
+                entered or ctx.dialog or "none",
+                time.perf_counter() - started,
+                ctx.account.platform,
+            )
 
     async def _run_step(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         """One inbound through the dialogs; leaves ctx.dialog/state/data as they are to be saved."""
@@ -509,6 +513,9 @@ class Runner:
             return Step((Reply("You're welcome! 😊"),), None, start=("menu", "quiet"))
         if reading.intent == "find":
             return Step((), None, start=search_or_guess(ctx, reading, text))
+        asked = unsure(reading, text)
+        if asked is not None:  # what was understood, confirmed with one tap before acting
+            return Step((), None, start=asked)
         if reading.intent == "teach":
             return offer_to_teach(ctx, reading)
         answer = ANSWERS.get(reading.intent)

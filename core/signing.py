@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
 
-Purpose = Literal["cookie", "login", "room", "calendar", "admin", "csrf"]
+Purpose = Literal["cookie", "login", "room", "calendar", "admin", "csrf", "mentorstats"]
 MAX_TOKEN = 512  # no token we issue comes near this; longer input is refused unread
 
 

@@ -27,6 +27,7 @@ import core.db.matching
 import core.db.moderation
 import core.db.places
 import core.db.posts
+import core.db.quiet
 import core.db.relay
 import core.db.safety
 import core.db.suspensions

@@ -41,7 +41,18 @@ from core.events import Event
 from core.mail import LogMailer
 from core.messaging import Reply
 from core.policies import Policies
-from core.ports import Clock, Mail, Mailer, MailError, PaymentGateway, Recommender, StepObserver
+from core.ports import (
+    Clock,
+    Mail,
+    Mailer,
+    MailError,
+    PaymentGateway,
+    Recommender,
+    SenderLimits,
+    StepObserver,
+)
+from core.quiet import DEFAULT_KIND
+from core.ratelimit import LocalLimits
 from core.relay import RelayQueue
 from core.services.busy import BusyFeeds
 from core.services.catalog import SkillCatalog
@@ -92,6 +103,8 @@ class Deps:
     avatars: AvatarStore = field(default_factory=AvatarStore)
     # Email (issue 18): without SMTP settings, a mailer that writes to the server log.
     mailer: Mailer = field(default_factory=LogMailer)
+    # Per-sender rate limits (direct messages): per process unless bootstrap gives a shared one.
+    sender_limits: SenderLimits = field(default_factory=LocalLimits)
 
 
 @dataclass
@@ -248,6 +261,7 @@ class UnitOfWork:
             self.relay,
             self.deps.policies.public_url,
             self.profiles_changed,
+            self.events,
         )
 
     @cached_property
@@ -260,9 +274,12 @@ class UnitOfWork:
             self.mail_out,
         )
 
-    async def notify(self, user_id: int, replies: Sequence[Reply]) -> None:
-        """Queue messages for a person; they go out once this unit of work has committed."""
-        self.outbox += await enqueue(self.session, user_id, list(replies), self.now)
+    async def notify(
+        self, user_id: int, replies: Sequence[Reply], kind: str = DEFAULT_KIND
+    ) -> None:
+        """Queue messages for a person; they go out once this unit of work has committed, or
+        at the end of the person's quiet hours for a kind they hold (core.quiet.KINDS)."""
+        self.outbox += await enqueue(self.session, user_id, list(replies), self.now, kind)
 
     def profiles_changed(self, user_ids: Iterable[int]) -> None:
         self.changed_profiles.update(user_ids)
@@ -311,6 +328,7 @@ async def after_commit(deps: Deps, u: UnitOfWork) -> None:
                             "answer). Please try /verify again in a few minutes."
                         )
                     ],
+                    kind="verification",
                 )
     if u.dms_written:
         await deps.relay.dms_written(u.dms_written)

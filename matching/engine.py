@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.engine import Database
 from core.db.matching import MatchEvent, MatchSetting
 from core.db.schema import User, UserLanguage, UserSkill
+from core.ports import RankObserver
 from core.recommend import (
     EVENT_KINDS,
     MatchQuery,
@@ -60,9 +62,11 @@ class MatchingEngine(Indexer):
         catalog: SkillSource,
         embedder: Embedder | None,
         config: MatchConfig | None = None,
+        observer: RankObserver | None = None,
     ) -> None:
         super().__init__(db, catalog, embedder, config)
         self.ranker = Ranker(self)
+        self.observer = observer
 
     # ---------------------------------------------------------------- ranking
 
@@ -112,6 +116,25 @@ class MatchingEngine(Indexer):
         k: int,
         now: datetime,
         offset: int = 0,
+    ) -> RecommendationList:
+        """Rank for one query, timed for the observer (matching latency in /metrics)."""
+        started = time.perf_counter()
+        try:
+            return await self._recommend(session, learner_id, query, k, now, offset)
+        finally:
+            if self.observer is not None:
+                self.observer.ranked(
+                    self.config.experiment.variant_of(learner_id), time.perf_counter() - started
+                )
+
+    async def _recommend(
+        self,
+        session: AsyncSession,
+        learner_id: int,
+        query: MatchQuery,
+        k: int,
+        now: datetime,
+        offset: int,
     ) -> RecommendationList:
         if self.index is None:
             await self.rebuild(now, embed=False)

@@ -10,6 +10,9 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.matching import MatchEvent
+from core.intervals import wilson
+
+__all__ = ["Experiment", "VariantStats", "ab_report", "diff_ci", "variant_stats", "wilson"]
 
 
 @dataclass(frozen=True)
@@ -25,17 +28,6 @@ class Experiment:
         if len(self.variants) == 1:
             return self.variants[0]
         return self.variants[1] if u < self.treatment_share else self.variants[0]
-
-
-def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion."""
-    if trials == 0:
-        return 0.0, 0.0
-    p = successes / trials
-    den = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / den
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def diff_ci(s1: int, n1: int, s2: int, n2: int, z: float = 1.96) -> tuple[float, float, float]:

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -93,6 +93,9 @@ class Indexer:
         self._model_task: asyncio.Task[None] | None = None
         self.skill_vecs: tuple[npt.NDArray[np.int64], F32, list[str]] | None = None
         self.follower: ChangeFollower | None = None
+        # Run in a thread once the model is loaded (the plain-words reading embeds its
+        # labelled examples with it), inside the task close() waits for.
+        self.after_model_load: list[Callable[[], None]] = []
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -151,6 +154,8 @@ class Indexer:
             await self.embed_missing(now)
             await self.embed_skills()
             self.semantic_ok = True
+            for hook in self.after_model_load:
+                await asyncio.to_thread(hook)
         except Exception as exc:  # the model is an extra: matching goes on without it
             log.warning("embedding model unavailable, matching uses lexical signals only: %s", exc)
             self.semantic_ok = False

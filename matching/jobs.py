@@ -7,6 +7,7 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.ports import Clock
+from core.tracing import traced_job
 from matching.engine import MatchingEngine
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def start_retrain_job(engine: MatchingEngine, clock: Clock, minutes: float) -> A
     """Start the scheduler on the running loop; one job, never overlapping itself."""
     scheduler = AsyncIOScheduler()
     scheduler.add_job(
-        retrain_once,
+        traced_job("matching-retrain", retrain_once),
         "interval",
         args=(engine, clock),
         minutes=minutes,

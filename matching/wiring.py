@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.db.engine import Database
-from core.ports import Clock
+from core.ports import Clock, RankObserver
 from core.services.catalog import SkillCatalog
 from matching.embed import Embedder, HashingEmbedder, MiniLMEmbedder
 from matching.engine import MatchConfig, MatchingEngine
@@ -32,11 +32,16 @@ async def build_engine(
     background: bool = True,
     follow: bool = True,
     clock: Clock | None = None,
+    observer: RankObserver | None = None,
 ) -> MatchingEngine:
     """`follow`: keep the index current with profiles written by other processes (every
     serving process; not a one-off CLI command)."""
     engine = MatchingEngine(
-        db, catalog, make_embedder(model), MatchConfig(experiment=experiment or Experiment())
+        db,
+        catalog,
+        make_embedder(model),
+        MatchConfig(experiment=experiment or Experiment()),
+        observer=observer,
     )
     await engine.start(
         now,

@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from bots.web.admin_pages import setup_admin_pages
 from bots.web.bot import WebChat
+from bots.web.mentor_page import setup_mentor_page
 from bots.web.messages import WebMessages
 from bots.web.pages import setup_pages
 from bots.web.rooms import WebRooms
@@ -26,14 +27,15 @@ from core.app import CoreApp
 from core.db import changes
 from core.db.inbound import DEFAULT_RETENTION, forget_before
 from core.gateway_events import reconcile_pending
-from core.ports import Clock
+from core.ports import Clock, SenderLimits
+from core.tracing import traced_job
 from matching.engine import MatchingEngine
 from matching.jobs import start_retrain_job
 from mentorbot.bootstrap import build_core
 from mentorbot.busyfeeds import refresh_due
 from mentorbot.fanout import RedisFanout, chat_from, room_from
 from mentorbot.heap import settle_after_startup
-from mentorbot.leader import Election, choose, deployment_key, worker_name
+from mentorbot.leader import Election, choose, choose_lease, deployment_key, worker_name
 from mentorbot.logs import request_ids
 from mentorbot.metrics import CONTENT_TYPE, Metrics
 from mentorbot.platforms import setup_platforms
@@ -45,6 +47,7 @@ from webhooks import setup_webhooks
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+    from bots.limits import RateStore
     from bots.telegram.flood import SendPacer
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,7 @@ SETTINGS = web.AppKey("settings", Settings)
 CORE = web.AppKey("core", CoreApp)
 MATCHING = web.AppKey("matching", MatchingEngine)
 ELECTION = web.AppKey("election", Election)
+DISCORD_GATEWAY = web.AppKey("discord_gateway", Election)  # who holds the gateway (shard 0)
 REDIS = web.AppKey("redis", object)  # redis.asyncio.Redis, imported only when configured
 METRICS = web.AppKey("metrics", Metrics)
 OUTBOX_SWEEP_S = 30.0
@@ -77,6 +81,13 @@ async def healthz(request: web.Request) -> web.Response:
     if election is not None:
         body["worker"] = election.worker
         body["scheduler"] = {"role": "held" if election.held else "standby", "by": election.kind}
+    gateway = request.app.get(DISCORD_GATEWAY)
+    if gateway is not None:
+        body["discord_gateway"] = {
+            "shard": 0,
+            "role": "held" if gateway.held else "standby",
+            "by": gateway.kind,
+        }
     redis = request.app.get(REDIS)
     if redis is not None:
         # Degraded, not down: a worker without Redis still serves what doesn't need it.
@@ -176,7 +187,7 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
     reminder and nothing needs a persistent job store."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        ticker.run,
+        traced_job("booking-tick", ticker.run),
         "interval",
         seconds=every_s,
         id="booking-tick",
@@ -185,13 +196,15 @@ def start_scheduler(ticker: Ticker, every_s: float) -> AsyncIOScheduler:
         next_run_time=datetime.now(UTC),  # first run right away, not after one interval
     )
     scheduler.add_job(
-        ticker.housekeeping,
+        traced_job("housekeeping", ticker.housekeeping),
         "interval",
         minutes=5,
         id="housekeeping",
         coalesce=True,
         max_instances=1,
     )
+    if ticker.metrics is not None:
+        ticker.metrics.watch(scheduler)
     scheduler.start()
     return scheduler
 
@@ -215,6 +228,25 @@ def telegram_pacer(settings: Settings, redis: Redis | None) -> SendPacer | None:
     return RedisPacer(redis, f"{deployment_key(settings.database_url)}:tg:{bot_id}")
 
 
+def platform_limits(settings: Settings, redis: Redis | None) -> RateStore | None:
+    """With Redis, Slack's and Discord's limits are kept by every worker together."""
+    if redis is None:
+        return None
+    from mentorbot.shared_limits import RedisLimits
+
+    return RedisLimits(redis, f"{deployment_key(settings.database_url)}:limits", "chat limits")
+
+
+def sender_limits(settings: Settings, redis: Redis | None) -> SenderLimits | None:
+    """With Redis, a person's message rate is counted by every worker together (None: by
+    each worker alone)."""
+    if redis is None:
+        return None
+    from mentorbot.shared_limits import RedisSenderLimits
+
+    return RedisSenderLimits(redis, f"{deployment_key(settings.database_url)}:limits")
+
+
 def create_app(
     settings: Settings,
     *,
@@ -231,9 +263,21 @@ def create_app(
     redis = shared_redis(settings)
     if redis is not None:
         app[REDIS] = redis
+    discord_lease = None
+    if settings.discord_token.get_secret_value():
+        # One worker holds the Discord gateway connection (shard 0 of 1), elected like the
+        # scheduler; the bot runs the lease and connects only while it holds it.
+        discord_lease = choose_lease(settings.database_url, redis, name, "discord:shard:0")
+        app[DISCORD_GATEWAY] = discord_lease
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
-        core = await build_core(settings, clock, observer=metrics)
+        core = await build_core(
+            settings,
+            clock,
+            observer=metrics,
+            rank_observer=metrics,
+            sender_limits=sender_limits(settings, redis),
+        )
         fanout = None
         if redis is not None:
             fanout = RedisFanout(redis, deployment_key(settings.database_url) + ":live", name)
@@ -277,7 +321,7 @@ def create_app(
                     await refresh_due(core.deps)
 
             scheduler.add_job(
-                refresh_busy_feeds,
+                traced_job("busy-feeds", refresh_busy_feeds),
                 "interval",
                 minutes=1,  # each feed is reloaded when its own refresh interval has passed
                 id="busy-feeds",
@@ -290,6 +334,7 @@ def create_app(
             app[MATCHING] = engine
             if settings.match_retrain_minutes > 0:
                 retrain = start_retrain_job(engine, core.clock, settings.match_retrain_minutes)
+                metrics.watch(retrain)
         yield
         for sched in (scheduler, retrain):
             if sched is not None:
@@ -332,7 +377,14 @@ def create_app(
 
     app.cleanup_ctx.append(core_ctx)
     # After core_ctx in cleanup_ctx order, so the bots start once the core exists.
-    setup_platforms(app, settings, CORE, telegram_pacer=telegram_pacer(settings, redis))
+    setup_platforms(
+        app,
+        settings,
+        CORE,
+        telegram_pacer=telegram_pacer(settings, redis),
+        limits_store=platform_limits(settings, redis),
+        discord_lease=discord_lease,
+    )
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
@@ -344,6 +396,7 @@ def create_app(
         lambda request: request.app[CORE],
         secure=settings.base_url.startswith("https"),
     )
+    setup_mentor_page(app, lambda request: request.app[CORE])
     setup_payments(app, settings, CORE)
     setup_webhooks(app)
     setup_calls(app, lambda app: app[CORE], call_config(settings))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -221,9 +222,19 @@ class Readers:
     find_query: Callable[[str], list[str]]
 
     @classmethod
-    def real(cls) -> Readers:
+    def real(cls, model: str = "minilm") -> Readers:
+        """`model`: "minilm" compares with the labelled examples by meaning, as the server
+        does (matching's MiniLM, from its package); "tfidf" as tests and a server without
+        MiniLM do."""
+        from core.understand.nearest import use_encoder
         from matching.query import understand
 
+        if model == "minilm":
+            from matching.embed import MiniLMEmbedder
+
+            use_encoder(MiniLMEmbedder().encode)
+        else:
+            use_encoder(None)
         index = _catalogue()
         now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # the reading of skills is timeless
         return cls(
@@ -236,9 +247,11 @@ class Readers:
         )
 
 
-def evaluate(examples: Sequence[Example], readers: Readers | None = None) -> Report:
+def evaluate(
+    examples: Sequence[Example], readers: Readers | None = None, model: str = "minilm"
+) -> Report:
     """Run every reader on its step's messages and compute the figures, in a stable order."""
-    r = readers or Readers.real()
+    r = readers or Readers.real(model)
     canon = r.canon
     report = Report(errors={s: [] for s in STEPS})
     by_step = {s: [e for e in examples if e.step == s] for s in STEPS}
@@ -385,6 +398,12 @@ def add_command(esub: Any) -> None:
     d.add_argument(
         "--show-errors", type=int, default=0, metavar="N", help="list N misreadings per step"
     )
+    d.add_argument(
+        "--model",
+        choices=("minilm", "tfidf"),
+        default="minilm",
+        help="how messages are compared with the labelled examples (default: minilm, as served)",
+    )
 
 
 def run(args: argparse.Namespace) -> None:
@@ -394,4 +413,13 @@ def run(args: argparse.Namespace) -> None:
         sys.exit(f"Can't read the labelled set: {exc.strerror} ({exc.filename}).")
     except DataError as exc:
         sys.exit(f"The labelled set has a bad line: {exc}")
-    print(format_report(evaluate(examples), max(0, args.show_errors)))
+    from core.understand.nearest import use_encoder
+
+    started = time.perf_counter()
+    try:
+        report = evaluate(examples, model=args.model)
+    finally:
+        use_encoder(None)  # the reading goes back to how it was (in-process callers, tests)
+    print(format_report(report, max(0, args.show_errors)))
+    spent = time.perf_counter() - started
+    print(f"(model {args.model}: {spent:.1f} s in all, the model's load included)", file=sys.stderr)

@@ -210,3 +210,14 @@ def choose(database_url: str, redis: Redis | None, worker: str) -> Election:
     if make_url(database_url).get_backend_name() == "postgresql":
         return PgAdvisoryLock(asyncpg_dsn(database_url), worker)
     return SoleWorker(worker)
+
+
+def choose_lease(database_url: str, redis: Redis | None, worker: str, name: str) -> Election:
+    """Another exclusive role than the scheduler (e.g. "discord:shard:0": the worker holding
+    that Discord gateway connection), elected the same way under its own name."""
+    key = f"{deployment_key(database_url)}:{name}"
+    if redis is not None:
+        return RedisLease(redis, worker, key=key)
+    if make_url(database_url).get_backend_name() == "postgresql":
+        return PgAdvisoryLock(asyncpg_dsn(database_url), worker, key=key)
+    return SoleWorker(worker)

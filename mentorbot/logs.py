@@ -1,6 +1,7 @@
-"""Log lines as text or JSON (MENTORBOT_LOG_FORMAT=json), each carrying the id of the HTTP
-request it was written for (issue 17). The id rides a contextvar, so every line written
-while the request is handled — in core, in an adapter — carries it; tasks started meanwhile
+"""Log lines as text or JSON (MENTORBOT_LOG_FORMAT=json), each carrying the id of the work
+it was written for (issue 17): an HTTP request, a platform update (`tg:…`, `dc:…`, `sl:…`)
+or a scheduler job run (`job:NAME:…`). The id rides a contextvar (core.tracing), so every
+line written meanwhile — in core, in an adapter — carries it; tasks started meanwhile
 inherit it. A request may bring its id in X-Request-Id (kept if short and plain)."""
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import os
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from aiohttp import web
 
-REQUEST_ID: ContextVar[str] = ContextVar("mentorbot_request_id", default="")
+from core.tracing import REQUEST_ID
+
+__all__ = ["HEADER", "REQUEST_ID", "JsonFormatter", "RequestIdFilter", "configure", "request_ids"]
 HEADER = "X-Request-Id"
 _PLAIN_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"

@@ -1,7 +1,10 @@
 """`GET /metrics` in Prometheus text format (issue 17), on a CollectorRegistry the app owns.
 
 Request latency per route (an aiohttp middleware), chat step latency per dialog (core's
-StepObserver port), scheduler job runs, and, read from the database at each scrape: outbox
+StepObserver port), matching latency per experiment variant (the RankObserver port: the
+recommender's ranking of one query), scheduler job runs and lag (how late each job started
+after its due time, from APScheduler's submission events), and, read from the database at
+each scrape: outbox
 depth per state and platform (dead letters are the delivery failures), bookings by status,
 payments by state, and open WebSocket connections."""
 
@@ -10,8 +13,11 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from aiohttp import web
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
+from apscheduler.schedulers.base import BaseScheduler
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
@@ -22,6 +28,9 @@ from core.ledger.tables import Payment
 
 PAYMENT_STATES = ("created", "failed", "captured", "refunded", "settled")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# A job a few milliseconds late is on time; one minutes late means the loop was starved or
+# the process was asleep.
+LAG_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -36,6 +45,8 @@ class Metrics:
     bookings: Gauge
     payments: Gauge
     websockets: Gauge
+    ranking: Histogram
+    lag: Histogram
 
     @classmethod
     def on(cls, registry: CollectorRegistry) -> Metrics:
@@ -50,8 +61,8 @@ class Metrics:
             ),
             Histogram(
                 "mentorbot_dialog_step_duration_seconds",
-                "Chat step latency by dialog (inside the unit of work)",
-                ("dialog",),
+                "Chat step latency by dialog and platform (inside the unit of work)",
+                ("dialog", "platform"),
                 buckets=LATENCY_BUCKETS,
                 registry=registry,
             ),
@@ -75,11 +86,42 @@ class Metrics:
                 ("kind",),
                 registry=registry,
             ),
+            Histogram(
+                "mentorbot_matching_rank_duration_seconds",
+                "Time the recommender took to rank one query, by experiment variant",
+                ("variant",),
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            Histogram(
+                "mentorbot_scheduler_lag_seconds",
+                "How late a scheduled job started after its due time, by job",
+                ("job",),
+                buckets=LAG_BUCKETS,
+                registry=registry,
+            ),
         )
 
-    def step(self, dialog: str, seconds: float) -> None:
+    def step(self, dialog: str, seconds: float, platform: str) -> None:
         """core.ports.StepObserver."""
-        self.steps.labels(dialog).observe(seconds)
+        self.steps.labels(dialog, platform).observe(seconds)
+
+    def ranked(self, variant: str, seconds: float) -> None:
+        """core.ports.RankObserver."""
+        self.ranking.labels(variant).observe(seconds)
+
+    def watch(self, scheduler: BaseScheduler) -> None:
+        """Observe each job's lag when the scheduler hands it to its executor. A coalesced run
+        stands for every due time it missed: its lag is from the earliest."""
+
+        def submitted(event: JobSubmissionEvent) -> None:
+            if event.scheduled_run_times:
+                due = min(event.scheduled_run_times)
+                self.lag.labels(str(event.job_id)).observe(
+                    max(0.0, (datetime.now(UTC) - due).total_seconds())
+                )
+
+        scheduler.add_listener(submitted, EVENT_JOB_SUBMITTED)
 
     def job(self, name: str, ok: bool) -> None:
         self.jobs.labels(name, "ok" if ok else "failed").inc()

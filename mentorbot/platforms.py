@@ -18,7 +18,9 @@ from core.app import CoreApp
 from mentorbot.settings import Settings
 
 if TYPE_CHECKING:
+    from bots.limits import RateStore
     from bots.telegram.flood import SendPacer
+    from mentorbot.leader import Election
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +48,21 @@ def setup_platforms(
     core_key: web.AppKey[CoreApp],
     *,
     telegram_pacer: SendPacer | None = None,
+    limits_store: RateStore | None = None,
+    discord_lease: Election | None = None,
 ) -> None:
     """Call after the core cleanup context is appended: adapters need core when they start.
-    Each platform's webhook routes come with it (webhooks/), after its adapter's setup."""
+    Each platform's webhook routes come with it (webhooks/), after its adapter's setup.
+    `limits_store`: where Slack's and Discord's rate limits are kept (Redis: shared by every
+    worker); None: each platform keeps them in this process. `discord_lease`: which worker
+    holds the Discord gateway connection (None: this one)."""
     slack = slack_config(settings)
     if slack is not None:
         # Imported only with Slack configured (see the module docstring).
         from bots.slack.setup import setup_slack
         from webhooks.slack import setup_slack_webhook
 
-        setup_slack(app, core_key, slack)
+        setup_slack(app, core_key, slack, limits_store)
         setup_slack_webhook(app, slack)
     discord_token = settings.discord_token.get_secret_value()
     if discord_token:
@@ -71,6 +78,8 @@ def setup_platforms(
             cdn_url=settings.discord_cdn_url,
             public_url=settings.base_url,
             announce_every_s=settings.discord_announce_every_s,
+            limits_store=limits_store,
+            lease=discord_lease,
         )
     telegram = settings.telegram()
     why = telegram.off_reason()

@@ -37,6 +37,8 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     )
 
     database_url: str = "sqlite+aiosqlite:///./data/mentorbot.db"
+    # PostgreSQL: connections each worker keeps; more concurrent steps wait for one.
+    database_pool_size: int = Field(default=20, ge=1, le=500)
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     public_url: str = ""

@@ -15,7 +15,9 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from bots.limits import STALE_S, LocalLimits
 from bots.telegram.flood import Pacer, Timer
+from core.ratelimit import LocalLimits as LocalSenderLimits
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -145,3 +147,189 @@ class RedisPacer:
                 "Telegram pacing: Redis unreachable (%s); pacing this worker alone",
                 exc.__class__.__name__,
             )
+
+
+# A learned bucket (Discord): a hash {limit, used, reset (ms, Redis's clock), window (ms)}.
+# KEYS: the bucket. Returns 0 (go: the call is counted) or the ms until the bucket resets.
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local b = redis.call('HMGET', KEYS[1], 'limit', 'used', 'reset', 'window')
+if not b[1] then return 0 end
+local limit, used = tonumber(b[1]), tonumber(b[2])
+local reset, window = tonumber(b[3]), tonumber(b[4])
+if reset <= now then
+  redis.call('HSET', KEYS[1], 'used', 1, 'reset', now + window)
+  redis.call('PEXPIRE', KEYS[1], window + 60000)
+  return 0
+end
+if used < limit then
+  redis.call('HINCRBY', KEYS[1], 'used', 1)
+  return 0
+end
+return reset - now
+"""
+
+# What an answer said. KEYS: the bucket. ARGV: limit, remaining, reset-after ms, stale ms.
+_LEARN = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local used = limit - tonumber(ARGV[2])
+local reset = now + tonumber(ARGV[3])
+local window = tonumber(ARGV[3])
+local b = redis.call('HMGET', KEYS[1], 'used', 'reset', 'window')
+if b[2] then
+  local old_reset = tonumber(b[2])
+  if reset < old_reset - tonumber(ARGV[4]) then return 0 end
+  if old_reset > now and tonumber(b[1]) > used then used = tonumber(b[1]) end
+  if tonumber(b[3]) > window then window = tonumber(b[3]) end
+end
+redis.call('HSET', KEYS[1], 'limit', limit, 'used', used, 'reset', reset, 'window', window)
+redis.call('PEXPIRE', KEYS[1], window + 60000)
+return used
+"""
+
+ROUTE_TTL_S = 24 * 3600  # a route's bucket id is re-learned from the next answer anyway
+
+
+class RedisLimits:
+    """bots.limits.RateStore kept in Redis for every worker (Slack's method tiers, Discord's
+    buckets and global limit). Redis unreachable: this worker keeps the limits alone
+    (bots.limits.LocalLimits) for a while, then asks Redis again."""
+
+    def __init__(self, redis: Redis, prefix: str, what: str = "rate limits") -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.what = what
+        self.local = LocalLimits()
+        self._warned_at = 0.0
+        self._down_until = 0.0
+
+    def _k(self, key: str) -> str:
+        return f"{self.prefix}:{key}"
+
+    def _up(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _degraded(self, exc: Exception) -> None:
+        now = time.monotonic()
+        self._down_until = now + REDIS_RETRY_S
+        if now - self._warned_at > 60:
+            self._warned_at = now
+            log.warning(
+                "%s: Redis unreachable (%s); this worker keeps them alone",
+                self.what,
+                exc.__class__.__name__,
+            )
+
+    async def reserve(self, key: str, interval_s: float, burst: int, pause_key: str = "") -> float:
+        if self._up():
+            try:
+                pause = self._k(pause_key) if pause_key else ""
+                ms = await self.redis.eval(
+                    _RESERVE, 2, self._k(key), pause, round(interval_s * 1000), burst
+                )
+                return max(0.0, int(ms) / 1000)
+            except Exception as exc:
+                self._degraded(exc)
+        return await self.local.reserve(key, interval_s, burst, pause_key)
+
+    async def pause(self, pause_key: str, seconds: float) -> None:
+        await self.local.pause(pause_key, seconds)
+        if self._up():
+            try:
+                await self.redis.eval(_PAUSE, 1, self._k(pause_key), round(seconds * 1000))
+            except Exception as exc:
+                self._degraded(exc)
+
+    async def take(self, bucket: str) -> float:
+        if self._up():
+            try:
+                ms = await self.redis.eval(_TAKE, 1, self._k(f"bucket:{bucket}"))
+                return max(0.0, int(ms) / 1000)
+            except Exception as exc:
+                self._degraded(exc)
+        return await self.local.take(bucket)
+
+    async def learn(self, bucket: str, limit: int, remaining: int, reset_after_s: float) -> None:
+        await self.local.learn(bucket, limit, remaining, reset_after_s)
+        if self._up():
+            try:
+                await self.redis.eval(
+                    _LEARN,
+                    1,
+                    self._k(f"bucket:{bucket}"),
+                    limit,
+                    remaining,
+                    round(reset_after_s * 1000),
+                    round(STALE_S * 1000),
+                )
+            except Exception as exc:
+                self._degraded(exc)
+
+    async def bucket_of(self, route: str) -> str | None:
+        if self._up():
+            try:
+                got = await self.redis.get(self._k(f"route:{route}"))
+                return got.decode() if isinstance(got, bytes) else got
+            except Exception as exc:
+                self._degraded(exc)
+        return await self.local.bucket_of(route)
+
+    async def map_route(self, route: str, bucket: str) -> None:
+        await self.local.map_route(route, bucket)
+        if self._up():
+            try:
+                await self.redis.set(self._k(f"route:{route}"), bucket, ex=ROUTE_TTL_S)
+            except Exception as exc:
+                self._degraded(exc)
+
+
+# A sender's token bucket as GCRA (KEYS: the key's tat; ARGV: interval ms, burst): 1 and the
+# message counted when one more may go now, else 0 and nothing counted. Redis's clock.
+_ALLOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+if tat - (burst - 1) * interval > now then return 0 end
+local new = tat + interval
+redis.call('SET', KEYS[1], new, 'PX', math.max(1, new - now + 1000))
+return 1
+"""
+
+
+class RedisSenderLimits:
+    """core.ports.SenderLimits kept by every worker together: one person writing through
+    several workers (a web page here, a webhook there) gets one limit, not one per worker.
+    When Redis can't be reached, each worker limits alone for a while (LocalLimits)."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.local = LocalSenderLimits()
+        self._warned_at = 0.0
+        self._down_until = 0.0
+
+    async def allow(self, key: str, rate_per_s: float, burst: int, now: float) -> bool:
+        if time.monotonic() < self._down_until:
+            return await self.local.allow(key, rate_per_s, burst, now)
+        interval_ms = max(1, round(1000 / rate_per_s))
+        try:
+            ok = await self.redis.eval(
+                _ALLOW, 1, f"{self.prefix}:{key}", interval_ms, max(1, burst)
+            )
+        except Exception as exc:
+            mono = time.monotonic()
+            self._down_until = mono + REDIS_RETRY_S
+            if mono - self._warned_at > 60:
+                self._warned_at = mono
+                log.warning(
+                    "sender limits: Redis unreachable (%s); limiting this worker alone",
+                    exc.__class__.__name__,
+                )
+            return await self.local.allow(key, rate_per_s, burst, now)
+        return bool(int(ok))

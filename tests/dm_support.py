@@ -41,3 +41,33 @@ async def booked(core: CoreApp, learner_id: int, mentor_id: int, status: str = "
         u.session.add(b)
         await u.session.flush()
         return b.id
+
+
+PDF = b"%PDF-1.4\n" + b"% notes for the session\n" * 40 + b"%%EOF\n"
+
+
+def m4a_aac(seconds: float = 1.0) -> bytes:
+    """A short m4a (AAC in MP4), as a phone's or Slack's audio clip is."""
+    import io
+
+    import av
+    import numpy as np
+
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="ipod") as dst:
+        stream = dst.add_stream("aac", rate=48000, layout="mono")
+        n = int(48000 * seconds)
+        tone = (np.sin(np.arange(n) * 2 * np.pi * 330 / 48000) * 8000).astype(np.int16)
+        resampler = av.AudioResampler(format="fltp", layout="mono", rate=48000)
+        for i in range(0, n, 1024):
+            frame = av.AudioFrame.from_ndarray(
+                tone[None, i : i + 1024], format="s16", layout="mono"
+            )
+            frame.sample_rate = 48000
+            for rf in resampler.resample(frame):
+                rf.pts = None
+                for packet in stream.encode(rf):
+                    dst.mux(packet)
+        for packet in stream.encode(None):
+            dst.mux(packet)
+    return out.getvalue()

@@ -13,18 +13,20 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import discord
 from discord import app_commands
 
 from bots.discord import inbound as ib
+from bots.discord import relay_in
 from bots.discord.announce import Announcer
 from bots.discord.bridge import DiscordBridge
 from bots.discord.commands import declared
 from bots.discord.forms import FormPages
-from bots.discord.linked import LinkedChannels, chat_of
+from bots.discord.limits import DiscordLimits
+from bots.discord.linked import LinkedChannels, attached_to, chat_of, first_upload
 from bots.discord.registration import add_commands, sync
 from bots.discord.render import MAX_CONTENT, render
 from bots.discord.ui import question_modal, send_kwargs
@@ -44,6 +46,7 @@ from core.messaging import (
     TextIn,
 )
 from core.ports import Destination
+from core.tracing import traced
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ NOT_ALLOWED = "Only someone with **Manage Server** can set MentorBot up, in the 
 # own conversation, where the "Answer here" modals send its answers.
 # /community words that act on the channel they run in: linking, and moderation.
 IN_CHANNEL = frozenset({"link", "unlink"}) | MODERATION_WORDS
+LEASE_POLL_S = 0.5  # how soon a taken or lost gateway lease is acted on
 MAX_RATELIMIT_WAIT_S = 30.0  # discord.py's smallest allowed max_ratelimit_timeout
 # Linked channels are read for the community bridge: server messages, with their content
 # (a privileged intent, switched on for the bot in the Developer Portal).
@@ -96,6 +100,20 @@ def invalid_request_trace(on_invalid: Any) -> aiohttp.TraceConfig:
     return trace
 
 
+class GatewayLease(Protocol):
+    """Which worker holds the Discord gateway connection (mentorbot/leader.py elects it)."""
+
+    kind: str
+    worker: str
+
+    @property
+    def held(self) -> bool: ...
+
+    async def run(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class DeclaringTree(app_commands.CommandTree[discord.Client]):
     """Declares /mentor for registration; the bot translates the interactions itself, so a
     wrong option type or an unknown subcommand is refused in words, never run."""
@@ -106,9 +124,12 @@ class DeclaringTree(app_commands.CommandTree[discord.Client]):
 
 class MentorClient(discord.Client):
     def __init__(self, bot: DiscordBot) -> None:
+        trace = invalid_request_trace(bot.invalid_request)
+        if bot.limits is not None:  # Discord's limits, kept before each request (limits.py)
+            bot.limits.attach(trace)
         super().__init__(
             intents=INTENTS,
-            http_trace=invalid_request_trace(bot.invalid_request),
+            http_trace=trace,
             # A longer wait comes back as RateLimited: the relay queue and the outbox retry
             # later instead of holding a send for as long as Discord says.
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT_S,
@@ -128,23 +149,34 @@ class MentorClient(discord.Client):
         await self.mentorbot.register_commands()
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        await self.mentorbot.on_interaction(interaction)
+        with traced(f"dc:{interaction.id}", f"discord interaction {interaction.id}"):
+            await self.mentorbot.on_interaction(interaction)
 
     async def on_message(self, message: discord.Message) -> None:
-        # A server's message whose server isn't cached (yet) has no guild but a guild_id.
-        if message.guild is None and getattr(message.channel, "guild_id", None) is None:
-            await self.mentorbot.on_dm(message)
-        else:
-            await self.mentorbot.relay.said(message)
+        with traced(f"dc:{message.id}", f"discord message {message.id}"):
+            # A server's message whose server isn't cached (yet) has no guild but a guild_id.
+            if message.guild is None and getattr(message.channel, "guild_id", None) is None:
+                await self.mentorbot.on_dm(message)
+            else:
+                await self.mentorbot.relay.said(message)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        await self.mentorbot.relay.edited(payload)
+        with traced(f"dc:edit:{payload.message_id}", f"discord edit {payload.message_id}"):
+            if payload.guild_id is None:
+                await self.mentorbot.dm_edited(payload)
+            else:
+                await self.mentorbot.relay.edited(payload)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        await self.mentorbot.relay.deleted(payload)
+        with traced(f"dc:delete:{payload.message_id}", f"discord delete {payload.message_id}"):
+            if payload.guild_id is None:
+                await self.mentorbot.dm_deleted(payload)
+                return
+            await self.mentorbot.relay.deleted(payload)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.mentorbot.relay.reacted(payload)
+        with traced(f"dc:react:{payload.message_id}", f"discord reaction {payload.message_id}"):
+            await self.mentorbot.relay.reacted(payload)
 
 
 class DiscordBot:
@@ -159,9 +191,16 @@ class DiscordBot:
         token: str,
         public_url: str = "",
         announce_every_s: float = 30.0,
+        limits: DiscordLimits | None = None,
+        lease: GatewayLease | None = None,
     ) -> None:
         self.core = core
         self.token = token
+        self.limits = limits
+        # Several workers: only the one holding this lease connects to the gateway (every
+        # worker logs in for REST, so any of them sends); None: this process always does.
+        self.lease = lease
+        self._electing: asyncio.Task[None] | None = None
         self.public_url = public_url
         self.schema = ib.schema_of(declared())
         self.invalid_requests = 0  # 401/403/429 answers (Discord's "invalid requests")
@@ -197,7 +236,11 @@ class DiscordBot:
         return self.client.user is not None and self.client.ws is not None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="discord-client")
+        if self.lease is not None:
+            self._electing = asyncio.create_task(self.lease.run(), name="discord-lease")
+        self._task = asyncio.create_task(
+            self._run() if self.lease is None else self._run_leased(), name="discord-client"
+        )
         self._announcing = asyncio.create_task(
             self.announcer.run(self.announce_every_s), name="discord-announce"
         )
@@ -223,15 +266,66 @@ class DiscordBot:
         except Exception:
             log.exception("discord client stopped")
 
+    async def _connect(self) -> None:
+        try:
+            await self.client.connect()
+        except discord.PrivilegedIntentsRequired:
+            log.error(NO_CONTENT_INTENT)
+            self.client.without_message_content()
+            await self.client.connect()
+
+    async def _run_leased(self) -> None:
+        """Log in (REST, commands registered), then hold the gateway while holding the lease:
+        connect when it is taken, disconnect at once when it is lost (another worker may
+        hold it by then), and connect again when it comes back."""
+        assert self.lease is not None
+        try:
+            await self.client.login(self.token)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("discord: logging in failed")
+            return
+        while not self.client.is_closed():
+            if not self.lease.held:
+                await asyncio.sleep(LEASE_POLL_S)
+                continue
+            log.info(
+                "discord: worker %s holds the gateway (%s)", self.lease.worker, self.lease.kind
+            )
+            connecting = asyncio.create_task(self._connect(), name="discord-gateway")
+            while self.lease.held and not connecting.done():
+                await asyncio.wait({connecting}, timeout=LEASE_POLL_S)
+            if connecting.done():
+                if not connecting.cancelled() and connecting.exception() is not None:
+                    log.error("discord gateway stopped: %r", connecting.exception())
+                    await asyncio.sleep(LEASE_POLL_S)
+                continue
+            log.warning(
+                "discord: worker %s lost the gateway lease; disconnecting", self.lease.worker
+            )
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
+            if self.client.ws is not None:
+                with contextlib.suppress(Exception):
+                    await self.client.ws.close(code=1000)
+
+    def gateway_role(self) -> str:
+        """For /healthz: "held" (this worker runs the gateway) or "standby"."""
+        return "held" if self.lease is None or self.lease.held else "standby"
+
     async def close(self) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
             await self.settle(limit_s=5)
         await self.client.close()
-        for task in (self._announcing, self._task):
+        for task in (self._announcing, self._task, self._electing):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self.lease is not None:
+            await self.lease.close()
 
     async def settle(self, limit_s: float = 15.0) -> None:
         await self._work.settle(limit_s)
@@ -397,6 +491,12 @@ class DiscordBot:
         inbound: Inbound | None = ib.from_message(
             message.content, from_bot=message.author.bot, in_guild=message.guild is not None
         )
+        if not message.author.bot and (
+            isinstance(inbound, TextIn) or (inbound is None and message.attachments)
+        ):
+            async with self._work.busy():
+                if await self._dm_in(message):
+                    return  # a direct message to someone (issue #16)
         if inbound is None and message.attachments and not message.author.bot:
             # A photo sent in DM (a profile picture): fetched here, read by core by content.
             a = message.attachments[0]
@@ -415,10 +515,6 @@ class DiscordBot:
             )
         if inbound is None:
             return
-        if isinstance(inbound, TextIn):
-            async with self._work.busy():
-                if await self._dm_in(message):
-                    return  # a direct message to someone (issue #16)
         async with self._work.busy():
             replies = await self.core.handle(self.actor(message.author), inbound)
             for m in render(replies, self.public_url):
@@ -433,12 +529,38 @@ class DiscordBot:
         thread = await self.core.dm_target(actor, parent, message.content)
         if thread is None:
             return False
+        # A file, an image or a voice message (Discord's are OGG/Opus) goes with it; the
+        # others, or one too big, are named in the text.
+        attached = attached_to(message)
+        upload = await first_upload(message, attached)
+        lost = relay_in.notes(attached)  # as an edit names them too
+        first = relay_in.relayed_file(attached)
+        if upload is None and first is not None:
+            lost.insert(0, f"📎 {first.name} (not carried: Discord didn't give it)")
+        text = "\n".join([message.content, *lost]).strip()
         refused = await self.core.dm_said(
-            actor, thread, str(message.id), message.content, reply_to=parent
+            actor, thread, str(message.id), text, reply_to=parent, upload=upload
         )
         if refused:
             await message.channel.send(refused, allowed_mentions=discord.AllowedMentions.none())
         return True
+
+    async def dm_edited(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """A person edited a message in their DM with the bot: a direct message's copy
+        follows (the bot's own copies and an unchanged text are left alone)."""
+        data = payload.data
+        content = data.get("content")
+        own = self.client.user.id if self.client.user is not None else None
+        if not isinstance(content, str) or not relay_in.from_person(data, own):
+            return
+        text = "\n".join([content, *relay_in.notes(relay_in.attachments_in(data))]).strip()
+        async with self._work.busy():
+            await self.core.dm_edited("discord", WORKSPACE, None, str(payload.message_id), text)
+
+    async def dm_deleted(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """A message deleted in a DM with the bot (ids only; Discord's are unique)."""
+        async with self._work.busy():
+            await self.core.dm_deleted("discord", WORKSPACE, None, str(payload.message_id))
 
     # ---- Channel ------------------------------------------------------------------
     async def deliver(self, to: Destination, replies: Sequence[Reply]) -> bool:

@@ -38,6 +38,28 @@ def actor_of(user: discord.abc.User) -> Actor:
     return Actor("discord", WORKSPACE, str(user.id), user.display_name or user.name)
 
 
+def attached_to(message: discord.Message) -> list[relay_in.Attached]:
+    return [
+        relay_in.Attached(a.filename, a.size, a.content_type or "") for a in message.attachments
+    ]
+
+
+async def first_upload(
+    message: discord.Message, attached: list[relay_in.Attached]
+) -> Upload | None:
+    """The attachment a copy carries (the first, when small enough), downloaded from its
+    CDN URL; None when there is none or Discord won't give it."""
+    first = relay_in.relayed_file(attached)
+    if first is None:
+        return None
+    try:
+        data = await message.attachments[0].read()
+    except (discord.HTTPException, OSError) as exc:
+        log.warning("discord: attachment of message %s not downloaded: %s", message.id, exc)
+        return None
+    return Upload(first.name, first.mime or "application/octet-stream", data)
+
+
 class LinkedChannels:
     def __init__(self, core: CoreApp, client: discord.Client, work: InFlight) -> None:
         self.core = core
@@ -64,10 +86,7 @@ class LinkedChannels:
         async with self.work.busy():
             if not await self.core.is_linked(chat):
                 return
-            attached = [
-                relay_in.Attached(a.filename, a.size, a.content_type or "")
-                for a in message.attachments
-            ]
+            attached = attached_to(message)
             text = relay_in.markup_for_relay(
                 message.content,
                 {u.id: u.display_name or u.name for u in message.mentions},
@@ -98,15 +117,7 @@ class LinkedChannels:
     async def _upload(
         self, message: discord.Message, attached: list[relay_in.Attached]
     ) -> Upload | None:
-        first = relay_in.relayed_file(attached)
-        if first is None:
-            return None
-        try:
-            data = await message.attachments[0].read()
-        except (discord.HTTPException, OSError) as exc:
-            log.warning("discord: attachment of message %s not downloaded: %s", message.id, exc)
-            return None
-        return Upload(first.name, first.mime or "application/octet-stream", data)
+        return await first_upload(message, attached)
 
     async def edited(self, payload: discord.RawMessageUpdateEvent) -> None:
         data = payload.data

@@ -12,7 +12,9 @@ from discord.asset import Asset
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bots.discord.bot import DiscordBot
+from bots.discord.bot import DiscordBot, GatewayLease
+from bots.discord.limits import DiscordLimits
+from bots.limits import LocalLimits, RateStore
 from core.app import CoreApp
 
 DISCORDBOT = web.AppKey("discordbot", DiscordBot)
@@ -39,15 +41,24 @@ def setup_discord(
     cdn_url: str = "",
     public_url: str = "",
     announce_every_s: float = 30.0,
+    limits_store: RateStore | None = None,
+    lease: GatewayLease | None = None,
 ) -> None:
     """Run the discord.py client beside the web app, registered for delivery and as the
-    community bridge's Discord side."""
+    community bridge's Discord side. `limits_store`: where Discord's rate limits are kept
+    (Redis: by every worker together; None: by this process). `lease`: with several workers,
+    only its holder connects to the gateway (None: this process does)."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         configure_endpoints(api_url, gateway_url, cdn_url)
         core = app[core_key]
         bot = DiscordBot(
-            core, token=token, public_url=public_url, announce_every_s=announce_every_s
+            core,
+            token=token,
+            public_url=public_url,
+            announce_every_s=announce_every_s,
+            limits=DiscordLimits(limits_store or LocalLimits()),
+            lease=lease,
         )
         core.delivery.register(bot)
         core.relay.register(bot.bridge)

@@ -20,7 +20,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.avatars import avatar_host_allowed, fetch_avatar
 from bots.inflight import InFlight
 from bots.slack.bridge import NoToken, SlackBridge, download, file_host_allowed
-from bots.slack.channel_events import is_channel_message
+from bots.slack.channel_events import (
+    ChannelDeleted,
+    ChannelEdited,
+    dm_change_author,
+    from_channel_event,
+    is_channel_message,
+    is_dm_change,
+)
 from bots.slack.channels import Channels, links_here
 from bots.slack.forms import FIND_EMPTY, check_view, error_response, find_view, form_view
 from bots.slack.inbound import (
@@ -28,6 +35,7 @@ from bots.slack.inbound import (
     APP_MENTION,
     APP_UNINSTALLED,
     ASK_SHORTCUT,
+    FILE_INFO_REF,
     FIND_BLOCK,
     FIND_SHORTCUT,
     FIND_VIEW,
@@ -45,12 +53,14 @@ from bots.slack.inbound import (
     Pressed,
     Said,
     Who,
+    dm_file,
     from_action,
     from_command,
     from_event,
     from_shortcut,
     from_view,
 )
+from bots.slack.limits import PacedWebClient, SharedRateLimitRetryHandler, SlackLimits
 from bots.slack.render import ACTION_PREFIX, LINK_PREFIX, messages, plain, reply_blocks
 from core.app import CoreApp
 from core.forms import FormRef
@@ -68,6 +78,9 @@ from core.messaging import (
     TextIn,
 )
 from core.ports import Destination
+from core.services.dms import FILE_MAX_BYTES as DM_FILE_MAX
+from core.services.relay import Upload
+from core.tracing import traced
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +112,12 @@ class SlackBot:
         api_url: str = "",
         public_url: str = "",
         max_rate_limit_retries: int = 3,
+        limits: SlackLimits | None = None,
     ) -> None:
         self.core = core
+        # Slack's per-method, per-workspace limits, kept before each call (with Redis: by
+        # every worker together); None: only slack_sdk's own 429 retry.
+        self.limits = limits
         self.public_url = public_url
         self.base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
         self._max_retries = max_rate_limit_retries
@@ -156,10 +173,13 @@ class SlackBot:
         await self._work.settle(limit_s)
 
     def _new_client(self, token: str | None) -> AsyncWebClient:
-        client = AsyncWebClient(token=token, base_url=self.base_url)
-        # 429: wait for Retry-After, then try again (slack_sdk's own handler).
+        client = PacedWebClient(token=token, base_url=self.base_url, limits=self.limits)
+        # 429: wait for Retry-After, then try again (slack_sdk's own handler, or ours that
+        # first tells every worker the method is paused).
         client.retry_handlers.append(
             AsyncRateLimitErrorRetryHandler(max_retry_count=self._max_retries)
+            if self.limits is None
+            else SharedRateLimitRetryHandler(self.limits, max_retry_count=self._max_retries)
         )
         return client
 
@@ -192,6 +212,7 @@ class SlackBot:
         app.view_closed(anything)(_ack_only)
         app.options(anything)(_ack_options)
         app.middleware(_rate_limit_notice)
+        app.middleware(_trace)
 
     async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         async with self._work.busy():
@@ -243,6 +264,9 @@ class SlackBot:
             if is_channel_message(body):
                 await self.channels.on_message(body)
                 return
+            if is_dm_change(body):
+                await self._dm_change(body)
+                return
             what = from_event(body)
             if isinstance(what, Ignored):
                 log.debug("slack event ignored: %s", what.reason)
@@ -254,7 +278,7 @@ class SlackBot:
                 actor = self._actor(await self._named(what.who))
                 if (
                     what.in_dm
-                    and isinstance(what.inbound, TextIn)
+                    and isinstance(what.inbound, TextIn | FileIn)
                     and await self._dm_in(actor, body)
                 ):
                     return  # a direct message to someone (issue #16)
@@ -270,10 +294,57 @@ class SlackBot:
         thread = await self.core.dm_target(actor, parent, text)
         if thread is None or not ts:
             return False
-        refused = await self.core.dm_said(actor, thread, ts, text, reply_to=parent)
+        upload = None
+        shared = dm_file(event) if event.get("subtype") == "file_share" else None
+        if shared is not None and shared.ref.startswith(FILE_INFO_REF):
+            shared = await self._file_info(actor.workspace, shared)
+        if shared is not None:
+            upload = await self._dm_upload(actor.workspace, shared)
+            if upload is None:
+                text = f"{text}\n📎 {shared.name} (not carried: too big or not downloadable)"
+        refused = await self.core.dm_said(
+            actor, thread, ts, text.strip(), reply_to=parent, upload=upload
+        )
         if refused:
             await self.post(actor.workspace, actor.external_id, [Reply(refused)])
         return True
+
+    async def _dm_upload(self, team: str, shared: FileIn) -> Upload | None:
+        """A file shared in a direct-message thread, fetched from url_private_download with
+        the workspace's bot token (Slack refuses it without one); None over the size a
+        thread keeps, or when Slack won't give it."""
+        if shared.size > DM_FILE_MAX or not file_host_allowed(shared.ref, self.base_url):
+            return None
+        try:
+            client = await self.client_for(team)
+        except NotInstalled:
+            return None
+        data = await download(shared.ref, client.token or "", DM_FILE_MAX)
+        return None if data is None else Upload(shared.name, shared.mime, data)
+
+    async def _file_info(self, team: str, stub: FileIn) -> FileIn:
+        """A file the event named by id only: its name, type, size and URL from files.info
+        (files:read); the stub when Slack won't say."""
+        try:
+            client = await self.client_for(team)
+            resp = await client.files_info(file=stub.ref.removeprefix(FILE_INFO_REF))
+        except (TimeoutError, SlackApiError, ClientError, NotInstalled) as exc:
+            log.warning("slack files.info failed: %s", exc)
+            return stub
+        found = dm_file({"files": [resp.get("file")]})
+        return found if found is not None and not found.ref.startswith(FILE_INFO_REF) else stub
+
+    async def _dm_change(self, body: dict[str, Any]) -> None:
+        """A person edited or deleted their message in the app's DM: when it was a direct
+        message, its copy follows (edits and deletes of the app's own copies are ignored)."""
+        what = from_channel_event(body)
+        author = dm_change_author(body)
+        if not author:
+            return
+        if isinstance(what, ChannelEdited):
+            await self.core.dm_edited("slack", what.team, author, what.ts, what.text)
+        elif isinstance(what, ChannelDeleted):
+            await self.core.dm_deleted("slack", what.team, author, what.ts)
 
     async def _on_reaction(self, body: dict[str, Any]) -> None:
         """Acked by bolt first, like every event."""
@@ -488,7 +559,7 @@ class SlackBot:
         if client is None:
             if len(self._relay_clients) > 1000:
                 self._relay_clients.clear()
-            client = AsyncWebClient(token=token or None, base_url=self.base_url)
+            client = PacedWebClient(token=token or None, base_url=self.base_url, limits=self.limits)
             self._relay_clients[token] = client
         return client
 
@@ -624,6 +695,18 @@ async def _ack_event() -> None:
 
 async def _ack_options(ack: Any) -> None:
     await ack(options=[])
+
+
+async def _trace(body: dict[str, Any], next: Any) -> BoltResponse | None:
+    """Socket Mode events carry no HTTP request id: the event's own id is theirs (over HTTP
+    the request's id is kept; core.tracing)."""
+    rid = str(body.get("event_id") or body.get("trigger_id") or "")
+    if not rid:
+        await next()
+        return None
+    with traced(f"sl:{rid}", f"slack {body.get('type', 'event')} {rid}"):
+        await next()
+    return None
 
 
 async def _rate_limit_notice(body: dict[str, Any], next: Any) -> BoltResponse | None:

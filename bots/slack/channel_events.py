@@ -175,6 +175,24 @@ def from_channel_event(body: object) -> ChannelEvent:
     )
 
 
+def is_dm_change(body: object) -> bool:
+    """An edit or delete of a message in the app's DM (the direct-message threads follow
+    it); DMs' other messages go to the DM dialogs."""
+    event = _d(body, "event")
+    in_dm = _s(event, "channel_type") == "im" or _s(event, "channel").startswith("D")
+    changes = ("message_changed", "message_deleted")
+    return _s(event, "type") == "message" and _s(event, "subtype") in changes and in_dm
+
+
+def dm_change_author(body: object) -> str:
+    """Who wrote the changed message (message_changed: the message; message_deleted: the
+    previous message); message ts are unique within a channel only."""
+    event = _d(body, "event")
+    return _s(_d(event, "message"), "user", MAX_USER) or _s(
+        _d(event, "previous_message"), "user", MAX_USER
+    )
+
+
 def from_reaction(body: object) -> Reacted | Ignored:
     """A reaction_added event (reactions:read): a 🚩 or 🗑️ a person put on a message in a
     public or private channel. Other reactions, files, DMs and the app's own are ignored."""

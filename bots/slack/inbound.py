@@ -221,7 +221,10 @@ def mention_inbound(text: str) -> CommandIn:
     return CommandIn("find", words[:MAX_QUERY])
 
 
-def _dm_file(event: Mapping[str, Any]) -> FileIn | None:
+FILE_INFO_REF = "files.info:"
+
+
+def dm_file(event: Mapping[str, Any]) -> FileIn | None:
     """The first file of a file_share message (its bytes are fetched by the bot)."""
     files = event.get("files")
     first = files[0] if isinstance(files, list) and files else None
@@ -229,6 +232,9 @@ def _dm_file(event: Mapping[str, Any]) -> FileIn | None:
         return None
     url = _str(first, "url_private_download", 2000) or _str(first, "url_private", 2000)
     size = first.get("size")
+    if not url and _str(first, "file_access") == "check_file_info" and _str(first, "id", 32):
+        # Only the id: files.info says the rest (FILE_INFO_REF marks it for the bot).
+        return FileIn("file", "", 0, FILE_INFO_REF + _str(first, "id", 32))
     if not url or not isinstance(size, int) or isinstance(size, bool) or size < 0:
         return None
     name = _str(first, "name", 255) or "file"
@@ -248,7 +254,7 @@ def from_event(body: object) -> Said | OpenHome | Gone | Ignored:
             if not isinstance(bots, list) or not bots:
                 return Ignored("only user tokens were revoked")
         return Gone(team)
-    shared = _dm_file(event) if event.get("subtype") == "file_share" else None
+    shared = dm_file(event) if event.get("subtype") == "file_share" else None
     if event.get("bot_id") or (event.get("subtype") and shared is None):
         return Ignored("a bot's message or a message change")
     user = _str(event, "user", MAX_USER)

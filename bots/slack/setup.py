@@ -12,8 +12,10 @@ from aiohttp import ClientError, web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
+from bots.limits import LocalLimits, RateStore
 from bots.slack.bot import SlackBot
 from bots.slack.config import SlackConfig
+from bots.slack.limits import SlackLimits
 from bots.slack.oauth import oauth_settings
 from core.app import CoreApp
 from core.secretbox import DataBox
@@ -23,7 +25,12 @@ log = logging.getLogger(__name__)
 SLACKBOT = web.AppKey("slackbot", SlackBot)
 
 
-def setup_slack(app: web.Application, core_key: web.AppKey[CoreApp], config: SlackConfig) -> None:
+def setup_slack(
+    app: web.Application,
+    core_key: web.AppKey[CoreApp],
+    config: SlackConfig,
+    limits_store: RateStore | None = None,
+) -> None:
     """Build the bot in a cleanup context (after core's), so it starts once core exists.
 
     With an app-level token (`xapp-…`) the bot also connects out over Socket Mode, for
@@ -53,6 +60,8 @@ def setup_slack(app: web.Application, core_key: web.AppKey[CoreApp], config: Sla
             oauth=oauth,
             api_url=config.api_url,
             public_url=config.public_url,
+            # Slack's limits: kept by every worker together with Redis, else by this one.
+            limits=SlackLimits(limits_store or LocalLimits()),
         )
         core.delivery.register(bot)
         core.relay.register(bot.bridge)  # the community bridge's Slack side

@@ -72,6 +72,7 @@ from core.messaging import (
     Reply,
 )
 from core.ports import Destination
+from core.tracing import traced
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
@@ -302,6 +303,18 @@ class TelegramBot:
         # (the press first answers the callback query over the network).
         chat = chat_of(event)
         turn = self.order.take(chat) if chat is not None else None
+        with traced(f"tg:{event.update_id}", f"telegram update {event.update_id}"):
+            return await self._turn(handler, event, data, chat, turn, task)
+
+    async def _turn(
+        self,
+        handler: Handler,
+        event: Update,
+        data: dict[str, Any],
+        chat: int | None,
+        turn: tuple[asyncio.Future[None] | None, asyncio.Future[None]] | None,
+        task: asyncio.Task[Any] | None,
+    ) -> Any:
         try:
             if turn is not None and turn[0] is not None:
                 assert chat is not None
@@ -399,13 +412,17 @@ class TelegramBot:
         return replace(inbound, data=data if len(data) <= FILE_FETCH_MAX else None)
 
     async def on_edited(self, message: Message) -> None:
-        if (
-            is_group(message.chat)
-            and message.from_user is not None
-            and (message.text is not None or message.caption is not None)
-        ):
+        if message.from_user is None or (message.text is None and message.caption is None):
+            return
+        if is_group(message.chat):
             await self.core.relay_edited(
                 chat_ref(message), str(message.message_id), markup_in(message), markup=True
+            )
+        elif message.chat.type == "private":
+            # A direct message edited in the person's chat with the bot: its copy follows.
+            text = message.text if message.text is not None else (message.caption or "")
+            await self.core.dm_edited(
+                "telegram", "telegram", str(message.from_user.id), str(message.message_id), text
             )
 
     async def on_callback(self, cq: CallbackQuery, event_update: Update) -> None:

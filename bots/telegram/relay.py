@@ -39,7 +39,7 @@ from aiogram.types import (
 )
 
 from bots.telegram.render import OutText, render
-from bots.voice import to_ogg_opus
+from bots.voice import is_ogg_opus, to_ogg_opus
 from core.app import CoreApp
 from core.markup import linked, platform_mention, replace_mentions, styled, typed
 from core.messaging import Actor
@@ -209,7 +209,9 @@ async def dm_in(core: CoreApp, bot: Bot, msg: Message, actor: Actor) -> bool:
     return True
 
 
-VOICE_TYPES = ("audio/ogg", "audio/webm", "audio/opus")
+# Audio that arrives as a voice note: a Telegram or Discord voice message (OGG/Opus), a web
+# recording (WebM/Opus), a Slack or phone clip (m4a, "audio/mp4" by content).
+VOICE_TYPES = ("audio/ogg", "audio/webm", "audio/opus", "audio/mp4")
 
 
 class TelegramRelay:
@@ -258,7 +260,7 @@ class TelegramRelay:
         f = out.file
         if f is not None and f.mime in VOICE_TYPES and len(html) <= CAPTION_MAX:
             # A voice note plays as one: OGG/Opus (a web recording is webm: transcoded).
-            voice = f.data if f.mime == "audio/ogg" else await to_ogg_opus(f.data)
+            voice = f.data if is_ogg_opus(f.data) else await to_ogg_opus(f.data)
             if voice is not None and len(voice) <= UPLOAD_MAX:
                 sent = await self._call(
                     SendVoice(

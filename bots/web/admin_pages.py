@@ -1,11 +1,15 @@
-"""A read-only admin dashboard at /admin (issue 17, part 3): the `/admin stats` charts and
+"""The admin dashboard at /admin (issue 17, part 3): the `/admin stats` charts and
 sortable tables of people, bookings, payments and payouts. Server-rendered (Jinja2), no
 script; sorting and paging are links.
 
 Login: the signed login link (`mentorbot admin login-link web:NAME`) opened at
 /admin/login?token=… starts a dashboard session — a signed cookie that expires after
 ADMIN_SESSION_S — for that web account, which must be an admin. Every /admin route checks
-the session and the admin right again (a right removed since is refused at once)."""
+the session and the admin right again (a right removed since is refused at once).
+
+/admin/queues shows the disputes, reports and mentor applications with a form for each
+action, posted to /admin/act (bots.web.admin_forms: CSRF, one use per form, the chat's own
+core functions)."""
 
 from __future__ import annotations
 
@@ -18,7 +22,20 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from bots.web.admin_forms import (
+    ALREADY_SENT,
+    MAX_FORM_BYTES,
+    BadForm,
+    act,
+    admin_of,
+    form_fields,
+    html,
+    queues,
+    read_form,
+    spend_nonce,
+)
 from bots.web.identity import read_login_token
 from bots.web.layout import render, setup_templates
 from core.app import CoreApp
@@ -69,6 +86,10 @@ def _page(
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Frame-Options"] = "DENY"
     return resp
+
+
+def _said(request: web.Request, title: str, why: str, status: int) -> web.Response:
+    return _page(request, "admin_refused.html", {"title": title, "why": why}, status)
 
 
 def _refused(request: web.Request, why: str, status: int = 403) -> web.Response:
@@ -153,6 +174,50 @@ class AdminPages:
             },
         )
 
+    async def queues(self, request: web.Request) -> web.StreamResponse:
+        keys = self.keys_of(request)
+        cookie = request.cookies.get(COOKIE, "")
+
+        def form(kind: str, target: int | None) -> dict[str, Any]:
+            return form_fields(keys, cookie, kind, target)
+
+        async with self.core_of(request).uow() as u:
+            items = await queues(u, form)
+        return _page(
+            request,
+            "admin_queues.html",
+            {"title": "Queues", "tables": TABLES, **items},
+        )
+
+    async def act(self, request: web.Request) -> web.StreamResponse:
+        """A queue's form: checked (size, CSRF, fields), acted on once, answered as a page."""
+        size = request.content_length
+        if size is None or size > MAX_FORM_BYTES:
+            return _said(request, "Form too large", "That form is larger than any we send.", 413)
+        keys = self.keys_of(request)
+        cookie = request.cookies.get(COOKIE, "")
+        web_id = session_web_id(keys, cookie) or ""
+        core = self.core_of(request)
+        try:
+            nonce, kind, target, action, reason, part = read_form(
+                keys, cookie, await request.post()
+            )
+            async with core.uow() as u:
+                admin = await admin_of(u, web_id)
+                if admin is None:
+                    return _refused(request, "This account is not an admin.")
+                await spend_nonce(u, nonce)
+                reply = await act(u, admin, kind, target, action, reason, part)
+        except BadForm as bad:
+            return _said(request, bad.title, bad.why, bad.status)
+        except IntegrityError:  # the same form committed twice at once: the other one won
+            return _said(request, "Already sent", ALREADY_SENT, 409)
+        return _page(
+            request,
+            "admin_done.html",
+            {"title": "Done", "tables": TABLES, "said": html(reply.text)},
+        )
+
     async def table(self, request: web.Request) -> web.StreamResponse:
         what = request.match_info["what"]
         if what not in TABLES:
@@ -195,4 +260,6 @@ def setup_admin_pages(
     pages = AdminPages(keys_of, core_of, secure)
     app.router.add_get("/admin/login", pages.login)
     app.router.add_get("/admin", pages.guarded(pages.stats))
+    app.router.add_get("/admin/queues", pages.guarded(pages.queues))
+    app.router.add_post("/admin/act", pages.guarded(pages.act))
     app.router.add_get("/admin/{what}", pages.guarded(pages.table))

@@ -19,7 +19,7 @@ from bots.web.rooms import COOKIE, CSP, message_json
 from core.app import CoreApp
 from core.messaging import Actor
 from core.services.dms import FILE_MAX_BYTES, DmError
-from core.services.relay import TEXT_MAX, Upload
+from core.services.relay import TEXT_MAX, RoomMessage, Upload
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,9 @@ class WebMessages:
     def __init__(self, core: CoreApp, secret: bytes) -> None:
         self.core = core
         self.secret = secret
-        self.sockets: dict[int, set[tuple[web.WebSocketResponse, Actor]]] = {}
+        # Per thread: each open page, its person and their user id (their own messages get
+        # Edit and Delete).
+        self.sockets: dict[int, set[tuple[web.WebSocketResponse, Actor, int]]] = {}
         self._unlisten = core.relay.listen_dms(self._written)
 
     def close(self) -> None:
@@ -113,13 +115,14 @@ class WebMessages:
             await ws.prepare(request)
         except ConnectionError:
             return ws
+        me = await self.core.dm_me(actor)
         conns = self.sockets.setdefault(thread, set())
-        conns.add((ws, actor))
+        conns.add((ws, actor, me))
         try:
             name, msgs, seen = await self.core.dm_history(actor, thread)
             await _send(ws, {"type": "thread", "name": name})
             for m in msgs:
-                await _send(ws, message_json(m))
+                await _send(ws, _json(m, me))
             await _send(ws, {"type": "seen", "id": seen})
             await _send(ws, {"type": "done"})
             if msgs:
@@ -128,7 +131,7 @@ class WebMessages:
                 if msg.type == WSMsgType.TEXT:
                     await self._frame(ws, actor, thread, msg.data)
         finally:
-            conns.discard((ws, actor))
+            conns.discard((ws, actor, me))
             if not conns:
                 self.sockets.pop(thread, None)
         return ws
@@ -150,6 +153,10 @@ class WebMessages:
                     reply_to = None
                 if text:
                     await self.core.dm_say_web(actor, thread, text, reply_to)
+            elif kind == "edit" and isinstance(target, int) and isinstance(data.get("text"), str):
+                await self.core.dm_edit_web(actor, _an_id(target), data["text"].strip()[:TEXT_MAX])
+            elif kind == "delete" and isinstance(target, int):
+                await self.core.dm_delete_web(actor, _an_id(target))
             elif kind == "seen" and isinstance(target, int) and target > 0:
                 await self.core.dm_seen(actor, thread, target)
             elif kind == "report" and isinstance(target, int) and target > 0:
@@ -167,21 +174,31 @@ class WebMessages:
             return
         if message_id == 0:
             # A seen mark: each page shows how far the *other* side has read.
-            for ws, actor in list(conns):
+            for ws, actor, _me in list(conns):
                 _, _, seen = await self.core.dm_history(actor, thread_id)
                 await _send(ws, {"type": "seen", "id": seen})
             return
         found = await self.core.dm_message(message_id)
         if found is None:
             return
-        out = message_json(found[1])
-        for ws, _actor in list(conns):
-            await _send(ws, out)
+        for ws, _actor, me in list(conns):
+            await _send(ws, _json(found[1], me))
 
     async def close_all(self) -> None:
         for conns in list(self.sockets.values()):
-            for ws, _ in list(conns):
+            for ws, _, _ in list(conns):
                 await ws.close(code=1001, message=b"server shutdown")
+
+
+def _json(m: RoomMessage, me: int) -> dict[str, Any]:
+    return {**message_json(m), "mine": m.author_id == me}
+
+
+def _an_id(value: int) -> int:
+    """A message id from a frame (DmError: not one)."""
+    if isinstance(value, bool) or not 0 < value < 2**53:
+        raise DmError("That message is gone.")
+    return value
 
 
 async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> None:

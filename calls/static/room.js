@@ -108,6 +108,19 @@
     remoteVideo.play().catch(() => {});
   }
 
+  // A group room: every received track gets its own element on the stage.
+  function showMember(track) {
+    const el = document.createElement(track.kind === "video" ? "video" : "audio");
+    el.autoplay = true;
+    el.playsInline = true;
+    el.className = "member";
+    el.dataset.testid = track.kind === "video" ? "member-video" : "member-audio";
+    el.srcObject = new MediaStream([track]);
+    if (track.kind === "video") remoteVideo.hidden = true;
+    $("stage").insertBefore(el, localVideo);
+    el.play().catch(() => {});
+  }
+
   function clearRemote() {
     st.remote = null;
     remoteVideo.srcObject = null;
@@ -183,13 +196,20 @@
     const pc = new RTCPeerConnection({ iceServers: st.iceServers });
     st.server = pc;
     st.serverPurpose = purpose;
-    const dir = purpose === "relay" ? "sendrecv" : "sendonly";
+    const both = purpose === "relay" || purpose === "group";
+    const dir = both ? "sendrecv" : "sendonly";
     for (const k of ["audio", "video"]) {
       const t = st.local.getTracks().find((x) => x.kind === k);
-      pc.addTransceiver(t || k, { direction: t ? dir : (purpose === "relay" ? "recvonly" : "inactive"), streams: [st.local] });
+      pc.addTransceiver(t || k, { direction: t ? dir : (both ? "recvonly" : "inactive"), streams: [st.local] });
     }
-    if (purpose === "relay") {
-      pc.ontrack = (e) => showRemote(e.track);
+    if (purpose === "group") {
+      // One receiving slot per kind for every other seat; the server fills them.
+      for (let i = 1; i < st.slots; i++) {
+        for (const k of ["audio", "video"]) pc.addTransceiver(k, { direction: "recvonly" });
+      }
+    }
+    if (both) {
+      pc.ontrack = (e) => (purpose === "group" ? showMember(e.track) : showRemote(e.track));
       pc.oniceconnectionstatechange = () => {
         const s = pc.iceConnectionState;
         st.connected = s === "connected" || s === "completed";
@@ -230,7 +250,11 @@
       $("waiting").hidden = !!m.peer;
       $("consent-label").hidden = !m.recording_allowed;
       setRecording(m.recording);
-      if (st.mode === "relay") await startServer("relay");
+      st.slots = m.slots || 1;
+      if (st.mode === "group") {
+        $("title").textContent = document.title = m.title;
+        await startServer("group");
+      } else if (st.mode === "relay") await startServer("relay");
       else if (m.peer) await makeOffer();
     },
     async "peer-joined"(m) {
@@ -241,6 +265,7 @@
       st.peerLeft = false;
     },
     async "peer-left"(m) {
+      if (st.mode === "group") { addNote(`${m.name} left.`); return; }
       st.peerLeft = true;
       if (st.mode === "p2p") { closePc(); clearRemote(); }
       if (m.session === "ended") return; // "closed" follows at once

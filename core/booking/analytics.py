@@ -18,6 +18,7 @@ from core.booking.tables import Booking, SessionRating
 from core.db.funnel import SEARCH, VIEW, FunnelEvent
 from core.db.matching import MatchEvent
 from core.db.schema import Account, MentorProfile, User
+from core.intervals import wilson
 from core.ledger.tables import LedgerAccount, LedgerTransfer, Payment, Withdrawal
 
 PERIODS: dict[str, int] = {"week": 7, "month": 30, "quarter": 91}
@@ -57,6 +58,21 @@ class MentorRow:
 
 
 @dataclass(frozen=True)
+class VariantRow:
+    """One ranking variant of the experiment over the period: learners who were shown ranked
+    results, and how many of them then asked a mentor for a session."""
+
+    variant: str
+    shown: int
+    booked: int
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 95% Wilson interval of the booking conversion."""
+        return wilson(self.booked, self.shown)
+
+
+@dataclass(frozen=True)
 class StatsReport:
     period: str
     since: datetime
@@ -70,6 +86,7 @@ class StatsReport:
     cancelled: int  # of those, cancelled by someone (no-shows not counted)
     no_shows: int
     answer_minutes: tuple[float, ...]  # request -> accept/decline, per answered request
+    variants: tuple[VariantRow, ...] = ()  # the ranking experiment's variants, by name
 
 
 def median(values: tuple[float, ...] | list[float]) -> float | None:
@@ -103,7 +120,38 @@ class Analytics:
             top_mentors=await self._top_mentors(since, until),
             **await self._reliability(since, until),
             answer_minutes=await self._answer_minutes(since, until),
+            variants=await self._variants(since, until),
         )
+
+    async def _variants(self, since: datetime, until: datetime) -> tuple[VariantRow, ...]:
+        """Per variant (matching's experiment, logged in match_events): distinct learners with
+        an impression in the period, and how many of those also sent a request under the same
+        variant in the period. Learners, not events, are the trials: one learner's many
+        searches are not independent."""
+
+        def learners(kind: str) -> Any:
+            return (
+                select(MatchEvent.variant, MatchEvent.learner_id)
+                .where(
+                    MatchEvent.kind == kind,
+                    MatchEvent.created_at >= since,
+                    MatchEvent.created_at < until,
+                )
+                .distinct()
+                .subquery()
+            )
+
+        shown, asked = learners("impression"), learners("request")
+        rows = await self.s.execute(
+            select(shown.c.variant, func.count(), func.count(asked.c.learner_id))
+            .outerjoin(
+                asked,
+                and_(asked.c.variant == shown.c.variant, asked.c.learner_id == shown.c.learner_id),
+            )
+            .group_by(shown.c.variant)
+            .order_by(shown.c.variant)
+        )
+        return tuple(VariantRow(str(v), int(n), int(b)) for v, n, b in rows.all())
 
     async def _signups(self, since: datetime, until: datetime) -> dict[str, int]:
         """New people per platform of their first account."""

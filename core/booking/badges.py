@@ -4,6 +4,8 @@ events happen and recomputing them later give the same set.
 - first session (either side), sessions taught: policy thresholds (5 / 25 / 100);
 - a weekly learning streak: sessions completed as a learner in N consecutive weeks, the
   weeks counted in the learner's own zone;
+- helpful community posts: others marked the person's (undeleted) posts helpful at least
+  N times in all (a policy);
 - top-rated in a skill in a month: the highest average visible mentor rating among those
   who teach it (a minimum number of ratings), decided once the month is closed and every
   rating made in it has been revealed (the reveal delay after the month ends).
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.booking.tables import Booking, SessionRating
 from core.db.badges import LeaderboardOptOut, UserBadge, badge_label
 from core.db.communities import Community, CommunityMember
+from core.db.posts import MentorPost, PostHelpfulMark
 from core.db.schema import Skill, User, UserSkill
 from core.policies import Policies
 from core.timezones import zone
@@ -74,6 +77,18 @@ class Badges:
         learnt = [at.astimezone(tz).date() for mentor, at in rows if mentor != user_id]
         if longest_weekly_run(learnt) >= self.p.badge_streak_weeks:
             out.add((user_id, "streak", str(self.p.badge_streak_weeks)))
+        marks = await self.s.scalar(
+            select(func.count())
+            .select_from(PostHelpfulMark)
+            .join(MentorPost, MentorPost.id == PostHelpfulMark.post_id)
+            .where(
+                MentorPost.author_id == user_id,
+                MentorPost.deleted_at.is_(None),
+                PostHelpfulMark.user_id != user_id,
+            )
+        )
+        if (marks or 0) >= self.p.badge_helpful_marks:
+            out.add((user_id, "helpful_posts", str(self.p.badge_helpful_marks)))
         return out
 
     async def top_rated(self) -> set[Badge]:

@@ -17,7 +17,8 @@ class UserBadge(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))  # first_session | taught_5 | streak | top_rated
+    # first_session | taught_5 | streak | helpful_posts | top_rated
+    kind: Mapped[str] = mapped_column(String(24))
     scope: Mapped[str] = mapped_column(String(100), default="")  # top_rated: "Skill|2026-11"
     awarded_at: Mapped[datetime]
 
@@ -37,6 +38,8 @@ def badge_label(kind: str, scope: str) -> str:
         return f"🎓 {kind.removeprefix('taught_')} taught"
     if kind == "streak":
         return f"🔥 {scope}-week streak"
+    if kind == "helpful_posts":
+        return "💡 helpful posts"
     if kind == "top_rated":
         skill, _, month = scope.partition("|")
         return f"⭐ top-rated in {skill} ({month})"

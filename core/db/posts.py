@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +25,20 @@ class MentorPost(Base):
     created_at: Mapped[datetime]
     # A deleted post keeps its row (its announcements point at it) but is shown nowhere.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PostHelpfulMark(Base):
+    """Someone found a post helpful (issue 19, part 3's "helpful community posts" badge):
+    once per person and post (the unique key), never on one's own post (Posts.mark_helpful).
+    """
+
+    __tablename__ = "post_helpful_marks"
+    __table_args__ = (UniqueConstraint("post_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("mentor_posts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
 
 
 class MentorPostTag(Base):

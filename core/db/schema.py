@@ -193,7 +193,8 @@ class Outbox(Base):
 
     state: pending (to deliver once next_attempt_at has passed; None is at once), parked
     (its platform is switched off and the person has no other reachable account), dead
-    (given up after the policy's attempts; an admin can retry it) or sent."""
+    (given up after the policy's attempts; an admin can retry it) or sent. A pending row is
+    not claimed before its not_before (quiet hours) nor before its next_attempt_at (backoff)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -211,6 +212,10 @@ class Outbox(Base):
     state: Mapped[str] = mapped_column(String(8), default="pending", server_default="pending")
     next_attempt_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(String(200))
+    # What it is (core.quiet.KINDS) and, for a kind quiet hours hold, when it may go at the
+    # earliest (the end of the person's quiet hours; None: at once). Migration 0043.
+    kind: Mapped[str] = mapped_column(String(24), default="reply", server_default="reply")
+    not_before: Mapped[datetime | None]
 
 
 class ChatLog(Base):

@@ -23,9 +23,15 @@ from core.dialogs.link import LinkAccounts
 from core.dialogs.mentor_stats import MentorStatsDialog
 from core.dialogs.menu import HelpCommand, MainMenu, StartCommand, on_menu
 from core.dialogs.onboarding import Onboarding
-from core.dialogs.posts import MentorPosts, on_office_hours_action, on_post_action
+from core.dialogs.posts import (
+    MentorPosts,
+    on_helpful_action,
+    on_office_hours_action,
+    on_post_action,
+)
 from core.dialogs.privacy import PrivacyDialog, on_privacy_action
 from core.dialogs.profile import OwnProfile, on_edit, on_follow, on_primary, on_view
+from core.dialogs.quiet import QuietDialog, on_quiet_action
 from core.dialogs.safety import ReportPerson, on_safety_action
 from core.dialogs.sessions import MySessions, RateSession, on_booking_action, on_rating_action
 from core.dialogs.swap import SwapDialog, on_swap_action
@@ -65,6 +71,7 @@ def build_registry() -> Registry:
         BadgesDialog(),
         BusyDialog(),
         GroupSessions(),
+        QuietDialog(),
     ]
     return Registry(
         dialogs={d.name: d for d in dialogs},
@@ -87,11 +94,13 @@ def build_registry() -> Registry:
             "cm": on_community_action,
             "pa": on_post_action,
             "oh": on_office_hours_action,
+            "hp": on_helpful_action,
             "dm": on_dm_action,
             "sf": on_safety_action,
             "priv": on_privacy_action,
             "sw": on_swap_action,
             "up": on_upgrade_action,
             "gp": on_group_action,
+            "qh": on_quiet_action,
         },
     )

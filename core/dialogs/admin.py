@@ -20,19 +20,47 @@ from core.markup import esc, quote
 from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.services.buttons import Adm, application_buttons
+from core.uow import UnitOfWork
 from core.views import profile_card
 
 
 async def application_reply(ctx: Ctx, user_id: int) -> Reply:
-    view = await ctx.profiles.view(user_id)
-    invite = await ctx.u.upgrades.invite_of(user_id)
-    return Reply(
+    return Reply(await application_text(ctx.u, user_id), buttons=application_buttons(user_id))
+
+
+async def application_text(u: UnitOfWork, user_id: int) -> str:
+    """A pending application as admins read it, in chat and on the dashboard's queue."""
+    view = await u.profiles.view(user_id)
+    invite = await u.upgrades.invite_of(user_id)
+    return (
         f"*Mentor application* · id {user_id}\n"
         + (esc(fast_track_note(invite)) + "\n" if invite is not None else "")
-        + profile_card(view, ctx.now, own=False)
-        + f"\n\nBy command: `/admin approve {user_id}` or `/admin reject {user_id} REASON`",
-        buttons=application_buttons(user_id),
+        + profile_card(view, u.now, own=False)
+        + f"\n\nBy command: `/admin approve {user_id}` or `/admin reject {user_id} REASON`"
     )
+
+
+async def decide_application(
+    u: UnitOfWork, admin: User, verb: str, target: int, reason: str = ""
+) -> Reply:
+    """Approve, reject or suspend a mentor (the service tells them and writes the audit
+    log): the one code path for the chat and the dashboard's form."""
+    if verb == "approve":
+        d = await u.mentors.approve(admin, target)
+    elif verb == "reject":
+        d = await u.mentors.reject(admin, target, reason)
+    elif verb == "suspend":
+        d = await u.mentors.suspend(admin, target, reason)
+    else:
+        return Reply("Unknown admin action.")
+    if not d.ok:
+        return Reply(d.message)
+    user = await u.session.get(User, target)
+    name = esc(user.display_name) if user else str(target)
+    if verb == "approve":
+        return Reply(f"Approved {name}. They've been told.")
+    done = "Rejected" if verb == "reject" else "Suspended"
+    return Reply(f"{done} {name}. They've been told the reason.")
 
 
 NOT_ADMIN = Reply("Only admins can do that.")
@@ -195,23 +223,10 @@ class Admin(Dialog):
         return goto("reason", await self.prompt(ctx, "reason"))
 
     async def _approve(self, ctx: Ctx, target: int) -> Reply:
-        d = await ctx.mentors.approve(ctx.user, target)
-        if not d.ok:
-            return Reply(d.message)
-        user = await ctx.session.get(User, target)
-        return Reply(f"Approved {esc(user.display_name) if user else target}. They've been told.")
+        return await decide_application(ctx.u, ctx.user, "approve", target)
 
     async def _decide(self, ctx: Ctx, verb: str, target: int, reason: str) -> Reply:
-        if verb == "reject":
-            d = await ctx.mentors.reject(ctx.user, target, reason)
-        else:
-            d = await ctx.mentors.suspend(ctx.user, target, reason)
-        if not d.ok:
-            return Reply(d.message)
-        user = await ctx.session.get(User, target)
-        name = esc(user.display_name) if user else str(target)
-        done = "Rejected" if verb == "reject" else "Suspended"
-        return Reply(f"{done} {name}. They've been told the reason.")
+        return await decide_application(ctx.u, ctx.user, verb, target, reason)
 
     async def on_reason(self, ctx: Ctx, inbound: Inbound) -> Step:
         text = ctx.text_of(inbound)

@@ -139,7 +139,7 @@ class AdminBroadcast(Dialog):
         people = await self._people(ctx)
         message = _message(ctx.str_data("text"))
         for uid in people:
-            await ctx.u.notify(uid, [message])
+            await ctx.u.notify(uid, [message], kind="broadcast")
         await ctx.u.audit.record(
             ctx.user.id,
             "broadcast",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.booking.admin_money import AdminMoneyError, Decided, Dispute, Refunded, amount_text
 from core.booking.views import when
 from core.currency import parse_money
@@ -19,6 +21,7 @@ from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
 from core.ports import GatewayError
+from core.uow import UnitOfWork
 
 NOT_ADMIN = Reply("Only admins can do that.")
 VERBS = ("disputes", "decide", "refund")
@@ -52,16 +55,21 @@ def dispute_buttons(booking_id: int) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-async def _name(ctx: Ctx, user_id: int | None) -> str:
+async def _name(s: AsyncSession, user_id: int | None) -> str:
     if user_id is None:
         return "?"
-    user = await ctx.session.get(User, user_id)
+    user = await s.get(User, user_id)
     return esc(user.display_name) if user else f"user {user_id}"
 
 
 async def dispute_reply(ctx: Ctx, d: Dispute) -> Reply:
+    return Reply(await dispute_text(ctx.session, d), buttons=dispute_buttons(d.booking.id))
+
+
+async def dispute_text(s: AsyncSession, d: Dispute) -> str:
+    """A dispute as the admins read it, in chat and on the dashboard's queue."""
     b = d.booking
-    mentor, learner = await _name(ctx, b.mentor_id), await _name(ctx, b.learner_id)
+    mentor, learner = await _name(s, b.mentor_id), await _name(s, b.learner_id)
     held = ", ".join(amount_text(v, c) for c, v in d.held.items() if v > 0) or "nothing"
     lines = [
         f"*Dispute: session #{b.id}* · {mentor} (mentor) with {learner} (learner), "
@@ -69,15 +77,15 @@ async def dispute_reply(ctx: Ctx, d: Dispute) -> Reply:
         f"Held in escrow: {held}",
         f"Topic: {esc(b.topic[:200])}",
     ]
-    said = {s.user_id for s in d.statements}
+    said = {st.user_id for st in d.statements}
     if b.cancel_reason and not d.statements:
         lines.append(f"Report: “{esc(b.cancel_reason)}”")
-    for s in d.statements:
-        side = "mentor" if s.user_id == b.mentor_id else "learner"
-        lines.append(f"{await _name(ctx, s.user_id)} ({side}): “{esc(s.text)}”")
+    for st in d.statements:
+        side = "mentor" if st.user_id == b.mentor_id else "learner"
+        lines.append(f"{await _name(s, st.user_id)} ({side}): “{esc(st.text)}”")
     for uid, side in ((b.mentor_id, "mentor"), (b.learner_id, "learner")):
         if uid not in said and d.statements:
-            lines.append(f"{await _name(ctx, uid)} ({side}): no statement yet")
+            lines.append(f"{await _name(s, uid)} ({side}): no statement yet")
     if d.joins:
         lines.append("Call room:")
         for e in d.joins[:12]:
@@ -88,11 +96,11 @@ async def dispute_reply(ctx: Ctx, d: Dispute) -> Reply:
     else:
         lines.append("Call room: nobody joined")
     lines.append(f"By command: `/admin decide {b.id} mentor|learner|split AMOUNT|PERCENT% REASON`")
-    return Reply("\n".join(lines), buttons=dispute_buttons(b.id))
+    return "\n".join(lines)
 
 
-async def tell_refund(ctx: Ctx, r: Refunded, reason: str) -> None:
-    await ctx.u.notify(
+async def tell_refund(u: UnitOfWork, r: Refunded, reason: str) -> None:
+    await u.notify(
         r.learner_id,
         [
             Reply(
@@ -104,7 +112,7 @@ async def tell_refund(ctx: Ctx, r: Refunded, reason: str) -> None:
     )
 
 
-async def tell_decision(ctx: Ctx, d: Decided, reason: str) -> None:
+async def tell_decision(u: UnitOfWork, d: Decided, reason: str) -> None:
     outcome = {
         "mentor": "the mentor is paid",
         "learner": (
@@ -122,7 +130,7 @@ async def tell_decision(ctx: Ctx, d: Decided, reason: str) -> None:
         f"Reason: {esc(reason)}"
     )
     for uid in (d.learner_id, d.mentor_id):
-        await ctx.u.notify(uid, [Reply(text)])
+        await u.notify(uid, [Reply(text)])
 
 
 def _amount(text: str, total: int, currency: str) -> int | None:
@@ -134,6 +142,18 @@ def _amount(text: str, total: int, currency: str) -> int | None:
     if currency == "CREDIT":
         return as_int(t)
     return parse_money(t, currency)
+
+
+async def split_part(u: UnitOfWork, target: int, text: str) -> int | str:
+    """The learner's part of a split (an amount or a percentage of what's held), or what to
+    ask again: read the same way in chat and on the dashboard's form."""
+    held = await u.money.escrowed(target)
+    currency = next(iter(held), "INR")
+    total = max(0, held.get(currency, 0))
+    part = _amount(text, total, currency)
+    if part is None or not 0 <= part <= total:
+        return f"Please give 0 to {amount_text(total, currency)}, or a percentage like 50%."
+    return part
 
 
 class AdminMoneyDialog(Dialog):
@@ -207,17 +227,9 @@ class AdminMoneyDialog(Dialog):
         return end(await self._decide(ctx, reason))
 
     async def _split_part(self, ctx: Ctx, text: str, reason: str) -> Step:
-        target = ctx.int_data("target")
-        held = await ctx.money.escrowed(target)
-        currency = next(iter(held), "INR")
-        total = max(0, held.get(currency, 0))
-        part = _amount(text, total, currency)
-        if part is None or not 0 <= part <= total:
-            return await self.retry(
-                ctx,
-                "split",
-                f"Please give 0 to {amount_text(total, currency)}, or a percentage like 50%.",
-            )
+        part = await split_part(ctx.u, ctx.int_data("target"), text)
+        if isinstance(part, str):
+            return await self.retry(ctx, "split", part)
         ctx.data["part"] = part
         if len(reason) < 3:
             return goto("reason", await self.prompt(ctx, "reason"))
@@ -241,30 +253,14 @@ class AdminMoneyDialog(Dialog):
         return end(await self._decide(ctx, text))
 
     async def _decide(self, ctx: Ctx, reason: str) -> Reply:
-        if not ctx.user.is_admin:
-            return NOT_ADMIN
-        outcome, target = ctx.str_data("outcome"), ctx.int_data("target")
         part = ctx.data.get("part")
-        try:
-            d = await ctx.u.admin_money.decide(
-                ctx.user.id, target, outcome, part if isinstance(part, int) else None, reason
-            )
-        except (AdminMoneyError, LedgerError, GatewayError) as exc:
-            return Reply(f"Nothing changed: {esc(str(exc))}")
-        await tell_decision(ctx, d, reason)
-        mentor = (
-            f" The mentor gets {amount_text(d.to_mentor, d.currency)} after the fee."
-            if d.to_mentor
-            else ""
-        )
-        back = (
-            f" {amount_text(d.to_learner, d.currency)} goes back to the learner."
-            if d.to_learner
-            else ""
-        )
-        return Reply(
-            f"Decided session #{d.booking_id}: {OUTCOME_TEXT[d.outcome]}.{back}{mentor} "
-            "Both sides have been told the reason."
+        return await decide_dispute(
+            ctx.u,
+            ctx.user,
+            ctx.int_data("target"),
+            ctx.str_data("outcome"),
+            part if isinstance(part, int) else None,
+            reason,
         )
 
     async def _refund_command(self, ctx: Ctx, rest: str) -> Step:
@@ -285,23 +281,7 @@ class AdminMoneyDialog(Dialog):
         return end(await self._refund(ctx, amount, tail.strip()))
 
     async def _refund(self, ctx: Ctx, amount: int | None, reason: str) -> Reply:
-        if not ctx.user.is_admin:
-            return NOT_ADMIN
-        target = ctx.int_data("target")
-        try:
-            r = await ctx.u.admin_money.refund(ctx.user.id, target, amount, reason)
-        except (AdminMoneyError, LedgerError, GatewayError) as exc:
-            return Reply(f"Nothing refunded: {esc(str(exc))}")
-        if r.again:
-            return Reply(
-                f"That refund ({amount_text(r.amount, r.currency)} for session #{target}) was "
-                "already made; nothing was done again."
-            )
-        await tell_refund(ctx, r, reason)
-        return Reply(
-            f"Refunded {amount_text(r.amount, r.currency)} for session #{target}. "
-            "The learner has been told."
-        )
+        return await refund_booking(ctx.u, ctx.user, ctx.int_data("target"), amount, reason)
 
 
 async def on_admin_money_action(ctx: Ctx, payload: str) -> Step:
@@ -316,3 +296,66 @@ async def on_admin_money_action(ctx: Ctx, payload: str) -> Step:
     if p.what == "rf":
         return handoff("admin_money", f"refund {p.target}")
     return keep(Reply("Unknown admin action."))
+
+
+async def refund_amount(u: UnitOfWork, target: int, text: str) -> int | str | None:
+    """A refund's amount as typed (empty: all that is left), in the booking's currency; or
+    what to ask again: read the same way in chat and on the dashboard's form."""
+    if not text.strip():
+        return None
+    currency, _paid, _back = await u.admin_money.paid(target)
+    amount = as_int(text.strip()) if currency == "CREDIT" else parse_money(text, currency)
+    if amount is None or amount <= 0:
+        return f"“{esc(text.strip())}” isn't an amount; give one like 40, or leave it empty."
+    return amount
+
+
+async def refund_booking(
+    u: UnitOfWork, admin: User, target: int, amount: int | None, reason: str
+) -> Reply:
+    """Refund a session (all that is left, or `amount`) and tell the learner: the one code
+    path for `/admin refund`, its buttons and the dashboard's form."""
+    if not admin.is_admin:
+        return NOT_ADMIN
+    try:
+        r = await u.admin_money.refund(admin.id, target, amount, reason)
+    except (AdminMoneyError, LedgerError, GatewayError) as exc:
+        return Reply(f"Nothing refunded: {esc(str(exc))}")
+    if r.again:
+        return Reply(
+            f"That refund ({amount_text(r.amount, r.currency)} for session #{target}) was "
+            "already made; nothing was done again."
+        )
+    await tell_refund(u, r, reason)
+    return Reply(
+        f"Refunded {amount_text(r.amount, r.currency)} for session #{target}. "
+        "The learner has been told."
+    )
+
+
+async def decide_dispute(
+    u: UnitOfWork, admin: User, target: int, outcome: str, part: int | None, reason: str
+) -> Reply:
+    """Decide a dispute and tell both sides: the one code path for the chat (command and
+    buttons) and the dashboard's form."""
+    if not admin.is_admin:
+        return NOT_ADMIN
+    try:
+        d = await u.admin_money.decide(admin.id, target, outcome, part, reason)
+    except (AdminMoneyError, LedgerError, GatewayError) as exc:
+        return Reply(f"Nothing changed: {esc(str(exc))}")
+    await tell_decision(u, d, reason)
+    mentor = (
+        f" The mentor gets {amount_text(d.to_mentor, d.currency)} after the fee."
+        if d.to_mentor
+        else ""
+    )
+    back = (
+        f" {amount_text(d.to_learner, d.currency)} goes back to the learner."
+        if d.to_learner
+        else ""
+    )
+    return Reply(
+        f"Decided session #{d.booking_id}: {OUTCOME_TEXT[d.outcome]}.{back}{mentor} "
+        "Both sides have been told the reason."
+    )

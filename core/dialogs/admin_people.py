@@ -16,6 +16,7 @@ from core.messaging import Asks, Button, Inbound, Reply
 from core.numbers import as_int
 from core.payloads import Payload
 from core.services.identity import admin_keys
+from core.uow import UnitOfWork
 
 NOT_ADMIN = Reply("Only admins can do that.")
 NOT_SUPER = Reply("Only the super-admins named in the settings (MENTORBOT_ADMINS) can do that.")
@@ -168,34 +169,10 @@ class AdminPeopleDialog(Dialog):
         return end(await self._change(ctx, text))
 
     async def _change(self, ctx: Ctx, reason: str) -> Reply:
-        if not ctx.user.is_admin:
-            return NOT_ADMIN
-        verb, target = ctx.str_data("verb"), ctx.int_data("target")
-        people = ctx.u.admin_people
-        try:
-            if verb == "suspend":
-                user = await people.suspend(ctx.user, target, reason)
-                told = (
-                    f"Your MentorBot account has been suspended by an admin. Reason: {esc(reason)}"
-                )
-            elif verb == "reinstate":
-                user = await people.reinstate(ctx.user, target, reason)
-                told = f"Your MentorBot account is active again. Reason: {esc(reason)}"
-            elif verb in ("grant", "revoke"):
-                if not is_super(ctx):
-                    return NOT_SUPER
-                user = await people.set_admin(ctx.user, target, verb == "grant", reason)
-                told = (
-                    "You're now a MentorBot admin: /admin shows what you can do."
-                    if verb == "grant"
-                    else "You're no longer a MentorBot admin."
-                )
-            else:
-                return Reply("Unknown admin action.")
-        except PeopleError as exc:
-            return Reply(f"Nothing changed: {esc(str(exc))}")
-        await ctx.u.notify(user.id, [Reply(told)])
-        return Reply(f"{CHANGES[verb][1]} {esc(user.display_name)}. They've been told.")
+        verb = ctx.str_data("verb")
+        if verb in ("grant", "revoke") and not is_super(ctx):
+            return NOT_SUPER
+        return await change_person(ctx.u, ctx.user, verb, ctx.int_data("target"), reason)
 
     async def _merge(self, ctx: Ctx, rest: str) -> Reply:
         words = rest.split(maxsplit=2)
@@ -215,6 +192,34 @@ class AdminPeopleDialog(Dialog):
             f"Merged #{drop_id} into {esc(keep_user.display_name)} (#{keep_id}): "
             "their chat accounts and wallet are one now."
         )
+
+
+async def change_person(u: UnitOfWork, admin: User, verb: str, target: int, reason: str) -> Reply:
+    """Suspend, reinstate, grant or revoke (the caller checks the super-admin right for the
+    last two), and tell the person: the one code path for chat and the dashboard's form."""
+    if not admin.is_admin:
+        return NOT_ADMIN
+    people = u.admin_people
+    try:
+        if verb == "suspend":
+            user = await people.suspend(admin, target, reason)
+            told = f"Your MentorBot account has been suspended by an admin. Reason: {esc(reason)}"
+        elif verb == "reinstate":
+            user = await people.reinstate(admin, target, reason)
+            told = f"Your MentorBot account is active again. Reason: {esc(reason)}"
+        elif verb in ("grant", "revoke"):
+            user = await people.set_admin(admin, target, verb == "grant", reason)
+            told = (
+                "You're now a MentorBot admin: /admin shows what you can do."
+                if verb == "grant"
+                else "You're no longer a MentorBot admin."
+            )
+        else:
+            return Reply("Unknown admin action.")
+    except PeopleError as exc:
+        return Reply(f"Nothing changed: {esc(str(exc))}")
+    await u.notify(user.id, [Reply(told)])
+    return Reply(f"{CHANGES[verb][1]} {esc(user.display_name)}. They've been told.")
 
 
 async def on_admin_people_action(ctx: Ctx, payload: str) -> Step:

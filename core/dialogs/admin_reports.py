@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.communities import Community
 from core.db.dms import DmReport
@@ -26,6 +27,7 @@ from core.markup import esc, quote
 from core.messaging import Button, Reply
 from core.payloads import Payload
 from core.services.relay import RelayError
+from core.uow import UnitOfWork
 
 NOT_ADMIN = Reply("Only admins can do that.")
 VERBS = ("reports",)
@@ -38,9 +40,11 @@ class AdmReport(Payload, prefix="adr"):
     message_id: int
 
 
-async def community_message_reports(ctx: Ctx, limit: int) -> list[Reply]:
+async def message_report_items(s: AsyncSession, limit: int) -> list[tuple[RelayMessage, str]]:
+    """Open reports on community messages, one item per message (oldest report first), with
+    the text admins read in chat and on the dashboard."""
     rows = (
-        await ctx.session.execute(
+        await s.execute(
             select(
                 RelayMessage,
                 Community.name,
@@ -59,24 +63,34 @@ async def community_message_reports(ctx: Ctx, limit: int) -> list[Reply]:
     for m, community, n, reason in rows:
         why = f" — “{esc(reason)}”" if reason else ""
         out.append(
-            Reply(
+            (
+                m,
                 f"*Reported message #{m.id}* in {esc(community)} by {esc(m.author_name)} "
                 f"(user {m.author_id}), {n} report{'s' if n != 1 else ''}{why}\n"
                 f"{quote(m.text, 300)}",
-                buttons=(
-                    (
-                        Button("Dismiss", AdmReport("dismiss", m.id).pack()),
-                        Button("Delete message", AdmReport("delete", m.id).pack()),
-                    ),
-                    (
-                        Button("Warn", AdmReport("warn", m.id).pack()),
-                        Button("Mute 24 h", AdmReport("mute", m.id).pack()),
-                        Button("Suspend author", AdmPeople("suspend", m.author_id).pack()),
-                    ),
-                ),
             )
         )
     return out
+
+
+async def community_message_reports(ctx: Ctx, limit: int) -> list[Reply]:
+    return [
+        Reply(
+            text,
+            buttons=(
+                (
+                    Button("Dismiss", AdmReport("dismiss", m.id).pack()),
+                    Button("Delete message", AdmReport("delete", m.id).pack()),
+                ),
+                (
+                    Button("Warn", AdmReport("warn", m.id).pack()),
+                    Button("Mute 24 h", AdmReport("mute", m.id).pack()),
+                    Button("Suspend author", AdmPeople("suspend", m.author_id).pack()),
+                ),
+            ),
+        )
+        for m, text in await message_report_items(ctx.session, limit)
+    ]
 
 
 async def person_reports(ctx: Ctx, limit: int) -> list[Reply]:
@@ -86,10 +100,10 @@ async def person_reports(ctx: Ctx, limit: int) -> list[Reply]:
     return await reports_reply(ctx)
 
 
-async def direct_message_reports(ctx: Ctx, limit: int) -> list[Reply]:
-    """Reported direct messages (kept as evidence while the report is open)."""
+async def dm_report_items(s: AsyncSession, limit: int) -> list[tuple[DmReport, RelayMessage, str]]:
+    """Open reports on direct messages (kept as evidence while the report is open)."""
     rows = (
-        await ctx.session.execute(
+        await s.execute(
             select(DmReport, RelayMessage)
             .join(RelayMessage, RelayMessage.id == DmReport.message_id)
             .where(DmReport.state == "open")
@@ -101,19 +115,30 @@ async def direct_message_reports(ctx: Ctx, limit: int) -> list[Reply]:
     for r, m in rows:
         why = f" — “{esc(r.reason)}”" if r.reason else ""
         out.append(
-            Reply(
+            (
+                r,
+                m,
                 f"*Reported direct message #{m.id}* by {esc(m.author_name)} "
                 f"(user {m.author_id}), reported by user {r.reporter_id}{why}\n"
                 f"{quote(m.text, 300)}",
-                buttons=(
-                    (
-                        Button("Dismiss", AdmReport("dmdismiss", r.id).pack()),
-                        Button("Suspend author", AdmPeople("suspend", m.author_id).pack()),
-                    ),
-                ),
             )
         )
     return out
+
+
+async def direct_message_reports(ctx: Ctx, limit: int) -> list[Reply]:
+    return [
+        Reply(
+            text,
+            buttons=(
+                (
+                    Button("Dismiss", AdmReport("dmdismiss", r.id).pack()),
+                    Button("Suspend author", AdmPeople("suspend", m.author_id).pack()),
+                ),
+            ),
+        )
+        for r, m, text in await dm_report_items(ctx.session, limit)
+    ]
 
 
 ReportSource = Callable[[Ctx, int], Awaitable[list[Reply]]]
@@ -145,33 +170,39 @@ async def on_admin_report_action(ctx: Ctx, payload: str) -> Step:
     p = AdmReport.parse(payload)
     if p is None:
         return keep(Reply("That admin button is broken."))
-    if not ctx.user.is_admin:
-        return keep(NOT_ADMIN)
-    if p.what == "dmdismiss":  # message_id is the DM report's id here
-        report = await ctx.session.get(DmReport, p.message_id)
+    return keep(await act_on_report(ctx.u, ctx.user, p.what, p.message_id))
+
+
+async def act_on_report(u: UnitOfWork, admin: User, what: str, target: int) -> Reply:
+    """One action on a reported message: the one code path for the chat's buttons and the
+    dashboard's form. `target` is the message's id (a DM report's id for dmdismiss)."""
+    if not admin.is_admin:
+        return NOT_ADMIN
+    if what == "dmdismiss":
+        report = await u.session.get(DmReport, target)
         if report is None or report.state != "open":
-            return keep(Reply("That report is closed already."))
+            return Reply("That report is closed already.")
         report.state = "dismissed"
-        await ctx.u.audit.record(ctx.user.id, "report.dismiss", f"dm_report:{report.id}", "")
-        return keep(Reply(f"Report on direct message #{report.message_id} dismissed."))
-    msg = await ctx.session.get(RelayMessage, p.message_id)
+        await u.audit.record(admin.id, "report.dismiss", f"dm_report:{report.id}", "")
+        return Reply(f"Report on direct message #{report.message_id} dismissed.")
+    msg = await u.session.get(RelayMessage, target)
     if msg is None:
-        return keep(Reply("That message is gone."))
-    mod = ctx.u.moderation
-    author = await ctx.session.get(User, msg.author_id)
+        return Reply("That message is gone.")
+    mod = u.moderation
+    author = await u.session.get(User, msg.author_id)
     try:
-        if p.what == "dismiss":
-            said = await mod.dismiss(ctx.user, msg.community_id, msg.id)
-        elif p.what == "delete":
-            said = await mod.delete(ctx.user, msg, "reported; deleted by an admin")
-        elif p.what == "mute" and author is not None:
+        if what == "dismiss":
+            said = await mod.dismiss(admin, msg.community_id, msg.id)
+        elif what == "delete":
+            said = await mod.delete(admin, msg, "reported; deleted by an admin")
+        elif what == "mute" and author is not None:
             said = await mod.sanction_user(
-                ctx.user, msg.community_id, author, "mute", "reported message", MUTE_MINUTES
+                admin, msg.community_id, author, "mute", "reported message", MUTE_MINUTES
             )
-        elif p.what == "warn" and author is not None:
-            community = await ctx.session.get(Community, msg.community_id)
+        elif what == "warn" and author is not None:
+            community = await u.session.get(Community, msg.community_id)
             where = esc(community.name) if community else "a community"
-            await ctx.u.notify(
+            await u.notify(
                 author.id,
                 [
                     Reply(
@@ -182,10 +213,10 @@ async def on_admin_report_action(ctx: Ctx, payload: str) -> Step:
             )
             said = f"{esc(author.display_name)} has been warned."
         else:
-            return keep(Reply("Unknown admin action."))
+            return Reply("Unknown admin action.")
     except RelayError as exc:
-        return keep(Reply(f"Nothing changed: {esc(str(exc))}"))
-    await ctx.u.audit.record(
-        ctx.user.id, f"report.{p.what}", f"message:{msg.id}", f"by user {msg.author_id}"
+        return Reply(f"Nothing changed: {esc(str(exc))}")
+    await u.audit.record(
+        admin.id, f"report.{what}", f"message:{msg.id}", f"by user {msg.author_id}"
     )
-    return keep(Reply(said))
+    return Reply(said)

@@ -85,6 +85,15 @@ def summaries(r: StatsReport) -> list[tuple[str, str]]:
         f"{minutes_text(p90)} ({len(ans)} answered)"
     )
     out.append((line, "Histogram of minutes from request to answer; " + line))
+    parts = [
+        f"{v.variant} {v.booked}/{v.shown} {pct(v.booked, v.shown)} "
+        f"({round(100 * v.interval[0])}–{round(100 * v.interval[1])}%)"
+        for v in r.variants
+    ]
+    line = "Ranking experiment, learners shown results who asked for a session (95% interval): " + (
+        "; ".join(parts) if parts else "no experiment data in this period"
+    )
+    out.append((line, "Dot chart with interval bars per ranking variant; " + line))
     return out
 
 
@@ -134,6 +143,14 @@ def draw(r: StatsReport) -> list[Chart]:
             r.answer_minutes,
             "minutes (dashed: median)",
             median(r.answer_minutes),
+        ),
+        charts.intervals(
+            "Ranking variants: booking conversion",
+            [v.variant for v in r.variants],
+            [v.booked / v.shown if v.shown else 0.0 for v in r.variants],
+            [v.interval[0] for v in r.variants],
+            [v.interval[1] for v in r.variants],
+            [f"{v.booked}/{v.shown} · {pct(v.booked, v.shown)}" for v in r.variants],
         ),
     ]
     return [Chart(s, a, p) for (s, a), p in zip(texts, pngs, strict=True)]

@@ -134,6 +134,7 @@ class DirectMessage(Dialog):
                     ),
                 )
             ],
+            kind="dm",
         )
         name = await _name(ctx, mentor)
         return end(Reply(f"Sent. I'll tell you when *{esc(name)}* answers."))
@@ -169,7 +170,9 @@ async def on_dm_action(ctx: Ctx, payload: str) -> Step:
             r = await ctx.session.get(DmRequest, n)
             if r is not None:
                 await ctx.u.notify(
-                    r.learner_id, [Reply(f"*{me}* can't take messages from you right now.")]
+                    r.learner_id,
+                    [Reply(f"*{me}* can't take messages from you right now.")],
+                    kind="dm",
                 )
             return keep(Reply("Declined. No conversation was opened."))
         await ctx.u.notify(
@@ -180,6 +183,7 @@ async def on_dm_action(ctx: Ctx, payload: str) -> Step:
                     buttons=((message_button(t.mentor_id),),),
                 )
             ],
+            kind="dm",
         )
         return Step((), None, start=("dm", f"open:{t.learner_id}"))
     return keep(Reply("That button is broken."))

@@ -114,6 +114,8 @@ def _aside(ctx: Ctx, text: str) -> Reply | Step | None:
     if re.search(r"<[^>]*>", text) or not re.search(r"[^\W\d_]{2,}", text):
         return Reply(NOTHING_TO_FIND)
     reading = read_intent(text, ctx.deps.catalog.index.names_in)
+    if not reading.sure:
+        return None  # a doubtful aside is searched for, as typed
     answer = ANSWERS.get(reading.intent)
     if answer is not None:
         return Reply(answer(ctx.deps.policies))

@@ -5,6 +5,7 @@ booked — as two charts with a one-line summary each (issue 17)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from core import charts
 from core.booking.analytics import MENTOR_WEEKS, MentorStats
@@ -13,7 +14,28 @@ from core.db.schema import MentorProfile
 from core.dialogs.admin_stats import minutes_text, pct
 from core.dialogs.engine import Ctx, Dialog, Step, end
 from core.markup import esc
-from core.messaging import Image, Reply
+from core.messaging import Image, LinkButton, Reply
+from core.signing import Keys, dumps, loads
+
+# How long the signed link to the stats page works: the page shows earnings, so a link
+# forwarded by mistake stops working soon; /stats makes a new one at any time.
+PAGE_LINK_S = 24 * 3600
+
+
+def page_token(keys: Keys, user_id: int, now: datetime) -> str:
+    """The unguessable part of a mentor's stats page URL: their id and an expiry, signed."""
+    return dumps(keys, "mentorstats", [user_id, int(now.timestamp()) + PAGE_LINK_S])
+
+
+def page_user(keys: Keys, token: str, now: datetime) -> int | None:
+    """Whose stats page a token opens, or None (not ours, malformed or expired)."""
+    got = loads(keys, "mentorstats", token)
+    if not (isinstance(got, list) and len(got) == 2):
+        return None
+    user_id, expiry = got
+    if not isinstance(user_id, int) or not isinstance(expiry, int):
+        return None
+    return user_id if expiry >= now.timestamp() else None
 
 
 def summaries(m: MentorStats) -> tuple[str, str]:
@@ -72,8 +94,13 @@ class MentorStatsDialog(Dialog):
         stats = await ctx.u.mentor_analytics.stats(ctx.user.id, ctx.deps.policies.currency)
         first, second = summaries(stats)
         earnings, sessions = await asyncio.to_thread(draw, stats)
+        token = page_token(ctx.deps.signing_keys, ctx.user.id, ctx.now)
+        url = f"{ctx.deps.policies.public_url.rstrip('/')}/mentor/stats/{token}"
         return end(
-            Reply(f"*Your stats*, last {MENTOR_WEEKS} weeks (weeks start Monday, UTC)"),
+            Reply(
+                f"*Your stats*, last {MENTOR_WEEKS} weeks (weeks start Monday, UTC)",
+                buttons=((LinkButton("Open as a web page (24 h link)", url),),),
+            ),
             Reply(esc(first), image=Image(earnings, "Bar chart of earnings by week. " + first)),
             Reply(
                 esc(second),

@@ -10,6 +10,7 @@ from core.dialogs import skillpick
 from core.dialogs.answers import ANSWERS
 from core.dialogs.community import suggestions
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
+<<<<<<< HEAD
 from core.dialogs.fields import (
     GOALS_SHORT,
     UNDER_13,
@@ -20,6 +21,10 @@ from core.dialogs.fields import (
     resolve_tz,
 )
 from core.dialogs.guess import search_or_guess
+=======
+from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
+from core.dialogs.guess import search_or_guess, unsure
+>>>>>>> main
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote
@@ -435,6 +440,9 @@ class Onboarding(Dialog):
         ):
             # Matches first; a profile only when they book (BookSession asks for it).
             return handoff(*search_or_guess(ctx, reading, text))
+        asked = unsure(reading, text)
+        if asked is not None:  # shown back and confirmed before it is acted on
+            return handoff(*asked)
         if reading.intent == "teach":
             ctx.data.update({"learn": False, "mentor": True, "prefill_teach": taught(reading)})
             await ctx.profiles.set_role(ctx.user.id, learn=False, mentor=True)
@@ -533,12 +541,20 @@ class Onboarding(Dialog):
         await QUESTIONS["timezone"].save(ctx, name)
         local = ctx.now.astimezone(zone(name))
         ctx.data["has_tz"] = True
+        seq = self._sequence(ctx)
+        at = seq.index("timezone") if "timezone" in seq else -1
+        # The button rides on the availability question; where none follows (the short
+        # profile before a first booking), point at the profile instead.
+        if 0 <= at < len(seq) - 1 and seq[at + 1] == "availability":
+            fix = "Wrong? Tap “Change time zone” below."
+        else:
+            fix = "Wrong? Change it any time: /profile → Time zone."
         return await self._advance(
             ctx,
             "timezone",
             Reply(
                 f"Time zone set to {esc(describe_zone(name, ctx.now))} — it's "
-                f"{local:%a %H:%M} there now. Wrong? Tap “Change time zone” below."
+                f"{local:%a %H:%M} there now. {fix}"
             ),
         )
 

@@ -14,6 +14,7 @@ from core.forms import FieldEnv, Form, FormField, Invalid
 from core.markup import esc
 from core.messaging import JSON, Asks, Button, Inbound, Reply
 from core.payloads import Payload
+from core.services.buttons import HelpfulPost
 from core.services.posts import (
     BODY_MAX,
     TAGS_MAX,
@@ -340,6 +341,18 @@ async def on_office_hours_action(ctx: Ctx, payload: str) -> Step:
     if p is None:
         return keep(Reply("That button is broken."))
     return handoff("book", f"{p.mentor}::{p.at}:{p.length}")
+
+
+async def on_helpful_action(ctx: Ctx, payload: str) -> Step:
+    """ "👍 Helpful" on a post's announcement, wherever it was shown."""
+    p = HelpfulPost.parse(payload)
+    if p is None:
+        return keep(Reply("That button is broken."))
+    try:
+        said = await ctx.u.posts.mark_helpful(ctx.user, p.post_id)
+    except PostError as exc:
+        return keep(Reply(str(exc), ephemeral=True))
+    return keep(Reply(esc(said), ephemeral=True))
 
 
 # ---- the post as one form (Slack and Discord modals): filled in, then the same preview ----

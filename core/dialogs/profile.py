@@ -11,6 +11,7 @@ from core.db.schema import MentorProfile
 from core.dialogs.dms import intro_button, message_button
 from core.dialogs.engine import Ctx, Dialog, Step, end, handoff, keep
 from core.dialogs.group import Gp
+from core.dialogs.quiet import quiet_button, quiet_line
 from core.dialogs.safety import safety_row
 from core.markup import esc
 from core.messaging import AVATAR, Button, Reply
@@ -84,12 +85,14 @@ class OwnProfile(Dialog):
             here = " ← this chat" if acc.id == ctx.account.id else ""
             lines.append(f"- {acc.platform}: {acc.display_name}{mark}{here}")
         rows = list(_rows(fields))
+        rows.append((quiet_button(),))
         if ctx.account.id != ctx.user.primary_account_id and len(accounts) > 1:
             rows.append((Button("Send notifications here", MakePrimary(ctx.account.id).pack()),))
         text = (
             profile_card(view, ctx.now, own=True, base_url=ctx.deps.policies.public_url)
             + "\n\nLinked accounts:\n"
             + "\n".join(lines)
+            + f"\n{await quiet_line(ctx)}"
             + "\n\nTap a field to change it."
         )
         picture = picture_path(await ctx.trust.avatar(ctx.user.id), "large")

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.availability import Window, format_windows
 from core.currency import money
+from core.db.quiet import retime
 from core.db.schema import MentorProfile
 from core.dialogs import fields as F
 from core.dialogs.engine import Ctx
@@ -161,6 +162,8 @@ async def _save_languages(ctx: Ctx, codes: tuple[str, ...]) -> str | None:
 async def _save_timezone(ctx: Ctx, tz: str) -> str | None:
     await ctx.profiles.set_timezone(ctx.user.id, tz)
     ctx.user.timezone = tz
+    # Quiet hours are read in the zone: what they hold now ends at the new zone's morning.
+    await retime(ctx.session, ctx.user.id, ctx.now)
     return None
 
 

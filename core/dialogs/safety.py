@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.booking.payloads import Bk
 from core.booking.tables import ACTIVE, Booking
+from core.db.safety import PersonReport
 from core.db.schema import User
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff, keep
 from core.markup import esc
@@ -20,6 +22,7 @@ from core.numbers import as_int
 from core.payloads import Payload
 from core.services.buttons import Adm
 from core.services.safety import CATEGORIES, CATEGORY_LABELS, MAX_REPORT_TEXT, SafetyError
+from core.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,11 @@ def safety_row(target_id: int, *, blocked: bool, booking_id: int = 0) -> tuple[B
 
 
 async def _name(ctx: Ctx, user_id: int) -> str | None:
-    u = await ctx.session.get(User, user_id)
+    return await _user_name(ctx.session, user_id)
+
+
+async def _user_name(s: AsyncSession, user_id: int) -> str | None:
+    u = await s.get(User, user_id)
     return u.display_name if u is not None and u.merged_into_id is None else None
 
 
@@ -191,20 +198,34 @@ class ReportPerson(Dialog):
         )
 
 
-async def reports_reply(ctx: Ctx) -> list[Reply]:
-    """/admin reports: the open reports about people, oldest first, with their decisions."""
-    reports = await ctx.u.safety.open_reports(limit=20)
-    if not reports:
-        return [Reply("No open reports about people.")]
-    out = [Reply(f"*Open reports about people* ({len(reports)})")]
-    for r in reports:
-        target = await _name(ctx, r.target_user_id) or f"user {r.target_user_id}"
-        reporter = await _name(ctx, r.reporter_id) or f"user {r.reporter_id}"
+async def person_report_items(u: UnitOfWork, limit: int) -> list[tuple[PersonReport, str]]:
+    """Open reports about people, oldest first, with the text admins read in chat and on
+    the dashboard."""
+    out = []
+    for r in await u.safety.open_reports(limit=limit):
+        target = await _user_name(u.session, r.target_user_id) or f"user {r.target_user_id}"
+        reporter = await _user_name(u.session, r.reporter_id) or f"user {r.reporter_id}"
         session = f" · session #{r.booking_id}" if r.booking_id else ""
         out.append(
-            Reply(
+            (
+                r,
                 f"*#{r.id}* {esc(target)} (#{r.target_user_id}) · {esc(r.category)}{session}\n"
                 f"by {esc(reporter)}: “{esc(r.text)}”",
+            )
+        )
+    return out
+
+
+async def reports_reply(ctx: Ctx) -> list[Reply]:
+    """/admin reports: the open reports about people, oldest first, with their decisions."""
+    items = await person_report_items(ctx.u, 20)
+    if not items:
+        return [Reply("No open reports about people.")]
+    out = [Reply(f"*Open reports about people* ({len(items)})")]
+    for r, text in items:
+        out.append(
+            Reply(
+                text,
                 buttons=(
                     (
                         Button("Dismiss", Adm("rdis", r.id).pack()),
@@ -218,8 +239,22 @@ async def reports_reply(ctx: Ctx) -> list[Reply]:
 
 
 async def decide_report(ctx: Ctx, report_id: int, state: str) -> Reply:
+    return await decide_person_report(ctx.u, ctx.user, report_id, state)
+
+
+async def decide_person_report(u: UnitOfWork, admin: User, report_id: int, state: str) -> Reply:
+    """Dismiss a report about a person or mark it dealt with (chat buttons and the
+    dashboard's form), in the admin audit log."""
+    if not admin.is_admin:
+        return Reply("Only admins can do that.")
     try:
-        report = await ctx.u.safety.decide(report_id, ctx.user.id, state)
+        report = await u.safety.decide(report_id, admin.id, state)
     except SafetyError as exc:
         return Reply(str(exc))
+    await u.audit.record(
+        admin.id,
+        f"report.{state}",
+        f"person_report:{report.id}",
+        f"about user {report.target_user_id}",
+    )
     return Reply(f"Report #{report.id} {report.state}.")

@@ -101,7 +101,8 @@ class MySessions(Dialog):
                 if b.learner_id == ctx.user.id and b.pay_state == "pending":
                     rows.append((Button("💳 Pay", Bk("pay", b.id).pack()),))
                 row: list[Button | LinkButton] = [Button("Cancel", Bk("cancel", b.id).pack())]
-                if b.learner_id == ctx.user.id:
+                if b.learner_id == ctx.user.id and b.group_id is None:
+                    # A group seat can't move (its start is the group's): Cancel only.
                     row.append(Button("Reschedule", Bk("resched", b.id).pack()))
                 rows.append(tuple(row))
                 other = b.learner_id if b.mentor_id == ctx.user.id else b.mentor_id
@@ -242,6 +243,12 @@ async def on_booking_action(ctx: Ctx, payload: str) -> Step:
             moving = await b.get(p.ref)
             if moving is None or moving.learner_id != ctx.user.id:
                 return keep(Reply("Only the learner can move a session; the mentor can cancel."))
+            if moving.group_id is not None:  # an old button: say so before any picking
+                return keep(
+                    Reply(
+                        "A seat in a group session can't be moved; you can cancel it (/sessions)."
+                    )
+                )
             return handoff("book", f"{moving.mentor_id}:{moving.id}")
         if p.what == "feed":
             return keep(

@@ -47,8 +47,8 @@ class _Parties:
         p = self.u.deps
         return room_url(p.policies.public_url, p.signing_keys, self.b, user.id)
 
-    async def send(self, user: User, *replies: Reply) -> None:
-        await self.u.notify(user.id, replies)
+    async def send(self, user: User, *replies: Reply, kind: str = "booking") -> None:
+        await self.u.notify(user.id, replies, kind)
 
 
 async def _parties(u: UnitOfWork, booking_id: int) -> _Parties | None:
@@ -131,7 +131,6 @@ async def confirmed(u: UnitOfWork, ev: BookingConfirmed) -> None:
     b = p.b
     # Open action items from the pair's pinned session notes (direct messages, issue #16).
     items = await u.dms.open_items_of(b.learner_id, b.mentor_id)
-    todo = "\n📌 Open action items from your last notes: " + "; ".join(items[:5]) if items else ""
     for user in (p.mentor, p.learner):
         await p.send(
             user,
@@ -139,11 +138,17 @@ async def confirmed(u: UnitOfWork, ev: BookingConfirmed) -> None:
                 f"✅ *Confirmed #{b.id}*: {b.length_min} min with "
                 f"*{esc(p.other(user).display_name)}* at {p.at(user)}.\nTopic: “{esc(b.topic)}”\n"
                 f"I'll remind you 24 h and 15 min before. Add every session to your calendar "
-                f"automatically: [calendar feed]({await feed_url(u, user.id)})"
-                + (todo if user is p.learner else ""),
+                f"automatically: [calendar feed]({await feed_url(u, user.id)})",
                 buttons=((LinkButton("🎥 Join link", p.room(user)),),),
                 attachment=ics_for(p, user, u.now),
             ),
+        )
+    if items:
+        # A reminder that can wait for the morning (quiet hours), unlike the confirmation.
+        await p.send(
+            p.learner,
+            Reply("📌 Open action items from your last notes: " + "; ".join(items[:5])),
+            kind="action_items",
         )
 
 
@@ -213,6 +218,7 @@ async def reminder(u: UnitOfWork, ev: ReminderDue) -> None:
                     (Button("Cancel", Bk("cancel", b.id).pack()),),
                 ),
             ),
+            kind="session_reminder",
         )
 
 
@@ -299,4 +305,5 @@ async def revealed(u: UnitOfWork, ev: RatingsRevealed) -> None:
             Reply(
                 f"{esc(p.other(ratee).display_name)} rated session #{p.b.id} {'★' * r.stars}{quote}"
             ),
+            kind="rating",
         )

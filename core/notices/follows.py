@@ -38,4 +38,5 @@ async def slots_opened(u: UnitOfWork, ev: SlotsOpened) -> None:
                     ),
                 )
             ],
+            kind="favourite",
         )

@@ -21,7 +21,9 @@ async def booking_payment_failed(u: UnitOfWork, ev: PaymentFailed) -> None:
         "tap Pay to try again."
     )
     await u.notify(
-        b.learner_id, [Reply(text, buttons=((Button("💳 Pay", Bk("pay", b.id).pack()),),))]
+        b.learner_id,
+        [Reply(text, buttons=((Button("💳 Pay", Bk("pay", b.id).pack()),),))],
+        kind="payment",
     )
 
 
@@ -44,6 +46,7 @@ async def booking_payment_captured(u: UnitOfWork, ev: PaymentCaptured) -> None:
                         "refunded in full."
                     )
                 ],
+                kind="payment",
             )
         return
     refunded = await u.money.refund_payment(ev.payment_id)
@@ -55,4 +58,5 @@ async def booking_payment_captured(u: UnitOfWork, ev: PaymentCaptured) -> None:
                 f"({b.status}), so {money_text(refunded, ev.currency)} is refunded in full."
             )
         ],
+        kind="payment",
     )

@@ -15,6 +15,7 @@ from core.events import (
     PaymentCaptured,
     PaymentFailed,
     PersonReported,
+    PostMarkedHelpful,
     RatingsRevealed,
     ReminderDue,
     SessionCompleted,
@@ -57,10 +58,12 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     SwapProposed: (swaps.proposed,),
     SwapDecided: (swaps.decided,),
     ReminderDue: (booking.reminder,),
-    SessionCompleted: (booking.completed, upgrade.maybe_invite, badges.award),
+    # Badges first: their message goes before the rating prompt, which stays last.
+    SessionCompleted: (badges.award, booking.completed, upgrade.maybe_invite),
     NoShowDecided: (booking.no_show,),
     BookingDisputed: (booking.disputed, disputes.ask_other_side),
     RatingsRevealed: (booking.revealed, upgrade.maybe_invite, badges.award),
+    PostMarkedHelpful: (badges.helpful_post,),
 }
 
 

@@ -28,4 +28,5 @@ async def maybe_invite(u: UnitOfWork, ev: SessionCompleted | RatingsRevealed) ->
                 buttons=((Button("🎓 Apply to mentor", Up("apply").pack()),),),
             )
         ],
+        kind="invite",
     )

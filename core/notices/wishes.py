@@ -31,4 +31,5 @@ async def mentor_answers_wishes(u: UnitOfWork, ev: MentorDecided) -> None:
                     buttons=((Button("👤 See their profile", ViewProfile(ev.user_id).pack()),),),
                 )
             ],
+            kind="wish",
         )

@@ -45,6 +45,13 @@ def withdrawal_buttons(withdrawal_id: int) -> tuple[tuple[Button, ...], ...]:
 
 
 @dataclass(frozen=True)
+class HelpfulPost(Payload, prefix="hp"):
+    """ "👍 Helpful" on a post's announcement: the presser marks that post helpful."""
+
+    post_id: int
+
+
+@dataclass(frozen=True)
 class ViewProfile(Payload, prefix="pv"):
     user_id: int
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.dms import DmReport, DmRequest, DmThread
+from core.db.quiet import hold_until
 from core.db.relay import CommunityChannel, RelayCopy, RelayFile, RelayJob, RelayMessage
 from core.db.schema import User
 from core.delivery import destination_of
@@ -407,10 +408,12 @@ class DirectMessages:
         other = t.mentor_id if author.id == t.learner_id else t.learner_id
         ch = sides.get(other)
         if ch is not None:
+            # The push to their platform waits for the end of their quiet hours (core.quiet).
+            held = await hold_until(self.s, other, "dm", self.now)
             self.s.add(
                 RelayJob(
                     channel_id=ch.id, message_id=msg.id, op="post", state="pending", attempts=0,
-                    not_before=self.now, created_at=self.now,
+                    not_before=held or self.now, created_at=self.now,
                 )
             )  # fmt: skip
             await self.s.flush()
@@ -440,6 +443,87 @@ class DirectMessages:
             )
         ).all()
         return [room_message(m, f, public_url) for m, f in reversed(rows)]
+
+    # ---- edits and deletes ----
+    # Every copy follows: a job per side of the thread; core.relay finds the copy there
+    # through the message-id map (relay_copies), as for a community's channels, and skips
+    # a side the message never reached.
+    async def original(
+        self, platform: str, workspace: str, message_id: str, author: str | None = None
+    ) -> RelayMessage | None:
+        """The thread message first written on a platform with this id; `author` (their
+        platform id, the chat of their side) where ids are unique per chat only (Telegram,
+        Slack); Discord's ids are unique everywhere."""
+        sides = select(CommunityChannel.id).where(
+            CommunityChannel.dm_thread_id.is_not(None),
+            CommunityChannel.platform == platform,
+            CommunityChannel.workspace == workspace,
+        )
+        if author is not None:
+            sides = sides.where(CommunityChannel.chat_id == author)
+        return await self.s.scalar(
+            select(RelayMessage)
+            .where(
+                RelayMessage.origin_channel_id.in_(sides),
+                RelayMessage.origin_message_id == message_id,
+            )
+            .order_by(RelayMessage.id.desc())
+            .limit(1)
+        )
+
+    async def own(self, user: User, message_id: int) -> RelayMessage:
+        """A message of theirs still in a thread of theirs (the web's edit and delete)."""
+        m = await self.s.get(RelayMessage, message_id)
+        if m is None or m.dm_thread_id is None or m.deleted_at is not None:
+            raise DmError("That message is gone.")
+        await self.get(user, m.dm_thread_id)
+        if m.author_id != user.id:
+            raise DmError("You can change only your own messages.")
+        return m
+
+    async def edited(self, msg: RelayMessage, text: str) -> bool:
+        """New words for a message: its copies follow. False: nothing changed."""
+        if msg.deleted_at is not None or msg.dm_thread_id is None:
+            return False
+        body = clean_text(text).strip()
+        if len(body) > TEXT_MAX:
+            body = body[: TEXT_MAX - 1] + "…"
+        if not body and msg.file_id is None:
+            raise DmError("An edit can't leave a message empty: delete it instead.")
+        t = await self.s.get(DmThread, msg.dm_thread_id)
+        if t is not None and await blocked_between(self.s, t.learner_id, t.mentor_id):
+            raise DmError(BLOCKED)  # a block stops new words; a delete still goes
+        new = inert(body)
+        if new == msg.text:
+            return False  # e.g. Discord reports an embed unfurling as an edit
+        msg.text, msg.edited_at = new, self.now
+        await self._follow(msg, "edit")
+        return True
+
+    async def deleted(self, msg: RelayMessage) -> bool:
+        """A message deleted: its copies go too; the web shows it deleted."""
+        if msg.deleted_at is not None or msg.dm_thread_id is None:
+            return False
+        msg.deleted_at = self.now
+        await self._follow(msg, "delete")
+        return True
+
+    async def _follow(self, msg: RelayMessage, op: str) -> None:
+        assert msg.dm_thread_id is not None
+        self.written.append((msg.dm_thread_id, msg.id))
+        t = await self.s.get(DmThread, msg.dm_thread_id)
+        if t is None:
+            return
+        for ch in (await self.sides(t)).values():
+            if ch.id == msg.origin_channel_id:
+                continue  # the original: its author changed it there
+            self.s.add(
+                RelayJob(
+                    channel_id=ch.id, message_id=msg.id, op=op, state="pending", attempts=0,
+                    not_before=self.now, created_at=self.now,
+                )
+            )  # fmt: skip
+        await self.s.flush()
 
     # ---- notes ----
     async def write_notes(self, user: User, t: DmThread, text: str) -> None:

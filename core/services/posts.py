@@ -8,15 +8,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.communities import Community, CommunityMember
-from core.db.posts import Announcement, MentorPost, MentorPostTag, pack_buttons
+from core.db.posts import (
+    Announcement,
+    MentorPost,
+    MentorPostTag,
+    PostHelpfulMark,
+    pack_buttons,
+)
 from core.db.relay import RelayMessage
 from core.db.schema import MentorProfile, Skill, User
+from core.events import Event, PostMarkedHelpful
 from core.markup import to_plain
-from core.messaging import AnyButton, clean_text
+from core.messaging import AnyButton, Button, clean_text
+from core.services.buttons import HelpfulPost
 from core.services.relay import Relay, inert
 
 TITLE_MAX = 120
@@ -75,12 +84,14 @@ class Posts:
         relay: Relay,
         public_url: str,
         changed: Callable[[Iterable[int]], None],
+        events: list[Event],
     ) -> None:
         self.s = session
         self.now = now
         self.relay = relay
         self.public_url = public_url
         self.changed = changed  # what matching indexes of the mentor includes their posts
+        self.events = events
 
     async def is_mentor(self, user: User) -> bool:
         status = await self.s.scalar(
@@ -112,6 +123,8 @@ class Posts:
             f"[Read and discuss]({post_url(self.public_url, post.id)})"
         )
         told = 0
+        # Every copy of the announcement carries "Helpful" for this post.
+        buttons = (*buttons, (Button("👍 Helpful", HelpfulPost(post.id).pack()),))
         for cid in await self._communities(author.id):
             await self._announce(cid, author, text, "post", post.id, buttons)
             told += 1
@@ -178,6 +191,31 @@ class Posts:
             await self.relay.remove(msg)
         self.changed([post.author_id])
         return post.title
+
+    async def mark_helpful(self, user: User, post_id: int) -> str:
+        """One mark per person and post, never on one's own post; what to tell the person."""
+        post = await self.s.get(MentorPost, post_id)
+        if post is None or post.deleted_at is not None:
+            raise PostError("That post doesn't exist (any more).")
+        if post.author_id == user.id:
+            raise PostError("That's your own post: only others can mark it helpful.")
+        mine = select(PostHelpfulMark.id).where(
+            PostHelpfulMark.post_id == post.id, PostHelpfulMark.user_id == user.id
+        )
+        if await self.s.scalar(mine) is not None:
+            return f"You've already marked “{post.title}” helpful."
+        try:
+            async with self.s.begin_nested():
+                self.s.add(PostHelpfulMark(post_id=post.id, user_id=user.id, created_at=self.now))
+                await self.s.flush()
+        except IntegrityError:  # the same person's second tap, in another worker just now
+            return f"You've already marked “{post.title}” helpful."
+        self.events.append(PostMarkedHelpful(post.id, post.author_id))
+        return f"👍 Thanks, marked “{post.title}” helpful."
+
+    async def helpful_count(self, post_id: int) -> int:
+        n = await self.s.scalar(select(func.count()).where(PostHelpfulMark.post_id == post_id))
+        return int(n or 0)
 
     # ---- reading ----
     async def _views(self, posts: Sequence[MentorPost]) -> list[PostView]:

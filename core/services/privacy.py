@@ -352,6 +352,8 @@ class Privacy:
             ("busy_times", "user_id"),  # an imported calendar (issue 19): its link is private
             ("busy_feeds", "user_id"),
             ("user_badges", "user_id"),
+            ("quiet_hours", "user_id"),
+            ("post_helpful_marks", "user_id"),  # posts they found helpful
         ):
             table = Base.metadata.tables.get(name)
             if table is not None:

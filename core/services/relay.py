@@ -63,6 +63,7 @@ class RoomMessage:
     file_name: str = ""
     file_mime: str = ""
     file_url: str = ""
+    author_id: int = 0  # whose it is (the web's edit and delete of one's own messages)
 
 
 def _defused(text: str) -> str:
@@ -519,4 +520,5 @@ def room_message(
         file_name=f.name if f is not None and not deleted else "",
         file_mime=f.mime if f is not None and not deleted else "",
         file_url=file_url(public_url, f) if f is not None and not deleted else "",
+        author_id=m.author_id or 0,
     )

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, cast, get_args
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from core.understand.nearest import meaning_voter
+from core.understand.slots import corrected
 
 Intent = Literal[
     "greet",
@@ -372,6 +375,8 @@ _TEACH = re.compile(
 _LEARNER = re.compile(
     r"\b(?:can|could) (?:you|u|anyone|someone|somebody)\b|\b(?:teach|mentor|guide|coach) "
     r"(?:me|us)\b|\b(?:anyone|anybody|someone|somebody|koi) (?:who|that|jo) (?:can|could)\b"
+    # Asking who does it is asking to be taught: "who can teach typescript?"
+    r"|^(?:so |and |but )?who (?:can|could|will|would)\b"
 )
 _TEACH_SKILL = re.compile(
     r"\b(?:teach|mentor|guide|coach|tutor)(?: (?:people|others|students|juniors|freshers|"
@@ -395,6 +400,8 @@ _FIND_LEAD = re.compile(
     r"(?: (?:now|rn|today|tonight|tomorrow|this weekend|right now))?"
     r"(?: (?:for|to help with|who knows|to teach(?: me)?|with|can teach(?: me)?|teach me))?"
     r"|(?:any )?(?:mentors?|tutors?) (?:for|in|on|with)"
+    r"|who (?:can|could|will|would) (?:teach|help(?: me)? with|mentor|guide)(?: me| us)?"
+    r"(?: (?:in|on|with))?"
     r")\b\s*(?P<rest>.*)$"
 )
 _FIND_WORDS = re.compile(
@@ -480,10 +487,91 @@ def _clean_rest(rest: str) -> str:
     ).strip()
 
 
+# The words the rules key on, so a slip in one still reads ("leran python", "refnd"). A
+# typed word is put right only by a swapped or a dropped letter, and only when it has five
+# letters or more and is neither one of these words nor a skill: "lean", "rice" stay.
+_KEYWORDS = (
+    "learn", "learning", "mentor", "mentors", "mentoring", "teach", "teaching", "tutor",
+    "tutors", "teacher", "refund", "refunds", "price", "pricing", "credit", "credits",
+    "session", "sessions", "search", "please", "thanks", "thank", "interview", "interviews",
+    "someone", "anyone", "somebody", "anybody", "expensive", "charges", "guidance", "explain",
+    "become", "improve", "understand", "looking", "practice", "prepare", "preparation",
+    "available", "cancel", "restart",
+)  # fmt: skip
+_KEYWORD_SET = frozenset(_KEYWORDS)
+
+
+def _spelled(t: str, find_skills: SkillFinder | None) -> str:
+    out: list[str] = []
+    for w in t.split():
+        if len(w) >= 5 and w not in _KEYWORD_SET and w.isalpha():
+            best = process.extractOne(w, _KEYWORDS, scorer=OSA.distance, score_cutoff=1)
+            if (
+                best is not None
+                and best[0] != w + "s"
+                and (
+                    _drops_one(w, best[0])
+                    or (len(w) == len(best[0]) and sorted(w) == sorted(best[0]))
+                )
+                and not (find_skills is not None and find_skills(w))
+            ):
+                w = best[0]
+        out.append(w)
+    return " ".join(out)
+
+
 def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
     """What a free-standing message asks for. `find_skills`: the catalogue's skills named in
-    a text; with it, a message that names a skill and asks nothing else is a search."""
-    t = chat_words(normalise(text))
+    a text; with it, a message that names a skill and asks nothing else is a search.
+
+    The rules read first. With the meaning of the labelled examples at hand (MiniLM, see
+    core.understand.nearest), their vote is a second opinion: where the rules found nothing
+    it may name the intent, and where it clearly disagrees with the rules the reading is
+    marked unsure; either way the dialog shows what was understood and asks before acting."""
+    if find_skills is not None:  # "no wait, I meant SQL not NoSQL": read what is meant
+        text = corrected(text, lambda phrase: bool(find_skills(phrase)))
+    t = _spelled(chat_words(normalise(text)), find_skills)
+    reading = _by_rules(t, find_skills)
+    voter = meaning_voter(_prepared)
+    if voter is None or reading.intent in _EXACT or not t:
+        return reading
+    vote = voter.vote(t)
+    if reading.intent == "unknown":
+        if (
+            vote.intent != "unknown"
+            and vote.similarity >= FILL_AT_LEAST
+            and (vote.margin >= FILL_MARGIN)
+        ):
+            skills = tuple(find_skills(t)) if find_skills is not None else ()
+            rest = _clean_rest(t) if vote.intent == "find" else ""
+            rest = _teach_rest(t) if vote.intent == "teach" else rest
+            return Reading(cast(Intent, vote.intent), rest, skills, sure=False)
+        if _FIND_WORDS.search(t):
+            skills = tuple(find_skills(t)) if find_skills is not None else ()
+            return Reading("find", _clean_rest(t), skills, sure=False)
+        return reading
+    if (
+        reading.sure
+        and vote.intent != reading.intent
+        and vote.similarity >= DOUBT_AT_LEAST
+        and vote.margin >= DOUBT_MARGIN
+    ):
+        return replace(reading, sure=False)
+    return reading
+
+
+# Calibrated on the tuning and held-out sets (never on a fresh batch): the meaning vote
+# fills a gap the rules leave when its nearest example is this close and its winner leads
+# the runner-up by this share of the vote; it casts doubt on a rules reading only when it
+# is as sure of something else.
+FILL_AT_LEAST, FILL_MARGIN = 0.5, 0.3
+DOUBT_AT_LEAST, DOUBT_MARGIN = 0.5, 0.5
+# Readings the vote never questions: words that always work, said as such.
+_EXACT: frozenset[str] = frozenset(get_args(Control))
+
+
+def _by_rules(t: str, find_skills: SkillFinder | None) -> Reading:
+    """The rules' reading of an already prepared text."""
     if not t:
         return Reading("unknown")
     control = control_word(t)
@@ -523,6 +611,8 @@ def read_intent(text: str, find_skills: SkillFinder | None = None) -> Reading:
         return Reading("find", _clean_rest(t), skills)
     if skills:
         return Reading("find", _clean_rest(t), skills, sure=False)
+    if meaning_voter(_prepared) is not None:
+        return Reading("unknown")  # read_intent asks the meaning vote
     # Nothing the rules know: the nearest labelled examples may ("what exactly is mentorbot").
     near = _nearest(t)
     if near is not None:
@@ -543,7 +633,7 @@ def _prepared(text: str) -> str:
 
 
 def _nearest(t: str) -> Intent | None:
-    from core.understand.nearest import default_nearest
+    from core.understand.nearest import default_nearest  # TF-IDF, built on first use
 
     intent, sim = default_nearest(_prepared).place(t)
     if sim < NEAREST_AT_LEAST or intent not in _NEAREST_MAY:

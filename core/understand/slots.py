@@ -181,13 +181,44 @@ def _sentence_word(word: str) -> bool:
     return bare.casefold() in _NOT_NAMES
 
 
+# ---- corrections ---------------------------------------------------------------------
+
+# "no wait, I meant SQL", "sorry, meant java", "make that react": what follows replaces it.
+_MEANT = re.compile(
+    r"^.*?\b(?:i meant|i mean to say|meant|make (?:that|it)|change (?:that|it) to|correction)"
+    r"\s*[:,-]?\s+(?P<new>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# "SQL not NoSQL", "python, not java", "react instead of angular": the skill said against.
+_NEGATED = re.compile(
+    r"[,(]?\s*\b(?:not|instead of|rather than|but not)\s+(?P<neg>[^,;.!?()\n]+?)"
+    r"(?=\s*(?:[,;.!?()\n]|\s-\s|\band\b|\bbut\b|$))",
+    re.IGNORECASE,
+)
+
+
+def corrected(text: str, names_skill: Callable[[str], bool] = lambda phrase: False) -> str:
+    """A message with its corrections applied: the words after "I meant", without a skill
+    said against ("not NoSQL"). `names_skill`: whether a phrase names a catalogue skill; a
+    "not" before anything else ("is it not free?", "not sure") stays as written."""
+    m = _MEANT.match(text)
+    if m is not None and m.group("new").strip(" .!?"):
+        text = m.group("new")
+
+    def drop(n: re.Match[str]) -> str:
+        neg = n.group("neg").strip()
+        return "" if len(neg.split()) <= 3 and names_skill(neg) else n.group(0)
+
+    return " ".join(_NEGATED.sub(drop, text).split())
+
+
 _LEVEL_PHRASES: tuple[tuple[re.Pattern[str], Level], ...] = (
     (
         re.compile(
             r"\b(?:new to|learning|beginner (?:in|at|with)|beginner|just started(?: with)?|"
             r"a (?:little )?bit of|a little|basics of|little|basic|starting(?: with)?|"
             r"noob (?:in|at))\s+(?P<rest>.+)$|^(?P<pre>.+?)\s+(?:beginner(?: level)?|basics|"
-            r"(?:a )?little|thoda)$"
+            r"(?:a )?little|thoda|a[12](?: level)?)$"
         ),
         "beginner",
     ),
@@ -195,7 +226,8 @@ _LEVEL_PHRASES: tuple[tuple[re.Pattern[str], Level], ...] = (
         re.compile(
             r"\b(?:decent (?:at|in|with)|okay (?:at|with)|ok (?:at|with)|know|use|intermediate"
             r"(?: (?:in|at))?|comfortable with|familiar with|working on)\s+(?P<rest>.+)$"
-            r"|^(?P<pre>.+?)\s+(?:intermediate(?: level)?|daily|regularly|a lot|at work)$"
+            r"|^(?P<pre>.+?)\s+(?:intermediate(?: level)?|daily|regularly|a lot|at work|"
+            r"b[12](?: level)?)$"
         ),
         "intermediate",
     ),
@@ -203,14 +235,16 @@ _LEVEL_PHRASES: tuple[tuple[re.Pattern[str], Level], ...] = (
         re.compile(
             r"\b(?:good (?:at|in|with)|great (?:at|in|with)|expert (?:at|in)|expert|strong "
             r"(?:in|at)|advanced|pro at|pro in|fluent in|master of|very good at)\s+(?P<rest>.+)$"
-            r"|^(?P<pre>.+?)\s+(?:advanced(?: level)?|expert|very well|well|professionally)$"
+            r"|^(?P<pre>.+?)\s+(?:advanced(?: level)?|expert|very well|well|professionally|"
+            r"c[12](?: level)?)$"
         ),
         "advanced",
     ),
 )
 _FILLER = re.compile(
     r"^(?:(?:and|also|plus|maybe|mostly|mainly|especially|like|then|too|i|i'm|im|i am|am|"
-    r"want to|wanna|would like to|i'd like to|id like to|i'd love to|to|learn|learning|teach|"
+    r"want to|wanna|want|need|would like to|i'd like to|id like to|i'd love to|to|learn|"
+    r"learning|teach|"
     r"study|do|please|pls|some|thoda|add|use|using|know|a lot of|lots of|a|an|the|about|with|"
     r"in|at|on|of|for|skills?|mujhe|aur|mainly|currently)\s+)+",
     re.IGNORECASE,
@@ -240,6 +274,10 @@ _LEVEL_ALONE: dict[str, Level] = {
     "advanced level": "advanced",
     "expert level": "advanced",
 }
+# What people say they are new to or good at that no catalogue has as one skill.
+_GENERIC = frozenset(
+    ["coding", "programming", "code", "tech", "computers", "it all", "everything", "all of it"]
+)
 # Answers that name no skill at all.
 _NO_SKILLS = re.compile(
     r"^(?:cancel|skip|stop|none|nothing|idk|no idea|not sure|dont know|don't know|help|"
@@ -255,6 +293,7 @@ def read_skills(
     React (intermediate), Go (beginner). A list in the documented form reads as before.
     `is_skill`: the catalogue's word on a phrase, so "research and development" stays one
     and "html css js" is three."""
+    text = corrected(text, is_skill)
     if _NO_SKILLS.match(text.strip()):
         return []
     listed, errors = split_skill_list(text)
@@ -279,7 +318,11 @@ def read_skills(
         typed = split_skill_list(piece)[0]
         if typed and typed[0].level is not None:
             piece, level = typed[0].name, typed[0].level
-        for name in _names_in(_TRAIL.sub("", _FILLER.sub("", piece)).strip(" .!?"), is_skill):
+        names = _names_in(_TRAIL.sub("", _FILLER.sub("", piece)).strip(" .!?"), is_skill)
+        if len(names) == 1 and names[0].casefold() in _GENERIC and not is_skill(names[0]):
+            shared = shared or level  # "total noob at coding, want python": python's level
+            continue
+        for name in names:
             out.append(TypedSkill(name, level))
     if shared is not None:
         out = [TypedSkill(s.name, s.level or shared) for s in out]
@@ -407,6 +450,14 @@ def _level_of(piece: str) -> tuple[Level | None, str]:
     )
     if lead is not None:  # "I'm at intermediate level in excel"
         return parse_level(lead.group(1)), low[lead.end() :]
+    years = _YEARS_OF.match(low)
+    if years is not None:  # "I've used pandas at work for 2 years", "5 yrs of java"
+        n = _number(years.group("n") or years.group("n2") or years.group("n3"))
+        if n is not None and (years.group("unit") or "y").startswith("m"):
+            n = n // 12
+        if n is not None:
+            by_years: Level = "beginner" if n < 1 else "intermediate" if n <= 3 else "advanced"
+            return by_years, next((g for g in years.group("skill", "skill2", "skill3") if g), "")
     matches = [(pattern.search(low.casefold()), level) for pattern, level in _LEVEL_PHRASES]
     # A level said after the skill ("java well") outranks a verb before it ("I know java").
     ordered = sorted(
@@ -421,6 +472,28 @@ def _level_of(piece: str) -> tuple[Level | None, str]:
     if bracketed and parse_level(bracketed.group(1)):
         return parse_level(bracketed.group(1)), low[: bracketed.start()].strip()
     return None, low
+
+
+_YEARS_OF = re.compile(
+    r"^(?:(?:i(?:'ve| have|ve)? )?(?:been )?(?:used?|using|worked (?:with|in|on)|working (?:with|in|"
+    r"on)|done|doing|coded in|coding in|programmed in)\s+)?(?P<skill>.+?)(?:\s+(?:at work|"
+    r"professionally|at my job|in my job|daily))?\s+(?:for|since) (?:about |around |almost |"
+    r"over )?(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a) "
+    r"(?:\+ )?(?P<unit>yrs?|years?|months?)$"
+    r"|^(?P<n2>\d+)\+? (?:yrs?|years?) (?:of |in |with )(?P<skill2>.+)$"
+    r"|^(?P<skill3>[^\d]+?) (?P<n3>\d+)\+? (?:yrs?|years?)(?: (?:of )?(?:experience|exp))?$",
+    re.IGNORECASE,
+)
+_WORD_NUMBERS = {
+    "one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "half a": 0, "half an": 0,
+}  # fmt: skip
+
+
+def _number(word: str | None) -> int | None:
+    if word is None:
+        return None
+    return int(word) if word.isdigit() else _WORD_NUMBERS.get(word.casefold())
 
 
 def skills_text(skills: list[TypedSkill]) -> str:

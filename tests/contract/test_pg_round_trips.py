@@ -185,3 +185,35 @@ async def test_a_connection_dropped_mid_step_retries_the_step(pg: Database) -> N
     # the second attempt's save, then goes on as usual.
     replies = await menu(core, person, 4)
     assert replies and "What would you like to do?" in replies[0].text
+
+
+async def test_more_concurrent_steps_than_the_pool_wait_for_a_connection_instead_of_opening_more() -> (
+    None
+):
+    """The pool never opens overflow connections (each would be connected and closed again
+    around one step): 6 concurrent transactions on a pool of 2 use 2 server backends."""
+    db = Database.from_url(PG_URL, pool_size=2)
+    try:
+
+        async def one() -> int:
+            async with db.transaction() as s:
+                pid = (await s.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                await s.execute(text("SELECT pg_sleep(0.05)"))
+                return int(pid)
+
+        pids = await asyncio.gather(*(one() for _ in range(6)))
+        assert len(pids) == 6
+        assert len(set(pids)) <= 2
+        assert db.engine.pool.size() == 2  # type: ignore[attr-defined]
+    finally:
+        await db.dispose()
+
+
+def test_the_pool_size_setting_reaches_the_engine(tmp_path: Any) -> None:
+    from mentorbot.settings import Settings
+
+    assert Settings(_env_file=None).database_pool_size == 20
+    settings = Settings(_env_file=None, database_pool_size=7)  # type: ignore[call-arg]
+    db = Database.from_url(PG_URL, pool_size=settings.database_pool_size)
+    assert db.engine.pool.size() == 7  # type: ignore[attr-defined]
+    assert db.engine.pool._max_overflow == 0  # type: ignore[attr-defined]

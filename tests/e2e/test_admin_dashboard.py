@@ -70,7 +70,7 @@ async def test_admin_sees_charts_and_sorted_tables(server: TestServer, settings:
         assert "script" not in page.casefold() and "script-src" not in csp
         assert "Funnel: 10 searches → 6 profile views (60%)" in page
         imgs = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)"', page)
-        assert len(imgs) == 6
+        assert len(imgs) == 7
         for data, alt in imgs:
             assert alt
             with PILImage.open(io.BytesIO(base64.b64decode(data))) as img:

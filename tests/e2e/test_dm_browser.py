@@ -1,10 +1,12 @@
 """Direct messages at /messages in headless Chromium at a phone's size (issue #16): the thread
 shows a Telegram learner's message live, the mentor answers from the page, and a voice
 message recorded with Chromium's fake microphone reaches the Telegram fake (the real aiogram
-stack) as an OGG/Opus voice note. Nothing overflows the phone's width."""
+stack) as an OGG/Opus voice note; Edit and Delete on one's own message change and remove the
+Telegram copy. Nothing overflows the phone's width."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -116,4 +118,29 @@ async def test_messages_on_a_phone_with_a_recorded_voice_note(
         assert float(c.duration or 0) / 1e6 > 0.5
     texts = [m.plain for m in tg.chat_messages(707)]
     assert any("Sure, here is how I say it" in t for t in texts)
+
+    # Edit and Delete are on one's own messages only; the Telegram copy follows each.
+    mine = page.locator("#messages li", has_text="Sure, here is how I say it")
+    assert await page.locator("#messages li").first.get_by_role("button", name="Edit").count() == 0
+    [copy] = [m for m in tg.chat_messages(707) if "Sure, here is how I say it" in m.plain]
+    page.once("dialog", lambda d: asyncio.ensure_future(d.accept("Sure, listen to this")))
+    await mine.get_by_role("button", name="Edit").click()
+    edited = page.locator("#messages li", has_text="Sure, listen to this")
+    await expect(edited.locator(".head")).to_contain_text("edited")
+    for _ in range(100):  # bounded: about 10 s
+        await core.relay.drain()
+        if "Sure, listen to this" in copy.plain:
+            break
+        await page.wait_for_timeout(100)
+    assert "Sure, listen to this" in copy.plain and copy.edits == 1
+    page.once("dialog", lambda d: asyncio.ensure_future(d.accept()))
+    await edited.get_by_role("button", name="Delete").click()
+    await expect(page.locator("#messages li .deleted")).to_have_text("This message was deleted.")
+    for _ in range(100):
+        await core.relay.drain()
+        if copy.deleted:
+            break
+        await page.wait_for_timeout(100)
+    assert copy.deleted
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await context.close()

@@ -97,6 +97,9 @@ async def test_metrics_after_some_traffic(server: TestServer, settings: Settings
     )
     steps = families["mentorbot_dialog_step_duration_seconds"]
     assert _value(steps, "mentorbot_dialog_step_duration_seconds_count") >= 3  # hello, help, admin
+    # Per adapter: these steps all came from the web chat.
+    assert _value(steps, "mentorbot_dialog_step_duration_seconds_count", platform="web") >= 3
+    assert not [s for s in steps if s.labels.get("platform") not in (None, "web")]
     assert _value(steps, "mentorbot_dialog_step_duration_seconds_sum") > 0
     bookings = families["mentorbot_bookings"]
     assert _value(bookings, "mentorbot_bookings", status="completed") == 3

@@ -164,3 +164,10 @@ def test_a_server_start_does_not_import_matplotlib(tmp_path: Path) -> None:
     """Charts (/admin stats) import matplotlib on the first chart, not at start-up."""
     imported = run(APP, ["start", json.dumps(["matplotlib"])], base_env(tmp_path))
     assert imported == []
+
+
+def test_a_server_start_imports_neither_the_calendar_parser_nor_pillow(tmp_path: Path) -> None:
+    """Busy feeds and session calendars import icalendar on first use, pictures import Pillow
+    on the first upload: neither at start-up."""
+    wanted = json.dumps(["icalendar", "recurring_ical_events", "click", "PIL"])
+    assert run(APP, ["start", wanted], base_env(tmp_path)) == []

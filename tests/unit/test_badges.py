@@ -25,6 +25,15 @@ from tests.unit.test_find import _approve_all, _uid
 from tests.unit.test_onboarding import onboard_learner
 
 
+def _told(inbox: RecordingChannel, who: str) -> list[str]:
+    """The badges named in "New badge" messages this person got, in order."""
+    out = []
+    for r in inbox.inbox.get(who, []):
+        if r.text.startswith("🏅 New badge: *"):
+            out.append(r.text.removeprefix("🏅 New badge: *").split("*", 1)[0])
+    return out
+
+
 async def _held(core: CoreApp) -> set[tuple[int, str, str]]:
     async with core.db.transaction() as s:
         return {(b.user_id, b.kind, b.scope) for b in await s.scalars(select(UserBadge))}
@@ -84,7 +93,9 @@ async def test_badges_awarded_once_across_a_restart_and_recomputed_identically(
     assert (asha, "streak", "4") in held and (asha, "first_session", "") in held
     assert (meera, "taught_5", "") in held and (meera, "first_session", "") in held
     assert (meera, "taught_25", "") not in held
-    assert not any("badge" in r.text for r in inbox.inbox.get("meera", []))  # quietly
+    # Each new badge is told to its holder once, on their primary platform.
+    assert _told(inbox, "meera") == ["🌱 first session", "🎓 5 taught"]
+    assert sorted(_told(inbox, "asha")) == ["🌱 first session", "🔥 4-week streak"]
 
     # Ravi's two ratings in October beat Meera's; the month closes once October's ratings
     # are all revealed (7 days into November).
@@ -109,6 +120,7 @@ async def test_badges_awarded_once_across_a_restart_and_recomputed_identically(
     await db.dispose()
     again_db = Database.from_url(str(db.engine.url))
     again = await make_core(again_db, clock)
+    again.delivery.register(inbox)
     try:
         before = await _held(again)
         assert (ravi, "top_rated", "Python|2026-10") in before
@@ -129,6 +141,14 @@ async def test_badges_awarded_once_across_a_restart_and_recomputed_identically(
             await u.session.flush()
             assert await u.badges.repair() == (len(before), 0)
         assert await _held(again) == before
+        # Ravi heard of his top rating once; the restart, the award and the recompute above
+        # told nobody anything again.
+        assert sorted(_told(inbox, "ravi")) == [
+            "⭐ top-rated in Python (2026-10)",
+            "🌱 first session",
+        ]
+        assert _told(inbox, "meera") == ["🌱 first session", "🎓 5 taught"]
+        assert len(_told(inbox, "asha")) == 2
 
         # On the profile and the leaderboard; hiding takes Ravi off it.
         learner = ChatDriver(again, "asha")

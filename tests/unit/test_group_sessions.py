@@ -6,13 +6,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.app import CoreApp
+from core.booking.payloads import Bk
 from core.booking.tables import Booking
 from core.clock import ManualClock
 from core.db.engine import Database
 from core.db.schema import MentorProfile
 from core.gateway_events import apply_gateway_event
 from core.ledger.tables import Payment
-from core.messaging import LinkButton
+from core.messaging import ActionIn, LinkButton
 from core.services.payments import GatewayEvent
 from core.uow import unit_of_work
 from payments.sandbox import SandboxGateway
@@ -122,3 +123,34 @@ async def test_only_mentors_offer_and_a_full_group_says_so(core: CoreApp) -> Non
     replies = await others[2].say("/group")
     assert "0 of 2 seats left" in others[2].text()
     assert not [b for r in replies for b in r.all_buttons()]
+
+
+async def test_sessions_offers_cancel_but_no_reschedule_for_a_seat(core: CoreApp) -> None:
+    """Moving a seat is refused (its start is the group's), so /sessions doesn't offer it;
+    a 1:1 booking of the same learner keeps its Reschedule button."""
+    m = await _mentor(core)
+    await m.say("/group new")
+    await m.say("tomorrow 18:30")
+    await m.press("30 min")
+    await m.press("2")
+    await m.press("Free")
+    await m.say("Office hours for beginners")
+    await m.press("Open it")
+    learner = await onboard_learner(core)
+    await learner.say("/group")
+    await learner.press("Take a seat")
+    assert "You have a seat" in learner.text(), learner.text()
+    replies = await learner.say("/sessions")
+    (seat,) = [r for r in replies if "Office hours for beginners" in r.text]
+    labels = [b.label for b in seat.all_buttons()]
+    assert "Cancel" in labels
+    assert not [x for x in labels if "Reschedule" in x or "Move" in x], labels
+    # The refusal still stands for an old button pressed anyway.
+    async with core.db.transaction() as s:
+        b = await s.scalar(select(Booking).where(Booking.group_id.is_not(None)))
+    assert b is not None
+    await learner.send(ActionIn(Bk("resched", b.id).pack()))
+    assert "can't be moved" in learner.text(), learner.text()
+    # The booking is still there, unmoved, and Cancel works.
+    await learner.press("Cancel", [seat])
+    assert "Cancel session" in learner.text(), learner.text()

@@ -4,7 +4,7 @@ answer time, profile opens and requests, as two PNG charts whose summaries match
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PIL import Image as PILImage
 from sqlalchemy import update
@@ -16,12 +16,14 @@ from core.db.matching import MatchEvent
 from core.db.schema import MentorProfile
 from core.ledger.tables import LedgerAccount, LedgerTransfer
 from core.markup import to_plain
+from core.messaging import LinkButton
 from tests.support import ChatDriver
 from tests.unit.test_admin_stats import seed_known
 
 
-async def test_mentor_stats_match_the_seeded_sessions(core: CoreApp, clock: ManualClock) -> None:
-    now = clock.now()  # Monday 23 Nov 2026, 09:00 UTC
+async def seed_mentor(core: CoreApp, now: datetime) -> int:
+    """Asha as a mentor with two sessions, a rating, two earnings and search events: the
+    figures every stats test checks. Returns her user id."""
     people = await seed_known(core, now)
     asha = people["Asha"]
     async with core.db.transaction() as s:
@@ -51,9 +53,16 @@ async def test_mentor_stats_match_the_seeded_sessions(core: CoreApp, clock: Manu
                     currency="INR", kind="earning", created_at=at,
                 )
             )  # fmt: skip
+    return asha
+
+
+async def test_mentor_stats_match_the_seeded_sessions(core: CoreApp, clock: ManualClock) -> None:
+    await seed_mentor(core, clock.now())  # Monday 23 Nov 2026, 09:00 UTC
     mentor = ChatDriver(core, "asha", platform="telegram")
     replies = await mentor.say("/mentor stats")  # as Discord and Slack have it
     assert "Your stats" in replies[0].text
+    link = replies[0].buttons[0][0]
+    assert isinstance(link, LinkButton) and "/mentor/stats/" in link.url
     assert [to_plain(r.text) for r in replies[1:]] == [
         "Earned ₹420 from 2 sessions in 12 weeks; this week ₹70",
         "Rating 4.0★ lately (1 week rated); answers in 60 min (median of 2); shown in search "

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from core.app import CoreApp
 from core.db.schema import MentorProfile, Skill, User, UserLanguage, UserSkill
 from core.messaging import ActionIn
-from tests.support import ChatDriver, RecordingChannel, answer_age
+from tests.support import ChatDriver, RecordingChannel, answer_age, find_button
 
 
 async def _user(core: CoreApp, name: str) -> User:
@@ -48,6 +48,8 @@ async def onboard_learner(core: CoreApp, name: str = "asha") -> ChatDriver:
     await c.say("English, Hindi")
     await c.say("Bangalore")
     assert "Asia/Kolkata" in c.text()
+    assert "Tap “Change time zone” below" in c.text()
+    find_button(c.last, "Change time zone")  # the button the message points at is there
     await c.press("Skip for now")
     assert "All set" in c.text()
     return c

@@ -77,6 +77,8 @@ async def test_booking_asks_for_a_profile_then_goes_on_to_the_booking(core: Core
     await answer_age(c, "I'm 19")
     await c.say("Mumbai")
     assert "Let's pick a time" in c.text()
+    # No availability question follows here, so no "Change time zone" button to point at.
+    assert "Change time zone" not in c.text() and "/profile → Time zone" in c.text()
     assert (await _dialog(core))[0] == "book"
     user = await _user(core, "kabir")
     assert user.onboarded and user.timezone == "Asia/Kolkata" and user.display_name == "Kabir"

@@ -5,6 +5,7 @@ announced with a button per slot that opens booking at that slot."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 import pytest
@@ -13,15 +14,17 @@ from sqlalchemy import select
 from core.app import CoreApp
 from core.booking.payloads import Bk
 from core.clock import ManualClock
+from core.db.badges import UserBadge
 from core.db.engine import Database
-from core.db.posts import MentorPost
+from core.db.posts import MentorPost, PostHelpfulMark
 from core.db.relay import RelayJob
 from core.dialogs.posts import Oh
 from core.messaging import Actor, Button, CommandIn, Reply
 from core.services.posts import excerpt
+from core.uow import unit_of_work
 from matching.index import load_records
 from tests.relay_support import RecordingBridge
-from tests.support import ChatDriver, make_core
+from tests.support import ChatDriver, RecordingChannel, make_core, rebuilt
 from tests.unit.dialog_helpers import apply_as_mentor
 from tests.unit.test_booking import _approve
 from tests.unit.test_communities import admin_creates
@@ -76,8 +79,9 @@ async def test_a_mentor_publishes_a_post_announced_once_with_a_book_button(
         assert shown.text.startswith("*Meera* · Web\n📝 *Comprehensions, briefly*\n")
         assert "Use list comprehensions when the loop only builds a list." in shown.text
         assert "[Read and discuss](http://127.0.0.1:8080/posts/1)" in shown.text
-        (book,) = [x for row in shown.buttons for x in row]
+        book, helpful = [x for row in shown.buttons for x in row]
         assert isinstance(book, Button) and book.label == "📅 Book this mentor"
+        assert isinstance(helpful, Button) and helpful.label == "👍 Helpful"
         p = Bk.parse(book.payload)
         assert p is not None and p.what == "book"
     # The web room shows it too, and the post is on the mentor's profile.
@@ -257,3 +261,52 @@ async def test_the_post_form_fills_the_same_preview(world, clock: ManualClock) -
     assert await core.open_form(asha.actor, "post") is None
     refused = await core.submit_form(asha.actor, "post", {"title": "Mine", "body": BODY})
     assert "Posts and office hours are for approved mentors" in refused.replies[0].text
+
+
+async def test_members_mark_a_post_helpful_once_and_its_author_gets_the_badge_once(
+    world: tuple[CoreApp, ChatDriver, dict[str, RecordingBridge]], clock: ManualClock
+) -> None:
+    core, meera, b = world
+    inbox = RecordingChannel("console")
+    core.delivery.register(inbox)
+    # Two marks earn the badge here (the policy; 5 by default).
+    core = rebuilt(core, policies=replace(core.deps.policies, badge_helpful_marks=2))
+    await write(meera)
+    await meera.press("Publish")
+    await settle(core, clock)
+    (shown,) = b["telegram"].chats["-100"].values()
+    post = [Reply(shown.text, buttons=shown.buttons)]
+    asha, ravi, kiran = [await onboard_learner(core, n) for n in ("asha", "ravi", "kiran")]
+    await asha.press("Helpful", post)
+    assert "Thanks, marked “Comprehensions, briefly” helpful" in asha.text()
+    await asha.press("Helpful", post)
+    assert "already marked “Comprehensions, briefly” helpful" in asha.text()
+    own = ChatDriver(core, "meera")
+    await own.press("Helpful", post)
+    assert "your own post" in own.text()
+    async with core.db.transaction() as s:
+        assert len(list(await s.scalars(select(PostHelpfulMark)))) == 1
+        assert list(await s.scalars(select(UserBadge))) == []
+    await ravi.press("Helpful", post)
+    await kiran.press("Helpful", post)
+    async with core.db.transaction() as s:
+        assert len(list(await s.scalars(select(PostHelpfulMark)))) == 3
+        held = [(x.kind, x.scope) for x in await s.scalars(select(UserBadge))]
+    assert held == [("helpful_posts", "2")]
+    told = [r.text for r in inbox.inbox.get("meera", []) if "New badge" in r.text]
+    assert told == ["🏅 New badge: *💡 helpful posts*. See yours with /badges."]
+    # Recomputing from history gives the same badge and tells nobody again.
+    async with unit_of_work(core.deps) as u:
+        assert ((await u.badges.held()) - (await u.badges.recompute())) == set()
+        assert await u.badges.repair() == (0, 0)
+    async with unit_of_work(core.deps) as u:
+        for row in await u.session.scalars(select(UserBadge)):
+            await u.session.delete(row)
+        await u.session.flush()
+        assert await u.badges.repair() == (1, 0)
+    assert [r.text for r in inbox.inbox.get("meera", []) if "New badge" in r.text] == told
+    await meera.say("/badges")
+    assert "💡 helpful posts" in meera.text(), meera.text()
+    # A broken or stale button is answered, never a traceback.
+    await asha.press("Helpful", [Reply("x", buttons=((Button("👍 Helpful", "hp:999"),),))])
+    assert "doesn't exist" in asha.text(), asha.text()

@@ -1,5 +1,6 @@
-// A direct-message thread: live messages over a WebSocket, "seen", reply, report, files and
-// voice recordings (MediaRecorder, WebM/Opus) sent as uploads.
+// A direct-message thread: live messages over a WebSocket, "seen", reply, report, edit and
+// delete of one's own messages, files and voice recordings (MediaRecorder, WebM/Opus) sent
+// as uploads.
 "use strict";
 (function () {
   const main = document.getElementById("thread");
@@ -35,7 +36,12 @@
     const t = el("time", "at", new Date(m.at).toLocaleString([], { dateStyle: "short", timeStyle: "short" }));
     t.dateTime = m.at;
     head.append(" ", t);
+    if (m.edited && !m.deleted) head.append(el("span", "where", " · edited"));
     li.append(head);
+    if (m.deleted) {
+      li.append(el("p", "body deleted", "This message was deleted."));
+      return li;
+    }
     if (m.reply_to) {
       const parent = document.getElementById("m-" + m.reply_to);
       const q = el("a", "quote");
@@ -80,6 +86,20 @@
       if (reason !== null && ws) ws.send(JSON.stringify({ type: "report", id: m.id, reason: reason }));
     });
     li.append(r, " ", rep);
+    if (m.mine) {
+      const ed = el("button", "reply tool", "Edit");
+      ed.type = "button";
+      ed.addEventListener("click", function () {
+        const now = window.prompt("Edit your message:", body.textContent);
+        if (now !== null && now.trim() && ws) ws.send(JSON.stringify({ type: "edit", id: m.id, text: now }));
+      });
+      const del = el("button", "reply tool", "Delete");
+      del.type = "button";
+      del.addEventListener("click", function () {
+        if (window.confirm("Delete this message for both of you?") && ws) ws.send(JSON.stringify({ type: "delete", id: m.id }));
+      });
+      li.append(" ", ed, " ", del);
+    }
     return li;
   }
 

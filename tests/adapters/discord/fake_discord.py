@@ -25,8 +25,11 @@ The fake's clock can be moved on (`elapse`) so a slow bot is simulated without w
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import itertools
 import json
+import math
 import re
 import secrets
 import time
@@ -59,7 +62,11 @@ TOO_LARGE = {"message": "Request entity too large", "code": 40005}
 UPLOAD_LIMIT = 10 * 1024 * 1024  # a server without boosts (discord.py: DEFAULT_FILE_SIZE_LIMIT)
 MAX_CONTENT = 2000
 GUILD_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 15  # gateway intents
+# Discord's answers come through its proxy: a 429 without Via is Cloudflare's ban page, and
+# discord.py raises instead of waiting (http.py).
+VIA = "1.1 google"
 GUILD_MESSAGE_REACTIONS = 1 << 10
+DIRECT_MESSAGES = 1 << 12
 MAX_MESSAGE_COMMANDS = 5  # message context-menu commands an app may register (per scope)
 _ids = itertools.count(100)
 _NAME = re.compile(r"^[-_\w]{1,32}$")
@@ -187,8 +194,12 @@ class FakeDiscord:
         self.base = ""
         self.dm_channels: dict[str, str] = {}  # channel id -> user id
         self.connections = 0
+        self.open_sockets = 0  # gateway connections open now, and the most at once
+        self.most_open = 0
+        self.identifies = 0
         # Answers to give once, first match wins: (path prefix, status, JSON body, headers).
         self.failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = []
+        self.failed_at: list[float] = []  # when each queued failure was answered (monotonic)
         # Registered application commands: None is global, else the guild id.
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.overwrites: list[str | None] = []  # every bulk overwrite, by scope
@@ -210,9 +221,25 @@ class FakeDiscord:
         self.deleted_channels: set[str] = set()
         self.deleted: list[tuple[str, str]] = []  # (channel, message) the bot deleted
         self.blobs: dict[str, bytes] = {}
+<<<<<<< HEAD
         self.avatars: dict[str, bytes] = {}  # avatar hash -> image, served as the CDN does
         self.avatar_fetches: list[str] = []  # each CDN request's path and query
+=======
+        self.dm_messages: dict[str, dict[str, Any]] = {}  # people's messages in DMs
+        self.downloads: dict[str, int] = {}  # attachment id -> downloads at its signed URL
+>>>>>>> main
         self._echoes: set[asyncio.Task[None]] = set()
+        # Rate limits as Discord keeps them (off unless a test sets them): per route pattern
+        # ("POST channels/{id}/messages") a bucket of `limit` calls per `window` seconds for
+        # each major parameter (the channel, guild, webhook), told in X-RateLimit-* headers
+        # on every answer of that route; and the bot's global limit (calls per second).
+        # Over either: 429 with Retry-After and a JSON retry_after, as Discord answers.
+        self.route_limits: dict[str, tuple[int, float]] = {}
+        self.global_limit: tuple[int, float] | None = None
+        self.limited: list[tuple[str, bool, float]] = []  # 429s given: (path, global, at)
+        self.arrivals: list[tuple[str, float]] = []  # every limited route's call: (path, at)
+        self._windows: dict[tuple[str, str], tuple[float, int]] = {}  # start, count
+        self._global_calls: list[float] = []
 
     def now(self) -> float:
         return time.monotonic() + self._offset
@@ -279,6 +306,15 @@ class FakeDiscord:
         await ws.prepare(request)
         self._ws = ws
         self.connections += 1
+        self.open_sockets += 1
+        self.most_open = max(self.most_open, self.open_sockets)
+        try:
+            await self._session(ws)
+        finally:
+            self.open_sockets -= 1
+        return ws
+
+    async def _session(self, ws: web.WebSocketResponse) -> None:
         await self._send(10, {"heartbeat_interval": 41250})
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
@@ -292,8 +328,8 @@ class FakeDiscord:
                     await ws.close(code=4014, message=b"Disallowed intent(s).")
                     break
                 self.identified.set()
+                self.identifies += 1
                 await self._ready()
-        return ws
 
     async def _ready(self) -> None:
         await self._send(
@@ -544,28 +580,43 @@ class FakeDiscord:
                 "type": 19,
                 "message_reference": {"message_id": reply_to, "channel_id": channel},
             }
-        await self.dispatch(
-            "MESSAGE_CREATE",
-            {
-                "id": mid,
-                "channel_id": channel,
-                "author": self.users[uid],
-                "content": text,
-                "timestamp": "2026-01-01T00:00:00+00:00",
-                "edited_timestamp": None,
-                "tts": False,
-                "mention_everyone": False,
-                "mentions": [],
-                "mention_roles": [],
-                "attachments": attachments,
-                "embeds": [],
-                "pinned": False,
-                "type": 0,
-                "flags": 0,
-                **extra,
-            },
-        )
+        data = {
+            "id": mid,
+            "channel_id": channel,
+            "author": self.users[uid],
+            "content": text,
+            "timestamp": "2026-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": attachments,
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+            **extra,
+        }
+        self.dm_messages[mid] = data
+        await self.dispatch("MESSAGE_CREATE", json.loads(json.dumps(data)))
         return mid
+
+    async def dm_edit(self, uid: str, mid: str, text: str) -> None:
+        """A person edits their message in their DM with the bot: MESSAGE_UPDATE (no
+        guild_id), sent to a bot that asked for DIRECT_MESSAGES."""
+        data = self.dm_messages[mid]
+        assert data["author"]["id"] == uid, "only its author edits a message"
+        data["content"] = text
+        data["edited_timestamp"] = "2026-01-01T00:02:00+00:00"
+        if self.intents & DIRECT_MESSAGES:
+            await self.dispatch("MESSAGE_UPDATE", json.loads(json.dumps(data)))
+
+    async def dm_remove(self, uid: str, mid: str) -> None:
+        """A person deletes their message in their DM with the bot: MESSAGE_DELETE (ids)."""
+        data = self.dm_messages.pop(mid)
+        if self.intents & DIRECT_MESSAGES:
+            await self.dispatch("MESSAGE_DELETE", {"id": mid, "channel_id": data["channel_id"]})
 
     def _dm_for(self, uid: str) -> str:
         for ch, u in self.dm_channels.items():
@@ -611,7 +662,75 @@ class FakeDiscord:
     ) -> None:
         self.failures.append((prefix, status, body, headers or {}))
 
+    def _route(self, method: str, tail: str) -> tuple[str, str]:
+        """(route pattern, major parameter) of a REST call, as Discord buckets it."""
+        parts = tail.split("/")
+        major = "/".join(parts[:2]) if parts[0] in ("channels", "guilds", "webhooks") else ""
+        pattern = "/".join("{id}" if p.isdigit() else p for p in parts)
+        return f"{method} {pattern}", major
+
+    def _rate_limit(self, method: str, tail: str) -> web.Response | dict[str, str]:
+        """A 429 for a call over a limit, else the headers its answer carries."""
+        now = time.monotonic()
+        if self.global_limit is not None:
+            calls, per_s = self.global_limit
+            self._global_calls = [t for t in self._global_calls if t > now - per_s]
+            if len(self._global_calls) >= calls:
+                retry = self._global_calls[0] + per_s - now
+                self.limited.append((tail, True, now))
+                return web.json_response(
+                    {"message": "You are being rate limited.", "retry_after": retry,
+                     "global": True},
+                    status=429,
+                    headers={"Retry-After": str(math.ceil(retry)), "X-RateLimit-Global": "true",
+                             "X-RateLimit-Scope": "global", "Via": VIA},
+                )  # fmt: skip
+            self._global_calls.append(now)
+        pattern, major = self._route(method, tail)
+        if pattern not in self.route_limits:
+            return {}
+        self.arrivals.append((tail, now))
+        limit, window = self.route_limits[pattern]
+        start, count = self._windows.get((pattern, major), (0.0, 0))
+        if now >= start + window:
+            start, count = now, 0
+        reset_after = start + window - now
+        bucket = hashlib.sha1(pattern.encode()).hexdigest()[:16]
+        headers = {
+            "X-RateLimit-Bucket": bucket,
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+        }
+        if count >= limit:
+            self.limited.append((tail, False, now))
+            headers |= {
+                "X-RateLimit-Remaining": "0",
+                "Retry-After": str(math.ceil(reset_after)),
+                "X-RateLimit-Scope": "user",
+                "Via": VIA,
+            }
+            return web.json_response(
+                {"message": "You are being rate limited.", "retry_after": reset_after,
+                 "global": False},
+                status=429,
+                headers=headers,
+            )  # fmt: skip
+        self._windows[(pattern, major)] = (start, count + 1)
+        headers["X-RateLimit-Remaining"] = str(limit - count - 1)
+        return headers
+
     async def _rest(self, request: web.Request) -> web.Response:
+        tail = request.match_info["tail"]
+        limited = self._rate_limit(request.method, tail)
+        if isinstance(limited, web.Response):
+            self.requests.append((request.method, tail))
+            return limited
+        response = await self._rest_call(request)
+        response.headers.update(limited)
+        return response
+
+    async def _rest_call(self, request: web.Request) -> web.Response:
         tail = request.match_info["tail"]
         method = request.method
         self.requests.append((method, tail))
@@ -644,6 +763,7 @@ class FakeDiscord:
         for i, (prefix, status, answer, headers) in enumerate(self.failures):
             if tail.startswith(prefix):
                 del self.failures[i]
+                self.failed_at.append(time.monotonic())
                 return self._json(answer, status, headers)
         too_long = _content_too_long(tail, body)
         if too_long is not None:
@@ -781,6 +901,8 @@ class FakeDiscord:
                 data["message_reference"] = {**ref, "channel_id": cid, "guild_id": GUILD_ID}
             self.messages[sent.id] = data
             self._echo("MESSAGE_CREATE", data)
+        else:
+            self.messages[sent.id] = data  # the bot may edit and delete its DMs too
         return self._json(data)
 
     def _change_message(
@@ -800,7 +922,8 @@ class FakeDiscord:
                 return self._refuse(tail, 403, MISSING_PERMISSIONS)
             del self.messages[mid]
             self.deleted.append((cid, mid))
-            self._echo("MESSAGE_DELETE", {"id": mid, "channel_id": cid, "guild_id": GUILD_ID})
+            if cid not in self.dm_channels:
+                self._echo("MESSAGE_DELETE", {"id": mid, "channel_id": cid, "guild_id": GUILD_ID})
             return web.Response(status=204)
         if not mine:
             return self._refuse(tail, 403, NOT_AUTHOR)
@@ -810,13 +933,16 @@ class FakeDiscord:
         self.sent.append(Sent("channel_edit", cid, body, id=mid))
         data["content"] = content
         data["edited_timestamp"] = "2026-01-01T00:01:00+00:00"
-        self._echo("MESSAGE_UPDATE", data)
+        if cid not in self.dm_channels:
+            self._echo("MESSAGE_UPDATE", data)
         return self._json(data)
 
     def _attach(self, name: str, kind: str, blob: bytes) -> dict[str, Any]:
         aid = snowflake()
         self.blobs[aid] = blob
-        url = f"{self.base}/attachments/{aid}/{name}"
+        # Discord's CDN serves an attachment only at its signed URL (ex/is/hm parameters);
+        # without a valid signature it answers 404.
+        url = f"{self.base}/attachments/{aid}/{name}?{self._signed(aid)}"
         return {
             "id": aid,
             "filename": name,
@@ -826,6 +952,7 @@ class FakeDiscord:
             "content_type": kind,
         }
 
+<<<<<<< HEAD
     async def _avatar(self, request: web.Request) -> web.Response:
         """The CDN's avatars/{user id}/{hash}.{png|jpg|webp|gif}?size=N: N a power of two from
         16 to 4096, else 400, as Discord's CDN answers; an unknown hash is a 404."""
@@ -841,11 +968,21 @@ class FakeDiscord:
         if self.users.get(uid, {}).get("avatar") != key:
             return web.Response(status=404)
         return web.Response(body=data, content_type=f"image/{ext}")
+=======
+    def _signed(self, aid: str) -> str:
+        ex = f"{int(time.time()) + 86400:x}"
+        hm = hmac.new(b"fake-cdn", f"{aid}:{ex}".encode(), hashlib.sha256).hexdigest()
+        return f"ex={ex}&is={int(time.time()):x}&hm={hm}"
+>>>>>>> main
 
     async def _attachment(self, request: web.Request) -> web.Response:
-        blob = self.blobs.get(request.match_info["key"])
-        if blob is None:
-            return web.Response(status=404)
+        aid = request.match_info["key"]
+        blob = self.blobs.get(aid)
+        ex, hm = request.query.get("ex", ""), request.query.get("hm", "")
+        want = hmac.new(b"fake-cdn", f"{aid}:{ex}".encode(), hashlib.sha256).hexdigest()
+        if blob is None or not hmac.compare_digest(hm, want) or int(ex or "0", 16) < time.time():
+            return web.Response(status=404, text="This content is no longer available.")
+        self.downloads[aid] = self.downloads.get(aid, 0) + 1
         return web.Response(body=blob, content_type="application/octet-stream")
 
     def _echo(self, t: str, d: dict[str, Any]) -> None:

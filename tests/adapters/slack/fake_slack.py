@@ -13,6 +13,7 @@ import asyncio
 import base64
 import itertools
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ METHOD_SCOPES = {
     "users.info": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
+    "files.info": "files:read",
 }
 # The scope a bot event subscription needs (docs.slack.dev/reference/events/*).
 EVENT_SCOPES = {
@@ -155,6 +157,10 @@ class FakeSlack:
         self.rate_limit: dict[str, int] = {}  # method -> how many 429s to answer first
         self.errors: dict[str, str] = {}  # method -> error to answer with (ok: false)
         self.retry_after = 1
+        # Slack's own limits, as it keeps them: method -> (calls, per seconds), per workspace;
+        # one more inside the window is 429 with Retry-After (whole seconds until a call frees).
+        self.method_limits: dict[str, tuple[int, float]] = {}
+        self._recent: dict[tuple[str, str], list[float]] = {}
         self.down = False  # True: every Web API call answers 503, as during an outage
         self.channels: dict[str, Channel] = {}
         self.files: dict[str, SharedFile] = {}
@@ -237,7 +243,7 @@ class FakeSlack:
         event: dict[str, Any] = {
             "type": "message",
             "channel": channel,
-            "channel_type": "group" if self._private(channel) else "channel",
+            "channel_type": self._kind(channel),
             "user": user,
             "text": text,
             "ts": ts,
@@ -249,34 +255,55 @@ class FakeSlack:
             event["parent_user_id"] = "UPARENT"
         return event
 
+    def _kind(self, channel: str) -> str:
+        """The event's channel_type: a D… channel is a person's DM with the app."""
+        if channel.startswith("D"):
+            return "im"
+        return "group" if self._private(channel) else "channel"
+
     def _private(self, channel: str) -> bool:
         known = self.channels.get(channel)
         return known is not None and known.private
 
     def user_shares(
-        self, channel: str, user: str, name: str, mime: str, data: bytes, text: str = ""
+        self,
+        channel: str,
+        user: str,
+        name: str,
+        mime: str,
+        data: bytes,
+        text: str = "",
+        *,
+        stub: bool = False,
     ) -> dict[str, Any]:
         """A person shares a file: the file_share message event (files carry url_private)."""
         file_id = f"F{next(self._ts)}"
-        self.files[file_id] = SharedFile(file_id, name, mime, data)
+        shared = self.files[file_id] = SharedFile(file_id, name, mime, data)
         event = self.user_says(channel, user, text)
-        url = f"{self.base}/files-pri/{self.team_id}-{file_id}/{name}"
         event["subtype"] = "file_share"
         event["upload"] = False
-        event["files"] = [
-            {
-                "id": file_id,
-                "name": name,
-                "title": name,
-                "mimetype": mime,
-                "filetype": name.rpartition(".")[2],
-                "size": len(data),
-                "mode": "hosted",
-                "url_private": url,
-                "url_private_download": url + "?download=1",
-            }
-        ]
+        if stub:
+            # Slack may send only the id: "check_file_info" means ask files.info.
+            event["files"] = [
+                {"id": file_id, "mode": "file_access", "file_access": "check_file_info"}
+            ]
+        else:
+            event["files"] = [self._file_json(shared, self.team_id)]
         return event
+
+    def _file_json(self, f: SharedFile, team: str) -> dict[str, Any]:
+        url = f"{self.base}/files-pri/{team}-{f.file_id}/{f.name}"
+        return {
+            "id": f.file_id,
+            "name": f.name,
+            "title": f.name,
+            "mimetype": f.mime,
+            "filetype": f.name.rpartition(".")[2],
+            "size": len(f.data),
+            "mode": "hosted",
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
 
     def user_edits(self, post: Posted, text: str) -> dict[str, Any]:
         """A person edits their message: message_changed, with the new message inside."""
@@ -302,7 +329,7 @@ class FakeSlack:
             "subtype": "message_deleted",
             "hidden": True,
             "channel": post.channel,
-            "channel_type": "group" if self._private(post.channel) else "channel",
+            "channel_type": self._kind(post.channel),
             "deleted_ts": post.ts,
             "previous_message": {"type": "message", "user": post.user, "ts": post.ts},
             "ts": f"{next(self._ts)}.000400",
@@ -405,6 +432,21 @@ class FakeSlack:
         [token] = [t for t, owner in self.tokens.items() if owner == team]
         return token
 
+    def _over_limit(self, team: str, method: str) -> int | None:
+        """Retry-After seconds if this call breaks the method's limit in the team, else None
+        (the call is counted)."""
+        if method not in self.method_limits:
+            return None
+        calls, per_s = self.method_limits[method]
+        now = time.monotonic()
+        recent = [t for t in self._recent.get((team, method), []) if t > now - per_s]
+        if len(recent) >= calls:
+            self._recent[(team, method)] = recent
+            return max(1, math.ceil(recent[0] + per_s - now))
+        recent.append(now)
+        self._recent[(team, method)] = recent
+        return None
+
     def _team_of_token(self, auth: str) -> str | None:
         token = auth.removeprefix("Bearer ")
         if token in self.tokens:
@@ -482,6 +524,14 @@ class FakeSlack:
                 {"ok": False, "error": "ratelimited"},
                 status=429,
                 headers={"Retry-After": str(self.retry_after)},
+            )
+        over = self._over_limit(team, method)
+        if over is not None:
+            self.calls.append(Call(method, params, 429, time.monotonic(), team))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(over)},
             )
         self.calls.append(Call(method, params, 200, time.monotonic(), team))
         needed = METHOD_SCOPES.get(method)
@@ -580,6 +630,11 @@ class FakeSlack:
             }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(p["users"])}}
+        if method == "files.info":
+            shared = self.files.get(str(p.get("file") or ""))
+            if shared is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": self._file_json(shared, team or self.team_id)}
         if method == "users.info":
             user = str(p["user"])
             custom = user in self.avatars

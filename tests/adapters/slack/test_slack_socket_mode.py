@@ -20,6 +20,7 @@ from tests.adapters.slack.driver import (
     view_submission,
 )
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.log_support import json_logs
 
 
 @pytest.fixture
@@ -103,3 +104,21 @@ async def test_every_payload_kind_is_acked_over_the_socket(
     ack = await fake_slack.push(envelope, payload)
     assert ack["envelope_id"].startswith("env-")
     await server.app[SLACKBOT].settle()
+
+
+async def test_socket_mode_events_carry_their_own_request_ids(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    """Request ids outside HTTP (issue 17): an events_api envelope is logged under
+    `sl:EVENT_ID`, a slash command under `sl:TRIGGER_ID`."""
+    bot = server.app[SLACKBOT]
+    with json_logs("mentorbot.trace") as lines:
+        await fake_slack.push("events_api", message_event("T1", "USOCK", "hello", "EvTRACE1"))
+        await bot.settle()
+        await fake_slack.push("slash_commands", command("USOCK", "help", "trig.9"))
+        await bot.settle()
+    ids = {p["msg"]: p["request_id"] for p in lines if p["msg"].startswith("slack ")}
+    assert ids == {
+        "slack event_callback EvTRACE1": "sl:EvTRACE1",
+        "slack event trig.9": "sl:trig.9",
+    }

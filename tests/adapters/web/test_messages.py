@@ -104,6 +104,22 @@ async def test_messages_pages_live_thread_seen_and_uploads(server: TestServer) -
         [copy] = telegram.chats["707"].values()
         assert copy.text == "✉️ *Meera*\nyes!" and copy.reply_to == "10"
 
+        # Meera edits, then deletes, her own message: the page and Asha's copy follow.
+        assert mine["mine"] is True and live["mine"] is False
+        await ws.send_json({"type": "edit", "id": mine["id"], "text": "yes, here!"})
+        edited = await until(ws, "message", seen)
+        assert edited["id"] == mine["id"] and edited["edited"] and edited["html"] == "yes, here!"
+        await core.relay.drain()
+        assert copy.text == "✉️ *Meera*\nyes, here!"
+        await ws.send_json({"type": "delete", "id": mine["id"]})
+        gone = await until(ws, "message", seen)
+        assert gone["id"] == mine["id"] and gone["deleted"] and gone["html"] == ""
+        await core.relay.drain()
+        assert telegram.chats["707"] == {}
+        # Asha's message isn't hers to change.
+        await ws.send_json({"type": "delete", "id": live["id"]})
+        assert "only your own" in (await until(ws, "error", seen))["text"]
+
         # Uploads: an image shows inline; a program named .pdf is typed by content and
         # downloads as an attachment.
         for name, data in (("shot.png", PNG), ("notes.pdf", b"MZ\x90\x00" + bytes(64))):
