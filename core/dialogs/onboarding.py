@@ -10,7 +10,6 @@ from core.dialogs import skillpick
 from core.dialogs.answers import ANSWERS
 from core.dialogs.community import suggestions
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
-<<<<<<< HEAD
 from core.dialogs.fields import (
     GOALS_SHORT,
     UNDER_13,
@@ -20,11 +19,7 @@ from core.dialogs.fields import (
     parse_age_band,
     resolve_tz,
 )
-from core.dialogs.guess import search_or_guess
-=======
-from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
 from core.dialogs.guess import search_or_guess, unsure
->>>>>>> main
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
 from core.markup import esc, quote

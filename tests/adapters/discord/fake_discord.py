@@ -221,13 +221,10 @@ class FakeDiscord:
         self.deleted_channels: set[str] = set()
         self.deleted: list[tuple[str, str]] = []  # (channel, message) the bot deleted
         self.blobs: dict[str, bytes] = {}
-<<<<<<< HEAD
         self.avatars: dict[str, bytes] = {}  # avatar hash -> image, served as the CDN does
         self.avatar_fetches: list[str] = []  # each CDN request's path and query
-=======
         self.dm_messages: dict[str, dict[str, Any]] = {}  # people's messages in DMs
         self.downloads: dict[str, int] = {}  # attachment id -> downloads at its signed URL
->>>>>>> main
         self._echoes: set[asyncio.Task[None]] = set()
         # Rate limits as Discord keeps them (off unless a test sets them): per route pattern
         # ("POST channels/{id}/messages") a bucket of `limit` calls per `window` seconds for
@@ -952,7 +949,6 @@ class FakeDiscord:
             "content_type": kind,
         }
 
-<<<<<<< HEAD
     async def _avatar(self, request: web.Request) -> web.Response:
         """The CDN's avatars/{user id}/{hash}.{png|jpg|webp|gif}?size=N: N a power of two from
         16 to 4096, else 400, as Discord's CDN answers; an unknown hash is a 404."""
@@ -968,12 +964,11 @@ class FakeDiscord:
         if self.users.get(uid, {}).get("avatar") != key:
             return web.Response(status=404)
         return web.Response(body=data, content_type=f"image/{ext}")
-=======
+
     def _signed(self, aid: str) -> str:
         ex = f"{int(time.time()) + 86400:x}"
         hm = hmac.new(b"fake-cdn", f"{aid}:{ex}".encode(), hashlib.sha256).hexdigest()
         return f"ex={ex}&is={int(time.time()):x}&hm={hm}"
->>>>>>> main
 
     async def _attachment(self, request: web.Request) -> web.Response:
         aid = request.match_info["key"]
