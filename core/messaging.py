@@ -80,7 +80,7 @@ FILE_FETCH_MAX = 10 * 1024 * 1024  # adapters fetch files up to this for core to
 # The button "Use my <platform> photo" (the profile photo step): an adapter whose platform
 # gives profile photos answers a press with a FileIn of that photo; otherwise core says so.
 PLATFORM_PHOTO = "ob:photo:platform"
-PLATFORMS_WITH_PHOTOS: frozenset[str] = frozenset({"telegram"})
+PLATFORMS_WITH_PHOTOS: frozenset[str] = frozenset({"telegram", "slack", "discord"})
 
 
 Inbound: TypeAlias = TextIn | CommandIn | ActionIn | FileIn

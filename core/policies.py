@@ -33,10 +33,10 @@ class Policies:
     starter_credits: int = 2
     platform_fee_bps: int = 3000
     min_withdrawal_minor: int = 50000
-    # Trust steps (issue 18), MENTORBOT_ASK_AGE_BAND / MENTORBOT_ASK_PHOTO. Off, neither is
-    # asked in onboarding and people without an age group book as before; the safeguards
-    # for anyone who said they are under 18 hold either way.
-    ask_age_band: bool = False  # onboarding, the mentor application, a paid booking
+    # Trust steps (issue 18), MENTORBOT_ASK_AGE_BAND / MENTORBOT_ASK_PHOTO. With the age
+    # question off, people without an age group book as before; the safeguards for anyone
+    # who said they are under 18 hold either way.
+    ask_age_band: bool = True  # onboarding, the mentor application, a paid booking
     ask_photo: bool = False  # an optional photo step at the end of the mentor questions
     # Profile pictures (issue 18): refused above these, checked by content
     avatar_max_bytes: int = 5 * 1024 * 1024

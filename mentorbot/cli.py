@@ -160,7 +160,9 @@ async def _discord_sync(settings: Settings, guild: int | None) -> None:
     token = settings.discord_token.get_secret_value()
     if not token:
         sys.exit("Set MENTORBOT_DISCORD_TOKEN (the bot token) first.")
-    configure_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    configure_endpoints(
+        settings.discord_api_url, settings.discord_gateway_url, settings.discord_cdn_url
+    )
     # Migrated: the digest of what was registered is kept in the database.
     core = await build_core(settings, matching=False)
     try:

@@ -75,6 +75,7 @@ def setup_platforms(
             token=discord_token,
             api_url=settings.discord_api_url,
             gateway_url=settings.discord_gateway_url,
+            cdn_url=settings.discord_cdn_url,
             public_url=settings.base_url,
             announce_every_s=settings.discord_announce_every_s,
             limits_store=limits_store,

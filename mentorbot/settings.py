@@ -77,6 +77,7 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     discord_token: SecretStr = SecretStr("")
     discord_api_url: str = ""
     discord_gateway_url: str = ""
+    discord_cdn_url: str = ""  # avatars ("Use my Discord photo"); default cdn.discordapp.com
     # How often newly approved mentors are looked for, to announce in set-up servers.
     discord_announce_every_s: float = 30.0
     # Matching (DESIGN 8): minilm | hashing | none (Directory ranking only).

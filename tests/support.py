@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 
@@ -141,3 +141,58 @@ def find_button(replies: Sequence[Reply], label: str) -> str:
                 if label.casefold() in c.label.casefold():
                     return c.payload
     raise AssertionError(f"no button like {label!r}; have {labels}")
+
+
+class Talker(Protocol):
+    """Any test driver of a chat: ChatDriver, TgUser, SlackUser, DiscordUser, the web client."""
+
+    async def say(self, text: str) -> Any: ...
+
+    async def press(self, label: str) -> Any: ...
+
+    def text(self) -> str: ...
+
+
+AGE_QUESTION = "How old are you?"
+ADULT = "18 or older"  # the age question's buttons: "Under 13", "13–17", "18 or older"
+
+
+async def answer_age(who: Talker, age: str = ADULT) -> None:
+    """The age question (issue 18, on by default): press its button or type an age."""
+    assert AGE_QUESTION in who.text(), who.text()
+    if age in ("Under 13", "13–17", ADULT):
+        await who.press(age)
+    else:
+        await who.say(age)
+
+
+async def onboard_learner(
+    who: Talker,
+    name: str | None = None,
+    *,
+    age: str = ADULT,
+    skill: str = "python",
+    level: str | None = "Beginner",
+    language: str = "English",
+    place: str = "Pune",
+    start: str | None = "/start",
+) -> None:
+    """The whole learner onboarding: Learn, name (None keeps the platform's), age, one skill
+    and its level, goals skipped, a language, a place for the time zone, hours skipped.
+    `start` is the first message (None: the role question is on screen already)."""
+    if start is not None:
+        await who.say(start)
+    await who.press("Learn")
+    if name is None:
+        await who.press("Keep")
+    else:
+        await who.say(name)
+    await answer_age(who, age)
+    await who.say(skill)
+    if level is not None and "level" in who.text():
+        await who.press(level)
+    await who.press("Skip")
+    await who.say(language)
+    await who.say(place)
+    await who.press("Skip")
+    assert "All set" in who.text(), who.text()

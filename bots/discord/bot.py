@@ -35,6 +35,8 @@ from core.app import CoreApp
 from core.dialogs.moderate import WORDS as MODERATION_WORDS
 from core.messaging import (
     FILE_FETCH_MAX,
+    PLATFORM_PHOTO,
+    ActionIn,
     Actor,
     CommandIn,
     ConversationKey,
@@ -371,6 +373,8 @@ class DiscordBot:
             if await self.forms.open_for(interaction, inbound):
                 return
             await self._mark_chosen(interaction)
+            if isinstance(inbound, ActionIn) and inbound.payload == PLATFORM_PHOTO:
+                inbound = await self._profile_photo(interaction.user) or inbound
         elif isinstance(what, ib.ToCore):
             if await self.forms.open_for(interaction, inbound):
                 return
@@ -378,6 +382,21 @@ class DiscordBot:
         else:  # Answered: the modal closes; the answer follows
             await interaction.response.defer(ephemeral=self.private(interaction), thinking=True)
         await self.run(interaction, inbound)
+
+    @staticmethod
+    async def _profile_photo(user: discord.User | discord.Member) -> FileIn | None:
+        """The person's own Discord avatar (the CDN's avatars/{id}/{hash}, 512 px, PNG even
+        when animated), offered as their profile picture; None: they have only Discord's
+        default one, or the CDN doesn't give it. Core reads it by content."""
+        asset = user.avatar
+        if asset is None:
+            return None
+        try:
+            data = await asset.replace(size=512, format="png").read()
+        except (discord.HTTPException, ValueError) as exc:
+            log.warning("discord: avatar of %s not fetched: %s", user.id, exc)
+            return None
+        return FileIn("discord-avatar.png", "image/png", len(data), asset.key, data)
 
     @staticmethod
     def private(interaction: discord.Interaction[Any]) -> bool:

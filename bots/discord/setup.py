@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import yarl
 from aiohttp import web
+from discord.asset import Asset
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
@@ -19,12 +20,15 @@ from core.app import CoreApp
 DISCORDBOT = web.AppKey("discordbot", DiscordBot)
 
 
-def configure_endpoints(api_url: str, gateway_url: str) -> None:
-    """Point discord.py's REST base and gateway elsewhere (tests, proxies). Process-wide."""
+def configure_endpoints(api_url: str, gateway_url: str, cdn_url: str = "") -> None:
+    """Point discord.py's REST base, gateway and CDN (avatars) elsewhere (tests, proxies).
+    Process-wide."""
     if api_url:
         Route.BASE = api_url.rstrip("/")
     if gateway_url:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    if cdn_url:
+        Asset.BASE = cdn_url.rstrip("/")
 
 
 def setup_discord(
@@ -34,6 +38,7 @@ def setup_discord(
     token: str,
     api_url: str = "",
     gateway_url: str = "",
+    cdn_url: str = "",
     public_url: str = "",
     announce_every_s: float = 30.0,
     limits_store: RateStore | None = None,
@@ -45,7 +50,7 @@ def setup_discord(
     only its holder connects to the gateway (None: this process does)."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        configure_endpoints(api_url, gateway_url)
+        configure_endpoints(api_url, gateway_url, cdn_url)
         core = app[core_key]
         bot = DiscordBot(
             core,

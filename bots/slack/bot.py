@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.avatars import avatar_host_allowed, fetch_avatar
 from bots.inflight import InFlight
 from bots.slack.bridge import NoToken, SlackBridge, download, file_host_allowed
 from bots.slack.channel_events import (
@@ -66,6 +67,8 @@ from core.forms import FormRef
 from core.markup import esc
 from core.messaging import (
     FILE_FETCH_MAX,
+    PLATFORM_PHOTO,
+    ActionIn,
     Actor,
     Attachment,
     CommandIn,
@@ -82,6 +85,8 @@ from core.tracing import traced
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
+# Where Slack serves profile images (custom uploads; Gravatar for some accounts).
+SLACK_AVATAR_HOSTS = ("slack-edge.com", "secure.gravatar.com")
 # Slack's answers meaning this person can't be reached in that workspace any more
 # (app uninstalled, token revoked, user deactivated): stop retrying, like Telegram's block.
 GONE = frozenset({"account_inactive", "token_revoked", "user_disabled", "user_not_found"})
@@ -467,8 +472,32 @@ class SlackBot:
         data = await download(inbound.ref, client.token or "", FILE_FETCH_MAX)
         return inbound if data is None else replace(inbound, data=data)
 
+    async def _profile_photo(self, team: str, user: str) -> FileIn | None:
+        """The person's own Slack profile image (users.info: image_512, else image_192),
+        offered as their profile picture; None: they have only Slack's generated one, or it
+        can't be fetched. Slack's avatar URLs are public: no token is sent with them."""
+        try:
+            client = await self.client_for(team)
+            resp = await client.users_info(user=user)
+        except (TimeoutError, SlackApiError, ClientError, NotInstalled) as exc:
+            log.warning("slack users.info for the profile photo of %s: %s", user, exc)
+            return None
+        profile = (resp.get("user") or {}).get("profile") or {}
+        if not profile.get("is_custom_image"):
+            return None  # Slack's initials-on-colour default is not a photo of them
+        url = str(profile.get("image_512") or profile.get("image_192") or "")
+        if not url or not avatar_host_allowed(url, SLACK_AVATAR_HOSTS, self.base_url):
+            return None
+        data = await fetch_avatar(url, FILE_FETCH_MAX)
+        if data is None:
+            return None
+        return FileIn("slack-photo", "application/octet-stream", len(data), url, data)
+
     async def _run(self, actor: Actor, said: Said) -> None:
         inbound = await self._fetched(actor.workspace, said.inbound)
+        if isinstance(inbound, ActionIn) and inbound.payload == PLATFORM_PHOTO:
+            photo = await self._profile_photo(actor.workspace, actor.external_id)
+            inbound = photo or inbound
         replies = await self.core.handle(actor, inbound, once=said.once)
         if isinstance(said.inbound, CommandIn) and said.inbound.name == "help" and replies:
             replies = [*replies, Reply(SLACK_FORMS)]

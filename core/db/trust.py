@@ -9,14 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.schema import Base
 
-AGE_BANDS = ("under18", "18to24", "25plus")
+# "18plus" since the question asks 13–17 / 18 or older; the two older adult bands stay
+# valid for people who answered before.
+AGE_BANDS = ("under18", "18plus", "18to24", "25plus")
 MINOR = "under18"
 
 
 class UserTrust(Base):
     __tablename__ = "user_trust"
     __table_args__ = (
-        CheckConstraint("age_band in ('under18', '18to24', '25plus')", name="age_band"),
+        CheckConstraint("age_band in ('under18', '18plus', '18to24', '25plus')", name="age_band"),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)

@@ -11,6 +11,7 @@ from core.dialogs.engine import Ctx, Dialog, Step, end, goto, keep
 from core.markup import esc
 from core.messaging import Button, Inbound, Reply, TextIn
 from core.payloads import Payload
+from core.services.dm_age import minor_dm_refusal
 from core.services.dms import DmError, open_items
 
 DONE_HINT = "Type to write to them · /done to stop"
@@ -70,6 +71,9 @@ class DirectMessage(Dialog):
                 ),
             )
         if verb == "intro":
+            refusal = await minor_dm_refusal(ctx.session, ctx.user.id, other)
+            if refusal is not None:  # said before they write it, not after
+                return end(Reply(refusal))
             ctx.data["to"] = other
             name = await _name(ctx, other)
             return goto(

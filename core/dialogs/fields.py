@@ -264,34 +264,49 @@ def parse_skills_field(
 # ---- validators for forms: (env, text) -> value | Invalid -----------------------------
 
 
-AGE_HINT = "Please choose your age group: under 18, 18–24 or 25 or older."
+AGE_HINT = (
+    "Please choose your age group with a button, or type your age (e.g. 17): "
+    "under 13, 13–17 or 18 or older."
+)
+UNDER_13 = "under13"  # never stored: MentorBot is for people 13 and older
+UNDER_13_REFUSED = (
+    "MentorBot is for people 13 and older, so I can't set up a profile for you. "
+    "That means no sessions or messages here. I haven't stored your age."
+)
+_UNDER_18_WORDS = frozenset({"under 18", "under18", "<18", "below 18", "u18", "under-18"})
+_MINOR_WORDS = frozenset({"13-17", "13 - 17", "13 to 17", "minor", "teen", "teenager"})
+_ADULT_WORDS = frozenset(
+    {"18+", "18 +", "18 or older", "18 or over", "18plus", "adult", "over 18", "18 plus"}
+)
+_OLD_ADULT_BANDS = frozenset({"18to24", "18-24", "18 - 24", "18 to 24", "25plus", "25+"})
 
 
 def parse_age_band(text: str) -> str | Invalid:
-    """ "under 18", "17", "18-24", "25+", "I'm 30" -> under18 | 18to24 | 25plus."""
+    """ "13-17", "17", "I'm 20", "18+" -> under18 | 18plus; "12", "under 13" -> UNDER_13
+    (refused by the caller, never stored)."""
     t = " ".join(text.casefold().replace("–", "-").replace("—", "-").split())
-    if t in ("under18", "18to24", "25plus"):
-        return t
-    if t in ("under 18", "<18", "below 18", "minor", "u18", "under-18"):
+    t = t.rstrip(".!")
+    if t in (UNDER_13, "under 13", "<13", "below 13", "u13", "under-13"):
+        return UNDER_13
+    if t in _UNDER_18_WORDS or t in _MINOR_WORDS:
         return "under18"
-    if t in ("18-24", "18 - 24", "18 to 24"):
-        return "18to24"
-    if t in ("25+", "25 +", "25 or older", "25 plus", "over 25"):
-        return "25plus"
+    if t in _ADULT_WORDS or t in _OLD_ADULT_BANDS or t in ("25 or older", "over 25"):
+        return "18plus"
     numbers = re.findall(r"\d+", t)
-    if len(numbers) == 1:
+    if len(numbers) == 1 and not re.search(r"\d\s*(months?|weeks?|days?)\b", t):
         age = int(numbers[0])
-        if 5 <= age < 18:
+        if 3 <= age < 13:
+            return UNDER_13
+        if 13 <= age < 18:
             return "under18"
-        if 18 <= age <= 24:
-            return "18to24"
-        if 25 <= age <= 120:
-            return "25plus"
+        if 18 <= age <= 120:
+            return "18plus"
     return Invalid(AGE_HINT)
 
 
 def v_age(env: FieldEnv, text: str) -> object:
-    return parse_age_band(text)
+    got = parse_age_band(text)
+    return Invalid(UNDER_13_REFUSED) if got == UNDER_13 else got
 
 
 def v_name(env: FieldEnv, text: str) -> object:

@@ -10,7 +10,15 @@ from core.dialogs import skillpick
 from core.dialogs.answers import ANSWERS
 from core.dialogs.community import suggestions
 from core.dialogs.engine import Ctx, Dialog, Step, end, goto, handoff
-from core.dialogs.fields import GOALS_SHORT, TzChoice, is_skip, resolve_tz
+from core.dialogs.fields import (
+    GOALS_SHORT,
+    UNDER_13,
+    UNDER_13_REFUSED,
+    TzChoice,
+    is_skip,
+    parse_age_band,
+    resolve_tz,
+)
 from core.dialogs.guess import search_or_guess, taught, unsure
 from core.dialogs.questions import QUESTIONS, Ob, Question, env_of
 from core.forms import Invalid
@@ -576,7 +584,13 @@ class Onboarding(Dialog):
         return step
 
     async def on_age(self, ctx: Ctx, inbound: Inbound) -> Step:
-        step = await self._answer(ctx, QUESTIONS["age"], inbound)
+        q = QUESTIONS["age"]
+        p = Ob.parse(ctx.action_of(inbound) or "")
+        said = q.read_quick(p.value) if p is not None and p.what == q.quick_code else None
+        text = said or ctx.text_of(inbound)
+        if text and parse_age_band(text) == UNDER_13:
+            return end(Reply(UNDER_13_REFUSED + " " + self._under_13_next(ctx)))
+        step = await self._answer(ctx, q, inbound)
         if step.state == "age" or await ctx.trust.age_band(ctx.user.id) != "under18":
             return step
         if ctx.str_data("mode", "onboard") == "apply":
@@ -592,6 +606,19 @@ class Onboarding(Dialog):
                 Reply("Mentors must be 18 or older, so I've set you up to learn instead."),
             )
         return step
+
+    @staticmethod
+    def _under_13_next(ctx: Ctx) -> str:
+        """What an "under 13" answer means for this person (nothing of it is stored)."""
+        if ctx.user.onboarded:
+            return (
+                "Your age group is unchanged. If you are under 13, please stop using "
+                "MentorBot: /privacy delete erases what it holds about you."
+            )
+        return (
+            "Your profile isn't finished, so nobody can find or message you. "
+            "Tapped the wrong button? Send /start to begin again."
+        )
 
     async def on_photo(self, ctx: Ctx, inbound: Inbound) -> Step:
         p = Ob.parse(ctx.action_of(inbound) or "")

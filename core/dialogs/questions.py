@@ -350,8 +350,9 @@ QUESTIONS: dict[str, Question] = {
             "age",
             "Your age group",
             lambda ctx: (
-                "How old are you? I ask everyone: people under 18 can learn, but paid "
-                "sessions, mentoring and call recordings are for adults."
+                "How old are you? Tap a button or type your age. I ask everyone: people "
+                "13–17 can learn here, but can't book paid sessions, mentor, be recorded "
+                "in a call, or get messages from adults they haven't booked."
             ),
             F.v_age,
             _save_age,
@@ -359,9 +360,9 @@ QUESTIONS: dict[str, Question] = {
             max_length=20,
             quick_code="age",
             quick=lambda ctx: (
-                Quick("Under 18", "under18"),
-                Quick("18–24", "18to24"),
-                Quick("25 or older", "25plus"),
+                Quick("Under 13", F.UNDER_13),
+                Quick("13–17", "under18"),
+                Quick("18 or older", "18plus"),
             ),
             empty=F.AGE_HINT,
         ),

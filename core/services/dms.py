@@ -22,6 +22,7 @@ from core.db.relay import CommunityChannel, RelayCopy, RelayFile, RelayJob, Rela
 from core.db.schema import User
 from core.delivery import destination_of
 from core.messaging import clean_text
+from core.services.dm_age import minor_dm_refusal
 from core.services.relay import TEXT_MAX, RoomMessage, Upload, inert, room_message
 from core.services.safety import blocked_between
 
@@ -125,6 +126,7 @@ class DirectMessages:
         """The thread of a pair that booked each other (either way round); made on first use."""
         if await blocked_between(self.s, user.id, other_id):
             raise DmError(BLOCKED)
+        await self._age_rule(user.id, other_id)
         t = await self.thread_of(user.id, other_id)
         if t is None:
             if await self.has_booked(user.id, other_id):
@@ -139,6 +141,12 @@ class DirectMessages:
             t = await self._make(learner, mentor)
         await self.sides(t)
         return t
+
+    async def _age_rule(self, sender_id: int, other_id: int) -> None:
+        """Under-18s and adults write to each other only about a booking (core.services.dm_age)."""
+        refusal = await minor_dm_refusal(self.s, sender_id, other_id)
+        if refusal is not None:
+            raise DmError(refusal)
 
     async def _make(self, learner_id: int, mentor_id: int) -> DmThread:
         try:
@@ -247,6 +255,7 @@ class DirectMessages:
             raise DmError(BLOCKED)
         if await self.thread_of(learner.id, mentor_id) is not None:
             raise DmError("You already have a conversation with them: tap ✉️ Message.")
+        await self._age_rule(learner.id, mentor_id)
         body = clean_text(text).strip()
         if not body:
             raise DmError("Say in a line or two who you are and what you'd like to ask.")
@@ -285,6 +294,8 @@ class DirectMessages:
             raise DmError(f"That request was {r.state} already.")
         if accept and await blocked_between(self.s, r.learner_id, r.mentor_id):
             raise DmError(BLOCKED)
+        if accept:
+            await self._age_rule(mentor.id, r.learner_id)
         r.state, r.decided_at = ("accepted" if accept else "declined"), self.now
         if not accept:
             return None
@@ -340,6 +351,8 @@ class DirectMessages:
             raise DmError("That conversation isn't yours.")
         if await blocked_between(self.s, t.learner_id, t.mentor_id):
             raise DmError(BLOCKED)
+        other = t.mentor_id if author.id == t.learner_id else t.learner_id
+        await self._age_rule(author.id, other)
         sides = await self.sides(t)
         origin = sides.get(author.id)
         if origin is not None and origin.platform != platform:

@@ -16,7 +16,12 @@ from core.avatars import AvatarStore, Pictures
 from core.db.schema import MentorProfile
 from core.db.trust import AGE_BANDS, MINOR, UserTrust
 
-AGE_LABELS = {"under18": "Under 18", "18to24": "18–24", "25plus": "25 or older"}
+AGE_LABELS = {
+    "under18": "13–17",
+    "18plus": "18 or older",
+    "18to24": "18–24",
+    "25plus": "25 or older",
+}
 MENTOR_ADULTS_ONLY = (
     "Mentors must be 18 or older, so I can't take a mentor application from you. "
     "You can still learn: /find a mentor for free or credit sessions."

@@ -19,6 +19,7 @@ from tests.adapters.discord.fake_discord import FakeDiscord, Sent
 from tests.adapters.slack.driver import SECRET, SlackUser
 from tests.adapters.slack.fake_slack import FakeSlack, Posted
 from tests.adapters.slack.test_slack_admin import apply_in_slack, status_of
+from tests.support import answer_age
 
 ADMIN = "500000000000000009"
 LEARNER = "500000000000000010"
@@ -124,6 +125,7 @@ async def test_discord_learner_books_a_slack_mentor_and_both_are_reminded_where_
     await bharat.press("Set up my profile")
     await bharat.press("Learn")
     await bharat.say("Bharat Rao")
+    await answer_age(bharat)
     await bharat.say("kubernetes")
     await bharat.press("Beginner", guild=False)
     await bharat.say("Deploy my first app")

@@ -18,6 +18,7 @@ from playwright.async_api import Browser, Locator, Page, async_playwright, expec
 from bots.web.identity import login_token
 from mentorbot.settings import Settings
 from tests.e2e.webclient import WebChatClient
+from tests.support import answer_age
 
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 10_000  # every wait in the browser tests is bounded by this
@@ -101,6 +102,7 @@ async def _apply(url: str, admin: WebChatClient, name: str, headline: str, price
         mentor.last = [m for m in first if m["role"] == "bot"]
         await mentor.press("Mentor")
         await mentor.say(name)
+        await answer_age(mentor)
         await mentor.say("Python: advanced")
         await mentor.say("English, Hindi")
         await mentor.say("Pune")

@@ -24,6 +24,7 @@ from mentorbot.app import CORE, create_app
 from mentorbot.settings import Settings
 from tests.e2e.webclient import WebChatClient
 from tests.pay_support import pay_form
+from tests.support import answer_age
 
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday 11:30 in Pune
 
@@ -80,6 +81,7 @@ async def test_paid_session_end_to_end(server: TestServer, clock: ManualClock) -
     mentor.last = [m for m in mentor.messages if m["role"] == "bot"]
     await mentor.press("Mentor")
     await mentor.say("Anita Desai")
+    await answer_age(mentor)
     await mentor.say("Kubernetes: advanced")
     await mentor.say("English")
     await mentor.say("Pune")
@@ -98,6 +100,7 @@ async def test_paid_session_end_to_end(server: TestServer, clock: ManualClock) -
     learner.last = [m for m in first if m["role"] == "bot"]
     await learner.press("Learn")
     await learner.say("Bharat")
+    await answer_age(learner)
     await learner.say("kubernetes")
     await learner.press("Beginner")
     await learner.press("Skip")

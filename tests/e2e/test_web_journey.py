@@ -16,6 +16,7 @@ from bots.web.limits import BURST, MAX_SOCKETS, SLOW_DOWN
 from mentorbot.app import create_app
 from mentorbot.settings import Settings
 from tests.e2e.webclient import WebChatClient
+from tests.support import answer_age
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ async def test_mentor_approved_then_found_by_misspelt_skill(
     a.last = [m for m in first if m["role"] == "bot"]
     await a.press("Mentor")
     await a.say("Anita Desai")
+    await answer_age(a)
     await a.say("Kubernetes: advanced, Docker")
     await a.press("Advanced")
     await a.say("English, Hindi")
@@ -86,6 +88,7 @@ async def test_mentor_approved_then_found_by_misspelt_skill(
     b.last = [m for m in first if m["role"] == "bot"]
     await b.press("Learn")
     await b.say("Bharat")
+    await answer_age(b)
     await b.say("kuberntes")
     assert "“kuberntes” → Kubernetes" in b.text()
     await b.press("Beginner")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.app import CoreApp
-from tests.support import ChatDriver
+from tests.support import ChatDriver, answer_age
 
 
 async def apply_as_mentor(
@@ -21,6 +21,7 @@ async def apply_as_mentor(
     await c.say("/start")
     await c.press("Mentor")
     await c.press("Keep")
+    await answer_age(c)
     await c.say(skills)
     if "What level" in c.text() or "At what level" in c.text():
         await c.press("Advanced")

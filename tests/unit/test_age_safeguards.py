@@ -18,9 +18,10 @@ from core.policies import Policies
 from core.services.trust import MENTOR_ADULTS_ONLY, PAID_ADULTS_ONLY
 from tests.booking_support import add_mentor
 from tests.picture_support import image_bytes, photo
-from tests.support import ChatDriver, rebuilt
+from tests.support import ChatDriver, onboard_learner, rebuilt
 
 ASKING = Policies(page_size=5, ask_age_band=True, ask_photo=True)
+NOT_ASKING = Policies(page_size=5, ask_age_band=False)  # MENTORBOT_ASK_AGE_BAND=false
 
 
 async def user_id(core: CoreApp, name: str) -> int:
@@ -40,7 +41,7 @@ async def onboard_minor_learner(core: CoreApp, name: str = "kid") -> ChatDriver:
     await c.press("Learn")
     await c.say("Kiran")
     assert "How old are you?" in c.text()
-    await c.press("Under 18")
+    await c.press("13–17")
     assert "Which skills do you want to learn?" in c.text()
     return c
 
@@ -66,11 +67,11 @@ async def test_an_adult_mentor_is_asked_age_and_offered_the_photo_step(core: Cor
     await c.say("/start")
     await c.press("Mentor")
     await c.say("Meera")
-    await c.press("25 or older")
+    await c.press("18 or older")
     assert "Which skills can you teach?" in c.text()
     uid = await user_id(core, "meera")
     async with core.uow() as u:
-        assert await u.trust.age_band(uid) == "25plus"
+        assert await u.trust.age_band(uid) == "18plus"
 
 
 async def test_an_under_18_cannot_apply_as_a_mentor(core: CoreApp) -> None:
@@ -122,7 +123,7 @@ async def test_someone_without_an_age_group_is_asked_at_a_paid_booking(core: Cor
     core = rebuilt(core, policies=ASKING)
     async with core.uow() as u:
         paid = await add_mentor(u.session, "Paras", u.now, price_mode="paid", price_minor=10000)
-    old = ChatDriver(rebuilt(core, policies=Policies(page_size=5)), "old")
+    old = ChatDriver(rebuilt(core, policies=NOT_ASKING), "old")
     await old.say("/start")
     await old.press("Learn")
     await old.say("Olga")
@@ -137,9 +138,9 @@ async def test_someone_without_an_age_group_is_asked_at_a_paid_booking(core: Cor
     now = ChatDriver(core, "old")
     await now.send(ActionIn(Bk("book", paid).pack()))
     assert "Before a paid booking" in now.text() and "How old are you?" in now.text()
-    await now.press("18–24")
+    await now.press("18 or older")
     assert "How long a session" in now.text()
-    assert await band_of_id(core, "old") == "18to24"
+    assert await band_of_id(core, "old") == "18plus"
 
 
 async def band_of_id(core: CoreApp, name: str) -> str | None:
@@ -153,12 +154,15 @@ def test_asking_is_a_setting() -> None:
 
     on = Settings(_env_file=None, ask_age_band=True, ask_photo=True)
     assert on.policies().ask_age_band and on.policies().ask_photo
-    assert not Settings(_env_file=None).policies().ask_age_band
+    # The age question is asked by default; an operator may turn it off.
+    assert Settings(_env_file=None).policies().ask_age_band
+    assert not Settings(_env_file=None).policies().ask_photo
+    assert not Settings(_env_file=None, ask_age_band=False).policies().ask_age_band
 
 
 async def _old_learner(core: CoreApp, name: str) -> None:
     """Someone who joined while asking was off: no age group."""
-    c = ChatDriver(rebuilt(core, policies=Policies(page_size=5)), name)
+    c = ChatDriver(rebuilt(core, policies=NOT_ASKING), name)
     await c.say("/start")
     await c.press("Learn")
     await c.say(name.capitalize())
@@ -177,7 +181,7 @@ async def test_the_mentor_application_asks_the_age_group_first(core: CoreApp) ->
     c = ChatDriver(core, "young")
     await c.say("/mentor apply")
     assert "How old are you?" in c.text()
-    await c.press("Under 18")
+    await c.press("13–17")
     assert MENTOR_ADULTS_ONLY in c.text()
     await c.say("/mentor apply")  # and again later: refused at once
     assert MENTOR_ADULTS_ONLY in c.text() and "How old" not in c.text()
@@ -188,7 +192,7 @@ async def test_an_adult_application_ends_with_the_optional_photo_step(core: Core
     await _old_learner(core, "grown")
     c = ChatDriver(core, "grown")
     await c.say("/mentor apply")
-    await c.press("25 or older")
+    await c.press("18 or older")
     assert "Which skills can you teach?" in c.text()
     await c.say("Python: advanced")
     await c.say("Grown · engineer who teaches")
@@ -216,7 +220,7 @@ async def test_a_mentor_who_says_they_are_under_18_is_taken_off(core: CoreApp) -
     await _approve(core)
     await c.send(ActionIn(Edit("age").pack()))
     assert "How old are you?" in c.text()
-    await c.press("Under 18")
+    await c.press("13–17")
     assert WITHDRAWN in c.text()
     uid = await user_id(core, "meera")
     async with core.db.transaction() as s:
@@ -225,3 +229,86 @@ async def test_a_mentor_who_says_they_are_under_18_is_taken_off(core: CoreApp) -
     learner = ChatDriver(core, "asha")
     await learner.send(ActionIn(Bk("book", uid).pack()))
     assert "isn't taking bookings" in learner.text()
+
+
+async def test_under_13_is_refused_politely_and_nothing_is_stored(core: CoreApp) -> None:
+    c = ChatDriver(core, "tiny")
+    await c.say("/start")
+    await c.press("Learn")
+    await c.say("Tia")
+    await c.press("Under 13")
+    assert "MentorBot is for people 13 and older" in c.text()
+    assert "no sessions or messages here" in c.text() and "Send /start" in c.text()
+    assert await band_of_id(core, "tiny") is None
+    uid = await user_id(core, "tiny")
+    async with core.db.transaction() as s:
+        user = await s.get(User, uid)
+        assert user is not None and not user.onboarded
+    # A typed age under 13 is read the same way.
+    d = ChatDriver(core, "tiny2")
+    await d.say("/start")
+    await d.press("Learn")
+    await d.say("Tom")
+    await d.say("I'm 11")
+    assert "MentorBot is for people 13 and older" in d.text()
+
+
+async def test_typed_ages_are_understood_and_bad_answers_keep_the_question(
+    core: CoreApp,
+) -> None:
+    c = ChatDriver(core, "typer")
+    await c.say("/start")
+    await c.press("Learn")
+    await c.say("Tanvi")
+    for bad in ("blue", "100000", "between 10 and 30"):
+        await c.say(bad)
+        assert "Please choose your age group" in c.text() and "How old are you?" in c.text()
+    await c.say("I'm 20")
+    assert "Which skills do you want to learn?" in c.text()
+    assert await band_of_id(core, "typer") == "18plus"
+    k = ChatDriver(core, "seventeen")
+    await onboard_learner(k, "Sia", age="17")
+    assert await band_of_id(core, "seventeen") == "under18"
+
+
+async def test_the_age_question_can_be_turned_off(core: CoreApp) -> None:
+    c = ChatDriver(rebuilt(core, policies=NOT_ASKING), "quiet")
+    await c.say("/start")
+    await c.press("Learn")
+    await c.say("Quinn")
+    assert "How old" not in c.text() and "Which skills do you want to learn?" in c.text()
+
+
+def test_age_answers_are_read() -> None:
+    from core.dialogs.fields import UNDER_13, parse_age_band
+    from core.forms import Invalid
+
+    cases = {
+        "17": "under18",
+        "13–17": "under18",
+        "I'm 20": "18plus",
+        "18+": "18plus",
+        "25 or older": "18plus",
+        "12": UNDER_13,
+        "under 13": UNDER_13,
+        "18-24": "18plus",
+    }
+    for text, band in cases.items():
+        assert parse_age_band(text) == band, text
+    for bad in ("", "blue", "1000", "6 months", "10 or 20"):
+        assert isinstance(parse_age_band(bad), Invalid), bad
+
+
+async def test_under_13_said_later_in_the_profile_changes_nothing_and_points_to_erasure(
+    core: CoreApp,
+) -> None:
+    from core.dialogs.profile import Edit
+
+    c = ChatDriver(core, "later")
+    await onboard_learner(c, "Lata")
+    await c.send(ActionIn(Edit("age").pack()))
+    assert "How old are you?" in c.text()
+    await c.say("12")
+    assert "MentorBot is for people 13 and older" in c.text()
+    assert "Your age group is unchanged" in c.text() and "/privacy delete" in c.text()
+    assert await band_of_id(core, "later") == "18plus"

@@ -39,7 +39,7 @@ from matching.engine import MatchConfig, MatchingEngine
 from matching.experiments import Experiment
 from tests.booking_support import add_mentor, add_user
 from tests.fuzz_support import NASTY, fuzz, problems
-from tests.support import ChatDriver, RecordingChannel, make_core, rebuilt, sqlite_copy
+from tests.support import ChatDriver, RecordingChannel, answer_age, make_core, rebuilt, sqlite_copy
 
 REGISTRY = build_registry()
 PREFIXES = sorted(
@@ -265,6 +265,7 @@ async def test_a_made_up_skill_level_is_asked_again_not_stored(
     await c.say("/start")
     await c.press("Learn")
     await c.say("Ravi")
+    await answer_age(c)
     await c.say("python")
     assert "level" in c.text()
     await c.send(ActionIn("sk:lvl:95"))

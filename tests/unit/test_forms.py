@@ -12,7 +12,7 @@ from core.dialogs.profile import Edit
 from core.dialogs.questions import QUESTIONS
 from core.forms import REQUIRED, FieldEnv, Form, FormRef, validate
 from core.messaging import ActionIn, Actor, CommandIn
-from tests.support import ChatDriver, RecordingChannel
+from tests.support import ChatDriver, RecordingChannel, answer_age
 from tests.unit.test_onboarding import _skills, onboard_learner
 
 GOOD_APPLY = {
@@ -124,6 +124,7 @@ async def test_form_and_step_dialog_give_the_same_hint(core: CoreApp) -> None:
     await c.say("x")
     assert errors["name"] in c.text()
     await c.say("Step Person")
+    await answer_age(c)
     await c.say("Docker: advanced")
     await c.say("English")
     await c.say("Pune")
@@ -251,6 +252,8 @@ async def test_steps_and_forms_come_from_one_list_of_questions(core: CoreApp) ->
     assert prompt.asks == QUESTIONS["name"].asks()
     assert prompt.asks is not None and prompt.asks.max_length == 60
     await c.say("Leela Rao")
+    assert c.last[-1].asks == QUESTIONS["age"].asks()  # typed ages are read too
+    await answer_age(c)
     assert c.last[-1].asks == QUESTIONS["teach_skills"].asks()
     assert c.last[-1].asks is not None and c.last[-1].asks.multiline
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from core.app import CoreApp
 from core.db.schema import MentorProfile, Skill, User, UserLanguage, UserSkill
 from core.messaging import ActionIn
-from tests.support import ChatDriver, RecordingChannel, find_button
+from tests.support import ChatDriver, RecordingChannel, answer_age, find_button
 
 
 async def _user(core: CoreApp, name: str) -> User:
@@ -38,6 +38,8 @@ async def onboard_learner(core: CoreApp, name: str = "asha") -> ChatDriver:
     await c.press("Learn")
     assert "call you" in c.text()
     await c.say("Asha Rao")
+    assert "How old are you?" in c.text()
+    await c.press("18 or older")
     await c.say("pyhton, DSA")
     assert "“pyhton” → *Python*" in c.text()
     await c.press("Beginner")
@@ -82,6 +84,9 @@ async def test_bad_input_at_each_step_keeps_progress(core: CoreApp) -> None:
     await c.say("x")
     assert "2 to 60 characters" in c.text()
     await c.press("Keep")
+    await c.say("soon")
+    assert "Please choose your age group" in c.text() and "How old are you?" in c.text()
+    await c.say("I'm 31")
     await c.say("   ")
     await c.say("react.js: expert")
     assert "Got it: React (advanced)" in c.text()
@@ -147,6 +152,7 @@ async def test_unknown_skill_offers_choices_and_new_tag(
     await c.say("/start")
     await c.press("Learn")
     await c.press("Keep")
+    await answer_age(c)
     await c.say("Pythn, underwater basket weaving")
     # "Pythn" is one edit from Python: corrected; the second is unknown.
     assert "I don't know the skill “underwater basket weaving”" in c.text()
@@ -170,6 +176,7 @@ async def test_ambiguous_skill_is_never_guessed(core: CoreApp) -> None:
     await c.say("/start")
     await c.press("Learn")
     await c.press("Keep")
+    await answer_age(c)
     await c.say("jav")
     assert "I don't know the skill “jav”" in c.text()
     await c.press("Java")
@@ -198,6 +205,7 @@ async def test_help_mid_dialog_reasks_the_question(core: CoreApp) -> None:
     assert "You're in the middle of setting up your profile" in c.text()
     assert "call you" in c.text()
     await c.say("Om")
+    await answer_age(c)
     assert "Which skills do you want to learn?" in c.text()
 
 
@@ -206,6 +214,7 @@ async def test_stale_button_is_ignored_with_a_hint(core: CoreApp) -> None:
     first = await c.say("/start")
     await c.press("Learn", first)
     await c.say("Zoe")
+    await answer_age(c)
     await c.send(ActionIn("ob:role:mentor"))
     assert "Which skills do you want to learn?" in c.text()
     await c.send(ActionIn("zz:nothing"))
@@ -232,6 +241,7 @@ async def test_start_mid_dialog_picks_up_where_it_left_off(core: CoreApp) -> Non
     await c.say("/start")
     await c.press("Learn")
     await c.say("Ira")
+    await answer_age(c)
     assert "Which skills do you want to learn?" in c.text()
     # A reopened console (or /start tapped in Telegram's menu) must not start over.
     await c.say("/start")

@@ -14,7 +14,7 @@ from core.booking.views import hm, when
 from core.dialogs.wallet import entry_line, statement_csv
 from core.services.statement import Movement
 from core.timezones import TzResolved, TzSuggestions, resolve_timezone, zone
-from tests.support import ChatDriver
+from tests.support import ChatDriver, answer_age
 from tests.unit.test_onboarding import _user
 
 AT = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -85,6 +85,7 @@ async def test_the_time_zone_question_asks_which_birmingham_and_keeps_progress(
     await c.say("/start")
     await c.press("Learn")
     await c.say("Ben Ade")
+    await answer_age(c)
     await c.say("Python")
     await c.press("Beginner")
     await c.say("Get a job")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core.app import CoreApp
 from core.db.schema import Conversation, Skill, User, UserSkill
 from tests.booking_support import add_mentor
-from tests.support import ChatDriver
+from tests.support import ChatDriver, answer_age
 from tests.unit.test_onboarding import _skills, _user
 
 
@@ -41,6 +41,7 @@ async def up_to_languages(c: ChatDriver) -> None:
     """A learner who answered name, skill, level and skipped goals: languages is next."""
     await c.press("Learn")
     await c.say("Priya")
+    await answer_age(c)
     await c.say("python")
     await c.press("Beginner")
     await c.press("Skip for now")
@@ -73,6 +74,7 @@ async def test_booking_asks_for_a_profile_then_goes_on_to_the_booking(core: Core
     assert "Before you book" in c.text() and "call you" in c.text()
     await c.say("call me Kabir")
     assert "Nice to meet you, Kabir!" in c.text()
+    await answer_age(c, "I'm 19")
     await c.say("Mumbai")
     assert "Let's pick a time" in c.text()
     # No availability question follows here, so no "Change time zone" button to point at.
@@ -87,6 +89,7 @@ async def test_offering_to_teach_starts_the_application_with_the_skill(core: Cor
     await c.say("I can teach React")
     assert "mentor" in c.text() and "call you" in c.text()
     await c.say("Ravi Kumar")
+    await answer_age(c)
     # React was said already: it is read as the answer, its level is asked next.
     assert "React" in c.text()
     user = await _user(core, "ravi")
@@ -141,6 +144,7 @@ async def test_skills_in_a_sentence(core: CoreApp) -> None:
     c = await newcomer(core, "x4")
     await c.press("Learn")
     await c.say("Priya")
+    await answer_age(c)
     await c.say("python please, and some sql")
     assert "Python" in c.text() and "SQL" in c.text()
     assert "Did you mean" not in c.text()

@@ -14,9 +14,19 @@ from matching.experiments import Experiment
 from tests.support import ChatDriver, rebuilt
 from tests.unit.test_plain_words import _dialog, _python_mentor, newcomer
 
-STEPS = ("name", "learn_skills", "skill_level", "goals", "languages", "timezone", "availability")
+STEPS = (
+    "name",
+    "age",
+    "learn_skills",
+    "skill_level",
+    "goals",
+    "languages",
+    "timezone",
+    "availability",
+)
 BEFORE = {
-    "learn_skills": "name",
+    "age": "name",
+    "learn_skills": "age",
     "skill_level": "learn_skills",
     "goals": "learn_skills",
     "languages": "goals",
@@ -31,6 +41,7 @@ async def _at(core: CoreApp, who: str, step: str) -> ChatDriver:
     await c.press("Learn")
     answers: list[tuple[str, str]] = [
         ("say", "Priya"),
+        ("press", "18 or older"),
         ("say", "python"),
         ("press", "Beginner"),
         ("press", "Skip for now"),

@@ -6,8 +6,11 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import JSON, ColumnElement, String, Text, cast, func, select
 
 from core.app import CoreApp
@@ -15,6 +18,7 @@ from core.avatars import Pictures
 from core.booking.tables import Booking, SessionRating
 from core.clock import ManualClock
 from core.db.dms import DmRequest
+from core.db.engine import Database
 from core.db.safety import ConsentRecord
 from core.db.schema import Account, Base, User
 from core.db.trust import UserTrust
@@ -22,10 +26,40 @@ from core.db.verification import VerifiedEmail
 from core.services.privacy import deleted_name
 from tests.booking_support import add_mentor, add_user
 from tests.money_support import invariants
-from tests.support import ChatDriver, RecordingChannel
+from tests.support import (
+    PG_URL,
+    ChatDriver,
+    RecordingChannel,
+    drop_pg_schema,
+    postgres_schema_db,
+    sqlite_copy,
+)
 from tests.unit.test_booking import _booked
 from tests.unit.test_find import _uid
 from tests.unit.test_onboarding import onboard_learner
+
+# Erasure runs on both backends: PostgreSQL when MENTORBOT_TEST_DATABASE_URL is set.
+BOTH_BACKENDS = pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+async def db(
+    request: pytest.FixtureRequest, template_db: Path, tmp_path: Path
+) -> AsyncIterator[Database]:
+    """The conftest's SQLite file; with the parameter "postgresql", a fresh migrated schema."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        database = sqlite_copy(template_db, tmp_path)
+        yield database
+        await database.dispose()
+        return
+    if not PG_URL:
+        pytest.skip("erasure on PostgreSQL: set MENTORBOT_TEST_DATABASE_URL to run it")
+    database, schema = await postgres_schema_db()
+    try:
+        yield database
+    finally:
+        await database.dispose()
+        await drop_pg_schema(schema)
 
 
 async def _history(core: CoreApp, clock: ManualClock, inbox: RecordingChannel) -> ChatDriver:
@@ -134,6 +168,7 @@ async def _texts_everywhere(core: CoreApp, needles: list[str]) -> list[str]:
     return found
 
 
+@BOTH_BACKENDS
 async def test_delete_after_the_grace_period_erases_and_keeps_the_books(
     core: CoreApp, clock: ManualClock, inbox: RecordingChannel
 ) -> None:
@@ -191,6 +226,7 @@ async def test_cancel_within_the_grace_period_keeps_everything(
         assert (consent.kind, consent.given, consent.version) == ("terms", True, "2026-12")
 
 
+@BOTH_BACKENDS
 async def test_erasure_cancels_sessions_still_to_come(
     core: CoreApp, clock: ManualClock, inbox: RecordingChannel
 ) -> None:
@@ -215,6 +251,7 @@ async def test_erasure_cancels_sessions_still_to_come(
     assert await _texts_everywhere(core, ["Asha Rao", "Asha wants help"]) == []
 
 
+@BOTH_BACKENDS
 async def test_delete_takes_the_verified_email_the_picture_and_intro_requests(
     core: CoreApp, clock: ManualClock, inbox: RecordingChannel
 ) -> None:
@@ -224,7 +261,10 @@ async def test_delete_takes_the_verified_email_the_picture_and_intro_requests(
     async with core.db.transaction() as s:
         mentor = await s.scalar(select(Booking.mentor_id))
         assert mentor is not None
-        s.add(UserTrust(user_id=asha, age_band="25plus", avatar=name, updated_at=clock.now()))
+        # Onboarding asked her age already: her trust row exists; the picture joins it.
+        trust = await s.get(UserTrust, asha)
+        assert trust is not None and trust.age_band == "18plus"
+        trust.avatar = name
         s.add(
             VerifiedEmail(
                 user_id=asha,

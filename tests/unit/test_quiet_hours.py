@@ -21,7 +21,7 @@ from core.messaging import Actor, CommandIn, Reply, TextIn
 from core.quiet import HELD, KINDS, QuietHours, quiet_until, read_quiet
 from tests.dm_support import booked, person
 from tests.relay_support import RecordingBridge
-from tests.support import ChatDriver, RecordingChannel, make_core
+from tests.support import ChatDriver, RecordingChannel, answer_age, make_core
 from tests.unit.dialog_helpers import apply_as_mentor
 from tests.unit.test_dms import open_thread, settle
 from tests.unit.test_find import _approve_all
@@ -133,6 +133,7 @@ async def _learner(core: CoreApp, name: str, platform: str, place: str) -> ChatD
     await c.say("/start")
     await c.press("Learn")
     await c.say(name.capitalize())
+    await answer_age(c)
     await c.say("python")
     await c.press("Beginner")
     await c.say("Learn decorators")

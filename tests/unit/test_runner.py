@@ -26,6 +26,8 @@ async def test_state_survives_a_restart(db: Database, clock: ManualClock) -> Non
     second = await make_core(db, clock)
     c2 = ChatDriver(second, "sam")
     await c2.say("Samir")
+    assert "How old are you?" in c2.text()
+    await c2.press("13–17")
     assert "Which skills do you want to learn?" in c2.text()
 
 

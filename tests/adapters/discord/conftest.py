@@ -33,6 +33,7 @@ def settings(tmp_path: Path, fake_discord: FakeDiscord) -> Settings:
         discord_token="fake-discord-token",  # type: ignore[arg-type]
         discord_api_url=fake_discord.api_url,
         discord_gateway_url=fake_discord.gateway_url,
+        discord_cdn_url=fake_discord.base,
     )
 
 

@@ -31,6 +31,7 @@ import itertools
 import json
 import math
 import re
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -220,6 +221,8 @@ class FakeDiscord:
         self.deleted_channels: set[str] = set()
         self.deleted: list[tuple[str, str]] = []  # (channel, message) the bot deleted
         self.blobs: dict[str, bytes] = {}
+        self.avatars: dict[str, bytes] = {}  # avatar hash -> image, served as the CDN does
+        self.avatar_fetches: list[str] = []  # each CDN request's path and query
         self.dm_messages: dict[str, dict[str, Any]] = {}  # people's messages in DMs
         self.downloads: dict[str, int] = {}  # attachment id -> downloads at its signed URL
         self._echoes: set[asyncio.Task[None]] = set()
@@ -247,6 +250,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/attachments/{key}/{name}", self._attachment)
+        app.router.add_get("/avatars/{uid}/{file}", self._avatar)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -273,6 +277,12 @@ class FakeDiscord:
         self.users[uid] = user_json(uid, name)
         if member:
             self.members.setdefault(uid, set())
+
+    def set_avatar(self, uid: str, image: bytes) -> None:
+        """The person uploads an avatar: user objects carry its hash from now on."""
+        key = f"{secrets.token_hex(16)}"
+        self.avatars[key] = image
+        self.users[uid]["avatar"] = key
 
     def add_role(self, name: str) -> str:
         rid = snowflake()
@@ -938,6 +948,22 @@ class FakeDiscord:
             "proxy_url": url,
             "content_type": kind,
         }
+
+    async def _avatar(self, request: web.Request) -> web.Response:
+        """The CDN's avatars/{user id}/{hash}.{png|jpg|webp|gif}?size=N: N a power of two from
+        16 to 4096, else 400, as Discord's CDN answers; an unknown hash is a 404."""
+        self.avatar_fetches.append(request.path_qs)
+        uid, file = request.match_info["uid"], request.match_info["file"]
+        key, _, ext = file.rpartition(".")
+        size = request.query.get("size", "")
+        if size and (not size.isdigit() or int(size) not in {2**n for n in range(4, 13)}):
+            return web.Response(status=400, text="invalid size")
+        data = self.avatars.get(key)
+        if data is None or ext not in ("png", "jpg", "jpeg", "webp", "gif"):
+            return web.Response(status=404)
+        if self.users.get(uid, {}).get("avatar") != key:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type=f"image/{ext}")
 
     def _signed(self, aid: str) -> str:
         ex = f"{int(time.time()) + 86400:x}"

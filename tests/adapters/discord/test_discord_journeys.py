@@ -6,6 +6,7 @@ from aiohttp.test_utils import TestServer
 
 from tests.adapters.discord.driver import DiscordUser
 from tests.adapters.discord.fake_discord import FakeDiscord
+from tests.support import answer_age
 
 
 async def test_slash_help_is_deferred_ephemeral_in_a_guild(
@@ -33,6 +34,7 @@ async def test_onboarding_with_buttons_in_the_guild_and_typed_answers_in_dms(
     update = [s for s in fake_discord.sent if s.kind == "callback"][-1]
     assert update.body["type"] == 7 and update.body["data"]["components"] == []
     await ravi.say("Ravi Kumar")
+    await answer_age(ravi, "I'm 22")  # typed: the buttons are in the DM
     await ravi.say("pyhton, DSA")
     assert "“pyhton” → **Python**" in ravi.text()
     await ravi.press("Beginner", guild=False)

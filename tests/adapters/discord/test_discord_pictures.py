@@ -15,7 +15,7 @@ from mentorbot.app import CORE
 from tests.adapters.discord.driver import DiscordUser
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.booking_support import add_mentor
-from tests.picture_support import HTML_AS_PNG, image_bytes
+from tests.picture_support import HTML_AS_PNG, SPY, image_bytes
 
 
 async def test_search_results_show_the_mentors_photo_as_an_embed_thumbnail(
@@ -73,3 +73,36 @@ async def test_a_photo_attached_in_dm_becomes_the_profile_picture(
     assert "Photo saved" in ravi.text()
     async with core.uow() as u:
         assert await u.trust.avatar(uid) is not None
+
+
+async def test_use_my_discord_photo_takes_the_avatar_from_the_cdn(
+    server: TestServer, fake_discord: FakeDiscord
+) -> None:
+    """The avatar hash on the interaction's user, fetched by discord.py from the CDN
+    (512 px, PNG) and read by content; no custom avatar means there is none to take."""
+    core = server.app[CORE]
+    isha = DiscordUser(server, fake_discord, "500000000000000033", "Isha")
+    await isha.say("/profile")
+    async with core.db.transaction() as s:
+        uid = await s.scalar(
+            select(Account.user_id).where(Account.external_id == "500000000000000033")
+        )
+        assert uid is not None
+        user = await s.get(User, uid)
+        assert user is not None
+        user.onboarded = user.wants_to_learn = True
+    await isha.say("/profile")
+    await isha.press("Photo", guild=False)
+    await isha.press("Use my Discord photo", guild=False)
+    assert "couldn't get a profile photo" in isha.text()
+    assert fake_discord.avatar_fetches == []
+    fake_discord.set_avatar(isha.uid, image_bytes("PNG", (512, 512), exif=True))
+    await isha.press("Use my Discord photo", guild=False)
+    assert "Photo saved" in isha.text()
+    [fetched] = fake_discord.avatar_fetches
+    assert fetched.startswith(f"/avatars/{isha.uid}/") and fetched.endswith(".png?size=512")
+    async with core.uow() as u:
+        name = await u.trust.avatar(uid)
+    assert name is not None
+    large = core.avatar_file(name, "large")
+    assert large is not None and SPY.encode() not in large

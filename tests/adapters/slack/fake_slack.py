@@ -48,6 +48,10 @@ EVENT_SCOPES = {
     "reaction_added": "reactions:read",
 }
 ACK_WITHIN_S = 3.0  # Slack's acknowledgement deadline
+# Slack's generated avatar for someone who uploaded none (an 8 px PNG here).
+DEFAULT_AVATAR = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAFElEQVR4nGOMijrBgA0wYRUdtBIALJEBjL4noA8AAAAASUVORK5CYII="
+)
 EVENT_RETRIES = 3  # Events API: a failed delivery is retried this many times
 
 
@@ -160,6 +164,11 @@ class FakeSlack:
         self.down = False  # True: every Web API call answers 503, as during an outage
         self.channels: dict[str, Channel] = {}
         self.files: dict[str, SharedFile] = {}
+        # Profile images people uploaded to Slack (user id -> bytes), served without a token
+        # at image_512 / image_192 as Slack's avatar host does; everyone else has Slack's
+        # generated default (is_custom_image false).
+        self.avatars: dict[str, bytes] = {}
+        self.avatar_fetches: list[str] = []
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -189,6 +198,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files-pri/{file_id}/{name}", self._download)
+        app.router.add_get("/avatars/{user}/{name}", self._avatar)
         app.router.add_get("/link", self._socket_mode)
         app.router.add_post("/response", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
@@ -361,6 +371,17 @@ class FakeSlack:
             raise web.HTTPFound("/signin")
         f.downloads += 1
         return web.Response(body=f.data, content_type=f.mime)
+
+    async def _avatar(self, request: web.Request) -> web.Response:
+        """A profile image: public (no token), as on Slack's avatar host."""
+        user = request.match_info["user"]
+        self.avatar_fetches.append(user)
+        if user == "default":  # Slack's generated initials-on-colour picture
+            return web.Response(body=DEFAULT_AVATAR, content_type="image/png")
+        data = self.avatars.get(user)
+        if data is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=data, content_type="image/jpeg")
 
     def _channel_refusal(self, method: str, p: dict[str, Any]) -> str | None:
         """What Slack answers a call about a channel the app can't use."""
@@ -616,10 +637,14 @@ class FakeSlack:
             return {"ok": True, "file": self._file_json(shared, team or self.team_id)}
         if method == "users.info":
             user = str(p["user"])
-            return {
-                "ok": True,
-                "user": {"id": user, "profile": {"real_name": self.names.get(user, user)}},
+            custom = user in self.avatars
+            who = user if custom else "default"
+            profile = {
+                "real_name": self.names.get(user, user),
+                "is_custom_image": custom,
+                **{f"image_{n}": f"{self.base}/avatars/{who}/{n}.png" for n in (192, 512)},
             }
+            return {"ok": True, "user": {"id": user, "profile": profile}}
         if method == "chat.postMessage":
             blocks = p.get("blocks") or []
             if isinstance(blocks, str):

@@ -12,12 +12,14 @@ from mentorbot.settings import Settings
 from tests.adapters.slack.driver import SlackUser
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.e2e.webclient import WebChatClient
+from tests.support import answer_age
 
 
 async def apply_in_slack(user: SlackUser, price: str = "₹100") -> None:
     await user.say("hello")
     await user.press("Mentor")
     await user.press("Keep")
+    await answer_age(user)
     await user.say("Kubernets: advanced, Docker")
     if "level" in user.text():
         await user.press("Advanced")

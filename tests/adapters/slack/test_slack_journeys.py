@@ -7,6 +7,7 @@ from aiohttp.test_utils import TestServer
 from bots.slack.render import check_blocks
 from tests.adapters.slack.driver import SlackUser
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.support import answer_age
 
 
 async def test_onboarding_in_the_dm_with_a_misspelt_skill(
@@ -18,6 +19,7 @@ async def test_onboarding_in_the_dm_with_a_misspelt_skill(
     await asha.press("Learn")
     assert "call you" in asha.text()
     await asha.press("Keep")
+    await answer_age(asha)
     await asha.say("pyhton, DSA")
     assert "“pyhton” → *Python*" in asha.text()
     await asha.press("Beginner")

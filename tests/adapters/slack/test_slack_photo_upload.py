@@ -14,7 +14,8 @@ from core.db.schema import Account
 from mentorbot.app import CORE
 from tests.adapters.slack.driver import SlackUser, post_signed
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.picture_support import HTML_AS_PNG, image_bytes
+from tests.picture_support import HTML_AS_PNG, SPY, image_bytes
+from tests.support import onboard_learner
 
 
 async def _share(user: SlackUser, fake: FakeSlack, name: str, mime: str, data: bytes) -> None:
@@ -39,16 +40,7 @@ async def test_a_photo_shared_in_the_dm_becomes_the_profile_picture(
     server: TestServer, fake_slack: FakeSlack
 ) -> None:
     asha = SlackUser(server, fake_slack, "UASHA", "Asha Rao")
-    await asha.say("hi")
-    await asha.press("Learn")
-    await asha.press("Keep")
-    await asha.say("python")
-    await asha.press("Beginner")
-    await asha.press("Skip for now")
-    await asha.say("English")
-    await asha.say("Pune")
-    await asha.press("Skip for now")
-    assert "All set" in asha.text()
+    await onboard_learner(asha, start="hi")
     await asha.command("profile")
     await asha.press("Photo")
     assert "send a photo for your profile" in asha.text()
@@ -62,3 +54,37 @@ async def test_a_photo_shared_in_the_dm_becomes_the_profile_picture(
     assert uid is not None
     async with core.uow() as u:
         assert await u.trust.avatar(uid) is not None
+
+
+async def _avatar_of(server: TestServer, slack_id: str) -> str | None:
+    core = server.app[CORE]
+    async with core.db.transaction() as s:
+        uid = await s.scalar(select(Account.user_id).where(Account.external_id == slack_id))
+    assert uid is not None
+    async with core.uow() as u:
+        return await u.trust.avatar(uid)
+
+
+async def test_use_my_slack_photo_takes_the_profile_image_from_users_info(
+    server: TestServer, fake_slack: FakeSlack
+) -> None:
+    """users.info gives image_512; the image is fetched over HTTP without the bot token and
+    read by content with Pillow (metadata gone). Slack's generated default is not taken."""
+    ravi = SlackUser(server, fake_slack, "URAVI", "Ravi Kumar")
+    await onboard_learner(ravi, start="hi")
+    await ravi.command("profile")
+    await ravi.press("Photo")
+    await ravi.press("Use my Slack photo")
+    assert "couldn't get a profile photo" in ravi.text()
+    assert await _avatar_of(server, "URAVI") is None
+    fake_slack.avatars["URAVI"] = HTML_AS_PNG  # whatever the host serves is read by content
+    await ravi.press("Use my Slack photo")
+    assert "isn't a picture I can read" in ravi.text()
+    fake_slack.avatars["URAVI"] = image_bytes("JPEG", (512, 512), exif=True)
+    await ravi.press("Use my Slack photo")
+    assert "Photo saved" in ravi.text()
+    assert fake_slack.avatar_fetches == ["URAVI", "URAVI"]  # never the default picture
+    name = await _avatar_of(server, "URAVI")
+    assert name is not None
+    large = server.app[CORE].avatar_file(name, "large")
+    assert large is not None and SPY.encode() not in large

@@ -7,6 +7,7 @@ from bots.telegram.bot import TelegramBot
 from tests.adapters.telegram.conftest import ADMIN_ID
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 from tests.adapters.telegram.tguser import TgUser
+from tests.support import answer_age, onboard_learner
 
 
 async def test_learner_books_a_mentor_and_the_mentor_accepts_in_telegram(
@@ -19,6 +20,7 @@ async def test_learner_books_a_mentor_and_the_mentor_accepts_in_telegram(
     await anita.say("/start")
     await anita.press("Mentor")
     await anita.say("Anita Desai")
+    await answer_age(anita)
     await anita.say("Kubernetes: advanced")
     await anita.say("English")
     await anita.say("Pune")
@@ -34,16 +36,7 @@ async def test_learner_books_a_mentor_and_the_mentor_accepts_in_telegram(
     await admin.press("Approve")
 
     lina = TgUser(api, tg, 303, "Lina")
-    await lina.say("/start")
-    await lina.press("Learn")
-    await lina.say("Lina")
-    await lina.say("kubernetes")
-    await lina.press("Beginner")
-    await lina.press("Skip")
-    await lina.press("English")
-    await lina.say("Pune")
-    await lina.press("Skip")
-    assert "All set" in lina.text()
+    await onboard_learner(lina, "Lina", skill="kubernetes")
 
     await lina.say("/find kubernetes")
     await lina.press("Anita")

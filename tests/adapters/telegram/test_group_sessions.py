@@ -7,6 +7,7 @@ from bots.telegram.bot import TelegramBot
 from tests.adapters.telegram.conftest import ADMIN_ID
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 from tests.adapters.telegram.tguser import TgUser
+from tests.support import answer_age
 
 
 async def test_mentor_offers_a_group_and_a_learner_takes_a_seat_in_telegram(
@@ -18,6 +19,7 @@ async def test_mentor_offers_a_group_and_a_learner_takes_a_seat_in_telegram(
     await anita.say("/start")
     await anita.press("Mentor")
     await anita.say("Anita Desai")
+    await answer_age(anita)
     await anita.say("Kubernetes: advanced")
     await anita.say("English")
     await anita.say("Pune")
@@ -45,6 +47,7 @@ async def test_mentor_offers_a_group_and_a_learner_takes_a_seat_in_telegram(
     await lina.say("/start")
     await lina.press("Learn")
     await lina.say("Lina")
+    await answer_age(lina)
     await lina.say("kubernetes")
     await lina.press("Beginner")
     await lina.press("Skip")

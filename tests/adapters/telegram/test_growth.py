@@ -19,6 +19,7 @@ from tests.adapters.telegram.conftest import ADMIN_ID
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 from tests.adapters.telegram.test_swaps import _mentor
 from tests.adapters.telegram.tguser import TgUser
+from tests.support import answer_age
 
 
 async def _id(core: CoreApp, name: str) -> int:
@@ -38,6 +39,7 @@ async def test_badges_and_the_mentor_invitation_in_telegram(
     await lina.say("/start")
     await lina.press("Learn")
     await lina.say("Lina")
+    await answer_age(lina)
     await lina.say("kubernetes")
     await lina.press("Beginner")
     await lina.press("Skip")

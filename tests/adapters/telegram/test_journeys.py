@@ -10,7 +10,7 @@ from core.db.schema import Account, MentorProfile, User
 from tests.adapters.telegram.conftest import ADMIN_ID
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 from tests.adapters.telegram.tguser import TgUser
-from tests.support import ChatDriver
+from tests.support import ChatDriver, answer_age
 
 
 async def _user_of(core: CoreApp, telegram_id: int) -> User:
@@ -38,6 +38,7 @@ async def test_learner_with_misspelt_skill_and_wrong_time_zone(
     assert folded.reply_markup is None and "» 📚 Learn" in folded.plain
     assert "call you" in u.text()
     await u.say("Bharat <Dev> & co")
+    await answer_age(u, "19")
     await u.say("kuberntes")
     assert "“kuberntes” → Kubernetes" in u.text()
     await u.press("Beginner")
@@ -70,6 +71,7 @@ async def test_mentor_applies_and_telegram_admin_approves(
     await a.say("/start")
     await a.press("Mentor")
     await a.say("Anita Desai")
+    await answer_age(a)
     await a.say("Kubernetes: advanced, Docker")
     await a.press("Advanced")
     await a.say("English, Hindi")
@@ -136,6 +138,9 @@ async def test_garbage_at_each_step(api: FakeBotAPI, tg: TelegramBot) -> None:
     await u.say("x")
     assert "2 to 60 characters" in u.text()
     await u.press("Keep")
+    await u.say("old enough")
+    assert "Please choose your age group" in u.text()
+    await u.press("18 or older")
     await u.say("react.js: expert")
     assert "Got it: React (advanced)" in u.text()
     await u.say("Python: guru")

@@ -5,19 +5,11 @@ from __future__ import annotations
 from bots.telegram.bot import TelegramBot
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 from tests.adapters.telegram.tguser import TgUser
+from tests.support import onboard_learner
 
 
 async def _onboard(u: TgUser) -> None:
-    await u.say("/start")
-    await u.press("Learn")
-    await u.say(u.name)
-    await u.say("python")
-    await u.press("Beginner")
-    await u.press("Skip")
-    await u.press("English")
-    await u.say("Pune")
-    await u.press("Skip")
-    assert "All set" in u.text()
+    await onboard_learner(u, u.name)
 
 
 async def test_a_photo_mid_dialog_gets_a_hint_and_the_same_question(

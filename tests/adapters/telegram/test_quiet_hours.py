@@ -16,6 +16,7 @@ from core.messaging import Reply
 from core.uow import unit_of_work
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 from tests.adapters.telegram.tguser import TgUser
+from tests.support import answer_age
 
 
 async def test_quiet_hours_set_in_telegram_hold_a_broadcast_until_morning(
@@ -25,6 +26,7 @@ async def test_quiet_hours_set_in_telegram_hold_a_broadcast_until_morning(
     await lina.say("/start")
     await lina.press("Learn")
     await lina.say("Lina")
+    await answer_age(lina)
     await lina.say("kubernetes")
     await lina.press("Beginner")
     await lina.press("Skip")

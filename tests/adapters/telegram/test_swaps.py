@@ -11,6 +11,7 @@ from core.db.schema import Skill, User, UserSkill
 from tests.adapters.telegram.conftest import ADMIN_ID
 from tests.adapters.telegram.fakeapi import FakeBotAPI
 from tests.adapters.telegram.tguser import TgUser
+from tests.support import answer_age
 
 
 async def _mentor(
@@ -20,6 +21,7 @@ async def _mentor(
     await m.say("/start")
     await m.press("Mentor")
     await m.say(name)
+    await answer_age(m)
     await m.say(f"{skill}: advanced")
     await m.say("English")
     await m.say("Pune")
