@@ -297,18 +297,22 @@ _LEVEL_WORDS: dict[str, Level] = {
     "beginners": "beginner",
     "newbie": "beginner",
     "noob": "beginner",
-    "weak": "beginner",
-    "bad": "beginner",
     "intermediate": "intermediate",
     "medium": "intermediate",
-    "average": "intermediate",
-    "ok-ish": "intermediate",
-    "okish": "intermediate",
     "advanced": "advanced",
     "advance": "advanced",
 }
+# Everyday words that say a level only in an answer about one's skills ("weak in physics"),
+# not in a search ("songs by bad bunny").
+_LEVEL_LOOSE: dict[str, Level] = {
+    "weak": "beginner",
+    "bad": "beginner",
+    "average": "intermediate",
+    "ok-ish": "intermediate",
+    "okish": "intermediate",
+}
 # The level words a typo is measured against ("beginer", "intermidiate", "advnced").
-_LEVEL_SPELLINGS = ("beginner", "intermediate", "advanced")
+_LEVEL_SPELLINGS: tuple[Level, ...] = ("beginner", "intermediate", "advanced")
 # "3/5", "7/10": a rating out of 5 or 10 is a level by its share of the top mark.
 _RATING = re.compile(r"\b(?:(?:i )?rate myself\s+)?(\d{1,2})\s*/\s*(5|10)\b", re.IGNORECASE)
 # "python mein beginner hoon": Hindi's "in" after the skill, before the level.
@@ -332,16 +336,24 @@ def _rated(m: re.Match[str]) -> str:
     return "beginner" if share <= 0.4 else "intermediate" if share <= 0.6 else "advanced"
 
 
-def _level_word(word: str, is_skill: Callable[[str], bool]) -> str:
-    """One word as its level's own word when it says a level, typos included; else as is."""
+def said_level(
+    word: str, is_skill: Callable[[str], bool] = lambda name: False, loose: bool = False
+) -> Level | None:
+    """The level one word says, typos included ("newbie", "beginer", "advnced"); else None.
+    `loose`: everyday words too ("weak", "ok-ish"), where the text is about one's skills."""
     low = word.casefold()
-    if low in _LEVEL_WORDS:
-        return _LEVEL_WORDS[low]
+    if low in _LEVEL_WORDS or (loose and low in _LEVEL_LOOSE):
+        return _LEVEL_WORDS.get(low) or _LEVEL_LOOSE[low]
     if len(low) < 6 or not low.isalpha() or is_skill(word):
-        return word
+        return None
     best = max(_LEVEL_SPELLINGS, key=lambda lv: fuzz.ratio(low, lv))
     # 80: one or two letters off a long word ("beginnner", "intermidiate"), not "engineer".
-    return best if fuzz.ratio(low, best) >= 80 else word
+    return best if fuzz.ratio(low, best) >= 80 else None
+
+
+def _level_word(word: str, is_skill: Callable[[str], bool]) -> str:
+    """One word as its level's own word when it says a level; else as is."""
+    return said_level(word, is_skill, loose=True) or word
 
 
 def level_words(text: str, is_skill: Callable[[str], bool] = lambda name: False) -> str:
