@@ -14,6 +14,7 @@ from core.languages import parse_languages
 from core.recommend import DEFAULT_LEARNER_ZONE, MatchQuery, TimeWindow
 from core.skills import Level, SkillIndex, SkillMatch, skill_key
 from core.timezones import zone
+from core.understand.slots import said_level
 
 _DAYS = {
     "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
@@ -306,6 +307,11 @@ def understand(text: str, index: SkillIndex, learner_tz: str | None, now: dateti
         low = w.casefold()
         if low in _LEVELS and level is None:
             level, used[i] = _LEVELS[low], True
+            continue
+        # "beginer", "intermidiate", "newbie", "advance": the level said as people type it.
+        typed = said_level(w, lambda name: index.exact(name) is not None)
+        if typed is not None and level is None and low not in _STOP:
+            level, used[i] = typed, True
             continue
         code = codes[i]
         if code is not None and _language_is_the_skill(words, i, index, alone):

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from rapidfuzz import fuzz
+
 from core.skills import Level, TypedSkill, parse_level, split_skill_list
 
 _NAME_LEAD = re.compile(
@@ -217,8 +219,9 @@ _LEVEL_PHRASES: tuple[tuple[re.Pattern[str], Level], ...] = (
         re.compile(
             r"\b(?:new to|learning|beginner (?:in|at|with)|beginner|just started(?: with)?|"
             r"a (?:little )?bit of|a little|basics of|little|basic|starting(?: with)?|"
-            r"noob (?:in|at))\s+(?P<rest>.+)$|^(?P<pre>.+?)\s+(?:beginner(?: level)?|basics|"
-            r"(?:a )?little|thoda|a[12](?: level)?)$"
+            r"noob (?:in|at)|new in|beginner to|basic knowledge (?:of|in)|knowledge of)\s+(?P<rest>.+)$"
+            r"|^(?P<pre>.+?)\s+(?:beginner(?: level)?|basics?|"
+            r"(?:a )?little|a bit|thoda|a[12](?: level)?)$"
         ),
         "beginner",
     ),
@@ -235,7 +238,7 @@ _LEVEL_PHRASES: tuple[tuple[re.Pattern[str], Level], ...] = (
         re.compile(
             r"\b(?:good (?:at|in|with)|great (?:at|in|with)|expert (?:at|in)|expert|strong "
             r"(?:in|at)|advanced|pro at|pro in|fluent in|master of|very good at)\s+(?P<rest>.+)$"
-            r"|^(?P<pre>.+?)\s+(?:advanced(?: level)?|expert|very well|well|professionally|"
+            r"|^(?P<pre>.+?)\s+(?:advanced(?: level)?|expert|very well|well|professionally|fluent|"
             r"c[12](?: level)?)$"
         ),
         "advanced",
@@ -250,14 +253,15 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _TRAIL = re.compile(
-    r"(?:\s+(?:please|pls|plz|too|also|as well|and stuff|etc|maybe|thanks|thank you|"
+    r"(?:\s+(?:please|pls|plz|too|also|as well|and stuff|etc|maybe|thanks|thank you|hoon|hu|hun|"
+    r"aata hai|aati hai|aata|aati|"
     r"basics|stuff|things|sikhna hai|sikhna|seekhna hai|sikhni hai|hai|chahiye|level|"
     r"these days|nowadays|right now|currently|whichever|or whatever|anything|any|now|later|"
     r"next|first|soon|someday|eventually))+$",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\n|&|\s\+\s|\+(?=[a-z])|\band\b|\baur\b|\bn\b|\bplus\b|\balso\b|"
+    r"\s*(?:,|;|\n|\||&|(?<=\))\s+(?=\w)|\s\+\s|\+(?=[a-z])|\band\b|\baur\b|\bn\b|\bplus\b|\balso\b|"
     r"\bor\b|\bbut\b|\.{2,}|\s-\s(?=(?:both|all)\b)|/(?!\w*\.))\s*",
     re.IGNORECASE,
 )
@@ -286,6 +290,87 @@ _NO_SKILLS = re.compile(
 )
 
 
+# Words people use for a level, said the way they type them; each becomes the level's own word
+# so the phrases above read it: "newbie in go", "ok-ish with power bi", "statistics medium".
+_LEVEL_WORDS: dict[str, Level] = {
+    "beginner": "beginner",
+    "beginners": "beginner",
+    "newbie": "beginner",
+    "noob": "beginner",
+    "intermediate": "intermediate",
+    "medium": "intermediate",
+    "advanced": "advanced",
+    "advance": "advanced",
+}
+# Everyday words that say a level only in an answer about one's skills ("weak in physics"),
+# not in a search ("songs by bad bunny").
+_LEVEL_LOOSE: dict[str, Level] = {
+    "weak": "beginner",
+    "bad": "beginner",
+    "average": "intermediate",
+    "ok-ish": "intermediate",
+    "okish": "intermediate",
+}
+# The level words a typo is measured against ("beginer", "intermidiate", "advnced").
+_LEVEL_SPELLINGS: tuple[Level, ...] = ("beginner", "intermediate", "advanced")
+# "3/5", "7/10": a rating out of 5 or 10 is a level by its share of the top mark.
+_RATING = re.compile(r"\b(?:(?:i )?rate myself\s+)?(\d{1,2})\s*/\s*(5|10)\b", re.IGNORECASE)
+# "python mein beginner hoon": Hindi's "in" after the skill, before the level.
+_MEIN = re.compile(r"\s+(?:mein|me|main)\s+(?=(?:beginner|intermediate|advanced)\b)", re.I)
+# "beginner: python, sql", "intermediate - react, node": one level for the whole list.
+_LEVEL_FIRST = re.compile(
+    r"^\s*(beginner|intermediate|advanced)\s*(?::|\s-\s)\s*(?P<rest>\S.*)$", re.IGNORECASE
+)
+# "java & python both beginners", "react n node both intermediate": one level for both.
+_LEVEL_FOR_ALL = re.compile(
+    r"^(?P<rest>.+?)[\s,-]+(?:both|all(?: of them)?)\s+(?:are\s+|at\s+)?"
+    r"(?P<level>beginner|intermediate|advanced)(?: level)?$",
+    re.IGNORECASE,
+)
+
+
+def _rated(m: re.Match[str]) -> str:
+    share = int(m.group(1)) / int(m.group(2))
+    if share > 1:
+        return m.group(0)
+    return "beginner" if share <= 0.4 else "intermediate" if share <= 0.6 else "advanced"
+
+
+def said_level(
+    word: str, is_skill: Callable[[str], bool] = lambda name: False, loose: bool = False
+) -> Level | None:
+    """The level one word says, typos included ("newbie", "beginer", "advnced"); else None.
+    `loose`: everyday words too ("weak", "ok-ish"), where the text is about one's skills."""
+    low = word.casefold()
+    if low in _LEVEL_WORDS or (loose and low in _LEVEL_LOOSE):
+        return _LEVEL_WORDS.get(low) or _LEVEL_LOOSE[low]
+    if len(low) < 6 or not low.isalpha() or is_skill(word):
+        return None
+    best = max(_LEVEL_SPELLINGS, key=lambda lv: fuzz.ratio(low, lv))
+    # 80: one or two letters off a long word ("beginnner", "intermidiate"), not "engineer".
+    return best if fuzz.ratio(low, best) >= 80 else None
+
+
+def _level_word(word: str, is_skill: Callable[[str], bool]) -> str:
+    """One word as its level's own word when it says a level; else as is."""
+    return said_level(word, is_skill, loose=True) or word
+
+
+def level_words(text: str, is_skill: Callable[[str], bool] = lambda name: False) -> str:
+    """The text with every way of saying a level turned into the level's own word:
+    "advnced excel" -> "advanced excel", "3/5 in sql" -> "intermediate in sql"."""
+    text = _RATING.sub(_rated, text)
+    words = re.split(r"(\s+|[,;:|()/&])", text)
+    text = "".join(_level_word(w, is_skill) if w.strip() else w for w in words)
+    text = re.sub(r"\bpro level\b", "advanced level", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bbasic knowledge (?:of|in)\b", "basics of", text, flags=re.IGNORECASE)
+    # "… beginner hoon / hu / hai": Hindi's "am" / "is" after the level says nothing more.
+    text = re.sub(
+        r"\b(beginner|intermediate|advanced)\s+(?:hoon|hun|hu|hai|h)\b", r"\1", text, flags=re.I
+    )
+    return _MEIN.sub(" ", text)
+
+
 def read_skills(
     text: str, is_skill: Callable[[str], bool] = lambda name: False
 ) -> list[TypedSkill]:
@@ -299,34 +384,62 @@ def read_skills(
     listed, errors = split_skill_list(text)
     if not errors and listed and all(_plain(s.name, is_skill) for s in listed):
         return listed
-    out: list[TypedSkill] = []
+    text = level_words(text, is_skill)
     shared: Level | None = None
-    for raw in _SPLIT.split(text):
-        piece = raw.strip(" .!?")
-        if not piece:
-            continue
-        if piece.casefold() in ("whichever", "whatever", "anything", "any", "etc", "etc."):
-            continue
-        own = _standalone_level(piece)
-        if own is not None:  # "…, beginner level": one level for the skills around it
-            shared = own
-            continue
-        lead = re.match(r"^(beginner|intermediate|advanced) level\s+", piece, re.IGNORECASE)
-        if lead is not None:  # "beginner level java and python"
-            shared = parse_level(lead.group(1))
-        level, piece = _level_of(piece)
-        typed = split_skill_list(piece)[0]
-        if typed and typed[0].level is not None:
-            piece, level = typed[0].name, typed[0].level
-        names = _names_in(_TRAIL.sub("", _FILLER.sub("", piece)).strip(" .!?"), is_skill)
-        if len(names) == 1 and names[0].casefold() in _GENERIC and not is_skill(names[0]):
-            shared = shared or level  # "total noob at coding, want python": python's level
-            continue
-        for name in names:
-            out.append(TypedSkill(name, level))
+    for said_once in (_LEVEL_FIRST, _LEVEL_FOR_ALL):
+        once = said_once.match(text.strip(" .!?"))
+        if once is not None:
+            said = once.group(1) if said_once is _LEVEL_FIRST else once["level"]
+            shared = parse_level(said.casefold())
+            text = once.group("rest")
+    out: list[TypedSkill] = []
+    for group in _GROUPS.split(text):
+        found: list[TypedSkill] = []
+        for raw in _SPLIT.split(group):
+            said, alone = _piece_skills(raw, is_skill)
+            shared = shared or alone
+            if said and said[-1].level and _LEVEL_AFTER.search(raw.strip(" .!?")):
+                # "html/css beginner", "digital marketing and seo - intermediate": a level
+                # said after the last of skills joined by and / & / slash is theirs too;
+                # one said before a skill ("a bit of sql and some python") is its alone.
+                found = [TypedSkill(sk.name, sk.level or said[-1].level) for sk in found]
+            found.extend(said)
+        out.extend(found)
     if shared is not None:
         out = [TypedSkill(s.name, s.level or shared) for s in out]
     return out
+
+
+_GROUPS = re.compile(r"\s*(?:,|;|\n|\|)\s*")
+_LEVEL_AFTER = re.compile(
+    r"\b(?:beginner|intermediate|advanced|expert|basics?|fluent)(?: level)?\)?$", re.IGNORECASE
+)
+
+
+def _piece_skills(
+    raw: str, is_skill: Callable[[str], bool]
+) -> tuple[list[TypedSkill], Level | None]:
+    """One piece of an answer -> its skills, and a level it says for the whole answer."""
+    piece = raw.strip(" .!?")
+    if not piece:
+        return [], None
+    if piece.casefold() in ("whichever", "whatever", "anything", "any", "etc", "etc."):
+        return [], None
+    own = _standalone_level(piece)
+    if own is not None:  # "…, beginner level": one level for the skills around it
+        return [], own
+    shared: Level | None = None
+    lead = re.match(r"^(beginner|intermediate|advanced) level\s+", piece, re.IGNORECASE)
+    if lead is not None:  # "beginner level java and python"
+        shared = parse_level(lead.group(1))
+    level, piece = _level_of(piece)
+    typed = split_skill_list(piece)[0]
+    if typed and typed[0].level is not None:
+        piece, level = typed[0].name, typed[0].level
+    names = _names_in(_TRAIL.sub("", _FILLER.sub("", piece)).strip(" .!?"), is_skill)
+    if len(names) == 1 and names[0].casefold() in _GENERIC and not is_skill(names[0]):
+        return [], shared or level  # "total noob at coding, want python": python's level
+    return [TypedSkill(name, level) for name in names], shared
 
 
 # Levels said as a phrase after the skills: "never coded before", "know the basics", "used it
@@ -364,7 +477,7 @@ _LEVEL_SAID: tuple[tuple[re.Pattern[str], Level], ...] = (
 
 def _standalone_level(piece: str) -> Level | None:
     low = " ".join(re.sub(r"[^\w\s]", " ", piece.casefold()).split())
-    low = re.sub(r"^(?:i am |im |i'm )?(?:at )?(?:an? )?", "", low)
+    low = re.sub(r"^(?:i am |im |i'm |i m )?(?:at )?(?:an? )?", "", low)
     low = re.sub(r"^(?:both|all|all of them|each)(?: (?:at|are|is))? (?=\w)", "", low)
     said = next((lv for pattern, lv in _LEVEL_SAID if pattern.match(low)), None)
     return _LEVEL_ALONE.get(low) or parse_level(low) or said
@@ -453,7 +566,7 @@ def _level_of(piece: str) -> tuple[Level | None, str]:
     years = _YEARS_OF.match(low)
     if years is not None:  # "I've used pandas at work for 2 years", "5 yrs of java"
         n = _number(years.group("n") or years.group("n2") or years.group("n3"))
-        if n is not None and (years.group("unit") or "y").startswith("m"):
+        if n is not None and (years.group("unit") or years.group("unit2") or "y").startswith("m"):
             n = n // 12
         if n is not None:
             by_years: Level = "beginner" if n < 1 else "intermediate" if n <= 3 else "advanced"
@@ -480,7 +593,7 @@ _YEARS_OF = re.compile(
     r"professionally|at my job|in my job|daily))?\s+(?:for|since) (?:about |around |almost |"
     r"over )?(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a) "
     r"(?:\+ )?(?P<unit>yrs?|years?|months?)$"
-    r"|^(?P<n2>\d+)\+? (?:yrs?|years?) (?:of |in |with )(?P<skill2>.+)$"
+    r"|^(?P<n2>\d+)\+? (?P<unit2>yrs?|years?|months?) (?:of |in |with )?(?P<skill2>.+)$"
     r"|^(?P<skill3>[^\d]+?) (?P<n3>\d+)\+? (?:yrs?|years?)(?: (?:of )?(?:experience|exp))?$",
     re.IGNORECASE,
 )

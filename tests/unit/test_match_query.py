@@ -147,6 +147,25 @@ def test_levels_and_languages(
     assert got.languages == langs
 
 
+@pytest.mark.parametrize(
+    ("text", "skill", "level"),
+    [
+        ("beginer in java need help", "Java", "beginner"),
+        ("need someone intermidiate in javascript", "JavaScript", "intermediate"),
+        ("python advance level mentor needed", "Python", "advanced"),
+        ("newbie to docker", "Docker", "beginner"),
+    ],
+)
+def test_levels_as_people_type_them(index: SkillIndex, text: str, skill: str, level: str) -> None:
+    got = q(index, text)
+    assert got.skill_names == (skill,)
+    assert got.level == level
+
+
+def test_everyday_words_are_no_level_in_a_search(index: SkillIndex) -> None:
+    assert q(index, "songs by bad bunny on guitar").level is None
+
+
 def test_leftover_words_are_free_text_and_round_trip_through_dialog_state(
     index: SkillIndex,
 ) -> None:
