@@ -298,10 +298,14 @@ class Rooms:
             await self._record(seat, "ice", f"server:{state}")
 
         peer = self._server_peer(purpose, self.ice_for(seat.user_id), on_state)
+        if seat.gone:  # left while the earlier peer was being closed: nobody holds this one
+            return await self._close(peer)
         seat.peer = peer
         peer_record = self._recording_path(room, seat) if room.recording else None
         peer.record_to = peer_record
         answer = await peer.answer(sdp)
+        if seat.peer is not peer:  # left (or was replaced) while the answer was made
+            return await self._close(peer)
         if peer_record is not None and peer.recorder is not None:
             await self._record(seat, "recording", peer_record.name)
         other = self._other(room, seat)
