@@ -15,7 +15,6 @@ join and leave are written on every active seat's booking, a learner's on their 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,16 @@ from aiohttp import WSCloseCode, web
 from sqlalchemy import select
 
 from calls.config import CallConfig
-from calls.turn import ice_servers
+from calls.peers import (
+    CLOSE_HANGUP,
+    CLOSE_REPLACED,
+    CLOSE_TIME_UP,
+    MAX_CHAT,
+    Participant,
+    PeerHub,
+    Refused,
+    check_message,
+)
 from core.app import CoreApp
 from core.booking.joins import record
 from core.booking.room import RoomWindow
@@ -33,29 +41,20 @@ from core.booking.tables import ACTIVE, Booking
 from core.db.groups import GroupSession
 
 if TYPE_CHECKING:
-    from aiortc.contrib.media import MediaRelay
-
-    from calls.peer import GroupPeer
+    from calls.peer import GroupPeer  # noqa: F401 (named in a string: Member's base)
 
 log = logging.getLogger(__name__)
 
 MAX_SDP = 64_000
-MAX_CHAT = 2000
-CLOSE_REPLACED = 4001
-CLOSE_TIME_UP = 4002
-CLOSE_HANGUP = 4003
+__all__ = ["CLOSE_HANGUP", "CLOSE_REPLACED", "CLOSE_TIME_UP", "MAX_CHAT", "GroupRooms", "Member"]
 
 
-@dataclass(eq=False)
-class Member:
+@dataclass(eq=False, kw_only=True)
+class Member(Participant["GroupPeer"]):
+    """A participant; `bookings` are the seats their join records go on (every active seat
+    for the mentor)."""
+
     group_id: int
-    user_id: int
-    role: str
-    name: str
-    bookings: tuple[int, ...]  # the seats this member's join records go on
-    ws: web.WebSocketResponse
-    peer: GroupPeer | None = None
-    gone: bool = False
 
 
 @dataclass(eq=False)
@@ -68,17 +67,10 @@ class GroupRoom:
     closer: asyncio.Task[None] | None = None
 
 
-class GroupRooms:
+class GroupRooms(PeerHub):
     def __init__(self, core: CoreApp, cfg: CallConfig) -> None:
-        self.core = core
-        self.cfg = cfg
+        super().__init__(core, cfg)
         self.rooms: dict[int, GroupRoom] = {}
-        self._relay: MediaRelay | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        # Every server peer made here until its close has run to the end, whoever holds it
-        # (a member, or nobody: a member who left while it was being made). Shutdown closes
-        # and waits for all of them.
-        self.peers: set[GroupPeer] = set()
         # Whether the server already holds all the media connections it may (set by Rooms).
         self.busy: Callable[[], bool] = lambda: False
 
@@ -107,7 +99,12 @@ class GroupRooms:
             self.rooms[g.id] = room
             room.closer = self._spawn(self._close_at_end(room))
         member = Member(
-            g.id, user_id, role, name, tuple(seats) if role == "mentor" else (b.id,), ws
+            group_id=g.id,
+            user_id=user_id,
+            role=role,
+            name=name,
+            bookings=tuple(seats) if role == "mentor" else (b.id,),
+            ws=ws,
         )
         old = room.members.get(user_id)
         room.members[user_id] = member
@@ -115,8 +112,7 @@ class GroupRooms:
             old.gone = True
             await self._unforward(room, old)
             await self._close_peer(old)
-            with contextlib.suppress(Exception):
-                await old.ws.close(code=CLOSE_REPLACED, message=b"replaced by another tab")
+            await self._close_socket(old, CLOSE_REPLACED, b"replaced by another tab")
         now = self.core.clock.now()
         await self._record(member, "join", "replaced an earlier tab" if old else "")
         host = next((m for m in room.members.values() if m.role == "mentor"), None)
@@ -148,14 +144,7 @@ class GroupRooms:
                 ],
                 # Receiving slots to offer per kind: everyone else in a full room.
                 "slots": room.seats,
-                "ice_servers": ice_servers(
-                    self.cfg.stun_urls,
-                    self.cfg.turn_urls,
-                    self.cfg.turn_secret,
-                    f"u{user_id}",
-                    int(now.timestamp()),
-                    self.cfg.turn_ttl_s,
-                ),
+                "ice_servers": self.ice_for(user_id),
                 "starts_at": room.window.starts_at.isoformat(),
                 "ends_at": room.window.ends_at.isoformat(),
                 "closes_at": room.window.closes_at.isoformat(),
@@ -165,27 +154,26 @@ class GroupRooms:
             await self._send(m, {"type": "peer-joined", "from": role, "id": user_id, "name": name})
         return member
 
-    async def refuse(self, member: Member, reason: str) -> None:
-        await self._send(member, {"type": "error", "reason": reason})
-
     async def handle(self, member: Member, msg: Any) -> None:
         room = self.rooms.get(member.group_id)
         if room is None or member.gone:
             return
-        if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
-            return await self.refuse(member, "messages are JSON objects with a type")
-        if "from" in msg:
-            return await self.refuse(member, "the sender is set by the server")
-        kind = msg["type"]
+        try:
+            await self._dispatch(room, member, msg)
+        except Refused as e:
+            await self.refuse(member, str(e))
+
+    async def _dispatch(self, room: GroupRoom, member: Member, msg: Any) -> None:
+        kind = check_message(msg)
         if kind == "server":
             sdp = msg.get("sdp")
             if not isinstance(sdp, str) or len(sdp) > MAX_SDP:
-                return await self.refuse(member, "server offer needs sdp")
+                raise Refused("server offer needs sdp")
             await self._connect(room, member, sdp)
         elif kind == "chat":
             text = msg.get("text")
             if not isinstance(text, str) or not text.strip():
-                return await self.refuse(member, "chat needs text")
+                raise Refused("chat needs text")
             out = {"type": "chat", "from": member.role, "id": member.user_id}
             out |= {"name": member.name, "text": text[:MAX_CHAT]}
             for m in list(room.members.values()):
@@ -196,38 +184,23 @@ class GroupRooms:
             await self._send(member, {"type": "pong", "t": msg.get("t")})
         elif kind == "hangup":
             await self.leave(member, "hangup")
-            with contextlib.suppress(Exception):
-                await member.ws.close(code=CLOSE_HANGUP, message=b"hung up")
+            await self._close_socket(member, CLOSE_HANGUP, b"hung up")
         else:
-            await self.refuse(member, f"unknown message type {kind[:20]!r}")
+            raise Refused(f"unknown message type {kind[:20]!r}")
 
     async def _connect(self, room: GroupRoom, member: Member, sdp: str) -> None:
-        from aiortc.contrib.media import MediaRelay
-
-        from calls.peer import GroupPeer
-
         if member.peer is None and self.busy():
-            return await self.refuse(member, "the server is busy; try again in a minute")
+            raise Refused("the server is busy; try again in a minute")
         await self._unforward(room, member)
         await self._close_peer(member)
-        if self._relay is None:
-            self._relay = MediaRelay()
+        relay = self.relay()  # aiortc imported here, at the first server peer
+
+        from calls.peer import GroupPeer
 
         async def on_state(state: str) -> None:
             await self._record(member, "ice", f"server:{state}")
 
-        peer = GroupPeer(
-            ice_servers(
-                self.cfg.stun_urls,
-                self.cfg.turn_urls,
-                self.cfg.turn_secret,
-                f"u{member.user_id}",
-                int(self.core.clock.now().timestamp()),
-                self.cfg.turn_ttl_s,
-            ),
-            self._relay,
-            on_state=on_state,
-        )
+        peer = GroupPeer(self.ice_for(member.user_id), relay, on_state=on_state)
         self.peers.add(peer)
         if member.gone:  # left while the earlier peer was being closed
             return await self._close(peer)
@@ -268,8 +241,7 @@ class GroupRooms:
             for m in list(room.members.values()):
                 await self._send(m, {"type": "closed", "reason": "completed", "by": "mentor"})
                 await self.leave(m, "ended")
-                with contextlib.suppress(Exception):
-                    await m.ws.close(code=CLOSE_TIME_UP, message=b"session over")
+                await self._close_socket(m, CLOSE_TIME_UP, b"session over")
 
     async def _complete(self, bookings: tuple[int, ...]) -> bool:
         done = False
@@ -292,69 +264,20 @@ class GroupRooms:
         for m in list(room.members.values()):
             await self._send(m, {"type": "closed", "reason": "time"})
             await self.leave(m, "time")
-            with contextlib.suppress(Exception):
-                await m.ws.close(code=CLOSE_TIME_UP, message=b"session over")
+            await self._close_socket(m, CLOSE_TIME_UP, b"session over")
         self._drop(room)
 
     def _drop(self, room: GroupRoom) -> None:
-        if self.rooms.get(room.group_id) is room:
-            del self.rooms[room.group_id]
-        task = room.closer
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
+        self._forget(self.rooms, room.group_id, room)
 
     async def close_all(self) -> None:
         for room in list(self.rooms.values()):
             for m in list(room.members.values()):
                 m.gone = True
                 await self._close_peer(m)
-                with contextlib.suppress(Exception):
-                    await m.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+                await self._close_socket(m, WSCloseCode.GOING_AWAY, b"server shutdown")
             self._drop(room)
-        # Peers whose close began in a socket handler that aiohttp has since cancelled are
-        # still closing in their own task: wait for them, so no aiortc thread outlives us.
-        for peer in list(self.peers):
-            await self._close(peer)
-        tasks = list(self._tasks)
-        for t in tasks:
-            t.cancel()
-        for t in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+        await self._finish()
 
     def _others(self, room: GroupRoom, member: Member) -> list[Member]:
         return [m for m in room.members.values() if m is not member]
-
-    async def _close_peer(self, member: Member) -> None:
-        peer, member.peer = member.peer, None
-        if peer is not None:
-            await self._close(peer)
-
-    async def _close(self, peer: GroupPeer) -> None:
-        # Off the registry when the close has run to its end, even if this caller is
-        # cancelled first (aiohttp cancels the socket handler whose client went away).
-        task = peer.closing()
-        task.add_done_callback(lambda _: self.peers.discard(peer))
-        await asyncio.shield(task)
-
-    async def _send(self, member: Member, msg: dict[str, Any]) -> None:
-        if member.ws.closed:
-            return
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            await member.ws.send_json(msg)
-
-    async def _record(self, member: Member, kind: str, detail: str = "") -> None:
-        try:
-            async with self.core.uow() as u:
-                for booking_id in member.bookings:
-                    await record(
-                        u.session, booking_id, member.user_id, member.role, kind, u.now, detail
-                    )
-        except Exception:
-            log.exception("could not store a room event")
-
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task

@@ -20,43 +20,43 @@ from aiohttp import WSCloseCode, web
 
 from calls.config import CallConfig
 from calls.group_room import GroupRooms
-from calls.turn import ice_servers
+from calls.peers import (
+    CLOSE_HANGUP,
+    CLOSE_REPLACED,
+    CLOSE_TIME_UP,
+    MAX_CHAT,
+    Participant,
+    PeerHub,
+    Refused,
+    check_message,
+)
 from core.app import CoreApp
-from core.booking.joins import record
 from core.booking.room import RoomWindow
 from core.booking.room_chat import add_message, message_count, messages_of
 from core.booking.tables import Booking
 
 if TYPE_CHECKING:
-    from aiortc.contrib.media import MediaRelay
-
     from calls.peer import ServerPeer
 
 log = logging.getLogger(__name__)
 
-MAX_CHAT = 2000
+__all__ = ["CLOSE_HANGUP", "CLOSE_REPLACED", "CLOSE_TIME_UP", "MAX_CHAT", "Refused", "Rooms"]
 # A room's kept chat is sent whole to whoever (re)joins: bounded, far above a real session.
 MAX_CHAT_MESSAGES = 1000
 MAX_SIGNAL = 64_000
 ICE_STATES = ("new", "checking", "connected", "completed", "failed", "disconnected", "closed")
 # What a "record this call" tick agrees to; kept with every consent record.
 RECORDING_CONSENT_VERSION = "room-recording-1"
-CLOSE_REPLACED = 4001
-CLOSE_TIME_UP = 4002
-CLOSE_HANGUP = 4003
 
 
-@dataclass(eq=False)
-class Seat:
+@dataclass(eq=False, kw_only=True)
+class Seat(Participant["ServerPeer"]):
     booking_id: int
-    role: str
-    user_id: int
-    name: str
-    ws: web.WebSocketResponse
     joined_at: datetime
     consent: bool = False
-    peer: ServerPeer | None = None
-    gone: bool = False
+
+    def __post_init__(self) -> None:
+        self.bookings = (self.booking_id,)
 
 
 @dataclass(eq=False)
@@ -72,42 +72,22 @@ class Room:
     minor: bool = False
 
 
-class Refused(Exception):
-    """A message the server won't relay; the reason goes back to the sender."""
-
-
 def iso(at: datetime) -> str:
     return at.isoformat().replace("+00:00", "Z")
 
 
-class Rooms:
+class Rooms(PeerHub):
     def __init__(self, core: CoreApp, cfg: CallConfig) -> None:
-        self.core = core
-        self.cfg = cfg
+        super().__init__(core, cfg)
         self.rooms: dict[int, Room] = {}
         self.checks: set[ServerPeer] = set()
-        # Every server peer made here until its close has run to the end (see close_all).
-        self.peers: set[ServerPeer] = set()
-        self._relay: MediaRelay | None = None
         self.status_check_s = cfg.status_check_s
         self.max_chat_messages = MAX_CHAT_MESSAGES
-        self._tasks: set[asyncio.Task[Any]] = set()
         # Group sessions' rooms (selective forwarding through the server, calls/group_room.py).
         self.groups = GroupRooms(core, cfg)
         self.groups.busy = lambda: self._server_peer_count() >= cfg.max_server_peers
 
     # ---- joining and leaving -------------------------------------------------------------
-    def ice_for(self, user_id: int) -> list[dict[str, Any]]:
-        now_s = int(self.core.clock.now().timestamp())
-        return ice_servers(
-            self.cfg.stun_urls,
-            self.cfg.turn_urls,
-            self.cfg.turn_secret,
-            f"u{user_id}",
-            now_s,
-            self.cfg.turn_ttl_s,
-        )
-
     async def join(
         self,
         booking_id: int,
@@ -126,7 +106,14 @@ class Rooms:
         now = self.core.clock.now()
         if not room.minor and await self.core.minors([user_id]):
             room.minor = True
-        seat = Seat(booking_id, role, user_id, names[role], ws, now)
+        seat = Seat(
+            booking_id=booking_id,
+            role=role,
+            user_id=user_id,
+            name=names[role],
+            ws=ws,
+            joined_at=now,
+        )
         old = room.seats.get(role)
         room.seats[role] = seat
         if old is not None:
@@ -134,8 +121,7 @@ class Rooms:
             old.gone = True
             await self._send(old, {"type": "replaced"})
             await self._close_peer(old)
-            with contextlib.suppress(Exception):
-                await old.ws.close(code=CLOSE_REPLACED, message=b"replaced by another tab")
+            await self._close_socket(old, CLOSE_REPLACED, b"replaced by another tab")
         await self._record(seat, "join", "replaced an earlier tab" if old else "")
         other = self._other(room, seat)
         await self._send(
@@ -204,8 +190,7 @@ class Rooms:
                     await self._send(s, {"type": "closed", "reason": "completed", "by": seat.role})
             if other is not None:
                 await self.leave(other, "ended")
-                with contextlib.suppress(Exception):
-                    await other.ws.close(code=CLOSE_TIME_UP, message=b"session over")
+                await self._close_socket(other, CLOSE_TIME_UP, b"session over")
 
     # ---- messages --------------------------------------------------------------------------
     async def handle(self, seat: Seat, msg: Any) -> None:
@@ -217,15 +202,8 @@ class Rooms:
         except Refused as e:
             await self.refuse(seat, str(e))
 
-    async def refuse(self, seat: Seat, reason: str) -> None:
-        await self._send(seat, {"type": "error", "reason": reason})
-
     async def _dispatch(self, room: Room, seat: Seat, msg: Any) -> None:
-        if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
-            raise Refused("messages are JSON objects with a type")
-        if "from" in msg:
-            raise Refused("the sender is set by the server")
-        kind = msg["type"]
+        kind = check_message(msg)
         other = self._other(room, seat)
         if kind == "signal":
             data = msg.get("data")
@@ -272,8 +250,7 @@ class Rooms:
             await self._server_offer(room, seat, msg)
         elif kind == "hangup":
             await self.leave(seat, "hangup")
-            with contextlib.suppress(Exception):
-                await seat.ws.close(code=CLOSE_HANGUP, message=b"hung up")
+            await self._close_socket(seat, CLOSE_HANGUP, b"hung up")
         elif kind == "ping":
             await self._send(seat, {"type": "pong", "t": msg.get("t")})
         else:
@@ -298,10 +275,14 @@ class Rooms:
             await self._record(seat, "ice", f"server:{state}")
 
         peer = self._server_peer(purpose, self.ice_for(seat.user_id), on_state)
+        if seat.gone:  # left while the earlier peer was being closed: nobody holds this one
+            return await self._close(peer)
         seat.peer = peer
         peer_record = self._recording_path(room, seat) if room.recording else None
         peer.record_to = peer_record
         answer = await peer.answer(sdp)
+        if seat.peer is not peer:  # left (or was replaced) while the answer was made
+            return await self._close(peer)
         if peer_record is not None and peer.recorder is not None:
             await self._record(seat, "recording", peer_record.name)
         other = self._other(room, seat)
@@ -339,16 +320,11 @@ class Rooms:
         ice: list[dict[str, Any]],
         on_state: Callable[[str], Awaitable[None]] | None = None,
     ) -> ServerPeer:
-        # aiortc (PyAV, cryptography, dnspython under it) cost ~0.25 s of CPU at every start
-        # (bench/startup.py), and only a call through the server needs it: a P2P call is
-        # signaling alone. So it is imported at the first server peer, not at start.
-        from aiortc.contrib.media import MediaRelay
+        relay = self.relay()  # aiortc imported here, at the first server peer
 
         from calls.peer import ServerPeer
 
-        if self._relay is None:
-            self._relay = MediaRelay()
-        peer = ServerPeer(purpose, ice, self._relay, on_state=on_state)
+        peer = ServerPeer(purpose, ice, relay, on_state=on_state)
         self.peers.add(peer)
         return peer
 
@@ -387,16 +363,11 @@ class Rooms:
         for seat in list(room.seats.values()):
             await self._send(seat, {"type": "closed", "reason": reason})
             await self.leave(seat, reason)
-            with contextlib.suppress(Exception):
-                await seat.ws.close(code=CLOSE_TIME_UP, message=b"session over")
+            await self._close_socket(seat, CLOSE_TIME_UP, b"session over")
         self._drop(room)
 
     def _drop(self, room: Room) -> None:
-        if self.rooms.get(room.booking_id) is room:
-            del self.rooms[room.booking_id]
-        task = room.closer
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
+        self._forget(self.rooms, room.booking_id, room)
 
     async def close_all(self) -> None:
         """Shutdown: every room, every socket, every peer connection."""
@@ -405,22 +376,12 @@ class Rooms:
             for seat in list(room.seats.values()):
                 seat.gone = True
                 await self._close_peer(seat)
-                with contextlib.suppress(Exception):
-                    await seat.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+                await self._close_socket(seat, WSCloseCode.GOING_AWAY, b"server shutdown")
             self._drop(room)
         for peer in list(self.checks):
             await self._close(peer)
         self.checks.clear()
-        # Peers whose close began in a socket handler that aiohttp has since cancelled are
-        # still closing in their own task: wait for them, so no aiortc thread outlives us.
-        for peer in list(self.peers):
-            await self._close(peer)
-        tasks = list(self._tasks)
-        for t in tasks:
-            t.cancel()
-        for t in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+        await self._finish()
 
     # ---- helpers ---------------------------------------------------------------------------
     def _chat_out(self, room: Room, role: str, text: str, at: datetime) -> dict[str, Any]:
@@ -437,33 +398,6 @@ class Rooms:
     def _server_peer_count(self) -> int:
         live = sum(1 for r in self.rooms.values() for s in r.seats.values() if s.peer)
         return live + len(self.checks) + self.groups.peer_count()
-
-    async def _close_peer(self, seat: Seat) -> None:
-        peer, seat.peer = seat.peer, None
-        if peer is not None:
-            await self._close(peer)
-
-    async def _close(self, peer: ServerPeer) -> None:
-        # Off the registry when the close has run to its end, even if this caller is
-        # cancelled first (aiohttp cancels the socket handler whose client went away).
-        task = peer.closing()
-        task.add_done_callback(lambda _: self.peers.discard(peer))
-        await asyncio.shield(task)
-
-    async def _send(self, seat: Seat, msg: dict[str, Any]) -> None:
-        if seat.ws.closed:
-            return
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            await seat.ws.send_json(msg)
-
-    async def _record(self, seat: Seat, kind: str, detail: str = "") -> None:
-        try:
-            async with self.core.uow() as u:
-                await record(
-                    u.session, seat.booking_id, seat.user_id, seat.role, kind, u.now, detail
-                )
-        except Exception:
-            log.exception("could not store a room event")
 
     async def _consent(self, seat: Seat) -> None:
         """Every recording consent given or withdrawn is kept with its time (issue 18)."""
@@ -493,9 +427,3 @@ class Rooms:
         async with self.core.uow() as u:
             b = await u.session.get(Booking, booking_id)
             return b is not None and b.status == "completed"
-
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task

@@ -302,12 +302,12 @@ def signaling(core_of: CoreOf, cfg: CallConfig) -> Handler:
                     if not patience.take(loop.time()):
                         await ws.close(code=1008, message=b"Too many messages.")
                         break
-                    await hub.refuse(seat, "slow down")  # type: ignore[arg-type]
+                    await hub.refuse(seat, "slow down")
                     continue
                 try:
                     body = json.loads(msg.data)
                 except (ValueError, RecursionError):  # RecursionError: nested thousands deep
-                    await hub.refuse(seat, "not JSON")  # type: ignore[arg-type]
+                    await hub.refuse(seat, "not JSON")
                     continue
                 await hub.handle(seat, body)  # type: ignore[arg-type]
         except ConnectionError as exc:
