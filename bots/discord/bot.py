@@ -259,7 +259,17 @@ class DiscordBot:
 
     # ---- lifecycle --------------------------------------------------------------
     def connected(self) -> bool:
-        """Logged in over REST and holding a gateway session (READY may still be on its way)."""
+        """Logged in over REST and holding a gateway session (READY may still be on its way);
+        sharded: a session for every shard this worker holds."""
+        if self.shards:
+            held = [i for i, lease in enumerate(self.shards) if lease.held]
+            return (
+                self.client.user is not None
+                and bool(held)
+                and all(
+                    i in self.shard_clients and self.shard_clients[i].ws is not None for i in held
+                )
+            )
         return self.client.user is not None and self.client.ws is not None
 
     def start(self) -> None:
