@@ -58,6 +58,7 @@ CORE = web.AppKey("core", CoreApp)
 MATCHING = web.AppKey("matching", MatchingEngine)
 ELECTION = web.AppKey("election", Election)
 DISCORD_GATEWAY = web.AppKey("discord_gateway", Election)  # who holds the gateway (shard 0)
+DISCORD_SHARDS = web.AppKey("discord_shards", list)  # each shard's lease, shard i at i
 REDIS = web.AppKey("redis", object)  # redis.asyncio.Redis, imported only when configured
 METRICS = web.AppKey("metrics", Metrics)
 OUTBOX_SWEEP_S = 30.0
@@ -86,9 +87,13 @@ async def healthz(request: web.Request) -> web.Response:
         body["scheduler"] = {"role": "held" if election.held else "standby", "by": election.kind}
     gateway = request.app.get(DISCORD_GATEWAY)
     if gateway is not None:
+        shards: list[Election] = request.app.get(DISCORD_SHARDS) or [gateway]
+        held = [i for i, lease in enumerate(shards) if lease.held]
         body["discord_gateway"] = {
-            "shard": 0,
-            "role": "held" if gateway.held else "standby",
+            "shard": 0,  # kept for readers of the single-shard answer
+            "role": "held" if held else "standby",  # this worker holds at least one shard
+            "shard_count": len(shards),
+            "shards": held,  # the shards whose gateway connection this worker holds
             "by": gateway.kind,
         }
     redis = request.app.get(REDIS)
@@ -267,11 +272,24 @@ def create_app(
     if redis is not None:
         app[REDIS] = redis
     discord_lease = None
+    discord_shards: list[Election] = []
     if settings.discord_token.get_secret_value():
-        # One worker holds the Discord gateway connection (shard 0 of 1), elected like the
-        # scheduler; the bot runs the lease and connects only while it holds it.
-        discord_lease = choose_lease(settings.database_url, redis, name, "discord:shard:0")
+        # Each gateway shard is held by one worker, elected like the scheduler by a lease of
+        # its own ("discord:shard:i"); the bot runs the leases and connects a shard only
+        # while holding its lease. Every worker competes for every shard independently, so
+        # one worker may hold them all (it then carries the whole gateway; see docs/scale.md).
+        count = settings.discord_shard_count
+        discord_shards = [
+            choose_lease(settings.database_url, redis, name, f"discord:shard:{i}")
+            for i in range(count)
+        ]
+        discord_lease = discord_shards[0]
         app[DISCORD_GATEWAY] = discord_lease
+        app[DISCORD_SHARDS] = discord_shards
+        if count == 1:
+            discord_shards = []  # one shard: the bot's own client holds it (as before)
+        else:
+            discord_lease = None
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
         core = await build_core(
@@ -407,6 +425,7 @@ def create_app(
         telegram_pacer=telegram_pacer(settings, redis),
         limits_store=platform_limits(settings, redis),
         discord_lease=discord_lease,
+        discord_shards=discord_shards,
     )
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)

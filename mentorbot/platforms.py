@@ -9,6 +9,7 @@ pay for them before it answers (bench/startup.py; tests/e2e/test_startup_imports
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -50,12 +51,14 @@ def setup_platforms(
     telegram_pacer: SendPacer | None = None,
     limits_store: RateStore | None = None,
     discord_lease: Election | None = None,
+    discord_shards: Sequence[Election] = (),
 ) -> None:
     """Call after the core cleanup context is appended: adapters need core when they start.
     Each platform's webhook routes come with it (webhooks/), after its adapter's setup.
     `limits_store`: where Slack's and Discord's rate limits are kept (Redis: shared by every
     worker); None: each platform keeps them in this process. `discord_lease`: which worker
-    holds the Discord gateway connection (None: this one)."""
+    holds the Discord gateway connection (None: this one); `discord_shards`: with several
+    shards, each shard's lease instead."""
     slack = slack_config(settings)
     if slack is not None:
         # Imported only with Slack configured (see the module docstring).
@@ -80,6 +83,7 @@ def setup_platforms(
             announce_every_s=settings.discord_announce_every_s,
             limits_store=limits_store,
             lease=discord_lease,
+            shards=discord_shards,
         )
     telegram = settings.telegram()
     why = telegram.off_reason()

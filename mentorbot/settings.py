@@ -78,6 +78,9 @@ class Settings(PolicySettings):  # type: ignore[misc,valid-type]
     discord_api_url: str = ""
     discord_gateway_url: str = ""
     discord_cdn_url: str = ""  # avatars ("Use my Discord photo"); default cdn.discordapp.com
+    # Gateway shards (issue 21, part 6): each is held by exactly one worker, elected by a
+    # lease per shard; 1 keeps the single connection. Discord requires more past 2,500 servers.
+    discord_shard_count: int = Field(default=1, ge=1, le=1024)
     # How often newly approved mentors are looked for, to announce in set-up servers.
     discord_announce_every_s: float = 30.0
     # Matching (DESIGN 8): minilm | hashing | none (Directory ranking only).

@@ -113,7 +113,9 @@ class DeclaringTree(app_commands.CommandTree[discord.Client]):
 
 
 class MentorClient(discord.Client):
-    def __init__(self, bot: DiscordBot) -> None:
+    def __init__(
+        self, bot: DiscordBot, *, shard_id: int | None = None, shard_count: int | None = None
+    ) -> None:
         trace = invalid_request_trace(bot.invalid_request)
         if bot.limits is not None:  # Discord's limits, kept before each request (limits.py)
             bot.limits.attach(trace)
@@ -123,6 +125,8 @@ class MentorClient(discord.Client):
             # A longer wait comes back as RateLimited: the relay queue and the outbox retry
             # later instead of holding a send for as long as Discord says.
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT_S,
+            shard_id=shard_id,
+            shard_count=shard_count,
         )
         self.mentorbot = bot
         self.tree = DeclaringTree(self)
@@ -132,6 +136,20 @@ class MentorClient(discord.Client):
         """For a bot not granted the privileged Message Content intent: connect without it
         (discord.py reads the intents from its connection state when it identifies)."""
         self._connection._intents = WITHOUT_CONTENT
+
+    # With several shards this (the REST) client has no gateway of its own: the servers and
+    # channels it is asked about are in the cache of the shard client that holds them.
+    def get_guild(self, id: int, /) -> discord.Guild | None:
+        found = super().get_guild(id)
+        for shard in self.mentorbot.shard_clients.values() if found is None else ():
+            found = found or shard.get_guild(id)
+        return found
+
+    def get_channel(self, id: int, /) -> Any:
+        found = super().get_channel(id)
+        for shard in self.mentorbot.shard_clients.values() if found is None else ():
+            found = found or shard.get_channel(id)
+        return found
 
     async def setup_hook(self) -> None:
         # Logged in (the application id is known), not yet on the gateway: interactions
@@ -169,6 +187,21 @@ class MentorClient(discord.Client):
             await self.mentorbot.relay.reacted(payload)
 
 
+class ShardClient(MentorClient):
+    """One gateway shard of several (issue 21, part 6), held by this worker while it holds
+    that shard's lease. Its events go to the same bot as the main client's; the main client
+    logs in for REST (sends, commands) and registers the commands, so this one does not."""
+
+    async def setup_hook(self) -> None:
+        return None
+
+    def get_guild(self, id: int, /) -> discord.Guild | None:
+        return discord.Client.get_guild(self, id)
+
+    def get_channel(self, id: int, /) -> Any:
+        return discord.Client.get_channel(self, id)
+
+
 class DiscordBot:
     """Channel for platform "discord" and the discord.py client behind it."""
 
@@ -183,6 +216,7 @@ class DiscordBot:
         announce_every_s: float = 30.0,
         limits: DiscordLimits | None = None,
         lease: GatewayLease | None = None,
+        shards: Sequence[GatewayLease] = (),
     ) -> None:
         self.core = core
         self.token = token
@@ -191,6 +225,11 @@ class DiscordBot:
         # worker logs in for REST, so any of them sends); None: this process always does.
         self.lease = lease
         self._electing: asyncio.Task[None] | None = None
+        # Several shards (MENTORBOT_DISCORD_SHARD_COUNT > 1): shard i's lease is shards[i];
+        # this worker connects a ShardClient for each shard whose lease it holds.
+        self.shards = list(shards)
+        self.shard_clients: dict[int, ShardClient] = {}
+        self._shard_tasks: list[asyncio.Task[None]] = []
         self.public_url = public_url
         self.schema = ib.schema_of(declared())
         self.invalid_requests = 0  # 401/403/429 answers (Discord's "invalid requests")
@@ -222,18 +261,36 @@ class DiscordBot:
 
     # ---- lifecycle --------------------------------------------------------------
     def connected(self) -> bool:
-        """Logged in over REST and holding a gateway session (READY may still be on its way)."""
+        """Logged in over REST and holding a gateway session (READY may still be on its way);
+        sharded: a session for every shard this worker holds."""
+        if self.shards:
+            held = [i for i, lease in enumerate(self.shards) if lease.held]
+            return (
+                self.client.user is not None
+                and bool(held)
+                and all(
+                    i in self.shard_clients and self.shard_clients[i].ws is not None for i in held
+                )
+            )
         return self.client.user is not None and self.client.ws is not None
 
     def start(self) -> None:
-        if self.lease is not None:
+        if self.shards:
+            self._shard_tasks = [
+                asyncio.create_task(lease.run(), name=f"discord-lease-{i}")
+                for i, lease in enumerate(self.shards)
+            ]
+            self._task = asyncio.create_task(self._run_sharded(), name="discord-client")
+        elif self.lease is not None:
             self._electing = asyncio.create_task(self.lease.run(), name="discord-lease")
-        self._task = asyncio.create_task(
-            self._run() if self.lease is None else self._run_leased(), name="discord-client"
-        )
-        self._announcing = asyncio.create_task(
-            self.announcer.run(self.announce_every_s), name="discord-announce"
-        )
+        if not self.shards:
+            self._task = asyncio.create_task(
+                self._run() if self.lease is None else self._run_leased(), name="discord-client"
+            )
+        if not self.shards:  # sharded: shard 0's holder announces (_hold_shard)
+            self._announcing = asyncio.create_task(
+                self.announcer.run(self.announce_every_s), name="discord-announce"
+            )
 
     async def register_commands(self) -> None:
         """Register /mentor if the declared commands differ from those registered last."""
@@ -301,6 +358,80 @@ class DiscordBot:
                 with contextlib.suppress(Exception):
                     await self.client.ws.close(code=1000)
 
+    async def _run_sharded(self) -> None:
+        """Log the main client in (REST, commands registered), then for each shard keep a
+        gateway connection exactly while holding that shard's lease."""
+        try:
+            await self.client.login(self.token)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("discord: logging in failed")
+            return
+        await asyncio.gather(*(self._hold_shard(i, lease) for i, lease in enumerate(self.shards)))
+
+    async def _connect_shard(self, client: ShardClient) -> None:
+        await client.login(self.token)
+        try:
+            await client.connect()
+        except discord.PrivilegedIntentsRequired:
+            log.error(NO_CONTENT_INTENT)
+            client.without_message_content()
+            await client.connect()
+
+    async def _hold_shard(self, shard: int, lease: GatewayLease) -> None:
+        count = len(self.shards)
+        while not self.client.is_closed():
+            if not lease.held:
+                await asyncio.sleep(LEASE_POLL_S)
+                continue
+            log.info(
+                "discord: worker %s holds gateway shard %d of %d (%s)",
+                lease.worker,
+                shard,
+                count,
+                lease.kind,
+            )
+            client = ShardClient(self, shard_id=shard, shard_count=count)
+            self.shard_clients[shard] = client
+            connecting = asyncio.create_task(self._connect_shard(client), name=f"shard-{shard}")
+            # One worker announces new mentors, as with one shard: shard 0's holder.
+            announcing = (
+                asyncio.create_task(
+                    Announcer(client, self.core).run(self.announce_every_s),
+                    name="discord-announce",
+                )
+                if shard == 0
+                else None
+            )
+            try:
+                while lease.held and not connecting.done():
+                    await asyncio.wait({connecting}, timeout=LEASE_POLL_S)
+                if connecting.done():
+                    if not connecting.cancelled() and connecting.exception() is not None:
+                        log.error("discord shard %d stopped: %r", shard, connecting.exception())
+                        await asyncio.sleep(LEASE_POLL_S)
+                else:
+                    log.warning(
+                        "discord: worker %s lost the lease of shard %d; disconnecting",
+                        lease.worker,
+                        shard,
+                    )
+            finally:
+                for task in (connecting, announcing):
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
+                await client.close()
+                self.shard_clients.pop(shard, None)
+
+    def held_shards(self) -> list[int]:
+        """For /healthz: the shards this worker holds the gateway of."""
+        if not self.shards:
+            return [0] if self.lease is None or self.lease.held else []
+        return [i for i, lease in enumerate(self.shards) if lease.held]
+
     def gateway_role(self) -> str:
         """For /healthz: "held" (this worker runs the gateway) or "standby"."""
         return "held" if self.lease is None or self.lease.held else "standby"
@@ -309,13 +440,17 @@ class DiscordBot:
         with contextlib.suppress(asyncio.TimeoutError):
             await self.settle(limit_s=5)
         await self.client.close()
-        for task in (self._announcing, self._task, self._electing):
+        for task in (self._announcing, self._task, self._electing, *self._shard_tasks):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        for client in list(self.shard_clients.values()):
+            await client.close()
         if self.lease is not None:
             await self.lease.close()
+        for lease in self.shards:
+            await lease.close()
 
     async def settle(self, limit_s: float = 15.0) -> None:
         await self._work.settle(limit_s)

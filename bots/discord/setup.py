@@ -4,7 +4,7 @@ calls setup_discord() once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import yarl
 from aiohttp import web
@@ -43,11 +43,13 @@ def setup_discord(
     announce_every_s: float = 30.0,
     limits_store: RateStore | None = None,
     lease: GatewayLease | None = None,
+    shards: Sequence[GatewayLease] = (),
 ) -> None:
     """Run the discord.py client beside the web app, registered for delivery and as the
     community bridge's Discord side. `limits_store`: where Discord's rate limits are kept
     (Redis: by every worker together; None: by this process). `lease`: with several workers,
-    only its holder connects to the gateway (None: this process does)."""
+    only its holder connects to the gateway (None: this process does). `shards`: with several
+    gateway shards, shard i's lease (each connected by this worker while it holds it)."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         configure_endpoints(api_url, gateway_url, cdn_url)
@@ -59,6 +61,7 @@ def setup_discord(
             announce_every_s=announce_every_s,
             limits=DiscordLimits(limits_store or LocalLimits()),
             lease=lease,
+            shards=shards,
         )
         core.delivery.register(bot)
         core.relay.register(bot.bridge)

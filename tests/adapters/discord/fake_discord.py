@@ -33,6 +33,7 @@ import math
 import re
 import secrets
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,7 +189,6 @@ class FakeDiscord:
         self.requests: list[tuple[str, str]] = []
         self.identified = asyncio.Event()
         self.ready_sent = asyncio.Event()
-        self._ws: web.WebSocketResponse | None = None
         self._seq = 0
         self._runner: web.AppRunner | None = None
         self.base = ""
@@ -197,6 +197,14 @@ class FakeDiscord:
         self.open_sockets = 0  # gateway connections open now, and the most at once
         self.most_open = 0
         self.identifies = 0
+        # Sharding, as Discord does it: IDENTIFY says `shard: [id, count]` (absent: [0, 1]);
+        # a guild's events go only to shard (guild_id >> 22) % count, DMs to shard 0; a
+        # second IDENTIFY for a shard that is connected is refused (op 9, the session is
+        # invalid), so two workers can never both run one shard unnoticed.
+        self.shard_count = 1
+        self.shards: dict[int, web.WebSocketResponse] = {}  # shard id -> its live socket
+        self.shard_identifies: Counter[int] = Counter()
+        self.shard_refusals: Counter[int] = Counter()
         # Answers to give once, first match wins: (path prefix, status, JSON body, headers).
         self.failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = []
         self.failed_at: list[float] = []  # when each queued failure was answered (monotonic)
@@ -268,8 +276,9 @@ class FakeDiscord:
         return self.base.replace("http://", "ws://") + "/gateway"
 
     async def close(self) -> None:
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close()
+        for ws in list(self.shards.values()):
+            if not ws.closed:
+                await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -290,18 +299,29 @@ class FakeDiscord:
         return rid
 
     # ---- gateway ------------------------------------------------------------
-    async def _send(self, op: int, d: Any, t: str | None = None) -> None:
-        assert self._ws is not None
+    def shard_of(self, guild_id: str | None) -> int:
+        """The shard a guild's events go to (DMs: shard 0), by Discord's formula."""
+        return 0 if guild_id is None else (int(guild_id) >> 22) % self.shard_count
+
+    @property
+    def _ws(self) -> web.WebSocketResponse | None:
+        """The socket the server's (GUILD_ID's) events go to, if its shard is connected."""
+        return self.shards.get(self.shard_of(GUILD_ID))
+
+    async def _send(
+        self, op: int, d: Any, t: str | None = None, ws: web.WebSocketResponse | None = None
+    ) -> None:
+        ws = ws if ws is not None else self._ws
+        assert ws is not None
         payload: dict[str, Any] = {"op": op, "d": d, "t": t, "s": None}
         if op == 0:
             self._seq += 1
             payload["s"] = self._seq
-        await self._ws.send_str(json.dumps(payload))
+        await ws.send_str(json.dumps(payload))
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self._ws = ws
         self.connections += 1
         self.open_sockets += 1
         self.most_open = max(self.most_open, self.open_sockets)
@@ -309,39 +329,61 @@ class FakeDiscord:
             await self._session(ws)
         finally:
             self.open_sockets -= 1
+            for shard, live in list(self.shards.items()):
+                if live is ws:
+                    del self.shards[shard]
         return ws
 
     async def _session(self, ws: web.WebSocketResponse) -> None:
-        await self._send(10, {"heartbeat_interval": 41250})
+        await self._send(10, {"heartbeat_interval": 41250}, ws=ws)
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 continue
             data = json.loads(msg.data)
             if data["op"] == 1:
-                await self._send(11, None)
+                await self._send(11, None, ws=ws)
             elif data["op"] == 2:
                 self.intents = int(data["d"].get("intents") or 0)
                 if self.intents & ~self.allowed_intents:
                     await ws.close(code=4014, message=b"Disallowed intent(s).")
                     break
+                shard, count = data["d"].get("shard") or [0, 1]
+                if not (isinstance(count, int) and count >= 1 and 0 <= shard < count):
+                    await ws.close(code=4010, message=b"Invalid shard.")
+                    break
+                if self.shards and count != self.shard_count:
+                    await ws.close(code=4010, message=b"Invalid shard.")  # counts must agree
+                    break
+                live = self.shards.get(shard)
+                if live is not None and not live.closed:
+                    self.shard_refusals[shard] += 1
+                    await self._send(9, False, ws=ws)  # Invalid Session: not resumable
+                    continue
+                self.shard_count = count
+                self.shards[shard] = ws
                 self.identified.set()
                 self.identifies += 1
-                await self._ready()
+                self.shard_identifies[shard] += 1
+                await self._ready(ws, shard)
 
-    async def _ready(self) -> None:
+    async def _ready(self, ws: web.WebSocketResponse, shard: int = 0) -> None:
+        ours = self.shard_of(GUILD_ID) == shard
         await self._send(
             0,
             {
                 "v": 10,
                 "user": self.users[BOT_ID],
-                "guilds": [{"id": GUILD_ID, "unavailable": True}],
-                "session_id": "fake-session",
+                "guilds": [{"id": GUILD_ID, "unavailable": True}] if ours else [],
+                "session_id": f"fake-session-{shard}",
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": APP_ID, "flags": 0},
+                "shard": [shard, self.shard_count],
             },
             "READY",
+            ws=ws,
         )
-        await self._send(0, self.guild_json(), "GUILD_CREATE")
+        if ours:
+            await self._send(0, self.guild_json(), "GUILD_CREATE", ws=ws)
         self.ready_sent.set()
 
     def guild_json(self) -> dict[str, Any]:
@@ -376,7 +418,10 @@ class FakeDiscord:
         }
 
     async def dispatch(self, t: str, d: dict[str, Any]) -> None:
-        await self._send(0, d, t)
+        """An event goes to its guild's shard (a DM's: shard 0), as Discord routes them."""
+        shard = self.shard_of(d.get("guild_id"))
+        assert shard in self.shards, f"shard {shard} is not connected: Discord would drop {t}"
+        await self._send(0, d, t, ws=self.shards[shard])
 
     async def interact(self, d: dict[str, Any], *, deliver: bool = True) -> str:
         """Deliver an interaction; its token from now on takes one initial callback.
@@ -1000,7 +1045,7 @@ class FakeDiscord:
     def _gateway_copy(self, data: dict[str, Any]) -> dict[str, Any]:
         """A guild message as the gateway shows it to the bot: without MESSAGE_CONTENT,
         Discord sends people's messages with empty content, embeds and attachments."""
-        out = json.loads(json.dumps(data))
+        out: dict[str, Any] = json.loads(json.dumps(data))
         if not self.intents & MESSAGE_CONTENT:
             out.update(content="", embeds=[], attachments=[])
         return out
