@@ -47,6 +47,7 @@ from bots.telegram.inbound import (
     NotAnUpdate,
     NotYours,
     Redirect,
+    Toast,
     Unreadable,
     is_group,
     membership_of,
@@ -60,6 +61,7 @@ from bots.telegram.render import Out, OutPhoto, OutText, choice_echo, group_welc
 from bots.telegram.session import Session
 from core.app import CoreApp
 from core.commands import menu_commands
+from core.markup import to_plain
 from core.messaging import (
     FILE_FETCH_MAX,
     PLATFORM_PHOTO,
@@ -431,6 +433,16 @@ class TelegramBot:
             # Someone else's keyboard in a group: a short alert; their press never reaches core.
             await self._ack(cq, press.alert)
             return
+        if isinstance(press, Toast):
+            said = await self.core.handle(
+                press.routed.actor,
+                press.routed.inbound,
+                press.routed.key,
+                once=self.delivered(event_update),
+            )
+            text = " ".join(to_plain(r.text) for r in said)[:200]  # Telegram: 200 at most
+            await self._ack(cq, text, as_alert=False)
+            return
         await self._ack(cq)  # always, first: stops the button's spinner
         msg = cq.message if isinstance(cq.message, Message) else None
         chat_id = msg.chat.id if msg is not None else cq.from_user.id
@@ -481,11 +493,12 @@ class TelegramBot:
         finally:
             indicator.stop()
 
-    async def _ack(self, cq: CallbackQuery, alert: str = "") -> None:
-        """answerCallbackQuery, exactly once per press; with text it pops up an alert."""
+    async def _ack(self, cq: CallbackQuery, alert: str = "", *, as_alert: bool = True) -> None:
+        """answerCallbackQuery, exactly once per press; with text it pops up an alert (or,
+        `as_alert` False, a notice that fades)."""
         try:
             if alert:
-                await cq.answer(alert, show_alert=True)
+                await cq.answer(alert, show_alert=as_alert)
             else:
                 await cq.answer()
         except TelegramAPIError as exc:

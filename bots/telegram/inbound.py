@@ -44,7 +44,7 @@ from core.messaging import (
 )
 from core.numbers import as_int
 from core.ports import ChatRef
-from core.services.buttons import ViewProfile
+from core.services.buttons import HelpfulPost, ViewProfile
 from core.services.places import Place
 
 PLATFORM: Platform = "telegram"
@@ -93,6 +93,15 @@ class Unreadable:
 
     update_id: int
     why: str
+
+
+@dataclass(frozen=True)
+class Toast:
+    """A press on a community announcement that acts in place ("👍 Helpful"): core answers it
+    in the presser's own conversation, and the answer pops up over the group instead of
+    being posted to everyone."""
+
+    routed: Routed
 
 
 @dataclass(frozen=True)
@@ -249,7 +258,9 @@ def _to_private(user: User, bot_username: str, start: str) -> Redirect:
     )
 
 
-def translate_press(cq: CallbackQuery, bot_username: str) -> Routed | Redirect | NotYours | None:
+def translate_press(
+    cq: CallbackQuery, bot_username: str
+) -> Routed | Redirect | Toast | NotYours | None:
     """A button press. In a group a keyboard belongs to whoever asked for it (owner_of), and
     only the search runs there; None: nothing to do beyond stopping the spinner."""
     msg = cq.message if isinstance(cq.message, Message) else None
@@ -261,6 +272,9 @@ def translate_press(cq: CallbackQuery, bot_username: str) -> Routed | Redirect |
             public = announcement_action(cq.data, cq.from_user, bot_username)
             if public is not None:
                 return public
+            if HelpfulPost.parse(cq.data) is not None:
+                private = ConversationKey.private(actor_of(cq.from_user))
+                return Toast(Routed(actor_of(cq.from_user), private, ActionIn(cq.data)))
         if owner is None or owner.id != cq.from_user.id:
             return NotYours(not_yours(owner))
         redirect = group_action(cq.data, cq.from_user, bot_username) if cq.data else None

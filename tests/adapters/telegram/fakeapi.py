@@ -312,6 +312,8 @@ class FakeBotAPI:
             raise LookupError(
                 "query is too old and response timeout expired or query ID is invalid"
             )
+        if len(str(p.get("text", ""))) > 200:  # the Bot API's limit for this text
+            raise LookupError("MESSAGE_TOO_LONG")
         self.callback_answers.append(qid)
         self.alerts.append(
             {

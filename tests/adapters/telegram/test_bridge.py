@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bots.telegram.bot import TelegramBot
 from bots.telegram.inbound import deep_link
 from core.app import CoreApp
 from core.booking.payloads import Bk
 from core.clock import ManualClock
+from core.db.posts import PostHelpfulMark
 from core.db.schema import User
 from core.dialogs.posts import Oh
 from core.messaging import ActionIn, Actor, Button, CommandIn
@@ -173,9 +175,19 @@ async def test_announcement_buttons_in_the_group_open_each_pressers_dm(
     await drain(tg_core, clock)
     post, hours = [m for m in api.chat_messages(GROUP) if m.buttons()]
     assert "📝 <b>Comprehensions</b>" in post.html
-    assert [b["text"] for b in post.buttons()] == ["📅 Book this mentor"]
+    assert [b["text"] for b in post.buttons()] == ["📅 Book this mentor", "👍 Helpful"]
     assert "<b>Office hours</b>" in hours.html
     raj = TgUser(api, tg, 808, "Raj", chat_id=GROUP)
+    # "Helpful" acts in place: the thanks pops up over the group for Raj alone.
+    in_group = len(api.chat_messages(GROUP))
+    await raj.press("Helpful")
+    assert api.alerts[-1]["text"] == "👍 Thanks, marked “Comprehensions” helpful."
+    assert api.alerts[-1]["show_alert"] is False
+    await raj.press("Helpful")
+    assert api.alerts[-1]["text"] == "You've already marked “Comprehensions” helpful."
+    assert len(api.chat_messages(GROUP)) == in_group  # nothing posted to everyone
+    async with tg_core.db.transaction() as s:
+        assert len(list(await s.scalars(select(PostHelpfulMark)))) == 1
     await raj.press("Book this mentor")
     assert "private chat" in raj.text()
     (link,) = raj.last[0].buttons()
