@@ -111,6 +111,8 @@ async def test_learner_finds_mentor_in_the_browser(
     await bot_says(page, "What should people call you?")
     await type_and_send(page, "Bharat")
     await bot_says(page, "Nice to meet you, Bharat!")
+    await bot_says(page, "How old are you?")  # the age question (issue 18), on by default
+    await tap(page, "18 or older")
     await bot_says(page, "Which skills do you want to learn?")
     await type_and_send(page, "pyhton")
     await bot_says(page, "“pyhton” → Python")
