@@ -133,6 +133,8 @@ async def test_reconnect_replays_only_what_was_missed(server: TestServer) -> Non
     nothing_new = await c.open(last_seq=seen)
     assert nothing_new == []
     await c.say("Lina")
+    assert "How old are you?" in c.text()  # the age question, on by default (issue 18)
+    await c.press("18 or older")
     assert "Which skills do you want to learn?" in c.text()
     await c.close()
 
