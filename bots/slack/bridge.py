@@ -13,12 +13,12 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.fetch import fetch_bounded, host_allowed
 from bots.slack.render import fallback_text, reply_blocks
 from core.markup import replace_mentions
 from core.ports import ChatRef, MessageGone, RelayGone, RelayOut, RelayRetry
@@ -224,32 +224,11 @@ class SlackBridge:
 
 def file_host_allowed(url: str, api_base: str) -> bool:
     """The bot token goes only to Slack's own hosts (or the configured API's host)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if host == (urlsplit(api_base).hostname or "") and host:
-        return True
-    return parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))
+    return host_allowed(url, ("slack.com",), api_base)
 
 
 async def download(url: str, token: str, limit: int, timeout_s: float = 30.0) -> bytes | None:
     """A shared file from url_private, with the bot token as Slack documents; None when it is
     bigger than `limit` or Slack doesn't give it (no files:read, gone)."""
-    timeout = aiohttp.ClientTimeout(total=timeout_s)
-    headers = {"Authorization": f"Bearer {token}"}
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as http,
-            http.get(url, headers=headers, allow_redirects=False) as resp,
-        ):
-            if resp.status != 200 or (resp.content_length or 0) > limit:
-                log.warning("slack file download %s: HTTP %s", url, resp.status)
-                return None
-            data = bytearray()
-            async for chunk in resp.content.iter_chunked(64 * 1024):
-                data += chunk
-                if len(data) > limit:
-                    return None
-            return bytes(data)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        log.warning("slack file download %s failed: %s", url, exc)
-        return None
+    auth = {"Authorization": f"Bearer {token}"}
+    return await fetch_bounded(url, limit, timeout_s, auth, "slack file download")
