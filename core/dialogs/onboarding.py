@@ -233,7 +233,7 @@ class Onboarding(Dialog):
             ctx.data.update({"mode": "book", "mentor": mentor, "has_learn": bool(learns)})
             return goto(
                 "name",
-                Reply("Before you book: two quick questions, so the mentor knows who's coming."),
+                Reply("Before you book: a few quick questions, so the mentor knows who's coming."),
                 await self.prompt(ctx, "name"),
             )
         if mode == "age":

@@ -195,7 +195,7 @@ async def test_announcement_buttons_in_the_group_open_each_pressers_dm(
     await raj.press("Mon 18:00")
     (link,) = raj.last[0].buttons()
     assert link["url"] == f"https://t.me/{api.username}?start=hours_{mentor_id}_{at}_10"
-    # The DM link opens booking with that mentor (a newcomer is asked two questions first).
+    # The DM link opens booking with that mentor (a newcomer is asked a few questions first).
     dm = TgUser(api, tg, 808, "Raj")
     await dm.say(f"/start hours_{mentor_id}_{at}_10")
     assert "Before you book" in dm.text()
